@@ -1,0 +1,12 @@
+"""mxtorch: the Apache MXNet 1.x / Gluon API on PyTorch."""
+from . import base, context
+from .base import MXNetError
+from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
+from . import autograd
+from . import ndarray
+from . import ndarray as nd
+
+__version__ = "0.1.0"
+
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
+           "nd", "ndarray", "autograd", "base", "context"]

@@ -1,0 +1,114 @@
+"""Calling an operator-table entry on NDArrays: the whole of ``nd.X``."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from .. import autograd
+from ..base import MXNetError
+from ..ops.registry import OpDef, get_op
+from .ndarray import NDArray
+
+_state = autograd._state
+
+
+def _unwrap(entry: OpDef, name: str, value: Any) -> torch.Tensor:
+    if isinstance(value, NDArray):
+        return value._t
+    resolve = getattr(value, "_resolve_deferred", None)
+    if resolve is not None:  # a Gluon parameter whose shape this operator determines
+        return resolve(entry, name)
+    raise MXNetError(f"{entry.name}: input '{name}' must be an NDArray, got {type(value).__name__}")
+
+
+def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
+    """Separate NDArray inputs (positional, or by input name) from attributes."""
+    if entry.variadic is not None:
+        if len(args) == 1 and isinstance(args[0], (list, tuple)):
+            args = tuple(args[0])
+        kwargs.setdefault(entry.variadic, len(args))
+        return list(args), kwargs
+    names = entry.inputs
+    inputs: dict = {}
+    if len(args) > len(names):
+        raise MXNetError(f"{entry.name} takes at most {len(names)} positional inputs "
+                         f"{list(names)}, got {len(args)}")
+    for name, value in zip(names, args):
+        inputs[name] = value
+    attrs = {}
+    for key, value in kwargs.items():
+        if key in names:
+            inputs[key] = value
+        else:
+            attrs[key] = value
+    return inputs, attrs
+
+
+def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
+    """Run ``entry`` on NDArrays ``args``/``kwargs``; returns an NDArray or a list of them."""
+    out = kwargs.pop("out", None)
+    kwargs.pop("name", None)
+    inputs, raw_attrs = _split_args(entry, args, kwargs)
+    attrs = entry.parse_attrs(raw_attrs)
+    if entry.variadic is not None:
+        tensors = [_unwrap(entry, f"arg{i}", v) for i, v in enumerate(inputs)]
+    else:
+        active = entry.input_names(attrs)
+        missing = [n for n in active if inputs.get(n) is None]
+        if missing:
+            raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
+        tensors = [_unwrap(entry, n, inputs[n]) for n in active]
+    if _state.recording:
+        result = entry(*tensors, is_train=_state.training, **attrs)
+    else:
+        with torch.no_grad():
+            result = entry(*tensors, is_train=_state.training, **attrs)
+    if isinstance(result, (tuple, list)):
+        wrapped = [NDArray(r.reshape(1) if r.dim() == 0 else r) for r in result]
+        if out is not None:
+            for o, w in zip(out if isinstance(out, (list, tuple)) else [out], wrapped):
+                o[:] = w
+            return out
+        return wrapped
+    if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
+        result = result.reshape(1)
+    if out is not None:
+        out[:] = NDArray(result)
+        return out
+    return NDArray(result)
+
+
+def call(name: str, args: tuple, kwargs: dict) -> Any:
+    return invoke(get_op(name), args, kwargs)
+
+
+def make_function(entry: OpDef, public_name: str) -> Callable:
+    """The ``nd.<public_name>`` function of an operator entry."""
+
+    def fn(*args: Any, **kwargs: Any) -> Any:
+        return invoke(entry, args, kwargs)
+
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__doc__ = _doc(entry)
+    return fn
+
+
+def _doc(entry: OpDef) -> str:
+    lines = [entry.doc.strip() or f"{entry.name} operator.", "", "Parameters", "----------"]
+    if entry.variadic:
+        lines += ["*data : NDArray[]", "    List of arrays."]
+    for name in entry.inputs:
+        lines += [f"{name} : NDArray", f"    The {name} input."]
+    for name, spec in entry.attrs.items():
+        default = "required" if spec.default is entry_required() else f"default={spec.default!r}"
+        lines += [f"{name} : {spec.kind}, {default}"]
+    lines += ["out : NDArray, optional", "    The output NDArray to hold the result.", "",
+              "Returns", "-------", "out : NDArray or list of NDArrays"]
+    return "\n".join(lines)
+
+
+def entry_required() -> Any:
+    from ..ops.registry import REQUIRED
+    return REQUIRED

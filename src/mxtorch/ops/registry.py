@@ -1,0 +1,299 @@
+"""The operator table: each MXNet operator declared once.
+
+An entry holds the operator's MXNet name and aliases, its inputs (and which of them are auxiliary
+states), its attributes with MXNet's names, defaults and string forms, its torch implementation and
+its shape rule. ``nd.*``, ``sym.*`` and the ``F.*`` of ``hybrid_forward`` are all generated from here.
+
+The torch implementation receives torch tensors (one per active input, in declaration order) and the
+parsed attributes as keyword arguments, plus ``is_train`` when the entry is ``train_aware``. It returns
+a tensor or a tuple of tensors.
+
+The shape rule receives the parsed attributes and one shape (tuple, or None when unknown) per active
+input, and returns ``(input_shapes, output_shapes)`` with the unknown input shapes filled in where the
+operator determines them (MXNet's backward shape inference: a Convolution's weight from its data).
+Entries without a shape rule infer output shapes by running the implementation on meta tensors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+import torch
+
+from ..base import MXNetError, parse_literal, to_torch_dtype
+
+__all__ = ["op", "OpDef", "get_op", "all_ops", "Shape", "Int", "Float", "Bool", "Str", "Enum",
+           "DType", "Floats", "Any_", "REQUIRED"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED = _Required()
+
+
+class Attr:
+    """One operator attribute: how to parse its Python or string form, and its default."""
+
+    kind = "any"
+
+    def __init__(self, default: Any = REQUIRED, *, optional: bool = False):
+        self.default = default
+        self.optional = optional  # None is an accepted value
+
+    def parse(self, value: Any) -> Any:
+        if value is None and (self.optional or self.default is None):
+            return None
+        if isinstance(value, str):
+            value = parse_literal(value)
+            if value is None and (self.optional or self.default is None):
+                return None
+        return self.convert(value)
+
+    def convert(self, value: Any) -> Any:
+        return value
+
+    def format(self, value: Any) -> str:
+        """The string MXNet writes into symbol JSON for this value."""
+        return str(value)
+
+
+class Shape(Attr):
+    """A tuple of ints; a bare int becomes a 1-tuple. ``"(5, 5)"`` and ``"[5,5]"`` parse too."""
+
+    kind = "Shape(tuple)"
+
+    def convert(self, value: Any) -> tuple:
+        if isinstance(value, (int,)) and not isinstance(value, bool):
+            return (value,)
+        try:
+            return tuple(int(v) for v in value)
+        except (TypeError, ValueError):
+            raise ValueError(f"expected a shape tuple of ints, got {value!r}") from None
+
+
+class Floats(Attr):
+    kind = "tuple of float"
+
+    def convert(self, value: Any) -> tuple:
+        if isinstance(value, (int, float)):
+            return (float(value),)
+        return tuple(float(v) for v in value)
+
+
+class Int(Attr):
+    kind = "int"
+
+    def convert(self, value: Any) -> int:
+        if isinstance(value, bool) or int(value) != float(value):
+            raise ValueError(f"expected an int, got {value!r}")
+        return int(value)
+
+
+class Float(Attr):
+    kind = "float"
+
+    def convert(self, value: Any) -> float:
+        return float(value)
+
+
+class Bool(Attr):
+    kind = "boolean"
+
+    def convert(self, value: Any) -> bool:
+        if isinstance(value, (bool, int)) and value in (0, 1):
+            return bool(value)
+        raise ValueError(f"expected a boolean, got {value!r}")
+
+    def format(self, value: Any) -> str:
+        return "True" if value else "False"
+
+
+class Str(Attr):
+    kind = "string"
+
+    def parse(self, value: Any) -> Any:
+        if value is None and (self.optional or self.default is None):
+            return None
+        if value == "None" and (self.optional or self.default is None):
+            return None
+        return str(value)
+
+
+class Enum(Attr):
+    """One of a fixed set of strings (``act_type``, ``pool_type``...)."""
+
+    def __init__(self, choices: Sequence[str], default: Any = REQUIRED, *, optional: bool = False):
+        super().__init__(default, optional=optional)
+        self.choices = tuple(choices)
+        self.kind = "{" + ", ".join(repr(c) for c in self.choices) + "}"
+
+    def parse(self, value: Any) -> Any:
+        if value is None or value == "None":
+            if self.optional or self.default is None:
+                return None
+        if value not in self.choices:
+            raise ValueError(f"expected one of {list(self.choices)}, got {value!r}")
+        return value
+
+
+class DType(Attr):
+    """A dtype name as MXNet writes it ('float32'); parsed to that canonical name."""
+
+    kind = "dtype"
+
+    def parse(self, value: Any) -> Any:
+        if value is None or value == "None":
+            if self.optional or self.default is None:
+                return None
+        if isinstance(value, torch.dtype):
+            return str(value).replace("torch.", "")
+        to_torch_dtype(value)  # validates
+        import numpy as np
+        return "bfloat16" if value == "bfloat16" else np.dtype(value).name
+
+
+class Any_(Attr):
+    """Any literal (a scalar, a tuple...), parsed from its string form when given one."""
+
+
+@dataclass
+class OpDef:
+    """One operator of the table. See the module docstring for the conventions."""
+
+    name: str
+    inputs: tuple
+    attrs: dict
+    impl: Callable
+    aux: tuple = ()
+    aliases: tuple = ()
+    variadic: Optional[str] = None
+    num_outputs: Any = 1
+    train_aware: bool = False
+    active_inputs: Optional[Callable] = None
+    output_names: Optional[Callable] = None
+    shape_rule: Optional[Callable] = None
+    doc: str = ""
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # -- attributes -------------------------------------------------------------------------
+    def parse_attrs(self, raw: dict) -> dict:
+        """Parse user- or JSON-given attributes, fill defaults, and check required ones.
+
+        Unknown attributes and unparsable values raise MXNetError naming the operator.
+        """
+        try:
+            key = tuple(sorted(raw.items()))
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        except TypeError:  # unhashable value (a list): parse without caching
+            key = None
+        parsed = {}
+        for name, spec in self.attrs.items():
+            if name in raw:
+                try:
+                    parsed[name] = spec.parse(raw[name])
+                except (ValueError, TypeError, SyntaxError, MXNetError) as err:
+                    raise MXNetError(f"{self.name}: invalid value {raw[name]!r} for attribute "
+                                     f"'{name}' (expected {spec.kind}): {err}") from None
+            elif spec.default is REQUIRED:
+                raise MXNetError(f"{self.name}: required attribute '{name}' is missing")
+            else:
+                parsed[name] = spec.default
+        unknown = [k for k in raw if k not in self.attrs]
+        if unknown:
+            raise MXNetError(f"{self.name}: unknown attribute(s) {unknown}; accepted attributes "
+                             f"are {sorted(self.attrs)}")
+        if key is not None and len(self._cache) < 4096:
+            self._cache[key] = parsed
+        return parsed
+
+    def format_attrs(self, attrs: dict) -> dict:
+        """Attributes as MXNet writes them in symbol JSON (only those that differ from None)."""
+        return {k: self.attrs[k].format(v) for k, v in attrs.items()
+                if k in self.attrs and v is not None}
+
+    # -- inputs and outputs -----------------------------------------------------------------
+    def input_names(self, attrs: dict, num_args: Optional[int] = None) -> list:
+        """The active inputs for these attributes (a Convolution with no_bias has no 'bias')."""
+        if self.variadic is not None:
+            n = attrs.get(self.variadic) if num_args is None else num_args
+            return [f"arg{i}" for i in range(n)]
+        if self.active_inputs is not None:
+            return list(self.active_inputs(attrs))
+        return list(self.inputs)
+
+    def n_outputs(self, attrs: dict) -> int:
+        return self.num_outputs(attrs) if callable(self.num_outputs) else self.num_outputs
+
+    def list_outputs(self, attrs: dict) -> list:
+        if self.output_names is not None:
+            return list(self.output_names(attrs))
+        n = self.n_outputs(attrs)
+        return ["output"] if n == 1 else [f"output{i}" for i in range(n)]
+
+    # -- execution --------------------------------------------------------------------------
+    def __call__(self, *tensors: torch.Tensor, is_train: bool = False, **attrs: Any):
+        if self.train_aware:
+            return self.impl(*tensors, is_train=is_train, **attrs)
+        return self.impl(*tensors, **attrs)
+
+    def infer_shape(self, attrs: dict, in_shapes: list) -> tuple:
+        """Complete input shapes and compute output shapes (None marks an unknown shape)."""
+        if self.shape_rule is not None:
+            ins, outs = self.shape_rule(attrs, *in_shapes)
+            return list(ins), list(outs)
+        if any(s is None or 0 in s for s in in_shapes):
+            return list(in_shapes), [None] * self.n_outputs(attrs)
+        metas = [torch.empty(s, device="meta") for s in in_shapes]
+        try:
+            out = self(*metas, is_train=False, **attrs)
+        except (RuntimeError, ValueError, IndexError, TypeError) as err:
+            raise MXNetError(f"{self.name}: cannot infer shapes from input shapes "
+                             f"{[tuple(s) for s in in_shapes]}: {err}") from None
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        return list(in_shapes), [tuple(o.shape) or (1,) for o in outs]
+
+    def shape(self, rule: Callable) -> Callable:
+        """Decorator attaching the shape rule: ``@conv.shape``."""
+        self.shape_rule = rule
+        return rule
+
+
+_REGISTRY: dict = {}
+
+
+def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = None, *,
+       aux: Sequence[str] = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
+       num_outputs: Any = 1, train_aware: bool = False, active_inputs: Optional[Callable] = None,
+       output_names: Optional[Callable] = None) -> Callable[[Callable], OpDef]:
+    """Declare an operator. Used as a decorator on its torch implementation."""
+
+    def register(impl: Callable) -> OpDef:
+        entry = OpDef(name=name, inputs=tuple(inputs), attrs=dict(attrs or {}), impl=impl,
+                      aux=tuple(aux), aliases=tuple(aliases), variadic=variadic,
+                      num_outputs=num_outputs, train_aware=train_aware,
+                      active_inputs=active_inputs, output_names=output_names,
+                      doc=impl.__doc__ or "")
+        for key in (name, *aliases):
+            if key in _REGISTRY:
+                raise MXNetError(f"operator {key!r} is declared twice")
+            _REGISTRY[key] = entry
+        return entry
+
+    return register
+
+
+def get_op(name: str) -> OpDef:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise MXNetError(f"unknown operator {name!r}") from None
+
+
+def all_ops() -> dict:
+    """Every name (canonical and alias) mapped to its entry."""
+    return dict(_REGISTRY)
