@@ -1,0 +1,60 @@
+"""Run every operator sample through MXNet 1.9.1 and save outputs and gradients as goldens.
+
+Run in the reference venv:  .ref/bin/python tests/conformance/gen_op_goldens.py [--only ID ...]
+Writes tests/conformance/golden/ops/<id>.npz holding the inputs (in_<name>), the head gradients
+(head<i>), the outputs (out<i>) and the input gradients (grad_<name>).
+"""
+import argparse
+import pathlib
+import sys
+
+import mxnet as mx
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "ops"))
+import sample  # noqa: E402
+import samples_nn  # noqa: E402
+import samples_tensor  # noqa: E402
+
+OUT = HERE / "golden" / "ops"
+
+
+def run(s: "sample.Sample") -> dict:
+    arrays = s.make_inputs()
+    nd_inputs = {n: mx.nd.array(a, dtype=a.dtype) for n, a in arrays.items()}
+    grad_names = s.grad_inputs()
+    for n in grad_names:
+        nd_inputs[n].attach_grad()
+    positional, keyword = s.call_kwargs(nd_inputs, lambda x: x)
+    mx.random.seed(0)
+    with mx.autograd.record(train_mode=s.is_train):
+        out = getattr(mx.nd, s.op)(*positional, **keyword)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    rng = np.random.RandomState(1)
+    heads = [rng.standard_normal(o.shape).astype(np.float32) for o in outs]
+    result = {f"in_{n}": a for n, a in arrays.items()}
+    result.update({f"out{i}": o.asnumpy() for i, o in enumerate(outs)})
+    if grad_names:
+        float_outs = [(o, h) for o, h in zip(outs, heads) if o.dtype in (np.float32, np.float64)]
+        mx.autograd.backward([o for o, _ in float_outs],
+                             [mx.nd.array(h, dtype=o.dtype) for o, h in float_outs])
+        result.update({f"head{i}": h for i, h in enumerate(heads)})
+        result.update({f"grad_{n}": nd_inputs[n].grad.asnumpy() for n in grad_names})
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", nargs="*", help="sample ids to (re)generate")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for s in samples_nn.SAMPLES + samples_tensor.SAMPLES:
+        if args.only and s.id not in args.only:
+            continue
+        np.savez_compressed(OUT / f"{s.id}.npz", **run(s))
+        print("wrote", s.id)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Operator samples: each operator described once with sample inputs (PyTorch's OpInfo idea).
+
+Pure Python + numpy on purpose: the reference venv imports these same files to produce the goldens
+(``tests/conformance/gen_op_goldens.py``), and the test suite imports them to check mxtorch against those
+goldens (``tests/conformance/test_op_goldens.py``) and against finite differences
+(``tests/ops/test_gradients.py``). A new operator gets all three checks by adding a ``Sample``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import numpy as np
+
+
+@dataclass
+class Sample:
+    """One call of an operator: ``nd.<op>(**inputs, **attrs)``.
+
+    inputs: input name -> shape (random normal float32 data), or a numpy array (used as given).
+    Positional-only variadic operators (concat, stack...) use names ``arg0``, ``arg1``...
+    grad: names of inputs whose gradients are compared (default: every float input given by shape).
+    is_train: run in training mode (Dropout, BatchNorm).
+    fd: also check gradients against finite differences (float64); False for ops whose gradient
+        is not the derivative of the output (SoftmaxOutput...) or is discontinuous at the samples.
+    outputs: which outputs to compare (None = all).
+    """
+
+    op: str
+    inputs: dict
+    attrs: dict = field(default_factory=dict)
+    id: str = ""
+    grad: Optional[tuple] = None
+    is_train: bool = False
+    fd: bool = True
+    rtol: float = 1e-5
+    atol: float = 1e-5
+    positive: bool = False  # draw positive data (log, sqrt...)
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self.op
+
+    def make_inputs(self, seed: int = 0) -> dict:
+        """Deterministic inputs: the same arrays in the reference venv and in the test suite."""
+        rng = np.random.RandomState(seed + sum(ord(c) for c in self.id))
+        arrays = {}
+        for name, spec in self.inputs.items():
+            if isinstance(spec, np.ndarray):
+                arrays[name] = spec
+            else:
+                values = rng.standard_normal(spec).astype(np.float32)
+                arrays[name] = np.abs(values) + 0.5 if self.positive else values
+        return arrays
+
+    def grad_inputs(self) -> tuple:
+        if self.grad is not None:
+            return self.grad
+        return tuple(n for n, s in self.inputs.items()
+                     if not isinstance(s, np.ndarray) or s.dtype.kind == "f")
+
+    def call_kwargs(self, arrays: dict, wrap: Any) -> tuple:
+        """(positional args, keyword args) for ``nd.<op>``; variadic inputs go positionally."""
+        positional = [wrap(arrays[n]) for n in arrays if n.startswith("arg")]
+        keyword = {n: wrap(a) for n, a in arrays.items() if not n.startswith("arg")}
+        keyword.update(self.attrs)
+        return positional, keyword
+
+
+def all_samples() -> list:
+    from . import samples_nn, samples_tensor  # noqa: F401 - local modules
+
+    found = samples_nn.SAMPLES + samples_tensor.SAMPLES
+    ids = [s.id for s in found]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"duplicate sample ids: {sorted(duplicates)}")
+    return found
