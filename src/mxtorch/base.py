@@ -67,3 +67,20 @@ def parse_literal(value: Any) -> Any:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError):
         return value
+
+
+def data_dir_default() -> str:
+    """Default data directory: ``~/.mxnet`` (``%APPDATA%/mxnet`` on Windows), as MXNet."""
+    import os
+    import platform
+
+    if platform.system() == "Windows":
+        return os.path.join(os.environ.get("APPDATA", ""), "mxnet")
+    return os.path.join(os.path.expanduser("~"), ".mxnet")
+
+
+def data_dir() -> str:
+    """Data directory for downloads (datasets, models): ``$MXNET_HOME`` or the default."""
+    import os
+
+    return os.getenv("MXNET_HOME", data_dir_default())
