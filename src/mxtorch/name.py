@@ -1,0 +1,82 @@
+"""Automatic naming support for symbolic API and Gluon blocks."""
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+__all__ = ["NameManager", "Prefix", "current"]
+
+
+class NameManager:
+    """NameManager to do automatic naming.
+
+    When no name is given, a name is generated from a hint by appending a counter
+    (``fullyconnected0``, ``dense1``...). Counters are per manager, and the current manager is
+    per thread. Use it with ``with`` to start fresh counters::
+
+        with mx.name.NameManager():
+            net = gluon.nn.Dense(10)   # named dense0 whatever was created before
+    """
+
+    _current = threading.local()
+
+    def __init__(self) -> None:
+        self._counter: dict = {}
+        self._old_manager: Optional[NameManager] = None
+
+    def get(self, name: Optional[str], hint: str) -> str:
+        """Get the canonical name for a symbol.
+
+        Parameters
+        ----------
+        name : str or None
+            The name specified by the user.
+        hint : str
+            A hint string, which can be used to generate name.
+
+        Returns
+        -------
+        full_name : str
+            A canonical name for the symbol.
+        """
+        if name:
+            return name
+        count = self._counter.get(hint, 0)
+        self._counter[hint] = count + 1
+        return f"{hint}{count}"
+
+    def __enter__(self) -> "NameManager":
+        self._old_manager = current()
+        NameManager._current.value = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        NameManager._current.value = self._old_manager
+
+
+class Prefix(NameManager):
+    """A name manager that attaches a prefix to all names.
+
+    Examples
+    --------
+    >>> data = mx.symbol.Variable('data')
+    >>> with mx.name.Prefix('mynet_'):
+    ...     net = mx.symbol.FullyConnected(data, num_hidden=10, name='fc1')
+    >>> net.list_arguments()
+    ['data', 'mynet_fc1_weight', 'mynet_fc1_bias']
+    """
+
+    def __init__(self, prefix: str):
+        super().__init__()
+        self._prefix = prefix
+
+    def get(self, name: Optional[str], hint: str) -> str:
+        return self._prefix + super().get(name, hint)
+
+
+def current() -> NameManager:
+    """The name manager in effect on this thread (a default one is created per thread)."""
+    manager = getattr(NameManager._current, "value", None)
+    if manager is None:
+        manager = NameManager._current.value = NameManager()
+    return manager

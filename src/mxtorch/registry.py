@@ -1,0 +1,127 @@
+"""Registry for serializable objects: initializers, optimizers, metrics... created by name."""
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, Callable
+
+__all__ = ["get_registry", "get_register_func", "get_alias_func", "get_create_func"]
+
+_REGISTRY: dict = {}
+
+
+def get_registry(base_class: type) -> dict:
+    """Get a copy of the registry (lower-case name -> class) of ``base_class``."""
+    return dict(_REGISTRY.setdefault(base_class, {}))
+
+
+def get_register_func(base_class: type, nickname: str) -> Callable:
+    """Get registrator function.
+
+    Parameters
+    ----------
+    base_class : type
+        base class for classes that will be registered
+    nickname : str
+        nickname of base_class for logging
+
+    Returns
+    -------
+    a registrator function
+    """
+    registry = _REGISTRY.setdefault(base_class, {})
+
+    def register(klass: type, name: str | None = None) -> type:
+        """Register functions"""
+        if not (isinstance(klass, type) and issubclass(klass, base_class)):
+            raise TypeError(f"Can only register subclass of {base_class.__name__}, got {klass!r}")
+        name = (klass.__name__ if name is None else name).lower()
+        if name in registry and registry[name] is not klass:
+            warnings.warn(f"New {nickname} {klass.__module__}.{klass.__name__} registered with name "
+                          f"{name} is overriding existing {nickname} {registry[name].__module__}."
+                          f"{registry[name].__name__}", UserWarning, stacklevel=2)
+        registry[name] = klass
+        return klass
+
+    register.__doc__ = f"Register {nickname} to the {nickname} factory"
+    return register
+
+
+def get_alias_func(base_class: type, nickname: str) -> Callable:
+    """Get registrator function that allow aliases.
+
+    Parameters
+    ----------
+    base_class : type
+        base class for classes that will be registered
+    nickname : str
+        nickname of base_class for logging
+
+    Returns
+    -------
+    a registrator function
+    """
+    register = get_register_func(base_class, nickname)
+
+    def alias(*aliases: str) -> Callable:
+        """alias registrator"""
+        def reg(klass: type) -> type:
+            for name in aliases:
+                register(klass, name)
+            return klass
+        return reg
+    return alias
+
+
+def get_create_func(base_class: type, nickname: str) -> Callable:
+    """Get creator function
+
+    Parameters
+    ----------
+    base_class : type
+        base class for classes that will be registered
+    nickname : str
+        nickname of base_class for logging
+
+    Returns
+    -------
+    a creator function
+    """
+    registry = _REGISTRY.setdefault(base_class, {})
+
+    def create(*args: Any, **kwargs: Any) -> Any:
+        """Create instance from config"""
+        if args:
+            name, args = args[0], args[1:]
+        else:
+            name = kwargs.pop(nickname)
+        if isinstance(name, base_class):
+            if args or kwargs:
+                raise ValueError(f"{nickname} is already an instance. Additional arguments are "
+                                 "invalid")
+            return name
+        if isinstance(name, dict):
+            return create(**name)
+        if not isinstance(name, str):
+            raise TypeError(f"{nickname} must be of string type, got {type(name).__name__}")
+        if name.startswith("["):
+            if args or kwargs:
+                raise ValueError(f"a JSON {nickname} description takes no extra arguments")
+            name, kwargs = json.loads(name)
+            return create(name, **kwargs)
+        if name.startswith("{"):
+            if args or kwargs:
+                raise ValueError(f"a JSON {nickname} description takes no extra arguments")
+            return create(**json.loads(name))
+        name = name.lower()
+        if name not in registry:
+            raise ValueError(f"{name} is not registered. Please register with {nickname}.register "
+                             f"first (registered: {sorted(registry)})")
+        return registry[name](*args, **kwargs)
+
+    create.__doc__ = (f"Create a {nickname} instance from config.\n\nParameters\n----------\n"
+                      f"{nickname} : str or {base_class.__name__} instance\n"
+                      "    class name of desired instance. If is a instance,\n"
+                      "    it will be returned directly.\n"
+                      "**kwargs : dict\n    arguments to be passed to constructor")
+    return create
