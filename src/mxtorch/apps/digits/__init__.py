@@ -1,0 +1,1 @@
+"""The digit web app: draw a digit in the page, the shipped LeNet reads it."""
