@@ -1,0 +1,5 @@
+"""Dataset utilities."""
+from .dataset import *  # noqa: F401,F403
+from .sampler import *  # noqa: F401,F403
+from .dataloader import *  # noqa: F401,F403
+from . import dataset, sampler, dataloader  # noqa: F401

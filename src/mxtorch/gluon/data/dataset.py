@@ -1,0 +1,382 @@
+"""Dataset container."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, to_torch_dtype
+from ...context import current_context
+from ...ndarray.ndarray import NDArray
+
+__all__ = ["Dataset", "SimpleDataset", "ArrayDataset"]
+
+# A gatherer maps an int64 index array to the batch `default_batchify_fn` would build from the
+# samples at those indices, in one indexing operation per array instead of one step per sample.
+Gatherer = Callable[[np.ndarray], Any]
+
+
+class Dataset:
+    """Abstract dataset class. All datasets should have this interface.
+
+    Subclasses need to override `__getitem__`, which returns the i-th
+    element, and `__len__`, which returns the total number elements.
+
+    .. note:: An mxnet or numpy array can be directly used as a dataset.
+    """
+
+    def __getitem__(self, idx: int) -> Any:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        """The function that reads a whole batch of samples at once, or None when samples must
+        be read one by one (a transform is set, or the storage is not an array)."""
+        return None
+
+    def filter(self, fn: Callable[[Any], bool]) -> "Dataset":
+        """Returns a new dataset with samples filtered by the
+        filter function `fn`.
+
+        Parameters
+        ----------
+        fn : callable
+            A filter function that takes a sample as input and
+            returns a boolean. Samples that return False are discarded.
+
+        Returns
+        -------
+        Dataset
+            The filtered dataset.
+        """
+        from .sampler import FilterSampler
+        return _SampledDataset(self, FilterSampler(fn, self))
+
+    def shard(self, num_shards: int, index: int) -> "Dataset":
+        """Returns a new dataset includes only 1/num_shards of this dataset.
+
+        For distributed training, be sure to shard before you randomize the dataset
+        (such as shuffle), if you want each worker to reach a unique subset.
+
+        Parameters
+        ----------
+        num_shards : int
+            A integer representing the number of data shards.
+        index : int
+            A integer representing the index of the current shard.
+
+        Returns
+        -------
+        Dataset
+            The result dataset.
+        """
+        assert index < num_shards, "Shard index of out bound: %d out of %d" % (index, num_shards)
+        assert num_shards > 0, "Number of shards must be greater than 0"
+        assert index >= 0, "Index must be non-negative"
+        length = len(self)
+        shard_len, rest = divmod(length, num_shards)
+        start = shard_len * index + min(index, rest)
+        end = start + shard_len + (index < rest)
+        from .sampler import SequentialSampler
+        return _SampledDataset(self, SequentialSampler(end - start, start))
+
+    def take(self, count: Optional[int]) -> "Dataset":
+        """Returns a new dataset with at most `count` number of samples in it.
+
+        Parameters
+        ----------
+        count : int or None
+            A integer representing the number of elements of this dataset that
+            should be taken to form the new dataset. If count is None, or if count
+            is greater than the size of this dataset, the new dataset will contain
+            all elements of this dataset.
+
+        Returns
+        -------
+        Dataset
+            The result dataset.
+        """
+        if count is None or count > len(self):
+            count = len(self)
+        from .sampler import SequentialSampler
+        return _SampledDataset(self, SequentialSampler(count))
+
+    def sample(self, sampler: Any) -> "Dataset":
+        """Returns a new dataset with elements sampled by the sampler.
+
+        Parameters
+        ----------
+        sampler : Sampler
+            A Sampler that returns the indices of sampled elements.
+
+        Returns
+        -------
+        Dataset
+            The result dataset.
+        """
+        from .sampler import Sampler
+        if not isinstance(sampler, Sampler):
+            raise TypeError("Invalid sampler type: %s. Expected gluon.data.Sampler instead." %
+                            type(sampler))
+        return _SampledDataset(self, sampler)
+
+    def transform(self, fn: Callable, lazy: bool = True) -> "Dataset":
+        """Returns a new dataset with each sample transformed by the
+        transformer function `fn`.
+
+        Parameters
+        ----------
+        fn : callable
+            A transformer function that takes a sample as input and
+            returns the transformed sample.
+        lazy : bool, default True
+            If False, transforms all samples at once. Otherwise,
+            transforms each sample on demand. Note that if `fn`
+            is stochastic, you must set lazy to True or you will
+            get the same result on all epochs.
+
+        Returns
+        -------
+        Dataset
+            The transformed dataset.
+        """
+        trans = _LazyTransformDataset(self, fn)
+        if lazy:
+            return trans
+        return SimpleDataset([i for i in trans])
+
+    def transform_first(self, fn: Callable, lazy: bool = True) -> "Dataset":
+        """Returns a new dataset with the first element of each sample
+        transformed by the transformer function `fn`.
+
+        This is useful, for example, when you only want to transform data
+        while keeping label as is.
+
+        Parameters
+        ----------
+        fn : callable
+            A transformer function that takes the first elemtn of a sample
+            as input and returns the transformed element.
+        lazy : bool, default True
+            If False, transforms all samples at once. Otherwise,
+            transforms each sample on demand. Note that if `fn`
+            is stochastic, you must set lazy to True or you will
+            get the same result on all epochs.
+
+        Returns
+        -------
+        Dataset
+            The transformed dataset.
+        """
+        return self.transform(_TransformFirstClosure(fn), lazy)
+
+
+class SimpleDataset(Dataset):
+    """Simple Dataset wrapper for lists and arrays.
+
+    Parameters
+    ----------
+    data : dataset-like object
+        Any object that implements `len()` and `[]`.
+    """
+
+    def __init__(self, data: Any):
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, idx: int) -> Any:
+        return self._data[idx]
+
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        return array_gatherer(self._data)
+
+
+class _LazyTransformDataset(Dataset):
+    """Lazily transformed dataset."""
+
+    def __init__(self, data: Any, fn: Callable):
+        self._data = data
+        self._fn = fn
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, idx: int) -> Any:
+        item = self._data[idx]
+        if isinstance(item, tuple):
+            return self._fn(*item)
+        return self._fn(item)
+
+
+class _TransformFirstClosure:
+    """Use callable object instead of nested function, it can be pickled."""
+
+    def __init__(self, fn: Callable):
+        self._fn = fn
+
+    def __call__(self, x: Any, *args: Any) -> Any:
+        if args:
+            return (self._fn(x),) + args
+        return self._fn(x)
+
+
+class _SampledDataset(Dataset):
+    """Dataset with elements chosen by a sampler"""
+
+    def __init__(self, dataset: Any, sampler: Any):
+        self._dataset = dataset
+        self._sampler = sampler
+        self._indices = list(iter(sampler))
+
+    def __len__(self) -> int:
+        return len(self._sampler)
+
+    def __getitem__(self, idx: int) -> Any:
+        return self._dataset[self._indices[idx]]
+
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        inner = array_gatherer(self._dataset)
+        if inner is None:
+            return None
+        mapping = np.asarray(self._indices, dtype=np.int64)
+        return lambda indices: inner(mapping[indices])
+
+
+class ArrayDataset(Dataset):
+    """A dataset that combines multiple dataset-like objects, e.g.
+    Datasets, lists, arrays, etc.
+
+    The i-th sample is defined as `(x1[i], x2[i], ...)`.
+
+    Parameters
+    ----------
+    *args : one or more dataset-like objects
+        The data arrays.
+    """
+
+    def __init__(self, *args: Any):
+        assert len(args) > 0, "Needs at least 1 arrays"
+        self._length = len(args[0])
+        self._data = []
+        for i, data in enumerate(args):
+            assert len(data) == self._length, \
+                "All arrays must have the same length; array[0] has length %d " \
+                "while array[%d] has %d." % (self._length, i + 1, len(data))
+            if isinstance(data, NDArray) and len(data.shape) == 1:
+                data = data.asnumpy()
+            self._data.append(data)
+
+    def __getitem__(self, idx: int) -> Any:
+        if len(self._data) == 1:
+            return self._data[0][idx]
+        return tuple(data[idx] for data in self._data)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        gatherers = [array_gatherer(data) for data in self._data]
+        if any(g is None for g in gatherers):
+            return None
+        if len(gatherers) == 1:
+            return gatherers[0]
+        return lambda indices: [g(indices) for g in gatherers]
+
+
+class _DownloadedDataset(Dataset):
+    """Base class for MNIST, cifar10, etc.: images in one NDArray, labels in a numpy array."""
+
+    def __init__(self, root: str, transform: Optional[Callable]):
+        super().__init__()
+        self._transform = transform
+        self._data: Any = None
+        self._label: Any = None
+        self._root = root
+        self._get_data()
+
+    def __getitem__(self, idx: int) -> Any:
+        if self._transform is not None:
+            return self._transform(self._data[idx], self._label[idx])
+        return self._data[idx], self._label[idx]
+
+    def __len__(self) -> int:
+        return len(self._label)
+
+    def _get_data(self) -> None:
+        raise NotImplementedError
+
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        if self._transform is not None:
+            return None
+        data, label = array_gatherer(self._data), array_gatherer(self._label)
+        if data is None or label is None:
+            return None
+        return lambda indices: [data(indices), label(indices)]
+
+
+# -- batch gathering ------------------------------------------------------------------------------
+def array_gatherer(source: Any) -> Optional[Gatherer]:
+    """The gatherer of one dataset-like object, or None when it has none.
+
+    The batch it returns equals ``default_batchify_fn([source[i] for i in indices])``: an NDArray
+    of stacked samples with the samples' dtype (a 1-D NDArray's samples have shape (1,)), and for
+    numpy arrays or lists of numbers the dtype ``numpy.asarray`` gives the samples.
+    """
+    if isinstance(source, Dataset):
+        return source._batch_gatherer() if _gatherer_matches_getitem(type(source)) else None
+    if isinstance(source, NDArray):
+        return _tensor_gatherer(source._t)
+    if isinstance(source, (list, tuple)):
+        source = _numbers_as_array(source)
+    if isinstance(source, np.ndarray) and source.ndim >= 1 and _supported(source.dtype):
+        return _numpy_gatherer(source)
+    return None
+
+
+def _gatherer_matches_getitem(cls: type) -> bool:
+    """False when a subclass overrides ``__getitem__`` below the class that defines the
+    gatherer: that gatherer would bypass the subclass's own sample logic."""
+    owner = {}
+    for name in ("__getitem__", "_batch_gatherer"):
+        owner[name] = next(k for k in cls.__mro__ if name in vars(k))
+    return issubclass(owner["_batch_gatherer"], owner["__getitem__"])
+
+
+def _supported(dtype: np.dtype) -> bool:
+    try:
+        to_torch_dtype(dtype)
+    except MXNetError:
+        return False
+    return True
+
+
+def _numbers_as_array(items: Any) -> Optional[np.ndarray]:
+    """A list of plain numbers of one type as an array (its batches have that array's dtype);
+    None for anything else, whose batches depend on which items they hold."""
+    if not items:
+        return None
+    kind = type(items[0])
+    if not (kind in (int, float, bool) or issubclass(kind, np.generic)):
+        return None
+    if any(type(v) is not kind for v in items):
+        return None
+    return np.asarray(items)
+
+
+def _tensor_gatherer(tensor: torch.Tensor) -> Gatherer:
+    def gather(indices: np.ndarray) -> NDArray:
+        out = tensor.index_select(0, torch.from_numpy(indices).to(tensor.device))
+        return NDArray(out.unsqueeze(1) if tensor.dim() == 1 else out)
+    return gather
+
+
+def _numpy_gatherer(array: np.ndarray) -> Gatherer:
+    def gather(indices: np.ndarray) -> NDArray:
+        # on the current context, where nd.array would put the per-sample batch
+        return NDArray(torch.from_numpy(array[indices]).to(current_context().torch_device))
+    return gather

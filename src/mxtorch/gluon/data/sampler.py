@@ -1,0 +1,195 @@
+"""Dataset sampler."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, Optional
+
+import numpy as np
+
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler"]
+
+_LAST_BATCH = ("keep", "discard", "rollover")
+
+
+class Sampler:
+    """Base class for samplers.
+
+    All samplers should subclass `Sampler` and define `__iter__` and `__len__`
+    methods.
+    """
+
+    def __iter__(self) -> Iterator:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def _index_array(self) -> Optional[np.ndarray]:
+        """One epoch of indices as an int64 array, or None when the sampler must be iterated.
+
+        Samplers that know their whole epoch up front (sequential, random) answer here, so a
+        BatchSampler can cut batches with array slicing instead of one Python step per sample.
+        """
+        return None
+
+
+class SequentialSampler(Sampler):
+    """Samples elements from [start, start+length) sequentially.
+
+    Parameters
+    ----------
+    length : int
+        Length of the sequence.
+    start : int, default is 0
+        The start of the sequence index.
+    """
+
+    def __init__(self, length: int, start: int = 0):
+        self._length = length
+        self._start = start
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self._start, self._start + self._length))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _index_array(self) -> np.ndarray:
+        return np.arange(self._start, self._start + self._length, dtype=np.int64)
+
+
+class RandomSampler(Sampler):
+    """Samples elements from [0, length) randomly without replacement.
+
+    Uses numpy's global random state (``np.random.seed`` makes it repeatable), as MXNet does.
+
+    Parameters
+    ----------
+    length : int
+        Length of the sequence.
+    """
+
+    def __init__(self, length: int):
+        self._length = length
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index_array())
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _index_array(self) -> np.ndarray:
+        indices = np.arange(self._length)
+        np.random.shuffle(indices)
+        return indices.astype(np.int64, copy=False)
+
+
+class FilterSampler(Sampler):
+    """Samples elements from a Dataset for which `fn` returns True.
+
+    Parameters
+    ----------
+    fn : callable
+        A callable function that takes a sample and returns a boolean
+    dataset : Dataset
+        The dataset to filter.
+    """
+
+    def __init__(self, fn: Callable[[Any], bool], dataset: Any):
+        self._fn = fn
+        self._dataset = dataset
+        self._indices = [i for i, sample in enumerate(dataset) if fn(sample)]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def _index_array(self) -> np.ndarray:
+        return np.asarray(self._indices, dtype=np.int64)
+
+
+class BatchSampler(Sampler):
+    """Wraps over another `Sampler` and return mini-batches of samples.
+
+    Parameters
+    ----------
+    sampler : Sampler
+        The source Sampler.
+    batch_size : int
+        Size of mini-batch.
+    last_batch : {'keep', 'discard', 'rollover'}
+        Specifies how the last batch is handled if batch_size does not evenly
+        divide sequence length.
+
+        If 'keep', the last batch will be returned directly, but will contain
+        less element than `batch_size` requires.
+
+        If 'discard', the last batch will be discarded.
+
+        If 'rollover', the remaining elements will be rolled over to the next
+        iteration.
+
+    Examples
+    --------
+    >>> sampler = gluon.data.SequentialSampler(10)
+    >>> batch_sampler = gluon.data.BatchSampler(sampler, 3, 'keep')
+    >>> list(batch_sampler)
+    [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    """
+
+    def __init__(self, sampler: Sampler, batch_size: int, last_batch: str = "keep"):
+        if last_batch not in _LAST_BATCH:
+            raise ValueError(f"last_batch must be one of 'keep', 'discard', or 'rollover', "
+                             f"but got {last_batch}")
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
+        self._sampler = sampler
+        self._batch_size = int(batch_size)
+        self._last_batch = last_batch
+        self._prev: list = []
+
+    def __iter__(self) -> Iterator[list]:
+        for batch in self._batches():
+            yield batch.tolist() if isinstance(batch, np.ndarray) else batch
+
+    def _batches(self) -> Iterator:
+        """Yields each batch: an int64 array when the sampler gives its epoch as an array
+        (the DataLoader's fast path indexes with it directly), else a list."""
+        indices = self._sampler._index_array() if isinstance(self._sampler, Sampler) else None
+        if indices is None:
+            yield from self._batches_iterated()
+            return
+        if self._prev:
+            indices = np.concatenate([np.asarray(self._prev, dtype=np.int64), indices])
+            self._prev = []
+        size = self._batch_size
+        full = len(indices) - len(indices) % size
+        for start in range(0, full, size):
+            yield indices[start:start + size]
+        if full < len(indices):
+            rest = indices[full:]
+            if self._last_batch == "keep":
+                yield rest
+            elif self._last_batch == "rollover":
+                self._prev = rest.tolist()
+
+    def _batches_iterated(self) -> Iterator[list]:
+        batch, self._prev = self._prev, []
+        for i in self._sampler:
+            batch.append(i)
+            if len(batch) == self._batch_size:
+                yield batch
+                batch = []
+        if batch:
+            if self._last_batch == "keep":
+                yield batch
+            elif self._last_batch == "rollover":
+                self._prev = batch
+
+    def __len__(self) -> int:
+        if self._last_batch == "keep":
+            return (len(self._sampler) + self._batch_size - 1) // self._batch_size
+        if self._last_batch == "discard":
+            return len(self._sampler) // self._batch_size
+        return (len(self._prev) + len(self._sampler)) // self._batch_size
