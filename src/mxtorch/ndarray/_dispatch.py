@@ -13,12 +13,12 @@ from .ndarray import NDArray
 _state = autograd._state
 
 
-def _unwrap(entry: OpDef, name: str, value: Any) -> torch.Tensor:
+def _unwrap(entry: OpDef, name: str, value: Any, attrs: Any = None, inputs: Any = None) -> torch.Tensor:
     if isinstance(value, NDArray):
         return value._t
     resolve = getattr(value, "_resolve_deferred", None)
     if resolve is not None:  # a Gluon parameter whose shape this operator determines
-        return resolve(entry, name)
+        return resolve(entry, name, attrs, inputs)
     raise MXNetError(f"{entry.name}: input '{name}' must be an NDArray, got {type(value).__name__}")
 
 
@@ -58,7 +58,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         missing = [n for n in active if inputs.get(n) is None]
         if missing:
             raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
-        tensors = [_unwrap(entry, n, inputs[n]) for n in active]
+        tensors = [_unwrap(entry, n, inputs[n], attrs, inputs) for n in active]
     if _state.recording:
         result = entry(*tensors, is_train=_state.training, **attrs)
     else:
