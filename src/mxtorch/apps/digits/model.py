@@ -1,0 +1,206 @@
+"""The talk's Gluon LeNet, its model card, and the loaded classifier the web app serves.
+
+A trained model is two files side by side: ``NAME.params`` (MXNet's format, written by
+``save_parameters``) and ``NAME.json``, its card (test accuracy, epochs, the command that trained
+it, date, and the sha256 of the ``.params`` file). Loading checks the sha256 against the card, so
+a damaged or substituted parameter file is refused instead of serving wrong answers.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import pathlib
+import tempfile
+import threading
+from typing import Any, Iterator
+
+import numpy as np
+
+import mxtorch as mx
+from mxtorch import gluon, nd
+
+__all__ = ["lenet", "ModelCard", "ModelIntegrityError", "DigitClassifier", "SHIPPED_PARAMS",
+           "sha256_of", "card_path", "atomic_output"]
+
+SHIPPED_PARAMS = pathlib.Path(__file__).resolve().parent / "lenet.params"
+
+
+def lenet(num_outputs: int = 10, num_fc: int = 512) -> gluon.nn.HybridSequential:
+    """The LeNet of the talk, in Gluon: two 5x5 convolutions with max pooling, two dense layers.
+
+    Parameters
+    ----------
+    num_outputs : int, default 10
+        Number of classes.
+    num_fc : int, default 512
+        Units of the hidden dense layer.
+
+    Returns
+    -------
+    gluon.nn.HybridSequential
+        The network, not yet initialised. Input: ``(batch_size, 1, 28, 28)``;
+        output: ``(batch_size, num_outputs)`` scores (before softmax).
+    """
+    net = gluon.nn.HybridSequential()
+    with net.name_scope():
+        net.add(gluon.nn.Conv2D(channels=20, kernel_size=5, activation="relu"))
+        net.add(gluon.nn.MaxPool2D(pool_size=2, strides=2))
+        net.add(gluon.nn.Conv2D(channels=50, kernel_size=5, activation="relu"))
+        net.add(gluon.nn.MaxPool2D(pool_size=2, strides=2))
+        net.add(gluon.nn.Flatten())
+        net.add(gluon.nn.Dense(num_fc, activation="relu"))
+        net.add(gluon.nn.Dense(num_outputs))
+    return net
+
+
+class ModelIntegrityError(mx.MXNetError):
+    """A parameter file does not match the sha256 its model card records."""
+
+
+@dataclasses.dataclass
+class ModelCard:
+    """What is known about a trained parameter file (``NAME.json`` beside ``NAME.params``)."""
+
+    name: str
+    sha256: str
+    test_accuracy: float | None = None
+    epochs: int | None = None
+    command: str | None = None
+    date: str | None = None
+    params: str | None = None  # the parameter file's name, relative to the card
+
+    @classmethod
+    def read(cls, path: pathlib.Path) -> "ModelCard":
+        """Read a card; raises ValueError naming the file when it is not a valid card."""
+        try:
+            fields = json.loads(path.read_text(encoding="utf-8"))
+            known = {f.name for f in dataclasses.fields(cls)}
+            return cls(**{k: v for k, v in fields.items() if k in known})
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"{path} is not a valid model card (JSON with 'name' and 'sha256'): "
+                             f"{err}") from None
+
+    def write(self, path: pathlib.Path) -> None:
+        """Write the card atomically."""
+        with atomic_output(path) as tmp:
+            pathlib.Path(tmp).write_text(json.dumps(dataclasses.asdict(self), indent=2) + "\n",
+                                         encoding="utf-8")
+
+
+def card_path(params: pathlib.Path) -> pathlib.Path:
+    """The card that belongs to a parameter file: same folder and name, ``.json`` suffix."""
+    return params.with_suffix(".json")
+
+
+def sha256_of(path: pathlib.Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
+
+    A reader (or a run interrupted half-way through writing) sees the old file or the new one,
+    never a partial file.
+    """
+    path = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class DigitClassifier:
+    """A LeNet loaded once from a parameter file, safe to call from many threads.
+
+    Parameters
+    ----------
+    params : str or pathlib.Path, default the shipped ``lenet.params``
+        Parameter file written by ``save_parameters``. When a card (``.json`` with the same name)
+        sits beside it, the file's sha256 must match the card's; the shipped model must have its card.
+    ctx : Context, default mx.cpu()
+        Where the network runs.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the parameter file does not exist.
+    ModelIntegrityError
+        When the file's sha256 differs from the one its card records, or the shipped model's card
+        is missing.
+    """
+
+    def __init__(self, params: str | os.PathLike | None = None, ctx: mx.Context | None = None):
+        self.params_path = pathlib.Path(params) if params is not None else SHIPPED_PARAMS
+        self.ctx = ctx if ctx is not None else mx.cpu()
+        if not self.params_path.is_file():
+            raise FileNotFoundError(f"model parameter file {self.params_path} does not exist; train one "
+                                    f"with `mxtorch train lenet --out {self.params_path}`")
+        self.sha256 = sha256_of(self.params_path)
+        self.card = self._verified_card(required=params is None)
+        self.net = lenet()
+        self.net.load_parameters(str(self.params_path), ctx=self.ctx)
+        # One forward pass at a time: the network and the autograd state are shared.
+        self._lock = threading.Lock()
+
+    def _verified_card(self, required: bool) -> ModelCard | None:
+        path = card_path(self.params_path)
+        if not path.is_file():
+            if required:
+                raise ModelIntegrityError(f"refusing to load {self.params_path}: its model card {path} "
+                                          f"(which records the sha256 to check) is missing")
+            return None
+        card = ModelCard.read(path)
+        if card.sha256 != self.sha256:
+            raise ModelIntegrityError(
+                f"refusing to load {self.params_path}: its sha256 is {self.sha256} but {path} records "
+                f"{card.sha256}; the file is damaged or was replaced. Reinstall mxtorch, or retrain with "
+                f"`mxtorch train lenet --out {self.params_path}` (which writes both files).")
+        return card
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities for a batch of preprocessed digits.
+
+        Parameters
+        ----------
+        images : numpy.ndarray
+            ``(batch_size, 28, 28)`` float32 in [0, 1], white digits on black.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(batch_size, 10)`` float32 probabilities (softmax of the network's scores).
+        """
+        data = nd.array(images[:, None, :, :], ctx=self.ctx, dtype="float32")
+        with self._lock:
+            probs = nd.softmax(self.net(data), axis=-1).asnumpy()
+        return probs
+
+    def info(self) -> dict[str, Any]:
+        """Name, accuracy, sha256 and provenance, as ``GET /api/model`` reports them."""
+        card = self.card
+        return {
+            "name": card.name if card else self.params_path.stem,
+            "params": self.params_path.name,
+            "sha256": self.sha256,
+            "verified": card is not None,
+            "test_accuracy": card.test_accuracy if card else None,
+            "epochs": card.epochs if card else None,
+            "date": card.date if card else None,
+            "command": card.command if card else None,
+            "context": str(self.ctx),
+        }

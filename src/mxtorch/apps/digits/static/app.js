@@ -1,0 +1,214 @@
+// The drawing page: pointer strokes on a canvas, sent to POST /api/predict as a PNG data URL.
+"use strict";
+
+(function () {
+  const LIVE_DELAY_MS = 300; // live prediction this long after the last stroke ends
+  const LINE_WIDTH_FRACTION = 1 / 12; // stroke width relative to the canvas side, MNIST-like at 20 px
+
+  const canvas = document.getElementById("canvas");
+  const ctx = canvas.getContext("2d");
+  const resultEl = document.getElementById("result");
+  const messageEl = document.getElementById("message");
+  const barsEl = document.getElementById("bars");
+  const previewEl = document.getElementById("preview");
+  const classifyBtn = document.getElementById("classify");
+  const clearBtn = document.getElementById("clear");
+
+  let drawn = false; // anything on the canvas since the last clear
+  let stroke = null; // {id, last, lastMid} while a pointer is down
+  let liveTimer = null;
+  let sent = 0; // requests sent
+  let shown = 0; // the newest request whose answer is displayed
+  let inFlight = 0;
+
+  // -- canvas size: backing store = CSS size x devicePixelRatio, kept across resizes ------------
+  function fitCanvas() {
+    const side = Math.round(canvas.getBoundingClientRect().width * (window.devicePixelRatio || 1));
+    if (side === canvas.width && side === canvas.height) return;
+    let old = null;
+    if (drawn && canvas.width > 0) {
+      old = document.createElement("canvas");
+      old.width = canvas.width;
+      old.height = canvas.height;
+      old.getContext("2d").drawImage(canvas, 0, 0);
+    }
+    canvas.width = side;
+    canvas.height = side;
+    setPen();
+    if (old) ctx.drawImage(old, 0, 0, side, side);
+  }
+
+  function setPen() {
+    ctx.lineCap = "round";
+    ctx.lineJoin = "round";
+    ctx.strokeStyle = "#000";
+    ctx.fillStyle = "#000";
+    ctx.lineWidth = canvas.width * LINE_WIDTH_FRACTION;
+  }
+
+  function point(event) {
+    const box = canvas.getBoundingClientRect();
+    return {
+      x: (event.clientX - box.left) * (canvas.width / box.width),
+      y: (event.clientY - box.top) * (canvas.height / box.height),
+    };
+  }
+
+  // -- strokes: quadratic curves through the midpoints of successive samples (smooth lines) -----
+  function onPointerDown(event) {
+    if (event.button !== undefined && event.button > 0) return; // primary button, touch or pen only
+    event.preventDefault();
+    canvas.setPointerCapture(event.pointerId);
+    clearTimeout(liveTimer);
+    const p = point(event);
+    stroke = { id: event.pointerId, last: p, lastMid: p };
+    ctx.beginPath(); // a dot, so a single tap leaves ink
+    ctx.arc(p.x, p.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fill();
+    drawn = true;
+  }
+
+  function onPointerMove(event) {
+    if (!stroke || event.pointerId !== stroke.id) return;
+    event.preventDefault();
+    const samples = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const sample of samples.length ? samples : [event]) extend(point(sample));
+  }
+
+  function extend(p) {
+    const mid = { x: (stroke.last.x + p.x) / 2, y: (stroke.last.y + p.y) / 2 };
+    ctx.beginPath();
+    ctx.moveTo(stroke.lastMid.x, stroke.lastMid.y);
+    ctx.quadraticCurveTo(stroke.last.x, stroke.last.y, mid.x, mid.y);
+    ctx.stroke();
+    stroke.last = p;
+    stroke.lastMid = mid;
+  }
+
+  function onPointerUp(event) {
+    if (!stroke || event.pointerId !== stroke.id) return;
+    ctx.beginPath(); // finish the curve at the last sample
+    ctx.moveTo(stroke.lastMid.x, stroke.lastMid.y);
+    ctx.lineTo(stroke.last.x, stroke.last.y);
+    ctx.stroke();
+    stroke = null;
+    liveTimer = setTimeout(classify, LIVE_DELAY_MS);
+  }
+
+  // -- results ---------------------------------------------------------------------------------
+  function buildBars() {
+    for (let d = 0; d < 10; d++) {
+      const li = document.createElement("li");
+      li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
+        '<span class="pct">0%</span>';
+      li.querySelector(".digit").textContent = String(d);
+      li.setAttribute("aria-label", `${d}: 0%`);
+      barsEl.appendChild(li);
+    }
+  }
+
+  function showBars(probabilities) {
+    const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+    barsEl.querySelectorAll("li").forEach((li, d) => {
+      const pct = probabilities ? probabilities[d] * 100 : 0;
+      li.querySelector(".fill").style.width = `${pct.toFixed(1)}%`;
+      li.querySelector(".pct").textContent = `${pct.toFixed(pct >= 10 || pct === 0 ? 0 : 1)}%`;
+      li.setAttribute("aria-label", `${d}: ${pct.toFixed(1)}%`);
+      li.classList.toggle("top", d === top);
+    });
+  }
+
+  function showMessage(text, isError) {
+    messageEl.textContent = text;
+    messageEl.classList.toggle("error", Boolean(isError));
+  }
+
+  function showAnswer(answer) {
+    resultEl.textContent = `Result: ${answer.digit}`;
+    resultEl.dataset.digit = String(answer.digit);
+    showBars(answer.probabilities);
+    previewEl.src = answer.input_image;
+    showMessage(`${(answer.probabilities[answer.digit] * 100).toFixed(1)}% sure, ` +
+      `${answer.latency_ms.toFixed(1)} ms on the server`, false);
+  }
+
+  function reset() {
+    resultEl.innerHTML = "Result: &ndash;";
+    delete resultEl.dataset.digit;
+    showBars(null);
+    previewEl.removeAttribute("src");
+    showMessage("", false);
+  }
+
+  function setBusy(delta) {
+    inFlight += delta;
+    resultEl.dataset.busy = inFlight > 0 ? "true" : "false";
+  }
+
+  async function classify() {
+    clearTimeout(liveTimer);
+    const id = ++sent;
+    setBusy(1);
+    try {
+      const response = await fetch("/api/predict", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ image: canvas.toDataURL("image/png") }),
+      });
+      const answer = await response.json().catch(() => ({ detail: `HTTP ${response.status}` }));
+      if (id < shown) return; // a newer answer is already on screen
+      shown = id;
+      if (response.ok) {
+        showAnswer(answer);
+      } else {
+        reset();
+        showMessage(answer.detail || `HTTP ${response.status}`, true);
+      }
+    } catch (err) {
+      if (id >= shown) showMessage(`The server could not be reached: ${err.message}`, true);
+    } finally {
+      setBusy(-1);
+    }
+  }
+
+  function clear() {
+    clearTimeout(liveTimer);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    drawn = false;
+    shown = sent; // answers still on their way belong to the old drawing
+    reset();
+  }
+
+  async function showModel() {
+    try {
+      const info = await (await fetch("/api/model")).json();
+      const acc = info.test_accuracy != null ? `, ${(info.test_accuracy * 100).toFixed(2)}% on MNIST test` : "";
+      document.getElementById("model").textContent = `${info.name}${acc}, on mxtorch (${info.context})`;
+    } catch (err) {
+      // the page works without the model line
+    }
+  }
+
+  function onKey(event) {
+    if (event.target instanceof HTMLButtonElement && (event.key === "Enter" || event.key === " ")) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      classify();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      clear();
+    }
+  }
+
+  buildBars();
+  fitCanvas();
+  window.addEventListener("resize", fitCanvas);
+  canvas.addEventListener("pointerdown", onPointerDown);
+  canvas.addEventListener("pointermove", onPointerMove);
+  canvas.addEventListener("pointerup", onPointerUp);
+  canvas.addEventListener("pointercancel", onPointerUp);
+  classifyBtn.addEventListener("click", classify);
+  clearBtn.addEventListener("click", clear);
+  document.addEventListener("keydown", onKey);
+  showModel();
+})();

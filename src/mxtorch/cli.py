@@ -1,0 +1,123 @@
+"""The ``mxtorch`` command.
+
+Each subcommand is one function ``add_<name>(subparsers)`` that declares its arguments and sets
+``run`` to the function doing the work; listing it in ``COMMANDS`` is all it takes to add one.
+The heavy imports (torch, FastAPI) happen inside the ``run`` functions, so ``mxtorch --help`` is fast.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Callable, Sequence
+
+__all__ = ["main", "parse_ctx", "COMMANDS"]
+
+
+def parse_ctx(text: str) -> Any:
+    """``cpu``, ``gpu`` or ``gpu:N`` -> the matching ``mx.Context``."""
+    import mxtorch as mx
+
+    name, _, index = text.partition(":")
+    if name == "cpu" and not index:
+        return mx.cpu()
+    if name == "gpu" and (not index or index.isdigit()):
+        return mx.gpu(int(index or 0))
+    raise argparse.ArgumentTypeError(f"invalid context {text!r}: expected cpu, gpu or gpu:N")
+
+
+def add_train(subparsers: Any) -> None:
+    """``mxtorch train lenet``: train the talk's Gluon LeNet on MNIST."""
+    train = subparsers.add_parser("train", help="train a network", description="Train a network.")
+    models = train.add_subparsers(dest="model", required=True, metavar="MODEL")
+    lenet = models.add_parser(
+        "lenet", help="the talk's Gluon LeNet on MNIST",
+        description="Train the talk's Gluon LeNet on MNIST, evaluating on the test set after each "
+                    "epoch and checkpointing atomically (resume with --resume).")
+    lenet.add_argument("--epochs", type=int, default=10, help="total epochs to train (default 10)")
+    lenet.add_argument("--batch-size", type=int, default=64, help="samples per batch (default 64)")
+    lenet.add_argument("--lr", type=float, default=0.1, help="SGD learning rate (default 0.1)")
+    lenet.add_argument("--root", default=None,
+                       help="folder with MNIST's IDX files (default: MXNET_HOME/datasets/mnist, "
+                            "downloaded when missing)")
+    lenet.add_argument("--out", default="lenet.params",
+                       help="parameter file to write, its card beside it as .json (default lenet.params)")
+    lenet.add_argument("--checkpoint-dir", default=None,
+                       help="where checkpoints go (default: OUT's folder/<name>-checkpoints)")
+    lenet.add_argument("--ctx", type=parse_ctx, default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    lenet.add_argument("--resume", action="store_true",
+                       help="continue from the last complete checkpoint (parameters, trainer state, epoch)")
+    lenet.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
+    lenet.set_defaults(run=_run_train_lenet)
+
+
+def _run_train_lenet(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .apps.train import TrainConfig, train_lenet
+
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, root=args.root,
+                         out=args.out, checkpoint_dir=args.checkpoint_dir, ctx=args.ctx,
+                         resume=args.resume, seed=args.seed, command="mxtorch " + _join(argv))
+    train_lenet(config)
+    return 0
+
+
+def add_digits(subparsers: Any) -> None:
+    """``mxtorch digits``: serve the digit web app."""
+    digits = subparsers.add_parser(
+        "digits", help="serve the digit web app (draw a digit, the network reads it)",
+        description="Serve the digit web app: draw a digit in the page, LeNet reads it.")
+    digits.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    digits.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    digits.add_argument("--params", default=None,
+                        help="parameter file to serve (default: the LeNet shipped with mxtorch)")
+    digits.add_argument("--ctx", type=parse_ctx, default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    digits.set_defaults(run=_run_digits)
+
+
+def _run_digits(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .apps.digits.server import serve
+
+    print(f"mxtorch digits: serving http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(host=args.host, port=args.port, params=args.params, ctx=args.ctx)
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits]
+
+
+def _join(argv: Sequence[str]) -> str:
+    import shlex
+
+    return shlex.join(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``mxtorch`` argument parser with every subcommand in ``COMMANDS``."""
+    parser = argparse.ArgumentParser(prog="mxtorch", description="mxtorch: the MXNet API on PyTorch.")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``mxtorch`` command; returns the exit status.
+
+    Expected failures (a missing or damaged file, a GPU that is not there, bad data) print one
+    line, ``mxtorch: error: ...``, and exit with status 1 instead of a traceback.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    from .base import MXNetError
+
+    try:
+        return args.run(args, argv)
+    except KeyboardInterrupt:
+        print("mxtorch: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError, MXNetError) as err:
+        print(f"mxtorch: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
