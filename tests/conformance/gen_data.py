@@ -2,10 +2,12 @@
 transforms, mx.image) as goldens for mxtorch's tests.
 
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_data.py [--only SECTION ...]
-Writes tests/conformance/golden/data/<section>.npz. Sections: loader, sampler.
+Writes tests/conformance/golden/data/<section>.npz. Sections: loader, sampler, mnist.
+The mnist section reads ../shared/data/mnist (or $MXTORCH_MNIST).
 """
 import argparse
 import json
+import os
 import pathlib
 import sys
 
@@ -54,7 +56,23 @@ def gen_sampler() -> dict:
     return {"random_sampler_seed0": random_sampler, "shuffled_loader_seed1": shuffled}
 
 
-SECTIONS = {"loader": gen_loader, "sampler": gen_sampler}
+def gen_mnist() -> dict:
+    """MNIST test split as MXNet reads it: item types, first images and labels, a batch."""
+    import mxnet.gluon.utils as gluon_utils
+    # The shared copy is re-compressed (same content, other gzip bytes), so MXNet's check of the
+    # published .gz SHA-1 would reject it and try to download: accept it here.
+    gluon_utils.check_sha1 = lambda *args, **kwargs: True
+    root = os.environ.get("MXTORCH_MNIST", str(HERE.parents[2] / "shared" / "data" / "mnist"))
+    ds = mx.gluon.data.vision.MNIST(root=root, train=False)
+    image, label = ds[0]
+    x, y = next(iter(mx.gluon.data.DataLoader(ds, batch_size=5)))
+    return {"item_types": np.array([type(image).__name__, type(label).__name__]),
+            "item_dtypes": np.array([np.dtype(image.dtype).name, np.dtype(label.dtype).name]),
+            "images": x.asnumpy(), "batch_labels": y.asnumpy(), "labels": ds._label[:50],
+            "length": np.array(len(ds))}
+
+
+SECTIONS = {"loader": gen_loader, "sampler": gen_sampler, "mnist": gen_mnist}
 
 
 def main() -> None:

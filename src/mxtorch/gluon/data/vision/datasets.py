@@ -1,0 +1,466 @@
+"""Dataset container."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tarfile
+import warnings
+import zlib
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+import torch
+
+from ....base import MXNetError, data_dir, numeric_types
+from ....ndarray.ndarray import NDArray, array
+from ...utils import _get_repo_file_url, check_sha1, download
+from .. import dataset
+
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageFolderDataset", "ImageListDataset"]
+
+
+class _FileSpec:
+    """One file of a published dataset: its name, the SHA-1 of the published file, and the SHA-1
+    of its decompressed content when known (a re-compressed copy has other bytes)."""
+
+    def __init__(self, name: str, sha1: str, content_sha1: Optional[str] = None):
+        self.name = name
+        self.sha1 = sha1
+        self.content_sha1 = content_sha1
+
+
+def _offline_error(dataset_name: str, root: str, spec: _FileSpec, problem: str,
+                   download_error: BaseException) -> MXNetError:
+    raw = spec.name[:-3] if spec.name.endswith(".gz") else spec.name
+    return MXNetError(
+        f"{dataset_name}: cannot load {spec.name}: {problem} in {root}, and downloading it "
+        f"failed ({type(download_error).__name__}: {download_error}). Copy {spec.name} (or the "
+        f"uncompressed {raw}) into {root}, or pass root= a folder that holds it.")
+
+
+class _IdxDataset(dataset._DownloadedDataset):
+    """MNIST-style data: IDX files (gzip-compressed or raw) of images and labels."""
+
+    _mirrors: Sequence[str] = ()
+
+    def _get_data(self) -> None:
+        data_spec, label_spec = ((self._train_data, self._train_label) if self._train
+                                 else (self._test_data, self._test_label))
+        label = self._read_idx(label_spec, ndim=1)
+        data = self._read_idx(data_spec, ndim=3)
+        if len(data) != len(label):
+            raise MXNetError(f"{type(self).__name__}: {data_spec.name} holds {len(data)} images "
+                             f"but {label_spec.name} holds {len(label)} labels (in {self._root})")
+        # copied: the parsed array is a read-only view of the file's bytes
+        self._data = NDArray(torch.from_numpy(data.reshape(len(label), 28, 28, 1).copy()))
+        self._label = label.astype(np.int32)
+
+    def _read_idx(self, spec: _FileSpec, ndim: int) -> np.ndarray:
+        problem = "not found"
+        for path in (os.path.join(self._root, spec.name),
+                     os.path.join(self._root, spec.name[:-3])):
+            if os.path.exists(path):
+                content, problem = self._verified_content(path, spec, ndim)
+                if content is not None:
+                    return _parse_idx(content, ndim)
+        return _parse_idx(self._download(spec, problem), ndim)
+
+    def _verified_content(self, path: str, spec: _FileSpec, ndim: int) -> tuple:
+        """(decompressed bytes, None) when the file is the published one, else (None, why)."""
+        with open(path, "rb") as f:
+            blob = f.read()
+        try:
+            content = gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob
+        except (OSError, EOFError, zlib.error) as err:
+            return None, f"{os.path.basename(path)} is corrupt ({err})"
+        if hashlib.sha1(blob).hexdigest() == spec.sha1:
+            return content, None
+        if spec.content_sha1 is not None:
+            if hashlib.sha1(content).hexdigest() == spec.content_sha1:
+                return content, None
+            return None, f"{os.path.basename(path)} has unexpected content (checksum mismatch)"
+        # no content checksum published for this dataset: check the IDX structure instead
+        try:
+            _parse_idx(content, ndim)
+        except MXNetError as err:
+            return None, f"{os.path.basename(path)} is corrupt ({err})"
+        return content, None
+
+    def _download(self, spec: _FileSpec, problem: str) -> bytes:
+        urls = [_get_repo_file_url("gluon/dataset/" + self._namespace, spec.name)]
+        urls += [m + spec.name for m in self._mirrors]
+        error: BaseException = MXNetError("no mirror")
+        for url in urls:
+            try:
+                path = download(url, path=self._root, sha1_hash=spec.sha1, retries=1)
+                with gzip.open(path, "rb") as fin:
+                    return fin.read()
+            except Exception as err:  # noqa: BLE001  (every mirror failing is reported below)
+                error = err
+        raise _offline_error(type(self).__name__, self._root, spec, problem, error)
+
+
+def _parse_idx(content: bytes, ndim: int) -> np.ndarray:
+    """The uint8 array of an IDX file (magic 0x0000080<ndim>, big-endian dimensions)."""
+    header = 4 + 4 * ndim
+    if len(content) < header or content[:4] != bytes([0, 0, 8, ndim]):
+        raise MXNetError(f"not an IDX file of {ndim}-D unsigned bytes (magic "
+                         f"{content[:4].hex() or 'missing'}, expected 0000080{ndim})")
+    dims = tuple(int(d) for d in np.frombuffer(content[4:header], dtype=">u4"))
+    if len(content) - header != int(np.prod(dims)):
+        raise MXNetError(f"IDX file truncated: header says {dims}, which needs "
+                         f"{int(np.prod(dims))} bytes, found {len(content) - header}")
+    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(dims)
+
+
+class MNIST(_IdxDataset):
+    """MNIST handwritten digits dataset from http://yann.lecun.com/exdb/mnist
+
+    Each sample is an image (in 3D NDArray) with shape (28, 28, 1).
+
+    The IDX files are read gzip-compressed or raw. A file is accepted when it is the published
+    one or holds the published content; missing files are downloaded (and checked).
+
+    Parameters
+    ----------
+    root : str, default $MXNET_HOME/datasets/mnist
+        Path to temp folder for storing data.
+    train : bool, default True
+        Whether to load the training or testing set.
+    transform : function, default None
+        A user defined callback that transforms each sample. For example::
+
+            transform=lambda data, label: (data.astype(np.float32)/255, label)
+
+    """
+
+    _mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/",)
+
+    def __init__(self, root: Optional[str] = None, train: bool = True,
+                 transform: Optional[Callable] = None):
+        self._train = train
+        self._train_data = _FileSpec("train-images-idx3-ubyte.gz",
+                                     "6c95f4b05d2bf285e1bfb0e7960c31bd3b3f8a7d",
+                                     "c3557c10f29b266e19b3eeee1553c85e0ef4a8ea")
+        self._train_label = _FileSpec("train-labels-idx1-ubyte.gz",
+                                      "2a80914081dc54586dbdf242f9805a6b8d2a15fc",
+                                      "adbf52269f5d842899f287c269e2883e40b4f6e2")
+        self._test_data = _FileSpec("t10k-images-idx3-ubyte.gz",
+                                    "c3a25af1f52dad7f726cce8cacb138654b760d48",
+                                    "65e11ec1fd220343092a5070b58418b5c2644e26")
+        self._test_label = _FileSpec("t10k-labels-idx1-ubyte.gz",
+                                     "763e7fa3757d93b0cdec073cef058b2004252c17",
+                                     "a6d52cc628797e845885543326e9f10abb8a6f89")
+        self._namespace = "mnist"
+        root = root if root is not None else os.path.join(data_dir(), "datasets", "mnist")
+        super().__init__(os.path.expanduser(root), transform)
+
+
+class FashionMNIST(_IdxDataset):
+    """A dataset of Zalando's article images consisting of fashion products,
+    a drop-in replacement of the original MNIST dataset from
+    https://github.com/zalandoresearch/fashion-mnist
+
+    Each sample is an image (in 3D NDArray) with shape (28, 28, 1).
+
+    Parameters
+    ----------
+    root : str, default $MXNET_HOME/datasets/fashion-mnist'
+        Path to temp folder for storing data.
+    train : bool, default True
+        Whether to load the training or testing set.
+    transform : function, default None
+        A user defined callback that transforms each sample. For example::
+
+            transform=lambda data, label: (data.astype(np.float32)/255, label)
+
+    """
+
+    _mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
+
+    def __init__(self, root: Optional[str] = None, train: bool = True,
+                 transform: Optional[Callable] = None):
+        self._train = train
+        self._train_data = _FileSpec("train-images-idx3-ubyte.gz",
+                                     "0cf37b0d40ed5169c6b3aba31069a9770ac9043d")
+        self._train_label = _FileSpec("train-labels-idx1-ubyte.gz",
+                                      "236021d52f1e40852b06a4c3008d8de8aef1e40b")
+        self._test_data = _FileSpec("t10k-images-idx3-ubyte.gz",
+                                    "626ed6a7c06dd17c0eec72fa3be1740f146a2863")
+        self._test_label = _FileSpec("t10k-labels-idx1-ubyte.gz",
+                                     "17f9ab60e7257a1620f4ad76bbbaf857c3920701")
+        self._namespace = "fashion-mnist"
+        root = root if root is not None else os.path.join(data_dir(), "datasets", "fashion-mnist")
+        super().__init__(os.path.expanduser(root), transform)
+
+
+class CIFAR10(dataset._DownloadedDataset):
+    """CIFAR10 image classification dataset from https://www.cs.toronto.edu/~kriz/cifar.html
+
+    Each sample is an image (in 3D NDArray) with shape (32, 32, 3).
+
+    Parameters
+    ----------
+    root : str, default $MXNET_HOME/datasets/cifar10
+        Path to temp folder for storing data.
+    train : bool, default True
+        Whether to load the training or testing set.
+    transform : function, default None
+        A user defined callback that transforms each sample. For example::
+
+            transform=lambda data, label: (data.astype(np.float32)/255, label)
+
+    """
+
+    _record = 3072 + 1
+
+    def __init__(self, root: Optional[str] = None, train: bool = True,
+                 transform: Optional[Callable] = None):
+        self._train = train
+        self._archive_file = ("cifar-10-binary.tar.gz", "fab780a1e191a7eda0f345501ccd62d20f7ed891")
+        self._train_data = [("data_batch_1.bin", "aadd24acce27caa71bf4b10992e9e7b2d74c2540"),
+                            ("data_batch_2.bin", "c0ba65cce70568cd57b4e03e9ac8d2a5367c1795"),
+                            ("data_batch_3.bin", "1dd00a74ab1d17a6e7d73e185b69dbf31242f295"),
+                            ("data_batch_4.bin", "aab85764eb3584312d3c7f65fd2fd016e36a258e"),
+                            ("data_batch_5.bin", "26e2849e66a845b7f1e4614ae70f4889ae604628")]
+        self._test_data = [("test_batch.bin", "67eb016db431130d61cd03c7ad570b013799c88c")]
+        self._namespace = "cifar10"
+        root = root if root is not None else os.path.join(data_dir(), "datasets", "cifar10")
+        super().__init__(os.path.expanduser(root), transform)
+
+    def _label_column(self) -> int:
+        return 0
+
+    def _read_batch(self, filename: str) -> tuple:
+        with open(filename, "rb") as fin:
+            raw = np.frombuffer(fin.read(), dtype=np.uint8)
+        if raw.size % self._record:
+            raise MXNetError(f"{type(self).__name__}: {filename} is not a CIFAR binary batch "
+                             f"(its size is not a multiple of {self._record} bytes)")
+        data = raw.reshape(-1, self._record)
+        skip = self._record - 3072
+        return (data[:, skip:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1),
+                data[:, self._label_column()].astype(np.int32))
+
+    def _get_data(self) -> None:
+        files = self._train_data + self._test_data
+        if any(not os.path.exists(path) or not check_sha1(path, sha1)
+               for path, sha1 in ((os.path.join(self._root, name), sha1) for name, sha1 in files)):
+            self._fetch_archive(files)
+        data_files = self._train_data if self._train else self._test_data
+        data, label = zip(*(self._read_batch(os.path.join(self._root, name))
+                            for name, _ in data_files))
+        self._data = NDArray(torch.from_numpy(np.ascontiguousarray(np.concatenate(data))))
+        self._label = np.concatenate(label)
+
+    def _fetch_archive(self, files: list) -> None:
+        name, sha1 = self._archive_file
+        try:
+            filename = download(_get_repo_file_url("gluon/dataset/" + self._namespace, name),
+                                path=self._root, sha1_hash=sha1, retries=1)
+            with tarfile.open(filename) as tar:
+                # the "data" filter refuses absolute paths and links out of root (Python >= 3.10.12)
+                extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                tar.extractall(self._root, **extra)
+        except Exception as err:  # noqa: BLE001
+            names = ", ".join(n for n, _ in files)
+            raise MXNetError(
+                f"{type(self).__name__}: the binary batches ({names}) are missing or differ from "
+                f"the published files in {self._root}, and downloading {name} failed "
+                f"({type(err).__name__}: {err}). Extract {name} (its .bin files) into "
+                f"{self._root}, or pass root= a folder that holds them.") from None
+
+
+class CIFAR100(CIFAR10):
+    """CIFAR100 image classification dataset from https://www.cs.toronto.edu/~kriz/cifar.html
+
+    Each sample is an image (in 3D NDArray) with shape (32, 32, 3).
+
+    Parameters
+    ----------
+    root : str, default $MXNET_HOME/datasets/cifar100
+        Path to temp folder for storing data.
+    fine_label : bool, default False
+        Whether to load the fine-grained (100 classes) or coarse-grained (20 super-classes) labels.
+    train : bool, default True
+        Whether to load the training or testing set.
+    transform : function, default None
+        A user defined callback that transforms each sample. For example::
+
+            transform=lambda data, label: (data.astype(np.float32)/255, label)
+
+    """
+
+    _record = 3072 + 2
+
+    def __init__(self, root: Optional[str] = None, fine_label: bool = False, train: bool = True,
+                 transform: Optional[Callable] = None):
+        self._train = train
+        self._archive_file = ("cifar-100-binary.tar.gz", "a0bb982c76b83111308126cc779a992fa506b90b")
+        self._train_data = [("train.bin", "e207cd2e05b73b1393c74c7f5e7bea451d63e08e")]
+        self._test_data = [("test.bin", "8fb6623e830365ff53cf14adec797474f5478006")]
+        self._fine_label = fine_label
+        self._namespace = "cifar100"
+        root = root if root is not None else os.path.join(data_dir(), "datasets", "cifar100")
+        dataset._DownloadedDataset.__init__(self, os.path.expanduser(root), transform)
+
+    def _label_column(self) -> int:
+        return int(self._fine_label)
+
+
+class ImageFolderDataset(dataset.Dataset):
+    """A dataset for loading image files stored in a folder structure.
+
+    like::
+
+        root/car/0001.jpg
+        root/car/xxxa.jpg
+        root/car/yyyb.jpg
+        root/bus/123.jpg
+        root/bus/023.jpg
+        root/bus/wwww.jpg
+
+    Parameters
+    ----------
+    root : str
+        Path to root directory.
+    flag : {0, 1}, default 1
+        If 0, always convert loaded images to greyscale (1 channel).
+        If 1, always convert loaded images to colored (3 channels).
+    transform : callable, default None
+        A function that takes data and label and transforms them::
+
+            transform = lambda data, label: (data.astype(np.float32)/255, label)
+
+    Attributes
+    ----------
+    synsets : list
+        List of class names. `synsets[i]` is the name for the integer label `i`
+    items : list of tuples
+        List of all images in (filename, label) pairs.
+    """
+
+    def __init__(self, root: str, flag: int = 1, transform: Optional[Callable] = None):
+        self._root = os.path.expanduser(root)
+        self._flag = flag
+        self._transform = transform
+        self._exts = [".jpg", ".jpeg", ".png"]
+        self._list_images(self._root)
+
+    def _list_images(self, root: str) -> None:
+        self.synsets: list = []
+        self.items: list = []
+        if not os.path.isdir(root):
+            raise MXNetError(f"ImageFolderDataset: root {root!r} is not a directory; expected a "
+                             "folder with one sub-folder of images per class")
+        for folder in sorted(os.listdir(root)):
+            path = os.path.join(root, folder)
+            if not os.path.isdir(path):
+                warnings.warn("Ignoring %s, which is not a directory." % path, stacklevel=3)
+                continue
+            label = len(self.synsets)
+            self.synsets.append(folder)
+            for filename in sorted(os.listdir(path)):
+                filename = os.path.join(path, filename)
+                ext = os.path.splitext(filename)[1]
+                if ext.lower() not in self._exts:
+                    warnings.warn("Ignoring %s of type %s. Only support %s" % (
+                        filename, ext, ", ".join(self._exts)))
+                    continue
+                self.items.append((filename, label))
+
+    def __getitem__(self, idx: int) -> Any:
+        from .... import image
+        img = image.imread(self.items[idx][0], self._flag)
+        label = self.items[idx][1]
+        if self._transform is not None:
+            return self._transform(img, label)
+        return img, label
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class ImageListDataset(dataset.Dataset):
+    """A dataset for loading image files specified by a list of entries
+    (MXNet 2.x's class; 1.9.1 reads such lists with ``mx.image.ImageIter``).
+
+    like::
+
+        # if written to text file *.lst
+        0\\t0\\troot/car/0001.jpg
+        1\\t0\\troot/car/xxxa.jpg
+        2\\t0\\troot/car/yyyb.jpg
+        3\\t1\\troot/bus/123.jpg
+        4\\t1\\troot/bus/023.jpg
+        5\\t1\\troot/bus/wwww.jpg
+
+        # if as a pure list, each item is a list [imagelabel: float or list of float, imgpath]
+        [[0, root/car/0001.jpg]
+         [0, root/car/xxxa.jpg]
+         [0, root/car/yyyb.jpg]
+         [1, root/bus/123.jpg]
+         [1, root/bus/023.jpg]
+         [1, root/bus/wwww.jpg]]
+
+    Parameters
+    ----------
+    root : str
+        Path to root directory.
+    imglist : str or list
+        Specify the path of imglist file or a list directly
+    flag : {0, 1}, default 1
+        If 0, always convert loaded images to greyscale (1 channel).
+        If 1, always convert loaded images to colored (3 channels).
+
+    Attributes
+    ----------
+    items : list of tuples
+        List of all images in (label, filename) pairs; each label is a float32 NDArray.
+    """
+
+    def __init__(self, root: str = ".", imglist: Any = None, flag: int = 1):
+        self._root = os.path.expanduser(root)
+        self._flag = flag
+        if isinstance(imglist, str):
+            self.items = self._read_list_file(os.path.join(self._root, imglist))
+        elif isinstance(imglist, (list, tuple)):
+            self.items = [self._list_entry(entry) for entry in imglist]
+        else:
+            raise ValueError("imglist must be the path of an image list (.lst) file or a list of "
+                             f"[label, path] entries, got {type(imglist).__name__}")
+
+    @staticmethod
+    def _read_list_file(fname: str) -> list:
+        items = []
+        with open(fname, "rt") as fin:
+            for lineno, line in enumerate(fin, 1):
+                if not line.strip():
+                    continue
+                fields = line.strip().split("\t")
+                if len(fields) < 3:
+                    raise MXNetError(f"{fname}:{lineno}: expected 'index<TAB>label(s)<TAB>path', "
+                                     f"got {line.strip()!r}")
+                items.append((array([float(v) for v in fields[1:-1]]), fields[-1]))
+        return items
+
+    @staticmethod
+    def _list_entry(entry: Any) -> tuple:
+        if not isinstance(entry[-1], str):
+            raise ValueError(f"each imglist entry must end with the image path, got {entry!r}")
+        if len(entry) > 2:
+            label = array(list(entry[:-1]))
+        elif isinstance(entry[0], numeric_types):
+            label = array([entry[0]])
+        else:
+            label = array(entry[0])
+        return label, entry[-1]
+
+    def __getitem__(self, idx: int) -> Any:
+        from .... import image
+        label, path = self.items[idx]
+        return image.imread(os.path.join(self._root, path), self._flag), label
+
+    def __len__(self) -> int:
+        return len(self.items)
