@@ -2,34 +2,70 @@
 from __future__ import annotations
 
 import threading
-from typing import Optional
+import warnings
 
 import torch
 
 from .base import MXNetError
 
-__all__ = ["Context", "cpu", "gpu", "cpu_pinned", "num_gpus", "current_context"]
+__all__ = ["Context", "cpu", "gpu", "cpu_pinned", "num_gpus", "gpu_memory_info", "current_context"]
 
 
-class Context:
-    """Constructs a context: the device where NDArrays live and operators run.
+class _DefaultCtxProperty(type):
+    """Metaclass giving ``Context.default_ctx`` (deprecated in MXNet 1.x, still used by old code)."""
+
+    @property
+    def default_ctx(cls) -> "Context":
+        warnings.warn("Context.default_ctx has been deprecated. Please use Context.current_context() "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        return current_context()
+
+    @default_ctx.setter
+    def default_ctx(cls, val: "Context") -> None:
+        warnings.warn("Context.default_ctx has been deprecated. Please use Context.current_context() "
+                      "instead.", DeprecationWarning, stacklevel=2)
+        Context._default_ctx.value = val
+
+
+class Context(metaclass=_DefaultCtxProperty):
+    """Constructs a context.
+
+    MXNet can run operations on CPU and different GPUs.
+    A context describes the device type and ID on which computation should be carried on.
+
+    One can use mx.cpu and mx.gpu for short.
+
+    See also
+    ----------
+    `How to run MXNet on multiple CPU/GPUs <http://mxnet.incubator.apache.org/api/faq/distributed_training>`
+    for more details.
 
     Parameters
     ----------
-    device_type : {'cpu', 'gpu', 'cpu_pinned'} or Context
+    device_type : {'cpu', 'gpu'} or Context.
         String representing the device type.
+
     device_id : int (default=0)
         The device id of the device, needed for GPU.
 
+    Note
+    ----
+    Context can also be used as a way to change the default context.
+
     Examples
     --------
-    >>> with mx.Context('gpu', 1):
-    ...     x = mx.nd.ones((2, 3))
+    >>> # array on cpu
+    >>> cpu_array = mx.nd.ones((2, 3))
+    >>> # switch default context to GPU(2)
+    >>> with mx.Context(mx.gpu(2)):
+    ...     gpu_array = mx.nd.ones((2, 3))
+    >>> gpu_array.context
+    gpu(2)
     """
 
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
     devstr2type = {"cpu": 1, "gpu": 2, "cpu_pinned": 3, "cpu_shared": 5}
-    _default = threading.local()
+    _default_ctx = threading.local()
 
     def __init__(self, device_type: "str | Context", device_id: int = 0):
         if isinstance(device_type, Context):
@@ -41,10 +77,17 @@ class Context:
                                  f"{sorted(self.devstr2type)}")
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
-        self._old_ctx: Optional[Context] = None
+        # previous defaults, one per active ``with`` of this object (re-entrant, unlike MXNet's)
+        self._old_ctx: list = []
 
     @property
     def device_type(self) -> str:
+        """Returns the device type of current context.
+
+        Returns
+        -------
+        device_type : str
+        """
         return self.devtype2str[self.device_typeid]
 
     @property
@@ -72,42 +115,128 @@ class Context:
     __repr__ = __str__
 
     def __enter__(self) -> "Context":
-        self._old_ctx = current_context()
-        Context._default.value = self
+        self._old_ctx.append(current_context())
+        Context._default_ctx.value = self
         return self
 
     def __exit__(self, *exc: object) -> None:
-        Context._default.value = self._old_ctx
+        Context._default_ctx.value = self._old_ctx.pop()
 
     def empty_cache(self) -> None:
-        """Releases the cached GPU memory of this context (no-op on CPU)."""
+        """Empties the memory cache for the current contexts device (no-op on CPU)."""
         if self.device_typeid == 2 and torch.cuda.is_available():
-            torch.cuda.empty_cache()
+            with torch.cuda.device(self.torch_device):
+                torch.cuda.empty_cache()
 
 
 def cpu(device_id: int = 0) -> Context:
-    """Returns a CPU context. ``device_id`` is ignored by the engine, kept for MXNet parity."""
+    """Returns a CPU context.
+
+    This function is a short cut for ``Context('cpu', device_id)``.
+    For most operations, when no context is specified, the default context is `cpu()`.
+
+    Parameters
+    ----------
+    device_id : int, optional
+        The device id of the device. `device_id` is not needed for CPU.
+        This is included to make interface compatible with GPU.
+
+    Returns
+    -------
+    context : Context
+        The corresponding CPU context.
+    """
     return Context("cpu", device_id)
 
 
 def cpu_pinned(device_id: int = 0) -> Context:
-    """Returns a CPU pinned-memory context."""
+    """Returns a CPU pinned memory context. Copying from CPU pinned memory to GPU
+    is faster than from normal CPU memory.
+
+    Parameters
+    ----------
+    device_id : int, optional
+        The device id of the device. `device_id` is not needed for CPU.
+
+    Returns
+    -------
+    context : Context
+        The corresponding CPU pinned memory context.
+    """
     return Context("cpu_pinned", device_id)
 
 
 def gpu(device_id: int = 0) -> Context:
-    """Returns a GPU context. Using it on a machine without that GPU raises MXNetError."""
+    """Returns a GPU context.
+
+    This function is a short cut for Context('gpu', device_id).
+    The K GPUs on a node are typically numbered as 0,...,K-1. Creating data on a GPU
+    that this machine does not have raises MXNetError.
+
+    Parameters
+    ----------
+    device_id : int, optional
+        The device id of the device, needed for GPU.
+
+    Returns
+    -------
+    context : Context
+        The corresponding GPU context.
+    """
     return Context("gpu", device_id)
 
 
 def num_gpus() -> int:
-    """Query CUDA for the number of GPUs present."""
+    """Query CUDA for the number of GPUs present.
+
+    Returns
+    -------
+    count : int
+        The number of GPUs.
+    """
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
+def gpu_memory_info(device_id: int = 0) -> tuple:
+    """Query CUDA for the free and total bytes of GPU global memory.
+
+    Parameters
+    ----------
+    device_id : int, optional
+        The device id of the GPU device.
+
+    Returns
+    -------
+    (free, total) : (int, int)
+    """
+    device = gpu(device_id).torch_device  # raises MXNetError when that GPU is absent
+    free, total = torch.cuda.mem_get_info(device)
+    return int(free), int(total)
+
+
 def current_context() -> Context:
-    """Returns the current context: ``cpu(0)`` unless a ``with Context(...)`` scope sets another."""
-    ctx = getattr(Context._default, "value", None)
+    """Returns the current context.
+
+    By default, `mx.cpu()` is used for all the computations
+    and it can be overridden by using `with mx.Context(x)` statement where
+    x can be cpu(device_id) or gpu(device_id).
+
+    Examples
+    -------
+    >>> mx.current_context()
+    cpu(0)
+    >>> with mx.Context('gpu', 1):  # Context changed in `with` block.
+    ...    mx.current_context()  # Computation done here will be on gpu(1).
+    ...
+    gpu(1)
+    >>> mx.current_context() # Back to default context.
+    cpu(0)
+
+    Returns
+    -------
+    default_ctx : Context
+    """
+    ctx = getattr(Context._default_ctx, "value", None)
     return ctx if ctx is not None else Context("cpu", 0)
 
 
