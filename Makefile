@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup test lint digits train bench clean
+.PHONY: setup browser test lint digits train bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
-test: setup
+# Debian's Chromium, which the end-to-end tests drive through Playwright (installed with apt when
+# missing; Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: setup browser
 	$(PY) -m ruff check src tests benchmarks examples
 	$(PY) -m pytest
 
@@ -24,6 +31,12 @@ lint: setup
 
 digits: setup
 	$(VENV)/bin/mxtorch digits
+
+# Retrain the LeNet that ships with the package (what the web app serves).
+MNIST ?= ../shared/data/mnist
+train: setup
+	$(VENV)/bin/mxtorch train lenet --epochs 10 --root $(MNIST) \
+	  --out src/mxtorch/apps/digits/lenet.params --checkpoint-dir build/lenet-checkpoints
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

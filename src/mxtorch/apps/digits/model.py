@@ -77,11 +77,13 @@ class ModelCard:
         """Read a card; raises ValueError naming the file when it is not a valid card."""
         try:
             fields = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(fields, dict):
+                raise TypeError(f"expected a JSON object, got {type(fields).__name__}")
             known = {f.name for f in dataclasses.fields(cls)}
             return cls(**{k: v for k, v in fields.items() if k in known})
         except (ValueError, TypeError) as err:
-            raise ValueError(f"{path} is not a valid model card (JSON with 'name' and 'sha256'): "
-                             f"{err}") from None
+            raise ValueError(f"{path} is not a valid model card (a JSON object with 'name' and "
+                             f"'sha256'): {err}") from None
 
     def write(self, path: pathlib.Path) -> None:
         """Write the card atomically."""

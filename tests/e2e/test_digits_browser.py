@@ -1,0 +1,155 @@
+"""The digit page in real headless Chromium: drawing with mouse and touch, the buttons, the keyboard,
+a phone-sized screen, and MNIST test digits drawn as strokes and read through the whole path."""
+import json
+
+import numpy as np
+import pytest
+
+from mxtorch.apps.digits.model import SHIPPED_PARAMS, DigitClassifier
+from mxtorch.apps.digits.server import create_app
+from tests.apps.live_server import running_server
+from tests.e2e.strokes import digit_strokes
+
+pytestmark = pytest.mark.e2e
+
+IDLE = "document.querySelector('#result').dataset.busy === 'false'"
+INK_ON_CANVAS = """(() => { const c = document.getElementById('canvas');
+    return c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v > 0); })()"""
+
+
+@pytest.fixture(scope="module")
+def app_url(request):
+    # The trained model when it ships; otherwise a random one, enough for everything but accuracy.
+    params = SHIPPED_PARAMS if SHIPPED_PARAMS.exists() else request.getfixturevalue("lenet_params")
+    with running_server(create_app(DigitClassifier(params))) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 900, "height": 700})
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on("request", lambda req: None if req.url.startswith((app_url, "data:"))
+            else problems.append(f"request outside the app: {req.url}"))
+    page.goto(app_url)
+    page.wait_for_function("document.getElementById('canvas').width > 0")
+    yield page
+    context.close()
+    assert not problems, problems
+
+
+def _draw(page, strokes, left: float, top: float, size: float) -> None:
+    """Draw strokes (in 28x28 field units) with the mouse, the field mapped to a size x size square."""
+    box = page.locator("#canvas").bounding_box()
+    for stroke in strokes:
+        points = [(box["x"] + left + x * size / 28, box["y"] + top + y * size / 28) for x, y in stroke]
+        page.mouse.move(*points[0])
+        page.mouse.down()
+        for point in points[1:]:
+            page.mouse.move(*point)
+        page.mouse.up()
+
+
+def _a_seven():
+    return [np.array([[6.0, 7], [21, 7], [13, 23]])]
+
+
+def _classify(page) -> str:
+    page.click("#classify")
+    page.wait_for_function(IDLE)
+    return page.locator("#result").inner_text()
+
+
+def test_live_prediction_after_a_stroke(page):
+    _draw(page, _a_seven(), 40, 40, 280)
+    page.wait_for_function("document.querySelector('#result').dataset.digit !== undefined", timeout=5000)
+    page.wait_for_function(IDLE)
+    text = page.locator("#result").inner_text()
+    assert text.startswith("Result: ") and text[-1].isdigit()
+    widths = page.eval_on_selector_all(".bars .fill", "els => els.map(e => parseFloat(e.style.width))")
+    assert len(widths) == 10 and abs(sum(widths) - 100) < 1.0
+    assert page.get_attribute("#preview", "src").startswith("data:image/png;base64,")
+    assert page.eval_on_selector("#preview", "img => img.naturalWidth") == 28
+
+
+def test_buttons_work_from_the_keyboard(page):
+    _draw(page, _a_seven(), 60, 30, 250)
+    page.focus("#classify")
+    page.keyboard.press("Enter")
+    page.wait_for_function(IDLE)
+    assert page.locator("#result").inner_text()[-1].isdigit()
+    page.keyboard.press("Tab")  # to Clear
+    assert page.evaluate("document.activeElement.id") == "clear"
+    page.keyboard.press("Space")
+    assert page.locator("#result").inner_text() == "Result: \u2013"
+    assert page.get_attribute("#preview", "src") is None
+    assert page.evaluate(INK_ON_CANVAS) is False
+
+
+def test_enter_and_escape_shortcuts(page):
+    _draw(page, _a_seven(), 50, 50, 200)
+    page.locator("body").press("Enter")
+    page.wait_for_function(IDLE)
+    assert page.locator("#result").inner_text()[-1].isdigit()
+    page.locator("body").press("Escape")
+    assert page.locator("#result").inner_text() == "Result: \u2013"
+
+
+def test_blank_canvas_shows_the_servers_message(page):
+    assert _classify(page) == "Result: \u2013"
+    assert "blank" in page.locator("#message").inner_text()
+
+
+def test_phone_screen_with_a_finger(browser, app_url, artifacts):
+    context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_function("document.getElementById('canvas').width > 0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    box = page.locator("#canvas").bounding_box()
+    assert box["width"] == pytest.approx(box["height"]) and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert page.evaluate("document.getElementById('canvas').width") == round(box["width"] * 2)
+    cdp = context.new_cdp_session(page)
+    points = [(box["x"] + 100 + 4 * i, box["y"] + 50 + 12 * i) for i in range(20)]
+    for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_function("document.querySelector('#result').dataset.digit !== undefined", timeout=5000)
+    page.wait_for_function(IDLE)
+    assert page.evaluate("window.scrollY") == 0  # the finger drew; the page did not scroll
+    page.screenshot(path=str(artifacts / "digits-phone.png"), full_page=True)
+    context.close()
+
+
+# Canvas is 360 CSS px: digits drawn at these field sizes (the 28x28 field; the digit is ~20/28 of it).
+SIZES = (150.0, 220.0, 290.0, 360.0)
+COUNT = 120
+
+
+@pytest.mark.skipif(not SHIPPED_PARAMS.exists(), reason="needs the shipped, trained LeNet")
+def test_mnist_digits_drawn_as_strokes_are_read(page, mnist_test, artifacts):
+    images, labels = mnist_test
+    rng = np.random.default_rng(2017)
+    side = page.locator("#canvas").bounding_box()["width"]
+    results = []
+    for k in range(COUNT):
+        size = SIZES[k % len(SIZES)] * side / 360
+        # Off-centre: anywhere the digit's 20x20 core stays on the canvas.
+        margin = size * 4 / 28
+        left, top = rng.uniform(-margin, side - size + margin, size=2)
+        page.click("#clear")
+        _draw(page, digit_strokes(images[k]), left, top, size)
+        text = _classify(page)
+        read = int(text[-1]) if text[-1].isdigit() else None
+        results.append({"index": k, "label": int(labels[k]), "read": read, "size": round(size),
+                        "left": round(left), "top": round(top)})
+        if k < len(SIZES):
+            page.screenshot(path=str(artifacts / f"digits-mnist-{k}.png"))
+    wrong = [r for r in results if r["read"] != r["label"]]
+    accuracy = 1 - len(wrong) / len(results)
+    (artifacts / "digits-mnist.json").write_text(json.dumps({"accuracy": accuracy, "wrong": wrong,
+                                                             "results": results}, indent=1))
+    assert accuracy >= 0.97, f"{accuracy:.3f} read correctly; misread: {wrong}"
