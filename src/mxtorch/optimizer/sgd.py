@@ -1,0 +1,359 @@
+"""SGD and its relatives: SGD, ccSGD, NAG, Signum, DCASGD, SGLD."""
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import torch
+
+from ..ndarray.ndarray import NDArray
+from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
+                        register)
+
+__all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD"]
+
+
+def _fused_clip(clip_gradient: Optional[float]) -> Optional[float]:
+    """The clipping bound MXNet's fused update operators apply: the Python side passes
+    `clip_gradient` only when it is truthy, and the operator clips only when it is >= 0."""
+    if clip_gradient and clip_gradient >= 0:
+        return _f32(clip_gradient)
+    return None
+
+
+def _rescaled(grads: Sequence[torch.Tensor], rescale_grad: float,
+              clip: Optional[float]) -> list:
+    """``clip(rescale_grad * grad, clip)`` for each gradient, as new tensors."""
+    out = torch._foreach_mul(list(grads), _f32(rescale_grad))
+    if clip is not None:
+        torch._foreach_clamp_min_(out, -clip)
+        torch._foreach_clamp_max_(out, clip)
+    return out
+
+
+def sgd_kernel(weights: list, grads: list, moms: Optional[list], lrs: list, wds: list,
+               momentum: float, rescale_grad: float, clip: Optional[float]) -> None:
+    """MXNet's ``multi_sgd_update`` / ``multi_sgd_mom_update`` on torch tensors, in place::
+
+        mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
+        weight = weight + mom
+
+    Without momentum ``mom`` starts from 0 each step and is not kept. All weights go through
+    torch's multi-tensor (``_foreach``) kernels at once; the float32 operation order is MXNet's.
+    """
+    step = _rescaled(grads, rescale_grad, clip)
+    torch._foreach_mul_(step, [_f32(lr) for lr in lrs])
+    decay = None
+    if any(wds):
+        decay = torch._foreach_mul(weights, [_f32(_f32(lr) * _f32(wd)) for lr, wd in zip(lrs, wds)])
+    if moms:
+        torch._foreach_mul_(moms, _f32(momentum))
+        if decay is not None:
+            torch._foreach_sub_(moms, decay)
+        torch._foreach_sub_(moms, step)
+        torch._foreach_add_(weights, moms)
+    else:
+        if decay is not None:
+            torch._foreach_add_(step, decay)
+        torch._foreach_sub_(weights, step)
+
+
+def _master_weights(weights: list, states: list, multi_precision: bool) -> tuple:
+    """(tensors to update, momentum tensors or None, grads dtype) for SGD-style (mom, weight32)
+    states; with multi_precision the float32 master copies are updated."""
+    if multi_precision:
+        return [s[1]._t for s in states], [s[0] for s in states], torch.float32
+    return [w._t for w in weights], list(states), None
+
+
+class _MomentumOptimizer(Optimizer):
+    """States shared by SGD and NAG: a momentum array (when momentum is not 0), paired with a
+    float32 master copy of a float16 weight under multi_precision, in MXNet's (mom, weight32)
+    order."""
+
+    momentum = 0.0
+
+    def create_state_multi_precision(self, index: Any, weight: NDArray) -> Any:
+        if self.multi_precision and weight.dtype == np.float16:
+            weight_master_copy = weight.astype(np.float32)
+            return (self.create_state(index, weight_master_copy), weight_master_copy)
+        if weight.dtype == np.float16 and not self.multi_precision:
+            warnings.warn("Accumulating with float16 in optimizer can lead to "
+                          "poor accuracy or slow convergence. "
+                          "Consider using multi_precision=True option of the "
+                          f"{type(self).__name__} optimizer")
+        return self.create_state(index, weight)
+
+    def create_state(self, index: Any, weight: NDArray) -> Optional[NDArray]:
+        if self.momentum != 0.0:
+            return _zeros_like(weight)
+        return None
+
+    def _sgd_update(self, indices: Any, weights: Any, grads: Any, states: Any,
+                    multi_precision: bool) -> None:
+        indices, weights, grads, states = _as_lists(indices, weights, grads, states)
+        _check_arrays(weights, grads)
+        self._update_count(indices)
+        lrs = self._get_lrs(indices)
+        wds = self._get_wds(indices)
+        targets, moms, grad_dtype = _master_weights(weights, states, multi_precision)
+        with torch.no_grad():
+            gts = [g._t if grad_dtype is None else g._t.to(grad_dtype) for g in grads]
+            mom_ts = [m._t for m in moms] if self.momentum > 0 and moms[0] is not None else None
+            sgd_kernel(targets, gts, mom_ts, lrs, wds, self.momentum, self.rescale_grad,
+                       _fused_clip(self.clip_gradient))
+            if multi_precision:
+                for w, master in zip(weights, targets):
+                    w._t.copy_(master)
+
+    def update(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        self._update_impl(index, weight, grad, state,
+                          multi_precision=self.multi_precision and first.dtype == np.float16)
+
+    def _update_impl(self, index: Any, weight: Any, grad: Any, state: Any,
+                     multi_precision: bool = False) -> None:
+        raise NotImplementedError()
+
+
+@register
+class SGD(_MomentumOptimizer):
+    """The SGD optimizer with momentum and weight decay.
+
+    Standard updates are applied by::
+
+        rescaled_grad = lr * (rescale_grad * clip(grad, clip_gradient) + wd * weight)
+        state = momentum * state + rescaled_grad
+        weight = weight - state
+
+    (MXNet keeps the momentum with the opposite sign, ``state = momentum * state -
+    rescaled_grad`` and ``weight = weight + state``; so does this class.) All weights handed to
+    one update call are updated together by torch's multi-tensor kernels.
+
+    For details of the update algorithm see
+    :class:`~mxnet.ndarray.sgd_update` and :class:`~mxnet.ndarray.sgd_mom_update`.
+
+    This optimizer accepts the following parameters in addition to those accepted
+    by :class:`.Optimizer`.
+
+    Parameters
+    ----------
+    momentum : float, optional
+        The momentum value.
+    lazy_update : bool, optional
+        Default is True. Lazy updates concern only ``row_sparse`` gradients, which mxtorch
+        does not have: dense updates are always applied.
+    multi_precision: bool, optional
+        Flag to control the internal precision of the optimizer.
+        False: results in using the same precision as the weights (default),
+        True: makes internal 32-bit copy of the weights and applies gradients
+        in 32-bit precision even if actual weights used in the model have lower precision.
+        Turning this on can improve convergence and accuracy when training with float16.
+    """
+
+    def __init__(self, momentum: float = 0.0, lazy_update: bool = True, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.lazy_update = lazy_update
+        self.aggregate_num = _aggregation_size("65536")
+
+    def _update_impl(self, index: Any, weight: Any, grad: Any, state: Any,
+                     multi_precision: bool = False) -> None:
+        self._sgd_update(index, weight, grad, state, multi_precision)
+
+
+@register
+class ccSGD(SGD):  # noqa: N801 - MXNet's name
+    """[DEPRECATED] Same as `SGD`. Left here for backward compatibility."""
+
+
+@register
+class NAG(_MomentumOptimizer):
+    """Nesterov accelerated gradient.
+
+    This optimizer updates each weight by::
+
+        state = momentum * state + grad + wd * weight
+        weight = weight - (lr * (grad + momentum * state))
+
+    (MXNet's operator keeps ``-lr * state`` as the momentum array; so does this class.)
+
+    Parameters
+    ----------
+    momentum : float, optional
+       The momentum value.
+    multi_precision: bool, optional
+        Flag to control the internal precision of the optimizer.
+        False: results in using the same precision as the weights (default),
+        True: makes internal 32-bit copy of the weights and applies gradients
+        in 32-bit precision even if actual weights used in the model have lower precision.
+        Turning this on can improve convergence and accuracy when training with float16.
+    """
+
+    def __init__(self, momentum: float = 0.0, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+
+    def _update_impl(self, index: Any, weight: Any, grad: Any, state: Any,
+                     multi_precision: bool = False) -> None:
+        mom = state[0] if multi_precision else state
+        if self.momentum <= 0 or mom is None:
+            # without momentum NAG is plain SGD (MXNet calls sgd_update)
+            self._sgd_update(index, weight, grad, state, multi_precision)
+            return
+        _check_arrays([weight], [grad])
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        (target,), _, grad_dtype = _master_weights([weight], [state], multi_precision)
+        with torch.no_grad():
+            g = grad._t if grad_dtype is None else grad._t.to(grad_dtype)
+            clipped = _rescaled([g], self.rescale_grad, _fused_clip(self.clip_gradient))[0]
+            lr, wd, momentum = _f32(lr), _f32(wd), _f32(self.momentum)
+            # nag_mom_update keeps the momentum in SGD's form (lr folded in, opposite sign):
+            #   mom = momentum * mom
+            #   weight = weight - mom + (momentum + 1) * (mom - lr * (grad + wd * weight))
+            #   mom = mom - lr * (grad + wd * weight)
+            # MXNet runs it with out=weight, so the last line reads the *updated* weight.
+            m = mom._t.mul_(momentum)
+            new_m = m - (clipped + target * wd).mul_(lr)
+            target.sub_(m).add_(new_m.mul_(_f32(momentum + 1)))
+            m.sub_((clipped + target * wd).mul_(lr))
+            if multi_precision:
+                weight._t.copy_(target)
+
+
+@register
+class Signum(Optimizer):
+    r"""The Signum optimizer that takes the sign of gradient or momentum.
+
+    The optimizer updates the weight by::
+
+        rescaled_grad = rescale_grad * clip(grad, clip_gradient) + wd * weight
+        state = momentum * state + (1-momentum)*rescaled_grad
+        weight = (1 - lr * wd_lh) * weight - lr * sign(state)
+
+    References
+    ----------
+    Jeremy Bernstein, Yu-Xiang Wang, Kamyar Azizzadenesheli & Anima Anandkumar. (2018).
+    signSGD: Compressed Optimisation for Non-Convex Problems. In ICML'18.
+
+    See: https://arxiv.org/abs/1802.04434
+
+    For details of the update algorithm see
+    :class:`~mxnet.ndarray.signsgd_update` and :class:`~mxnet.ndarray.signum_update`.
+
+    This optimizer accepts the following parameters in addition to those accepted
+    by :class:`.Optimizer`.
+
+    Parameters
+    ----------
+    momentum : float, optional
+       The momentum value.
+    wd_lh : float, optional
+       The amount of decoupled weight decay regularization, see details in the original paper at:\
+       https://arxiv.org/abs/1711.05101
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, wd_lh: float = 0.0,
+                 **kwargs: Any):
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = momentum
+        self.wd_lh = wd_lh
+
+    def create_state(self, index: Any, weight: NDArray) -> Optional[NDArray]:
+        return _zeros_like(weight) if self.momentum != 0.0 else None
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray, state: Any) -> None:
+        _check_arrays([weight], [grad])
+        self._update_count(index)
+        lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
+        w = weight._t
+        with torch.no_grad():
+            if state is None:
+                # signsgd_update: rescale_grad and clip_gradient do not enter the sign
+                w.mul_(_f32(1.0 - lr * wd)).sub_(torch.sign(grad._t) * lr)
+                return
+            momentum = _f32(self.momentum if self.momentum > 0 else 0.0)
+            keep = _f32(1.0 - momentum)
+            step = _rescaled([grad._t], self.rescale_grad, _fused_clip(self.clip_gradient))[0]
+            m = state._t
+            m.mul_(momentum).sub_(w * _f32(keep * wd)).sub_(step.mul_(keep))
+            w.mul_(_f32(1.0 - lr * _f32(self.wd_lh))).add_(torch.sign(m) * lr)
+
+
+@register
+class DCASGD(Optimizer):
+    """The DCASGD optimizer.
+
+    This class implements the optimizer described in *Asynchronous Stochastic Gradient Descent
+    with Delay Compensation for Distributed Deep Learning*,
+    available at https://arxiv.org/abs/1609.08326.
+
+    This optimizer accepts the following parameters in addition to those accepted
+    by :class:`.Optimizer`.
+
+    Parameters
+    ----------
+    momentum : float, optional
+       The momentum value.
+
+    lamda : float, optional
+       Scale DC value.
+    """
+
+    def __init__(self, momentum: float = 0.0, lamda: float = 0.04, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.weight_previous: dict = {}
+        self.lamda = lamda
+
+    def create_state(self, index: Any, weight: NDArray) -> tuple:
+        mom = None if self.momentum == 0.0 else _zeros_like(weight)
+        return (mom, weight.copy())  # momentum, previous weight
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
+        _check_arrays([weight], [grad])
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        mom, previous_weight = state
+        w, prev = weight._t, previous_weight._t
+        with torch.no_grad():
+            g = grad._t * self.rescale_grad
+            if self.clip_gradient is not None:
+                g = g.clamp(-self.clip_gradient, self.clip_gradient)
+            step = -lr * (g + wd * w + self.lamda * g * g * (w - prev))
+            # MXNet tests `if mom:` on the momentum array, which raises for any array of more
+            # than one element; an explicit None test gives the documented momentum behaviour.
+            if mom is not None:
+                mom._t.mul_(self.momentum).add_(step)
+                step = mom._t
+            prev.copy_(w)
+            w.add_(step)
+
+
+@register
+class SGLD(Optimizer):
+    """Stochastic Gradient Riemannian Langevin Dynamics.
+
+    This class implements the optimizer described in the paper *Stochastic Gradient
+    Riemannian Langevin Dynamics on the Probability Simplex*, available at
+    https://papers.nips.cc/paper/4883-stochastic-gradient-riemannian-langevin-dynamics-on-the-probability-simplex.pdf.
+
+    """
+
+    def update(self, index: Any, weight: NDArray, grad: NDArray, state: Any) -> None:
+        _check_arrays([weight], [grad])
+        self._update_count(index)
+        lr, wd = self._get_lr(index), self._get_wd(index)
+        w = weight._t
+        with torch.no_grad():
+            g = grad._t * self.rescale_grad
+            if self.clip_gradient is not None:
+                g = g.clamp(-self.clip_gradient, self.clip_gradient)
+            w.add_((g + wd * w) * (-lr / 2))
+            w.add_(torch.randn_like(w) * math.sqrt(lr))

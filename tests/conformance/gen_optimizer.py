@@ -1,0 +1,38 @@
+"""Run every optimizer case of tests/optimizer/cases.py through MXNet 1.9.1 and save the results.
+
+Run in the reference venv:  .ref/bin/python tests/conformance/gen_optimizer.py [--only ID ...]
+Writes tests/conformance/golden/optimizer/<id>.npz holding the weights after each step
+(w<step>_<i>), the final optimizer states (state<i>_<j>), num_update and learning_rate, and
+lr_scheduler.npz holding the learning rates of every scheduler case.
+"""
+import argparse
+import pathlib
+import sys
+
+import mxnet as mx
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "optimizer"))
+import cases  # noqa: E402
+
+OUT = HERE / "golden" / "optimizer"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", nargs="*", help="case ids to (re)generate")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    for case in cases.CASES:
+        if args.only and case.id not in args.only:
+            continue
+        np.savez_compressed(OUT / f"{case.id}.npz", **cases.run(mx, case))
+        print("wrote", case.id)
+    if not args.only or "lr_scheduler" in args.only:
+        np.savez_compressed(OUT / "lr_scheduler.npz", **cases.run_schedulers(mx))
+        print("wrote lr_scheduler")
+
+
+if __name__ == "__main__":
+    main()

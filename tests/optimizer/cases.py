@@ -1,0 +1,188 @@
+"""Optimizer conformance cases, run the same way on MXNet (to write goldens) and on mxtorch.
+
+``run(mx, case)`` only uses the public API both libraries share (``mx.nd``, ``mx.optimizer``,
+``mx.lr_scheduler``), so ``tests/conformance/gen_optimizer.py`` calls it with ``mxnet`` and
+``tests/optimizer/test_conformance.py`` with ``mxtorch``, and compares the arrays.
+"""
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+import numpy as np
+
+SHAPES = [(3, 4), (5,), (2, 3)]
+
+
+@dataclass
+class Case:
+    id: str
+    name: str
+    kwargs: Dict[str, Any] = field(default_factory=dict)
+    # ("FactorScheduler", {...}): built from mx.lr_scheduler
+    scheduler: Optional[Tuple[str, Dict[str, Any]]] = None
+    dtype: str = "float32"
+    steps: int = 3
+    # "updater": through get_updater with a list of indices, as gluon.Trainer calls it;
+    # "single": create_state_multi_precision + update_multi_precision per weight
+    mode: str = "updater"
+    idx2name: Optional[Dict[int, str]] = None
+    lr_mult: Optional[Dict[Any, float]] = None
+    wd_mult: Optional[Dict[Any, float]] = None
+    seed: int = 0
+    rtol: float = 1e-6
+    atol: float = 1e-7
+
+
+CLIP = dict(clip_gradient=0.3, rescale_grad=2.0)
+
+CASES: List[Case] = [
+    Case("sgd", "sgd", dict(learning_rate=0.1)),
+    Case("sgd_wd_rescale", "sgd", dict(learning_rate=0.1, wd=0.01, rescale_grad=0.5)),
+    Case("sgd_mom", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=0.01)),
+    Case("sgd_mom_clip", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=0.01, **CLIP)),
+    Case("sgd_mom_single", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=0.01), mode="single"),
+    Case("sgd_factor", "sgd", dict(momentum=0.9), steps=5,
+         scheduler=("FactorScheduler", dict(step=2, factor=0.5, base_lr=0.2))),
+    Case("sgd_idx2name", "sgd", dict(learning_rate=0.1, momentum=0.5, wd=0.1),
+         idx2name={0: "fc_weight", 1: "fc_bias", 2: "bn_gamma"}),
+    Case("sgd_mults", "sgd", dict(learning_rate=0.1, wd=0.1),
+         idx2name={0: "fc_weight", 1: "fc_bias", 2: "conv_weight"},
+         lr_mult={"fc_bias": 2.0, 2: 0.5}, wd_mult={"fc_bias": 1.0, 0: 3.0}),
+    Case("sgd_fp16_mp", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=0.01,
+                                    multi_precision=True), dtype="float16", rtol=1e-3, atol=1e-3),
+    Case("sgd_fp16_mp_nomom", "sgd", dict(learning_rate=0.1, multi_precision=True),
+         dtype="float16", rtol=1e-3, atol=1e-3),
+    Case("nag", "nag", dict(learning_rate=0.1, wd=0.01)),
+    Case("nag_mom", "nag", dict(learning_rate=0.1, momentum=0.9, wd=0.01)),
+    Case("nag_mom_clip", "nag", dict(learning_rate=0.1, momentum=0.9, wd=0.01, **CLIP)),
+    Case("nag_fp16_mp", "nag", dict(learning_rate=0.1, momentum=0.9, wd=0.05, multi_precision=True),
+         dtype="float16", rtol=1e-3, atol=1e-3),
+    Case("adam", "adam", dict(learning_rate=0.01), steps=4),
+    Case("adam_wd_clip", "adam", dict(learning_rate=0.01, wd=0.01, beta1=0.8, epsilon=1e-6,
+                                      **CLIP), steps=4),
+    Case("adam_single", "adam", dict(learning_rate=0.01, wd=0.01), mode="single"),
+    Case("adam_poly", "adam", dict(), steps=4,
+         scheduler=("PolyScheduler", dict(max_update=6, base_lr=0.05, pwr=2, warmup_steps=2))),
+    Case("adam_fp16_mp", "adam", dict(learning_rate=0.01, multi_precision=True),
+         dtype="float16", rtol=1e-3, atol=1e-3),
+    Case("rmsprop", "rmsprop", dict(learning_rate=0.01, wd=0.01), steps=4),
+    Case("rmsprop_clip", "rmsprop", dict(learning_rate=0.01, gamma1=0.8, clip_weights=0.5, **CLIP)),
+    Case("rmsprop_centered", "rmsprop", dict(learning_rate=0.01, centered=True, wd=0.01,
+                                             clip_weights=0.6), steps=4),
+    Case("rmsprop_centered_clip", "rmsprop", dict(learning_rate=0.01, centered=True, gamma2=0.5,
+                                                  **CLIP)),
+    Case("adagrad", "adagrad", dict(learning_rate=0.1, wd=0.01)),
+    Case("adagrad_clip", "adagrad", dict(learning_rate=0.1, eps=1e-5, **CLIP)),
+    Case("adadelta", "adadelta", dict(wd=0.01)),
+    Case("adadelta_clip", "adadelta", dict(rho=0.8, epsilon=1e-4, **CLIP)),
+    Case("adamax", "adamax", dict(wd=0.01), steps=4),
+    Case("adamax_clip", "adamax", dict(learning_rate=0.01, **CLIP)),
+    Case("nadam", "nadam", dict(learning_rate=0.01, wd=0.01), steps=4),
+    Case("nadam_clip", "nadam", dict(learning_rate=0.01, schedule_decay=0.01, **CLIP)),
+    Case("signum", "signum", dict(learning_rate=0.01, wd=0.01, wd_lh=0.05)),
+    Case("signum_clip", "signum", dict(learning_rate=0.01, momentum=0.5, **CLIP)),
+    Case("signsgd", "signum", dict(learning_rate=0.01, momentum=0.0, wd=0.1)),
+    Case("ftml", "ftml", dict(learning_rate=0.01, wd=0.01), steps=4),
+    Case("ftml_clip", "ftml", dict(learning_rate=0.01, beta1=0.5, **CLIP)),
+    Case("ftrl", "ftrl", dict(lamda1=0.01, wd=0.01), steps=4),
+    Case("ftrl_clip", "ftrl", dict(learning_rate=0.05, lamda1=0.1, beta=0.5, **CLIP)),
+    Case("lamb", "lamb", dict(learning_rate=0.01, wd=0.01), steps=4),
+    Case("lamb_bounds", "lamb", dict(learning_rate=0.01, lower_bound=1.5, upper_bound=2.0,
+                                     bias_correction=False, **CLIP)),
+    Case("lamb_single", "lamb", dict(learning_rate=0.01, wd=0.01), mode="single"),
+    Case("dcasgd", "dcasgd", dict(learning_rate=0.1, wd=0.01, lamda=0.1)),
+    Case("dcasgd_clip", "dcasgd", dict(learning_rate=0.1, **CLIP)),
+    Case("test", "test", dict(rescale_grad=0.5)),
+]
+
+
+def _flatten_state(state: Any) -> list:
+    if state is None:
+        return []
+    if isinstance(state, (tuple, list)):
+        return [a for s in state for a in _flatten_state(s)]
+    return [state.asnumpy()]
+
+
+def make_data(case: Case) -> Tuple[list, list]:
+    """Initial weights and, per step, gradients (large enough that clipping matters)."""
+    rng = np.random.RandomState(case.seed)
+    weights = [rng.uniform(-1, 1, s).astype(case.dtype) for s in SHAPES]
+    grads = [[rng.normal(0, 0.5, s).astype(case.dtype) for s in SHAPES]
+             for _ in range(case.steps)]
+    return weights, grads
+
+
+def make_optimizer(mx: Any, case: Case) -> Any:
+    kwargs = dict(case.kwargs)
+    if case.scheduler is not None:
+        cls, sched_kwargs = case.scheduler
+        kwargs["lr_scheduler"] = getattr(mx.lr_scheduler, cls)(**sched_kwargs)
+    if case.idx2name is not None:
+        kwargs["param_idx2name"] = case.idx2name
+    opt = mx.optimizer.create(case.name, **kwargs)
+    if case.lr_mult is not None:
+        opt.set_lr_mult(case.lr_mult)
+    if case.wd_mult is not None:
+        opt.set_wd_mult(case.wd_mult)
+    return opt
+
+
+def run(mx: Any, case: Case) -> Dict[str, np.ndarray]:
+    """Apply `case.steps` updates; return the weights after each step and the final states."""
+    weights0, grads = make_data(case)
+    weights = [mx.nd.array(w, dtype=case.dtype) for w in weights0]
+    opt = make_optimizer(mx, case)
+    out: Dict[str, np.ndarray] = {}
+    if case.mode == "updater":
+        updater = mx.optimizer.get_updater(opt)
+        states = updater.states
+    else:
+        states = {i: opt.create_state_multi_precision(i, w) for i, w in enumerate(weights)}
+    indices = list(range(len(weights)))
+    for step, step_grads in enumerate(grads):
+        nd_grads = [mx.nd.array(g, dtype=case.dtype) for g in step_grads]
+        if case.mode == "updater":
+            updater(indices, nd_grads, weights)
+        else:
+            for i in indices:
+                opt.update_multi_precision(i, weights[i], nd_grads[i], states[i])
+        for i, w in enumerate(weights):
+            out["w%d_%d" % (step, i)] = w.asnumpy()
+    for i in indices:
+        for j, s in enumerate(_flatten_state(states[i])):
+            out["state%d_%d" % (i, j)] = s
+    out["num_update"] = np.array(opt.num_update)
+    out["learning_rate"] = np.array(opt.learning_rate, dtype=np.float64)
+    return out
+
+
+# Learning-rate schedules: (id, scheduler class, kwargs, the num_update values it is called with).
+STEPS = list(range(0, 25)) + [30, 31, 60, 100]
+SCHEDULER_CASES: List[Tuple[str, str, Dict[str, Any], List[int]]] = [
+    ("factor", "FactorScheduler", dict(step=3, factor=0.5, base_lr=0.1), STEPS),
+    ("factor_stop", "FactorScheduler", dict(step=2, factor=0.1, stop_factor_lr=1e-4, base_lr=1.0),
+     STEPS),
+    ("factor_warmup", "FactorScheduler", dict(step=4, factor=0.9, base_lr=0.2, warmup_steps=5,
+                                              warmup_begin_lr=0.02), STEPS),
+    ("factor_jump", "FactorScheduler", dict(step=5, factor=0.5, base_lr=1.0), [0, 12, 13, 40, 3]),
+    ("multifactor", "MultiFactorScheduler", dict(step=[3, 7, 20], factor=0.3, base_lr=0.5), STEPS),
+    ("multifactor_warmup", "MultiFactorScheduler",
+     dict(step=[8, 12], factor=0.5, base_lr=0.4, warmup_steps=6, warmup_mode="constant",
+          warmup_begin_lr=0.1), STEPS),
+    ("poly", "PolyScheduler", dict(max_update=20, base_lr=0.3, pwr=2), STEPS),
+    ("poly_final_warmup", "PolyScheduler", dict(max_update=20, base_lr=0.3, pwr=1.5, final_lr=0.01,
+                                                warmup_steps=5, warmup_begin_lr=0.05), STEPS),
+    ("cosine", "CosineScheduler", dict(max_update=20, base_lr=0.3), STEPS),
+    ("cosine_final_warmup", "CosineScheduler", dict(max_update=20, base_lr=0.3, final_lr=0.02,
+                                                    warmup_steps=4, warmup_mode="constant",
+                                                    warmup_begin_lr=0.01), STEPS),
+]
+
+
+def run_schedulers(mx: Any) -> Dict[str, np.ndarray]:
+    """The learning rate each scheduler case returns at each of its num_update values."""
+    out = {}
+    for case_id, cls, kwargs, steps in SCHEDULER_CASES:
+        sched = getattr(mx.lr_scheduler, cls)(**kwargs)
+        out[case_id] = np.array([sched(n) for n in steps], dtype=np.float64)
+    return out
