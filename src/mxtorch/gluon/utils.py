@@ -1,0 +1,330 @@
+"""Parallelization utility optimizer."""
+from __future__ import annotations
+
+import collections
+import hashlib
+import os
+import ssl
+import urllib.request
+import uuid
+import warnings
+import weakref
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import torch
+
+from .. import ndarray
+from ..context import Context
+from ..ndarray import NDArray
+
+__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download",
+           "replace_file"]
+
+
+def split_data(data: NDArray, num_slice: int, batch_axis: int = 0,
+               even_split: bool = True) -> list:
+    """Splits an NDArray into `num_slice` slices along `batch_axis`.
+    Usually used for data parallelism where each slices is sent
+    to one device (i.e. GPU).
+
+    Parameters
+    ----------
+    data : NDArray
+        A batch of data.
+    num_slice : int
+        Number of desired slices.
+    batch_axis : int, default 0
+        The axis along which to slice.
+    even_split : bool, default True
+        Whether to force all slices to have the same number of elements.
+        If `True`, an error will be raised when `num_slice` does not evenly
+        divide `data.shape[batch_axis]`.
+
+    Returns
+    -------
+    list of NDArray
+        Return value is a list even if `num_slice` is 1.
+    """
+    size = data.shape[batch_axis]
+    if even_split and size % num_slice != 0:
+        raise ValueError(
+            f"data with shape {data.shape} cannot be evenly split into {num_slice} slices along "
+            f"axis {batch_axis}. Use a batch size that's multiple of {num_slice} or set "
+            "even_split=False to allow uneven partitioning of data.")
+    n_each_section, extras = divmod(size, num_slice)
+    section_sizes = [0] + (extras * [n_each_section + 1] + (num_slice - extras) * [n_each_section])
+    div_points = np.array(section_sizes).cumsum()
+    if batch_axis == 0:  # basic slicing along the first axis gives views, as MXNet's does
+        return [data[int(div_points[i]):int(div_points[i + 1])] for i in range(num_slice)]
+    return [NDArray(data._t.narrow(batch_axis, int(div_points[i]),
+                                   int(div_points[i + 1] - div_points[i])).contiguous())
+            for i in range(num_slice)]
+
+
+def split_and_load(data: Any, ctx_list: Sequence[Context], batch_axis: int = 0,
+                   even_split: bool = True) -> list:
+    """Splits an NDArray into `len(ctx_list)` slices along `batch_axis` and loads
+    each slice to one context in `ctx_list`.
+
+    Parameters
+    ----------
+    data : NDArray
+        A batch of data.
+    ctx_list : list of Context
+        A list of Contexts.
+    batch_axis : int, default 0
+        The axis along which to slice.
+    even_split : bool, default True
+        Whether to force all slices to have the same number of elements.
+
+    Returns
+    -------
+    list of NDArray
+        Each corresponds to a context in `ctx_list`.
+    """
+    if not isinstance(data, NDArray):
+        data = ndarray.array(data, ctx=ctx_list[0])
+    if len(ctx_list) == 1:
+        return [data.as_in_context(ctx_list[0])]
+    slices = split_data(data, len(ctx_list), batch_axis, even_split)
+    return [i.as_in_context(ctx) for i, ctx in zip(slices, ctx_list)]
+
+
+def clip_global_norm(arrays: Sequence[NDArray], max_norm: float,
+                     check_isfinite: bool = True) -> Any:
+    """Rescales NDArrays so that the sum of their 2-norm is smaller than `max_norm`.
+
+    Parameters
+    ----------
+    arrays : list of NDArray
+    max_norm : float
+    check_isfinite : bool, default True
+         If True, check that the total_norm is finite (not nan or inf). This
+         requires a blocking .asscalar() call.
+
+    Returns
+    -------
+    NDArray or float
+      Total norm. Return type is NDArray of shape (1,) if check_isfinite is
+      False. Otherwise a float is returned.
+    """
+    if len(arrays) == 0:
+        raise ValueError("clip_global_norm needs at least one array")
+    device = arrays[0]._t.device
+    with torch.no_grad():
+        squares = [torch.sum(a._t.float() ** 2).to(device) for a in arrays]
+        total_norm = torch.sqrt(torch.stack(squares).sum()).reshape(1)
+        if check_isfinite and not bool(torch.isfinite(total_norm)):
+            warnings.warn(UserWarning("nan or inf is detected. Clipping results will be undefined."),
+                          stacklevel=2)
+        scale = torch.clamp(max_norm / (total_norm + 1e-8), max=1.0)
+        for arr in arrays:
+            arr._t.mul_(scale.to(arr._t.device, arr._t.dtype))
+    if check_isfinite:
+        return float(total_norm)
+    return NDArray(total_norm)
+
+
+def _indent(s_: str, numSpaces: int) -> str:
+    """Indent string"""
+    s = s_.split("\n")
+    if len(s) == 1:
+        return s_
+    first = s.pop(0)
+    return "\n".join([first] + [(numSpaces * " ") + line for line in s])
+
+
+def check_sha1(filename: str, sha1_hash: str) -> bool:
+    """Check whether the sha1 hash of the file content matches the expected hash.
+
+    Parameters
+    ----------
+    filename : str
+        Path to the file.
+    sha1_hash : str
+        Expected sha1 hash in hexadecimal digits.
+
+    Returns
+    -------
+    bool
+        Whether the file content matches the expected hash.
+    """
+    sha1 = hashlib.sha1()
+    with open(filename, "rb") as f:
+        for chunk in iter(lambda: f.read(1048576), b""):
+            sha1.update(chunk)
+    return sha1.hexdigest() == sha1_hash
+
+
+def replace_file(src: str, dst: str) -> None:
+    """Implement atomic os.replace.
+
+    Parameters
+    ----------
+    src : source file path
+    dst : destination file path
+    """
+    try:
+        os.replace(src, dst)
+    except OSError:
+        try:
+            os.remove(src)
+        except OSError:
+            pass
+        raise OSError(f"Moving downloaded temp file - {src}, to {dst} failed. Please retry the "
+                      "download.") from None
+
+
+def _fetch(url: str, target: str, verify_ssl: bool, timeout: float = 60.0) -> None:
+    context = None
+    if url.startswith("https") and not verify_ssl:
+        context = ssl._create_unverified_context()
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
+        if getattr(r, "status", 200) != 200:
+            raise RuntimeError(f"Failed downloading url {url}")
+        with open(target, "wb") as f:
+            for chunk in iter(lambda: r.read(1 << 20), b""):
+                f.write(chunk)
+
+
+def download(url: str, path: Optional[str] = None, overwrite: bool = False,
+             sha1_hash: Optional[str] = None, retries: int = 5, verify_ssl: bool = True) -> str:
+    """Download a given URL
+
+    Parameters
+    ----------
+    url : str
+        URL to download
+    path : str, optional
+        Destination path to store downloaded file. By default stores to the
+        current directory with same name as in url.
+    overwrite : bool, optional
+        Whether to overwrite destination file if already exists.
+    sha1_hash : str, optional
+        Expected sha1 hash in hexadecimal digits. Will ignore existing file when hash is specified
+        but doesn't match.
+    retries : integer, default 5
+        The number of times to attempt the download in case of failure or non 200 return codes
+    verify_ssl : bool, default True
+        Verify SSL certificates.
+
+    Returns
+    -------
+    str
+        The file path of the downloaded file.
+    """
+    if path is None:
+        fname = url.split("/")[-1]
+        if not fname:
+            raise ValueError("Can't construct file-name from this URL. Please set the `path` "
+                             "option manually.")
+    else:
+        path = os.path.expanduser(path)
+        fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
+    if retries < 0:
+        raise ValueError(f"Number of retries should be at least 0, currently it's {retries}")
+    if not verify_ssl:
+        warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). "
+                      "Adding certificate verification is strongly advised.")
+    if not (overwrite or not os.path.exists(fname) or
+            (sha1_hash and not check_sha1(fname, sha1_hash))):
+        return fname
+    dirname = os.path.dirname(os.path.abspath(os.path.expanduser(fname)))
+    os.makedirs(dirname, exist_ok=True)
+    while retries + 1 > 0:
+        tmp = f"{fname}.{uuid.uuid4()}"
+        try:
+            print(f"Downloading {fname} from {url}...")
+            _fetch(url, tmp, verify_ssl)
+            # another process may have finished the same file meanwhile: keep theirs if valid
+            if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):
+                replace_file(tmp, fname)
+            else:
+                os.remove(tmp)
+                warnings.warn(f"File {fname} exists in file system so the downloaded file is "
+                              "deleted")
+            if sha1_hash and not check_sha1(fname, sha1_hash):
+                raise UserWarning(f"File {fname} is downloaded but the content hash does not "
+                                  "match. The repo may be outdated or download may be "
+                                  "incomplete. If the \"repo_url\" is overridden, consider "
+                                  "switching to the default repo.")
+            break
+        except Exception as e:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            retries -= 1
+            if retries <= 0:
+                raise e
+            print(f"download failed due to {e!r}, retrying, {retries} attempt"
+                  f"{'s' if retries > 1 else ''} left")
+    return fname
+
+
+def _get_repo_url() -> str:
+    """Return the base URL for Gluon dataset and model repository."""
+    default_repo = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
+    repo_url = os.environ.get("MXNET_GLUON_REPO", default_repo)
+    return repo_url if repo_url.endswith("/") else repo_url + "/"
+
+
+def _get_repo_file_url(namespace: str, filename: str) -> str:
+    """Return the URL for hosted file in Gluon repository."""
+    return f"{_get_repo_url()}{namespace}/{filename}"
+
+
+def _brief_print_list(lst: Any, limit: int = 7) -> str:
+    """Print at most `limit` elements of list."""
+    lst = list(lst)
+    if len(lst) > limit:
+        return _brief_print_list(lst[:limit // 2], limit) + ", ..., " + \
+            _brief_print_list(lst[-limit // 2:], limit)
+    return ", ".join([f"'{i}'" for i in lst])
+
+
+class HookHandle:
+    """A handle that can attach/detach a hook."""
+
+    def __init__(self) -> None:
+        self._hooks_dict_ref = None
+        self._id: Optional[int] = None
+
+    def attach(self, hooks_dict: dict, hook: Any) -> None:
+        if self._hooks_dict_ref is not None:
+            raise RuntimeError("The same handle cannot be attached twice.")
+        self._id = id(hook)
+        hooks_dict[self._id] = hook
+        self._hooks_dict_ref = weakref.ref(hooks_dict)
+
+    def detach(self) -> None:
+        hooks_dict = self._hooks_dict_ref()
+        if hooks_dict is not None and self._id in hooks_dict:
+            del hooks_dict[self._id]
+
+    def __getstate__(self) -> tuple:
+        return (self._hooks_dict_ref(), self._id)
+
+    def __setstate__(self, state: tuple) -> None:
+        if state[0] is None:
+            self._hooks_dict_ref = weakref.ref(collections.OrderedDict())
+        else:
+            self._hooks_dict_ref = weakref.ref(state[0])
+        self._id = state[1]
+
+    def __enter__(self) -> "HookHandle":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.detach()
+
+
+def shape_is_known(shape: Optional[Sequence[int]]) -> bool:
+    """Check whether a shape is completely known (no unknown 0 dimensions)."""
+    if shape is None or len(shape) == 0:  # MXNet's legacy shapes have no 0-d (scalar) case
+        return False
+    for dim_size in shape:
+        if dim_size == 0:
+            return False
+        if dim_size < 0:
+            raise ValueError(f"shape dimension size cannot be less than 0, while received {dim_size}")
+    return True
