@@ -29,7 +29,9 @@ def run(s: "sample.Sample") -> dict:
     positional, keyword = s.call_kwargs(nd_inputs, lambda x: x)
     mx.random.seed(0)
     with mx.autograd.record(train_mode=s.is_train):
-        out = getattr(mx.nd, s.op)(*positional, **keyword)
+        # MXNet keeps the underscore operators (_plus_scalar, _mod...) in nd._internal
+        fn = getattr(mx.nd, s.op, None) or getattr(mx.nd._internal, s.op)
+        out = fn(*positional, **keyword)
     outs = out if isinstance(out, (list, tuple)) else [out]
     rng = np.random.RandomState(1)
     heads = [rng.standard_normal(o.shape).astype(np.float32) for o in outs]

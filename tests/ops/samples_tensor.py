@@ -1,10 +1,385 @@
-"""Samples of the tensor operators (see sample.py)."""
+"""Samples of the tensor operators (see sample.py).
+
+Inputs given as shapes are standard-normal float32; arrays are given where an operator needs a
+domain (log, arccos...), integer data (MXNet's integer arithmetic), ties (max, maximum, argmax)
+or indices. Operators whose outputs are not differentiable (comparisons, argmax, indices) have
+``grad=()``; those whose gradient jumps at the samples (round, sign, mod) have ``fd=False``.
+"""
 from __future__ import annotations
+
+import numpy as np
 
 try:
     from .sample import Sample
 except ImportError:  # imported as a top-level module by the reference generator
     from sample import Sample
+
+
+def _uniform(shape: tuple, low: float, high: float) -> np.ndarray:
+    """Deterministic float32 data in [low, high) (hash of a tuple of numbers is stable)."""
+    rng = np.random.RandomState(abs(hash((shape, low, high))) % 2 ** 31)
+    return rng.uniform(low, high, shape).astype(np.float32)
+
+
+def _away_from_zero(shape: tuple) -> np.ndarray:
+    """Data with |x| in [0.5, 2): for reciprocal-like operators."""
+    sign = np.where(_uniform(shape, -1, 1) < 0, -1, 1).astype(np.float32)
+    return sign * _uniform(shape, 0.5, 2.0)
+
+
+def _ints(values, dtype: str = "int32") -> np.ndarray:
+    return np.array(values, dtype=dtype)
+
+
+def _f32(values) -> np.ndarray:
+    return np.array(values, dtype=np.float32)
+
+
+HALVES = _f32([[-2.5, -1.5, -0.5, 0.5], [1.5, 2.5, 0.3, -0.7]])
+INTS = _ints([[-7, -3, 2, 5], [4, 0, -1, 9]])
+TIES = _f32([[1, 3, 3, 2], [2, 2, 2, 2], [0, -1, 5, 5]])
+SORTABLE = _f32([[3, 1, 2, 2, 0.5], [0, 5, 4, 5, -1], [7, 7, 1, 2, 3]])
+
+_BINARY = [
+    Sample("broadcast_sub", {"lhs": (2, 3, 1), "rhs": (1, 3, 4)}),
+    Sample("broadcast_minus", {"lhs": (2, 1), "rhs": (2, 3)}),
+    Sample("broadcast_plus", {"lhs": (2, 1), "rhs": (1, 3)}),
+    Sample("broadcast_div", {"lhs": (2, 3), "rhs": _away_from_zero((1, 3))}),
+    Sample("broadcast_mod", {"lhs": (3, 4), "rhs": _away_from_zero((3, 1))}, fd=False),
+    Sample("broadcast_power", {"lhs": _uniform((2, 3), 0.5, 2), "rhs": (1, 3)}),
+    Sample("broadcast_maximum", {"lhs": (3, 1), "rhs": (1, 4)}),
+    Sample("broadcast_minimum", {"lhs": (3, 4), "rhs": (3, 1)}),
+    Sample("broadcast_maximum", {"lhs": _f32([[1, 2, 3]]), "rhs": _f32([[1], [2]])},
+           id="broadcast_maximum_ties", fd=False),
+    Sample("broadcast_minimum", {"lhs": _f32([[1, 2, 3]]), "rhs": _f32([[1], [2]])},
+           id="broadcast_minimum_ties", fd=False),
+    Sample("broadcast_hypot", {"lhs": (2, 3), "rhs": (2, 1)}),
+    Sample("broadcast_equal", {"lhs": _f32([[1, 2], [3, 4]]), "rhs": _f32([[1, 3]])}, grad=()),
+    Sample("broadcast_not_equal", {"lhs": _f32([[1, 2], [3, 4]]), "rhs": _f32([[1, 3]])},
+           grad=()),
+    Sample("broadcast_greater", {"lhs": (3, 4), "rhs": (1, 4)}, grad=()),
+    Sample("broadcast_greater_equal", {"lhs": TIES, "rhs": _f32([[2]])}, grad=()),
+    Sample("broadcast_lesser", {"lhs": (3, 4), "rhs": (3, 1)}, grad=()),
+    Sample("broadcast_lesser_equal", {"lhs": TIES, "rhs": _f32([[2]])}, grad=()),
+    Sample("broadcast_logical_and", {"lhs": _f32([[0, 1, 2], [0, 0, 3]]), "rhs": _f32([[1, 0, 4]])},
+           grad=()),
+    Sample("broadcast_logical_or", {"lhs": _f32([[0, 1, 2], [0, 0, 3]]), "rhs": _f32([[1, 0, 0]])},
+           grad=()),
+    Sample("broadcast_logical_xor", {"lhs": _f32([[0, 1, 2], [0, 0, 3]]),
+                                     "rhs": _f32([[1, 0, 0]])}, grad=()),
+    Sample("broadcast_div", {"lhs": INTS, "rhs": _ints([[2, -3, 2, 3]])}, id="broadcast_div_int"),
+    Sample("broadcast_mod", {"lhs": INTS, "rhs": _ints([[2, -3, 2, 3]])}, id="broadcast_mod_int"),
+    Sample("broadcast_power", {"lhs": _ints([[2, 3, -2]]), "rhs": _ints([[3], [2]])},
+           id="broadcast_power_int"),
+    Sample("broadcast_add", {"lhs": _ints([[1, 200, 255]], "uint8"), "rhs": _ints([[100]], "uint8")},
+           id="broadcast_add_uint8"),
+    Sample("broadcast_hypot", {"lhs": _ints([[3, 5]]), "rhs": _ints([[4, 12]])},
+           id="broadcast_hypot_int"),
+    Sample("elemwise_add", {"lhs": (2, 3), "rhs": (2, 3)}),
+    Sample("elemwise_sub", {"lhs": (2, 3), "rhs": (2, 3)}),
+    Sample("elemwise_mul", {"lhs": (2, 3), "rhs": (2, 3)}),
+    Sample("elemwise_div", {"lhs": (2, 3), "rhs": _away_from_zero((2, 3))}),
+    Sample("_mod", {"lhs": (2, 3), "rhs": _away_from_zero((2, 3))}, fd=False),
+    Sample("_power", {"lhs": _uniform((2, 3), 0.5, 2), "rhs": (2, 3)}),
+    Sample("_maximum", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, fd=False),
+    Sample("_minimum", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, fd=False),
+    Sample("_hypot", {"lhs": (2, 3), "rhs": (2, 3)}),
+    Sample("_equal", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 3])}, grad=()),
+    Sample("_lesser", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, grad=()),
+    Sample("_logical_and", {"lhs": _f32([0, 2, 3]), "rhs": _f32([1, 0, 2])}, grad=()),
+]
+
+_SCALAR = [
+    Sample("_plus_scalar", {"data": (2, 3)}, {"scalar": 1.5}),
+    Sample("_minus_scalar", {"data": (2, 3)}, {"scalar": 1.5}),
+    Sample("_rminus_scalar", {"data": (2, 3)}, {"scalar": 1.5}),
+    Sample("_mul_scalar", {"data": (2, 3)}, {"scalar": -2.5}),
+    Sample("_div_scalar", {"data": (2, 3)}, {"scalar": 4.0}),
+    Sample("_rdiv_scalar", {"data": _away_from_zero((2, 3))}, {"scalar": 2.0}),
+    Sample("_mod_scalar", {"data": (2, 3)}, {"scalar": 0.7}, fd=False),
+    Sample("_rmod_scalar", {"data": _away_from_zero((2, 3))}, {"scalar": 3.3}, fd=False),
+    Sample("_power_scalar", {"data": _uniform((2, 3), 0.5, 2)}, {"scalar": 2.5}),
+    Sample("_rpower_scalar", {"data": (2, 3)}, {"scalar": 1.7}),
+    Sample("_maximum_scalar", {"data": TIES}, {"scalar": 2}, fd=False),
+    Sample("_minimum_scalar", {"data": TIES}, {"scalar": 2}, fd=False),
+    Sample("_hypot_scalar", {"data": (2, 3)}, {"scalar": 1.5}),
+    Sample("_equal_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_not_equal_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_greater_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_greater_equal_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_lesser_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_lesser_equal_scalar", {"data": TIES}, {"scalar": 2}, grad=()),
+    Sample("_logical_and_scalar", {"data": TIES}, {"scalar": 1}, grad=()),
+    Sample("_logical_or_scalar", {"data": TIES}, {"scalar": 0}, grad=()),
+    Sample("_logical_xor_scalar", {"data": TIES}, {"scalar": 1}, grad=()),
+    # integer arrays: MXNet casts the scalar to the array's dtype first (2.7 -> 2, -3.5 -> -3)
+    Sample("_mul_scalar", {"data": INTS}, {"scalar": 2.7}, id="_mul_scalar_int"),
+    Sample("_plus_scalar", {"data": INTS}, {"scalar": 2.7}, id="_plus_scalar_int"),
+    Sample("_minus_scalar", {"data": INTS}, {"scalar": 0.5}, id="_minus_scalar_int"),
+    Sample("_rminus_scalar", {"data": INTS}, {"scalar": 0.5}, id="_rminus_scalar_int"),
+    Sample("_div_scalar", {"data": INTS}, {"scalar": 2.7}, id="_div_scalar_int"),
+    Sample("_div_scalar", {"data": INTS}, {"scalar": -2}, id="_div_scalar_int_neg"),
+    Sample("_rdiv_scalar", {"data": _ints([[2, 2, -3, 3]])}, {"scalar": 7}, id="_rdiv_scalar_int"),
+    Sample("_mod_scalar", {"data": INTS}, {"scalar": 2.5}, id="_mod_scalar_int"),
+    Sample("_rmod_scalar", {"data": _ints([[-7, -3, 2, 5]])}, {"scalar": 2.5},
+           id="_rmod_scalar_int"),
+    Sample("_power_scalar", {"data": _ints([[4, 9, 2]])}, {"scalar": 2}, id="_power_scalar_int"),
+    Sample("_rpower_scalar", {"data": _ints([[1, 2, 3]])}, {"scalar": 2.7},
+           id="_rpower_scalar_int"),
+    Sample("_greater_scalar", {"data": INTS}, {"scalar": 0.5}, id="_greater_scalar_int"),
+    Sample("_greater_equal_scalar", {"data": INTS}, {"scalar": -3.5},
+           id="_greater_equal_scalar_int"),
+    Sample("_maximum_scalar", {"data": INTS}, {"scalar": 2.5}, id="_maximum_scalar_int"),
+    Sample("_plus_scalar", {"data": _ints([[1, 200]], "uint8")}, {"scalar": 100},
+           id="_plus_scalar_uint8"),
+    Sample("_mul_scalar", {"data": _f32([[1, 2]]).astype(np.float64)}, {"scalar": 0.1},
+           id="_mul_scalar_f64"),
+]
+
+_POS = _uniform((2, 3), 0.2, 3.0)
+_UNIT = _uniform((2, 3), -0.9, 0.9)
+_UNARY = [
+    Sample("abs", {"data": (2, 3)}),
+    Sample("negative", {"data": (2, 3)}),
+    Sample("sign", {"data": HALVES}, fd=False),
+    Sample("square", {"data": (2, 3)}),
+    Sample("relu", {"data": (3, 4)}),
+    Sample("floor", {"data": HALVES}, fd=False),
+    Sample("ceil", {"data": HALVES}, fd=False),
+    Sample("trunc", {"data": HALVES}, fd=False),
+    Sample("fix", {"data": HALVES}, fd=False),
+    Sample("round", {"data": HALVES}, fd=False),
+    Sample("rint", {"data": HALVES}, fd=False),
+    Sample("logical_not", {"data": _f32([[0, 1.5, -2], [0, 0, 3]])}, grad=()),
+    Sample("exp", {"data": (2, 3)}),
+    Sample("expm1", {"data": (2, 3)}),
+    Sample("log1p", {"data": _POS}),
+    Sample("log2", {"data": _POS}),
+    Sample("log10", {"data": _POS}),
+    Sample("sqrt", {"data": _POS}),
+    Sample("rsqrt", {"data": _POS}),
+    Sample("cbrt", {"data": _away_from_zero((2, 3))}),
+    Sample("rcbrt", {"data": _away_from_zero((2, 3))}),
+    Sample("reciprocal", {"data": _away_from_zero((2, 3))}),
+    Sample("sigmoid", {"data": (2, 3)}),
+    Sample("tanh", {"data": (2, 3)}),
+    Sample("softsign", {"data": (2, 3)}),
+    Sample("sin", {"data": (2, 3)}),
+    Sample("cos", {"data": (2, 3)}),
+    Sample("tan", {"data": _UNIT}),
+    Sample("arcsin", {"data": _UNIT}),
+    Sample("arccos", {"data": _UNIT}),
+    Sample("arctan", {"data": (2, 3)}),
+    Sample("sinh", {"data": (2, 3)}),
+    Sample("cosh", {"data": (2, 3)}),
+    Sample("arcsinh", {"data": (2, 3)}),
+    Sample("arccosh", {"data": _uniform((2, 3), 1.2, 4.0)}),
+    Sample("arctanh", {"data": _UNIT}),
+    Sample("degrees", {"data": (2, 3)}),
+    Sample("radians", {"data": (2, 3)}),
+    Sample("gamma", {"data": _f32([[0.3, 1.7, 3.2], [4.5, -0.4, -1.7]])}, rtol=1e-4),
+    Sample("gammaln", {"data": _f32([[0.3, 1.7, 3.2], [4.5, -0.4, -1.7]])}),
+    Sample("erf", {"data": (2, 3)}),
+    Sample("erfinv", {"data": _UNIT}, rtol=1e-4),
+    Sample("identity", {"data": (2, 3)}),
+    Sample("_copy", {"data": (2, 3)}),
+    Sample("zeros_like", {"data": INTS}),
+    Sample("ones_like", {"data": (2, 3)}, grad=()),
+    Sample("clip", {"data": (3, 4)}, {"a_min": -0.5, "a_max": 0.8}),
+    Sample("clip", {"data": _f32([[0, 1, 2, 3, 4]])}, {"a_min": 1, "a_max": 3}, id="clip_bounds",
+           fd=False),
+    Sample("clip", {"data": INTS}, {"a_min": -2.5, "a_max": 3.5}, id="clip_int"),
+    Sample("smooth_l1", {"data": _f32([[-2, -0.3, 0.1], [0.6, 3, -0.05]])}, {"scalar": 2.0}),
+    Sample("smooth_l1", {"data": _f32([[-2, -0.3, 0.1], [0.6, 3, -0.05]])}, id="smooth_l1_default"),
+    Sample("Cast", {"data": _f32([[-1.7, 2.5, 300], [0.2, -0.9, 7.9]])}, {"dtype": "int32"},
+           id="cast_int32", grad=()),
+    Sample("cast", {"data": _f32([[1.7, 2.5, 200], [0.2, 0.9, 7.9]])}, {"dtype": "uint8"},
+           id="cast_uint8", grad=()),
+    Sample("Cast", {"data": (2, 3)}, {"dtype": "float64"}, id="cast_float64"),
+    Sample("shape_array", {"data": (2, 3, 4)}, grad=()),
+    Sample("size_array", {"data": (2, 3, 4)}, grad=()),
+    # integer arrays: computed in floating point and truncated back, as MXNet does
+    Sample("sqrt", {"data": _ints([[4, 5, 9, 17]])}, id="sqrt_int"),
+    Sample("exp", {"data": _ints([[0, 1, 2, 3]])}, id="exp_int"),
+    Sample("sigmoid", {"data": _ints([[-2, 0, 2, 5]])}, id="sigmoid_int"),
+    Sample("degrees", {"data": _ints([[1, 2, -3]])}, id="degrees_int"),
+    Sample("abs", {"data": INTS}, id="abs_int"),
+    Sample("sign", {"data": INTS}, id="sign_int"),
+    Sample("round", {"data": INTS}, id="round_int"),
+    Sample("square", {"data": INTS}, id="square_int"),
+    Sample("negative", {"data": INTS}, id="negative_int"),
+    Sample("relu", {"data": INTS}, id="relu_int"),
+]
+
+_REDUCE = [
+    Sample("sum", {"data": (2, 3, 4)}, id="sum_all"),
+    Sample("sum", {"data": (2, 3, 4)}, {"axis": (0, 2), "exclude": True}, id="sum_exclude"),
+    Sample("sum", {"data": (2, 3, 4)}, {"axis": (), "exclude": True}, id="sum_empty_axis_exclude"),
+    Sample("sum_axis", {"data": (2, 3, 4)}, {"axis": -1}),
+    Sample("sum", {"data": INTS}, {"axis": 1}, id="sum_int"),
+    Sample("sum", {"data": _ints([[200, 100, 3]], "uint8")}, id="sum_uint8"),
+    Sample("mean", {"data": (2, 3, 4)}, {"axis": 1, "keepdims": True}, id="mean_keepdims"),
+    Sample("mean", {"data": (4,)}, {"axis": 0, "exclude": True}, id="mean_nothing_left"),
+    Sample("mean", {"data": INTS}, {"axis": 1}, id="mean_int"),
+    Sample("prod", {"data": (2, 3, 4)}, {"axis": 1}),
+    Sample("prod", {"data": (2, 3, 4)}, {"axis": (0, 2), "keepdims": True}, id="prod_axes_keepdims"),
+    Sample("prod", {"data": INTS}, id="prod_int"),
+    Sample("nansum", {"data": _f32([[1, np.nan, 2], [np.nan, np.nan, 4]])}, {"axis": 1}, fd=False),
+    Sample("nanprod", {"data": _f32([[3, np.nan, 2], [np.nan, 1.5, 4]])}, {"axis": 1}, fd=False),
+    Sample("max", {"data": (2, 3, 4)}, {"axis": 1}),
+    Sample("max", {"data": TIES}, {"axis": 1}, id="max_ties", fd=False),
+    Sample("min", {"data": TIES}, id="min_ties_all", fd=False),
+    Sample("min", {"data": (2, 3, 4)}, {"axis": 2, "exclude": True, "keepdims": True},
+           id="min_exclude"),
+    Sample("max_axis", {"data": INTS}, {"axis": 0}, id="max_int"),
+    Sample("min_axis", {"data": (3, 4)}, {"axis": 0}),
+    Sample("norm", {"data": (2, 3, 4)}),
+    Sample("norm", {"data": (2, 3, 4)}, {"ord": 1, "axis": (1, 2), "keepdims": True},
+           id="norm_ord1_axes"),
+    Sample("norm", {"data": (2, 3, 4)}, {"axis": 1}, id="norm_axis1"),
+    Sample("norm", {"data": (2, 3, 4)}, {"keepdims": True}, id="norm_keepdims"),
+    Sample("moments", {"data": (2, 3, 4)}, {"axes": (0, 2)}),
+    Sample("moments", {"data": (2, 3, 4)}, {"axes": (1,), "keepdims": True}, id="moments_keepdims"),
+    Sample("argmax", {"data": (3, 4)}, {"axis": 1}, grad=()),
+    Sample("argmax", {"data": TIES}, {"axis": 1, "keepdims": True}, id="argmax_ties_keepdims",
+           grad=()),
+    Sample("argmax", {"data": (3, 4)}, id="argmax_flat", grad=()),
+    Sample("argmax", {"data": (2, 3, 4)}, {"keepdims": True}, id="argmax_flat_keepdims", grad=()),
+    Sample("argmax", {"data": INTS}, {"axis": 0}, id="argmax_int", grad=()),
+    Sample("argmax", {"data": _uniform((2, 3), -1, 1).astype(np.float64)}, {"axis": -1},
+           id="argmax_f64", grad=()),
+    Sample("argmin", {"data": (2, 3, 4)}, {"axis": 1}, grad=()),
+    Sample("argmin", {"data": TIES}, {"axis": 0}, id="argmin_ties", grad=()),
+    Sample("argmax_channel", {"data": (3, 5)}, grad=()),
+    Sample("argmax_channel", {"data": (2, 3, 4)}, id="argmax_channel_3d", grad=()),
+]
+
+_PRODUCTS = [
+    Sample("dot", {"lhs": (2, 3), "rhs": (3, 4)}),
+    Sample("dot", {"lhs": (2, 3, 4), "rhs": (4, 2)}, id="dot_3d_2d"),
+    Sample("dot", {"lhs": (2, 3), "rhs": (3, 2, 2)}, id="dot_2d_3d"),
+    Sample("dot", {"lhs": (3, 2), "rhs": (3, 4)}, {"transpose_a": True}, id="dot_ta"),
+    Sample("dot", {"lhs": (2, 3), "rhs": (4, 3)}, {"transpose_b": True}, id="dot_tb"),
+    Sample("dot", {"lhs": (3, 2), "rhs": (4, 3)}, {"transpose_a": True, "transpose_b": True},
+           id="dot_tab"),
+    Sample("dot", {"lhs": (2, 3, 4), "rhs": (2, 5)}, {"transpose_a": True}, id="dot_3d_ta"),
+    Sample("dot", {"lhs": (5, 4), "rhs": (2, 3, 4)}, {"transpose_b": True}, id="dot_3d_tb"),
+    Sample("dot", {"lhs": (3,), "rhs": (3,)}, id="dot_1d"),
+    Sample("dot", {"lhs": (3,), "rhs": (3, 2)}, id="dot_1d_2d"),
+    Sample("dot", {"lhs": (2, 3), "rhs": (3,)}, id="dot_2d_1d"),
+    Sample("batch_dot", {"lhs": (2, 3, 4), "rhs": (2, 4, 5)}),
+    Sample("batch_dot", {"lhs": (2, 4, 3), "rhs": (2, 5, 4)},
+           {"transpose_a": True, "transpose_b": True}, id="batch_dot_tab"),
+]
+
+_JOIN = [
+    Sample("Concat", {"arg0": (2, 3), "arg1": (2, 1), "arg2": (2, 2)}, id="concat_dim1"),
+    Sample("concat", {"arg0": (2, 3), "arg1": (1, 3)}, {"dim": 0}, id="concat_dim0"),
+    Sample("concat", {"arg0": (2, 3, 1), "arg1": (2, 3, 2)}, {"dim": -1}, id="concat_neg"),
+    Sample("stack", {"arg0": (2, 3), "arg1": (2, 3), "arg2": (2, 3)}, {"axis": 1}),
+    Sample("stack", {"arg0": (2, 3), "arg1": (2, 3)}, {"axis": -1}, id="stack_neg"),
+    Sample("add_n", {"arg0": (2, 3), "arg1": (2, 3), "arg2": (2, 3)}),
+    Sample("ElementWiseSum", {"arg0": (2, 3), "arg1": (2, 3)}),
+    Sample("SliceChannel", {"data": (2, 6, 2)}, {"num_outputs": 3}, id="split_axis1"),
+    Sample("split", {"data": (3, 2, 4)}, {"num_outputs": 3, "axis": 0, "squeeze_axis": True},
+           id="split_squeeze"),
+    Sample("split", {"data": (2, 4)}, {"num_outputs": 2, "axis": -1}, id="split_neg_axis"),
+    Sample("split", {"data": (2, 4)}, {"num_outputs": 1}, id="split_one"),
+]
+
+_INDEX = [
+    Sample("slice", {"data": (2, 3, 4)}, {"begin": (None, 1), "end": (None, None), "step": (None, -1)},
+           id="slice_neg_step"),
+    Sample("slice", {"data": (2, 3, 4)}, {"begin": (1, 2), "end": (0, 0), "step": (-1, -1)},
+           id="slice_backwards"),
+    Sample("slice", {"data": (3, 4)}, {"begin": (0, 1), "end": (2, 4)}, id="slice_basic"),
+    Sample("slice", {"data": (5, 6)}, {"begin": (-4, 0), "end": (None, 6), "step": (2, 3)},
+           id="slice_steps"),
+    Sample("crop", {"data": (3, 4)}, {"begin": (1,), "end": (3,)}, id="crop_alias"),
+    Sample("slice_axis", {"data": (2, 3, 4)}, {"axis": 2, "begin": 1, "end": None}),
+    Sample("slice_axis", {"data": (2, 3, 4)}, {"axis": -1, "begin": -3, "end": -1},
+           id="slice_axis_neg"),
+    Sample("slice_like", {"data": (3, 4, 5), "shape_like": (2, 3, 3)}, {"axes": (0, 2)}),
+    Sample("slice_like", {"data": (3, 4, 5), "shape_like": (2, 3, 3)}, id="slice_like_all"),
+    Sample("take", {"a": (3, 2), "indices": _f32([[-1, 0], [5, 1.7]])}, grad=("a",)),
+    Sample("take", {"a": (2, 3, 2), "indices": _f32([-1, 4, 0])}, {"axis": 1, "mode": "wrap"},
+           id="take_wrap_axis1", grad=("a",)),
+    Sample("take", {"a": (2, 4), "indices": _ints([[3, 0]])}, {"axis": -1}, id="take_int_idx",
+           grad=("a",)),
+    Sample("batch_take", {"a": (3, 4), "indices": _ints([0, 3, 1])}, grad=()),
+    Sample("pick", {"data": (3, 2), "index": _f32([0, 1, 5])}, {"axis": 1}, grad=("data",)),
+    Sample("pick", {"data": (3, 4), "index": _f32([-1, 6, 2])}, {"axis": -1, "mode": "wrap",
+                                                                    "keepdims": True},
+           id="pick_wrap_keepdims", grad=("data",)),
+    Sample("pick", {"data": (3, 2), "index": _f32([0, 2])}, {"axis": 0}, id="pick_axis0",
+           grad=("data",)),
+    Sample("gather_nd", {"data": (3, 4, 2), "indices": _f32([[0, 2, 1], [3, 0, 3]])},
+           grad=("data",)),
+    Sample("scatter_nd", {"data": (3, 2), "indices": _f32([[0, 2, 1]])}, {"shape": (4, 2)},
+           grad=("data",)),
+    Sample("one_hot", {"indices": _f32([1, 0, -1, 5, 2.7])}, {"depth": 3}, grad=()),
+    Sample("one_hot", {"indices": _f32([[1, 0], [2, 3]])},
+           {"depth": 4, "on_value": 5, "off_value": -1, "dtype": "int32"}, id="one_hot_values",
+           grad=()),
+    Sample("where", {"condition": _f32([[1, 0, 2], [0, 0, -1]]), "x": (2, 3), "y": (2, 3)},
+           grad=("x", "y")),
+    Sample("where", {"condition": _f32([1, 0]), "x": (2, 3), "y": (2, 3)}, id="where_rows",
+           grad=("x", "y")),
+]
+
+_SORT = [
+    Sample("topk", {"data": SORTABLE}, {"k": 2}, grad=()),
+    Sample("topk", {"data": SORTABLE}, {"k": 3, "ret_typ": "value"}, id="topk_value"),
+    Sample("topk", {"data": SORTABLE}, {"k": 2, "ret_typ": "both", "is_ascend": True},
+           id="topk_both_ascend", grad=()),
+    Sample("topk", {"data": SORTABLE}, {"k": 2, "ret_typ": "mask"}, id="topk_mask", grad=()),
+    Sample("topk", {"data": SORTABLE}, {"k": 4, "axis": None}, id="topk_flat", grad=()),
+    Sample("topk", {"data": SORTABLE}, {"k": 1, "axis": 0, "dtype": "int32"}, id="topk_axis0_int32",
+           grad=()),
+    Sample("topk", {"data": SORTABLE}, {"k": 0, "ret_typ": "value"}, id="topk_all_values", grad=()),
+    Sample("topk", {"data": INTS}, {"k": 2, "ret_typ": "mask"}, id="topk_mask_int", grad=()),
+    Sample("sort", {"data": SORTABLE}, {"axis": -1}, fd=False),
+    Sample("sort", {"data": SORTABLE}, {"is_ascend": False, "axis": 0}, id="sort_desc_axis0",
+           fd=False),
+    Sample("sort", {"data": SORTABLE}, {"axis": None}, id="sort_flat", grad=()),
+    Sample("argsort", {"data": SORTABLE}, grad=()),
+    Sample("argsort", {"data": SORTABLE}, {"axis": None, "is_ascend": False, "dtype": "int32"},
+           id="argsort_flat_desc", grad=()),
+]
+
+_SHAPE = [
+    Sample("expand_dims", {"data": (2, 3)}, {"axis": 1}),
+    Sample("expand_dims", {"data": (2, 3)}, {"axis": -1}, id="expand_dims_last"),
+    Sample("squeeze", {"data": (1, 3, 1, 2)}, {"axis": 2}),
+    Sample("squeeze", {"data": (1, 3, 1, 2)}, id="squeeze_all"),
+    Sample("squeeze", {"data": (1, 1)}, id="squeeze_to_one"),
+    Sample("tile", {"data": (2, 3)}, {"reps": (2, 2)}),
+    Sample("tile", {"data": (2, 3)}, {"reps": (2,)}, id="tile_short_reps"),
+    Sample("tile", {"data": (2, 3)}, {"reps": (2, 1, 2)}, id="tile_long_reps"),
+    Sample("repeat", {"data": (2, 2)}, {"repeats": 2}),
+    Sample("repeat", {"data": (2, 3)}, {"repeats": 3, "axis": -1}, id="repeat_axis"),
+    Sample("reverse", {"data": (2, 3, 2)}, {"axis": (0, 2)}),
+    Sample("flip", {"data": (2, 3)}, {"axis": 1}),
+    Sample("transpose", {"data": (2, 3, 4)}),
+    Sample("transpose", {"data": (2, 3, 4)}, {"axes": (1, 0, 2)}, id="transpose_axes"),
+    Sample("SwapAxis", {"data": (2, 3, 4)}, {"dim1": 0, "dim2": 2}),
+    Sample("swapaxes", {"data": (2, 3, 4)}, {"dim1": 1, "dim2": -1}),
+    Sample("diag", {"data": (3,)}, {"k": 1}, id="diag_1d"),
+    Sample("diag", {"data": (3, 4)}, {"k": -1}, id="diag_2d"),
+    Sample("diag", {"data": (2, 3, 4)}, {"k": 1, "axis1": 0, "axis2": 2}, id="diag_3d"),
+    Sample("reshape_like", {"lhs": (2, 3, 4), "rhs": (6, 4)}, grad=("lhs",)),
+    Sample("reshape_like", {"lhs": (6, 2), "rhs": (3, 2, 4)},
+           {"lhs_begin": 0, "lhs_end": 1, "rhs_begin": 0, "rhs_end": 2}, id="reshape_like_part",
+           grad=("lhs",)),
+    Sample("space_to_depth", {"data": (1, 2, 4, 6)}, {"block_size": 2}),
+    Sample("depth_to_space", {"data": (1, 8, 2, 3)}, {"block_size": 2}),
+    Sample("broadcast_to", {"data": (1, 3)}, {"shape": (2, 0)}),
+    Sample("broadcast_axis", {"data": (1, 3, 1)}, {"axis": (0, 2), "size": (2, 4)}),
+    Sample("broadcast_axes", {"data": (2, 1)}, {"axis": 1, "size": 3}),
+    Sample("broadcast_like", {"lhs": (1, 3), "rhs": (2, 3)}, grad=("lhs",)),
+    Sample("broadcast_like", {"lhs": (1, 3), "rhs": (5, 7)}, {"lhs_axes": (0,), "rhs_axes": (-1,)},
+           id="broadcast_like_axes", grad=("lhs",)),
+]
 
 SAMPLES = [
     Sample("broadcast_add", {"lhs": (3, 1, 4), "rhs": (1, 2, 4)}, id="broadcast_add"),
@@ -13,4 +388,5 @@ SAMPLES = [
     Sample("mean", {"data": (3, 4, 5)}, {"axis": (0, 2), "exclude": True}, id="mean_exclude"),
     Sample("Reshape", {"data": (2, 3, 4)}, {"shape": (-4, 1, 2, -3)}, id="reshape_codes"),
     Sample("log", {"data": (3, 4)}, id="log", positive=True),
+    *_BINARY, *_SCALAR, *_UNARY, *_REDUCE, *_PRODUCTS, *_JOIN, *_INDEX, *_SORT, *_SHAPE,
 ]
