@@ -6,7 +6,7 @@ from . import autograd
 from . import ndarray
 from . import ndarray as nd
 from . import name, registry, initializer, initializer as init, gluon
-from . import optimizer, lr_scheduler
+from . import optimizer, lr_scheduler, metric
 
 __version__ = "0.1.0"
 

@@ -2,8 +2,9 @@
 
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_optimizer.py [--only ID ...]
 Writes tests/conformance/golden/optimizer/<id>.npz holding the weights after each step
-(w<step>_<i>), the final optimizer states (state<i>_<j>), num_update and learning_rate, and
-lr_scheduler.npz holding the learning rates of every scheduler case.
+(w<step>_<i>), the final optimizer states (state<i>_<j>), num_update and learning_rate;
+lr_scheduler.npz holding the learning rates of every scheduler case; and metric.npz holding
+the names and values every metric case reports.
 """
 import argparse
 import pathlib
@@ -32,6 +33,9 @@ def main() -> None:
     if not args.only or "lr_scheduler" in args.only:
         np.savez_compressed(OUT / "lr_scheduler.npz", **cases.run_schedulers(mx))
         print("wrote lr_scheduler")
+    if not args.only or "metric" in args.only:
+        np.savez_compressed(OUT / "metric.npz", **cases.run_metrics(mx))
+        print("wrote metric")
 
 
 if __name__ == "__main__":

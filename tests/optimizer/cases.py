@@ -186,3 +186,81 @@ def run_schedulers(mx: Any) -> Dict[str, np.ndarray]:
         sched = getattr(mx.lr_scheduler, cls)(**kwargs)
         out[case_id] = np.array([sched(n) for n in steps], dtype=np.float64)
     return out
+
+
+# Metrics: (id, metric name or list for mx.metric.create, kwargs, kind of batch data).
+METRIC_CASES: List[Tuple[str, Any, Dict[str, Any], str]] = [
+    ("acc", "acc", {}, "probs"),
+    ("acc_axis0", "acc", dict(axis=0), "probs_t"),
+    ("acc_indices", "accuracy", {}, "indices"),
+    ("top_k", "top_k_acc", dict(top_k=3), "probs"),
+    ("f1", "f1", {}, "binary"),
+    ("f1_micro", "f1", dict(average="micro"), "binary"),
+    ("mcc", "mcc", {}, "binary"),
+    ("mcc_micro", "mcc", dict(average="micro"), "binary"),
+    ("mae", "mae", {}, "regression"),
+    ("mse", "mse", {}, "regression"),
+    ("rmse", "rmse", {}, "regression"),
+    ("mse_2d", "mse", {}, "regression2d"),
+    ("ce", "ce", {}, "probs"),
+    ("nll", "nll_loss", dict(eps=1e-5), "probs"),
+    ("perplexity", "perplexity", dict(ignore_label=None), "probs"),
+    ("perplexity_ignore", "perplexity", dict(ignore_label=1), "probs"),
+    ("pearsonr", "pearsonr", {}, "regression2d"),
+    ("pearsonr_micro", "pearsonr", dict(average="micro"), "regression2d"),
+    ("pcc", "pcc", {}, "probs"),
+    ("loss", "loss", {}, "regression"),
+    ("composite", ["acc", "ce", "nll_loss"], {}, "probs"),
+]
+
+
+def mean_abs_error(label: np.ndarray, pred: np.ndarray) -> float:
+    return float(np.abs(label.reshape(pred.shape) - pred).mean())
+
+
+def _metric_batch(kind: str, rng: np.random.RandomState) -> Tuple[np.ndarray, np.ndarray]:
+    if kind in ("probs", "probs_t"):
+        logits = rng.normal(0, 1, (7, 5))
+        probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+        labels = rng.randint(0, 5, 7).astype(np.float32)
+        return labels, (probs.T if kind == "probs_t" else probs).astype(np.float32)
+    if kind == "indices":
+        return (rng.randint(0, 3, 8).astype(np.float32), rng.randint(0, 3, 8).astype(np.float32))
+    if kind == "binary":
+        return rng.randint(0, 2, 9).astype(np.float32), rng.uniform(0, 1, (9, 2)).astype(np.float32)
+    if kind == "regression":
+        return rng.normal(0, 1, 6).astype(np.float32), rng.normal(0, 1, (6, 1)).astype(np.float32)
+    labels = rng.normal(0, 1, (4, 3)).astype(np.float32)
+    return labels, (labels + rng.normal(0, 0.7, (4, 3))).astype(np.float32)
+
+
+def _name_values(result: Tuple[Any, Any]) -> Tuple[list, list]:
+    names, values = result
+    if not isinstance(names, list):
+        names, values = [names], [values]
+    return names, [float(v) for v in values]
+
+
+def run_metrics(mx: Any) -> Dict[str, np.ndarray]:
+    """Each metric case: get() and get_global() after two batches, then after reset_local()
+    and a third batch; plus a custom numpy metric. Values as float64, names as strings."""
+    out: Dict[str, np.ndarray] = {}
+    cases = METRIC_CASES + [("custom", None, {}, "regression")]
+    for case_id, name, kwargs, kind in cases:
+        rng = np.random.RandomState(len(case_id))
+        metric = mx.metric.np(mean_abs_error) if name is None else \
+            mx.metric.create(name, **kwargs)
+        values, names = [], []
+        for batch in range(3):
+            if batch == 2:
+                metric.reset_local()
+            labels, preds = _metric_batch(kind, rng)
+            metric.update([mx.nd.array(labels)], [mx.nd.array(preds)])
+            if batch >= 1:
+                for result in (metric.get(), metric.get_global()):
+                    n, v = _name_values(result)
+                    names += n
+                    values += v
+        out[case_id] = np.array(values, dtype=np.float64)
+        out[case_id + "_names"] = np.array(names)
+    return out
