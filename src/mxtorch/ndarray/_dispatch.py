@@ -31,12 +31,16 @@ def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
         return list(args), kwargs
     names = entry.inputs
     inputs: dict = {}
-    if len(args) > len(names):
-        raise MXNetError(f"{entry.name} takes at most {len(names)} positional inputs "
-                         f"{list(names)}, got {len(args)}")
+    # MXNet's generated signatures list every input, then every attribute in declaration order:
+    # nd.reshape(x, (-1,)) passes the shape positionally.
+    attr_names = list(entry.attrs)
+    if len(args) > len(names) + len(attr_names):
+        raise MXNetError(f"{entry.name} takes at most {len(names) + len(attr_names)} positional "
+                         f"arguments (inputs {list(names)}, then attributes {attr_names}), got "
+                         f"{len(args)}")
     for name, value in zip(names, args):
         inputs[name] = value
-    attrs = {}
+    attrs = dict(zip(attr_names, args[len(names):]))
     for key, value in kwargs.items():
         if key in names:
             inputs[key] = value
@@ -45,10 +49,42 @@ def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
     return inputs, attrs
 
 
+def _input_ctx(args: tuple, kwargs: dict) -> Any:
+    """The context outputs inherit: that of the first NDArray input (cpu(1) stays cpu(1))."""
+    for value in args:
+        if isinstance(value, NDArray):
+            return value._ctx
+        if isinstance(value, (list, tuple)):
+            for v in value:
+                if isinstance(v, NDArray):
+                    return v._ctx
+    for value in kwargs.values():
+        if isinstance(value, NDArray):
+            return value._ctx
+    return None
+
+
+def _own(result: torch.Tensor, tensors: list) -> torch.Tensor:
+    """An operator's output as MXNet hands it out: its own contiguous memory, at least 1-d.
+
+    Torch returns views or the input itself for reshape-like and identity operators; MXNet's
+    outputs never alias their inputs, so writing into an output must not change an input.
+    """
+    if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
+        result = result.reshape(1)
+    if not result.is_contiguous():
+        return result.contiguous()
+    ptr = result.untyped_storage().data_ptr()
+    if any(t.untyped_storage().data_ptr() == ptr for t in tensors):
+        return result.clone()
+    return result
+
+
 def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     """Run ``entry`` on NDArrays ``args``/``kwargs``; returns an NDArray or a list of them."""
     out = kwargs.pop("out", None)
     kwargs.pop("name", None)
+    ctx = _input_ctx(args, kwargs)
     inputs, raw_attrs = _split_args(entry, args, kwargs)
     attrs = entry.parse_attrs(raw_attrs)
     if entry.variadic is not None:
@@ -59,24 +95,30 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         if missing:
             raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
         tensors = [_unwrap(entry, n, inputs[n], attrs, inputs) for n in active]
-    if _state.recording:
-        result = entry(*tensors, is_train=_state.training, **attrs)
-    else:
-        with torch.no_grad():
+    try:
+        if _state.recording:
             result = entry(*tensors, is_train=_state.training, **attrs)
+        else:
+            with torch.no_grad():
+                result = entry(*tensors, is_train=_state.training, **attrs)
+    except MXNetError:
+        raise
+    except (RuntimeError, IndexError) as err:
+        # torch's own message names the problem; say which operator and inputs met it
+        shapes = [tuple(t.shape) for t in tensors]
+        raise MXNetError(f"{entry.name}: {err} (input shapes {shapes}, attributes {attrs})") from err
     if isinstance(result, (tuple, list)):
-        wrapped = [NDArray(r.reshape(1) if r.dim() == 0 else r) for r in result]
+        wrapped = [NDArray(_own(r, tensors), ctx) for r in result]
         if out is not None:
             for o, w in zip(out if isinstance(out, (list, tuple)) else [out], wrapped):
                 o[:] = w
             return out
         return wrapped
-    if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
-        result = result.reshape(1)
+    result = NDArray(_own(result, tensors), ctx)
     if out is not None:
-        out[:] = NDArray(result)
+        out[:] = result
         return out
-    return NDArray(result)
+    return result
 
 
 def call(name: str, args: tuple, kwargs: dict) -> Any:

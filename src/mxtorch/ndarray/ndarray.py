@@ -1,6 +1,9 @@
 """NDArray: a torch.Tensor with MXNet's behaviour at the API boundary."""
 from __future__ import annotations
 
+import contextlib
+import math
+import operator
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -11,35 +14,59 @@ from ..base import MXNetError, numeric_types, to_numpy_dtype, to_torch_dtype
 from ..context import Context, context_of, current_context
 
 __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace",
-           "full_like", "waitall", "concatenate", "moveaxis"]
+           "waitall", "concatenate", "moveaxis"]
 
 _GRAD_REQS = ("write", "add", "null")
+_state = autograd._state
+
+# MXNet's own words for writing into an array that autograd has recorded.
+_INPLACE_IN_GRAPH = (
+    "Assigning to NDArrays that are already in a computational graph will cause undefined "
+    "behavior when evaluating gradients. Please call backward first to clear the graph or do this "
+    "out side of a record section. Also note that you cannot use inplace operations like +=, *=, "
+    "relu(x, out=x), y[idx]=x, etc inside a record section.")
 
 
-def _device(ctx: Optional[Context]) -> torch.device:
-    return (ctx if ctx is not None else current_context()).torch_device
+def _grad_scope() -> Any:
+    """Torch's gradient tracking follows MXNet's recording flag: off outside ``autograd.record``."""
+    return contextlib.nullcontext() if _state.recording else torch.no_grad()
 
 
 def _dtype(dtype: Any, default: torch.dtype = torch.float32) -> torch.dtype:
     return default if dtype is None else to_torch_dtype(dtype)
 
 
+def _ctx(ctx: Optional[Context]) -> Context:
+    return current_context() if ctx is None else ctx
+
+
 class NDArray:
-    """An array object representing a multidimensional, homogeneous array of fixed-size items.
+    """An array object representing a multidimensional, homogeneous array of
+    fixed-size items.
 
     Wraps a ``torch.Tensor`` (``_t``); the wrapper gives it MXNet's API: numpy dtypes, contexts,
     ``asnumpy``, reshape codes, in-place slice assignment and gradient buffers.
+
+    Parameters
+    ----------
+    tensor : torch.Tensor
+        The data.
+    ctx : Context, optional
+        The context the array belongs to; defaults to the one of the tensor's device. Given when
+        it carries more than the device does (``cpu(1)``).
     """
 
-    __slots__ = ("_t", "_grad", "_grad_req", "_hook", "__weakref__")
+    __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_fresh_grad", "__weakref__")
     # Make numpy defer to NDArray's reflected operators (np.float32(2) * nd -> NDArray).
     __array_priority__ = 1000.0
 
-    def __init__(self, tensor: torch.Tensor):
+    def __init__(self, tensor: torch.Tensor, ctx: Optional[Context] = None):
         self._t = tensor
+        self._ctx = ctx
         self._grad: Optional[NDArray] = None
         self._grad_req = "null"
         self._hook = None
+        self._fresh_grad = False
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -54,7 +81,7 @@ class NDArray:
 
     @property
     def ndim(self) -> int:
-        """Number of array dimensions."""
+        """Returns the number of dimensions of this array."""
         return self._t.dim()
 
     @property
@@ -65,19 +92,29 @@ class NDArray:
     @property
     def context(self) -> Context:
         """Device context of the array."""
-        return context_of(self._t.device)
+        return self._ctx if self._ctx is not None else context_of(self._t.device)
 
     ctx = context
 
     @property
     def stype(self) -> str:
-        """Storage type: always 'default' (dense)."""
+        """Storage-type of the array: always 'default' (dense)."""
         return "default"
 
     @property
+    def writable(self) -> bool:
+        """Whether the array can be written to (always True)."""
+        return True
+
+    @property
     def T(self) -> "NDArray":
-        """Returns a copy of the array with axes transposed (all axes reversed)."""
-        return NDArray(self._t.permute(*reversed(range(self._t.dim()))).contiguous())
+        """Returns a copy of the array with axes transposed (the array itself when it has
+        fewer than two dimensions, as in MXNet)."""
+        if self._t.dim() < 2:
+            return self
+        with _grad_scope():
+            t = self._t.permute(*reversed(range(self._t.dim()))).contiguous()
+        return NDArray(t, self._ctx)
 
     @property
     def handle(self) -> torch.Tensor:
@@ -85,9 +122,11 @@ class NDArray:
         return self._t
 
     def __len__(self) -> int:
+        """Number of elements along the first axis."""
         return self.shape[0]
 
     def __repr__(self) -> str:
+        """Returns a string representation of the array."""
         shape_info = "x".join(str(d) for d in self.shape)
         return f"\n{self.asnumpy()!s}\n<{type(self).__name__} {shape_info} @{self.context}>"
 
@@ -114,51 +153,124 @@ class NDArray:
         return t.cpu().numpy().copy()
 
     def asscalar(self) -> Any:
-        """Returns a scalar whose value is copied from this array (which must have size 1)."""
+        """Returns a scalar whose value is copied from this array.
+
+        This function is equivalent to ``self.asnumpy()[0]``. This NDArray must have shape (1,).
+
+        Returns
+        -------
+        a scalar of the array's numpy dtype (``numpy.float32``...)
+        """
         if self.size != 1:
             raise ValueError(f"The current array is not a scalar: it has shape {self.shape}")
-        return self.asnumpy().reshape(()).item() if self.dtype == "bfloat16" else \
-            self.asnumpy().reshape(1)[0]
+        return self.asnumpy().reshape(1)[0]
 
     def astype(self, dtype: Any, copy: bool = True) -> "NDArray":
-        """Returns a copy of the array after casting to a specified type."""
+        """Returns a copy of the array after casting to a specified type.
+
+        Parameters
+        ----------
+        dtype : numpy.dtype or str
+            The type of the returned array.
+        copy : bool
+            Default `True`. By default, astype always returns a newly
+            allocated ndarray on the same context. If this is set to
+            `False`, and the dtype requested is the same as the ndarray's
+            dtype, the ndarray is returned instead of a copy.
+
+        Returns
+        -------
+        NDArray, CSRNDArray or RowSparseNDArray
+            The copied array after casting to the specified type, or
+            the same array if copy=False and dtype is the same as the input
+            array.
+        """
         tdtype = to_torch_dtype(dtype)
         if not copy and tdtype == self._t.dtype:
             return self
-        return NDArray(self._t.to(tdtype, copy=True))
+        with _grad_scope():
+            return NDArray(self._t.to(tdtype, copy=True), self._ctx)
 
     def copy(self) -> "NDArray":
-        """Makes a copy of this NDArray, keeping the same context."""
-        return NDArray(self._t.clone())
+        """Makes a copy of this ``NDArray``, keeping the same context.
 
-    def copyto(self, other: "NDArray | Context") -> "NDArray":
-        """Copies the value of this array to another array or to a context."""
+        Returns
+        -------
+        NDArray, CSRNDArray or RowSparseNDArray
+            The copied array
+        """
+        with _grad_scope():
+            return NDArray(self._t.clone(), self._ctx)
+
+    def copyto(self, other: "NDArray | Context") -> Any:
+        """Copies the value of this array to another array.
+
+        If ``other`` is a ``NDArray`` object, then ``other.shape`` and
+        ``self.shape`` should be the same. This function copies the value from
+        ``self`` to ``other`` (casting to its dtype).
+
+        If ``other`` is a context, a new ``NDArray`` will be first created on
+        the target context, and the value of ``self`` is copied.
+
+        Parameters
+        ----------
+        other : NDArray or Context
+            The destination array or context.
+
+        Returns
+        -------
+        NDArray, CSRNDArray or RowSparseNDArray
+            The copied array. If ``other`` is an ``NDArray``, then the return value
+            and ``other`` will point to the same ``NDArray``.
+        """
         if isinstance(other, NDArray):
-            if other is self:
-                return other
+            if other._t is self._t:
+                import warnings
+                warnings.warn("You are attempting to copy an array to itself", RuntimeWarning,
+                              stacklevel=2)
+                return False
             if other.shape != self.shape:
                 raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs target "
                                  f"{other.shape}")
-            with torch.no_grad():
+            other._check_writable_in_record()
+            with _grad_scope():
                 other._t.copy_(self._t)
             return other
         if isinstance(other, Context):
-            return NDArray(self._t.detach().to(other.torch_device, copy=True))
-        raise TypeError(f"copyto does not support type {type(other).__name__}")
+            with _grad_scope():
+                return NDArray(self._t.to(other.torch_device, copy=True), other)
+        raise TypeError(f"copyto does not support type {type(other)}")
 
     def as_in_context(self, context: Context) -> "NDArray":
-        """Returns an array on the target device with the same value as this array
-        (this array itself when it already lives there)."""
+        """Returns an array on the target device with the same value as this array.
+
+        If the target context is the same as ``self.context``, then ``self`` is
+        returned.  Otherwise, a copy is made.
+
+        Parameters
+        ----------
+        context : Context
+            The target context.
+
+        Returns
+        -------
+        NDArray, CSRNDArray or RowSparseNDArray
+            The target array.
+        """
         if self.context == context:
             return self
-        return NDArray(self._t.to(context.torch_device))
+        return self.copyto(context)
 
     as_in_ctx = as_in_context
 
     def tostype(self, stype: str) -> "NDArray":
-        """Return a copy of the array with the chosen storage type ('default' only)."""
+        """Return a copy of the array with chosen storage type.
+
+        Only the dense 'default' storage type is supported.
+        """
         if stype != "default":
-            raise MXNetError(f"storage type {stype!r} is not supported; only 'default'")
+            raise MXNetError(f"storage type {stype!r} is not supported by mxtorch; only 'default' "
+                             "(dense) arrays exist")
         return self.copy()
 
     def wait_to_read(self) -> None:
@@ -167,11 +279,8 @@ class NDArray:
             torch.cuda.synchronize(self._t.device)
 
     def detach(self) -> "NDArray":
-        """Returns a new NDArray, detached from the current graph."""
-        return NDArray(self._t.detach())
-
-    def tolist(self) -> list:
-        return self.asnumpy().tolist()
+        """Returns a new NDArray, detached from the current graph (sharing its memory)."""
+        return NDArray(self._t.detach(), self._ctx)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         a = self.asnumpy()
@@ -183,39 +292,57 @@ class NDArray:
     def __int__(self) -> int:
         return int(self.asscalar())
 
-    def __index__(self) -> int:
-        return int(self.asscalar())
+    def to_dlpack_for_read(self) -> Any:
+        """Returns a reference view of NDArray that represents as DLManagedTensor."""
+        return torch.utils.dlpack.to_dlpack(self._t.detach())
+
+    to_dlpack_for_write = to_dlpack_for_read
 
     # -- autograd ---------------------------------------------------------------------------
     def attach_grad(self, grad_req: str = "write", stype: Optional[str] = None) -> None:
-        """Attach a gradient buffer to this NDArray, so that `backward` can compute gradient
-        with respect to it.
+        """Attach a gradient buffer to this NDArray, so that `backward`
+        can compute gradient with respect to it.
+
+        The gradient is initialized to zeros.
 
         Parameters
         ----------
         grad_req : {'write', 'add', 'null'}
             How gradient will be accumulated.
+            - 'write': gradient will be overwritten on every backward.
+            - 'add': gradient will be added to existing value on every backward.
+            - 'null': do not compute gradient for this NDArray.
+        stype : str, optional
+            The storage type of the gradient array. Defaults to the same stype of this NDArray.
         """
-        self._mark_variable(NDArray(torch.zeros_like(self._t, memory_format=torch.contiguous_format)),
-                            grad_req)
+        if stype not in (None, "default"):
+            raise MXNetError(f"gradient storage type {stype!r} is not supported; only 'default'")
+        buf = torch.zeros_like(self._t, memory_format=torch.contiguous_format)
+        self._mark_variable(NDArray(buf, self._ctx), grad_req)
 
-    def _mark_variable(self, grad_buf: "NDArray", grad_req: str) -> None:
+    def _mark_variable(self, grad_buf: Optional["NDArray"], grad_req: str) -> None:
+        """Make this array a leaf of autograd whose gradient goes to ``grad_buf``."""
         if grad_req not in _GRAD_REQS:
-            raise ValueError(f"grad_req must be one of {_GRAD_REQS}, got {grad_req!r}")
+            raise ValueError(f"grad_req must be one of {list(_GRAD_REQS)}, got {grad_req!r}")
+        if grad_buf is not None and grad_buf.shape != self.shape:
+            raise MXNetError(f"gradient buffer of shape {grad_buf.shape} does not match the "
+                             f"variable's shape {self.shape}")
         if self._hook is not None:
             self._hook.remove()
             self._hook = None
-        t = self._t.detach() if self._t.grad_fn is not None else self._t
+        # A recorded result (or a view) becomes a fresh leaf sharing its memory, as in MXNet.
+        t = self._t
+        if t.grad_fn is not None or t._is_view() or t.requires_grad:
+            t = t.detach()
         self._grad_req = grad_req
-        if grad_req == "null":
-            self._t = t.requires_grad_(False)
-            self._grad = None
-            return
-        if not t.is_floating_point():
-            raise MXNetError(f"cannot attach a gradient to an array of dtype {self.dtype}: "
-                             "only floating-point arrays are differentiable")
-        self._t = t.requires_grad_(True)
         self._grad = grad_buf
+        if grad_req == "null" or not (t.is_floating_point() or t.is_complex()):
+            # integer arrays keep their (zero) buffer but torch cannot differentiate them
+            self._t = t
+            return
+        if grad_buf is None:
+            raise MXNetError(f"grad_req {grad_req!r} needs a gradient buffer")
+        self._t = t.requires_grad_(True)
         self._hook = self._t.register_post_accumulate_grad_hook(self._store_grad)
 
     def _store_grad(self, t: torch.Tensor) -> None:
@@ -223,10 +350,12 @@ class NDArray:
         # NDArray the user and the Trainer hold. Move the gradient there and leave t.grad empty.
         g, t.grad = t.grad, None
         buf = self._grad._t
-        if self._grad_req == "add":
-            buf.add_(g)
-        else:
-            buf.copy_(g)
+        with torch.no_grad():
+            if self._grad_req == "add":
+                buf.add_(g)
+            else:
+                buf.copy_(g)
+        self._fresh_grad = True
 
     @property
     def grad(self) -> Optional["NDArray"]:
@@ -235,6 +364,7 @@ class NDArray:
 
     @property
     def grad_req(self) -> str:
+        """How the gradient of this array is stored: 'write', 'add' or 'null'."""
         return self._grad_req
 
     def backward(self, out_grad: Optional["NDArray"] = None, retain_graph: bool = False,
@@ -244,21 +374,48 @@ class NDArray:
         Parameters
         ----------
         out_grad : NDArray, optional
-            Gradient with respect to head (ones when None).
+            Gradient with respect to head.
         retain_graph : bool, optional
-            Whether to retain the computaion graph for another backward pass.
+            Whether to retain the computaion graph for another backward
+            pass on the same graph. By default the computaion history
+            is cleared.
+        train_mode : bool, optional
+            Whether to compute gradient for training or inference.
         """
         autograd.backward([self], None if out_grad is None else [out_grad],
                           retain_graph=retain_graph, train_mode=train_mode)
 
+    def _check_writable_in_record(self) -> None:
+        """MXNet refuses to overwrite an array that autograd has recorded, inside record()."""
+        if _state.recording and self._t.requires_grad:
+            raise MXNetError(_INPLACE_IN_GRAPH)
+
     # -- shape manipulation -----------------------------------------------------------------
     def reshape(self, *shape: Any, **kwargs: Any) -> "NDArray":
-        """Returns a view of this array with a new shape without altering any data.
+        """Returns a **view** of this array with a new shape without altering any data.
 
-        Supports MXNet's special values: 0 copies a dimension, -1 infers one, -2 copies all
-        remaining dimensions, -3 merges two consecutive dimensions, -4 splits one into two
-        (followed by the two parts, one of which may be -1). ``reverse=True`` matches the
-        special values from the right.
+        Parameters
+        ----------
+        shape : tuple of int, or n ints
+            The new shape should not change the array size, namely
+            ``np.prod(new_shape)`` should be equal to ``np.prod(self.shape)``.
+            Some dimensions of the shape can take special values from the set {0, -1, -2, -3, -4}.
+
+            - ``0``  copy this dimension from the input to the output shape.
+            - ``-1`` infers the dimension of the output shape by using the remainder of the
+              input dimensions keeping the size of the new array same as that of the input array.
+            - ``-2`` copy all/remainder of the input dimensions to the output shape.
+            - ``-3`` use the product of two consecutive dimensions of the input shape as the
+              output dimension.
+            - ``-4`` split one dimension of the input into two dimensions passed subsequent
+              to -4 in shape (can contain -1).
+        reverse : bool, default False
+            If true then the special values are inferred from right to left.
+
+        Returns
+        -------
+        NDArray
+            An array with desired shape that shares data with this array.
         """
         reverse = kwargs.pop("reverse", False)
         if "shape" in kwargs:
@@ -266,49 +423,81 @@ class NDArray:
         elif len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = shape[0]
         if kwargs:
-            raise TypeError(f"reshape got unexpected keyword arguments {sorted(kwargs)}")
+            raise TypeError(f"Got unknown keywords in reshape: {', '.join(kwargs)}. "
+                            "Accepted keyword arguments are 'shape' and 'reverse'.")
         from ..ops.tensor import infer_reshape
 
-        return NDArray(self._t.reshape(infer_reshape(self.shape, tuple(shape), reverse)))
+        target = infer_reshape(self.shape, tuple(int(d) for d in shape), reverse)
+        with _grad_scope():
+            return NDArray(self._t.reshape(target), self._ctx)
 
     def reshape_like(self, other: "NDArray") -> "NDArray":
-        return NDArray(self._t.reshape(other.shape))
-
-    def as_np_ndarray(self) -> np.ndarray:
-        return self.asnumpy()
+        """Reshapes this array to the shape of ``other`` (sharing data)."""
+        return self.reshape(other.shape)
 
     # -- indexing ---------------------------------------------------------------------------
-    def _index(self, key: Any) -> Any:
-        if isinstance(key, NDArray):
-            return key._t.long()
-        if isinstance(key, tuple):
-            return tuple(k._t.long() if isinstance(k, NDArray) else
-                         (torch.as_tensor(k) if isinstance(k, (list, np.ndarray)) else k)
-                         for k in key)
-        if isinstance(key, (list, np.ndarray)):
-            return torch.as_tensor(np.asarray(key)).long()
-        return key
-
     def __getitem__(self, key: Any) -> "NDArray":
-        out = self._t[self._index(key)]
-        if out.dim() == 0:  # MXNet 1.x has no 0-d arrays: x[i] of a vector has shape (1,)
-            out = out.reshape(1)
-        return NDArray(out)
+        """x.__getitem__(i) <=> x[i]
+
+        Returns a sliced view of this array if the elements fetched are contiguous in memory;
+        otherwise, returns a newly created NDArray (as MXNet does). Integer, slice, ``None``,
+        ``...`` and integer-array (advanced) indices follow numpy, except that a result with no
+        dimensions has shape ``(1,)``.
+        """
+        t = self._t
+        with _grad_scope():
+            if type(key) is int and t.dim() > 0:
+                _check_int_bound(key, t.shape[0], 0)
+                out = t[key]
+            else:
+                index, flips = _normalize_key(key, t)
+                if flips:
+                    t = t.flip(flips)
+                out = t[index]
+            if out.dim() == 0:  # MXNet 1.x has no 0-d arrays: x[i] of a vector has shape (1,)
+                out = out.reshape(1)
+            elif not out.is_contiguous():  # MXNet copies what is not one block of memory
+                out = out.contiguous()
+        return NDArray(out, self._ctx)
 
     def __setitem__(self, key: Any, value: Any) -> None:
+        """x.__setitem__(i, y) <=> x[i]=y
+
+        Sets ``self[key]`` to ``value``, broadcasting it and casting it to this array's dtype.
+        ``value`` is an NDArray, a numeric scalar, a numpy array or a (nested) list.
+        """
+        self._check_writable_in_record()
+        t = self._t
         if isinstance(value, NDArray):
             value = value._t
-        elif isinstance(value, np.ndarray):
-            value = torch.as_tensor(value)
-        target_key = self._index(key)
-        with torch.no_grad() if not autograd.is_recording() else _nullcontext():
-            if isinstance(value, torch.Tensor):
-                value = value.to(device=self._t.device, dtype=self._t.dtype)
+        elif isinstance(value, (np.ndarray, list, tuple)):
+            value = torch.as_tensor(np.asarray(value))
+        elif not isinstance(value, numeric_types) and not isinstance(value, torch.Tensor):
+            raise TypeError(f"NDArray does not support assignment with {value!r} of type "
+                            f"{type(value)}")
+        if isinstance(value, torch.Tensor):
+            value = value.to(device=t.device, dtype=t.dtype)
+            if value.untyped_storage().data_ptr() == t.untyped_storage().data_ptr():
+                value = value.clone()  # x[a] = x[b]: read all of the source before writing
+        else:
+            value = _cast_scalar(value, t.dtype)
+        try:
+            with _grad_scope():
                 if isinstance(key, slice) and key == slice(None):
-                    self._t.copy_(value.expand_as(self._t) if value.shape != self._t.shape
-                                  else value)
+                    if isinstance(value, torch.Tensor):
+                        t.copy_(value)
+                    else:
+                        t.fill_(value)
                     return
-            self._t[target_key] = value
+                index, flips = _normalize_key(key, t)
+                if flips:
+                    _set_flipped(t, index, flips, value)
+                else:
+                    t[index] = value
+        except RuntimeError as err:
+            shape = tuple(value.shape) if isinstance(value, torch.Tensor) else ()
+            raise ValueError(f"cannot assign a value of shape {shape} to NDArray of shape "
+                             f"{self.shape} at index {key!r}: {err}") from None
 
     # -- arithmetic (dispatched through the operator table) -----------------------------------
     def _binary(self, other: Any, tensor_op: str, scalar_op: str, reverse: bool = False) -> Any:
@@ -319,10 +508,7 @@ class NDArray:
             return _dispatch.call(tensor_op, args, {})
         if isinstance(other, numeric_types):
             return _dispatch.call(scalar_op, (self,), {"scalar": other})
-        if isinstance(other, np.ndarray):
-            return self._binary(array(other, ctx=self.context, dtype=self.dtype), tensor_op,
-                                scalar_op, reverse)
-        return NotImplemented
+        raise TypeError(f"type {type(other)} not supported")
 
     def __add__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar")  # noqa: E704
     def __radd__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar", True)  # noqa: E704
@@ -347,95 +533,294 @@ class NDArray:
     __rdiv__ = __rtruediv__
 
     def __neg__(self) -> "NDArray":
-        return self._binary(-1.0, "", "_mul_scalar")
+        from . import _dispatch
+        return _dispatch.call("_mul_scalar", (self,), {"scalar": -1.0})
 
     def __abs__(self) -> "NDArray":
         from . import _dispatch
         return _dispatch.call("abs", (self,), {})
 
-    def _inplace(self, result: Any) -> "NDArray":
-        if result is NotImplemented:
-            return result
-        with torch.no_grad() if not autograd.is_recording() else _nullcontext():
+    def _inplace(self, other: Any, method: Any) -> "NDArray":
+        """``self op= other``: compute, then write the result into this array's memory."""
+        self._check_writable_in_record()
+        result = method(other)
+        if result.shape != self.shape:
+            raise MXNetError(f"in-place operation: the result of shape {result.shape} cannot be "
+                             f"stored in an array of shape {self.shape} (shape inconsistent)")
+        with _grad_scope():
             self._t.copy_(result._t)
         return self
 
-    def __iadd__(self, o): return self._inplace(self.__add__(o))  # noqa: E704
-    def __isub__(self, o): return self._inplace(self.__sub__(o))  # noqa: E704
-    def __imul__(self, o): return self._inplace(self.__mul__(o))  # noqa: E704
-    def __itruediv__(self, o): return self._inplace(self.__truediv__(o))  # noqa: E704
-    def __imod__(self, o): return self._inplace(self.__mod__(o))  # noqa: E704
+    def __iadd__(self, o): return self._inplace(o, self.__add__)  # noqa: E704
+    def __isub__(self, o): return self._inplace(o, self.__sub__)  # noqa: E704
+    def __imul__(self, o): return self._inplace(o, self.__mul__)  # noqa: E704
+    def __itruediv__(self, o): return self._inplace(o, self.__truediv__)  # noqa: E704
+    def __imod__(self, o): return self._inplace(o, self.__mod__)  # noqa: E704
 
     __idiv__ = __itruediv__
 
     def __getstate__(self) -> dict:
-        return {"data": self.asnumpy()}
+        return {"data": self.asnumpy(), "dtype": str(self._t.dtype).replace("torch.", "")}
 
     def __setstate__(self, state: dict) -> None:
-        self._t = torch.from_numpy(state["data"])
+        self._t = torch.from_numpy(state["data"]).to(to_torch_dtype(state.get("dtype", "float32")))
+        self._ctx = None
         self._grad = None
         self._grad_req = "null"
         self._hook = None
+        self._fresh_grad = False
 
 
-class _nullcontext:
-    def __enter__(self) -> None:
-        return None
+# -- indexing helpers ---------------------------------------------------------------------------
+def _check_int_bound(index: int, size: int, axis: int) -> None:
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for axis {axis} with size {size}")
 
-    def __exit__(self, *exc: object) -> None:
-        return None
+
+def _index_array(entry: Any, device: torch.device) -> Any:
+    """An integer-array index as a long tensor (0-d numpy arrays become ints).
+
+    Booleans count as the integers 0 and 1, as in MXNet 1.x's legacy (non-numpy) mode.
+    """
+    if isinstance(entry, NDArray):
+        if entry._t.dtype == torch.bool:
+            raise ValueError("Cannot perform boolean indexing in legacy mode: MXNet 1.x NDArrays "
+                             "index with integer arrays only")
+        return entry._t.detach().to(device=device, dtype=torch.long)
+    if isinstance(entry, torch.Tensor):
+        return entry.detach().to(device=device, dtype=torch.long)
+    arr = np.asarray(entry)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"NDArray does not support slicing with key {entry!r} of type "
+                         f"{type(entry)}.")
+    if arr.ndim == 0:
+        return int(arr)
+    return torch.as_tensor(arr.astype(np.int64), device=device)
+
+
+def _normalize_key(key: Any, t: torch.Tensor) -> tuple:
+    """Turn an MXNet indexing key into a torch one with numpy's semantics.
+
+    Returns ``(index, flip_dims)``: slices with a negative step become positive slices of the
+    source flipped along ``flip_dims`` (torch slices only step forward). When any integer-array
+    index is present, integers become one-element arrays so that the result's dimensions are
+    arranged as numpy arranges them.
+    """
+    entries = list(key) if isinstance(key, tuple) else [key]
+    normalized: list = []
+    for entry in entries:
+        if entry is None or entry is Ellipsis or isinstance(entry, slice):
+            normalized.append(entry)
+        elif isinstance(entry, (int, np.integer)):
+            normalized.append(int(entry))
+        elif isinstance(entry, (NDArray, torch.Tensor, np.ndarray, list)):
+            normalized.append(_index_array(entry, t.device))
+        else:
+            raise ValueError(f"NDArray does not support slicing with key {entry!r} of type "
+                             f"{type(entry)}.")
+    n_ellipsis = sum(e is Ellipsis for e in normalized)
+    if n_ellipsis > 1:
+        raise IndexError("Cannot use more than one ellipsis (`...`) for indexing")
+    consumed = sum(e is not None and e is not Ellipsis for e in normalized)
+    if consumed > t.dim():
+        raise IndexError(f"too many indices ({consumed}) for array with {t.dim()} dimensions")
+    if n_ellipsis:
+        at = normalized.index(Ellipsis)
+        normalized[at:at + 1] = [slice(None)] * (t.dim() - consumed)
+    flips: list = []
+    advanced = any(isinstance(e, torch.Tensor) for e in normalized)
+    axis = 0
+    for i, entry in enumerate(normalized):
+        if entry is None:
+            continue
+        size = t.shape[axis]
+        if isinstance(entry, int):
+            _check_int_bound(entry, size, axis)
+            if advanced:
+                normalized[i] = torch.tensor([entry], device=t.device)
+        elif isinstance(entry, slice):
+            normalized[i] = _forward_slice(entry, size, axis, flips)
+        axis += 1
+    return tuple(normalized), flips
+
+
+def _forward_slice(s: slice, size: int, axis: int, flips: list) -> slice:
+    """A slice with a forward step; a backward one is recorded in ``flips`` and re-expressed
+    on the source reversed along ``axis``."""
+    step = 1 if s.step is None else operator.index(s.step)
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step > 0:
+        return s
+    start, stop, step = s.indices(size)
+    count = len(range(start, stop, step))
+    flips.append(axis)
+    if count == 0:
+        return slice(0, 0)
+    first = size - 1 - start  # position of ``start`` in the reversed axis
+    return slice(first, first + (count - 1) * (-step) + 1, -step)
+
+
+def _set_flipped(t: torch.Tensor, index: tuple, flips: list, value: Any) -> None:
+    """``t[key] = value`` where the key holds backward slices: write through flat positions."""
+    positions = torch.arange(t.numel(), device=t.device).reshape(t.shape).flip(flips)[index]
+    base = t if t.is_contiguous() else t.contiguous()
+    flat = base.view(-1)
+    if isinstance(value, torch.Tensor):
+        value = value.expand(positions.shape).reshape(-1)
+    flat[positions.reshape(-1)] = value
+    if base is not t:
+        t.copy_(base)
 
 
 # -- creation ---------------------------------------------------------------------------------
 def array(source_array: Any, ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
     """Creates an array from any object exposing the array interface.
 
-    ``dtype`` defaults to the source's dtype when it is an NDArray or numpy array,
-    and to float32 otherwise (as in MXNet).
+    Parameters
+    ----------
+    source_array : array_like
+        An object exposing the array interface, an object whose `__array__`
+        method returns an array, or any (nested) sequence.
+    ctx : Context, optional
+        Device context (default is the current default context).
+    dtype : str or numpy.dtype, optional
+        The data type of the output array. The default dtype is ``source_array.dtype``
+        if `source_array` is an `NDArray`, `float32` otherwise.
+
+    Returns
+    -------
+    NDArray
+        An `NDArray` with the same contents as the `source_array`.
     """
-    if isinstance(source_array, NDArray):
-        t = source_array._t.detach()
-        return NDArray(t.to(device=_device(ctx), dtype=_dtype(dtype, t.dtype), copy=True))
-    if isinstance(source_array, torch.Tensor):
-        return NDArray(source_array.detach().to(device=_device(ctx), dtype=_dtype(dtype, source_array.dtype), copy=True))  # noqa: E501
-    if isinstance(source_array, np.ndarray):
-        default = to_torch_dtype(source_array.dtype) if source_array.dtype != np.float64 \
-            else torch.float32
-        np_src = source_array
-    else:
-        np_src = np.array(source_array, dtype=np.float32 if dtype is None else None)
-        default = torch.float32
-    tdtype = _dtype(dtype, default)
-    if np_src.dtype == object:
-        raise TypeError(f"cannot create an NDArray from {type(source_array).__name__}")
-    t = torch.as_tensor(np.ascontiguousarray(np_src)).to(device=_device(ctx), dtype=tdtype,
-                                                          copy=True)
-    return NDArray(t)
+    ctx = _ctx(ctx)
+    device = ctx.torch_device
+    if isinstance(source_array, (NDArray, torch.Tensor)):
+        t = source_array._t if isinstance(source_array, NDArray) else source_array
+        t = t.detach()
+        return NDArray(t.to(device=device, dtype=_dtype(dtype, t.dtype), copy=True), ctx)
+    tdtype = _dtype(dtype)
+    np_dtype = np.float32 if tdtype == torch.bfloat16 else to_numpy_dtype(tdtype)
+    try:
+        np_src = np.asarray(source_array, dtype=np_dtype, order="C")
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"source_array must be array like object, got {type(source_array)}: "
+                        f"{err}") from None
+    t = torch.from_numpy(np_src).to(device=device, dtype=tdtype, copy=True)
+    return NDArray(t, ctx)
 
 
 def _shape(shape: Any) -> tuple:
-    return (shape,) if isinstance(shape, int) else tuple(shape)
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
 
 
-def empty(shape: Any, ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Returns a new array of given shape and type, without initializing entries."""
-    return NDArray(torch.empty(_shape(shape), device=_device(ctx), dtype=_dtype(dtype)))
+def _check_stype(stype: Optional[str]) -> None:
+    if stype not in (None, "default"):
+        raise MXNetError(f"storage type {stype!r} is not supported by mxtorch; only 'default'")
 
 
-def zeros(shape: Any, ctx: Optional[Context] = None, dtype: Any = None, **kwargs: Any) -> NDArray:
-    """Returns a new array filled with all zeros, with the given shape and type."""
-    return NDArray(torch.zeros(_shape(shape), device=_device(ctx), dtype=_dtype(dtype)))
+def empty(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
+          stype: Optional[str] = None) -> NDArray:
+    """Returns a new array of given shape and type, without initializing entries.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        The shape of the empty array.
+    ctx : Context, optional
+        An optional device context (default is the current default context).
+    dtype : str or numpy.dtype, optional
+        An optional value type (default is `float32`).
+
+    Returns
+    -------
+    NDArray
+        A created array.
+    """
+    _check_stype(stype)
+    ctx = _ctx(ctx)
+    return NDArray(torch.empty(_shape(shape), device=ctx.torch_device, dtype=_dtype(dtype)), ctx)
+
+
+def zeros(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
+          stype: Optional[str] = None, **kwargs: Any) -> NDArray:
+    """Returns a new array filled with all zeros, with the given shape and type.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+        The shape of the empty array.
+    ctx : Context, optional
+        An optional device context (default is the current default context).
+    dtype : str or numpy.dtype, optional
+        An optional value type (default is `float32`).
+
+    Returns
+    -------
+    NDArray
+        A created array
+    """
+    _check_stype(stype)
+    ctx = _ctx(ctx)
+    return NDArray(torch.zeros(_shape(shape), device=ctx.torch_device, dtype=_dtype(dtype)), ctx)
 
 
 def ones(shape: Any, ctx: Optional[Context] = None, dtype: Any = None, **kwargs: Any) -> NDArray:
-    """Returns a new array filled with all ones, with the given shape and type."""
-    return NDArray(torch.ones(_shape(shape), device=_device(ctx), dtype=_dtype(dtype)))
+    """Returns a new array filled with all ones, with the given shape and type.
+
+    Parameters
+    ----------
+    shape : int or tuple of int or list of int
+        The shape of the empty array.
+    ctx : Context, optional
+        An optional device context.
+        Defaults to the current default context (``mxnet.context.current_context()``).
+    dtype : str or numpy.dtype, optional
+        An optional value type (default is `float32`).
+
+    Returns
+    -------
+    NDArray
+        A new array of the specified shape filled with all ones.
+    """
+    _check_stype(kwargs.pop("stype", None))
+    ctx = _ctx(ctx)
+    return NDArray(torch.ones(_shape(shape), device=ctx.torch_device, dtype=_dtype(dtype)), ctx)
+
+
+def _cast_scalar(value: Any, tdtype: torch.dtype) -> Any:
+    """The scalar as an element of ``tdtype`` (2.5 -> 2 for int32, -1 -> 255 for uint8)."""
+    if tdtype == torch.bfloat16:
+        return float(value)
+    return np.array(value).astype(to_numpy_dtype(tdtype)).item()
 
 
 def full(shape: Any, val: Any, ctx: Optional[Context] = None, dtype: Any = None,
          out: Optional[NDArray] = None) -> NDArray:
-    """Returns a new array of given shape and type, filled with the given value `val`."""
-    res = NDArray(torch.full(_shape(shape), val, device=_device(ctx), dtype=_dtype(dtype)))
+    """Returns a new array of given shape and type, filled with the given value `val`.
+
+    Parameters
+    --------
+    shape : int or tuple of int
+        The shape of the new array.
+    val : scalar
+        Fill value.
+    ctx : Context, optional
+        Device context (default is the current default context).
+    dtype : `str` or `numpy.dtype`, optional
+        The data type of the returned `NDArray`. The default datatype is `float32`.
+    out : NDArray, optional
+        The output NDArray (default is `None`).
+
+    Returns
+    -------
+    NDArray
+        `NDArray` filled with `val`, with the given shape, ctx, and dtype.
+    """
+    ctx = _ctx(ctx)
+    tdtype = _dtype(dtype)
+    res = NDArray(torch.full(_shape(shape), _cast_scalar(val, tdtype), device=ctx.torch_device,
+                             dtype=tdtype), ctx)
     if out is not None:
         out[:] = res
         return out
@@ -443,43 +828,173 @@ def full(shape: Any, val: Any, ctx: Optional[Context] = None, dtype: Any = None,
 
 
 def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat: int = 1,
-           infer_range: bool = False, ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Returns evenly spaced values within a given interval (float32 by default, as MXNet)."""
+           infer_range: Optional[bool] = None, ctx: Optional[Context] = None,
+           dtype: Any = None) -> NDArray:
+    """Returns evenly spaced values within a given interval.
+
+    Values are generated within the half-open interval [`start`, `stop`). In other
+    words, the interval includes `start` but excludes `stop`. The function is
+    similar to the built-in Python function `range` and to `numpy.arange`,
+    but returns an `NDArray`.
+
+    Parameters
+    ----------
+    start : number, optional
+        Start of interval. The default start value is 0.
+    stop : number
+        End of interval.
+    step : number, optional
+        Spacing between values. The default step size is 1.
+    repeat : int, optional
+        Number of times to repeat each element. The default repeat count is 1.
+    infer_range : boolean, optional
+        Deprecated; has no effect.
+    ctx : Context, optional
+        Device context. Default context is the current default context.
+    dtype : str or numpy.dtype, optional
+        The data type of the `NDArray`. The default datatype is `np.float32`.
+
+    Returns
+    -------
+    NDArray
+        `NDArray` of evenly spaced values in the specified range.
+    """
     if stop is None:
         start, stop = 0, start
-    t = torch.arange(start, stop, step, device=_device(ctx), dtype=torch.float64)
+    if step == 0:
+        raise MXNetError("arange: step cannot be 0")
+    count = max(0, math.ceil((stop - start) / step))
+    ctx = _ctx(ctx)
+    tdtype = _dtype(dtype)
+    # MXNet computes start + i * step in the output dtype (float32: 0.3 * 3 = 0.90000004)
+    index = torch.arange(count, device=ctx.torch_device, dtype=tdtype)
+    values = index * _cast_scalar(step, tdtype) + _cast_scalar(start, tdtype)
     if repeat != 1:
-        t = t.repeat_interleave(repeat)
-    return NDArray(t.to(_dtype(dtype)))
+        values = values.repeat_interleave(int(repeat))
+    return NDArray(values, ctx)
 
 
-def eye(N: int, M: int = 0, k: int = 0, ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Return a 2-D array with ones on the diagonal and zeros elsewhere."""
-    return NDArray(torch.from_numpy(np.eye(N, M or N, k, dtype=np.float64)).to(
-        device=_device(ctx), dtype=_dtype(dtype)))
+def eye(N: int, M: int = 0, k: int = 0, ctx: Optional[Context] = None, dtype: Any = None,
+        **kwargs: Any) -> NDArray:
+    """Return a 2-D array with ones on the diagonal and zeros elsewhere.
+
+    Parameters
+    ----------
+    N: int
+        Number of rows in the output.
+    M: int, optional
+        Number of columns in the output. If 0, defaults to N.
+    k: int, optional
+        Index of the diagonal: 0 (the default) refers to the main diagonal,
+        a positive value refers to an upper diagonal,
+        and a negative value to a lower diagonal.
+    ctx: Context, optional
+        An optional device context (default is the current default context)
+    dtype: str or numpy.dtype, optional
+        An optional value type (default is `float32`)
+
+    Returns
+    -------
+    NDArray
+        A created array
+    """
+    ctx = _ctx(ctx)
+    values = np.eye(N, M or N, k, dtype=np.float64)
+    return NDArray(torch.from_numpy(values).to(device=ctx.torch_device, dtype=_dtype(dtype)), ctx)
 
 
 def linspace(start: float, stop: float, num: int, endpoint: bool = True,
              ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Return evenly spaced numbers within a specified interval."""
-    return NDArray(torch.from_numpy(np.linspace(start, stop, num, endpoint=endpoint)).to(
-        device=_device(ctx), dtype=_dtype(dtype)))
+    """Return evenly spaced numbers within a specified interval.
 
+    Values are generated within the half-open interval [`start`, `stop`) or
+    closed interval [start, stop] depending on whether `endpoint` is True or
+    False.
 
-def full_like(data: NDArray, fill_value: Any, **kwargs: Any) -> NDArray:
-    return NDArray(torch.full_like(data._t, fill_value))
+    Parameters
+    ----------
+    start : number
+        Start of interval.
+    stop : number
+        End of interval, unless endpoint is set to False.  In that case,
+        the sequence consists of all but the last of `num + 1` evenly spaced
+        samples, so that stop is excluded. Note that the step size changes
+        when endpoint is False.
+    num : number
+        Number of samples to generate. Must be non-negative.
+    endpoint : bool
+        If True, stop is the last sample. Otherwise, it is not included.
+        The default is True.
+    ctx : Context, optional
+        Device context. Default context is the current default context.
+    dtype : str or numpy.dtype, optional
+        The data type of the `NDArray`. The default datatype is `np.float32`.
+
+    Returns
+    -------
+    NDArray
+        `NDArray` of evenly spaced values in the specified range.
+    """
+    ctx = _ctx(ctx)
+    values = np.linspace(start, stop, num, endpoint=endpoint)
+    return NDArray(torch.from_numpy(values).to(device=ctx.torch_device, dtype=_dtype(dtype)), ctx)
 
 
 def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = True) -> NDArray:
-    """Concatenates a list of NDArrays along the first dimension (or ``axis``)."""
-    return NDArray(torch.cat([a._t for a in arrays], dim=axis))
+    """DEPRECATED, use ``concat`` instead
+
+    Parameters
+    ----------
+    arrays : list of `NDArray`
+        Arrays to be concatenate. They must have identical shape except
+        the first dimension. They also must have the same data type.
+    axis : int
+        The axis along which to concatenate.
+    always_copy : bool
+        Default `True`. When not `True`, if the arrays only contain one
+        `NDArray`, that element will be returned directly, avoid copying.
+
+    Returns
+    -------
+    NDArray
+        An `NDArray` that lives on the same context as `arrays[0].context`.
+    """
+    if not arrays:
+        raise MXNetError("concatenate: need at least one array")
+    if not always_copy and len(arrays) == 1:
+        return arrays[0]
+    dtypes = {a._t.dtype for a in arrays}
+    if len(dtypes) > 1:
+        raise MXNetError(f"concatenate: all arrays must have the same dtype, got "
+                         f"{sorted(str(d) for d in dtypes)}")
+    with _grad_scope():
+        return NDArray(torch.cat([a._t for a in arrays], dim=axis), arrays[0]._ctx)
 
 
 def moveaxis(tensor: NDArray, source: int, destination: int) -> NDArray:
-    return NDArray(torch.movedim(tensor._t, source, destination))
+    """Moves the `source` axis into the `destination` position
+    while leaving the other axes in their original order
+
+    Parameters
+    ----------
+    tensor : mx.nd.array
+        The array which axes should be reordered
+    source : int or sequence of int
+        Original position of the axes to move. Can be negative but must be unique.
+    destination : int or sequence of int
+        Destination position for each of the original axes. Can be negative but must be unique.
+
+    Returns
+    -------
+    result : mx.nd.array
+        Array with moved axes.
+    """
+    with _grad_scope():
+        return NDArray(torch.movedim(tensor._t, source, destination).contiguous(), tensor._ctx)
 
 
 def waitall() -> None:
-    """Wait for all async operations to finish (synchronizes every CUDA device)."""
+    """Wait for all async operations to finish in MXNet (synchronizes every CUDA device)."""
     if torch.cuda.is_available():
-        torch.cuda.synchronize()
+        for i in range(torch.cuda.device_count()):
+            torch.cuda.synchronize(i)
