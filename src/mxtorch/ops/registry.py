@@ -246,12 +246,14 @@ class OpDef:
         if self.shape_rule is not None:
             ins, outs = self.shape_rule(attrs, *in_shapes)
             return list(ins), list(outs)
-        if any(s is None or 0 in s for s in in_shapes):
+        if any(s is None for s in in_shapes):
             return list(in_shapes), [None] * self.n_outputs(attrs)
         metas = [torch.empty(s, device="meta") for s in in_shapes]
         try:
             out = self(*metas, is_train=False, **attrs)
         except (RuntimeError, ValueError, IndexError, TypeError) as err:
+            if any(0 in s for s in in_shapes):  # a 0 is an unknown dimension (MXNet 1.x): give up
+                return list(in_shapes), [None] * self.n_outputs(attrs)
             raise MXNetError(f"{self.name}: cannot infer shapes from input shapes "
                              f"{[tuple(s) for s in in_shapes]}: {err}") from None
         outs = out if isinstance(out, (tuple, list)) else (out,)

@@ -1,0 +1,4 @@
+"""Symbolic Executor component of MXNet (``mx.executor``)."""
+from .symbol.executor import Executor
+
+__all__ = ["Executor"]

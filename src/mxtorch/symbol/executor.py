@@ -1,0 +1,485 @@
+"""The executor: a symbol's graph lowered once into a torch callable, and bound to arrays.
+
+:class:`Program` is the lowering: a flat list of steps ``(operator, parsed attributes, input
+slots, output slot)`` in topological order, built once per symbol and cached on it. Running it is a
+loop over that list on torch tensors; no graph walking or attribute parsing happens per call, and
+the callable can be handed to ``torch.compile``. ``bind``/``simple_bind``, Module, FeedForward and
+hybridized Gluon blocks all run graphs through it. Gradients come from torch autograd; the
+output-layer operators (SoftmaxOutput, *RegressionOutput, MakeLoss, BlockGrad) implement MXNet's
+gradient semantics in their table entries.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+import numpy as np
+import torch
+
+from ..base import MXNetError, to_torch_dtype
+from ..context import Context
+from ..ndarray.ndarray import NDArray
+from . import infer
+from .graph import topo_order
+
+__all__ = ["Program", "Executor", "lower", "bind", "simple_bind"]
+
+_GRAD_REQS = ("write", "add", "null")
+
+
+class Program:
+    """A symbol's graph as a straight-line torch program.
+
+    ``program(inputs, is_train)`` takes one tensor per graph input, in the order
+    ``arg_names + aux_names``, and returns the list of output tensors.
+    """
+
+    def __init__(self, symbol: "Symbol"):  # noqa: F821
+        arg_nodes, aux_nodes = symbol._variables()
+        self.arg_names = [n.name for n in arg_nodes]
+        self.aux_names = [n.name for n in aux_nodes]
+        slot = {(id(n), 0): k for k, n in enumerate(arg_nodes + aux_nodes)}
+        n_slots = len(slot)
+        steps = []
+        for node in topo_order(symbol._outputs):
+            if node.is_variable:
+                continue
+            ins = tuple(slot[(id(n), i)] for n, i in node.inputs)
+            n_out = node.num_outputs
+            for i in range(n_out):
+                slot[(id(node), i)] = n_slots + i
+            steps.append([node.entry.impl, node.parsed, ins, n_slots, n_out, node.entry.train_aware])
+            n_slots += n_out
+        self.outputs = [slot[(id(n), i)] for n, i in symbol._outputs]
+        self._n_slots = n_slots
+        self._steps = self._with_frees(steps)
+
+    def _with_frees(self, steps: list) -> list:
+        """Attach to each step the slots no later step reads, so intermediates die early."""
+        last_use: dict = {}
+        for k, step in enumerate(steps):
+            for s in step[2]:
+                last_use[s] = k
+        keep = set(self.outputs)
+        n_inputs = len(self.arg_names) + len(self.aux_names)
+        frees: list = [[] for _ in steps]
+        for s, k in last_use.items():
+            if s >= n_inputs and s not in keep:
+                frees[k].append(s)
+        return [tuple(step) + (tuple(f),) for step, f in zip(steps, frees)]
+
+    def __call__(self, inputs: Sequence[torch.Tensor], is_train: bool = False) -> list:
+        env: list = list(inputs) + [None] * (self._n_slots - len(inputs))
+        for impl, attrs, ins, out, n_out, train_aware, frees in self._steps:
+            args = [env[i] for i in ins]
+            result = impl(*args, is_train=is_train, **attrs) if train_aware else impl(*args, **attrs)
+            if isinstance(result, (tuple, list)):
+                for i in range(n_out):
+                    r = result[i]
+                    env[out + i] = r.reshape(1) if r.dim() == 0 else r
+            else:
+                env[out] = result.reshape(1) if result.dim() == 0 else result
+            for s in frees:
+                env[s] = None
+        return [env[i] for i in self.outputs]
+
+
+def lower(symbol: "Symbol") -> Program:  # noqa: F821
+    """The symbol's Program, built on first use and cached on the symbol."""
+    if symbol._program is None:
+        symbol._program = Program(symbol)
+    return symbol._program
+
+
+# -- executor -------------------------------------------------------------------------------------
+class Executor:
+    """Executor is the object providing efficient symbolic graph execution and optimization.
+
+    Create one with :meth:`Symbol.bind` or :meth:`Symbol.simple_bind`.
+
+    Examples
+    --------
+    >>> a = mx.sym.Variable('a')
+    >>> b = mx.sym.Variable('b')
+    >>> c = 2 * a + b
+    >>> texec = c.bind(mx.cpu(), {'a': mx.nd.array([1,2]), 'b':mx.nd.array([2,3])})
+    """
+
+    def __init__(self, symbol: "Symbol", ctx: Context, arg_arrays: list, grad_arrays: list,  # noqa: F821
+                 grad_reqs: list, aux_arrays: list, out_shapes: Optional[list] = None,
+                 out_types: Optional[list] = None):
+        self._symbol = symbol
+        self._ctx = ctx
+        self._program = lower(symbol)
+        self.arg_arrays = arg_arrays
+        self.grad_arrays = grad_arrays
+        self.aux_arrays = aux_arrays
+        self._grad_reqs = grad_reqs
+        self._arg_dict: Optional[dict] = None
+        self._grad_dict: Optional[dict] = None
+        self._aux_dict: Optional[dict] = None
+        self._heads: Optional[list] = None
+        self._leaves: Optional[list] = None
+        self.outputs = [NDArray(torch.zeros(s, dtype=to_torch_dtype(t or np.float32),
+                                            device=ctx.torch_device))
+                        for s, t in zip(out_shapes or [], out_types or [None] * len(out_shapes or []))]
+
+    # -- dictionaries -------------------------------------------------------------------------
+    @staticmethod
+    def _get_dict(names: list, ndarrays: list) -> dict:
+        if len(set(names)) != len(names):
+            raise ValueError(f"Duplicate names detected, {names}")
+        return dict(zip(names, ndarrays))
+
+    @property
+    def arg_dict(self) -> dict:
+        """Get dictionary representation of argument arrays.
+
+        Returns
+        -------
+        arg_dict : dict of str to NDArray
+            The dictionary that maps the names of arguments to NDArrays.
+        """
+        if self._arg_dict is None:
+            self._arg_dict = self._get_dict(self._program.arg_names, self.arg_arrays)
+        return self._arg_dict
+
+    @property
+    def grad_dict(self) -> dict:
+        """Get dictionary representation of gradient arrays.
+
+        Returns
+        -------
+        grad_dict : dict of str to NDArray
+            The dictionary that maps name of arguments to gradient arrays.
+        """
+        if self._grad_dict is None:
+            self._grad_dict = self._get_dict(self._program.arg_names, self.grad_arrays)
+        return self._grad_dict
+
+    @property
+    def aux_dict(self) -> dict:
+        """Get dictionary representation of auxiliary states arrays.
+
+        Returns
+        -------
+        aux_dict : dict of str to NDArray
+            The dictionary that maps name of auxiliary states to NDArrays.
+        """
+        if self._aux_dict is None:
+            self._aux_dict = self._get_dict(self._program.aux_names, self.aux_arrays)
+        return self._aux_dict
+
+    @property
+    def output_dict(self) -> dict:
+        """Get dictionary representation of output arrays.
+
+        Returns
+        -------
+        output_dict : dict of str to NDArray
+            The dictionary that maps name of output names to NDArrays.
+        """
+        return self._get_dict(self._symbol.list_outputs(), self.outputs)
+
+    # -- running ------------------------------------------------------------------------------
+    def forward(self, is_train: bool = False, **kwargs: Any) -> list:
+        """Calculate the outputs specified by the bound symbol.
+
+        Parameters
+        ----------
+        is_train: bool, optional
+            Whether this forward is for evaluation purpose. If True,
+            a backward call is expected to follow.
+        **kwargs
+            Additional specification of input arguments.
+
+        Examples
+        --------
+        >>> # doing forward by specifying data
+        >>> texec.forward(is_train=True, data=mydata)
+        >>> # doing forward by not specifying things, but copy to the executor before hand
+        >>> mydata.copyto(texec.arg_dict['data'])
+        >>> texec.forward(is_train=True)
+        """
+        if kwargs:
+            self._copy_inputs(kwargs)
+        aux = [a._t for a in self.aux_arrays]
+        trainable = [req != "null" and g is not None and a._t.is_floating_point()
+                     for a, g, req in zip(self.arg_arrays, self.grad_arrays, self._grad_reqs)]
+        if is_train and any(trainable):
+            leaves = [a._t.detach().requires_grad_(True) if t else a._t
+                      for a, t in zip(self.arg_arrays, trainable)]
+            with torch.enable_grad():
+                outs = self._program(leaves + aux, True)
+            self._heads, self._leaves = outs, [(k, leaves[k]) for k, t in enumerate(trainable) if t]
+        else:
+            with torch.no_grad():
+                outs = self._program([a._t for a in self.arg_arrays] + aux, is_train)
+            self._heads = self._leaves = None
+        self.outputs = [NDArray(o.detach()) for o in outs]
+        return self.outputs
+
+    def _copy_inputs(self, kwargs: dict) -> None:
+        arg_dict = self.arg_dict
+        for name, array in kwargs.items():
+            if not isinstance(array, (NDArray, np.ndarray)):
+                raise ValueError("only accept keyword argument of NDArrays and numpy.ndarray")
+            if name not in arg_dict:
+                raise TypeError(f"Unknown argument {name}")
+            if arg_dict[name].shape != tuple(array.shape):
+                raise ValueError(f"Shape not match! Argument {name}, need: {arg_dict[name].shape}, "
+                                 f"received: {tuple(array.shape)}")
+            arg_dict[name][:] = array
+
+    def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
+        """Do backward pass to get the gradient of arguments.
+
+        Parameters
+        ----------
+        out_grads : NDArray or list of NDArray or dict of str to NDArray, optional
+            Gradient on the outputs to be propagated back.
+            This parameter is only needed when bind is called
+            on outputs that are not a loss function.
+        is_train : bool, default True
+            Whether this backward is for training or inference.
+        """
+        if self._leaves is None:
+            if any(req != "null" and g is not None for g, req in zip(self.grad_arrays, self._grad_reqs)):
+                raise MXNetError("backward requires a preceding forward(is_train=True)")
+            return
+        heads, grads = [], []
+        for head, grad in zip(self._heads, self._head_grads(out_grads)):
+            if head.requires_grad:
+                heads.append(head)
+                grads.append(torch.ones_like(head) if grad is None else grad)
+        if not heads:
+            return
+        leaves = [t for _, t in self._leaves]
+        results = torch.autograd.grad(heads, leaves, grads, retain_graph=True, allow_unused=True)
+        with torch.no_grad():
+            for (k, _), g in zip(self._leaves, results):
+                buf = self.grad_arrays[k]._t
+                if self._grad_reqs[k] == "add":
+                    if g is not None:
+                        buf.add_(g)
+                elif g is None:
+                    buf.zero_()
+                else:
+                    buf.copy_(g)
+
+    def _head_grads(self, out_grads: Any) -> list:
+        n = len(self._heads)
+        if out_grads is None:
+            return [None] * n
+        if isinstance(out_grads, NDArray):
+            out_grads = [out_grads]
+        elif isinstance(out_grads, dict):
+            out_grads = [out_grads.get(k) for k in self._symbol.list_outputs()]
+        for g in out_grads:
+            if g is not None and not isinstance(g, NDArray):
+                raise TypeError("inputs must be NDArray")
+        out_grads = list(out_grads) + [None] * (n - len(out_grads))
+        return [None if g is None else g._t.to(h.device, h.dtype) for g, h in zip(out_grads, self._heads)]
+
+    # -- parameters and reshaping ---------------------------------------------------------------
+    def copy_params_from(self, arg_params: dict, aux_params: Optional[dict] = None,
+                         allow_extra_params: bool = False) -> None:
+        """Copy parameters from arg_params, aux_params into executor's internal array.
+
+        Parameters
+        ----------
+        arg_params : dict of str to NDArray
+            Parameters, dict of name to NDArray of arguments.
+        aux_params : dict of str to NDArray, optional
+            Parameters, dict of name to NDArray of auxiliary states.
+        allow_extra_params : boolean, optional
+            Whether allow extra parameters that are not needed by symbol.
+            If this is True, no error will be thrown when arg_params or aux_params
+            contain extra parameters that is not needed by the executor.
+
+        Raises
+        ------
+        ValueError
+            If there is additional parameters in the dict but ``allow_extra_params=False``.
+        """
+        for name, array in arg_params.items():
+            if name in self.arg_dict:
+                dst = self.arg_dict[name]
+                array.astype(dst.dtype).copyto(dst)
+            elif not allow_extra_params:
+                raise ValueError(f'Find name "{name}" that is not in the arguments')
+        for name, array in (aux_params or {}).items():
+            if name in self.aux_dict:
+                dst = self.aux_dict[name]
+                array.astype(dst.dtype).copyto(dst)
+            elif not allow_extra_params:
+                raise ValueError(f"Find name {name} that is not in the auxiliary states")
+
+    def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
+                **kwargs: Any) -> "Executor":
+        """Return a new executor with the same symbol and shared parameters,
+        but different input/output shapes.
+
+        Parameters
+        ----------
+        partial_shaping : bool
+            Whether to allow changing the shape of unspecified arguments.
+        allow_up_sizing : bool
+            Whether to allow allocating new ndarrays that's larger than the original.
+        kwargs : dict of string to tuple of int
+            New shape for arguments.
+
+        Returns
+        -------
+        exec : Executor
+            A new executor that shares memory with self.
+        """
+        arg_shapes, out_shapes, aux_shapes = self._symbol.infer_shape(**kwargs)
+        if arg_shapes is None:
+            raise MXNetError(f"Executor.reshape: cannot infer all shapes from {kwargs}")
+        new_args = self._reshaped(self.arg_arrays, self._program.arg_names, arg_shapes, kwargs,
+                                  partial_shaping, allow_up_sizing)
+        new_grads = [None if g is None else (g if a is old else _zeros_like(a))
+                     for g, a, old in zip(self.grad_arrays, new_args, self.arg_arrays)]
+        new_aux = self._reshaped(self.aux_arrays, self._program.aux_names, aux_shapes, kwargs,
+                                 partial_shaping, allow_up_sizing)
+        _, out_types, _ = self._symbol.infer_type_partial()
+        return Executor(self._symbol, self._ctx, new_args, new_grads, self._grad_reqs, new_aux,
+                        out_shapes, out_types)
+
+    @staticmethod
+    def _reshaped(arrays: list, names: list, shapes: list, given: dict, partial_shaping: bool,
+                  allow_up_sizing: bool) -> list:
+        out = []
+        for array, name, shape in zip(arrays, names, shapes):
+            if array.shape == tuple(shape):
+                out.append(array)
+                continue
+            if name not in given and not partial_shaping:
+                raise MXNetError(f"Shape of unspecified array arg:{name} changed. This can cause the "
+                                 "new executor to not share parameters with the old one. Please "
+                                 "check for error in network. If this is intended, set "
+                                 "partial_shaping=True to suppress this warning.")
+            if int(np.prod(shape)) > array.size and not allow_up_sizing:
+                raise MXNetError(f"New shape of arg:{name} larger than original. First making a big "
+                                 "executor and then down sizing it is more efficient than the "
+                                 "reverse. If you really want to up size, set allow_up_sizing=True "
+                                 "to enable allocation of new arrays.")
+            out.append(NDArray(torch.zeros(shape, dtype=array._t.dtype, device=array._t.device)))
+        return out
+
+    def set_monitor_callback(self, callback: Any, monitor_all: bool = False) -> None:
+        """Install callback for monitor (not supported: the graph runs as one torch program)."""
+        raise NotImplementedError("Executor.set_monitor_callback is not supported by mxtorch")
+
+    def debug_str(self) -> str:
+        """Get a debug string about internal execution plan."""
+        return self._symbol.debug_str()
+
+
+def _zeros_like(array: NDArray) -> NDArray:
+    return NDArray(torch.zeros_like(array._t))
+
+
+# -- binding ------------------------------------------------------------------------------------
+def _arrays(what: str, given: Any, names: list, allow_missing: bool) -> list:
+    if isinstance(given, (list, tuple)):
+        if len(given) != len(names):
+            raise ValueError(f"Length of {what} does not match the number of arguments: got "
+                             f"{len(given)}, expected {len(names)} {names}")
+        arrays = list(given)
+    elif isinstance(given, dict):
+        missing = [n for n in names if n not in given]
+        if missing and not allow_missing:
+            raise ValueError(f"key `{missing[0]}` is missing in `{what}`")
+        arrays = [given.get(n) for n in names]
+    else:
+        raise TypeError("Only accept list of NDArrays or dict of str to NDArray")
+    for a in arrays:
+        if a is not None and not isinstance(a, NDArray):
+            raise TypeError("Only accept list of NDArrays or dict of str to NDArray")
+        if a is None and not allow_missing:
+            raise ValueError(f"{what} contains None")
+    return arrays
+
+
+def _grad_reqs(grad_req: Any, names: list, default: str = "null") -> list:
+    if isinstance(grad_req, str):
+        reqs = [grad_req] * len(names)
+    elif isinstance(grad_req, (list, tuple)):
+        if len(grad_req) != len(names):
+            raise ValueError(f"grad_req list has {len(grad_req)} entries for {len(names)} arguments")
+        reqs = list(grad_req)
+    elif isinstance(grad_req, dict):
+        reqs = [grad_req.get(n, default) for n in names]
+    else:
+        raise TypeError(f"grad_req must be a str, list or dict, got {type(grad_req).__name__}")
+    for r in reqs:
+        if r not in _GRAD_REQS:
+            raise ValueError(f"grad_req must be in {_GRAD_REQS}, got {r!r}")
+    return reqs
+
+
+def bind(symbol: "Symbol", ctx: Context, args: Any, args_grad: Any, grad_req: Any,  # noqa: F821
+         aux_states: Any) -> Executor:
+    """Symbol.bind: an executor over the given arrays (used as they are, not copied)."""
+    if not isinstance(ctx, Context):
+        raise TypeError("Context type error")
+    arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+    arg_arrays = _arrays("args", args, arg_names, False)
+    grads = [None] * len(arg_names) if args_grad is None else _arrays("args_grad", args_grad,
+                                                                        arg_names, True)
+    aux_arrays = _arrays("aux_states", [] if aux_states is None else aux_states, aux_names, False)
+    reqs = _grad_reqs(grad_req, arg_names)
+    shapes = {n: a.shape for n, a in zip(arg_names + aux_names, arg_arrays + aux_arrays)}
+    _, out_shapes, _ = symbol.infer_shape_partial(**{n: shapes[n] for n in arg_names})
+    types = {n: a.dtype for n, a in zip(arg_names, arg_arrays)}
+    _, out_types, _ = symbol.infer_type_partial(**types)
+    out_shapes = out_shapes if all(infer.known(s) for s in out_shapes) else []
+    return Executor(symbol, ctx, arg_arrays, grads, reqs, aux_arrays, out_shapes, out_types)
+
+
+def simple_bind(symbol: "Symbol", ctx: Context, grad_req: Any, type_dict: Optional[dict],  # noqa: F821
+                shared_arg_names: Optional[list], shared_exec: Optional[Executor],
+                shared_buffer: Optional[dict], shapes: dict) -> Executor:
+    """Symbol.simple_bind: infer shapes and types, allocate zero arrays, and bind."""
+    arg_shapes, out_shapes, aux_shapes = symbol.infer_shape(**shapes)
+    if arg_shapes is None:
+        partial = symbol.infer_shape_partial(**shapes)[0]
+        unknown = [f"{n}: {s}" for n, s in zip(symbol.list_arguments(), partial) if not infer.known(s)]
+        raise MXNetError("simple_bind error. Arguments:\n" +
+                         "".join(f"{k}: {v}\n" for k, v in shapes.items()) +
+                         "Cannot decide shape for the following arguments (0s in shape means "
+                         "unknown dimensions). Consider providing them as input:\n\t" +
+                         "\n\t".join(unknown))
+    arg_types, out_types, aux_types = symbol.infer_type_partial(**(type_dict or {}))
+    arg_names, aux_names = symbol.list_arguments(), symbol.list_auxiliary_states()
+    reqs = _grad_reqs(grad_req, arg_names, default="null")
+    shared = set(shared_arg_names or []) if shared_exec is not None else set()
+    device = ctx.torch_device
+
+    def alloc(shape: tuple, dtype: Any) -> NDArray:
+        return NDArray(torch.zeros(shape, dtype=to_torch_dtype(dtype or np.float32), device=device))
+
+    args, grads = [], []
+    for name, shape, dtype, req in zip(arg_names, arg_shapes, arg_types, reqs):
+        reuse = _reusable(shared_exec.arg_dict.get(name) if name in shared else None, shape)
+        if reuse is None and shared_buffer is not None:
+            reuse = _reusable(shared_buffer.get(name), shape)
+        array = reuse if reuse is not None else alloc(shape, dtype)
+        if shared_buffer is not None and name not in shared:
+            shared_buffer[name] = array
+        args.append(array)
+        grad = None
+        if req != "null":
+            grad = _reusable(shared_exec.grad_dict.get(name) if name in shared else None, shape)
+            grad = grad if grad is not None else alloc(shape, dtype)
+        grads.append(grad)
+    aux = []
+    for name, shape, dtype in zip(aux_names, aux_shapes, aux_types):
+        reuse = _reusable(shared_exec.aux_dict.get(name), shape) if shared_exec is not None else None
+        aux.append(reuse if reuse is not None else alloc(shape, dtype))
+    return Executor(symbol, ctx, args, grads, reqs, aux, out_shapes, out_types)
+
+
+def _reusable(array: Optional[NDArray], shape: tuple) -> Optional[NDArray]:
+    return array if array is not None and array.shape == tuple(shape) else None

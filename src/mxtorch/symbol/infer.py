@@ -1,0 +1,153 @@
+"""Shape and type inference over a symbolic graph, driven by the operator table's rules.
+
+Shapes follow MXNet 1.x's legacy convention: ``None`` is an unknown shape and a 0 dimension is an
+unknown dimension. Each operator's rule completes its inputs (a Convolution's weight from its data:
+MXNet's backward inference) and computes its outputs; passes repeat until nothing changes, so a
+shape found late flows back to every operator that shares the entry.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ..base import MXNetError, parse_literal
+from .graph import Node, topo_order
+
+__all__ = ["infer_shapes", "infer_types", "known", "DTYPE_MX_TO_NP", "DTYPE_NP_TO_MX"]
+
+# MXNet's dtype codes, as stored in a variable's ``__dtype__`` attribute.
+DTYPE_MX_TO_NP = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8,
+                  6: np.int64, 7: np.bool_}
+DTYPE_NP_TO_MX = {v: k for k, v in DTYPE_MX_TO_NP.items()}
+
+
+def known(shape: Optional[tuple]) -> bool:
+    """Whether a shape is fully known (not None or (), no 0 dimension)."""
+    return bool(shape) and 0 not in shape
+
+
+def _merge(old: Optional[tuple], new: Optional[tuple], where: str) -> Optional[tuple]:
+    if new is None:
+        return old
+    new = tuple(int(d) for d in new)
+    if old is None:
+        return new
+    if len(old) == len(new) and all(o == n or o == 0 or n == 0 for o, n in zip(old, new)):
+        return tuple(o or n for o, n in zip(old, new))
+    raise MXNetError(f"Error in operator {where}: Shape inconsistent, Provided = {old}, "
+                     f"inferred shape = {new}")
+
+
+def _var_shape(node: Node, given: dict) -> Optional[tuple]:
+    if node.name in given and given[node.name] is not None:
+        return tuple(given[node.name])
+    text = node.attrs.get("__shape__")
+    if text is None:
+        return None
+    value = parse_literal(text)
+    return (value,) if isinstance(value, int) else tuple(value)
+
+
+def infer_shapes(heads: list, given: dict) -> dict:
+    """Shape of every entry reachable from ``heads``: ``{(id(node), index): shape or None}``.
+
+    ``given`` maps variable names to known shapes (overriding a variable's ``__shape__``).
+    Inconsistent shapes raise MXNetError naming the operator.
+    """
+    nodes = topo_order(heads)
+    shapes: dict = {}
+    for node in nodes:
+        if node.is_variable:
+            shapes[(id(node), 0)] = _var_shape(node, given)
+    ops = [n for n in nodes if not n.is_variable]
+    done: set = set()
+    for _ in range(len(ops) + 1):
+        changed = False
+        for node in ops:
+            if id(node) not in done:
+                changed |= _infer_node(node, shapes, done)
+        if not changed:
+            break
+    return shapes
+
+
+def _infer_node(node: Node, shapes: dict, done: set) -> bool:
+    keys_in = [(id(n), i) for n, i in node.inputs]
+    keys_out = [(id(node), i) for i in range(node.num_outputs)]
+    in_shapes = [shapes.get(k) for k in keys_in]
+    try:
+        ins, outs = node.entry.infer_shape(node.parsed, in_shapes)
+    except MXNetError as err:
+        raise MXNetError(f"Error in operator {node.name}: {err}") from None
+    except (ValueError, TypeError, IndexError, ZeroDivisionError) as err:
+        raise MXNetError(f"Error in operator {node.name} ({node.op}): cannot infer shapes from "
+                         f"input shapes {in_shapes}: {err}") from None
+    changed = False
+    names = node.input_names()
+    for k, name, s in zip(keys_in, names, ins):
+        merged = _merge(shapes.get(k), s, f"{node.name} (input '{name}')")
+        if merged != shapes.get(k):
+            shapes[k] = merged
+            changed = True
+    for k, s in zip(keys_out, outs):
+        merged = _merge(shapes.get(k), s, node.name)
+        if merged != shapes.get(k):
+            shapes[k] = merged
+            changed = True
+    if all(known(shapes.get(k)) for k in keys_in + keys_out):
+        done.add(id(node))
+    return changed
+
+
+def _var_type(node: Node, given: dict) -> Optional[type]:
+    if node.name in given and given[node.name] is not None:
+        return np.dtype(given[node.name]).type
+    code = node.attrs.get("__dtype__")
+    if code is None:
+        return None
+    try:
+        return DTYPE_MX_TO_NP[int(code)]
+    except (KeyError, ValueError):
+        raise MXNetError(f"variable '{node.name}': unknown __dtype__ code {code!r}") from None
+
+
+def infer_types(heads: list, given: dict) -> dict:
+    """Dtype (a numpy type) of every entry reachable from ``heads``; None where unknown.
+
+    As in MXNet, an operator's inputs and outputs share one dtype, except that an operator with a
+    ``dtype`` parameter (Cast, one_hot, the creation operators) produces that dtype.
+    """
+    nodes = topo_order(heads)
+    types: dict = {}
+    for node in nodes:
+        if node.is_variable:
+            types[(id(node), 0)] = _var_type(node, given)
+    ops = [n for n in nodes if not n.is_variable]
+    for _ in range(len(ops) + 1):
+        changed = False
+        for node in ops:
+            changed |= _type_node(node, types)
+        if not changed:
+            break
+    return types
+
+
+def _type_node(node: Node, types: dict) -> bool:
+    keys_in = [(id(n), i) for n, i in node.inputs]
+    keys_out = [(id(node), i) for i in range(node.num_outputs)]
+    out_dtype = node.parsed.get("dtype") if "dtype" in node.entry.attrs else None
+    common = next((types[k] for k in keys_in if types.get(k) is not None), None)
+    if common is None and out_dtype is None:
+        common = next((types[k] for k in keys_out if types.get(k) is not None), None)
+    changed = False
+    for k in keys_in:
+        if types.get(k) is None and common is not None:
+            types[k] = common
+            changed = True
+    result = np.dtype(out_dtype).type if out_dtype not in (None, "bfloat16") else common
+    for k in keys_out:
+        if types.get(k) is None and result is not None:
+            types[k] = result
+            changed = True
+    return changed

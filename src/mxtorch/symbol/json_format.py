@@ -1,0 +1,207 @@
+"""MXNet's symbol JSON: writing what MXNet 1.9.1 reads, reading what MXNet wrote in any 1.x layout.
+
+Layout (NNVM graph JSON)::
+
+    {"nodes": [{"op": "null" | <operator>, "name": ..., "attrs": {str: str}, "inputs": [[node, index,
+     version], ...]}, ...], "arg_nodes": [...], "node_row_ptr": [...], "heads": [[node, index, version]],
+     "attrs": {"mxnet_version": ["int", 10901]}}
+
+Older files use ``attr`` or ``param`` instead of ``attrs``, two-element input entries, no
+``node_row_ptr`` and no version, spell hidden attributes without underscores (``lr_mult``) and may
+leave out the auxiliary-state inputs (BatchNorm's moving statistics); the reader upgrades them as
+MXNet's legacy JSON passes do.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any
+
+from ..base import MXNetError
+from ..ops.registry import get_op
+from .graph import HIDDEN_KEYS, Node, topo_order
+
+__all__ = ["to_json", "from_json", "save", "MXNET_VERSION"]
+
+MXNET_VERSION = 10901
+
+
+# -- writing ------------------------------------------------------------------------------------
+def to_json(heads: list) -> str:
+    """The graph under ``heads`` as MXNet symbol JSON."""
+    nodes = topo_order(heads)
+    index = {id(n): i for i, n in enumerate(nodes)}
+    out_nodes = []
+    row_ptr = [0]
+    for node in nodes:
+        spec: dict = {"op": node.op or "null", "name": node.name}
+        if node.attrs:
+            spec["attrs"] = dict(sorted(node.attrs.items()))
+        aux = set(node.aux_positions())
+        # MXNet marks inputs the operator mutates (auxiliary states) with version 1
+        spec["inputs"] = [[index[id(n)], i, int(k in aux)] for k, (n, i) in enumerate(node.inputs)]
+        out_nodes.append(spec)
+        row_ptr.append(row_ptr[-1] + node.num_outputs)
+    graph = {"nodes": out_nodes,
+             "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
+             "node_row_ptr": row_ptr,
+             "heads": [[index[id(n)], i, 0] for n, i in heads],
+             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
+    return json.dumps(graph, indent=2)
+
+
+def save(fname: str, heads: list) -> None:
+    """Write the symbol JSON to ``fname`` through a temporary file renamed into place."""
+    text = to_json(heads)
+    directory = os.path.dirname(os.path.abspath(fname))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, fname)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# -- reading ------------------------------------------------------------------------------------
+def from_json(text: str) -> "Symbol":  # noqa: F821
+    """Build a Symbol from MXNet symbol JSON; malformed input raises MXNetError naming the node."""
+    from .symbol import Symbol
+    try:
+        graph = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise MXNetError(f"symbol JSON is not valid JSON: {err}") from None
+    if not isinstance(graph, dict):
+        raise MXNetError(f"symbol JSON must be an object, got {type(graph).__name__}")
+    for key in ("nodes", "arg_nodes", "heads"):
+        if key not in graph:
+            raise MXNetError(f"symbol JSON is missing the required key '{key}'")
+    if not isinstance(graph["nodes"], list):
+        raise MXNetError("symbol JSON: 'nodes' must be a list")
+    nodes: list = []
+    for i, spec in enumerate(graph["nodes"]):
+        nodes.append(_load_node(i, spec, nodes))
+    for nid in _int_list(graph["arg_nodes"], "arg_nodes"):
+        if not 0 <= nid < len(nodes) or not nodes[nid].is_variable:
+            raise MXNetError(f"symbol JSON: arg_nodes entry {nid} is not a variable node")
+    if not isinstance(graph["heads"], list) or not graph["heads"]:
+        raise MXNetError("symbol JSON: 'heads' must be a non-empty list of [node, index, version]")
+    heads = [_entry(h, nodes, len(nodes), "heads") for h in graph["heads"]]
+    return Symbol(heads)
+
+
+def _int_list(value: Any, what: str) -> list:
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        raise MXNetError(f"symbol JSON: '{what}' must be a list of node indices, got {value!r}")
+    return value
+
+
+def _node_label(i: int, spec: Any) -> str:
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return f"node {i}" + (f" '{name}'" if name is not None else "")
+
+
+def _load_node(i: int, spec: Any, nodes: list) -> Node:
+    label = _node_label(i, spec)
+    if not isinstance(spec, dict):
+        raise MXNetError(f"symbol JSON: {label} must be an object, got {type(spec).__name__}")
+    for key in ("op", "name", "inputs"):
+        if key not in spec:
+            raise MXNetError(f"symbol JSON: {label} is missing the required key '{key}'")
+    op, name = spec["op"], spec["name"]
+    if not isinstance(op, str) or not isinstance(name, str):
+        raise MXNetError(f"symbol JSON: {label}: 'op' and 'name' must be strings")
+    attrs = _upgrade_hidden_keys(_node_attrs(label, spec))
+    if not isinstance(spec["inputs"], list):
+        raise MXNetError(f"symbol JSON: {label}: 'inputs' must be a list")
+    inputs = [_entry(e, nodes, i, f"{label} inputs") for e in spec["inputs"]]
+    if op == "null":
+        if inputs:
+            raise MXNetError(f"symbol JSON: {label} is a variable but has inputs")
+        return Node(None, name, attrs)
+    try:
+        entry = get_op(op)
+    except MXNetError:
+        raise MXNetError(f"symbol JSON: {label}: unknown operator '{op}'") from None
+    per_input = _take_per_input_keys(attrs, entry.inputs)
+    node = Node(entry.name, name, attrs, inputs, entry)
+    try:
+        node.parsed  # noqa: B018  (parse and validate the attributes now)
+    except MXNetError as err:
+        raise MXNetError(f"symbol JSON: {label}: {err}") from None
+    _complete_inputs(node, label)
+    names = node.input_names()
+    for (input_name, key), value in per_input.items():
+        if input_name in names:
+            node.inputs[names.index(input_name)][0].attrs[key] = value
+    return node
+
+
+def _node_attrs(label: str, spec: dict) -> dict:
+    attrs: dict = {}
+    for key in ("param", "attr", "attrs"):   # oldest layout first; 'attrs' (1.x) wins
+        value = spec.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise MXNetError(f"symbol JSON: {label}: '{key}' must be an object of strings")
+        for k, v in value.items():
+            if not isinstance(v, str):
+                raise MXNetError(f"symbol JSON: {label}: attribute '{k}' must be a string, got {v!r}")
+        attrs.update(value)
+    return attrs
+
+
+def _entry(value: Any, nodes: list, limit: int, where: str) -> tuple:
+    """An input or head entry ``[node, index(, version)]`` referring to a node before ``limit``."""
+    if (not isinstance(value, list) or len(value) not in (2, 3)
+            or not all(isinstance(v, int) for v in value)):
+        raise MXNetError(f"symbol JSON: {where}: entry {value!r} must be [node, index, version]")
+    nid, index = value[0], value[1]
+    if not 0 <= nid < limit:
+        raise MXNetError(f"symbol JSON: {where}: entry {value!r} refers to node {nid}, which does "
+                         f"not come before it (a cycle, or nodes out of order)")
+    source = nodes[nid]
+    if not 0 <= index < source.num_outputs:
+        raise MXNetError(f"symbol JSON: {where}: entry {value!r} asks for output {index} of node "
+                         f"'{source.name}', which has {source.num_outputs} output(s)")
+    return source, index
+
+
+def _upgrade_hidden_keys(attrs: dict) -> dict:
+    """Old files spell hidden attributes without underscores (``lr_mult``); MXNet renames them."""
+    return {f"__{k}__" if k in HIDDEN_KEYS else k: v for k, v in attrs.items()}
+
+
+def _take_per_input_keys(attrs: dict, inputs: tuple) -> dict:
+    """Remove old per-input hidden keys (``weight_lr_mult``) from an operator's attributes; MXNet
+    moves them to that input variable (as ``__lr_mult__``). Returns {(input, key): value}."""
+    moved = {}
+    for key in list(attrs):
+        for hidden in HIDDEN_KEYS:
+            prefix = key[:-len(hidden) - 1]
+            if key.endswith("_" + hidden) and prefix in inputs:
+                moved[(prefix, f"__{hidden}__")] = attrs.pop(key)
+    return moved
+
+
+def _complete_inputs(node: Node, label: str) -> None:
+    """Check the input count; add the auxiliary-state variables very old files leave out."""
+    from .symbol import _INPUT_VAR_INIT
+    names = node.input_names()
+    if len(node.inputs) > len(names) or (len(node.inputs) < len(names) and node.entry.variadic):
+        raise MXNetError(f"symbol JSON: {label}: operator {node.op} takes {len(names)} inputs "
+                         f"{names}, got {len(node.inputs)}")
+    missing = names[len(node.inputs):]
+    if any(n not in node.entry.aux for n in missing):
+        raise MXNetError(f"symbol JSON: {label}: operator {node.op} is missing input(s) {missing} "
+                         f"(it takes {names})")
+    for input_name in missing:
+        var = Node(None, f"{node.name}_{input_name}", node.attrs)
+        init = _INPUT_VAR_INIT.get((node.entry.name, input_name))
+        if init is not None:
+            var.attrs["__init__"] = init
+        node.inputs.append((var, 0))

@@ -1,0 +1,888 @@
+"""Symbolic configuration API of MXNet: ``Symbol``, ``Variable``, ``Group``, and operator symbols.
+
+Every operator of the table is a symbol function here (``mx.sym.Convolution``...), made by
+:func:`make_symbol_function`: it names the node with MXNet's automatic naming
+(``convolution0``), creates the implicit ``<name>_weight``/``_bias``/``_moving_mean``/``_label``
+variables, and validates the attributes with the table's parser.
+"""
+from __future__ import annotations
+
+from numbers import Number
+from typing import Any, Callable, Optional, Sequence
+
+import numpy as np
+
+from .. import attribute, name as _name
+from ..base import MXNetError
+from ..context import Context, current_context
+from ..ops.registry import OpDef, get_op
+from . import infer
+from .graph import HIDDEN_KEYS, Node, copy_graph, is_hidden, topo_order
+
+__all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "pow", "power", "maximum",
+           "minimum", "hypot", "make_symbol_function", "create"]
+
+# MXNet's FSetInputVarAttrOnCompose: initializers its operators attach to their input variables.
+_INPUT_VAR_INIT = {
+    ("BatchNorm", "moving_mean"): '["zero", {}]',
+    ("BatchNorm", "moving_var"): '["one", {}]',
+    ("LeakyReLU", "gamma"): '["Constant", {"value": 0.25}]',
+}
+_STORAGE_TYPES = {"default": 0, "row_sparse": 1, "csr": 2}
+
+
+class Symbol:
+    """Symbol is symbolic graph of the mxnet."""
+
+    __slots__ = ("_outputs", "_program")
+    # Make numpy defer to Symbol's reflected operators.
+    __array_priority__ = 1000.0
+
+    def __init__(self, outputs: list):
+        self._outputs = list(outputs)   # [(Node, output index)]
+        self._program = None            # the lowered graph, built once by the executor
+
+    # -- naming and printing --------------------------------------------------------------------
+    @property
+    def name(self) -> Optional[str]:
+        """Gets name string from the symbol, this function only works for non-grouped symbol.
+
+        Returns
+        -------
+        value : str
+            The name of this symbol, returns ``None`` for grouped symbol.
+        """
+        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+
+    def __repr__(self) -> str:
+        name = self.name
+        if name is None:
+            return f"<{type(self).__name__} group [{', '.join(s.name for s in self)}]>"
+        return f"<{type(self).__name__} {name}>"
+
+    def __iter__(self):
+        """Returns a generator object of symbol: one symbol per output."""
+        return (self[i] for i in range(len(self)))
+
+    def __len__(self) -> int:
+        """Get number of outputs for the symbol."""
+        return len(self._outputs)
+
+    def __getitem__(self, index: Any) -> "Symbol":
+        """x.__getitem__(i) <=> x[i]: the i-th output, an output by name, or a slice of outputs."""
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return Group([self[i] for i in range(start, stop, step)])
+        if isinstance(index, str):
+            matches = [i for i, n in enumerate(self.list_outputs()) if n == index]
+            if len(matches) > 1:
+                raise ValueError(f'There are multiple outputs with name "{index}"')
+            if not matches:
+                raise ValueError(f'Cannot find output that matches name "{index}"')
+            index = matches[0]
+        if not isinstance(index, (int, np.integer)):
+            raise TypeError("Symbol only support integer index to fetch i-th output")
+        if index >= len(self) or index < -len(self):
+            raise IndexError(index)
+        return Symbol([self._outputs[index]])
+
+    def __bool__(self) -> bool:
+        raise NotImplementedError("Symbol does not support truth value (bool); use it in a graph")
+
+    __hash__ = object.__hash__
+
+    def __copy__(self) -> "Symbol":
+        return Symbol(copy_graph(self._outputs))
+
+    def __deepcopy__(self, memo: Any) -> "Symbol":
+        return Symbol(copy_graph(self._outputs))
+
+    def __getstate__(self) -> dict:
+        return {"handle": self.tojson()}
+
+    def __setstate__(self, state: dict) -> None:
+        from .json_format import from_json
+        self._outputs = from_json(state["handle"])._outputs
+        self._program = None
+
+    # -- composition ----------------------------------------------------------------------------
+    def __call__(self, *args: "Symbol", **kwargs: "Symbol") -> "Symbol":
+        """Composes symbol using inputs: ``net(data=other)`` replaces the free variable ``data``.
+
+        Returns
+        -------
+            The resulting symbol.
+        """
+        s = self.__copy__()
+        s._compose(*args, **kwargs)
+        return s
+
+    def _compose(self, *args: "Symbol", **kwargs: "Symbol") -> None:
+        """Composes symbol using inputs, in place (arguments by position or by name)."""
+        name = kwargs.pop("name", None)
+        if args and kwargs:
+            raise TypeError("compose only accept input Symbols either as positional or keyword "
+                            "arguments, not both")
+        for value in list(args) + list(kwargs.values()):
+            if not isinstance(value, Symbol):
+                raise TypeError("Compose expect `Symbol` as arguments")
+        arg_names = self.list_arguments()
+        if args:
+            if len(args) > len(arg_names):
+                raise MXNetError(f"compose: {len(args)} positional inputs given but the symbol has "
+                                 f"only {len(arg_names)} arguments {arg_names}")
+            kwargs = dict(zip(arg_names, args))
+        inputs = set(self.list_inputs())
+        unknown = [k for k in kwargs if k not in inputs]
+        if unknown:
+            raise MXNetError(f"compose: keyword argument(s) {unknown} not found; the symbol's "
+                             f"inputs are {sorted(inputs)}")
+        replace = {k: v._single_output(f"compose input '{k}'") for k, v in kwargs.items()}
+        self._outputs = copy_graph(self._outputs, replace)
+        if name and len(self._outputs) == 1 and not self._outputs[0][0].is_variable:
+            self._outputs[0][0].name = name
+        self._program = None
+
+    def _single_output(self, what: str) -> tuple:
+        if len(self._outputs) != 1:
+            raise MXNetError(f"{what} must be a single-output symbol, got a group of "
+                             f"{len(self._outputs)} outputs {self.list_outputs()}")
+        return self._outputs[0]
+
+    # -- attributes -----------------------------------------------------------------------------
+    def attr(self, key: str) -> Optional[str]:
+        """Returns the attribute string for corresponding input key from the symbol.
+
+        This function only works for non-grouped symbols.
+
+        Parameters
+        ----------
+        key : str
+            The key corresponding to the desired attribute.
+
+        Returns
+        -------
+        value : str
+            The desired attribute value, returns ``None`` if the attribute does not exist.
+        """
+        if len(self._outputs) != 1:
+            return None
+        attrs = self._outputs[0][0].attrs
+        return attrs.get(key, attrs.get(f"__{key}__"))
+
+    def list_attr(self, recursive: bool = False) -> dict:
+        """Gets all attributes from the symbol.
+
+        Returns
+        -------
+        ret : Dict of str to str
+            A dictionary mapping attribute keys to values.
+        """
+        if recursive:
+            raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
+                                     "Please use attr_dict instead.")
+        return _visible_attrs(self._outputs[0][0].attrs)
+
+    def attr_dict(self) -> dict:
+        """Recursively gets all attributes from the symbol and its children.
+
+        Returns
+        -------
+        ret : Dict of str to dict
+            There is a key in the returned dict for every child with non-empty attribute set.
+            For each symbol, the name of the symbol is its key in the dict
+            and the correspond value is that symbol's attribute list (itself a dictionary).
+        """
+        return {n.name: _visible_attrs(n.attrs) for n in topo_order(self._outputs) if n.attrs}
+
+    def _set_attr(self, **kwargs: str) -> None:
+        """Sets an attribute of the symbol.
+
+        For example. A._set_attr(foo="bar") adds the mapping ``"{foo: bar}"``
+        to the symbol's attribute dictionary.
+        """
+        for key, value in kwargs.items():
+            if not isinstance(value, str):
+                raise ValueError("Set Attr only accepts string values")
+            for node, _ in self._outputs:
+                node.set_attr(_hidden_key(key), value)
+        self._program = None
+
+    # -- structure ------------------------------------------------------------------------------
+    def get_internals(self) -> "Symbol":
+        """Gets a new grouped symbol `sgroup`. The output of `sgroup` is a list of
+        outputs of all of the internal nodes.
+
+        Returns
+        -------
+        sgroup : Symbol
+            A symbol group containing all internal and leaf nodes of the computation graph
+            used to compute the symbol.
+        """
+        return Symbol([(n, i) for n in topo_order(self._outputs) for i in range(n.num_outputs)])
+
+    def get_children(self) -> Optional["Symbol"]:
+        """Gets a new grouped symbol whose output contains
+        inputs to output nodes of the original symbol.
+
+        Returns
+        -------
+        sgroup : Symbol or None
+            The children of the head node. If the symbol has no
+            inputs then ``None`` will be returned.
+        """
+        entries = [e for node, _ in self._outputs for e in node.inputs]
+        return Symbol(entries) if entries else None
+
+    def _variables(self) -> tuple:
+        """(argument nodes, auxiliary-state nodes), each in MXNet's order."""
+        nodes = topo_order(self._outputs)
+        aux_ids = {id(node.inputs[p][0]) for node in nodes for p in node.aux_positions()}
+        variables = [n for n in nodes if n.is_variable]
+        return ([n for n in variables if id(n) not in aux_ids],
+                [n for n in variables if id(n) in aux_ids])
+
+    def list_arguments(self) -> list:
+        """Lists all the arguments in the symbol.
+
+        Returns
+        -------
+        args : list of string
+            List containing the names of all the arguments required to compute the symbol.
+        """
+        return [n.name for n in self._variables()[0]]
+
+    def list_outputs(self) -> list:
+        """Lists all the outputs in the symbol.
+
+        Returns
+        -------
+        list of str
+            List of all the outputs.
+            For most symbols, this list contains only the name of this symbol.
+            For symbol groups, this is a list with the names of all symbols
+            in the group.
+        """
+        return [node.output_names()[i] for node, i in self._outputs]
+
+    def list_auxiliary_states(self) -> list:
+        """Lists all the auxiliary states in the symbol.
+
+        Returns
+        -------
+        aux_states : list of str
+            List of the auxiliary states in input symbol.
+
+        Notes
+        -----
+        Auxiliary states are special states of symbols that do not correspond to an argument,
+        and are not updated by gradient descent. Common examples of auxiliary states
+        include the `moving_mean` and `moving_variance` in `BatchNorm`.
+        Most operators do not have auxiliary states.
+        """
+        return [n.name for n in self._variables()[1]]
+
+    def list_inputs(self) -> list:
+        """Lists all arguments and auxiliary states of this Symbol.
+
+        Returns
+        -------
+        inputs : list of str
+            List of all inputs.
+        """
+        return [n.name for n in topo_order(self._outputs) if n.is_variable]
+
+    # -- inference ------------------------------------------------------------------------------
+    def infer_shape(self, *args: Any, **kwargs: Any) -> tuple:
+        """Infers the shapes of all arguments and all outputs given the known shapes of
+        some arguments.
+
+        This function takes the known shapes of some arguments in either positional way
+        or keyword argument way as input. It returns a tuple of `None` values
+        if there is not enough information to deduce the missing shapes.
+
+        Parameters
+        ----------
+        *args :
+            Shape of arguments in a positional way.
+            Unknown shape can be marked as None.
+
+        **kwargs :
+            Keyword arguments of the known shapes.
+
+        Returns
+        -------
+        arg_shapes : list of tuple or None
+            List of argument shapes.
+            The order is same as the order of list_arguments().
+        out_shapes : list of tuple or None
+            List of output shapes.
+            The order is same as the order of list_outputs().
+        aux_shapes : list of tuple or None
+            List of auxiliary state shapes.
+            The order is same as the order of list_auxiliary_states().
+        """
+        arg_shapes, out_shapes, aux_shapes = self._infer_shape_impl(args, kwargs)
+        if all(infer.known(s) for s in arg_shapes + out_shapes + aux_shapes):
+            return arg_shapes, out_shapes, aux_shapes
+        return None, None, None
+
+    def infer_shape_partial(self, *args: Any, **kwargs: Any) -> tuple:
+        """Infers the shape partially.
+
+        This functions works the same way as `infer_shape`, except that this function can return
+        partial results: unknown shapes are ``()`` and unknown dimensions are 0.
+        """
+        return self._infer_shape_impl(args, kwargs)
+
+    def _infer_shape_impl(self, args: tuple, kwargs: dict) -> tuple:
+        given = _named_inputs("shapes", self.list_arguments(), args, kwargs, _check_shape)
+        shapes = infer.infer_shapes(self._outputs, given)
+        arg_nodes, aux_nodes = self._variables()
+
+        def get(node: Node, i: int = 0) -> tuple:
+            s = shapes.get((id(node), i))
+            return () if s is None else s
+
+        return ([get(n) for n in arg_nodes], [get(n, i) for n, i in self._outputs],
+                [get(n) for n in aux_nodes])
+
+    def infer_type(self, *args: Any, **kwargs: Any) -> tuple:
+        """Infers the type of all arguments and all outputs, given the known types
+        for some arguments.
+
+        This function takes the known types of some arguments in either positional way
+        or keyword argument way as input. It returns a tuple of `None` values
+        if there is not enough information to deduce the missing types.
+
+        Returns
+        -------
+        arg_types : list of numpy.dtype or None
+            List of argument types.
+            The order is same as the order of list_arguments().
+        out_types : list of numpy.dtype or None
+            List of output types.
+            The order is same as the order of list_outputs().
+        aux_types : list of numpy.dtype or None
+            List of auxiliary state types.
+            The order is same as the order of list_auxiliary_states().
+        """
+        res = self.infer_type_partial(*args, **kwargs)
+        if any(t is None for t in res[0] + res[1] + res[2]):
+            return None, None, None
+        return res
+
+    def infer_type_partial(self, *args: Any, **kwargs: Any) -> tuple:
+        """Infers the type partially: like `infer_type`, with None where a type is unknown."""
+        given = _named_inputs("types", self.list_arguments(), args, kwargs, _check_dtype)
+        types = infer.infer_types(self._outputs, given)
+        arg_nodes, aux_nodes = self._variables()
+        return ([types.get((id(n), 0)) for n in arg_nodes],
+                [types.get((id(n), i)) for n, i in self._outputs],
+                [types.get((id(n), 0)) for n in aux_nodes])
+
+    # -- serialization --------------------------------------------------------------------------
+    def tojson(self, remove_amp_cast: bool = True) -> str:
+        """Saves symbol to a JSON string.
+
+        See Also
+        --------
+        symbol.load_json : Used to load symbol from JSON string.
+        """
+        from .json_format import to_json
+        return to_json(self._outputs)
+
+    def save(self, fname: str, remove_amp_cast: bool = True) -> None:
+        """Saves symbol to a file (MXNet's symbol JSON).
+
+        Parameters
+        ----------
+        fname : str
+            The name of the file.
+
+        See Also
+        --------
+        symbol.load : Used to load symbol from file.
+        """
+        if not isinstance(fname, str):
+            raise TypeError("fname need to be string")
+        from .json_format import save
+        save(fname, self._outputs)
+
+    def debug_str(self) -> str:
+        """Gets a debug string of symbol: outputs, variables and operators with their inputs and
+        attributes."""
+        lines = ["Symbol Outputs:"]
+        lines += [f"\toutput[{k}]={n.name}({i})" for k, (n, i) in enumerate(self._outputs)]
+        for node in topo_order(self._outputs):
+            if node.is_variable:
+                lines.append(f"Variable:{node.name}")
+                continue
+            lines += ["--------------------", f"Op:{node.op}, Name={node.name}", "Inputs:"]
+            for k, (n, i) in enumerate(node.inputs):
+                lines.append(f"\targ[{k}]={n.name}({i})" + (" version=0" if n.is_variable else ""))
+            if node.attrs:
+                lines.append("Attrs:")
+                lines += [f"\t{k}={v}" for k, v in sorted(node.attrs.items())]
+        return "\n".join(lines) + "\n"
+
+    # -- execution ------------------------------------------------------------------------------
+    def bind(self, ctx: Context, args: Any, args_grad: Any = None, grad_req: Any = "write",
+             aux_states: Any = None, group2ctx: Optional[dict] = None,
+             shared_exec: Any = None) -> "Executor":  # noqa: F821
+        """Binds the current symbol to an executor and returns it.
+
+        Parameters
+        ----------
+        ctx : Context
+            The device context the generated executor to run on.
+        args : list of NDArray or dict of str to NDArray
+            Input arguments to the symbol, in the order of `list_arguments()` or by name.
+            All the arguments must be provided.
+        args_grad : list of NDArray or dict of str to `NDArray`, optional
+            NDArrays to hold the gradients computed by `backward`. With a dict, only the
+            gradients of the given arguments are computed.
+        grad_req : {'write', 'add', 'null'}, or list of str or dict of str to str, optional
+            To specify how we should update the gradient to the `args_grad`.
+        aux_states : list of `NDArray`, or dict of str to `NDArray`, optional
+            Input auxiliary states to the symbol.
+        group2ctx : Dict of string to mx.Context
+            Accepted for compatibility; all nodes run on `ctx`.
+        shared_exec : mx.executor.Executor
+            Accepted for compatibility (memory is managed by torch).
+
+        Returns
+        -------
+        executor : Executor
+            The generated executor
+        """
+        from .executor import bind
+        return bind(self, ctx, args, args_grad, grad_req, aux_states)
+
+    def simple_bind(self, ctx: Context, grad_req: Any = "write", type_dict: Optional[dict] = None,
+                    stype_dict: Optional[dict] = None, group2ctx: Optional[dict] = None,
+                    shared_arg_names: Optional[list] = None, shared_exec: Any = None,
+                    shared_buffer: Optional[dict] = None, **kwargs: Any) -> "Executor":  # noqa: F821
+        """Bind current symbol to get an executor, allocate all the arguments needed.
+        Allows specifying data types.
+
+        This function simplifies the binding procedure. You need to specify only input data shapes.
+        Before binding the executor, the function allocates arguments and auxiliary states
+        that were not explicitly specified. Allows specifying data types.
+
+        Parameters
+        ----------
+        ctx : Context
+            The device context the generated executor to run on.
+        grad_req: string
+            {'write', 'add', 'null'}, or list of str or dict of str to str, optional
+            To specify how we should update the gradient to the `args_grad`.
+        type_dict  : Dict of str->numpy.dtype
+            Input type dictionary, name->dtype
+        shared_arg_names : List of string
+            The argument names whose `NDArray` of shared_exec can be reused for initializing
+            the current executor.
+        shared_exec : Executor
+            The executor whose arg_arrays, arg_arrays, grad_arrays, and aux_arrays can be
+            reused for initializing the current executor.
+        shared_buffer : Dict of string to `NDArray`
+            Arrays to reuse for the arguments not shared with `shared_exec`; newly allocated
+            arrays are added to it.
+        kwargs : Dict of str->shape
+            Input shape dictionary, name->shape
+
+        Returns
+        -------
+        executor : mxnet.Executor
+            The generated executor
+        """
+        from .executor import simple_bind
+        return simple_bind(self, ctx, grad_req, type_dict, shared_arg_names, shared_exec,
+                           shared_buffer, kwargs)
+
+    def eval(self, ctx: Optional[Context] = None, **kwargs: Any) -> list:
+        """Evaluates a symbol given arguments.
+
+        The `eval` method combines a call to `bind` (which returns an executor)
+        with a call to `forward` (executor method).
+
+        Parameters
+        ----------
+        ctx : Context
+            The device context the generated executor to run on.
+        kwargs : Keyword arguments of type `NDArray`
+            Input arguments to the symbol. All the arguments must be provided.
+
+        Returns
+        ----------
+        result :  a list of NDArrays corresponding to the values taken by each symbol when
+        evaluated on given args. When called on a single symbol (not a group),
+        the result will be a list with one element.
+        """
+        return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
+
+    def gradient(self, wrt: Sequence[str]) -> "Symbol":
+        """Gets the autodiff of current symbol (not implemented in MXNet either)."""
+        raise NotImplementedError("Symbol.gradient is not implemented (as in MXNet 1.x); use "
+                                  "bind/simple_bind and Executor.backward")
+
+    # -- arithmetic -----------------------------------------------------------------------------
+    def _binary(self, other: Any, op_name: str, hint: str, scalar_op: str, scalar_hint: str,
+                reflected: bool = False) -> "Symbol":
+        if isinstance(other, Symbol):
+            lhs, rhs = (other, self) if reflected else (self, other)
+            return create(op_name, [lhs, rhs], {}, hint=hint)
+        if isinstance(other, Number):
+            return create(scalar_op, [self], {"scalar": other}, hint=scalar_hint)
+        raise TypeError(f"type {type(other).__name__} not supported")
+
+    def __add__(self, o): return self._binary(o, "elemwise_add", "_plus", "_plus_scalar", "_plusscalar")  # noqa: E704,E501
+    def __radd__(self, o): return self.__add__(o)  # noqa: E704
+    def __sub__(self, o): return self._binary(o, "elemwise_sub", "_minus", "_minus_scalar", "_minusscalar")  # noqa: E704,E501
+    def __rsub__(self, o): return self._binary(o, "elemwise_sub", "_minus", "_rminus_scalar", "_rminusscalar", True)  # noqa: E704,E501
+    def __mul__(self, o): return self._binary(o, "elemwise_mul", "_mul", "_mul_scalar", "_mulscalar")  # noqa: E704,E501
+    def __rmul__(self, o): return self.__mul__(o)  # noqa: E704
+    def __truediv__(self, o): return self._binary(o, "elemwise_div", "_div", "_div_scalar", "_divscalar")  # noqa: E704,E501
+    def __rtruediv__(self, o): return self._binary(o, "elemwise_div", "_div", "_rdiv_scalar", "_rdivscalar", True)  # noqa: E704,E501
+    def __mod__(self, o): return self._binary(o, "_mod", "_mod", "_mod_scalar", "_modscalar")  # noqa: E704
+    def __rmod__(self, o): return self._binary(o, "_mod", "_mod", "_rmod_scalar", "_rmodscalar", True)  # noqa: E704,E501
+    def __pow__(self, o): return self._binary(o, "_power", "_power", "_power_scalar", "_powerscalar")  # noqa: E704,E501
+    def __rpow__(self, o): return self._binary(o, "_power", "_power", "_rpower_scalar", "_rpower_scalar", True)  # noqa: E704,E501
+    def __eq__(self, o): return self._binary(o, "_equal", "_equal", "_equal_scalar", "_equal_scalar")  # noqa: E704,E501
+    def __ne__(self, o): return self._binary(o, "_not_equal", "_not_equal", "_not_equal_scalar", "_not_equal_scalar")  # noqa: E704,E501
+    def __gt__(self, o): return self._binary(o, "_greater", "_greater", "_greater_scalar", "_greater_scalar")  # noqa: E704,E501
+    def __ge__(self, o): return self._binary(o, "_greater_equal", "_greater_equal", "_greater_equal_scalar", "_greater_equal_scalar")  # noqa: E704,E501
+    def __lt__(self, o): return self._binary(o, "_lesser", "_lesser", "_lesser_scalar", "_lesser_scalar")  # noqa: E704,E501
+    def __le__(self, o): return self._binary(o, "_lesser_equal", "_lesser_equal", "_lesser_equal_scalar", "_lesser_equal_scalar")  # noqa: E704,E501
+
+    __div__ = __truediv__
+    __rdiv__ = __rtruediv__
+
+    def __neg__(self) -> "Symbol":
+        return self.__mul__(-1.0)
+
+    def __abs__(self) -> "Symbol":
+        return create("abs", [self], {}, hint="abs")
+
+    def _not_for_symbol(self, *args: Any) -> None:
+        raise NotImplementedError("in-place operators are not supported for Symbol")
+
+    __iadd__ = __isub__ = __imul__ = __idiv__ = __itruediv__ = _not_for_symbol
+
+    # -- NDArray-only API -----------------------------------------------------------------------
+    def as_nd_ndarray(self) -> "Symbol":
+        """Returns self. For the convenience of conversion between legacy and np symbols."""
+        return self
+
+    def _ndarray_only(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("this method is for NDArray; a Symbol holds no values "
+                                  "(bind it to an executor and run forward)")
+
+    wait_to_read = asnumpy = asscalar = copy = as_in_context = detach = backward = _ndarray_only
+
+
+def _visible_attrs(attrs: dict) -> dict:
+    """Attributes as MXNet lists them: a hidden key also appears without its underscores."""
+    out = dict(attrs)
+    for key, value in attrs.items():
+        if is_hidden(key) and key[2:-2] in HIDDEN_KEYS:
+            out[key[2:-2]] = value
+    return out
+
+
+def _hidden_key(key: str) -> str:
+    return f"__{key}__" if key in HIDDEN_KEYS else key
+
+
+def _check_shape(name: str, value: Any) -> tuple:
+    if not isinstance(value, tuple):
+        raise TypeError(f"Arguments need to be shapes (tuple), but '{name}' is {type(value)}.")
+    return value
+
+
+def _check_dtype(name: str, value: Any) -> Any:
+    dtype = np.dtype(value).type
+    if dtype not in infer.DTYPE_NP_TO_MX:
+        raise TypeError(f"Argument need to be one of {sorted(t.__name__ for t in infer.DTYPE_NP_TO_MX)},"
+                        f" got {value!r} for '{name}'")
+    return dtype
+
+
+def _named_inputs(what: str, names: list, args: tuple, kwargs: dict, check: Callable) -> dict:
+    if args and kwargs:
+        raise ValueError(f"Can only specify known argument {what} either by positional or kwargs way.")
+    if args:
+        if len(args) > len(names):
+            raise ValueError(f"{len(args)} positional {what} given for {len(names)} arguments {names}")
+        return {n: check(n, a) for n, a in zip(names, args) if a is not None}
+    return {k: check(k, v) for k, v in kwargs.items() if v is not None}
+
+
+# -- creating symbols ---------------------------------------------------------------------------
+def var(name: str, attr: Optional[dict] = None, shape: Optional[tuple] = None,
+        lr_mult: Optional[float] = None, wd_mult: Optional[float] = None, dtype: Any = None,
+        init: Any = None, stype: Optional[str] = None, **kwargs: Any) -> Symbol:
+    """Creates a symbolic variable with specified name.
+
+    Parameters
+    ----------
+    name : str
+        Variable name.
+    attr : Dict of strings
+        Additional attributes to set on the variable. Format {string : string}.
+    shape : tuple
+        The shape of a variable. If specified, this will be used during the shape inference.
+        If one has specified a different shape for this variable using
+        a keyword argument when calling shape inference, this shape information will be ignored.
+    lr_mult : float
+        The learning rate multiplier for input variable.
+    wd_mult : float
+        Weight decay multiplier for input variable.
+    dtype : str or numpy.dtype
+        The dtype for input variable. If not specified, this value will be inferred.
+    init : initializer (mxnet.init.*)
+        Initializer for this variable to (optionally) override the default initializer.
+    stype : str
+        The storage type of the variable, such as 'row_sparse', 'csr', 'default', etc
+    kwargs : Additional attribute variables
+        Additional attributes must start and end with double underscores.
+
+    Returns
+    -------
+    variable : Symbol
+        A symbol corresponding to an input to the computation graph.
+    """
+    if not isinstance(name, str):
+        raise TypeError("Expect a string for variable `name`")
+    attrs = attribute.current().get(attr)
+    if shape is not None:
+        attrs["__shape__"] = str(shape)
+    if lr_mult is not None:
+        attrs["__lr_mult__"] = str(lr_mult)
+    if wd_mult is not None:
+        attrs["__wd_mult__"] = str(wd_mult)
+    if dtype is not None:
+        attrs["__dtype__"] = str(infer.DTYPE_NP_TO_MX[_check_dtype(name, dtype)])
+    if init is not None:
+        attrs["__init__"] = init if isinstance(init, str) else init.dumps()
+    if stype is not None:
+        if stype not in _STORAGE_TYPES:
+            raise MXNetError(f"unknown storage type {stype!r}; expected one of {list(_STORAGE_TYPES)}")
+        attrs["__storage_type__"] = str(_STORAGE_TYPES[stype])
+    for key, value in kwargs.items():
+        if not is_hidden(key):
+            raise ValueError(f"Attribute name={key} is not supported. Additional attributes must "
+                             "start and end with double underscores, e.g, __yourattr__")
+        attrs[key] = str(value)
+    for key, value in attrs.items():
+        if not isinstance(value, str):
+            raise ValueError(f"Set Attr only accepts string values, got {key}={value!r}")
+    return Symbol([(Node(None, name, {_hidden_key(k): v for k, v in attrs.items()}), 0)])
+
+
+Variable = var
+
+
+def Group(symbols: Sequence[Symbol], create_fn: Any = None) -> Symbol:
+    """Creates a symbol that contains a collection of other symbols, grouped together.
+
+    Parameters
+    ----------
+    symbols : list
+        List of symbols to be grouped.
+
+    Returns
+    -------
+    sym : Symbol
+        A group symbol.
+    """
+    if not symbols or any(not isinstance(s, Symbol) for s in symbols):
+        raise TypeError("Expected a list of symbols as input")
+    return Symbol([e for s in symbols for e in s._outputs])
+
+
+def load(fname: str) -> Symbol:
+    """Loads symbol from a JSON file written by `Symbol.save` (or by MXNet).
+
+    Parameters
+    ----------
+    fname : str
+        The name of the file.
+
+    Returns
+    -------
+    sym : Symbol
+        The loaded symbol.
+    """
+    if not isinstance(fname, str):
+        raise TypeError("fname need to be string")
+    from .json_format import from_json
+    try:
+        with open(fname, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as err:
+        raise MXNetError(f"cannot read symbol file {fname!r}: {err}") from None
+    try:
+        return from_json(text)
+    except MXNetError as err:
+        raise MXNetError(f"{fname}: {err}") from None
+
+
+def load_json(json_str: str) -> Symbol:
+    """Loads symbol from json string.
+
+    Parameters
+    ----------
+    json_str : str
+        A JSON string.
+
+    Returns
+    -------
+    sym : Symbol
+        The loaded symbol.
+    """
+    if not isinstance(json_str, str):
+        raise TypeError("fname required to be string")
+    from .json_format import from_json
+    return from_json(json_str)
+
+
+def _attr_string(key: str, value: Any) -> str:
+    if key == "dtype" and value is not None and not isinstance(value, str):
+        return np.dtype(value).name
+    return str(value)
+
+
+def create(op_name: str, args: Sequence[Any], kwargs: dict, *, hint: Optional[str] = None,
+           name: Optional[str] = None, attr: Optional[dict] = None) -> Symbol:
+    """Create an operator node. This is what every ``mx.sym.<op>`` function calls.
+
+    As in MXNet's generated functions, positional arguments are the operator's inputs in declared
+    order and then its attributes in declared order (a variadic operator takes only inputs);
+    ``kwargs`` hold inputs by name and attributes. An input given as None is not given.
+    """
+    entry = get_op(op_name)
+    kwargs = dict(kwargs)
+    kwargs.update(attribute.current().get(attr))
+    if entry.variadic is not None:
+        inputs = {f"arg{i}": a for i, a in enumerate(args)}
+        kwargs.setdefault(entry.variadic, len(args))
+    else:
+        inputs = _positional(entry, args, kwargs)
+    for key in list(kwargs):
+        if key in entry.inputs or isinstance(kwargs[key], Symbol):
+            inputs[key] = kwargs.pop(key)
+    attrs = {_hidden_key(k): _attr_string(k, v) for k, v in kwargs.items()}
+    node = Node(entry.name, "", attrs, [], entry)
+    node.name = _name.current().get(name, hint or op_name.lower())
+    node.parsed  # noqa: B018  (validate the attributes before building anything)
+    node.inputs = _connect(node, {k: v for k, v in inputs.items() if v is not None})
+    return Symbol([(node, i) for i in range(node.num_outputs)])
+
+
+def _positional(entry: OpDef, args: Sequence[Any], kwargs: dict) -> dict:
+    """Map positional arguments to declared inputs, then to attributes."""
+    n = len(entry.inputs)
+    extra = args[n:]
+    attr_names = list(entry.attrs)
+    if len(extra) > len(attr_names):
+        raise TypeError(f"{entry.name} takes at most {n + len(attr_names)} positional arguments "
+                        f"(inputs {list(entry.inputs)}, then attributes {attr_names}), got {len(args)}")
+    for key, value in zip(attr_names, extra):
+        if key in kwargs:
+            raise TypeError(f"{entry.name} got multiple values for argument '{key}'")
+        kwargs[key] = value
+    return dict(zip(entry.inputs, args[:n]))
+
+
+def _connect(node: Node, given: dict) -> list:
+    """The node's input entries: the given symbols, and implicit variables for the rest."""
+    for key, value in given.items():
+        if not isinstance(value, Symbol):
+            raise TypeError(f"{node.op}: input '{key}' must be a Symbol, but got {type(value).__name__}")
+    names = node.entry.input_names(node.parsed)
+    unknown = [k for k in given if k not in names]
+    if unknown:
+        raise MXNetError(f"{node.op}: unknown or inactive input(s) {unknown}; the operator takes "
+                         f"{names}, in operator {node.op}(name=\"{node.name}\")")
+    inputs = []
+    for input_name in names:
+        if input_name in given:
+            entry = given[input_name]._single_output(f"{node.op} input '{input_name}'")
+        else:  # MXNet creates the missing input as a variable carrying the operator's attributes
+            entry = (Node(None, f"{node.name}_{input_name}", node.attrs), 0)
+        init = _INPUT_VAR_INIT.get((node.entry.name, input_name))
+        if init is not None and entry[0].is_variable and "__init__" not in entry[0].attrs:
+            entry[0].attrs["__init__"] = init
+        inputs.append(entry)
+    return inputs
+
+
+def make_symbol_function(entry: OpDef, public_name: str) -> Callable:
+    """The ``mx.sym.<public_name>`` function of an operator entry."""
+    hint = public_name.lower()
+
+    def fn(*args: Any, **kwargs: Any) -> Symbol:
+        name = kwargs.pop("name", None)
+        attr = kwargs.pop("attr", None)
+        kwargs.pop("out", None)
+        if entry.variadic is not None and len(args) == 1 and isinstance(args[0], (list, tuple)):
+            args = tuple(args[0])
+        return create(public_name, args, kwargs, hint=hint, name=name, attr=attr)
+
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__doc__ = _symbol_doc(entry)
+    return fn
+
+
+def _symbol_doc(entry: OpDef) -> str:
+    from ..ndarray._dispatch import _doc
+    return (_doc(entry).replace("NDArray", "Symbol")
+            .replace("out : Symbol, optional\n    The output Symbol to hold the result.\n", "")
+            .replace("out : Symbol or list of Symbols", "out : Symbol\n    The result symbol."))
+
+
+# -- functions on symbols and scalars -------------------------------------------------------------
+def _symbol_or_scalar(lhs: Any, rhs: Any, op: str, hint: str, scalar_op: str, scalar_hint: str,
+                      rscalar_op: Optional[str] = None, rscalar_hint: Optional[str] = None) -> Any:
+    if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+        return create(op, [lhs, rhs], {}, hint=hint)
+    if isinstance(lhs, Symbol) and isinstance(rhs, Number):
+        return create(scalar_op, [lhs], {"scalar": rhs}, hint=scalar_hint)
+    if isinstance(lhs, Number) and isinstance(rhs, Symbol):
+        return create(rscalar_op or scalar_op, [rhs], {"scalar": lhs}, hint=rscalar_hint or scalar_hint)
+    if isinstance(lhs, Number) and isinstance(rhs, Number):
+        return None
+    raise TypeError(f"types ({type(lhs).__name__}, {type(rhs).__name__}) not supported")
+
+
+def pow(base: Any, exp: Any) -> Any:  # noqa: A001 - MXNet's name
+    """Returns element-wise result of base element raised to powers from exp element.
+
+    Both inputs can be Symbol or scalar number. Broadcasting is not supported.
+    """
+    out = _symbol_or_scalar(base, exp, "_power", "_power", "_power_scalar", "_powerscalar",
+                            "_rpower_scalar", "_rpowerscalar")
+    return base ** exp if out is None else out
+
+
+power = pow
+
+
+def maximum(left: Any, right: Any) -> Any:
+    """Returns element-wise maximum of the input elements (Symbols or scalars)."""
+    out = _symbol_or_scalar(left, right, "_maximum", "_maximum", "_maximum_scalar", "_maximumscalar")
+    return (left if left > right else right) if out is None else out
+
+
+def minimum(left: Any, right: Any) -> Any:
+    """Returns element-wise minimum of the input elements (Symbols or scalars)."""
+    out = _symbol_or_scalar(left, right, "_minimum", "_minimum", "_minimum_scalar", "_minimumscalar")
+    return (left if left < right else right) if out is None else out
+
+
+def hypot(left: Any, right: Any) -> Any:
+    """Given the "legs" of a right triangle, returns its hypotenuse, element-wise."""
+    out = _symbol_or_scalar(left, right, "_hypot", "_hypot", "_hypot_scalar", "_hypotscalar")
+    return float(np.hypot(left, right)) if out is None else out

@@ -1,0 +1,96 @@
+"""Symbols built by mxtorch match those MXNet 1.9.1 built from the same programs (goldens from
+tests/conformance/gen_symbol.py): names, JSON, attributes, inferred shapes and types."""
+import json
+
+import numpy as np
+import pytest
+
+import mxtorch as mx
+from tests.conftest import GOLDEN
+from tests.symbol.symbol_cases import CASES
+
+GOLD = json.loads((GOLDEN / "symbol" / "cases.json").read_text())
+
+
+def build(code: str):
+    scope = {"mx": mx}
+    with mx.name.NameManager():
+        exec(code, scope)  # noqa: S102 - trusted test programs
+    return scope["out"]
+
+
+def graph_view(graph: dict) -> dict:
+    """What must agree in a symbol JSON (node_row_ptr counts MXNet's hidden outputs: left out)."""
+    return {"nodes": [{k: n.get(k) for k in ("op", "name", "attrs", "inputs")} for n in graph["nodes"]],
+            "arg_nodes": graph["arg_nodes"], "heads": graph["heads"],
+            "attrs": graph.get("attrs")}
+
+
+def _shapes(result):
+    return [None if r is None else [list(s) for s in r] for r in result]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_structure_matches_mxnet(case):
+    sym, gold = build(CASES[case]["code"]), GOLD[case]
+    assert sym.list_arguments() == gold["arguments"]
+    assert sym.list_outputs() == gold["outputs"]
+    assert sym.list_auxiliary_states() == gold["aux"]
+    assert sym.list_inputs() == gold["inputs"]
+    assert sym.get_internals().list_outputs() == gold["internals"]
+    children = sym.get_children()
+    assert (None if children is None else children.list_outputs()) == gold["children"]
+    assert sym.name == gold["name"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_attributes_match_mxnet(case):
+    sym, gold = build(CASES[case]["code"]), GOLD[case]
+    assert sym.attr_dict() == gold["attr_dict"]
+    assert sym.list_attr() == gold["list_attr"]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_json_matches_mxnet(case):
+    sym, gold = build(CASES[case]["code"]), GOLD[case]
+    assert graph_view(json.loads(sym.tojson())) == graph_view(gold["json"])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_mxnet_json_loads(case):
+    gold = GOLD[case]
+    sym = mx.sym.load_json(json.dumps(gold["json"]))
+    assert sym.list_arguments() == gold["arguments"]
+    assert sym.list_auxiliary_states() == gold["aux"]
+    assert sym.list_outputs() == gold["outputs"]
+    assert sym.attr_dict() == gold["attr_dict"]
+    assert graph_view(json.loads(sym.tojson())) == graph_view(gold["json"])
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if "shapes" in CASES[c]))
+def test_infer_shape_matches_mxnet(case):
+    sym, spec = build(CASES[case]["code"]), CASES[case]
+    got = sym.infer_shape(**{k: tuple(v) for k, v in spec["shapes"].items()})
+    assert _shapes(got) == GOLD[case]["infer_shape"]
+
+
+# MXNet's FullyConnected leaves its bias unknown while the data shape is unknown; the table's
+# rule (ops/nn.py) fills it from num_hidden. Strict: this flags the day the rules agree.
+_BIAS_WITHOUT_DATA = pytest.mark.xfail(strict=True, reason="FullyConnected's shape rule infers the "
+                                       "bias before the data shape is known; MXNet does not")
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=_BIAS_WITHOUT_DATA) if c == "lenet" else c
+                                  for c in sorted(CASES) if "partial" in CASES[c]])
+def test_infer_shape_partial_matches_mxnet(case):
+    sym, spec = build(CASES[case]["code"]), CASES[case]
+    got = sym.infer_shape_partial(**{k: tuple(v) for k, v in spec["partial"].items()})
+    assert _shapes(got) == GOLD[case]["infer_shape_partial"]
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if "types" in CASES[c]))
+def test_infer_type_matches_mxnet(case):
+    sym, spec = build(CASES[case]["code"]), CASES[case]
+    got = sym.infer_type(**spec["types"])
+    assert [None if r is None else [np.dtype(t).name for t in r] for r in got] == \
+        GOLD[case]["infer_type"]
