@@ -1,4 +1,4 @@
 """Neural network module."""
 from .parameter import *  # noqa: F401,F403
 from .block import *  # noqa: F401,F403
-from . import loss, nn, utils  # noqa: F401
+from . import data, loss, nn, utils  # noqa: F401

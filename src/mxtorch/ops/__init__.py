@@ -1,5 +1,5 @@
 """The operator table. Importing this package declares every operator."""
-from . import nn, tensor  # noqa: F401  (declaring modules)
+from . import image, nn, tensor  # noqa: F401  (declaring modules)
 from .registry import OpDef, all_ops, get_op, op
 
 __all__ = ["OpDef", "all_ops", "get_op", "op"]
