@@ -108,13 +108,14 @@ def predict_mode() -> _RecordingStateScope:
 def mark_variables(variables: Any, gradients: Any, grad_reqs: Any = "write") -> None:
     """Mark NDArrays as variables to compute gradient for autograd.
 
+    This is equivalent to the function .attach_grad() in a variable, but with this
+    call we can set the gradient to any value.
+
     Parameters
     ----------
     variables: NDArray or list of NDArray
     gradients: NDArray or list of NDArray
-        The buffers the gradients are written (or added) to.
     grad_reqs: str or list of str
-        'write', 'add' or 'null'.
     """
     from .ndarray.ndarray import NDArray
 
@@ -122,28 +123,61 @@ def mark_variables(variables: Any, gradients: Any, grad_reqs: Any = "write") -> 
         variables, gradients = [variables], [gradients]
     if isinstance(grad_reqs, str):
         grad_reqs = [grad_reqs] * len(variables)
+    if not len(variables) == len(gradients) == len(grad_reqs):
+        raise MXNetError(f"mark_variables: got {len(variables)} variables, {len(gradients)} "
+                         f"gradients and {len(grad_reqs)} grad_reqs; the counts must be equal")
     for var, gbuf, req in zip(variables, gradients, grad_reqs):
         var._mark_variable(gbuf, req)
 
 
+_NOT_IN_GRAPH = ("Cannot differentiate node because it is not in a computational graph. You need "
+                 "to set is_recording to true or use autograd.record() to save computational "
+                 "graphs for backward. If you want to differentiate the same graph twice, you "
+                 "need to pass retain_graph=True to backward.")
+
+
 def _heads_and_grads(heads: Any, head_grads: Any) -> tuple:
+    """Torch tensors of the heads and of their head gradients (ones where None)."""
     from .ndarray.ndarray import NDArray
 
     if isinstance(heads, NDArray):
         heads = [heads]
-        head_grads = [head_grads] if head_grads is not None else None
-    tensors = [h._t for h in heads]
-    for h, t in zip(heads, tensors):
-        if not t.requires_grad:
-            raise MXNetError(
-                "cannot differentiate with respect to an array that was not computed inside "
-                "autograd.record() from a variable with attach_grad() "
-                f"(head of shape {tuple(t.shape)})")
+        head_grads = None if head_grads is None else [head_grads]
     if head_grads is None:
-        grads = [torch.ones_like(t) for t in tensors]
-    else:
-        grads = [torch.ones_like(t) if g is None else g._t for t, g in zip(tensors, head_grads)]
+        head_grads = [None] * len(heads)
+    elif isinstance(head_grads, NDArray):
+        head_grads = [head_grads]
+    if len(head_grads) != len(heads):
+        raise MXNetError(f"backward: got {len(heads)} heads but {len(head_grads)} head gradients")
+    tensors, grads = [], []
+    for i, (head, hgrad) in enumerate(zip(heads, head_grads)):
+        t = head._t
+        if not t.requires_grad:
+            raise MXNetError(f"head {i} (shape {tuple(t.shape)}): {_NOT_IN_GRAPH}")
+        if hgrad is None:
+            g = torch.ones_like(t)
+        else:
+            g = hgrad._t
+            if g.shape != t.shape:
+                raise MXNetError(f"head gradient {i} has shape {tuple(g.shape)}, but its head has "
+                                 f"shape {tuple(t.shape)}")
+            g = g.to(t.dtype)
+        tensors.append(t)
+        grads.append(g)
     return tensors, grads
+
+
+def _run_engine(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run torch's autograd engine; its errors become MXNetError in MXNet's words."""
+    try:
+        with torch.enable_grad():
+            return fn(*args, **kwargs)
+    except MXNetError:
+        raise
+    except RuntimeError as err:
+        if "backward through the graph a second time" in str(err):
+            raise MXNetError(_NOT_IN_GRAPH) from None
+        raise MXNetError(f"autograd: {err}") from err
 
 
 def backward(heads: Any, head_grads: Any = None, retain_graph: bool = False,
@@ -155,49 +189,95 @@ def backward(heads: Any, head_grads: Any = None, retain_graph: bool = False,
     heads: NDArray or list of NDArray
         Output NDArray(s)
     head_grads: NDArray or list of NDArray or None
-        Gradients with respect to heads (ones when None).
+        Gradients with respect to heads.
     retain_graph: bool
-        Keep the graph for another backward pass.
+        Whether to keep the graph for another backward pass.
+    train_mode: bool, optional
+        Whether to do backward for training or predicting (the mode of the forward pass
+        decides in mxtorch).
     """
     tensors, grads = _heads_and_grads(heads, head_grads)
-    with torch.enable_grad():
-        torch.autograd.backward(tensors, grads, retain_graph=retain_graph)
+    _run_engine(torch.autograd.backward, tensors, grads, retain_graph=retain_graph)
 
 
 def grad(heads: Any, variables: Any, head_grads: Any = None, retain_graph: Optional[bool] = None,
          create_graph: bool = False, train_mode: bool = True) -> list:
-    """Compute the gradients of heads w.r.t variables. Gradients are returned as new NDArrays
-    instead of being stored into ``variable.grad``.
+    """Compute the gradients of heads w.r.t variables. Gradients will be
+    returned as new NDArrays instead of stored into `variable.grad`.
+    Supports recording gradient graph for computing higher order gradients.
+
+    .. note::
+
+      Currently only a very limited set of operators support higher order \
+      gradients.
 
     Parameters
     ----------
     heads: NDArray or list of NDArray
+        Output NDArray(s)
     variables: NDArray or list of NDArray
+        Input variables to compute gradients for.
     head_grads: NDArray or list of NDArray or None
-    retain_graph: bool, defaults to create_graph
+        Gradients with respect to heads.
+    retain_graph: bool
+        Whether to keep computation graph to differentiate again, instead
+        of clearing history and release memory. Defaults to the same value
+        as create_graph.
     create_graph: bool
-        Whether to record the gradient graph for computing higher order gradients.
+        Whether to record gradient graph for computing higher order
+    train_mode: bool, optional
+        Whether to do backward for training or prediction.
+
+    Returns
+    -------
+    NDArray or list of NDArray:
+        Gradients with respect to variables.
+
+    Examples
+    --------
+    >>> x = mx.nd.ones((1,))
+    >>> x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     z = mx.nd.elemwise_add(mx.nd.exp(x), x)
+    >>> dx = mx.autograd.grad(z, [x], create_graph=True)
+    >>> print(dx)
+    [
+    [ 3.71828175]
+    <NDArray 1 @cpu(0)>]
     """
     from .ndarray.ndarray import NDArray
 
-    single = isinstance(variables, NDArray)
-    if single:
+    if isinstance(variables, NDArray):
         variables = [variables]
+    for i, var in enumerate(variables):
+        if not var._t.requires_grad:
+            raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable because "
+                             "it does not require gradient (call attach_grad() on it first).")
     tensors, grads = _heads_and_grads(heads, head_grads)
     if retain_graph is None:
         retain_graph = create_graph
-    with torch.enable_grad():
-        outs = torch.autograd.grad(tensors, [v._t for v in variables], grads,
-                                   retain_graph=retain_graph, create_graph=create_graph,
-                                   allow_unused=True)
-    result = [NDArray(torch.zeros_like(v._t) if g is None else g) for v, g in zip(variables, outs)]
-    return result
+    outs = _run_engine(torch.autograd.grad, tensors, [v._t for v in variables], grads,
+                       retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
+    for i, g in enumerate(outs):
+        if g is None:
+            raise MXNetError(f"Cannot differentiate with respect to the {i + 1}-th variable because "
+                             "it is unreachable from the outputs.")
+    return [NDArray(g, v._ctx) for v, g in zip(variables, outs)]
 
 
 class Function:
     """Customize differentiation in autograd.
 
-    Subclass, implement ``forward`` and ``backward`` on NDArrays, and call the instance::
+    If you don't want to use the gradients computed by the default
+    chain-rule, you can use Function to customize differentiation for
+    computation. You define your computation in
+    the forward method and provide the customized differentiation
+    in the backward method. During gradient computation, autograd will
+    use the user-defined backward function instead of the default chain-rule.
+    You can also cast to numpy array and back for some operations in
+    forward and backward.
+
+    For example, a stable sigmoid function can be defined as::
 
         class sigmoid(mx.autograd.Function):
             def forward(self, x):
@@ -206,45 +286,77 @@ class Function:
                 return y
 
             def backward(self, dy):
+                # backward takes as many inputs as forward's return value,
+                # and returns as many NDArrays as forward's arguments.
                 y, = self.saved_tensors
-                return dy * y * (1 - y)
+                return dy * y * (1-y)
+
+    Then, the function can be used in the following way::
+
+        func = sigmoid()
+        x = mx.nd.random.uniform(shape=(10,))
+        x.attach_grad()
+
+        with mx.autograd.record():
+            m = func(x)
+            m.backward()
+        dx = x.grad.asnumpy()
     """
 
     def __init__(self) -> None:
+        self._used = False
         self.saved_tensors: tuple = ()
 
     def save_for_backward(self, *args: Any) -> None:
         self.saved_tensors = args
 
     def forward(self, *inputs: Any) -> Any:
+        """Forward computation."""
         raise NotImplementedError
 
     def backward(self, *output_grads: Any) -> Any:
+        """Backward computation.
+
+        Takes as many inputs as forward's outputs,
+        and returns as many NDArrays as forward's inputs.
+        """
         raise NotImplementedError
 
     def __call__(self, *inputs: Any) -> Any:
         from .ndarray.ndarray import NDArray
 
+        if self._used:
+            raise MXNetError("Each Function instance can only be called once. Please create "
+                             "another instance.")
+        self._used = True
         owner = self
+        n_inputs = len(inputs)
+        contexts = [x._ctx for x in inputs]
 
         class _Bridge(torch.autograd.Function):
             @staticmethod
             def forward(ctx: Any, *tensors: torch.Tensor) -> Any:
                 with pause(train_mode=is_training()):
-                    outs = owner.forward(*[NDArray(t) for t in tensors])
-                multi = isinstance(outs, (list, tuple))
-                ctx.multi = multi
-                outs = outs if multi else (outs,)
-                return tuple(o._t for o in outs) if multi else outs[0]._t
+                    outs = owner.forward(*[NDArray(t, c) for t, c in zip(tensors, contexts)])
+                ctx.multi = isinstance(outs, (list, tuple))
+                outs = outs if ctx.multi else (outs,)
+                if not all(isinstance(o, NDArray) for o in outs):
+                    raise MXNetError("Function.forward must return an NDArray or a list of "
+                                     "NDArrays")
+                results = tuple(o._t for o in outs)
+                return results if ctx.multi else results[0]
 
             @staticmethod
             def backward(ctx: Any, *grads: torch.Tensor) -> Any:
                 with pause():
                     res = owner.backward(*[NDArray(g) for g in grads])
                 res = res if isinstance(res, (list, tuple)) else (res,)
-                return tuple(r._t if r is not None else None for r in res)
+                if len(res) != n_inputs:
+                    raise MXNetError(f"Function.backward returned {len(res)} gradients; it must "
+                                     f"return one per input of forward ({n_inputs})")
+                return tuple(r._t if isinstance(r, NDArray) else r for r in res)
 
         out = _Bridge.apply(*[x._t for x in inputs])
         if isinstance(out, tuple):
-            return [NDArray(o) for o in out]
-        return NDArray(out)
+            return [NDArray(o, contexts[0] if contexts else None) for o in out]
+        return NDArray(out, contexts[0] if contexts else None)
