@@ -6,7 +6,7 @@ from . import autograd
 from . import ndarray
 from . import ndarray as nd
 from . import name, registry, initializer, initializer as init, gluon
-from . import optimizer, lr_scheduler, metric
+from . import optimizer, lr_scheduler, metric, kvstore, kvstore as kv
 from . import image, image as img
 from . import attribute, executor, symbol, symbol as sym
 from .attribute import AttrScope
