@@ -5,6 +5,7 @@ from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
 from . import autograd
 from . import ndarray
 from . import ndarray as nd
+from . import random
 from . import name, registry, initializer, initializer as init, gluon
 from . import optimizer, lr_scheduler, metric, kvstore, kvstore as kv
 from . import image, image as img

@@ -30,6 +30,8 @@ def _method(entry, name):
 
 _install_operators()
 
+from . import random  # noqa: E402,F401  (mx.nd.random: the samplers)
+
 from . import image  # noqa: E402,F401  (mx.nd.image: the table's _image_* operators)
 
 __all__ = list(_ndarray_all)

@@ -776,9 +776,18 @@ def _sorted(data: torch.Tensor, axis, is_ascend: bool) -> tuple:
 _SORT_DTYPES = ("float16", "float32", "float64", "int32", "int64", "uint8")
 
 
+def dtype_in(name: str, dtype: str, allowed: Sequence[str]) -> torch.dtype:
+    """The torch dtype of a parsed ``DType`` attribute the operator accepts (MXNet's dtype
+    attributes are enumerations; ``DType`` also parses numpy types such as ``np.int32``)."""
+    if dtype not in allowed:
+        raise MXNetError(f"{name}: dtype {dtype!r} is not supported; expected one of "
+                         f"{list(allowed)}")
+    return to_torch_dtype(dtype)
+
+
 @op("topk", attrs={"axis": Int(-1, optional=True), "k": Int(1),
                    "ret_typ": Enum(("both", "indices", "mask", "value"), "indices"),
-                   "is_ascend": Bool(False), "dtype": Enum(_SORT_DTYPES, "float32")},
+                   "is_ascend": Bool(False), "dtype": DType("float32")},
     num_outputs=lambda attrs: 2 if attrs["ret_typ"] == "both" else 1)
 def topk(data, *, axis, k, ret_typ, is_ascend, dtype):
     """Returns the top ``k`` elements along an axis (largest first unless ``is_ascend``; all,
@@ -792,7 +801,7 @@ def topk(data, *, axis, k, ret_typ, is_ascend, dtype):
         return values
     if ret_typ == "mask":
         return torch.zeros_like(flat).scatter(axis, idx, 1).reshape(data.shape)
-    indices = idx.to(to_torch_dtype(dtype))
+    indices = idx.to(dtype_in("topk", dtype, _SORT_DTYPES))
     return (values, indices) if ret_typ == "both" else indices
 
 
@@ -803,11 +812,11 @@ def sort(data, *, axis, is_ascend):
 
 
 @op("argsort", attrs={"axis": Int(-1, optional=True), "is_ascend": Bool(True),
-                      "dtype": Enum(_SORT_DTYPES, "float32")})
+                      "dtype": DType("float32")})
 def argsort(data, *, axis, is_ascend, dtype):
     """Returns the indices that would sort the input along an axis (ties keep their order),
     as ``dtype``."""
-    return _sorted(data, axis, is_ascend)[1].to(to_torch_dtype(dtype))
+    return _sorted(data, axis, is_ascend)[1].to(dtype_in("argsort", dtype, _SORT_DTYPES))
 
 
 # -- shape manipulation ----------------------------------------------------------------------
