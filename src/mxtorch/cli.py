@@ -81,7 +81,39 @@ def _run_digits(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits]
+def add_predict(subparsers: Any) -> None:
+    """``mxtorch predict``: classify photos with a pretrained model-zoo network."""
+    predict = subparsers.add_parser(
+        "predict", help="classify images with a pretrained ImageNet network",
+        description="Classify images with a model-zoo network (pretrained weights from the model "
+                    "store, or --params): resize 256, centre crop 224, ImageNet normalisation.")
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="JPEG, PNG or WebP files")
+    predict.add_argument("--model", default="resnet50_v1", help="model-zoo name (default resnet50_v1)")
+    predict.add_argument("--params", default=None,
+                         help="parameter file to load instead of the pretrained weights")
+    predict.add_argument("--topk", type=int, default=5, help="classes to show per image (default 5)")
+    predict.add_argument("--ctx", type=parse_ctx, default="cpu", help="cpu, gpu or gpu:N (default cpu)")
+    predict.add_argument("--json", action="store_true", help="print JSON instead of text")
+    predict.set_defaults(run=_run_predict)
+
+
+def _run_predict(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    import json
+
+    from .apps.predict import classify, format_predictions
+
+    if args.topk < 1:
+        raise ValueError(f"--topk must be at least 1, got {args.topk}")
+    predictions = classify(args.images, model=args.model, topk=args.topk, params=args.params,
+                           ctx=args.ctx)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in predictions], indent=2))
+    else:
+        print(format_predictions(predictions))
+    return 1 if any(p.error for p in predictions) else 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict]
 
 
 def _join(argv: Sequence[str]) -> str:

@@ -3,6 +3,7 @@
 """Model zoo for pre-trained models: MXNet's published parameter files, downloaded, verified, cached."""
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import shutil
@@ -12,7 +13,7 @@ import zipfile
 from typing import Optional
 
 from ...base import MXNetError, data_dir
-from ..utils import check_sha1, download
+from ..utils import _get_repo_url, check_sha1, download
 
 __all__ = ["get_model_file", "purge", "short_hash"]
 
@@ -52,7 +53,6 @@ _model_sha1 = {name: checksum for checksum, name in [
     ('ad2f660d101905472b83590b59708b71ea22b2e5', 'vgg19'),
     ('f360b758e856f1074a85abd5fd873ed1d98297c3', 'vgg19_bn')]}
 
-apache_repo_url = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
 _url_format = "{repo_url}gluon/models/{file_name}.zip"
 
 
@@ -100,18 +100,15 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
         logging.info("Model file not found. Downloading to %s.", file_path)
 
     os.makedirs(root, exist_ok=True)
-    repo_url = os.environ.get("MXNET_GLUON_REPO", apache_repo_url)
-    if not repo_url.endswith("/"):
-        repo_url += "/"
-    url = _url_format.format(repo_url=repo_url, file_name=file_name)
+    url = _url_format.format(repo_url=_get_repo_url(), file_name=file_name)
     temp_zip = os.path.join(root, f"{file_name}.zip{uuid.uuid4()}")
     temp_dir = tempfile.mkdtemp(dir=root)
     try:
         try:
-            download(url, path=temp_zip, overwrite=True)
+            download(url, path=temp_zip, overwrite=True, retries=2)
             with zipfile.ZipFile(temp_zip) as zf:
                 zf.extract(file_name + ".params", temp_dir)
-        except (OSError, zipfile.BadZipFile, KeyError) as err:
+        except (OSError, http.client.HTTPException, zipfile.BadZipFile, KeyError) as err:
             raise MXNetError(
                 f"could not obtain {file_name}.params (model {name!r}) from {url}: {err}. "
                 f"Without network access, place the file with SHA-1 {sha1_hash} at {file_path} "
