@@ -2,7 +2,8 @@
 transforms, mx.image) as goldens for mxtorch's tests.
 
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_data.py [--only SECTION ...]
-Writes tests/conformance/golden/data/<section>.npz. Sections: loader, sampler, mnist, image.
+Writes tests/conformance/golden/data/<section>.npz. Sections: loader, sampler, mnist, image,
+transforms.
 The mnist section reads ../shared/data/mnist (or $MXTORCH_MNIST). The image section encodes its
 JPEG input with the project venv's Pillow (the reference venv has no image library).
 """
@@ -194,7 +195,18 @@ def gen_image() -> dict:
     return result
 
 
-SECTIONS = {"loader": gen_loader, "sampler": gen_sampler, "mnist": gen_mnist, "image": gen_image}
+def gen_transforms() -> dict:
+    """Deterministic gluon.data.vision.transforms on the image section's inputs."""
+    inputs = _image_inputs()
+    result = {}
+    for name, (transform, key) in cases.transform_cases(mx.gluon.data.vision.transforms).items():
+        x = inputs[key]
+        result[name] = transform(mx.nd.array(x, dtype=x.dtype)).asnumpy()
+    return result
+
+
+SECTIONS = {"loader": gen_loader, "sampler": gen_sampler, "mnist": gen_mnist, "image": gen_image,
+            "transforms": gen_transforms}
 
 
 def main() -> None:

@@ -52,3 +52,32 @@ def flatten(batch, prefix=""):
             out += flatten(b, f"{prefix}{i}.")
         return out
     return [(prefix.rstrip(".") or "x", batch)]
+
+
+def transform_cases(T):
+    """name -> (transform, input key of the image golden's inputs), for deterministic transforms
+    of gluon.data.vision.transforms ``T``."""
+    norm = dict(mean=(0.1, 0.2, 0.3), std=(0.5, 0.25, 2.0))
+    return {
+        "to_tensor": (T.ToTensor(), "img"),
+        "to_tensor_batch": (T.ToTensor(), "batch"),
+        "normalize": (T.Normalize(**norm), "tensor"),
+        "normalize_scalar": (T.Normalize(0.5, 0.25), "tensor"),
+        "normalize_batch": (T.Normalize(**norm), "tensors"),
+        "cast_default": (T.Cast(), "img"),
+        "cast_float16": (T.Cast("float16"), "img"),
+        "resize_int": (T.Resize(8), "img"),
+        "resize_keep_ratio": (T.Resize(8, keep_ratio=True), "img"),
+        "resize_wh_nearest": (T.Resize((9, 4), interpolation=0), "img"),
+        "resize_batch": (T.Resize((5, 4)), "batch"),
+        "center_crop": (T.CenterCrop(4), "img"),
+        "center_crop_wh": (T.CenterCrop((5, 3)), "img"),
+        "center_crop_upsample": (T.CenterCrop((10, 8)), "img"),
+        "crop_resize": (T.CropResize(1, 2, 4, 3), "img"),
+        "crop_resize_size": (T.CropResize(1, 2, 4, 3, size=(6, 5), interpolation=1), "img"),
+        "crop_resize_batch": (T.CropResize(1, 2, 4, 3), "batch"),
+        "brightness_zero": (T.RandomBrightness(0), "img"),
+        "lighting_zero": (T.RandomLighting(0), "img"),
+        "compose": (T.Compose([T.Resize(10), T.CenterCrop(8), T.ToTensor(),
+                               T.Normalize((0.4, 0.5, 0.6), (0.2, 0.2, 0.2))]), "img"),
+    }

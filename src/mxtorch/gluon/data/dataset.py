@@ -212,6 +212,24 @@ class _LazyTransformDataset(Dataset):
             return self._fn(*item)
         return self._fn(item)
 
+    def _batch_gatherer(self) -> Optional[Gatherer]:
+        # transform_first with a transform that can take a whole batch (ToTensor, Normalize,
+        # Cast and compositions of them): gather the raw batch, transform it once.
+        fn = self._fn._fn if isinstance(self._fn, _TransformFirstClosure) else None
+        batch_transform = getattr(fn, "_batch_transform", None)
+        inner = array_gatherer(self._data) if batch_transform is not None else None
+        if inner is None:
+            return None
+
+        def gather(indices: np.ndarray) -> Any:
+            batch = inner(indices)
+            first = batch_transform(batch[0] if isinstance(batch, list) else batch)
+            if first is None:  # these samples are not a batch the transform understands
+                from .dataloader import default_batchify_fn
+                return default_batchify_fn([self[i] for i in indices.tolist()])
+            return [first] + batch[1:] if isinstance(batch, list) else first
+        return gather
+
 
 class _TransformFirstClosure:
     """Use callable object instead of nested function, it can be pickled."""

@@ -1,3 +1,3 @@
 """Vision utilities."""
 from .datasets import *  # noqa: F401,F403
-from . import datasets  # noqa: F401
+from . import datasets, transforms  # noqa: F401
