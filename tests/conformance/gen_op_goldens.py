@@ -2,7 +2,8 @@
 
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_op_goldens.py [--only ID ...]
 Writes tests/conformance/golden/ops/<id>.npz holding the inputs (in_<name>), the head gradients
-(head<i>), the outputs (out<i>) and the input gradients (grad_<name>).
+(head<i>), the outputs (out<i>), the input gradients (grad_<name>) and the inputs the operator
+updated in place (after_<name>).
 """
 import argparse
 import pathlib
@@ -43,6 +44,9 @@ def run(s: "sample.Sample") -> dict:
                              [mx.nd.array(h, dtype=o.dtype) for o, h in float_outs])
         result.update({f"head{i}": h for i, h in enumerate(heads)})
         result.update({f"grad_{n}": nd_inputs[n].grad.asnumpy() for n in grad_names})
+    # inputs the operator updates in place (BatchNorm's moving statistics in training)
+    result.update({f"after_{n}": v.asnumpy() for n, v in nd_inputs.items()
+                   if not np.array_equal(v.asnumpy(), arrays[n])})
     return result
 
 

@@ -24,7 +24,8 @@ def _run(s, golden):
         pairs = [(o, golden[f"head{i}"]) for i, o in enumerate(outs)
                  if o.dtype in (np.float32, np.float64)]
         autograd.backward([o for o, _ in pairs], [nd.array(h, dtype=o.dtype) for o, h in pairs])
-    return outs, {n: inputs[n].grad.asnumpy() for n in grad_names}
+    grads = {n: inputs[n].grad.asnumpy() for n in grad_names}
+    return outs, grads, {n: x.asnumpy() for n, x in inputs.items()}
 
 
 @pytest.mark.parametrize("s", SAMPLES, ids=[s.id for s in SAMPLES])
@@ -34,7 +35,7 @@ def test_matches_mxnet(s):
         pytest.fail(f"no golden for sample {s.id}: run .ref/bin/python tests/conformance/gen_op_goldens.py "
                     f"--only {s.id}")
     golden = np.load(path)
-    outs, grads = _run(s, golden)
+    outs, grads, after = _run(s, golden)
     for i, o in enumerate(outs):
         expected = golden[f"out{i}"]
         assert o.shape == expected.shape, f"output {i} shape"
@@ -44,3 +45,6 @@ def test_matches_mxnet(s):
     for n, g in grads.items():
         np.testing.assert_allclose(g, golden[f"grad_{n}"], rtol=s.rtol, atol=s.atol,
                                    err_msg=f"{s.id}: gradient of {n}")
+    for key in (k for k in golden.files if k.startswith("after_")):  # updated in place
+        np.testing.assert_allclose(after[key[6:]], golden[key], rtol=s.rtol, atol=s.atol,
+                                   err_msg=f"{s.id}: {key[6:]} after the call")

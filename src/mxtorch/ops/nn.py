@@ -1,169 +1,923 @@
-"""Neural-network operators: dense, convolution, pooling, activations, normalisation, outputs."""
+"""Neural-network operators: dense, convolution, pooling, activations, normalisation, embedding."""
 from __future__ import annotations
+
+from typing import Optional, Sequence
 
 import torch
 import torch.nn.functional as F
 
 from ..base import MXNetError
 from . import _window
-from .registry import Bool, Enum, Float, Int, Shape, Str, op
+from .registry import Bool, Enum, Float, Int, Shape, op
 
-_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+ShapeT = Optional[tuple]
+
+
+# -- shape helpers shared by the rules below -------------------------------------------------------
+def assign_shape(op_name: str, input_name: str, given: ShapeT, expected: ShapeT) -> ShapeT:
+    """MXNet's SHAPE_ASSIGN_CHECK: fill an unknown shape (None, or 0 for an unknown dimension) from
+    the one the operator determines, or raise if a known one disagrees."""
+    if expected is None:
+        return given
+    expected = tuple(expected)
+    if given is None:
+        return expected
+    given = tuple(given)
+    if len(given) != len(expected) or any(g and e and g != e for g, e in zip(given, expected)):
+        raise MXNetError(f"{op_name}: shape inconsistent for input '{input_name}': provided "
+                         f"{given}, inferred {expected}")
+    return tuple(g or e for g, e in zip(given, expected))
+
+
+def check_shape(op_name: str, input_name: str, tensor: torch.Tensor, expected: Sequence[int]) -> None:
+    """Raise MXNetError when an input's shape is not the one the operator's attributes imply."""
+    if tuple(tensor.shape) != tuple(expected):
+        raise MXNetError(f"{op_name}: shape inconsistent for input '{input_name}': provided "
+                         f"{tuple(tensor.shape)}, inferred {tuple(expected)}")
+
+
+class _NoGradient(torch.autograd.Function):
+    """``value`` as an output that depends on ``source`` but passes it a zero gradient."""
+
+    @staticmethod
+    def forward(ctx, value: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+        ctx.source = (source.shape, source.dtype, source.device)
+        return value.clone()
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple:
+        shape, dtype, device = ctx.source
+        return None, torch.zeros(shape, dtype=dtype, device=device)
+
+
+def no_gradient(value: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
+    """``value`` (a statistic of ``source``, or ``source`` itself) as an output through which
+    ``source`` gets a zero gradient, as MXNet's BlockGrad and the mean/var outputs of its
+    normalisation operators do."""
+    return _NoGradient.apply(value, source)
 
 
 def _no_bias_inputs(attrs: dict) -> tuple:
     return ("data", "weight") if attrs["no_bias"] else ("data", "weight", "bias")
 
 
-# -- FullyConnected ------------------------------------------------------------------------------
+# -- FullyConnected --------------------------------------------------------------------------------
 @op("FullyConnected", inputs=("data", "weight", "bias"),
     attrs={"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)},
     active_inputs=_no_bias_inputs)
 def fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     """Applies a linear transformation: :math:`Y = XW^T + b`.
 
-    With ``flatten`` the input is reshaped to (batch_size, -1) first; otherwise the
-    transformation applies to the last axis.
+    If ``flatten`` is set to be true, then the shapes are:
+
+    - **data**: `(batch_size, x1, x2, ..., xn)`
+    - **weight**: `(num_hidden, x1 * x2 * ... * xn)`
+    - **bias**: `(num_hidden,)`
+    - **out**: `(batch_size, num_hidden)`
+
+    If ``flatten`` is set to be false, the transformation applies to the last axis:
+    **data** `(x1, ..., xn, input_dim)`, **weight** `(num_hidden, input_dim)`,
+    **out** `(x1, ..., xn, num_hidden)`.
     """
-    if flatten and data.dim() != 2:
+    if flatten:
         data = data.reshape(data.shape[0], -1)
+    check_shape("FullyConnected", "weight", weight, (num_hidden, data.shape[-1]))
+    if bias is not None:
+        check_shape("FullyConnected", "bias", bias, (num_hidden,))
     return F.linear(data, weight, bias)
 
 
 @fully_connected.shape
 def _(attrs, data, weight=None, bias=None):
     n = attrs["num_hidden"]
+    biases = [] if attrs["no_bias"] else [assign_shape("FullyConnected", "bias", bias, (n,))]
     if data is None:
-        return [data, weight, bias][: 2 if attrs["no_bias"] else 3], [None]
+        return [data, weight, *biases], [None]
     in_units = 1
     for d in (data[1:] if attrs["flatten"] else data[-1:]):
         in_units *= d
-    ins = [data, (n, in_units)] + ([] if attrs["no_bias"] else [(n,)])
+    weight = assign_shape("FullyConnected", "weight", weight, (n, in_units))
     out = (data[0], n) if attrs["flatten"] else (*data[:-1], n)
-    return ins, [out]
+    return [data, weight, *biases], [out]
 
 
-# -- Convolution -------------------------------------------------------------------------------
-_CONV_ATTRS = {"kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
-               "num_filter": Int(), "num_group": Int(1), "workspace": Int(1024),
-               "no_bias": Bool(False), "cudnn_tune": Str(None), "cudnn_off": Bool(False),
-               "layout": Str(None)}
+# -- Convolution and Deconvolution -----------------------------------------------------------------
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_DECONV = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
+_CHANNEL_FIRST = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+_CHANNEL_LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
+_LAYOUTS = (*_CHANNEL_FIRST.values(), *_CHANNEL_LAST.values())
+_CUDNN_TUNE = ("off", "limited_workspace", "fastest")
 
 
-def _check_layout(name: str, layout, ndim: int) -> None:
-    allowed = {None, "NCW", "NCHW", "NCDHW"}
-    if layout not in allowed:
-        raise MXNetError(f"{name}: layout {layout!r} is not supported; use channel-first "
-                         f"(NCW, NCHW, NCDHW)")
+def _conv_attrs(workspace: int, no_bias: bool) -> dict:
+    return {"kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
+            "num_filter": Int(), "num_group": Int(1), "workspace": Int(workspace),
+            "no_bias": Bool(no_bias), "cudnn_tune": Enum(_CUDNN_TUNE, None, optional=True),
+            "cudnn_off": Bool(False), "layout": Enum(_LAYOUTS, None, optional=True)}
 
 
-@op("Convolution", inputs=("data", "weight", "bias"), attrs=_CONV_ATTRS,
+class _ConvGeometry:
+    """Kernel, stride, dilate and pad of a (de)convolution, checked against the data's rank."""
+
+    def __init__(self, name: str, data_shape: Sequence[int], attrs: dict):
+        kernel = tuple(attrs["kernel"])
+        nd = len(kernel)
+        if nd not in _CONV:
+            raise MXNetError(f"{name}: kernel {kernel} must be 1-D, 2-D or 3-D")
+        layout = attrs["layout"]
+        if layout not in (None, _CHANNEL_FIRST[nd]):
+            raise MXNetError(f"{name}: layout {layout!r} is not supported for a {nd}-D kernel; use "
+                             f"{_CHANNEL_FIRST[nd]} (channel-last layouts are GPU-only in MXNet)")
+        if len(data_shape) != nd + 2:
+            raise MXNetError(f"{name}: data must be {nd + 2}-D ({_CHANNEL_FIRST[nd]}) for kernel "
+                             f"{kernel}, got shape {tuple(data_shape)}")
+        group = attrs["num_group"]
+        if group < 1 or data_shape[1] % group or attrs["num_filter"] % group:
+            raise MXNetError(f"{name}: num_group {group} must divide the input channels "
+                             f"{data_shape[1]} and num_filter {attrs['num_filter']}")
+        self.nd, self.kernel = nd, kernel
+        self.stride = _window.expand(attrs["stride"], nd, 1, name, "stride")
+        self.dilate = _window.expand(attrs["dilate"], nd, 1, name, "dilate")
+        self.pad = _window.expand(attrs["pad"], nd, 0, name, "pad")
+
+
+@op("Convolution", inputs=("data", "weight", "bias"), attrs=_conv_attrs(1024, False),
     active_inputs=_no_bias_inputs)
-def convolution(data, weight, bias=None, *, kernel, stride, dilate, pad, num_filter, num_group,
-                workspace, no_bias, cudnn_tune, cudnn_off, layout):
-    """Compute *N*-D convolution on *(N+2)*-D input (NCW, NCHW or NCDHW)."""
-    nd = len(kernel)
-    _check_layout("Convolution", layout, nd)
-    if data.dim() != nd + 2:
-        raise MXNetError(f"Convolution: data must be {nd + 2}-D for a {nd}-D kernel, got shape "
-                         f"{tuple(data.shape)}")
-    return _CONV[nd](data, weight, bias, _window.expand(stride, nd, 1),
-                     _window.expand(pad, nd, 0), _window.expand(dilate, nd, 1), num_group)
+def convolution(data, weight, bias=None, **attrs):
+    """Compute *N*-D convolution on *(N+2)*-D input.
+
+    - **data**: *(batch_size, channel, height, width)* (1-D: *width*; 3-D: *depth, height, width*)
+    - **weight**: *(num_filter, channel/num_group, kernel[0], kernel[1])*
+    - **bias**: *(num_filter,)*
+    - **out**: *(batch_size, num_filter, out_height, out_width)*, where
+      ``out_height = floor((height + 2*pad[0] - dilate[0]*(kernel[0]-1) - 1) / stride[0]) + 1``.
+
+    With ``num_group`` > 1 the channels are split into groups convolved separately.
+    """
+    g = _ConvGeometry("Convolution", data.shape, attrs)
+    check_shape("Convolution", "weight", weight,
+                (attrs["num_filter"], data.shape[1] // attrs["num_group"], *g.kernel))
+    if bias is not None:
+        check_shape("Convolution", "bias", bias, (attrs["num_filter"],))
+    return _CONV[g.nd](data, weight, bias, g.stride, g.pad, g.dilate, attrs["num_group"])
 
 
 @convolution.shape
 def _(attrs, data, weight=None, bias=None):
-    k = attrs["kernel"]
-    nd = len(k)
-    wshape = bshape = None
-    if data is not None:
-        if len(data) != nd + 2:
-            raise MXNetError(f"Convolution: data must be {nd + 2}-D for kernel {k}, got {data}")
-        wshape = (attrs["num_filter"], data[1] // attrs["num_group"], *k)
-        bshape = (attrs["num_filter"],)
-    ins = [data, weight or wshape] + ([] if attrs["no_bias"] else [bias or bshape])
+    n = attrs["num_filter"]
+    biases = [] if attrs["no_bias"] else [assign_shape("Convolution", "bias", bias, (n,))]
     if data is None:
-        return ins, [None]
-    stride, pad = _window.expand(attrs["stride"], nd, 1), _window.expand(attrs["pad"], nd, 0)
-    dilate = _window.expand(attrs["dilate"], nd, 1)
-    spatial = tuple(_window.conv_out(data[2 + i], k[i], stride[i], pad[i], dilate[i])
-                    for i in range(nd))
-    return ins, [(data[0], attrs["num_filter"], *spatial)]
+        return [data, weight, *biases], [None]
+    g = _ConvGeometry("Convolution", data, attrs)
+    weight = assign_shape("Convolution", "weight", weight,
+                          (n, data[1] // attrs["num_group"], *g.kernel))
+    spatial = tuple(_window.conv_out(data[2 + i], g.kernel[i], g.stride[i], g.pad[i], g.dilate[i])
+                    for i in range(g.nd))
+    return [data, weight, *biases], [(data[0], n, *spatial)]
 
 
-# -- Pooling -----------------------------------------------------------------------------------
+def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tuple:
+    """The padding and output adjustment of a Deconvolution (from ``target_shape`` when set)."""
+    target = tuple(attrs["target_shape"])
+    if any(target):
+        target = _window.expand(target, g.nd, 0, "Deconvolution", "target_shape")
+        pairs = [_window.deconv_pad_adj(spatial[i], g.kernel[i], g.stride[i], g.dilate[i], target[i])
+                 for i in range(g.nd)]
+        pad, adj = tuple(p for p, _ in pairs), tuple(a for _, a in pairs)
+    else:
+        pad, adj = g.pad, _window.expand(attrs["adj"], g.nd, 0, "Deconvolution", "adj")
+    for a, s in zip(adj, g.stride):
+        if a >= s:
+            raise MXNetError(f"Deconvolution: adj {adj} must be smaller than stride {g.stride}")
+    return pad, adj
+
+
+@op("Deconvolution", inputs=("data", "weight", "bias"),
+    attrs={**_conv_attrs(512, True), "adj": Shape(()), "target_shape": Shape(())},
+    active_inputs=_no_bias_inputs)
+def deconvolution(data, weight, bias=None, **attrs):
+    """Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution)
+    of the input tensor: the gradient of Convolution with respect to its input.
+
+    - **data**: *(batch_size, channel, height, width)*
+    - **weight**: *(channel, num_filter/num_group, kernel[0], kernel[1])*
+    - **out**: *(batch_size, num_filter, out_height, out_width)*, where
+      ``out_height = stride[0]*(height-1) + dilate[0]*(kernel[0]-1) + 1 - 2*pad[0] + adj[0]``;
+      with ``target_shape`` set, ``pad`` and ``adj`` are chosen to produce it.
+
+    Note that ``no_bias`` defaults to true.
+    """
+    g = _ConvGeometry("Deconvolution", data.shape, attrs)
+    group = attrs["num_group"]
+    check_shape("Deconvolution", "weight", weight,
+                (data.shape[1], attrs["num_filter"] // group, *g.kernel))
+    if bias is not None:
+        check_shape("Deconvolution", "bias", bias, (attrs["num_filter"],))
+    pad, adj = _deconv_pad_adj(g, data.shape[2:], attrs)
+    return _DECONV[g.nd](data, weight, bias, g.stride, pad, adj, group, g.dilate)
+
+
+@deconvolution.shape
+def _(attrs, data, weight=None, bias=None):
+    n = attrs["num_filter"]
+    biases = [] if attrs["no_bias"] else [assign_shape("Deconvolution", "bias", bias, (n,))]
+    if data is None:
+        return [data, weight, *biases], [None]
+    g = _ConvGeometry("Deconvolution", data, attrs)
+    weight = assign_shape("Deconvolution", "weight", weight,
+                          (data[1], n // attrs["num_group"], *g.kernel))
+    pad, adj = _deconv_pad_adj(g, data[2:], attrs)
+    spatial = tuple(_window.deconv_out(data[2 + i], g.kernel[i], g.stride[i], pad[i], g.dilate[i],
+                                       adj[i]) for i in range(g.nd))
+    return [data, weight, *biases], [(data[0], n, *spatial)]
+
+
+# -- Pooling ---------------------------------------------------------------------------------------
 _MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
-@op("Pooling", attrs={"kernel": Shape(()), "pool_type": Enum(("max", "avg", "sum", "lp"), "max"),
+def _sum_pool(data: torch.Tensor, kernel: tuple, stride: tuple) -> torch.Tensor:
+    """Exact window sums (no padding): average pooling with a divisor of 1."""
+    if len(kernel) == 1:  # avg_pool1d has no divisor_override
+        return F.avg_pool2d(data.unsqueeze(-2), (1, *kernel), (1, *stride),
+                            divisor_override=1).squeeze(-2)
+    return _AVG_POOL[len(kernel)](data, kernel, stride, divisor_override=1)
+
+
+def _lp_pool(data: torch.Tensor, kernel: tuple, stride: tuple, p: int) -> torch.Tensor:
+    """MXNet's Lp pooling: the p-th root of the window sum of x**p (no absolute value)."""
+    if p == 1:
+        return _sum_pool(data, kernel, stride)
+    if p == 2:
+        return _sum_pool(data * data, kernel, stride).sqrt()
+    powered = _sum_pool(data * data * data, kernel, stride)
+    return powered.sign() * powered.abs().pow(1.0 / 3)
+
+
+def _avg_divisor(spatial: Sequence[int], kernel: tuple, stride: tuple, pad: tuple, out: Sequence[int],
+                 include_pad: bool, like: torch.Tensor) -> torch.Tensor:
+    """The per-window divisor of average pooling, as a tensor broadcasting over (N, C)."""
+    divisor = torch.ones((1, 1) + (1,) * len(kernel), dtype=like.dtype, device=like.device)
+    for i, size in enumerate(spatial):
+        counts = _window.pool_window_counts(size, kernel[i], stride[i], pad[i], out[i], include_pad)
+        shape = [1] * (len(kernel) + 2)
+        shape[2 + i] = len(counts)
+        divisor = divisor * torch.tensor(counts, dtype=like.dtype, device=like.device).reshape(shape)
+    return divisor
+
+
+def _pool_channel_first(data, kernel, stride, pad, convention, pool_type, p_value, count_include_pad):
+    nd = len(kernel)
+    spatial = tuple(data.shape[2:])
+    out = [_window.pool_out(spatial[i], kernel[i], stride[i], pad[i], convention) for i in range(nd)]
+    # explicit padding: left ``pad``, right whatever the convention's last window reaches
+    right = [(out[i] - 1) * stride[i] + kernel[i] - spatial[i] - pad[i] for i in range(nd)]
+    padded = any(pad) or any(r > 0 for r in right)
+    widths = [w for i in reversed(range(nd)) for w in (pad[i], right[i])]
+    if pool_type == "max":
+        if padded:
+            fill = torch.finfo(data.dtype).min if data.is_floating_point() else torch.iinfo(data.dtype).min
+            data = F.pad(data, widths, value=fill)
+        return _MAX_POOL[nd](data, kernel, stride)
+    if padded:
+        data = F.pad(data, widths)
+    if pool_type == "lp":
+        return _lp_pool(data, kernel, stride, p_value)
+    if pool_type == "sum":
+        return _sum_pool(data, kernel, stride)
+    if not padded:
+        return _AVG_POOL[nd](data, kernel, stride)
+    include = True if count_include_pad is None else count_include_pad
+    return _sum_pool(data, kernel, stride) / _avg_divisor(spatial, kernel, stride, pad, out, include,
+                                                          data)
+
+
+@op("Pooling", attrs={"kernel": Shape(()), "pool_type": Enum(("avg", "lp", "max", "sum"), "max"),
                       "global_pool": Bool(False), "cudnn_off": Bool(False),
-                      "pooling_convention": Enum(("valid", "full", "same"), "valid"),
-                      "stride": Shape(()), "pad": Shape(()), "p_value": Int(None),
-                      "count_include_pad": Bool(None), "layout": Str(None)})
+                      "pooling_convention": Enum(("full", "same", "valid"), "valid"),
+                      "stride": Shape(()), "pad": Shape(()), "p_value": Int(None, optional=True),
+                      "count_include_pad": Bool(None, optional=True),
+                      "layout": Enum(_LAYOUTS, None, optional=True)})
 def pooling(data, *, kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad,
             p_value, count_include_pad, layout):
-    """Performs pooling on the input (max, avg, sum or lp), over windows or globally."""
+    """Performs pooling on the input.
+
+    - **data** and **out**: *(batch_size, channel, height, width)* (NCHW layout) or
+      *(batch_size, height, width, channel)* (NHWC layout); 1-D and 3-D likewise.
+
+    ``out_height = f(height, kernel[0], pad[0], stride[0])`` where *f* depends on
+    ``pooling_convention``: **valid** (default) ``floor((x+2*p-k)/s)+1``, **full** (Caffe's)
+    ``ceil((x+2*p-k)/s)+1``, **same** ``ceil(x/s)``. ``global_pool`` pools each feature map whole.
+
+    ``pool_type`` is **max**, **avg** (``count_include_pad``, default true, decides whether
+    padding counts in the divisor), **sum** or **lp** (``p_value`` 1, 2 or 3:
+    :math:`f(X) = \\sqrt[p]{\\sum_{x \\in X} x^p}`).
+    """
     nd = data.dim() - 2
+    if nd not in _MAX_POOL:
+        raise MXNetError(f"Pooling: data must be 3-D, 4-D or 5-D (batch, channel, spatial...), got "
+                         f"shape {tuple(data.shape)}")
+    if layout is not None and layout not in (_CHANNEL_FIRST[nd], _CHANNEL_LAST[nd]):
+        raise MXNetError(f"Pooling: layout {layout!r} does not match {nd + 2}-D data; use "
+                         f"{_CHANNEL_FIRST[nd]} or {_CHANNEL_LAST[nd]}")
+    channel_last = layout == _CHANNEL_LAST[nd]
+    if channel_last:
+        data = torch.movedim(data, -1, 1)
     if global_pool:
-        kernel, stride, pad = tuple(data.shape[2:]), (1,) * nd, (0,) * nd
+        kernel, stride, pad, pooling_convention = tuple(data.shape[2:]), (1,) * nd, (0,) * nd, "valid"
     else:
         if len(kernel) != nd:
-            raise MXNetError(f"Pooling: kernel {kernel} does not match {nd}-D spatial input of "
-                             f"shape {tuple(data.shape)}")
-        stride, pad = _window.expand(stride, nd, 1), _window.expand(pad, nd, 0)
-    ceil = pooling_convention == "full" and not global_pool
-    include_pad = True if count_include_pad is None else count_include_pad
-    if pool_type == "max":
-        return _MAX_POOL[nd](data, kernel, stride, pad, ceil_mode=ceil)
-    if pool_type == "avg":
-        return _AVG_POOL[nd](data, kernel, stride, pad, ceil_mode=ceil,
-                             count_include_pad=include_pad)
-    window = 1
-    for k in kernel:
-        window *= k
-    if pool_type == "sum":
-        return _AVG_POOL[nd](data, kernel, stride, pad, ceil_mode=ceil,
-                             count_include_pad=True) * window
-    p = p_value or 2
-    powered = _AVG_POOL[nd](data.abs() ** p, kernel, stride, pad, ceil_mode=ceil,
-                            count_include_pad=True) * window
-    return powered ** (1.0 / p)
+            raise MXNetError(f"Pooling: kernel {tuple(kernel)} does not match the {nd}-D spatial "
+                             f"shape of data {tuple(data.shape)}")
+        stride = _window.expand(stride, nd, 1, "Pooling", "stride")
+        pad = _window.expand(pad, nd, 0, "Pooling", "pad")
+        if any(p >= k for p, k in zip(pad, kernel)):
+            raise MXNetError(f"Pooling: pad {pad} must be smaller than kernel {tuple(kernel)}")
+        if pooling_convention == "same" and any(pad):
+            raise MXNetError("Pooling: the 'same' pooling convention disables the use of pad")
+    if pool_type == "lp" and p_value not in (1, 2, 3):
+        raise MXNetError(f"Pooling: lp pooling needs p_value 1, 2 or 3, got {p_value}")
+    out = _pool_channel_first(data, tuple(kernel), stride, pad, pooling_convention, pool_type,
+                              p_value, count_include_pad)
+    return torch.movedim(out, 1, -1) if channel_last else out
 
 
-# -- Activation --------------------------------------------------------------------------------
+# -- Activation and LeakyReLU ----------------------------------------------------------------------
 _ACTIVATIONS = {
     "relu": torch.relu,
     "sigmoid": torch.sigmoid,
-    "tanh": torch.tanh,
     "softrelu": F.softplus,
     "softsign": F.softsign,
+    "tanh": torch.tanh,
 }
 
 
 @op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))})
 def activation(data, *, act_type):
-    """Applies an activation function element-wise to the input
-    (relu, sigmoid, tanh, softrelu, softsign)."""
+    """Applies an activation function element-wise to the input.
+
+    - `relu`: Rectified Linear Unit, :math:`y = max(x, 0)`
+    - `sigmoid`: :math:`y = \\frac{1}{1 + exp(-x)}`
+    - `tanh`: Hyperbolic tangent, :math:`y = \\frac{exp(x) - exp(-x)}{exp(x) + exp(-x)}`
+    - `softrelu`: Soft ReLU, or SoftPlus, :math:`y = log(1 + exp(x))`
+    - `softsign`: :math:`y = \\frac{x}{1 + abs(x)}`
+    """
+    if not data.is_floating_point():
+        raise MXNetError(f"Activation: only floating point types are supported, not {data.dtype}")
     return _ACTIVATIONS[act_type](data)
 
 
-# -- Flatten and Dropout -----------------------------------------------------------------------
+def _prelu_gamma_shape(gamma: Sequence[int], data: Sequence[int]) -> list:
+    """Where PReLU's gamma sits in data's shape (MXNet's expand_shape): its dimensions align from
+    the right with the channel axis (1) and the batch axis (0); size-1 dimensions broadcast."""
+    result = [1] * len(data)
+    s = len(gamma) - 1
+    for i in reversed(range(len(data))):
+        if s >= 0 and i <= 1 and (data[i] == gamma[s] or gamma[s] == 1):
+            result[i] = gamma[s]
+            s -= 1
+    if s != -1:
+        raise MXNetError(f"LeakyReLU: cannot broadcast gamma {tuple(gamma)} to data {tuple(data)}; "
+                         f"gamma is one value per channel (axis 1) or a single value")
+    return result
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_LAMBDA = 1.0507009873554804934193349852946
+
+
+class _MXNetSELU(torch.autograd.Function):
+    """SELU with MXNet 1.9.1's backward, which for x <= 0 computes lambda * (y + alpha) from the
+    output y instead of the derivative y + lambda * alpha."""
+
+    @staticmethod
+    def forward(ctx, data: torch.Tensor) -> torch.Tensor:
+        out = F.selu(data)
+        ctx.save_for_backward(data, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        data, out = ctx.saved_tensors
+        slope = torch.where(data > 0, torch.ones_like(out), out + _SELU_ALPHA)
+        return grad * slope * _SELU_LAMBDA
+
+
+def _rrelu(data: torch.Tensor, lower: float, upper: float, is_train: bool) -> tuple:
+    if is_train:
+        slope = torch.empty_like(data).uniform_(lower, upper)
+    else:
+        slope = torch.full_like(data, (lower + upper) / 2)
+    return torch.where(data > 0, data, data * slope), slope
+
+
+@op("LeakyReLU", inputs=("data", "gamma"),
+    attrs={"act_type": Enum(("elu", "gelu", "leaky", "prelu", "rrelu", "selu"), "leaky"),
+           "slope": Float(0.25), "lower_bound": Float(0.125), "upper_bound": Float(0.334)},
+    active_inputs=lambda a: ("data", "gamma") if a["act_type"] == "prelu" else ("data",),
+    num_outputs=lambda a: 2 if a["act_type"] == "rrelu" else 1,
+    output_names=lambda a: ("output", "mask") if a["act_type"] == "rrelu" else ("output",),
+    train_aware=True)
+def leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound, is_train):
+    """Applies Leaky rectified linear unit activation element-wise to the input.
+
+    - *leaky*: :math:`y = x > 0 ? x : slope * x`
+    - *prelu*: like *leaky*, with the learned per-channel slope ``gamma``
+    - *rrelu*: like *leaky*, with the slope drawn uniformly from [lower_bound, upper_bound) in
+      training and (lower_bound + upper_bound) / 2 otherwise; also returns the slopes (mask)
+    - *elu*: :math:`y = x > 0 ? x : slope * (exp(x)-1)`
+    - *selu*: :math:`y = \\lambda * (x > 0 ? x : \\alpha * (exp(x) - 1))`; the gradient is
+      MXNet's, :math:`\\lambda (y + \\alpha)` for x <= 0, not the derivative
+    - *gelu*: :math:`y = 0.5 * x * (1 + erf(x / \\sqrt{2}))`
+    """
+    if act_type == "leaky":
+        return F.leaky_relu(data, slope)
+    if act_type == "prelu":
+        gamma = gamma.reshape(_prelu_gamma_shape(gamma.shape, data.shape))
+        return torch.where(data > 0, data, gamma * data)
+    if act_type == "elu":
+        return F.elu(data, slope)
+    if act_type == "selu":
+        return _MXNetSELU.apply(data)
+    if act_type == "gelu":
+        return F.gelu(data)
+    return _rrelu(data, lower_bound, upper_bound, is_train)
+
+
+@leaky_relu.shape
+def _(attrs, data, gamma=None):
+    rrelu = attrs["act_type"] == "rrelu"
+    outs = [data, data] if rrelu else [data]
+    if attrs["act_type"] != "prelu":
+        return [data], outs
+    if data is not None:
+        if len(data) < 2:
+            raise MXNetError(f"LeakyReLU: prelu needs data with a channel axis, got shape {data}")
+        gamma = gamma or (data[1],)
+        _prelu_gamma_shape(gamma, data)
+    return [data, gamma], outs
+
+
+# -- Flatten and Dropout ---------------------------------------------------------------------------
 @op("Flatten", aliases=("flatten",))
 def flatten(data):
-    """Flattens the input array into a 2-D array by collapsing the higher dimensions."""
+    """Flattens the input array into a 2-D array by collapsing the higher dimensions:
+    `(d1, d2, ..., dk)` becomes `(d1, d2*...*dk)`."""
     return data.reshape(data.shape[0], -1)
 
 
-@op("Dropout", attrs={"p": Float(0.5), "mode": Enum(("training", "always"), "training"),
-                      "axes": Shape(()), "cudnn_off": Bool(False)}, train_aware=True)
+@op("Dropout", attrs={"p": Float(0.5), "mode": Enum(("always", "training"), "training"),
+                      "axes": Shape(()), "cudnn_off": Bool(False, optional=True)}, train_aware=True)
 def dropout(data, *, p, mode, axes, cudnn_off, is_train):
-    """Applies dropout operation to input array: during training each element is zeroed with
-    probability p and the rest are scaled by 1/(1-p); identity at prediction."""
+    """Applies dropout operation to input array.
+
+    - During training, each element of the input is set to zero with probability p.
+      The whole array is rescaled by :math:`1/(1-p)` to keep the expected sum of the input unchanged.
+    - During testing, this operator does not change the input if mode is 'training'.
+      If mode is 'always', the same computaion as during training will be applied.
+
+    ``axes`` lists the axes along which one mask value is shared (variational dropout).
+    """
     if not (is_train or mode == "always") or p == 0:
         return data
     if not axes:
         return F.dropout(data, p, training=True)
-    mask_shape = [1 if i in axes else d for i, d in enumerate(data.shape)]
+    if any(not -data.dim() <= a < data.dim() for a in axes):
+        raise MXNetError(f"Dropout: axes {tuple(axes)} out of range for data of shape "
+                         f"{tuple(data.shape)}")
+    shared = {a % data.dim() for a in axes}
+    mask_shape = [1 if i in shared else d for i, d in enumerate(data.shape)]
     mask = torch.empty(mask_shape, dtype=data.dtype, device=data.device).bernoulli_(1 - p)
     return data * mask / (1 - p)
+
+
+# -- normalisation ---------------------------------------------------------------------------------
+def _channel_view(vec: torch.Tensor, ndim: int, axis: int = 1) -> torch.Tensor:
+    """A per-channel vector shaped to broadcast along ``axis`` of an ``ndim``-D array."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return vec.reshape(shape)
+
+
+def _batch_stats(x: torch.Tensor, gamma, beta, eps: float) -> tuple:
+    """Training-mode batch normalisation over every axis but 1: (output, mean, biased variance)."""
+    channels = x.shape[1]
+    mean, var = torch.zeros_like(gamma), torch.ones_like(gamma)
+    # momentum 1 makes torch write the batch statistics into mean/var (var unbiased)
+    out = torch.batch_norm(x, gamma, beta, mean, var, True, 1.0, eps, torch.backends.cudnn.enabled)
+    n = x.numel() // max(channels, 1)
+    var = var * ((n - 1) / n) if n > 1 else torch.zeros_like(var)
+    return out, mean, var
+
+
+@op("BatchNorm", inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
+    aux=("moving_mean", "moving_var"),
+    attrs={"eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+           "use_global_stats": Bool(False), "output_mean_var": Bool(False), "axis": Int(1),
+           "cudnn_off": Bool(False), "min_calib_range": Float(None, optional=True),
+           "max_calib_range": Float(None, optional=True)},
+    num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
+    output_names=lambda a: ("output", "mean", "var") if a["output_mean_var"] else ("output",),
+    train_aware=True)
+def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix_gamma,
+               use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range,
+               max_calib_range, is_train):
+    """Batch normalization.
+
+    Normalizes a data batch by mean and variance, and applies a scale ``gamma`` as
+    well as offset ``beta``:
+
+    .. math::
+       out[:,i,:,...] = \\frac{data[:,i,:,...] - mean[i]}{\\sqrt{var[i]+\\epsilon}} * gamma[i] + beta[i]
+
+    In training (and unless ``use_global_stats``) mean and var are those of the batch, and the
+    auxiliary states are updated in place::
+
+        moving_mean = moving_mean * momentum + data_mean * (1 - momentum)
+        moving_var = moving_var * momentum + data_var * (1 - momentum)
+
+    with the biased batch variance; otherwise the moving statistics normalise. With ``fix_gamma``
+    gamma is set to 1 (in place, as MXNet does) and receives a zero gradient. ``output_mean_var`` also returns the mean and
+    the inverse standard deviation :math:`1/\\sqrt{var+\\epsilon}` (no gradient flows through them).
+    ``axis`` is the channel axis.
+    """
+    ndim = data.dim()
+    if not -ndim <= axis < ndim or ndim < 2:
+        raise MXNetError(f"BatchNorm: channel axis {axis} is out of range for data of shape "
+                         f"{tuple(data.shape)}")
+    axis %= ndim
+    x = data if axis == 1 else torch.movedim(data, axis, 1)
+    for name, vec in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
+                      ("moving_var", moving_var)):
+        check_shape("BatchNorm", name, vec, (x.shape[1],))
+    if fix_gamma:  # MXNet also sets gamma to 1 in place
+        with torch.no_grad():
+            gamma.fill_(1)
+    weight = torch.ones_like(gamma) if fix_gamma else gamma
+    if is_train and not use_global_stats:
+        out, mean, var = _batch_stats(x, weight, beta, eps)
+        with torch.no_grad():
+            moving_mean.mul_(momentum).add_(mean, alpha=1 - momentum)
+            moving_var.mul_(momentum).add_(var, alpha=1 - momentum)
+    else:
+        out = torch.batch_norm(x, weight, beta, moving_mean, moving_var, False, 0.0, eps,
+                               torch.backends.cudnn.enabled)
+        mean, var = moving_mean, moving_var
+    if axis != 1:
+        out = torch.movedim(out, 1, axis)
+    if not output_mean_var:
+        return out
+    return out, no_gradient(mean, data), no_gradient(torch.rsqrt(var + eps), data)
+
+
+@batch_norm.shape
+def _(attrs, data, gamma=None, beta=None, moving_mean=None, moving_var=None):
+    n_out = 3 if attrs["output_mean_var"] else 1
+    params = [gamma, beta, moving_mean, moving_var]
+    if data is None:
+        return [data, *params], [None] * n_out
+    axis = attrs["axis"]
+    if not -len(data) <= axis < len(data) or len(data) < 2:
+        raise MXNetError(f"BatchNorm: channel axis {axis} is out of range for data shape {data}")
+    c = (data[axis],)
+    names = ("gamma", "beta", "moving_mean", "moving_var")
+    params = [assign_shape("BatchNorm", name, s, c) for name, s in zip(names, params)]
+    return [data, *params], [data, c, c][:n_out]
+
+
+def _gamma_beta_rule(op_name: str, param_shape, n_stats: int = 0, stat_shape=None):
+    """Shape rule for a normalisation whose gamma and beta have a shape determined by data."""
+    def rule(attrs, data, gamma=None, beta=None):
+        n_out = 1 + (n_stats if attrs.get("output_mean_var") else 0)
+        if data is None:
+            return [data, gamma, beta], [None] * n_out
+        p = param_shape(attrs, data)
+        gamma = assign_shape(op_name, "gamma", gamma, p)
+        beta = assign_shape(op_name, "beta", beta, p)
+        stats = [stat_shape(attrs, data)] * (n_out - 1)
+        return [data, gamma, beta], [data, *stats]
+    return rule
+
+
+def _norm_axis(op_name: str, axis: int, ndim: int) -> int:
+    if not -ndim <= axis < ndim:
+        raise MXNetError(f"{op_name}: axis {axis} is out of range for {ndim}-D data")
+    return axis % ndim
+
+
+@op("LayerNorm", inputs=("data", "gamma", "beta"),
+    attrs={"axis": Int(-1), "eps": Float(1e-5), "output_mean_var": Bool(False)},
+    num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
+    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",))
+def layer_norm(data, gamma, beta, *, axis, eps, output_mean_var):
+    """Layer normalization.
+
+    Normalizes the channels of the input tensor by mean and variance, and applies a scale
+    ``gamma`` as well as offset ``beta``, along ``axis`` (default: the last):
+
+    .. math:: out = \\frac{data - mean(data, axis)}{\\sqrt{var(data, axis) + \\epsilon}} * gamma + beta
+
+    ``output_mean_var`` also returns the mean and :math:`\\sqrt{var + \\epsilon}` (keeping
+    ``axis`` with size 1; no gradient flows through them).
+    """
+    axis = _norm_axis("LayerNorm", axis, data.dim())
+    for name, vec in (("gamma", gamma), ("beta", beta)):
+        check_shape("LayerNorm", name, vec, (data.shape[axis],))
+    x = data if axis == data.dim() - 1 else torch.movedim(data, axis, -1)
+    out = F.layer_norm(x, (x.shape[-1],), gamma, beta, eps)
+    if axis != data.dim() - 1:
+        out = torch.movedim(out, -1, axis)
+    if not output_mean_var:
+        return out
+    with torch.no_grad():
+        var, mean = torch.var_mean(data, dim=axis, keepdim=True, correction=0)
+    return out, no_gradient(mean, data), no_gradient((var + eps).sqrt(), data)
+
+
+layer_norm.shape(_gamma_beta_rule(
+    "LayerNorm", lambda a, d: (d[_norm_axis("LayerNorm", a["axis"], len(d))],), 2,
+    lambda a, d: tuple(1 if i == _norm_axis("LayerNorm", a["axis"], len(d)) else s
+                       for i, s in enumerate(d))))
+
+
+@op("InstanceNorm", inputs=("data", "gamma", "beta"), attrs={"eps": Float(1e-3)})
+def instance_norm(data, gamma, beta, *, eps):
+    """Applies instance normalization to the n-dimensional input array.
+
+    .. math:: out = \\frac{x - mean[x]}{\\sqrt{Var[x] + \\epsilon}} * gamma + beta
+
+    computed over the spatial axes of each instance and channel; ``gamma`` and ``beta`` have one
+    value per channel (axis 1).
+    """
+    if data.dim() < 3:
+        raise MXNetError(f"InstanceNorm only supports input tensors of rank >= 3, got shape "
+                         f"{tuple(data.shape)}")
+    for name, vec in (("gamma", gamma), ("beta", beta)):
+        check_shape("InstanceNorm", name, vec, (data.shape[1],))
+    return F.instance_norm(data, weight=gamma, bias=beta, eps=eps)
+
+
+instance_norm.shape(_gamma_beta_rule("InstanceNorm", lambda a, d: (d[1],)))
+
+
+@op("GroupNorm", inputs=("data", "gamma", "beta"),
+    attrs={"num_groups": Int(1), "eps": Float(1e-5), "output_mean_var": Bool(False)},
+    num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
+    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",))
+def group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
+    """Group normalization.
+
+    The input channels are separated into ``num_groups`` groups, each normalized by its own mean
+    and variance (over the group's channels and the spatial axes); then each group is scaled by
+    its ``gamma`` and shifted by its ``beta`` (shape `(num_groups,)` in MXNet 1.x).
+    ``output_mean_var`` also returns the per-group mean and :math:`\\sqrt{var + \\epsilon}`,
+    shape `(batch_size, num_groups)` (no gradient flows through them).
+    """
+    channels = data.shape[1] if data.dim() >= 2 else 0
+    if data.dim() < 2 or num_groups < 1 or channels % num_groups:
+        raise MXNetError(f"GroupNorm: num_groups {num_groups} must divide the channels (axis 1) of "
+                         f"data of shape {tuple(data.shape)}")
+    for name, vec in (("gamma", gamma), ("beta", beta)):
+        check_shape("GroupNorm", name, vec, (num_groups,))
+    per_group = channels // num_groups
+    out = F.group_norm(data, num_groups, gamma.repeat_interleave(per_group),
+                       beta.repeat_interleave(per_group), eps)
+    if not output_mean_var:
+        return out
+    with torch.no_grad():
+        var, mean = torch.var_mean(data.reshape(data.shape[0], num_groups, -1), dim=-1,
+                                   correction=0)
+    return out, no_gradient(mean, data), no_gradient((var + eps).sqrt(), data)
+
+
+group_norm.shape(_gamma_beta_rule("GroupNorm", lambda a, d: (a["num_groups"],), 2,
+                                  lambda a, d: (d[0], a["num_groups"])))
+
+
+# -- softmax family --------------------------------------------------------------------------------
+_SOFTMAX_DTYPES = ("float16", "float32", "float64")
+_SOFTMAX_ATTRS = {"axis": Int(-1), "temperature": Float(None, optional=True),
+                  "dtype": Enum(_SOFTMAX_DTYPES, None, optional=True),
+                  "use_length": Bool(False, optional=True)}
+
+
+def _scaled(data: torch.Tensor, temperature, dtype) -> torch.Tensor:
+    if dtype is not None:
+        data = data.to(getattr(torch, dtype))
+    if temperature is not None and temperature != 1.0:
+        data = data / temperature
+    return data
+
+
+def _length_mask(data: torch.Tensor, length: torch.Tensor, axis: int) -> torch.Tensor:
+    """True where a position along ``axis`` lies within its row's ``length``."""
+    axis %= data.dim()
+    if length.is_floating_point():
+        raise MXNetError(f"softmax: length must have an integer type, not {length.dtype}")
+    if tuple(length.shape) != tuple(data.shape[:axis] + data.shape[axis + 1:]):
+        raise MXNetError(f"softmax: length of shape {tuple(length.shape)} must have data's shape "
+                         f"{tuple(data.shape)} without axis {axis}")
+    positions = _channel_view(torch.arange(data.shape[axis], device=data.device), data.dim(), axis)
+    return positions < length.unsqueeze(axis).to(torch.int64)
+
+
+@op("softmax", inputs=("data", "length"), attrs=_SOFTMAX_ATTRS,
+    active_inputs=lambda a: ("data", "length") if a["use_length"] else ("data",))
+def softmax(data, length=None, *, axis, temperature, dtype, use_length):
+    """Applies the softmax function.
+
+    The resulting array contains elements in the range (0,1) and the elements along the given
+    axis sum up to 1.
+
+    .. math:: softmax(\\mathbf{z/t})_j = \\frac{e^{z_j/t}}{\\sum_{k=1}^K e^{z_k/t}}
+
+    ``temperature`` t defaults to 1; ``dtype`` sets the output (and accumulation) type. With
+    ``use_length`` only the first ``length`` positions of each row take part; the rest output 0.
+    """
+    x = _scaled(data, temperature, dtype)
+    if length is None:
+        return torch.softmax(x, axis)
+    mask = _length_mask(x, length, axis)
+    return torch.softmax(x.masked_fill(~mask, float("-inf")), axis).masked_fill(~mask, 0)
+
+
+@op("log_softmax", attrs=_SOFTMAX_ATTRS)
+def log_softmax(data, *, axis, temperature, dtype, use_length):
+    """Computes the log softmax of the input. This is equivalent to computing softmax followed
+    by log, more stably.
+
+    ``temperature`` and ``dtype`` are as in softmax.
+    """
+    if use_length:
+        raise MXNetError("log_softmax: use_length is not supported (log_softmax takes no length "
+                         "input)")
+    return torch.log_softmax(_scaled(data, temperature, dtype), axis)
+
+
+class _InstanceSoftmax(torch.autograd.Function):
+    """Softmax over the last axis with MXNet's SoftmaxActivation backward, which always reduces
+    over axis 1 (the two agree on 2-D input)."""
+
+    @staticmethod
+    def forward(ctx, data: torch.Tensor) -> torch.Tensor:
+        out = torch.softmax(data, -1)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        out, = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(1, keepdim=True))
+
+
+@op("SoftmaxActivation", attrs={"mode": Enum(("channel", "instance"), "instance")})
+def softmax_activation(data, *, mode):
+    """Applies softmax activation to input. This is intended for internal layers.
+
+    With ``mode='instance'`` the softmax is over the last axis (MXNet flattens the input to 2-D
+    keeping the last axis); with ``mode='channel'`` it is over the channel axis (1) at each
+    position. As in MXNet, the backward pass always treats axis 1 as the softmax axis.
+    """
+    if mode == "channel":
+        if data.dim() < 3:
+            raise MXNetError(f"SoftmaxActivation: channel mode needs data of rank >= 3, got shape "
+                             f"{tuple(data.shape)}")
+        return torch.softmax(data, 1)
+    return _InstanceSoftmax.apply(data) if data.dim() > 2 else torch.softmax(data, -1)
+
+
+# -- Embedding -------------------------------------------------------------------------------------
+_EMBED_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "int8", "uint8")
+
+
+@op("Embedding", inputs=("data", "weight"),
+    attrs={"input_dim": Int(), "output_dim": Int(), "dtype": Enum(_EMBED_DTYPES, "float32"),
+           "sparse_grad": Bool(False)})
+def embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
+    """Maps integer indices to vector representations (embeddings).
+
+    - **data**: `(d1, ..., dK)` indices (any dtype; out-of-range indices are clipped)
+    - **weight**: `(input_dim, output_dim)`
+    - **out**: `(d1, ..., dK, output_dim)`
+
+    The gradient reaches only ``weight``; ``sparse_grad`` asks MXNet for a row_sparse gradient,
+    which here is dense.
+    """
+    check_shape("Embedding", "weight", weight, (input_dim, output_dim))
+    index = data.detach().to(torch.int64).clamp_(0, input_dim - 1)
+    return F.embedding(index, weight)
+
+
+@embedding.shape
+def _(attrs, data, weight=None):
+    weight = assign_shape("Embedding", "weight", weight, (attrs["input_dim"], attrs["output_dim"]))
+    return [data, weight], [None if data is None else (*data, attrs["output_dim"])]
+
+
+# -- UpSampling, Pad and LRN -----------------------------------------------------------------------
+def _bilinear_attrs(scale: int, channels: int) -> dict:
+    """The Deconvolution that MXNet's bilinear UpSampling is: a grouped, per-channel kernel."""
+    return {"kernel": (2 * scale - scale % 2,) * 2, "stride": (scale, scale),
+            "pad": (scale // 2,) * 2, "dilate": (), "adj": (), "target_shape": (),
+            "num_filter": channels, "num_group": channels, "workspace": 512, "no_bias": True,
+            "cudnn_tune": None, "cudnn_off": False, "layout": None}
+
+
+@op("UpSampling", attrs={"scale": Int(), "num_filter": Int(0),
+                         "sample_type": Enum(("bilinear", "nearest")),
+                         "multi_input_mode": Enum(("concat", "sum"), "concat"), "num_args": Int(),
+                         "workspace": Int(512)},
+    variadic="num_args")
+def upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
+    """Upsamples the given input data.
+
+    Two algorithms (``sample_type``) are available for upsampling:
+
+    - Nearest Neighbor: every input (NCHW) is repeated to the first input's size times ``scale``;
+      several inputs are concatenated along channels (``multi_input_mode='concat'``) or summed.
+    - Bilinear: inputs are ``data`` and ``weight`` (shape `(num_filter, 1, 2*scale - scale%2,
+      2*scale - scale%2)`, usually initialised with ``init.Bilinear``); the output is a per-channel
+      Deconvolution with stride ``scale``; ``num_filter`` must equal the channels of data.
+    """
+    if len(data) != num_args:
+        raise MXNetError(f"UpSampling: num_args is {num_args} but {len(data)} inputs were given")
+    for x in data:
+        if x.dim() != 4:
+            raise MXNetError(f"UpSampling: inputs must be 4-D (NCHW), got shape {tuple(x.shape)}")
+    if sample_type == "bilinear":
+        if num_args != 2:
+            raise MXNetError("UpSampling: bilinear takes two inputs, data and weight")
+        return deconvolution(data[0], data[1], **_bilinear_attrs(scale, num_filter))
+    height, width = data[0].shape[2] * scale, data[0].shape[3] * scale
+    outs = []
+    for x in data:
+        if height % x.shape[2] or width % x.shape[3] or height // x.shape[2] != width // x.shape[3]:
+            raise MXNetError(f"UpSampling: input of shape {tuple(x.shape)} cannot be upsampled to "
+                             f"{height}x{width} by an integer scale")
+        factor = height // x.shape[2]
+        outs.append(x.repeat_interleave(factor, 2).repeat_interleave(factor, 3))
+    if multi_input_mode == "sum":
+        return torch.stack(outs).sum(0) if len(outs) > 1 else outs[0]
+    return torch.cat(outs, 1) if len(outs) > 1 else outs[0]
+
+
+@upsampling.shape
+def _(attrs, *shapes):
+    shapes = list(shapes)
+    if not shapes or shapes[0] is None:
+        return shapes, [None]
+    data, scale = shapes[0], attrs["scale"]
+    if attrs["sample_type"] == "bilinear":
+        kernel = 2 * scale - scale % 2
+        shapes[1] = assign_shape("UpSampling", "weight", shapes[1],
+                                 (attrs["num_filter"], 1, kernel, kernel))
+        return shapes, [(data[0], data[1], data[2] * scale, data[3] * scale)]
+    if any(s is None for s in shapes):
+        return shapes, [None]
+    channels = data[1] if attrs["multi_input_mode"] == "sum" else sum(s[1] for s in shapes)
+    return shapes, [(data[0], channels, data[2] * scale, data[3] * scale)]
+
+
+_PAD_MODES = {"constant": "constant", "edge": "replicate", "reflect": "reflect"}
+
+
+@op("Pad", aliases=("pad",),
+    attrs={"mode": Enum(tuple(_PAD_MODES)), "pad_width": Shape(), "constant_value": Float(0.0)})
+def pad(data, *, mode, pad_width, constant_value):
+    """Pads an input array with a constant or edge values of the array.
+
+    Only 4-D and 5-D inputs are supported, padded along their spatial axes: ``pad_width`` holds
+    the number of values padded before and after each axis,
+    ``(before_1, after_1, ..., before_N, after_N)``, with zeros for the first two axes.
+    ``mode`` is **constant** (``constant_value``), **edge** (repeat the border values) or
+    **reflect** (mirror the values next to the border).
+    """
+    ndim = data.dim()
+    if ndim not in (4, 5):
+        raise MXNetError(f"Pad: only 4-D and 5-D input arrays are supported, got shape "
+                         f"{tuple(data.shape)}")
+    if len(pad_width) != 2 * ndim or any(pad_width[:4]):
+        raise MXNetError(f"Pad: pad_width {tuple(pad_width)} must have {2 * ndim} entries (two per "
+                         f"axis) and not pad the first two axes")
+    widths = [w for axis in reversed(range(2, ndim)) for w in pad_width[2 * axis: 2 * axis + 2]]
+    if mode == "reflect" and any(max(pad_width[2 * a: 2 * a + 2]) >= data.shape[a] for a in range(ndim)):
+        raise MXNetError(f"Pad: reflection padding {tuple(pad_width)} must be smaller than the input "
+                         f"size {tuple(data.shape)} along each axis")
+    if mode == "constant":
+        return F.pad(data, widths, value=constant_value)
+    return F.pad(data, widths, mode=_PAD_MODES[mode])
+
+
+@op("LRN", attrs={"alpha": Float(1e-4), "beta": Float(0.75), "knorm": Float(2.0), "nsize": Int()})
+def lrn(data, *, alpha, beta, knorm, nsize):
+    """Applies local response normalization to the input.
+
+    The local response normalization layer performs "lateral inhibition" by normalizing
+    over local input regions (``nsize`` neighbouring channels):
+
+    .. math:: out[n,c,h,w] = data[n,c,h,w] / \\left(knorm + \\frac{\\alpha}{nsize}
+       \\sum_{c'=c-nsize/2}^{c+nsize/2} data[n,c',h,w]^2\\right)^{\\beta}
+    """
+    return F.local_response_norm(data, nsize, alpha, beta, knorm)
