@@ -11,6 +11,7 @@ from . import optimizer, lr_scheduler, metric, kvstore, kvstore as kv
 from . import image, image as img
 from . import attribute, executor, symbol, symbol as sym
 from .attribute import AttrScope
+from . import io
 
 __version__ = "0.1.0"
 

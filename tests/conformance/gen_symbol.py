@@ -3,6 +3,8 @@
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_symbol.py [--part NAME ...]
 Parts (all by default):
 
+- io: NDArrayIter (every last_batch_handle, shuffled with numpy's seed), CSVIter and MNISTIter
+  batches -> golden/symbol/io.json.
 - cases: tests/symbol/symbol_cases.py built by MXNet -> golden/symbol/cases.json (names, JSON,
   inferred shapes and types, attributes).
 - legacy: old JSON layouts and malformed JSON -> golden/symbol/legacy.json (what MXNet reads, or
@@ -267,7 +269,79 @@ def part_reverse() -> None:
                         arguments=np.array(sym.list_arguments()), aux=np.array(sym.list_auxiliary_states()))
 
 
-PARTS = {"cases": part_cases, "legacy": part_legacy, "executor": part_executor,
+# -- data iterators --------------------------------------------------------------------------------
+def _epochs(it, n: int = 3) -> list:
+    out = []
+    for _ in range(n):
+        out.append([{"data": [d.asnumpy().tolist() for d in b.data],
+                     "label": [lab.asnumpy().tolist() for lab in b.label], "pad": b.pad,
+                     "index": None if b.index is None else [int(i) for i in b.index]} for b in it])
+        it.reset()
+    return out
+
+
+def _descs(descs) -> list:
+    return [[d.name, list(d.shape), np.dtype(d.dtype).name, d.layout] for d in descs]
+
+
+def part_io() -> None:
+    x = np.arange(40, dtype=np.float32).reshape(10, 2, 2)
+    y = np.arange(10, dtype=np.float32)
+    out = {"ndarrayiter": {}, "csviter": {}}
+    for shuffle in (False, True):
+        for handle in ("pad", "discard", "roll_over"):
+            for bs in (3, 4, 25):
+                if handle == "roll_over" and bs > len(x):
+                    continue  # MXNet fails on it ("Invalid end")
+                np.random.seed(0)
+                it = mx.io.NDArrayIter(x, y, bs, shuffle=shuffle, last_batch_handle=handle)
+                key = f"{shuffle}-{handle}-{bs}"
+                out["ndarrayiter"][key] = {"provide_data": _descs(it.provide_data),
+                                           "provide_label": _descs(it.provide_label),
+                                           "epochs": _epochs(it)}
+    it = mx.io.NDArrayIter({"b": x, "a": x[:, :1]}, [y, y * 2], 4, label_name="lab")
+    out["ndarrayiter"]["dict-list"] = {"provide_data": _descs(it.provide_data),
+                                       "provide_label": _descs(it.provide_label),
+                                       "epochs": _epochs(it, 1)}
+    tmp = pathlib.Path("/tmp/gen_symbol_csv")
+    tmp.mkdir(exist_ok=True)
+    np.savetxt(tmp / "d.csv", np.arange(30).reshape(10, 3), delimiter=",", fmt="%g")
+    np.savetxt(tmp / "l.csv", np.arange(10) + 100, delimiter=",", fmt="%g")
+    np.savetxt(tmp / "l2.csv", np.arange(20).reshape(10, 2), delimiter=",", fmt="%g")
+    for key, kw in {"round": dict(data_shape=(3,), batch_size=4),
+                    "noround": dict(data_shape=(3,), batch_size=4, round_batch=False,
+                                    label_csv=str(tmp / "l.csv")),
+                    "shape13": dict(data_shape=(1, 3), batch_size=3, label_csv=str(tmp / "l.csv")),
+                    "label2": dict(data_shape=(3,), batch_size=5, label_shape=(2,),
+                                   label_csv=str(tmp / "l2.csv"))}.items():
+        it = mx.io.CSVIter(data_csv=str(tmp / "d.csv"), **kw)
+        out["csviter"][key] = {"kwargs": {k: v for k, v in kw.items() if k != "label_csv"},
+                               "label_file": pathlib.Path(kw.get("label_csv", "NULL")).name,
+                               "provide_data": _descs(it.provide_data),
+                               "provide_label": _descs(it.provide_label), "epochs": _epochs(it)}
+    raw = pathlib.Path("/tmp/gen_symbol_mnist")
+    raw.mkdir(exist_ok=True)
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        (raw / name).write_bytes(gzip.open(MNIST / f"{name}.gz").read())
+    it = mx.io.MNISTIter(image=str(raw / "t10k-images-idx3-ubyte"),
+                         label=str(raw / "t10k-labels-idx1-ubyte"), batch_size=128, shuffle=False)
+    # MXNet's C++ iterators reuse their output buffers: read each batch before the next
+    first = it.next()
+    first = (first.data[0].asnumpy(), first.label[0].asnumpy())
+    count, last = 1, None
+    for b in it:
+        count, last = count + 1, b.label[0].asnumpy()
+    out["mnistiter"] = {"num_batches": count, "provide_data": _descs(it.provide_data),
+                        "provide_label": _descs(it.provide_label),
+                        "first_data_sum": float(first[0].sum()), "first_data_max": float(first[0].max()),
+                        "first_labels": first[1].tolist(), "last_labels": last.tolist()}
+    flat = mx.io.MNISTIter(image=str(raw / "t10k-images-idx3-ubyte"),
+                           label=str(raw / "t10k-labels-idx1-ubyte"), batch_size=100, flat=True)
+    out["mnistiter"]["flat_provide_data"] = _descs(flat.provide_data)
+    (OUT / "io.json").write_text(json.dumps(out, sort_keys=True))
+
+
+PARTS = {"io": part_io, "cases": part_cases, "legacy": part_legacy, "executor": part_executor,
          "checkpoint": part_checkpoint, "reverse": part_reverse}
 
 
