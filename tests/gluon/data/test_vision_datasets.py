@@ -146,3 +146,57 @@ def test_cifar_missing_offline_error(tmp_path, monkeypatch):
     monkeypatch.setattr(vdatasets, "download", _no_network)
     with pytest.raises(mx.MXNetError, match=r"cifar-10-binary.tar.gz failed .*Extract"):
         vision.CIFAR10(root=str(tmp_path))
+
+
+def _save_png(path, arr):
+    from PIL import Image
+    Image.fromarray(arr).save(path)
+
+
+def test_image_folder_dataset(tmp_path):
+    rng = np.random.RandomState(0)
+    images = {}
+    for cls in ("bus", "car"):
+        (tmp_path / cls).mkdir()
+        for i in range(2):
+            arr = rng.randint(0, 256, (4, 5, 3)).astype(np.uint8)
+            _save_png(tmp_path / cls / f"{i}.png", arr)
+            images[(cls, i)] = arr
+    (tmp_path / "car" / "notes.txt").write_text("not an image")
+    (tmp_path / "readme.md").write_text("not a folder")
+    with pytest.warns(UserWarning, match="Ignoring"):
+        ds = vision.ImageFolderDataset(str(tmp_path))
+    assert ds.synsets == ["bus", "car"] and len(ds) == 4
+    img, label = ds[2]
+    assert label == 1 and img.dtype == np.uint8
+    np.testing.assert_array_equal(img.asnumpy(), images[("car", 0)])
+    with pytest.warns(UserWarning):
+        gray = vision.ImageFolderDataset(str(tmp_path), flag=0,
+                                         transform=lambda d, l: (d.astype("float32"), l * 10))
+    img, label = gray[3]
+    assert img.shape == (4, 5, 1) and img.dtype == np.float32 and label == 10
+    with pytest.raises(mx.MXNetError, match="is not a directory"):
+        vision.ImageFolderDataset(str(tmp_path / "missing"))
+
+
+def test_image_list_dataset_from_file_and_list(tmp_path):
+    arr = np.random.RandomState(1).randint(0, 256, (3, 4, 3)).astype(np.uint8)
+    (tmp_path / "imgs").mkdir()
+    _save_png(tmp_path / "imgs" / "a.png", arr)
+    (tmp_path / "data.lst").write_text("0\t2\timgs/a.png\n1\t1.5\t3\timgs/a.png\n\n")
+    ds = vision.ImageListDataset(str(tmp_path), "data.lst")
+    assert len(ds) == 2
+    img, label = ds[0]
+    np.testing.assert_array_equal(img.asnumpy(), arr)
+    assert label.dtype == np.float32 and label.asnumpy().tolist() == [2.0]
+    assert ds[1][1].asnumpy().tolist() == [1.5, 3.0]
+    listed = vision.ImageListDataset(str(tmp_path), [[4, "imgs/a.png"], [1, 2, "imgs/a.png"]], flag=0)
+    assert listed[0][1].asnumpy().tolist() == [4.0] and listed[1][1].shape == (2,)
+    assert listed[0][0].shape == (3, 4, 1)
+    x, y = next(iter(DataLoader(listed, batch_size=1)))
+    assert x.shape == (1, 3, 4, 1) and y.shape == (1, 1)
+    (tmp_path / "bad.lst").write_text("0\timgs/a.png\n")
+    with pytest.raises(mx.MXNetError, match="bad.lst:1: expected"):
+        vision.ImageListDataset(str(tmp_path), "bad.lst")
+    with pytest.raises(ValueError, match="imglist must be"):
+        vision.ImageListDataset(str(tmp_path), None)
