@@ -42,6 +42,8 @@ def resize_hwc(x: torch.Tensor, w: int, h: int, interp: int = LINEAR) -> torch.T
         raise MXNetError(f"resize: output size must be positive, got width {w} and height {h}")
     nchw = (x if x.dim() == 4 else x.unsqueeze(0)).permute(0, 3, 1, 2)
     src_h, src_w = nchw.shape[2], nchw.shape[3]
+    if (src_h, src_w) == (h, w):  # OpenCV copies the image unchanged
+        return x.clone()
     if interp == NEAREST:
         out = F.interpolate(nchw, size=(h, w), mode="nearest")
     else:
