@@ -4,7 +4,8 @@ Run in the reference venv:  .ref/bin/python tests/conformance/gen_optimizer.py [
 Writes tests/conformance/golden/optimizer/<id>.npz holding the weights after each step
 (w<step>_<i>), the final optimizer states (state<i>_<j>), num_update and learning_rate;
 lr_scheduler.npz holding the learning rates of every scheduler case; and metric.npz holding
-the names and values every metric case reports.
+the names and values every metric case reports; trainer_*.npz holding the losses and the
+parameters after each gluon.Trainer step.
 """
 import argparse
 import pathlib
@@ -33,6 +34,11 @@ def main() -> None:
     if not args.only or "lr_scheduler" in args.only:
         np.savez_compressed(OUT / "lr_scheduler.npz", **cases.run_schedulers(mx))
         print("wrote lr_scheduler")
+    for case in cases.TRAINER_CASES:
+        if args.only and case.id not in args.only:
+            continue
+        np.savez_compressed(OUT / f"{case.id}.npz", **cases.run_trainer(mx, case))
+        print("wrote", case.id)
     if not args.only or "metric" in args.only:
         np.savez_compressed(OUT / "metric.npz", **cases.run_metrics(mx))
         print("wrote metric")

@@ -264,3 +264,102 @@ def run_metrics(mx: Any) -> Dict[str, np.ndarray]:
         out[case_id] = np.array(values, dtype=np.float64)
         out[case_id + "_names"] = np.array(names)
     return out
+
+
+# gluon.Trainer: a two-layer MLP trained a few steps from fixed weights and batches.
+@dataclass
+class TrainerCase:
+    id: str
+    optimizer: str
+    optimizer_params: Dict[str, Any] = field(default_factory=dict)
+    steps: int = 3
+    batch_size: int = 4
+    contexts: int = 1
+    kvstore: str = "device"
+    update_on_kvstore: Optional[bool] = None
+    # name of a parameter given grad_req='null'. (A bias: MXNet 1.9.1 quirk, freezing a
+    # FullyConnected weight also zeroes its bias's gradient.)
+    frozen: Optional[str] = None
+    lr_mult: Optional[Dict[str, float]] = None
+    wd_mult: Optional[Dict[str, float]] = None
+    set_lr: Optional[float] = None  # set_learning_rate(set_lr) after the first step
+    optimizer_instance: bool = False  # pass mx.optimizer.create(...) instead of its name
+
+
+TRAINER_CASES: List[TrainerCase] = [
+    TrainerCase("trainer_sgd", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=1e-3)),
+    TrainerCase("trainer_adam_mults", "adam", dict(learning_rate=0.01, wd=0.01),
+                lr_mult={"net_dense1_weight": 0.5},
+                wd_mult={"net_dense0_bias": 0.0, "net_dense1_bias": 0.0}),
+    TrainerCase("trainer_frozen_set_lr", "sgd", dict(learning_rate=0.1), frozen="net_dense0_bias",
+                set_lr=0.05),
+    TrainerCase("trainer_rmsprop_instance", "rmsprop", dict(learning_rate=0.01, centered=True),
+                optimizer_instance=True),
+    TrainerCase("trainer_two_ctx_kvstore", "sgd", dict(learning_rate=0.1, momentum=0.9),
+                contexts=2),
+    TrainerCase("trainer_two_ctx_local", "adam", dict(learning_rate=0.01), contexts=2,
+                update_on_kvstore=False),
+]
+
+
+def _forward_backward(mx: Any, net: Any, rng: np.random.RandomState, batch_size: int) -> np.ndarray:
+    x = rng.normal(0, 1, (batch_size, 3)).astype(np.float32)
+    y = rng.normal(0, 1, (batch_size, 2)).astype(np.float32)
+    with mx.autograd.record():
+        loss = ((net(mx.nd.array(x)) - mx.nd.array(y)) ** 2).sum()
+    loss.backward()
+    return loss.asnumpy()
+
+
+def _write_gradients(mx: Any, params: Any, ctx: list, rng: np.random.RandomState) -> None:
+    """Per-device gradients written directly (and marked fresh, as backward would): what the
+    Trainer does with several devices, its kvstore reduction and update, does not depend on
+    how the gradients were computed."""
+    for name in sorted(params.keys()):
+        param = params[name]
+        if param.grad_req == "null":
+            continue
+        for c in ctx:
+            param.grad(c)[:] = mx.nd.array(rng.normal(0, 1, param.shape), ctx=c)
+            param.data(c)._fresh_grad = True
+
+
+def run_trainer(mx: Any, case: TrainerCase) -> Dict[str, np.ndarray]:
+    """Train the MLP `case.steps` steps; return losses (one device: from forward/backward
+    passes; several: gradients are written directly) and every parameter after each step."""
+    rng = np.random.RandomState(7)
+    ctx = [mx.cpu(i) for i in range(case.contexts)]
+    net = mx.gluon.nn.Sequential(prefix="net_")
+    with net.name_scope():
+        net.add(mx.gluon.nn.Dense(4, in_units=3, activation="tanh"))
+        net.add(mx.gluon.nn.Dense(2, in_units=4))
+    net.initialize(ctx=ctx)
+    params = net.collect_params()
+    for name in sorted(params.keys()):
+        params[name].set_data(mx.nd.array(rng.uniform(-0.5, 0.5, params[name].shape)))
+        if case.lr_mult and name in case.lr_mult:
+            params[name].lr_mult = case.lr_mult[name]
+        if case.wd_mult and name in case.wd_mult:
+            params[name].wd_mult = case.wd_mult[name]
+    if case.frozen:
+        params[case.frozen].grad_req = "null"
+    optimizer: Any = case.optimizer
+    optimizer_params: Optional[Dict[str, Any]] = dict(case.optimizer_params)
+    if case.optimizer_instance:
+        optimizer, optimizer_params = mx.optimizer.create(case.optimizer, **case.optimizer_params), None
+    trainer = mx.gluon.Trainer(params, optimizer, optimizer_params, kvstore=case.kvstore,
+                               update_on_kvstore=case.update_on_kvstore)
+    out: Dict[str, np.ndarray] = {}
+    for step in range(case.steps):
+        if case.contexts == 1:
+            out["loss%d" % step] = _forward_backward(mx, net, rng, case.batch_size)
+        else:
+            _write_gradients(mx, params, ctx, rng)
+        trainer.step(case.batch_size)
+        if step == 0 and case.set_lr is not None:
+            trainer.set_learning_rate(case.set_lr)
+        for name in sorted(params.keys()):
+            for k, c in enumerate(ctx):
+                out["%s_%d_%d" % (name, step, k)] = params[name].data(c).asnumpy()
+    out["learning_rate"] = np.array(trainer.learning_rate, dtype=np.float64)
+    return out
