@@ -223,7 +223,8 @@ class _LazyTransformDataset(Dataset):
 
         def gather(indices: np.ndarray) -> Any:
             batch = inner(indices)
-            first = batch_transform(batch[0] if isinstance(batch, list) else batch)
+            raw = batch[0] if isinstance(batch, list) else batch
+            first = batch_transform(raw) if isinstance(raw, NDArray) else None
             if first is None:  # these samples are not a batch the transform understands
                 from .dataloader import default_batchify_fn
                 return default_batchify_fn([self[i] for i in indices.tolist()])
