@@ -381,6 +381,35 @@ _SHAPE = [
            id="broadcast_like_axes", grad=("lhs",)),
 ]
 
+_MORE = [
+    Sample("_split_v2", {"data": (3, 4)}, {"indices": (), "sections": 2, "axis": 1},
+           id="split_v2_sections"),
+    Sample("_split_v2", {"data": (3, 4)}, {"indices": (0, 1, 3), "axis": 1}, id="split_v2_indices"),
+    Sample("_split_v2", {"data": (3, 4)}, {"indices": (0, 1, 2), "axis": 0, "squeeze_axis": True},
+           id="split_v2_squeeze"),
+    Sample("khatri_rao", {"arg0": (2, 3), "arg1": (4, 3)}, grad=()),
+    Sample("_ravel_multi_index", {"data": _f32([[1, 2, 0], [0, 3, 2]])}, {"shape": (3, 4)}, grad=()),
+    Sample("_unravel_index", {"data": _f32([4, 11, 0])}, {"shape": (3, 4)}, grad=()),
+    Sample("_slice_assign", {"lhs": (3, 4), "rhs": (2, 2)}, {"begin": (0, 1), "end": (2, 3)},
+           grad=()),
+    Sample("_slice_assign", {"lhs": (3, 4), "rhs": (2, 2)},
+           {"begin": (None, 3), "end": (None, None), "step": (2, -2)}, id="_slice_assign_steps",
+           grad=()),
+    Sample("_slice_assign_scalar", {"data": (3, 4)}, {"scalar": 7, "begin": (1,), "end": (3,)},
+           grad=()),
+    Sample("amp_cast", {"data": _f32([[0.1, 2.5, -3.75]])}, {"dtype": "float16"}, grad=()),
+    Sample("amp_cast", {"data": _ints([[1, 2]])}, {"dtype": "float16"}, id="amp_cast_int"),
+    Sample("cast_storage", {"data": (2, 3)}, {"stype": "default"}),
+    Sample("_zeros", {}, {"shape": (2, 3), "dtype": "int32"}),
+    Sample("_ones", {}, {"shape": (2,)}),
+    Sample("_full", {}, {"shape": (2, 2), "value": 2.7, "dtype": "int32"}),
+    Sample("_arange", {}, {"start": 0.1, "stop": 1.0, "step": 0.3}),
+    Sample("_arange", {}, {"start": 0.5, "stop": 5, "step": 1.5, "dtype": "int32"}, id="_arange_int"),
+    Sample("_arange", {}, {"start": 3, "repeat": 2}, id="_arange_repeat"),
+    Sample("_eye", {}, {"N": 3, "M": 4, "k": 1}),
+    Sample("_eye", {}, {"N": 2, "k": -1, "dtype": "int32"}, id="_eye_int"),
+]
+
 SAMPLES = [
     Sample("broadcast_add", {"lhs": (3, 1, 4), "rhs": (1, 2, 4)}, id="broadcast_add"),
     Sample("broadcast_mul", {"lhs": (3, 1, 4), "rhs": (1, 2, 1)}, id="broadcast_mul"),
@@ -388,5 +417,5 @@ SAMPLES = [
     Sample("mean", {"data": (3, 4, 5)}, {"axis": (0, 2), "exclude": True}, id="mean_exclude"),
     Sample("Reshape", {"data": (2, 3, 4)}, {"shape": (-4, 1, 2, -3)}, id="reshape_codes"),
     Sample("log", {"data": (3, 4)}, id="log", positive=True),
-    *_BINARY, *_SCALAR, *_UNARY, *_REDUCE, *_PRODUCTS, *_JOIN, *_INDEX, *_SORT, *_SHAPE,
+    *_BINARY, *_SCALAR, *_UNARY, *_REDUCE, *_PRODUCTS, *_JOIN, *_INDEX, *_SORT, *_SHAPE, *_MORE,
 ]

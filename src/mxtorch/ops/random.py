@@ -9,31 +9,15 @@ draws numbers (which would move the generator and break seeded reproducibility).
 """
 from __future__ import annotations
 
-import re
 from typing import Callable
 
 import torch
 
 from ..base import MXNetError
-from ..context import Context, current_context
 from .registry import Bool, DType, Float, Int, Shape, Str, op
-from .tensor import dtype_in
+from .tensor import device_of, dtype_in
 
 _FLOAT_DTYPES = ("float16", "float32", "float64")
-_CONTEXT = re.compile(r"^(cpu|gpu|cpu_pinned|cpu_shared)\((\d+)\)$")
-
-
-def device_of(ctx: str) -> torch.device:
-    """The torch device of a context attribute as MXNet writes it ('cpu(0)', 'gpu(1)'; '' for the
-    current context)."""
-    if not ctx:
-        return current_context().torch_device
-    match = _CONTEXT.match(ctx.replace(" ", ""))
-    if match is None:
-        raise MXNetError(f"invalid context {ctx!r}; expected a form like 'cpu(0)' or 'gpu(0)'")
-    return Context(match.group(1), int(match.group(2))).torch_device
-
-
 def _out_dtype(name: str, dtype, allowed: tuple = _FLOAT_DTYPES,
                default: torch.dtype = torch.float32) -> torch.dtype:
     return default if dtype is None else dtype_in(name, dtype, allowed)

@@ -3,12 +3,14 @@ joining, slicing, indexing, sorting and shape manipulation."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Callable, Sequence
 
 import torch
 
 from ..base import MXNetError, to_torch_dtype
-from .registry import Any_, Bool, DType, Enum, Float, Int, Shape, op
+from ..context import Context, current_context
+from .registry import Any_, Bool, DType, Enum, Float, Int, Shape, Str, op
 
 
 # -- reshape with MXNet's special codes ----------------------------------------------------------
@@ -965,3 +967,222 @@ def broadcast_like(lhs, rhs, *, lhs_axes, rhs_axes):
     for la, ra in zip(lhs_axes, rhs_axes):
         target[la] = rhs.shape[ra]
     return _broadcast("broadcast_like", lhs, target)
+
+
+# -- creation (what sym.zeros, sym.ones, sym.full, sym.arange and sym.eye build on) ---------------
+_CONTEXT = re.compile(r"^(cpu|gpu|cpu_pinned|cpu_shared)\((\d+)\)$")
+_CREATION_DTYPES = ("bfloat16", "bool", "float16", "float32", "float64", "int32", "int64", "int8",
+                    "uint8")
+
+
+def device_of(ctx: str) -> torch.device:
+    """The torch device of a context attribute as MXNet writes it ('cpu(0)', 'gpu(1)'; '' for the
+    current context)."""
+    if not ctx:
+        return current_context().torch_device
+    match = _CONTEXT.match(ctx.replace(" ", ""))
+    if match is None:
+        raise MXNetError(f"invalid context {ctx!r}; expected a form like 'cpu(0)' or 'gpu(0)'")
+    return Context(match.group(1), int(match.group(2))).torch_device
+
+
+def _creation(name: str, fill: Callable, extra: dict) -> None:
+    def create(*, shape, ctx, dtype, **values):
+        return fill(tuple(shape), device_of(ctx), dtype_in(name, dtype, _CREATION_DTYPES), **values)
+
+    create.__doc__ = f"Returns a new array of the given shape and type, {fill.__doc__}."
+    entry = op(name, inputs=(), attrs={"shape": Shape(()), "ctx": Str(""),
+                                       "dtype": DType("float32"), **extra})(create)
+    entry.shape(lambda attrs: ([], [tuple(attrs["shape"])]))
+
+
+def _zeros_fill(shape, device, dtype):
+    """filled with zeros"""
+    return torch.zeros(shape, device=device, dtype=dtype)
+
+
+def _ones_fill(shape, device, dtype):
+    """filled with ones"""
+    return torch.ones(shape, device=device, dtype=dtype)
+
+
+def _value_fill(shape, device, dtype, value):
+    """filled with ``value`` (cast to the dtype first: 2.7 fills an int32 array with 2)"""
+    return torch.full(shape, _cast_scalar(value, dtype), device=device, dtype=dtype)
+
+
+def _cast_scalar(value: float, dtype: torch.dtype):
+    if dtype == torch.bool:
+        return bool(value)
+    return value if dtype.is_floating_point else int(value)
+
+
+_creation("_zeros", _zeros_fill, {})
+_creation("_ones", _ones_fill, {})
+_creation("_full", _value_fill, {"value": Float()})
+
+
+def _arange_size(start: float, stop, step: float, repeat: int) -> int:
+    if stop is None:
+        start, stop = 0.0, start
+    if step == 0:
+        raise MXNetError("_arange: step cannot be 0")
+    return max(0, math.ceil((stop - start) / step)) * repeat
+
+
+@op("_arange", inputs=(), attrs={"start": Float(), "stop": Float(None, optional=True),
+                                 "step": Float(1.0), "repeat": Int(1), "infer_range": Bool(False),
+                                 "ctx": Str(""), "dtype": DType("float32")})
+def arange(*, start, stop, step, repeat, infer_range, ctx, dtype):
+    """Returns evenly spaced values within [start, stop) (within [0, start) when stop is None),
+    each repeated ``repeat`` times."""
+    if infer_range:
+        raise MXNetError("_arange: infer_range=True is not supported; give stop")
+    out_dtype = dtype_in("_arange", dtype, _CREATION_DTYPES)
+    count = _arange_size(start, stop, step, 1)
+    if stop is None:
+        start = 0.0
+    # MXNet computes start + i * step in the output dtype (int32: int(start) + i * int(step))
+    steps = torch.arange(count, device=device_of(ctx)).to(out_dtype)
+    values = steps * _cast_scalar(step, out_dtype) + _cast_scalar(start, out_dtype)
+    return torch.repeat_interleave(values, repeat) if repeat != 1 else values
+
+
+arange.shape(lambda attrs: ([], [(_arange_size(attrs["start"], attrs["stop"], attrs["step"],
+                                               attrs["repeat"]),)]))
+
+
+@op("_eye", inputs=(), attrs={"N": Int(), "M": Int(0), "k": Int(0), "ctx": Str(""),
+                              "dtype": DType("float32")})
+def eye(*, N, M, k, ctx, dtype):  # noqa: N803 - MXNet's attribute names
+    """Returns a 2-D array (N x M, M = N when 0) with ones on diagonal ``k`` and zeros elsewhere."""
+    out = torch.zeros(N, M or N, device=device_of(ctx),
+                      dtype=dtype_in("_eye", dtype, _CREATION_DTYPES))
+    torch.diagonal(out, offset=k).fill_(1)
+    return out
+
+
+eye.shape(lambda attrs: ([], [(attrs["N"], attrs["M"] or attrs["N"])]))
+
+
+# -- further tensor operators ------------------------------------------------------------------
+def _split_v2_outputs(attrs: dict) -> int:
+    return attrs["sections"] if attrs["sections"] > 0 else len(attrs["indices"])
+
+
+@op("_split_v2", attrs={"indices": Shape(), "axis": Int(1), "squeeze_axis": Bool(False),
+                        "sections": Int(0)}, num_outputs=_split_v2_outputs)
+def split_v2(data, *, indices, axis, squeeze_axis, sections):
+    """Splits an array along ``axis`` into ``sections`` equal parts, or at ``indices`` (whose
+    first entry is 0): part i runs from indices[i] to indices[i + 1]."""
+    size = data.shape[axis]
+    if sections > 0:
+        if size % sections:
+            raise MXNetError(f"split_v2: axis {axis} of size {size} cannot be split into "
+                             f"{sections} equal sections")
+        bounds = list(range(0, size, size // sections))
+    else:
+        bounds = list(indices)
+    parts = [data.narrow(axis, b, e - b) for b, e in zip(bounds, bounds[1:] + [size])]
+    if squeeze_axis:
+        parts = [p.squeeze(axis) for p in parts]
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+@op("khatri_rao", variadic="num_args", attrs={"num_args": Int()})
+def khatri_rao(*args, num_args):
+    """Computes the Khatri-Rao product (column-wise Kronecker product) of the input matrices,
+    each (n_i, k): the result is (prod n_i, k)."""
+    out = args[0]
+    for m in args[1:]:
+        if m.dim() != 2 or m.shape[1] != out.shape[1]:
+            raise MXNetError(f"khatri_rao: inputs must be matrices with the same number of "
+                             f"columns, got {[tuple(a.shape) for a in args]}")
+        out = (out.unsqueeze(1) * m.unsqueeze(0)).reshape(-1, out.shape[1])
+    return out
+
+
+@op("_ravel_multi_index", attrs={"shape": Shape(None, optional=True)},
+    aliases=("ravel_multi_index",))
+def ravel_multi_index(data, *, shape):
+    """Converts a batch of index arrays (ndim, N) into flat indices (N,) of an array of ``shape``."""
+    strides = torch.tensor([math.prod(shape[i + 1:]) for i in range(len(shape))],
+                           dtype=torch.float64, device=data.device)
+    return (data.double() * strides.reshape(-1, *(1,) * (data.dim() - 1))).sum(0).to(data.dtype)
+
+
+@op("_unravel_index", attrs={"shape": Shape(None, optional=True)}, aliases=("unravel_index",))
+def unravel_index(data, *, shape):
+    """Converts flat indices (N,) into a batch of index arrays (ndim, N) for ``shape``."""
+    flat = data.long()
+    coords = []
+    for size in reversed(shape):
+        coords.append(flat.remainder(size))
+        flat = torch.div(flat, size, rounding_mode="floor")
+    return torch.stack(coords[::-1]).to(data.dtype)
+
+
+def _slice_index(shape: Sequence[int], begin, end, step, device) -> tuple:
+    """Index tensors (open mesh) of the region ``slice`` selects, negative steps included."""
+    begin, end = tuple(begin), tuple(end)
+    step = tuple(step) if step else (None,) * len(begin)
+    ranges = []
+    for axis, n in enumerate(shape):
+        if axis < len(begin):
+            s = 1 if step[axis] is None else step[axis]
+            ranges.append(range(*slice(begin[axis], end[axis], s).indices(n)))
+        else:
+            ranges.append(range(n))
+    return torch.meshgrid(*[torch.tensor(r, dtype=torch.long, device=device) for r in ranges],
+                          indexing="ij")
+
+
+_SLICE_ATTRS = {"begin": Any_(), "end": Any_(), "step": Any_(())}
+
+
+@op("_slice_assign", inputs=("lhs", "rhs"), attrs=_SLICE_ATTRS, aliases=("_crop_assign",))
+def slice_assign(lhs, rhs, *, begin, end, step):
+    """Returns a copy of ``lhs`` whose region ``slice(begin, end, step)`` holds ``rhs``."""
+    return lhs.index_put(_slice_index(lhs.shape, begin, end, step, lhs.device), rhs)
+
+
+@op("_slice_assign_scalar", attrs={"scalar": Float(0.0), **_SLICE_ATTRS},
+    aliases=("_crop_assign_scalar",))
+def slice_assign_scalar(data, *, scalar, begin, end, step):
+    """Returns a copy of ``data`` whose region ``slice(begin, end, step)`` holds ``scalar``."""
+    value = torch.tensor(_cast_scalar(scalar, data.dtype), dtype=data.dtype, device=data.device)
+    return data.index_put(_slice_index(data.shape, begin, end, step, data.device), value)
+
+
+_AMP_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "int8", "uint8")
+
+
+@op("amp_cast", attrs={"dtype": DType()})
+def amp_cast(data, *, dtype):
+    """Casts between low-precision floats and float32 for automatic mixed precision; arrays that
+    are not floating point pass unchanged."""
+    if not data.is_floating_point():
+        return data.clone()
+    return data.to(dtype_in("amp_cast", dtype, _AMP_DTYPES))
+
+
+@op("amp_multicast", variadic="num_outputs", attrs={"num_outputs": Int(), "cast_narrow": Bool(False)},
+    num_outputs=lambda attrs: attrs["num_outputs"])
+def amp_multicast(*data, num_outputs, cast_narrow):
+    """Casts all floating-point inputs to their widest float type (the narrowest with
+    ``cast_narrow``) for automatic mixed precision."""
+    floats = [d.dtype for d in data if d.is_floating_point()]
+    if not floats:
+        return tuple(d.clone() for d in data)
+    pick = min if cast_narrow else max
+    target = pick(floats, key=lambda t: torch.finfo(t).bits)
+    return tuple(d.to(target) if d.is_floating_point() else d.clone() for d in data)
+
+
+@op("cast_storage", attrs={"stype": Enum(("csr", "default", "row_sparse"))})
+def cast_storage(data, *, stype):
+    """Casts the storage type of an array; mxtorch arrays are dense, so only 'default' exists."""
+    if stype != "default":
+        raise MXNetError(f"cast_storage: storage type {stype!r} is not supported; mxtorch arrays "
+                         "are dense ('default')")
+    return data.clone()
