@@ -168,7 +168,7 @@ def image_resize(data, *, size, keep_ratio, interp):
     return resize_hwc(data, w, h, interp)
 
 
-@op("_cvimresize", attrs={"w": Int(), "h": Int(), "interp": Int(1)})
+@op("_cvimresize", inputs=("src",), attrs={"w": Int(), "h": Int(), "interp": Int(1)})
 def cvimresize(src, *, w, h, interp):
     """Resize image with OpenCV's interpolation methods (mx.image.imresize)."""
     _image_input("imresize", src, batch_ok=False)
