@@ -539,9 +539,9 @@ def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix
         moving_var = moving_var * momentum + data_var * (1 - momentum)
 
     with the biased batch variance; otherwise the moving statistics normalise. With ``fix_gamma``
-    gamma is set to 1 (in place, as MXNet does) and receives a zero gradient. ``output_mean_var`` also returns the mean and
-    the inverse standard deviation :math:`1/\\sqrt{var+\\epsilon}` (no gradient flows through them).
-    ``axis`` is the channel axis.
+    gamma is set to 1 (in place, as MXNet does) and receives a zero gradient. ``output_mean_var``
+    also returns the mean and the inverse standard deviation :math:`1/\\sqrt{var+\\epsilon}` (no
+    gradient flows through them). ``axis`` is the channel axis.
     """
     ndim = data.dim()
     if not -ndim <= axis < ndim or ndim < 2:
@@ -555,7 +555,7 @@ def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix
     if fix_gamma:  # MXNet also sets gamma to 1 in place
         with torch.no_grad():
             gamma.fill_(1)
-    weight = torch.ones_like(gamma) if fix_gamma else gamma
+    weight = no_gradient(torch.ones_like(gamma), gamma) if fix_gamma else gamma
     if is_train and not use_global_stats:
         out, mean, var = _batch_stats(x, weight, beta, eps)
         with torch.no_grad():
@@ -596,7 +596,7 @@ def _gamma_beta_rule(op_name: str, param_shape, n_stats: int = 0, stat_shape=Non
         p = param_shape(attrs, data)
         gamma = assign_shape(op_name, "gamma", gamma, p)
         beta = assign_shape(op_name, "beta", beta, p)
-        stats = [stat_shape(attrs, data)] * (n_out - 1)
+        stats = [stat_shape(attrs, data)] * (n_out - 1) if n_out > 1 else []
         return [data, gamma, beta], [data, *stats]
     return rule
 
