@@ -367,7 +367,7 @@ def reduce_axes(ndim: int, axis, exclude: bool) -> tuple:
 
 
 def _flatten_axes(data: torch.Tensor, axes: tuple) -> torch.Tensor:
-    """Move ``axes`` to the end and merge them into one (for reductions torch takes one dim at)."""
+    """Move ``axes`` to the end and merge them into one (torch.prod reduces one axis at a time)."""
     keep = [d for d in range(data.dim()) if d not in axes]
     moved = data.permute(*keep, *axes)
     return moved.reshape(*[data.shape[d] for d in keep], -1)
@@ -634,20 +634,28 @@ def _slice_along(data: torch.Tensor, axis: int, begin, end, step) -> torch.Tenso
     return flipped[(slice(None),) * axis + (slice(n - 1 - start, n - 1 - stop, -step),)]
 
 
-@op("slice", attrs={"begin": Any_(), "end": Any_(), "step": Any_(())}, aliases=("crop",))
+def _slice_spec(name: str, ndim: int, begin, end, step) -> list:
+    """MXNet's begin/end/step attributes as one (begin, end, step) per leading axis."""
+    begin, end, step = (tuple(v) if isinstance(v, (tuple, list)) else (v,)
+                        for v in (begin, end, step))
+    if len(begin) != len(end) or (step and len(step) != len(begin)) or len(begin) > ndim:
+        raise MXNetError(f"{name}: begin {begin}, end {end} and step {step} must have the same "
+                         f"length, at most the number of dimensions {ndim}")
+    steps = [1 if not step or step[i] is None else step[i] for i in range(len(begin))]
+    if 0 in steps:
+        raise MXNetError(f"{name}: step cannot be 0")
+    return list(zip(begin, end, steps))
+
+
+_SLICE_ATTRS = {"begin": Any_(), "end": Any_(), "step": Any_(())}
+
+
+@op("slice", attrs=_SLICE_ATTRS, aliases=("crop",))
 def slice_(data, *, begin, end, step):
     """Slices a region of the array: ``begin``, ``end`` and ``step`` hold one entry per leading
     axis (None takes the default, numpy's rules apply, negative steps walk backwards)."""
-    begin, end, step = (tuple(v) if isinstance(v, (tuple, list)) else (v,)
-                        for v in (begin, end, step))
-    if len(begin) != len(end) or (step and len(step) != len(begin)) or len(begin) > data.dim():
-        raise MXNetError(f"slice: begin {begin}, end {end} and step {step} must have the same "
-                         f"length, at most the number of dimensions {data.dim()}")
     out = data
-    for axis, (b, e) in enumerate(zip(begin, end)):
-        s = step[axis] if step and step[axis] is not None else 1
-        if s == 0:
-            raise MXNetError("slice: step cannot be 0")
+    for axis, (b, e, s) in enumerate(_slice_spec("slice", data.dim(), begin, end, step)):
         out = _slice_along(out, axis, b, e, s)
     return out
 
@@ -1122,28 +1130,20 @@ def unravel_index(data, *, shape):
     return torch.stack(coords[::-1]).to(data.dtype)
 
 
-def _slice_index(shape: Sequence[int], begin, end, step, device) -> tuple:
-    """Index tensors (open mesh) of the region ``slice`` selects, negative steps included."""
-    begin, end = tuple(begin), tuple(end)
-    step = tuple(step) if step else (None,) * len(begin)
-    ranges = []
-    for axis, n in enumerate(shape):
-        if axis < len(begin):
-            s = 1 if step[axis] is None else step[axis]
-            ranges.append(range(*slice(begin[axis], end[axis], s).indices(n)))
-        else:
-            ranges.append(range(n))
+def _slice_index(name: str, shape: Sequence[int], begin, end, step, device) -> tuple:
+    """Index tensors (an open mesh) of the region ``slice`` selects, negative steps included."""
+    spec = _slice_spec(name, len(shape), begin, end, step)
+    ranges = [range(*slice(*spec[axis]).indices(n)) if axis < len(spec) else range(n)
+              for axis, n in enumerate(shape)]
     return torch.meshgrid(*[torch.tensor(r, dtype=torch.long, device=device) for r in ranges],
                           indexing="ij")
-
-
-_SLICE_ATTRS = {"begin": Any_(), "end": Any_(), "step": Any_(())}
 
 
 @op("_slice_assign", inputs=("lhs", "rhs"), attrs=_SLICE_ATTRS, aliases=("_crop_assign",))
 def slice_assign(lhs, rhs, *, begin, end, step):
     """Returns a copy of ``lhs`` whose region ``slice(begin, end, step)`` holds ``rhs``."""
-    return lhs.index_put(_slice_index(lhs.shape, begin, end, step, lhs.device), rhs)
+    return lhs.index_put(_slice_index("_slice_assign", lhs.shape, begin, end, step, lhs.device),
+                         rhs)
 
 
 @op("_slice_assign_scalar", attrs={"scalar": Float(0.0), **_SLICE_ATTRS},
@@ -1151,7 +1151,8 @@ def slice_assign(lhs, rhs, *, begin, end, step):
 def slice_assign_scalar(data, *, scalar, begin, end, step):
     """Returns a copy of ``data`` whose region ``slice(begin, end, step)`` holds ``scalar``."""
     value = torch.tensor(_cast_scalar(scalar, data.dtype), dtype=data.dtype, device=data.device)
-    return data.index_put(_slice_index(data.shape, begin, end, step, data.device), value)
+    index = _slice_index("_slice_assign_scalar", data.shape, begin, end, step, data.device)
+    return data.index_put(index, value)
 
 
 _AMP_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", "int8", "uint8")
