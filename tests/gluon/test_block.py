@@ -17,11 +17,12 @@ GLUON = GOLDEN / "gluon"
 
 
 # -- the talk's models: names, shapes, losses, gradients, SGD-updated weights -----------------------
+@pytest.mark.parametrize("use_trainer", [False, True], ids=["manual_sgd", "trainer"])
 @pytest.mark.parametrize("build,golden,shape,lr", [
     (build_mlp, "mlp_train.npz", (6, 8), 0.5),
     (build_lenet, "lenet_train.npz", (4, 1, 28, 28), 0.1),
 ], ids=["mlp", "lenet"])
-def test_training_steps_match_mxnet(build, golden, shape, lr):
+def test_training_steps_match_mxnet(build, golden, shape, lr, use_trainer):
     with np.load(GLUON / golden) as f:
         g = dict(f)
     with mx.name.NameManager():
@@ -33,6 +34,7 @@ def test_training_steps_match_mxnet(build, golden, shape, lr):
     for k, v in model_weights(int(g["seed"]), {k: p.shape for k, p in params.items()}).items():
         params[k].set_data(nd.array(v))
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(params, "sgd", {"learning_rate": lr}) if use_trainer else None
     step = 0
     while f"x{step}" in g:
         with autograd.record():
@@ -43,8 +45,11 @@ def test_training_steps_match_mxnet(build, golden, shape, lr):
         _close(loss.asnumpy(), g[f"loss{step}"], "loss")
         for k, p in params.items():
             _close_digest(digest(p.grad().asnumpy()), g[f"grad{step}:{k}"], f"gradient of {k}")
-            # MXNet's SGD with its defaults: w -= lr * grad / batch_size
-            p.set_data(p.data() - lr / shape[0] * p.grad())
+            if trainer is None:  # MXNet's SGD with its defaults: w -= lr * grad / batch_size
+                p.set_data(p.data() - lr / shape[0] * p.grad())
+        if trainer is not None:
+            trainer.step(shape[0])
+        for k, p in params.items():
             _close_digest(digest(p.data().asnumpy()), g[f"weight{step}:{k}"], f"updated {k}")
         step += 1
     assert step == 3
