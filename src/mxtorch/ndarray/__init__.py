@@ -7,6 +7,8 @@ from .. import ops as _ops
 from . import _dispatch
 from .ndarray import *  # noqa: F401,F403
 from .ndarray import NDArray, __all__ as _ndarray_all
+from . import utils  # noqa: F401
+from .utils import load, load_frombuffer, save  # noqa: F401
 
 
 def _install_operators() -> None:
@@ -34,4 +36,4 @@ from . import random  # noqa: E402,F401  (mx.nd.random: the samplers)
 
 from . import image  # noqa: E402,F401  (mx.nd.image: the table's _image_* operators)
 
-__all__ = list(_ndarray_all)
+__all__ = list(_ndarray_all) + ["load", "load_frombuffer", "save"]
