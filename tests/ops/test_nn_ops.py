@@ -3,12 +3,18 @@ golden generator cannot take) and the shape rules that Gluon's deferred initiali
 
 Expected values marked "MXNet 1.9.1" were read off the reference implementation.
 """
+import json
+
 import numpy as np
 import pytest
 
 from mxtorch import autograd, nd
 from mxtorch.base import MXNetError
-from mxtorch.ops import get_op
+from mxtorch.ops import all_ops, get_op
+from mxtorch.ops import loss as loss_ops
+from mxtorch.ops import nn as nn_ops
+from mxtorch.ops.registry import REQUIRED
+from tests.conformance.conftest import GOLDEN
 
 
 def _infer(name, in_shapes, **attrs):
@@ -261,6 +267,12 @@ def test_shape_rule_keeps_unknown_data_unknown_and_fills_partial_weights():
     assert outs == [None] and ins[2] == (2,)
     ins, _ = _infer("FullyConnected", [(4, 6), (3, 0), None], num_hidden=3)
     assert ins[1] == (3, 6)
+    # Gluon asks with the spatial dimensions unknown (0)
+    ins, outs = _infer("Deconvolution", [(1, 4, 0, 0), None], kernel=(3, 3), num_filter=2,
+                       target_shape=(9, 9))
+    assert ins[1] == (4, 2, 3, 3) and outs == [(1, 2, 0, 0)]
+    ins, outs = _infer("Convolution", [(1, 4, 0, 0), None, None], kernel=(3, 3), num_filter=2)
+    assert ins[1] == (2, 4, 3, 3) and outs == [(1, 2, 0, 0)]
 
 
 def test_shape_rule_rejects_inconsistent_weights():
@@ -274,3 +286,49 @@ def test_shape_inference_through_meta_tensors_for_ops_without_a_rule():
     _, outs = _infer("Pooling", [(2, 3, 5, 5)], kernel=(2, 2), stride=(2, 2), pad=(1, 1),
                      pooling_convention="full")
     assert outs == [(2, 3, 4, 4)]
+
+
+# -- the table against MXNet's operator registry (tests/conformance/golden/op_signatures.json) ---------
+MXNET_OPS = json.loads((GOLDEN / "op_signatures.json").read_text())
+OURS = {name: e for name, e in all_ops().items() if e.impl.__module__ in (nn_ops.__name__, loss_ops.__name__)}
+CANONICAL = sorted({e.name for e in OURS.values()})
+
+
+def _mxnet_default(text: str):
+    """The default in MXNet's attribute description ('boolean, optional, default=0'), in our terms."""
+    if "default=" not in text:
+        return REQUIRED
+    value = text.split("default=", 1)[1].strip().strip("'")
+    if value == "None":
+        return None
+    if value == "[]":
+        return ()
+    if text.startswith("boolean"):
+        return value == "1"
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+@pytest.mark.parametrize("name", sorted(OURS))
+def test_every_name_is_an_mxnet_name_of_the_same_operator(name):
+    assert name in MXNET_OPS, f"{name} is not an MXNet 1.9.1 operator name"
+    assert MXNET_OPS[OURS[name].name]["real"] == MXNET_OPS[name]["real"]
+
+
+@pytest.mark.parametrize("name", CANONICAL)
+def test_aliases_inputs_attributes_and_defaults_are_mxnets(name):
+    entry, info = get_op(name), MXNET_OPS[name]
+    aliases = {n for n, v in MXNET_OPS.items() if v["real"] == info["real"]}
+    assert aliases <= set(OURS), f"missing aliases of {name}: {sorted(aliases - set(OURS))}"
+    if entry.variadic is None:
+        assert list(entry.inputs) == info["inputs"]
+    ours = [a for a in entry.attrs if a != entry.variadic or a in dict(info["attrs"])]
+    assert ours == [a for a, _ in info["attrs"]]
+    for attr, text in info["attrs"]:
+        expected, default = _mxnet_default(text), entry.attrs[attr].default
+        if isinstance(expected, float) and not isinstance(default, bool):
+            assert default == pytest.approx(expected, rel=1e-6), attr
+        else:
+            assert default == expected, attr

@@ -20,17 +20,24 @@ def expand(value: Sequence[int], ndim: int, fill: int, op: str = "", what: str =
 
 
 def conv_out(size: int, kernel: int, stride: int, pad: int, dilate: int = 1) -> int:
-    """Output length of a convolution (or 'valid' pooling) along one axis."""
+    """Output length of a convolution along one axis (0, an unknown length, stays unknown)."""
+    if not size:
+        return 0
     return (size + 2 * pad - dilate * (kernel - 1) - 1) // stride + 1
 
 
 def deconv_out(size: int, kernel: int, stride: int, pad: int, dilate: int, adj: int) -> int:
-    """Output length of a transposed convolution along one axis."""
+    """Output length of a transposed convolution along one axis (0, unknown, stays unknown)."""
+    if not size:
+        return 0
     return stride * (size - 1) + dilate * (kernel - 1) + 1 - 2 * pad + adj
 
 
 def deconv_pad_adj(size: int, kernel: int, stride: int, dilate: int, target: int) -> tuple:
-    """(pad, adj) that make a transposed convolution produce ``target`` (MXNet's InferPad)."""
+    """(pad, adj) that make a transposed convolution produce ``target`` (MXNet's InferPad);
+    (0, 0) while the input length is unknown (0)."""
+    if not size:
+        return 0, 0
     total = stride * (size - 1) + dilate * (kernel - 1) + 1 - target
     if total < 0:
         raise MXNetError(f"Deconvolution: target_shape {target} is too big; at most "

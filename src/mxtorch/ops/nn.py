@@ -110,8 +110,10 @@ _LAYOUTS = (*_CHANNEL_FIRST.values(), *_CHANNEL_LAST.values())
 _CUDNN_TUNE = ("off", "limited_workspace", "fastest")
 
 
-def _conv_attrs(workspace: int, no_bias: bool) -> dict:
-    return {"kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()),
+def _conv_attrs(workspace: int, no_bias: bool, transposed: bool = False) -> dict:
+    """(De)convolution attributes in MXNet's order; a Deconvolution also has adj and target_shape."""
+    extra = {"adj": Shape(()), "target_shape": Shape(())} if transposed else {}
+    return {"kernel": Shape(), "stride": Shape(()), "dilate": Shape(()), "pad": Shape(()), **extra,
             "num_filter": Int(), "num_group": Int(1), "workspace": Int(workspace),
             "no_bias": Bool(no_bias), "cudnn_tune": Enum(_CUDNN_TUNE, None, optional=True),
             "cudnn_off": Bool(False), "layout": Enum(_LAYOUTS, None, optional=True)}
@@ -194,7 +196,7 @@ def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tu
 
 
 @op("Deconvolution", inputs=("data", "weight", "bias"),
-    attrs={**_conv_attrs(512, True), "adj": Shape(()), "target_shape": Shape(())},
+    attrs=_conv_attrs(512, True, transposed=True),
     active_inputs=_no_bias_inputs)
 def deconvolution(data, weight, bias=None, **attrs):
     """Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution)
