@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
-                        register)
+from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32,
+                        _group_by_rates, _zeros_like, register)
 from .sgd import _fused_clip
 
 __all__ = ["Adam", "Adamax", "Nadam", "FTML", "LAMB"]
@@ -26,25 +26,30 @@ def adam_kernel(weights: list, grads: list, means: list, variances: list, lrs: l
         w = w - lr * m / (sqrt(v) + epsilon)
 
     (``lr`` already carries the bias correction ``sqrt(1 - beta2**t) / (1 - beta1**t)``.)
+    Torch's multi-tensor kernels run once per (lr, wd) group; without weight decay or clipping
+    ``rescale_grad`` is folded into the moment updates, so only ``sqrt(v)`` is a temporary.
     """
     beta1, beta2 = _f32(beta1), _f32(beta2)
-    g = torch._foreach_mul(grads, _f32(rescale_grad))
-    if any(wds):
-        torch._foreach_add_(g, torch._foreach_mul(weights, [_f32(wd) for wd in wds]))
-    if clip is not None:
-        torch._foreach_clamp_min_(g, -clip)
-        torch._foreach_clamp_max_(g, clip)
-    torch._foreach_mul_(means, beta1)
-    torch._foreach_add_(means, torch._foreach_mul(g, _f32(1.0 - beta1)))
-    torch._foreach_mul_(variances, beta2)
-    square = torch._foreach_mul(g, _f32(1.0 - beta2))
-    torch._foreach_mul_(square, g)
-    torch._foreach_add_(variances, square)
-    denom = torch._foreach_sqrt(variances)
-    torch._foreach_add_(denom, _f32(epsilon))
-    step = torch._foreach_mul(means, [_f32(lr) for lr in lrs])
-    torch._foreach_div_(step, denom)
-    torch._foreach_sub_(weights, step)
+    for (lr, wd), index in _group_by_rates(lrs, wds):
+        w = [weights[i] for i in index]
+        g = [grads[i] for i in index]
+        m = [means[i] for i in index]
+        v = [variances[i] for i in index]
+        scale = rescale_grad
+        if wd or clip is not None:
+            g, scale = torch._foreach_mul(g, _f32(rescale_grad)), 1.0
+            if wd:
+                torch._foreach_add_(g, w, alpha=_f32(wd))
+            if clip is not None:
+                torch._foreach_clamp_min_(g, -clip)
+                torch._foreach_clamp_max_(g, clip)
+        torch._foreach_mul_(m, beta1)
+        torch._foreach_add_(m, g, alpha=_f32((1.0 - beta1) * scale))
+        torch._foreach_mul_(v, beta2)
+        torch._foreach_addcmul_(v, g, g, value=_f32((1.0 - beta2) * scale * scale))
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_add_(denom, _f32(epsilon))
+        torch._foreach_addcdiv_(w, m, denom, value=-_f32(lr))
 
 
 @register

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
-                        register)
+from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32,
+                        _group_by_rates, _zeros_like, register)
 
 __all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD"]
 
@@ -40,24 +40,28 @@ def sgd_kernel(weights: list, grads: list, moms: Optional[list], lrs: list, wds:
         mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
         weight = weight + mom
 
-    Without momentum ``mom`` starts from 0 each step and is not kept. All weights go through
-    torch's multi-tensor (``_foreach``) kernels at once; the float32 operation order is MXNet's.
+    Without momentum ``mom`` starts from 0 each step and is not kept. The weights go through
+    torch's multi-tensor (``_foreach``) kernels, one call per (lr, wd) group, with the scalar
+    factors folded into each operation so that no temporary arrays are made (except the
+    clipped gradients when clipping is on).
     """
-    step = _rescaled(grads, rescale_grad, clip)
-    torch._foreach_mul_(step, [_f32(lr) for lr in lrs])
-    decay = None
-    if any(wds):
-        decay = torch._foreach_mul(weights, [_f32(_f32(lr) * _f32(wd)) for lr, wd in zip(lrs, wds)])
-    if moms:
-        torch._foreach_mul_(moms, _f32(momentum))
-        if decay is not None:
-            torch._foreach_sub_(moms, decay)
-        torch._foreach_sub_(moms, step)
-        torch._foreach_add_(weights, moms)
-    else:
-        if decay is not None:
-            torch._foreach_add_(step, decay)
-        torch._foreach_sub_(weights, step)
+    for (lr, wd), index in _group_by_rates(lrs, wds):
+        w = [weights[i] for i in index]
+        g = [grads[i] for i in index]
+        scale = rescale_grad
+        if clip is not None:
+            g, scale = _rescaled(g, rescale_grad, clip), 1.0
+        if moms:
+            m = [moms[i] for i in index]
+            torch._foreach_mul_(m, _f32(momentum))
+            if wd:
+                torch._foreach_add_(m, w, alpha=-_f32(_f32(lr) * _f32(wd)))
+            torch._foreach_add_(m, g, alpha=-_f32(lr * scale))
+            torch._foreach_add_(w, m)
+        else:
+            if wd:
+                torch._foreach_mul_(w, _f32(1.0 - _f32(lr) * _f32(wd)))
+            torch._foreach_add_(w, g, alpha=-_f32(lr * scale))
 
 
 def _master_weights(weights: list, states: list, multi_precision: bool) -> tuple:
