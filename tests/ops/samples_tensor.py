@@ -191,6 +191,8 @@ _UNARY = [
     Sample("clip", {"data": INTS}, {"a_min": -2.5, "a_max": 3.5}, id="clip_int"),
     Sample("smooth_l1", {"data": _f32([[-2, -0.3, 0.1], [0.6, 3, -0.05]])}, {"scalar": 2.0}),
     Sample("smooth_l1", {"data": _f32([[-2, -0.3, 0.1], [0.6, 3, -0.05]])}, id="smooth_l1_default"),
+    Sample("hard_sigmoid", {"data": _f32([[-4, -2.5, -1], [0.3, 2.5, 4]])}, fd=False),
+    Sample("hard_sigmoid", {"data": (2, 3)}, {"alpha": 0.7, "beta": 0.1}, id="hard_sigmoid_attrs"),
     Sample("Cast", {"data": _f32([[-1.7, 2.5, 300], [0.2, -0.9, 7.9]])}, {"dtype": "int32"},
            id="cast_int32", grad=()),
     Sample("cast", {"data": _f32([[1.7, 2.5, 200], [0.2, 0.9, 7.9]])}, {"dtype": "uint8"},

@@ -332,6 +332,14 @@ def smooth_l1(data, *, scalar):
     return torch.where(absx < 1.0 / s2, 0.5 * s2 * data * data, absx - 0.5 / s2)
 
 
+@op("hard_sigmoid", attrs={"alpha": Float(0.2), "beta": Float(0.5)})
+def hard_sigmoid(data, *, alpha, beta):
+    """Computes hard sigmoid: ``max(0, min(1, alpha * x + beta))`` element-wise; the gradient
+    passes only strictly inside (0, 1), as in MXNet."""
+    z = alpha * data + beta
+    return torch.where((z > 0) & (z < 1), z, torch.clamp(z.detach(), 0.0, 1.0))
+
+
 @op("Cast", attrs={"dtype": DType()}, aliases=("cast",))
 def cast(data, *, dtype):
     """Casts all elements of the input to a new type (floats truncate toward zero)."""
