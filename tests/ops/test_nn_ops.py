@@ -14,7 +14,8 @@ from mxtorch.ops import all_ops, get_op
 from mxtorch.ops import loss as loss_ops
 from mxtorch.ops import nn as nn_ops
 from mxtorch.ops.registry import REQUIRED
-from tests.conformance.conftest import GOLDEN
+from tests.conformance.conftest import GOLDEN, GOLDEN_OPS
+from tests.ops.samples_nn import SAMPLES
 
 
 def _infer(name, in_shapes, **attrs):
@@ -332,3 +333,29 @@ def test_aliases_inputs_attributes_and_defaults_are_mxnets(name):
             assert default == pytest.approx(expected, rel=1e-6), attr
         else:
             assert default == expected, attr
+
+
+# -- shape inference of every sample (what sym.infer_shape and Gluon's deferred init rely on) -----------
+# inputs a sample gives in one of the other shapes MXNet accepts (the rule fills in the default one)
+_ALTERNATE_SHAPES = {("prelu_shared", "gamma"), ("softmaxoutput_prob_label", "label"),
+                     ("softmaxoutput_multi", "label")}
+
+
+@pytest.mark.parametrize("s", SAMPLES, ids=[s.id for s in SAMPLES])
+def test_shape_inference_matches_mxnet(s):
+    golden = np.load(GOLDEN_OPS / f"{s.id}.npz")
+    entry = get_op(s.op)
+    names = list(s.inputs)
+    shapes = [golden[f"in_{n}"].shape for n in names]
+    attrs = dict(s.attrs)
+    if entry.variadic:
+        attrs.setdefault(entry.variadic, len(names))
+    attrs = entry.parse_attrs(attrs)
+    expected_out = [golden[f"out{i}"].shape for i in range(len(golden.files)) if f"out{i}" in golden.files]
+    _, outs = entry.infer_shape(attrs, shapes)
+    assert [tuple(o) for o in outs] == expected_out
+    # from the data alone, the rule gives every other input it determines
+    ins, _ = entry.infer_shape(attrs, shapes[:1] + [None] * (len(shapes) - 1))
+    for name, inferred, shape in zip(names, ins, shapes):
+        if inferred is not None and (s.id, name) not in _ALTERNATE_SHAPES:
+            assert tuple(inferred) == shape, name

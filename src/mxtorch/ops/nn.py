@@ -745,6 +745,14 @@ def softmax(data, length=None, *, axis, temperature, dtype, use_length):
     return torch.softmax(x.masked_fill(~mask, float("-inf")), axis).masked_fill(~mask, 0)
 
 
+@softmax.shape
+def _(attrs, data, length=None):
+    if data is None or not attrs["use_length"]:
+        return [data, length][: 2 if attrs["use_length"] else 1], [data]
+    axis = _norm_axis("softmax", attrs["axis"], len(data))
+    return [data, assign_shape("softmax", "length", length, data[:axis] + data[axis + 1:])], [data]
+
+
 @op("log_softmax", attrs=_SOFTMAX_ATTRS)
 def log_softmax(data, *, axis, temperature, dtype, use_length):
     """Computes the log softmax of the input. This is equivalent to computing softmax followed
