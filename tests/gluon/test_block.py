@@ -388,3 +388,28 @@ def test_warning_free_forward():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         net(nd.ones((1, 8)))
+
+
+def test_symbol_input_builds_mxnet_graph():
+    with mx.name.NameManager():
+        net = build_mlp(mx)
+    out = net(mx.sym.var("data"))
+    assert out.list_arguments() == [
+        "data", "hybridsequential0_dense0_weight", "hybridsequential0_dense0_bias",
+        "hybridsequential0_dense1_weight", "hybridsequential0_dense1_bias"]
+    assert out.list_outputs() == ["hybridsequential0_dense1_fwd_output"]
+
+
+def test_parameters_on_several_contexts():
+    net = nn.Dense(2, in_units=3)
+    net.initialize(mx.init.One(), ctx=[mx.cpu(0), mx.cpu(1)])
+    assert net.weight.list_ctx() == [mx.cpu(0), mx.cpu(1)]
+    first, second = net.weight.list_data()
+    assert first is not second and first is net.weight.data(mx.cpu(0))
+    assert net.weight.data(mx.cpu(1)) is second
+    with autograd.record():
+        y = net(nd.ones((1, 3)))
+    y.backward()
+    assert net.weight.grad(mx.cpu(0)).asnumpy().sum() == 6  # the input's context is cpu(0)
+    net.weight.set_data(nd.zeros((2, 3)))
+    assert all((d.asnumpy() == 0).all() for d in net.weight.list_data())

@@ -397,7 +397,11 @@ class Parameter:
     def _set_arrays(self, data: Optional[list], grad: Optional[list]) -> None:
         """The one place data/grad lists change, so the device lookup stays in step."""
         self._data, self._grad = data, grad
-        self._by_device = {} if data is None else {d._t.device: d for d in data}
+        self._by_device = {}
+        # cpu(0), cpu(1)... share torch's one CPU device, and a CPU array's context reads cpu(0):
+        # the first copy on a device is the one a forward pass uses, as data(x.context) would
+        for d in data or ():
+            self._by_device.setdefault(d._t.device, d)
 
     def _init_grad(self) -> None:
         """Initialize grad buffers."""
