@@ -119,9 +119,8 @@ def _regroup(args: list, fmt: Any) -> Any:
 
 
 def _is_symbol(x: Any) -> bool:
-    from .. import symbol
-    cls = getattr(symbol, "Symbol", None)
-    return cls is not None and isinstance(x, cls)
+    from ..symbol import Symbol
+    return isinstance(x, Symbol)
 
 
 def _gather_type_ctx_info(args: Any) -> tuple:

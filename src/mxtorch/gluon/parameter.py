@@ -529,10 +529,7 @@ class Parameter:
     def var(self) -> Any:
         """Returns a symbol representing this parameter."""
         if self._var is None:
-            from .. import symbol
-            if not hasattr(symbol, "var"):
-                raise NotImplementedError("Parameter.var() needs the Symbol API (mxtorch.symbol."
-                                          "var), which this build does not provide")
+            from .. import symbol  # symbol builds on gluon's siblings; imported when first needed
             self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype,
                                    lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=self.init)
         return self._var
