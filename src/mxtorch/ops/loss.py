@@ -2,8 +2,8 @@
 softmax_cross_entropy.
 
 The output layers follow MXNet's gradient semantics: their backward ignores the gradient arriving at
-their output (the head gradient, unless ``out_grad``) and sends the gradient of the loss they stand
-for to ``data``. The label receives no gradient.
+their output (the head gradient) and sends the gradient of the loss they stand for to ``data``. The
+label receives no gradient.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from .registry import Bool, Enum, Float, op
 
 
 class _OutputLayer(torch.autograd.Function):
-    """``forward_fn(data)`` forward; ``grad_fn(output, label, head)`` backward, to data only."""
+    """``forward_fn(data)`` forward; backward sends ``grad_fn(output, label)`` to data, whatever the
+    head gradient."""
 
     @staticmethod
     def forward(ctx: Any, data: torch.Tensor, label: Optional[torch.Tensor], forward_fn: Callable,
@@ -31,7 +32,7 @@ class _OutputLayer(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, head: torch.Tensor) -> tuple:
         out, label = ctx.saved_tensors
-        return ctx.grad_fn(out, label, head), None, None, None
+        return ctx.grad_fn(out, label), None, None, None
 
 
 def _output_layer(data: torch.Tensor, label: Optional[torch.Tensor], forward_fn: Callable,
@@ -50,7 +51,7 @@ def _softmax_target(label: torch.Tensor, classes: int, smooth_alpha: float,
     return match.to(dtype)
 
 
-def _softmax_output_grad(out: torch.Tensor, label: torch.Tensor, head: torch.Tensor, *,
+def _softmax_output_grad(out: torch.Tensor, label: torch.Tensor, *,
                          grad_scale: float, ignore_label: float, multi_output: bool,
                          use_ignore: bool, preserve_shape: bool, normalization: str, out_grad: bool,
                          smooth_alpha: float) -> torch.Tensor:
@@ -70,8 +71,8 @@ def _softmax_output_grad(out: torch.Tensor, label: torch.Tensor, head: torch.Ten
     ignored = labels.to(torch.int64) == int(ignore_label)
     if use_ignore:
         grad = grad.masked_fill(ignored.unsqueeze(-1), 0)
-    if normalization == "valid":
-        scale = grad_scale / max(int(labels.numel() - ignored.sum()), 1)
+    if normalization == "valid":  # a tensor: no device-to-host copy of the count
+        scale = grad_scale / (~ignored).sum().clamp(min=1).to(grad.dtype)
     else:
         count = labels.shape[0] if normalization == "batch" else 1
         positions = labels.shape[1] if multi_output else 1
@@ -114,7 +115,7 @@ def softmax_output(data, label, **attrs):
     - ``out_grad``: MXNet 1.9.1 documents multiplying by the head gradient, but its backward reads
       the output's buffer there, so the gradient is multiplied by the output; so is it here.
     """
-    grad_fn = lambda out, lab, head: _softmax_output_grad(out, lab, head, **attrs)  # noqa: E731
+    grad_fn = lambda out, lab: _softmax_output_grad(out, lab, **attrs)  # noqa: E731
     return _output_layer(data, label, _softmax_forward(attrs["multi_output"], attrs["preserve_shape"]),
                          grad_fn)
 
@@ -138,7 +139,7 @@ def _(attrs, data, label=None):
 # -- regression outputs ----------------------------------------------------------------------------
 def _regression_grad(diff: Callable, grad_scale: float) -> Callable:
     """``diff(out, label)`` times grad_scale, divided by the number of outputs per instance."""
-    def grad_fn(out: torch.Tensor, label: torch.Tensor, head: torch.Tensor) -> torch.Tensor:
+    def grad_fn(out: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
         per_instance = label.numel() // label.shape[0] if label.dim() else 1
         return diff(out, label.reshape(out.shape)) * (grad_scale / per_instance)
     return grad_fn
@@ -204,14 +205,14 @@ def make_loss_op(data, *, grad_scale, valid_thresh, normalization):
     the batch size (``normalization='batch'``) or by the number of elements greater than
     ``valid_thresh`` (``'valid'``, at least 1). The head gradient is ignored.
     """
-    def grad_fn(out: torch.Tensor, label: None, head: torch.Tensor) -> torch.Tensor:
+    def grad_fn(out: torch.Tensor, label: None) -> torch.Tensor:
         if normalization == "batch":
             scale = grad_scale / out.shape[0]
-        elif normalization == "valid":
-            scale = grad_scale / max(int((out > valid_thresh).sum()), 1)
+        elif normalization == "valid":  # a tensor: no device-to-host copy of the count
+            scale = grad_scale / (out > valid_thresh).sum().clamp(min=1).to(out.dtype)
         else:
             scale = grad_scale
-        return torch.full_like(out, scale)
+        return torch.ones_like(out) * scale
     return _output_layer(data, None, torch.clone, grad_fn)
 
 
@@ -221,7 +222,7 @@ def make_loss(data):
 
     Outputs ``data``; the gradient of ``data`` is 1 everywhere, whatever the head gradient.
     """
-    return _output_layer(data, None, torch.clone, lambda out, label, head: torch.ones_like(out))
+    return _output_layer(data, None, torch.clone, lambda out, label: torch.ones_like(out))
 
 
 @op("BlockGrad", aliases=("stop_gradient",))
