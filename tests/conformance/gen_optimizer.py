@@ -5,7 +5,8 @@ Writes tests/conformance/golden/optimizer/<id>.npz holding the weights after eac
 (w<step>_<i>), the final optimizer states (state<i>_<j>), num_update and learning_rate;
 lr_scheduler.npz holding the learning rates of every scheduler case; and metric.npz holding
 the names and values every metric case reports; trainer_*.npz holding the losses and the
-parameters after each gluon.Trainer step.
+parameters after each gluon.Trainer step, and for some of them <id>.states, the Trainer's
+states file written by MXNet after one of the steps.
 """
 import argparse
 import pathlib
@@ -37,7 +38,10 @@ def main() -> None:
     for case in cases.TRAINER_CASES:
         if args.only and case.id not in args.only:
             continue
-        np.savez_compressed(OUT / f"{case.id}.npz", **cases.run_trainer(mx, case))
+        def save_states(step, trainer, case=case):
+            if step == case.states_after:
+                trainer.save_states(str(OUT / f"{case.id}.states"))
+        np.savez_compressed(OUT / f"{case.id}.npz", **cases.run_trainer(mx, case, save_states))
         print("wrote", case.id)
     if not args.only or "metric" in args.only:
         np.savez_compressed(OUT / "metric.npz", **cases.run_metrics(mx))

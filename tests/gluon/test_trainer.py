@@ -19,6 +19,34 @@ def test_trainer_steps_match_mxnet(case: cases.TrainerCase) -> None:
                                    err_msg=f"{case.id}: {key}")
 
 
+STATES_CASES = [c for c in cases.TRAINER_CASES if c.states_after is not None]
+
+
+@pytest.mark.parametrize("case", STATES_CASES, ids=[c.id for c in STATES_CASES])
+def test_load_states_saved_by_mxnet(case: cases.TrainerCase) -> None:
+    """MXNet's states file, loaded in place of the optimizer states (zeroed first), carries
+    the training on exactly as MXNet did."""
+    expected = dict(np.load(GOLDEN / "optimizer" / f"{case.id}.npz"))
+    loaded = []
+
+    def load(step, trainer):
+        if step != case.states_after:
+            return
+        for state in trainer._updaters[0].states.values():
+            for arr in state if isinstance(state, tuple) else (state,):
+                arr[:] = 0
+        trainer.load_states(str(GOLDEN / "optimizer" / f"{case.id}.states"))
+        loaded.append(trainer.optimizer)
+
+    got = cases.run_trainer(mx, case, load)
+    # the optimizer now is MXNet's, unpickled into mxtorch's class (allow_np_array is MXNet's)
+    assert type(loaded[0]) is type(mx.optimizer.create(case.optimizer))
+    assert hasattr(loaded[0], "allow_np_array") and loaded[0].param_dict[0] is not None
+    for key in sorted(expected):
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-5, atol=1e-6,
+                                   err_msg=f"{case.id}: {key}")
+
+
 def _net(units=(4, 2), in_units=3, prefix="net_"):
     net = gluon.nn.Sequential(prefix=prefix)
     with net.name_scope():

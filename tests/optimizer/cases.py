@@ -5,7 +5,7 @@
 ``tests/optimizer/test_conformance.py`` with ``mxtorch``, and compares the arrays.
 """
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -284,11 +284,14 @@ class TrainerCase:
     wd_mult: Optional[Dict[str, float]] = None
     set_lr: Optional[float] = None  # set_learning_rate(set_lr) after the first step
     optimizer_instance: bool = False  # pass mx.optimizer.create(...) instead of its name
+    # MXNet's Trainer.save_states after this step goes to golden/optimizer/<id>.states
+    states_after: Optional[int] = None
 
 
 TRAINER_CASES: List[TrainerCase] = [
-    TrainerCase("trainer_sgd", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=1e-3)),
-    TrainerCase("trainer_adam_mults", "adam", dict(learning_rate=0.01, wd=0.01),
+    TrainerCase("trainer_sgd", "sgd", dict(learning_rate=0.1, momentum=0.9, wd=1e-3),
+                states_after=1),
+    TrainerCase("trainer_adam_mults", "adam", dict(learning_rate=0.01, wd=0.01), states_after=0,
                 lr_mult={"net_dense1_weight": 0.5},
                 wd_mult={"net_dense0_bias": 0.0, "net_dense1_bias": 0.0}),
     TrainerCase("trainer_frozen_set_lr", "sgd", dict(learning_rate=0.1), frozen="net_dense0_bias",
@@ -324,7 +327,8 @@ def _write_gradients(mx: Any, params: Any, ctx: list, rng: np.random.RandomState
             param.data(c)._fresh_grad = True
 
 
-def run_trainer(mx: Any, case: TrainerCase) -> Dict[str, np.ndarray]:
+def run_trainer(mx: Any, case: TrainerCase,
+                after_step: Optional[Callable[[int, Any], None]] = None) -> Dict[str, np.ndarray]:
     """Train the MLP `case.steps` steps; return losses (one device: from forward/backward
     passes; several: gradients are written directly) and every parameter after each step."""
     rng = np.random.RandomState(7)
@@ -358,6 +362,8 @@ def run_trainer(mx: Any, case: TrainerCase) -> Dict[str, np.ndarray]:
         trainer.step(case.batch_size)
         if step == 0 and case.set_lr is not None:
             trainer.set_learning_rate(case.set_lr)
+        if after_step is not None:
+            after_step(step, trainer)
         for name in sorted(params.keys()):
             for k, c in enumerate(ctx):
                 out["%s_%d_%d" % (name, step, k)] = params[name].data(c).asnumpy()

@@ -196,3 +196,20 @@ def test_no_warning_for_float32() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         opt.SGD(momentum=0.9).create_state_multi_precision(0, mx.nd.zeros((2,)))
+
+
+def test_symbol_attributes_give_multipliers() -> None:
+    weight = mx.sym.Variable("fc_weight", lr_mult=2.0, wd_mult=0.5)
+    fc = mx.sym.FullyConnected(mx.sym.Variable("data"), weight=weight, num_hidden=3, name="fc")
+    sgd = opt.SGD(sym=fc, wd=0.1, param_idx2name={0: "data", 1: "fc_weight", 2: "fc_bias"})
+    assert sgd.lr_mult == {"fc_weight": 2.0}
+    assert sgd.wd_mult == {"data": 0.0, "fc_bias": 0.0, "fc_weight": 0.5}
+    assert sgd._get_lr(1) == pytest.approx(0.02) and sgd._get_wd(1) == pytest.approx(0.05)
+    assert sgd._get_wd(2) == 0.0
+
+
+def test_states_holding_unknown_mxnet_classes_are_refused() -> None:
+    blob = pickle.dumps(({0: None}, opt.SGD()))
+    fake = blob.replace(b"mxtorch.optimizer.sgd", b"mxnet.symbol.symbol_x")  # same length
+    with pytest.raises(mx.base.MXNetError, match="mxnet.symbol.symbol_x.SGD"):
+        opt.get_updater(opt.SGD()).set_states(fake)

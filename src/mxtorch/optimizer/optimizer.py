@@ -6,6 +6,7 @@ its Python code, step for step, and runs in place on the torch tensors the NDArr
 """
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import warnings
@@ -14,6 +15,7 @@ from typing import Any, Callable, Optional, Sequence
 import numpy as np
 import torch
 
+from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 
 __all__ = ["Optimizer", "Updater", "create", "get_updater", "register"]
@@ -554,6 +556,60 @@ class Test(Optimizer):
             state._t.copy_(weight._t)
 
 
+class _PickledMXNetArray:
+    """Stands in for ``mxnet.ndarray.NDArray`` while unpickling states that MXNet saved: MXNet
+    pickles an array as the bytes of one record of its ``.params`` format."""
+
+    def __init__(self, handle: Any = None, writable: bool = True):
+        # MXNet's NDArray pickles as NDArray(None) followed by __setstate__
+        self.array: Optional[NDArray] = None
+
+    def __setstate__(self, state: dict) -> None:
+        from ..ndarray.utils import _placed, _read_array, _Reader
+
+        handle = state.get("handle")
+        if handle is not None:
+            record = _read_array(_Reader(bytes(handle), "pickled MXNet NDArray"), 0)
+            self.array = _placed(record)
+
+
+class _StatesUnpickler(pickle.Unpickler):
+    """Reads optimizer states pickled by mxtorch or by MXNet 1.x (``Trainer.save_states``,
+    ``Module.save_optimizer_states``): MXNet's optimizer and scheduler classes map to mxtorch's,
+    its arrays to NDArrays."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "mxnet.ndarray.ndarray" and name == "NDArray":
+            return _PickledMXNetArray
+        if module.startswith("mxnet.optimizer") or module == "mxnet.lr_scheduler":
+            from .. import lr_scheduler, optimizer as mxtorch_optimizer
+
+            namespace = lr_scheduler if module == "mxnet.lr_scheduler" else mxtorch_optimizer
+            if hasattr(namespace, name):
+                return getattr(namespace, name)
+        if module.split(".")[0] == "mxnet":
+            raise MXNetError(f"cannot load optimizer states: they hold an object of class "
+                             f"{module}.{name}, which mxtorch does not provide")
+        return super().find_class(module, name)
+
+
+def _unpickled_arrays(obj: Any) -> Any:
+    """Replace the stand-ins for MXNet's arrays by NDArrays, through tuples, lists and dicts."""
+    if isinstance(obj, _PickledMXNetArray):
+        return obj.array
+    if isinstance(obj, tuple):
+        return tuple(_unpickled_arrays(o) for o in obj)
+    if isinstance(obj, list):
+        return [_unpickled_arrays(o) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _unpickled_arrays(v) for k, v in obj.items()}
+    return obj
+
+
+def _load_states(blob: bytes) -> Any:
+    return _unpickled_arrays(_StatesUnpickler(io.BytesIO(blob)).load())
+
+
 class Updater:
     """Updater for kvstore."""
 
@@ -572,7 +628,8 @@ class Updater:
         if weights:
             self.optimizer._set_current_context(weights[0].context.device_id)
         self._prepare_states(indices, weights)
-        if self.aggregate_updates:
+        # the optimizer's own setting: `set_states` may have brought in another optimizer
+        if self.optimizer.aggregate_num > 0:
             self._aggregated_update(indices, weights, grads)
         else:
             for i, w, g in zip(indices, weights, grads):
@@ -611,8 +668,8 @@ class Updater:
         return state
 
     def set_states(self, states: bytes) -> None:
-        """Sets updater states."""
-        states = pickle.loads(states)
+        """Sets updater states (as pickled by `get_states`, here or by MXNet)."""
+        states = _load_states(states)
         if isinstance(states, tuple) and len(states) == 2:
             self.states, self.optimizer = states
         else:
