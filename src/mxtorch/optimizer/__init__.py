@@ -3,8 +3,8 @@ from . import optimizer
 from .adam import FTML, LAMB, Adam, Adamax, Nadam
 from .adaptive import AdaDelta, AdaGrad, Ftrl, RMSProp
 from .optimizer import Optimizer, Test, Updater, create, get_updater, register
-from .sgd import DCASGD, NAG, SGD, SGLD, Signum, ccSGD
+from .sgd import DCASGD, LARS, NAG, SGD, SGLD, Signum, ccSGD
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "Adamax", "DCASGD", "FTML", "Ftrl", "NAG", "Nadam",
-           "Optimizer", "RMSProp", "SGD", "SGLD", "Signum", "LAMB", "Test", "Updater", "ccSGD",
+           "Optimizer", "RMSProp", "SGD", "SGLD", "Signum", "LAMB", "LARS", "Test", "Updater", "ccSGD",
            "create", "get_updater", "register", "optimizer"]

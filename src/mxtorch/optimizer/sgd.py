@@ -12,7 +12,7 @@ from ..ndarray.ndarray import NDArray
 from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32,
                         _group_by_rates, _zeros_like, register)
 
-__all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD"]
+__all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD", "LARS"]
 
 
 def _fused_clip(clip_gradient: Optional[float]) -> Optional[float]:
@@ -361,3 +361,116 @@ class SGLD(Optimizer):
                 g = g.clamp(-self.clip_gradient, self.clip_gradient)
             w.add_((g + wd * w) * (-lr / 2))
             w.add_(torch.randn_like(w) * math.sqrt(lr))
+
+
+_NO_LARS_SUFFIXES = ("gamma", "beta", "bias")
+
+
+@register
+class LARS(_MomentumOptimizer):
+    """the LARS optimizer from 'Large Batch Training of Convolution Networks' \\
+    (https://arxiv.org/abs/1708.03888)
+
+    Behave mostly like SGD with momentum and weight decay but is scaling \\
+    adaptively the learning for each layer (except bias and batch norm parameters):
+    w_norm = L2norm(weights)
+    g_norm = L2norm(gradients)
+    if w_norm > 0 and g_norm > 0:
+        lr_layer = lr * lr_mult * eta * w_norm / (g_norm + weight_decay * w_norm + eps)
+    else:
+        lr_layer = lr * lr_mult
+
+    Parameters
+    ----------
+    momentum : float, optional
+        The momentum value.
+    lazy_update : bool, optional
+        Default is True. Lazy updates concern only ``row_sparse`` gradients, which mxtorch
+        does not have: dense updates are always applied.
+    lars_eta : float, optional
+        LARS coefficient used to scale the learning rate. Default set to 0.001.
+    lars_epsilon : float, optional
+        Optional epsilon in case of very small gradients. Default set to 0.
+    momentum_correction : bool, optional
+        If True scale momentum w.r.t global learning rate change (with an lr_scheduler) \\
+        as indicated in 'Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour` \\
+        (https://arxiv.org/pdf/1706.02677.pdf)
+        Default set to True.
+    """
+
+    def __init__(self, momentum: float = 0.0, lazy_update: bool = True, eta: float = 0.001,
+                 eps: float = 0, momentum_correction: bool = True, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.momentum_correction = momentum_correction
+        self.lazy_update = lazy_update
+        self.aggregate_num = _aggregation_size("65536")
+        self.eta = eta
+        self.eps = eps
+        self.skip = 0
+        self.last_lr: Optional[float] = None
+        self.cur_lr: Optional[float] = None
+
+    def _get_lrs(self, indices: Sequence[Any]) -> list:
+        # remembers the previous global rate for the momentum correction
+        if self.cur_lr is not None:
+            self.last_lr = self.cur_lr
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        if self.cur_lr is None:
+            self.last_lr = lr
+        self.cur_lr = lr
+        return [lr * self._mult(index, self.lr_mult, "lr_mult") for index in indices]
+
+    def set_wd_mult(self, args_wd_mult: dict) -> None:
+        """Sets an individual weight decay multiplier for each parameter: as
+        :meth:`Optimizer.set_wd_mult`, except that only names ending with ``_weight`` keep
+        the weight decay by default."""
+        self.wd_mult = {n: 0.0 for n in self.idx2name.values() if not n.endswith("_weight")}
+        if self.sym_info:
+            attr, arg_names = self.sym_info
+            for name in arg_names:
+                if name in attr and "__wd_mult__" in attr[name]:
+                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
+        self.wd_mult.update(args_wd_mult)
+
+    def _lars_lrs(self, indices: list, weights: list, grads: list, lrs: list,
+                  wds: list) -> list:
+        """``multi_lars``: each layer's rate scaled by eta * |w| / (|g| * rescale + wd * |w| +
+        eps), except for biases, gammas and betas."""
+        scaled = [i for i, idx in enumerate(indices)
+                  if not str(self.idx2name.get(idx, idx)).endswith(_NO_LARS_SUFFIXES)]
+        if not scaled:
+            return lrs
+        with torch.no_grad():
+            w_sq = torch.stack([weights[i]._t.float().square().sum() for i in scaled])
+            g_sq = torch.stack([grads[i]._t.float().square().sum() for i in scaled])
+            w_norm, g_norm = w_sq.sqrt(), g_sq.sqrt()
+            lr = torch.tensor([lrs[i] for i in scaled], dtype=torch.float32, device=w_sq.device)
+            wd = torch.tensor([wds[i] for i in scaled], dtype=torch.float32, device=w_sq.device)
+            lars = lr * _f32(self.eta) * w_norm / (g_norm * _f32(self.rescale_grad) + wd * w_norm
+                                                   + _f32(self.eps))
+            new = torch.where((w_norm > 0) & (g_sq > 0), lars, lr).tolist()
+        out = list(lrs)
+        for i, value in zip(scaled, new):
+            out[i] = value
+        return out
+
+    def _update_impl(self, index: Any, weight: Any, grad: Any, state: Any,
+                     multi_precision: bool = False) -> None:
+        indices, weights, grads, states = _as_lists(index, weight, grad, state)
+        _check_arrays(weights, grads)
+        self._update_count(indices)
+        wds = self._get_wds(indices)
+        lrs = self._lars_lrs(indices, weights, grads, self._get_lrs(indices), wds)
+        momentum = self.momentum
+        if momentum > 0 and self.momentum_correction and self.last_lr != 0:
+            momentum = self.momentum * (self.cur_lr / self.last_lr)
+        targets, moms, grad_dtype = _master_weights(weights, states, multi_precision)
+        with torch.no_grad():
+            gts = [g._t if grad_dtype is None else g._t.to(grad_dtype) for g in grads]
+            mom_ts = [m._t for m in moms] if self.momentum > 0 and moms[0] is not None else None
+            sgd_kernel(targets, gts, mom_ts, lrs, wds, momentum, self.rescale_grad,
+                       _fused_clip(self.clip_gradient))
+            if multi_precision:
+                for w, master in zip(weights, targets):
+                    w._t.copy_(master)
