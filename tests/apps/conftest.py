@@ -23,7 +23,6 @@ def lenet_params(tmp_path_factory):
     from mxtorch import nd
     from mxtorch.apps.digits.model import ModelCard, card_path, lenet, sha256_of
 
-    mx.random.seed(7)
     net = lenet()
     net.initialize(mx.init.Xavier(magnitude=2.24))
     net(nd.zeros((1, 1, 28, 28)))

@@ -164,7 +164,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None:
-        if not declared.isdigit():
+        if not declared.isdigit():  # uvicorn refuses these itself; other ASGI servers may not
             raise InputError(400, f"the Content-Length header {declared!r} is not a number")
         if int(declared) > limit:
             raise InputError(413, f"the request body is {int(declared)} bytes; the limit is {limit} bytes")

@@ -3,7 +3,9 @@
 
 (function () {
   const LIVE_DELAY_MS = 300; // live prediction this long after the last stroke ends
-  const LINE_WIDTH_FRACTION = 1 / 12; // stroke width relative to the canvas side, MNIST-like at 20 px
+  // Pen width relative to the canvas side: a digit drawn across most of the canvas then has strokes
+  // about as wide as MNIST's (1.5-2.5 px at 28x28), and a small one is not yet too thick to read.
+  const LINE_WIDTH_FRACTION = 1 / 20;
 
   const canvas = document.getElementById("canvas");
   const ctx = canvas.getContext("2d");
