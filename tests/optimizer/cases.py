@@ -28,6 +28,7 @@ class Case:
     lr_mult: Optional[Dict[Any, float]] = None
     wd_mult: Optional[Dict[Any, float]] = None
     seed: int = 0
+    shapes: Optional[List[Tuple[int, ...]]] = None  # default: SHAPES
     rtol: float = 1e-6
     atol: float = 1e-7
 
@@ -97,6 +98,7 @@ CASES: List[Case] = [
     Case("dcasgd", "dcasgd", dict(learning_rate=0.1, wd=0.01, lamda=0.1)),
     Case("dcasgd_clip", "dcasgd", dict(learning_rate=0.1, **CLIP)),
     Case("test", "test", dict(rescale_grad=0.5)),
+    Case("groupadagrad", "groupadagrad", dict(learning_rate=0.1, **CLIP), shapes=[(3, 4), (2, 5)]),
 ]
 
 
@@ -111,8 +113,9 @@ def _flatten_state(state: Any) -> list:
 def make_data(case: Case) -> Tuple[list, list]:
     """Initial weights and, per step, gradients (large enough that clipping matters)."""
     rng = np.random.RandomState(case.seed)
-    weights = [rng.uniform(-1, 1, s).astype(case.dtype) for s in SHAPES]
-    grads = [[rng.normal(0, 0.5, s).astype(case.dtype) for s in SHAPES]
+    shapes = case.shapes or SHAPES
+    weights = [rng.uniform(-1, 1, s).astype(case.dtype) for s in shapes]
+    grads = [[rng.normal(0, 0.5, s).astype(case.dtype) for s in shapes]
              for _ in range(case.steps)]
     return weights, grads
 

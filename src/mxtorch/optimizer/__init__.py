@@ -1,5 +1,5 @@
 """Optimizer API of MXNet: ``mx.optimizer``."""
-from . import optimizer
+from . import contrib, optimizer
 from .adam import FTML, LAMB, Adam, Adamax, Nadam
 from .adaptive import AdaDelta, AdaGrad, Ftrl, RMSProp
 from .optimizer import Optimizer, Test, Updater, create, get_updater, register
@@ -7,4 +7,4 @@ from .sgd import DCASGD, LARS, NAG, SGD, SGLD, Signum, ccSGD
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "Adamax", "DCASGD", "FTML", "Ftrl", "NAG", "Nadam",
            "Optimizer", "RMSProp", "SGD", "SGLD", "Signum", "LAMB", "LARS", "Test", "Updater", "ccSGD",
-           "create", "get_updater", "register", "optimizer"]
+           "create", "get_updater", "register", "optimizer", "contrib"]
