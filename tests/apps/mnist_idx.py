@@ -14,7 +14,7 @@ def read_idx(path: pathlib.Path) -> np.ndarray:
         data = f.read()
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims).copy()
 
 
 def mnist_test_set(root: pathlib.Path, count: int) -> tuple[np.ndarray, np.ndarray]:

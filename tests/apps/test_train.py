@@ -1,0 +1,104 @@
+"""``mxtorch train lenet`` on a slice of MNIST: progress, checkpoints, resume, the model card."""
+import json
+
+import numpy as np
+import pytest
+
+from mxtorch import gluon, nd
+from mxtorch.apps import train as train_module
+from mxtorch.apps.digits.model import DigitClassifier, ModelCard, card_path, sha256_of
+from mxtorch.apps.train import TrainConfig, train_lenet
+from mxtorch.cli import main
+
+
+@pytest.fixture
+def small_mnist(monkeypatch, mnist_test):
+    """Train on 192 and test on 64 real MNIST digits, as batches shaped like MNIST's own."""
+    images, labels = mnist_test
+    data = nd.array(images[:, :, :, None], dtype="uint8")
+
+    def loaders(root, batch_size):
+        train = gluon.data.ArrayDataset(data[:192], labels[:192].astype(np.int32))
+        test = gluon.data.ArrayDataset(data[192:], labels[192:].astype(np.int32))
+        return (gluon.data.DataLoader(train, batch_size=batch_size, shuffle=True, last_batch="discard"),
+                gluon.data.DataLoader(test, batch_size=1000))
+
+    monkeypatch.setattr(train_module, "_mnist_loaders", loaders)
+
+
+def test_train_writes_model_card_and_checkpoint(small_mnist, tmp_path, capsys):
+    out = tmp_path / "lenet.params"
+    record = train_lenet(TrainConfig(epochs=2, batch_size=32, lr=0.1, out=str(out), command="test run"))
+    assert record["epoch"] == 2 and len(record["history"]) == 2
+    card = ModelCard.read(card_path(out))
+    assert card.sha256 == sha256_of(out) and card.epochs == 2 and card.command == "test run"
+    assert card.test_accuracy == pytest.approx(record["history"][-1]["test_accuracy"], abs=1e-6)
+    checkpoints = tmp_path / "lenet-checkpoints"
+    assert sorted(p.name for p in checkpoints.iterdir()) == ["checkpoint.json", "lenet-0002.params",
+                                                             "lenet-0002.states"]
+    err = capsys.readouterr().err
+    assert "epoch 1/2" in err and "samples/s" in err and "test accuracy" in err
+    assert DigitClassifier(out).info()["verified"] is True
+
+
+def test_resume_continues_from_the_last_checkpoint(small_mnist, tmp_path, capsys):
+    out = tmp_path / "lenet.params"
+    train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out)))
+    first = json.loads((tmp_path / "lenet-checkpoints" / "checkpoint.json").read_text())
+    record = train_lenet(TrainConfig(epochs=3, batch_size=32, out=str(out), resume=True))
+    assert record["epoch"] == 3
+    assert record["history"][0] == first["history"][0]  # epoch 1 was not trained again
+    assert "resuming after epoch 1" in capsys.readouterr().err
+    assert not (tmp_path / "lenet-checkpoints" / "lenet-0001.params").exists()
+
+
+def test_interrupted_checkpoint_leaves_the_previous_one(small_mnist, tmp_path, monkeypatch):
+    out = tmp_path / "lenet.params"
+    train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out)))
+    before = {p.name: p.read_bytes() for p in (tmp_path / "lenet-checkpoints").iterdir()}
+
+    def crash(self, filename):
+        with open(filename, "wb") as f:
+            f.write(b"half a file")
+        raise KeyboardInterrupt
+
+    save_states = gluon.Trainer.save_states
+    monkeypatch.setattr(gluon.Trainer, "save_states", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train_lenet(TrainConfig(epochs=2, batch_size=32, out=str(out), resume=True))
+    after = {p.name: p.read_bytes() for p in (tmp_path / "lenet-checkpoints").iterdir()}
+    # The new epoch's parameters may be in place, but the record still names epoch 1's complete files.
+    assert {k: v for k, v in after.items() if "0002" not in k} == before
+    assert not [name for name in after if name.endswith(".tmp")]
+    monkeypatch.setattr(gluon.Trainer, "save_states", save_states)
+    record = train_lenet(TrainConfig(epochs=2, batch_size=32, out=str(out), resume=True))
+    assert record["epoch"] == 2 and len(record["history"]) == 2
+
+
+def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
+    status = main(["train", "lenet", "--resume", "--out", str(tmp_path / "lenet.params"),
+                   "--root", str(tmp_path)])
+    assert status == 1
+    assert "--resume: no checkpoint in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag, value, message", [("--epochs", "0", "--epochs must be at least 1"),
+                                                  ("--batch-size", "0", "--batch-size must be at least 1"),
+                                                  ("--lr", "-1", "--lr must be positive")])
+def test_bad_settings_are_refused(flag, value, message, capsys):
+    assert main(["train", "lenet", flag, value]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_cli_reports_bad_context(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "lenet", "--ctx", "tpu"])
+    assert "invalid context 'tpu': expected cpu, gpu or gpu:N" in capsys.readouterr().err
+
+
+def test_digits_refuses_a_damaged_model(lenet_params, tmp_path, capsys):
+    params = tmp_path / "lenet.params"
+    params.write_bytes(lenet_params.read_bytes()[:-1] + b"\x00")
+    card_path(params).write_text(card_path(lenet_params).read_text())
+    assert main(["digits", "--params", str(params)]) == 1
+    assert "refusing to load" in capsys.readouterr().err
