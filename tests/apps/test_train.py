@@ -75,6 +75,13 @@ def test_interrupted_checkpoint_leaves_the_previous_one(small_mnist, tmp_path, m
     assert record["epoch"] == 2 and len(record["history"]) == 2
 
 
+def test_seed_makes_a_run_reproducible(small_mnist, tmp_path):
+    runs = [tmp_path / "a.params", tmp_path / "b.params"]
+    for out in runs:
+        train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out), seed=3))
+    assert sha256_of(runs[0]) == sha256_of(runs[1])
+
+
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
     status = main(["train", "lenet", "--resume", "--out", str(tmp_path / "lenet.params"),
                    "--root", str(tmp_path)])

@@ -16,6 +16,7 @@ import sys
 import time
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 import mxtorch as mx
@@ -76,7 +77,8 @@ def train_lenet(config: TrainConfig) -> dict[str, Any]:
     """
     ctx = config.ctx if config.ctx is not None else mx.cpu()
     if config.seed is not None:
-        mx.random.seed(config.seed)
+        mx.random.seed(config.seed)  # initialisation
+        np.random.seed(config.seed)  # the DataLoader's shuffling, as in MXNet
     net = lenet()
     net.initialize(mx.init.Xavier(magnitude=2.24), ctx=ctx)
     net.hybridize()
