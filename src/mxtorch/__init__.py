@@ -12,6 +12,7 @@ from . import image, image as img
 from . import attribute, executor, symbol, symbol as sym
 from .attribute import AttrScope
 from . import io
+from . import model, callback, module, module as mod, viz, viz as visualization
 
 __version__ = "0.1.0"
 

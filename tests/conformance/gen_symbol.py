@@ -5,11 +5,14 @@ Parts (all by default):
 
 - io: NDArrayIter (every last_batch_handle, shuffled with numpy's seed), CSVIter and MNISTIter
   batches -> golden/symbol/io.json.
+- viz: plot_network's node/edge calls (labels, colours, edge shapes) and print_summary's table
+  -> golden/symbol/viz.json.
 - cases: tests/symbol/symbol_cases.py built by MXNet -> golden/symbol/cases.json (names, JSON,
   inferred shapes and types, attributes).
 - legacy: old JSON layouts and malformed JSON -> golden/symbol/legacy.json (what MXNet reads, or
   that it rejects them).
 - executor: forward/backward of small graphs with fixed inputs -> golden/symbol/executor_*.npz.
+- training: Module.fit and FeedForward.fit from fixed parameters -> golden/symbol/training.npz.
 - checkpoint: a small LeNet trained briefly on MNIST with Module -> golden/symbol/mx_lenet-symbol.json,
   mx_lenet-0002.params and mx_lenet_predictions.npz (classes MXNet predicts on 200 test images).
 - reverse: loads golden/symbol/mxt_lenet-* (written by mxtorch, see
@@ -341,8 +344,118 @@ def part_io() -> None:
     (OUT / "io.json").write_text(json.dumps(out, sort_keys=True))
 
 
-PARTS = {"io": part_io, "cases": part_cases, "legacy": part_legacy, "executor": part_executor,
-         "checkpoint": part_checkpoint, "reverse": part_reverse}
+# -- visualization ----------------------------------------------------------------------------------
+VIZ_CASES = {
+    "lenet": {"case": "lenet", "kwargs": {"shape": {"data": [1, 1, 28, 28]}}},
+    "lenet_plain": {"case": "lenet", "kwargs": {}},
+    "batchnorm": {"case": "batchnorm", "kwargs": {"shape": {"x": [2, 3, 5, 5]},
+                                                  "dtype": {"x": "float32"}, "hide_weights": False,
+                                                  "node_attrs": {"shape": "oval"}}},
+    "multi_output": {"case": "multi_output", "kwargs": {"shape": {"x": [2, 3, 4]}}},
+}
+
+
+def _record_digraph(plot) -> dict:
+    """Call ``plot()`` with graphviz's Digraph.node/edge recording their arguments."""
+    import graphviz
+    calls = {"nodes": [], "edges": []}
+    node, edge = graphviz.Digraph.node, graphviz.Digraph.edge
+
+    def rec_node(self, name, label=None, **attrs):
+        calls["nodes"].append({"name": name, "label": label, "attrs": attrs})
+        return node(self, name, label, **attrs)
+
+    def rec_edge(self, tail_name, head_name, **attrs):
+        calls["edges"].append({"tail": tail_name, "head": head_name, "attrs": attrs})
+        return edge(self, tail_name, head_name, **attrs)
+
+    graphviz.Digraph.node, graphviz.Digraph.edge = rec_node, rec_edge
+    try:
+        dot = plot()
+    finally:
+        graphviz.Digraph.node, graphviz.Digraph.edge = node, edge
+    calls["name"], calls["format"] = dot.name, dot.format
+    return calls
+
+
+def _viz_kwargs(kwargs: dict) -> dict:
+    out = dict(kwargs)
+    if "shape" in out:
+        out["shape"] = {k: tuple(v) for k, v in out["shape"].items()}
+    return out
+
+
+def part_viz() -> None:
+    import contextlib
+    import io as pyio
+    out = {"plot": {}, "summary": {}}
+    for key, spec in VIZ_CASES.items():
+        sym = build(symbol_cases.CASES[spec["case"]]["code"])
+        out["plot"][key] = _record_digraph(
+            lambda: mx.viz.plot_network(sym, **_viz_kwargs(spec["kwargs"])))
+    for key, shape in {"lenet": {"data": (1, 1, 28, 28)}, "batchnorm": {"x": (2, 3, 5, 5)},
+                       "small_lenet": {"data": (1, 1, 28, 28)}}.items():
+        buf = pyio.StringIO()
+        with contextlib.redirect_stdout(buf):
+            mx.viz.print_summary(build(symbol_cases.CASES[key]["code"]), shape=shape)
+        out["summary"][key] = buf.getvalue()
+    (OUT / "viz.json").write_text(json.dumps(out, indent=1, sort_keys=True))
+
+
+# -- training numerics ------------------------------------------------------------------------------
+def _initial_params(sym) -> dict:
+    """Fixed starting parameters for the training goldens (arg:/aux: keys)."""
+    rng = np.random.RandomState(3)
+    arg_shapes, _, aux_shapes = sym.infer_shape(data=(100, 1, 28, 28))
+    out = {}
+    for name, shape in zip(sym.list_arguments(), arg_shapes):
+        if name not in ("data", "softmax_label"):
+            out[f"arg:{name}"] = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+    for name, shape in zip(sym.list_auxiliary_states(), aux_shapes):
+        out[f"aux:{name}"] = (rng.uniform(0.5, 1.5, shape) if name.endswith("var")
+                              else rng.standard_normal(shape) * 0.1).astype(np.float32)
+    return out
+
+
+def _split(params: dict) -> tuple:
+    return ({k[4:]: mx.nd.array(v) for k, v in params.items() if k.startswith("arg:")},
+            {k[4:]: mx.nd.array(v) for k, v in params.items() if k.startswith("aux:")})
+
+
+def part_training() -> None:
+    """Module.fit and FeedForward.fit from fixed parameters on 500 MNIST images (no shuffling):
+    final parameters, training accuracy and the score on 200 test images."""
+    logging.basicConfig(level=logging.INFO)
+    sym = build(symbol_cases.SMALL_LENET)
+    init = _initial_params(sym)
+    x, y = mnist("train", 500)
+    xt, yt = mnist("t10k", 200)
+    result = {f"init_{k}": v for k, v in init.items()}
+    arg, aux = _split(init)
+    mod = mx.mod.Module(sym, context=mx.cpu())
+    train_metric = mx.metric.Accuracy()
+    mod.fit(mx.io.NDArrayIter(x, y, 100), num_epoch=2, arg_params=arg, aux_params=aux,
+            optimizer="sgd", eval_metric=train_metric,
+            optimizer_params={"learning_rate": 0.1, "momentum": 0.9, "wd": 1e-4})
+    args, auxs = mod.get_params()
+    result.update({f"module_arg:{k}": v.asnumpy() for k, v in args.items()})
+    result.update({f"module_aux:{k}": v.asnumpy() for k, v in auxs.items()})
+    result["module_train_acc"] = np.float64(train_metric.get()[1])
+    result["module_score"] = np.float64(mod.score(mx.io.NDArrayIter(xt, yt, 100), "acc")[0][1])
+    arg, aux = _split(init)
+    model = mx.model.FeedForward(sym, ctx=mx.cpu(), num_epoch=2, learning_rate=0.1,
+                                 arg_params=arg, aux_params=aux)
+    model.fit(X=mx.io.NDArrayIter(x, y, 100), eval_data=mx.io.NDArrayIter(xt, yt, 100))
+    result.update({f"ff_arg:{k}": v.asnumpy() for k, v in model.arg_params.items()})
+    result.update({f"ff_aux:{k}": v.asnumpy() for k, v in model.aux_params.items()})
+    result["ff_score"] = np.float64(model.score(mx.io.NDArrayIter(xt, yt, 100)))
+    result["ff_predict"] = model.predict(mx.io.NDArrayIter(xt, yt, 64))
+    np.savez_compressed(OUT / "training.npz", **result)
+
+
+PARTS = {"training": part_training, "viz": part_viz, "io": part_io, "cases": part_cases,
+         "legacy": part_legacy, "executor": part_executor, "checkpoint": part_checkpoint,
+         "reverse": part_reverse}
 
 
 def main() -> None:

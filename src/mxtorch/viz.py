@@ -1,0 +1,263 @@
+"""Visualization module: ``plot_network`` (a graphviz Digraph of a symbol) and ``print_summary``
+(a layer table with parameter counts), drawn from the symbol's JSON as MXNet does."""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import warnings
+from typing import Any, Optional, Sequence
+
+from .symbol import Symbol
+
+__all__ = ["plot_network", "print_summary"]
+
+
+def _str2tuple(string: str) -> list:
+    """Convert shape string to list, internal use only."""
+    return re.findall(r"\d+", string)
+
+
+def _shape_dict(symbol: Symbol, shape: dict) -> dict:
+    internals = symbol.get_internals()
+    _, out_shapes, _ = internals.infer_shape(**shape)
+    if out_shapes is None:
+        raise ValueError("Input shape is incomplete")
+    return dict(zip(internals.list_outputs(), out_shapes))
+
+
+def _layer_params(node: dict, pre_filter: int, shape_dict: Optional[dict]) -> int:
+    """The parameter count print_summary shows for one layer (MXNet's arithmetic)."""
+    op, attrs = node["op"], node.get("attrs", {})
+    if op == "Convolution":
+        count = pre_filter * int(attrs["num_filter"]) // int(attrs.get("num_group", "1"))
+        for k in _str2tuple(attrs["kernel"]):
+            count *= int(k)
+        if attrs.get("no_bias") != "True":
+            count += int(attrs["num_filter"])
+        return count
+    if op == "FullyConnected":
+        bias = 0 if attrs.get("no_bias") == "True" else 1
+        return (pre_filter + bias) * int(attrs["num_hidden"])
+    if op == "BatchNorm" and shape_dict is not None:
+        return int(shape_dict[node["name"] + "_output"][1]) * 2
+    if op == "Embedding":
+        return int(attrs["input_dim"]) * int(attrs["output_dim"])
+    return 0
+
+
+def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int = 120,
+                  positions: Sequence[float] = (.44, .64, .74, 1.)) -> None:
+    """Convert symbol for detail information.
+
+    Parameters
+    ----------
+    symbol: Symbol
+        Symbol to be visualized.
+    shape: dict
+        A dict of shapes, str->shape (tuple), given input shapes.
+    line_length: int
+        Rotal length of printed lines
+    positions: list
+        Relative or absolute positions of log elements in each line.
+
+    Returns
+    ------
+    None
+    """
+    if not isinstance(symbol, Symbol):
+        raise TypeError("symbol must be Symbol")
+    shape_dict = _shape_dict(symbol, shape) if shape is not None else None
+    conf = json.loads(symbol.tojson())
+    nodes = conf["nodes"]
+    heads = set(conf["heads"][0])
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
+
+    def print_row(fields: list) -> None:
+        line = ""
+        for i, field in enumerate(fields):
+            line += str(field)
+            line = line[:positions[i]]
+            line += " " * (positions[i] - len(line))
+        print(line)
+
+    def output_key(node: dict) -> str:
+        return node["name"] + "_output" if node["op"] != "null" else node["name"]
+
+    def print_layer_summary(node: dict, out_shape: Sequence[int]) -> int:
+        pre_node, pre_filter = [], 0
+        if node["op"] != "null":
+            for item in node["inputs"]:
+                input_node = nodes[item[0]]
+                if input_node["op"] != "null" or item[0] in heads:
+                    pre_node.append(input_node["name"])
+                    key = output_key(input_node)
+                    if shape_dict is not None and key in shape_dict:
+                        pre_filter += int(shape_dict[key][1:][0])
+        cur_param = _layer_params(node, pre_filter, shape_dict)
+        print_row([f"{node['name']}({node['op']})", "x".join(str(x) for x in out_shape), cur_param,
+                   pre_node[0] if pre_node else ""])
+        for extra in pre_node[1:]:
+            print_row(["", "", "", extra])
+        return cur_param
+
+    print("_" * line_length)
+    print_row(["Layer (type)", "Output Shape", "Param #", "Previous Layer"])
+    print("=" * line_length)
+    total_params = 0
+    for i, node in enumerate(nodes):
+        if node["op"] == "null" and i > 0:
+            continue
+        out_shape: Sequence[int] = []
+        if shape_dict is not None and (node["op"] != "null" or i in heads):
+            out_shape = shape_dict.get(output_key(node), ())[1:]
+        total_params += print_layer_summary(node, out_shape)
+        print("=" * line_length if i == len(nodes) - 1 else "_" * line_length)
+    print(f"Total params: {total_params}")
+    print("_" * line_length)
+
+
+# -- plot_network -----------------------------------------------------------------------------------
+_COLORS = ("#8dd3c7", "#fb8072", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69", "#fccde5")
+_WEIGHT_LIKE = ("_weight", "_bias", "_beta", "_gamma", "_moving_var", "_moving_mean",
+                "_running_var", "_running_mean")
+
+
+def _node_label(node: dict) -> tuple:
+    """(label, fill colour) of an operator node, as MXNet draws it."""
+    op, name, attrs = node["op"], node["name"], node.get("attrs", {})
+    if op == "Convolution":
+        stride = "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1"
+        return (f"Convolution\n{'x'.join(_str2tuple(attrs['kernel']))}/{stride}, "
+                f"{attrs['num_filter']}", _COLORS[1])
+    if op == "FullyConnected":
+        return f"FullyConnected\n{attrs['num_hidden']}", _COLORS[1]
+    if op == "BatchNorm":
+        return name, _COLORS[3]
+    if op == "Activation":
+        return f"Activation\n{attrs['act_type']}", _COLORS[2]
+    if op == "LeakyReLU":
+        return f"LeakyReLU\n{attrs.get('act_type', 'Leaky')}", _COLORS[2]
+    if op == "Pooling":
+        kernel = "x".join(_str2tuple(attrs["kernel"])) if "kernel" in attrs else "[]"
+        stride = "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1"
+        return f"Pooling\n{attrs['pool_type']}, {kernel}/{stride}", _COLORS[4]
+    if op in ("Concat", "Flatten", "Reshape"):
+        return name, _COLORS[5]
+    if op == "Softmax":
+        return name, _COLORS[6]
+    return (attrs["op_type"] if op == "Custom" else name), _COLORS[7]
+
+
+def _edge_key(input_node: dict) -> str:
+    if input_node["op"] == "null":
+        return input_node["name"]
+    key = input_node["name"] + "_output"
+    num_outputs = input_node.get("attrs", {}).get("num_outputs")
+    return key + str(int(num_outputs) - 1) if num_outputs is not None else key
+
+
+def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
+                 shape: Optional[dict] = None, dtype: Optional[dict] = None,
+                 node_attrs: Optional[dict] = None, hide_weights: bool = True) -> Any:
+    """Creates a visualization (Graphviz digraph object) of the given computation graph.
+    Graphviz must be installed for this function to work.
+
+    Parameters
+    ----------
+    title: str, optional
+        Title of the generated visualization.
+    symbol: Symbol
+        A symbol from the computation graph. The generated digraph will visualize the part
+        of the computation graph required to compute `symbol`.
+    shape: dict, optional
+        Specifies the shape of the input tensors. If specified, the visualization will include
+        the shape of the tensors between the nodes. `shape` is a dictionary mapping
+        input symbol names (str) to the corresponding tensor shape (tuple).
+    dtype: dict, optional
+        Specifies the type of the input tensors. If specified, the visualization will include
+        the type of the tensors between the nodes. `dtype` is a dictionary mapping
+        input symbol names (str) to the corresponding tensor type (e.g. `numpy.float32`).
+    node_attrs: dict, optional
+        Specifies the attributes for nodes in the generated visualization. `node_attrs` is
+        a dictionary of Graphviz attribute names and values. For example::
+
+            node_attrs={"shape":"oval","fixedsize":"false"}
+
+        will use oval shape for nodes and allow variable sized nodes in the visualization.
+    hide_weights: bool, optional
+        If True (default), then inputs with names of form *_weight* (corresponding to weight
+        tensors) or *_bias* (corresponding to bias vectors) will be hidden for a cleaner
+        visualization.
+
+    Returns
+    -------
+    dot: Digraph
+        A Graphviz digraph object visualizing the computation graph to compute `symbol`.
+
+    Example
+    -------
+    >>> net = mx.sym.Variable('data')
+    >>> net = mx.sym.FullyConnected(data=net, name='fc1', num_hidden=128)
+    >>> net = mx.sym.Activation(data=net, name='relu1', act_type="relu")
+    >>> net = mx.sym.FullyConnected(data=net, name='fc2', num_hidden=10)
+    >>> net = mx.sym.SoftmaxOutput(data=net, name='out')
+    >>> digraph = mx.viz.plot_network(net, shape={'data':(100,200)},
+    ... node_attrs={"fixedsize":"false"})
+    >>> digraph.view()
+    """
+    try:
+        from graphviz import Digraph
+    except ImportError:
+        raise ImportError("Draw network requires graphviz library") from None
+    if not isinstance(symbol, Symbol):
+        raise TypeError("symbol must be a Symbol")
+    shape_dict = _shape_dict(symbol, shape) if shape is not None else None
+    type_dict = None
+    if dtype is not None:
+        internals = symbol.get_internals()
+        _, out_types, _ = internals.infer_type(**dtype)
+        if out_types is None:
+            raise ValueError("Input type is incomplete")
+        type_dict = dict(zip(internals.list_outputs(), out_types))
+    nodes = json.loads(symbol.tojson())["nodes"]
+    names = [node["name"] for node in nodes]
+    if len(names) != len(set(names)):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        warnings.warn("There are multiple variables with the same name in your graph, this may "
+                      "result in cyclic graph. Repeated names: " + ",".join(repeated), RuntimeWarning,
+                      stacklevel=2)
+    node_attr = {"shape": "box", "fixedsize": "true", "width": "1.3", "height": "0.8034",
+                 "style": "filled"}
+    node_attr.update(node_attrs or {})
+    dot = Digraph(name=title, format=save_format)
+    hidden_nodes = set()
+    for node in nodes:
+        attr = copy.deepcopy(node_attr)
+        if node["op"] == "null":
+            if node["name"].endswith(_WEIGHT_LIKE):
+                if hide_weights:
+                    hidden_nodes.add(node["name"])
+                continue  # not drawn; without hide_weights its edges draw it as an empty oval
+            attr["shape"] = "oval"
+            label, attr["fillcolor"] = node["name"], _COLORS[0]
+        else:
+            label, attr["fillcolor"] = _node_label(node)
+        dot.node(name=node["name"], label=label, **attr)
+    for node in nodes:
+        if node["op"] == "null":
+            continue
+        inputs = node["inputs"][:1] if node["op"] == "_contrib_BilinearResize2D" else node["inputs"]
+        for item in inputs:
+            input_node = nodes[item[0]]
+            if input_node["name"] in hidden_nodes:
+                continue
+            attr = {"dir": "back", "arrowtail": "open", "label": ""}
+            key = _edge_key(input_node)
+            if shape_dict is not None:
+                attr["label"] = "x".join(str(x) for x in shape_dict[key][1:])
+            if type_dict is not None:
+                attr["label"] += "(" + type_dict[key].__name__ + ")"
+            dot.edge(tail_name=node["name"], head_name=input_node["name"], **attr)
+    return dot
