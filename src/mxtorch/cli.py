@@ -36,6 +36,7 @@ def add_train(subparsers: Any) -> None:
     lenet.add_argument("--epochs", type=int, default=10, help="total epochs to train (default 10)")
     lenet.add_argument("--batch-size", type=int, default=64, help="samples per batch (default 64)")
     lenet.add_argument("--lr", type=float, default=0.1, help="SGD learning rate (default 0.1)")
+    lenet.add_argument("--momentum", type=float, default=0.0, help="SGD momentum (default 0, as the talk)")
     lenet.add_argument("--root", default=None,
                        help="folder with MNIST's IDX files (default: MXNET_HOME/datasets/mnist, "
                             "downloaded when missing)")
@@ -53,7 +54,8 @@ def add_train(subparsers: Any) -> None:
 def _run_train_lenet(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .apps.train import TrainConfig, train_lenet
 
-    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, root=args.root,
+    config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                         momentum=args.momentum, root=args.root,
                          out=args.out, checkpoint_dir=args.checkpoint_dir, ctx=args.ctx,
                          resume=args.resume, seed=args.seed, command="mxtorch " + _join(argv))
     train_lenet(config)

@@ -43,9 +43,10 @@ def test_train_writes_model_card_and_checkpoint(small_mnist, tmp_path, capsys):
 
 def test_resume_continues_from_the_last_checkpoint(small_mnist, tmp_path, capsys):
     out = tmp_path / "lenet.params"
-    train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out)))
+    settings = dict(batch_size=32, momentum=0.9, lr=0.02, out=str(out))
+    train_lenet(TrainConfig(epochs=1, **settings))
     first = json.loads((tmp_path / "lenet-checkpoints" / "checkpoint.json").read_text())
-    record = train_lenet(TrainConfig(epochs=3, batch_size=32, out=str(out), resume=True))
+    record = train_lenet(TrainConfig(epochs=3, resume=True, **settings))
     assert record["epoch"] == 3
     assert record["history"][0] == first["history"][0]  # epoch 1 was not trained again
     assert "resuming after epoch 1" in capsys.readouterr().err
@@ -91,7 +92,8 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
 
 @pytest.mark.parametrize("flag, value, message", [("--epochs", "0", "--epochs must be at least 1"),
                                                   ("--batch-size", "0", "--batch-size must be at least 1"),
-                                                  ("--lr", "-1", "--lr must be positive")])
+                                                  ("--lr", "-1", "--lr must be positive"),
+                                                  ("--momentum", "1", "--momentum must be in [0, 1)")])
 def test_bad_settings_are_refused(flag, value, message, capsys):
     assert main(["train", "lenet", flag, value]) == 1
     assert message in capsys.readouterr().err

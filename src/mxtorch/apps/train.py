@@ -36,6 +36,7 @@ class TrainConfig:
     epochs: int = 10
     batch_size: int = 64
     lr: float = 0.1
+    momentum: float = 0.0
     root: str | None = None
     out: str = "lenet.params"
     checkpoint_dir: str | None = None
@@ -50,6 +51,8 @@ class TrainConfig:
                 raise ValueError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
         if not self.lr > 0:
             raise ValueError(f"--lr must be positive, got {self.lr}")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"--momentum must be in [0, 1), got {self.momentum}")
 
     @property
     def out_path(self) -> pathlib.Path:
@@ -82,7 +85,8 @@ def train_lenet(config: TrainConfig) -> dict[str, Any]:
     net = lenet()
     net.initialize(mx.init.Xavier(magnitude=2.24), ctx=ctx)
     net.hybridize()
-    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": config.lr})
+    trainer = gluon.Trainer(net.collect_params(), "sgd",
+                            {"learning_rate": config.lr, "momentum": config.momentum})
     record = _resume(config, net, trainer, ctx) if config.resume else _fresh_record(config)
     if record["epoch"] >= config.epochs:
         print(f"already trained {record['epoch']} epochs (--epochs {config.epochs}); nothing to do",
