@@ -590,6 +590,7 @@ def _train_multi_device(model: FeedForward, param_names: list, optimizer: Any, k
     """FeedForward's training loop (MXNet's _train_multi_device), on an executor group."""
     from .module.executor_group import DataParallelExecutorGroup
     ctx = model.ctx
+    logger.info("Start training with %s", str(ctx))
     group = DataParallelExecutorGroup(model.symbol, ctx, work_load_list or [1] * len(ctx),
                                       train_data.provide_data, train_data.provide_label,
                                       param_names, for_training=True, inputs_need_grad=False,

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from ..base import MXNetError
 from . import _window
-from .registry import Bool, Enum, Float, Int, Shape, op
+from .registry import Bool, Enum, Float, Int, Shape, op, same_shape
 
 ShapeT = Optional[tuple]
 
@@ -369,6 +369,9 @@ def activation(data, *, act_type):
     if not data.is_floating_point():
         raise MXNetError(f"Activation: only floating point types are supported, not {data.dtype}")
     return _ACTIVATIONS[act_type](data)
+
+
+activation.shape(same_shape)
 
 
 def _prelu_gamma_shape(gamma: Sequence[int], data: Sequence[int]) -> list:

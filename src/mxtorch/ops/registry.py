@@ -22,7 +22,7 @@ import torch
 
 from ..base import MXNetError, parse_literal, to_torch_dtype
 
-__all__ = ["op", "OpDef", "get_op", "all_ops", "Shape", "Int", "Float", "Bool", "Str", "Enum",
+__all__ = ["op", "OpDef", "get_op", "all_ops", "same_shape", "Shape", "Int", "Float", "Bool", "Str", "Enum",
            "DType", "Floats", "Any_", "REQUIRED"]
 
 
@@ -263,6 +263,25 @@ class OpDef:
         """Decorator attaching the shape rule: ``@conv.shape``."""
         self.shape_rule = rule
         return rule
+
+
+def same_shape(attrs: dict, *shapes: Any) -> tuple:
+    """Shape rule of element-wise operators (MXNet's ElemwiseShape): inputs and output share one
+    shape, so a shape known anywhere (0 marking an unknown dimension) completes the others.
+    Declaring it also spares the meta-tensor fallback, whose first Python meta kernel costs
+    seconds of torch imports."""
+    merged = None
+    for s in shapes:
+        if s is None:
+            continue
+        s = tuple(s)
+        if merged is None:
+            merged = s
+        elif len(s) != len(merged) or any(a and b and a != b for a, b in zip(s, merged)):
+            raise MXNetError(f"element-wise operator: input shapes differ, {merged} and {s}")
+        else:
+            merged = tuple(a or b for a, b in zip(merged, s))
+    return [merged] * len(shapes), [merged]
 
 
 _REGISTRY: dict = {}

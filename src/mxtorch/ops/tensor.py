@@ -10,7 +10,7 @@ import torch
 
 from ..base import MXNetError, to_torch_dtype
 from ..context import Context, current_context
-from .registry import Any_, Bool, DType, Enum, Float, Int, Shape, Str, op
+from .registry import Any_, Bool, DType, Enum, Float, Int, Shape, Str, op, same_shape
 
 
 # -- reshape with MXNet's special codes ----------------------------------------------------------
@@ -195,11 +195,12 @@ def _declare_binary(name: str, fn: Callable, scalar_name: str, rscalar_name) -> 
     scalar_op.__doc__ = f"Element-wise {name} of an array and a scalar."
     scalar_attrs = {"scalar": Float(1.0), "is_int": Bool(True)}
     op(bname, inputs=("lhs", "rhs"), aliases=_BROADCAST_ALIASES.get(name, ()))(broadcast)
-    op(ename, inputs=("lhs", "rhs"), aliases=ealiases)(elemwise)
-    op(scalar_name, attrs=scalar_attrs, aliases=(_legacy_name(scalar_name),))(scalar_op)
+    op(ename, inputs=("lhs", "rhs"), aliases=ealiases)(elemwise).shape(same_shape)
+    op(scalar_name, attrs=scalar_attrs, aliases=(_legacy_name(scalar_name),))(scalar_op).shape(same_shape)
     if rscalar_name:
         rscalar_op.__doc__ = f"Element-wise {name} of a scalar and an array (reflected)."
-        op(rscalar_name, attrs=scalar_attrs, aliases=(_legacy_name(rscalar_name, True),))(rscalar_op)
+        op(rscalar_name, attrs=scalar_attrs,
+           aliases=(_legacy_name(rscalar_name, True),))(rscalar_op).shape(same_shape)
 
 
 for _name, (_fn, _scalar, _rscalar) in _BINARY.items():
@@ -289,7 +290,7 @@ def _declare_unary(name: str, fn: Callable, exact_int: bool, aliases: tuple) -> 
         return fn(data.double()).to(data.dtype)
 
     unary.__doc__ = f"Returns element-wise {name} of the input."
-    op(name, aliases=aliases)(unary)
+    op(name, aliases=aliases)(unary).shape(same_shape)
 
 
 for _name, (_fn, _exact, _aliases) in _UNARY.items():
