@@ -52,6 +52,26 @@ def test_mxnet_checkpoint_predicts_as_mxnet(mnist_root):
     assert (loaded.predict(it).asnumpy().argmax(1) == gold["classes"]).all()
 
 
+def test_mxtorch_checkpoint_predicts_in_mxnet_as_in_mxtorch(mnist_root, tmp_path):
+    """golden/symbol/mxt_lenet-* were written by mxtorch (write_mxtorch_checkpoint.py) and read by
+    MXNet 1.9.1, which recorded its predictions. The files must still be what mxtorch writes."""
+    gold = np.load(GOLD / "mxt_lenet_mxnet_predictions.npz")
+    assert build(SMALL_LENET).tojson() == (GOLD / "mxt_lenet-symbol.json").read_text()
+    sym, args, auxs = mx.model.load_checkpoint(str(GOLD / "mxt_lenet"), 1)
+    mx.model.save_checkpoint(str(tmp_path / "again"), 1, sym, args, auxs)
+    assert (tmp_path / "again-0001.params").read_bytes() == (GOLD / "mxt_lenet-0001.params").read_bytes()
+    assert sym.list_arguments() == gold["arguments"].tolist()
+    assert sym.list_auxiliary_states() == gold["aux"].tolist()
+    xt, yt = mnist(mnist_root, "t10k", 200)
+    it = mx.io.NDArrayIter(xt, yt, batch_size=50)
+    mod = mx.mod.Module(sym, context=mx.cpu())
+    mod.bind(it.provide_data, it.provide_label, for_training=False)
+    mod.set_params(args, auxs)
+    probs = mod.predict(it).asnumpy()
+    assert (probs.argmax(1) == gold["classes"]).all()
+    np.testing.assert_allclose(probs, gold["probs"], rtol=1e-4, atol=1e-6)
+
+
 @pytest.fixture
 def training_gold():
     return dict(np.load(GOLD / "training.npz"))

@@ -77,7 +77,8 @@ def test_save_load_round_trip(tmp_path):
     back = mx.sym.load(fname)
     assert back.tojson() == net.tojson()
     assert back.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
-    assert not list(tmp_path.glob(".tmp-*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net-symbol.json"]  # no temporary left
+    assert (tmp_path / "net-symbol.json").stat().st_mode & 0o044  # readable as open() creates
 
 
 def test_load_reports_the_file(tmp_path):

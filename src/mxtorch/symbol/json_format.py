@@ -14,8 +14,6 @@ MXNet's legacy JSON passes do.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from typing import Any
 
 from ..base import MXNetError
@@ -53,17 +51,8 @@ def to_json(heads: list) -> str:
 
 def save(fname: str, heads: list) -> None:
     """Write the symbol JSON to ``fname`` through a temporary file renamed into place."""
-    text = to_json(heads)
-    directory = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from ..ndarray.utils import _write_atomically
+    _write_atomically(fname, to_json(heads).encode("utf-8"))
 
 
 # -- reading ------------------------------------------------------------------------------------
