@@ -152,18 +152,19 @@ def _heads_and_grads(heads: Any, head_grads: Any) -> tuple:
     tensors, grads = [], []
     for i, (head, hgrad) in enumerate(zip(heads, head_grads)):
         t = head._t
-        if not t.requires_grad:
+        if not t.requires_grad and not head._graph_inputs:
             raise MXNetError(f"head {i} (shape {tuple(t.shape)}): {_NOT_IN_GRAPH}")
-        if hgrad is None:
-            g = torch.ones_like(t)
-        else:
-            g = hgrad._t
-            if g.shape != t.shape:
-                raise MXNetError(f"head gradient {i} has shape {tuple(g.shape)}, but its head has "
-                                 f"shape {tuple(t.shape)}")
-            g = g.to(t.dtype)
+        if hgrad is not None and hgrad.shape != head.shape:
+            raise MXNetError(f"head gradient {i} has shape {hgrad.shape}, but its head has "
+                             f"shape {head.shape}")
+        if not t.requires_grad:
+            # recorded but not differentiable (argmax, topk's indices): as in MXNet it passes a
+            # zero gradient, so the variables it depends on are written (with zeros) all the same
+            tensors.extend(head._graph_inputs)
+            grads.extend(torch.zeros_like(s) for s in head._graph_inputs)
+            continue
         tensors.append(t)
-        grads.append(g)
+        grads.append(torch.ones_like(t) if hgrad is None else hgrad._t.to(t.dtype))
     return tensors, grads
 
 

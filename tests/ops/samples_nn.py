@@ -109,6 +109,8 @@ ACTIVATIONS = [
     Sample("log_softmax", {"data": (3, 4)}, id="log_softmax"),
     Sample("log_softmax", {"data": (2, 3, 4)}, {"axis": 1, "temperature": 0.5},
            id="log_softmax_axis1_temp"),
+    Sample("softmin", {"data": (3, 4)}, id="softmin"),
+    Sample("softmin", {"data": (2, 3, 4)}, {"axis": 1, "temperature": 0.5}, id="softmin_axis1_temp"),
     Sample("SoftmaxActivation", {"data": (4, 3)}, id="softmax_act_instance"),
     # MXNet's backward reduces over axis 1 while the instance softmax is over the last axis
     Sample("SoftmaxActivation", {"data": (2, 3, 2)}, id="softmax_act_instance_3d", fd=False),

@@ -11,14 +11,31 @@ from . import utils  # noqa: F401
 from .utils import load, load_frombuffer, save  # noqa: F401
 
 
+# MXNet 1.9.1's fluent methods (``dir(mx.nd.NDArray)``): ``x.exp()`` is ``nd.exp(x)``. Only these;
+# an array has no ``x.uniform`` or ``x.broadcast_add``. Those with their own signature (flatten's
+# ``inplace``, split_v2, slice_assign...) are written out on NDArray; the rest come from the table.
+FLUENT_METHODS = (
+    "abs", "arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctanh", "argmax", "argmax_channel",
+    "argmin", "argsort", "broadcast_axes", "broadcast_like", "broadcast_to", "cbrt", "ceil", "clip",
+    "cos", "cosh", "degrees", "depth_to_space", "diag", "exp", "expand_dims", "expm1", "fix",
+    "flatten", "flip", "floor", "log", "log10", "log1p", "log2", "log_softmax", "max", "mean", "min",
+    "nanprod", "nansum", "norm", "one_hot", "ones_like", "pad", "pick", "prod", "radians", "rcbrt",
+    "reciprocal", "relu", "repeat", "reshape_like", "rint", "round", "rsqrt", "shape_array",
+    "sigmoid", "sign", "sin", "sinh", "size_array", "slice", "slice_assign", "slice_assign_scalar",
+    "slice_axis", "slice_like", "softmax", "softmin", "sort", "space_to_depth", "split", "split_v2",
+    "sqrt", "square", "squeeze", "sum", "swapaxes", "take", "tan", "tanh", "tile", "topk",
+    "transpose", "trunc", "zeros_like")
+
+
 def _install_operators() -> None:
     module = sys.modules[__name__]
-    for public_name, entry in _ops.all_ops().items():
+    ops = _ops.all_ops()
+    for public_name, entry in ops.items():
         if not hasattr(module, public_name):
             setattr(module, public_name, _dispatch.make_function(entry, public_name))
-        method = public_name
-        if not method.startswith("_") and not hasattr(NDArray, method) and method.islower():
-            setattr(NDArray, method, _method(entry, method))
+    for name in FLUENT_METHODS:
+        if not hasattr(NDArray, name):
+            setattr(NDArray, name, _method(ops[name], name))
 
 
 def _method(entry, name):

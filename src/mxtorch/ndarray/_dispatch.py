@@ -80,6 +80,18 @@ def _own(result: torch.Tensor, tensors: list) -> torch.Tensor:
     return result
 
 
+def _note_non_differentiable(outputs: list, tensors: list) -> None:
+    """Outputs that autograd recorded but torch cannot differentiate (argmax, topk's indices,
+    comparisons) remember the inputs they came from: MXNet accepts them as heads of ``backward``
+    and gives them a zero gradient, which reaches the variables through those inputs."""
+    sources = tuple(t for t in tensors if t.requires_grad)
+    if not sources:
+        return
+    for o in outputs:
+        if not o._t.requires_grad:
+            o._graph_inputs = sources
+
+
 def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     """Run ``entry`` on NDArrays ``args``/``kwargs``; returns an NDArray or a list of them."""
     out = kwargs.pop("out", None)
@@ -109,12 +121,16 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         raise MXNetError(f"{entry.name}: {err} (input shapes {shapes}, attributes {attrs})") from err
     if isinstance(result, (tuple, list)):
         wrapped = [NDArray(_own(r, tensors), ctx) for r in result]
+        if _state.recording:
+            _note_non_differentiable(wrapped, tensors)
         if out is not None:
             for o, w in zip(out if isinstance(out, (list, tuple)) else [out], wrapped):
                 o[:] = w
             return out
         return wrapped
     result = NDArray(_own(result, tensors), ctx)
+    if _state.recording:
+        _note_non_differentiable([result], tensors)
     if out is not None:
         out[:] = result
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -14,7 +14,11 @@ from ..base import MXNetError, numeric_types, to_numpy_dtype, to_torch_dtype
 from ..context import Context, context_of, current_context
 
 __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace",
-           "waitall", "concatenate", "moveaxis"]
+           "waitall", "concatenate", "moveaxis", "add", "subtract", "multiply", "divide",
+           "true_divide", "modulo", "power", "maximum", "minimum", "equal", "not_equal", "greater",
+           "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
+           "split_v2", "onehot_encode", "to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack",
+           "from_numpy"]
 
 _GRAD_REQS = ("write", "add", "null")
 _state = autograd._state
@@ -40,6 +44,13 @@ def _ctx(ctx: Optional[Context]) -> Context:
     return current_context() if ctx is None else ctx
 
 
+def _call(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the operator-table entry ``name`` on NDArrays (``nd.<name>``)."""
+    from . import _dispatch  # imports this module
+
+    return _dispatch.call(name, args, kwargs)
+
+
 class NDArray:
     """An array object representing a multidimensional, homogeneous array of
     fixed-size items.
@@ -56,7 +67,8 @@ class NDArray:
         it carries more than the device does (``cpu(1)``).
     """
 
-    __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_fresh_grad", "__weakref__")
+    __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_fresh_grad", "_graph_inputs",
+                 "__weakref__")
     # Make numpy defer to NDArray's reflected operators (np.float32(2) * nd -> NDArray).
     __array_priority__ = 1000.0
 
@@ -67,6 +79,8 @@ class NDArray:
         self._grad_req = "null"
         self._hook = None
         self._fresh_grad = False
+        # set on a recorded output torch cannot differentiate: the inputs it depends on
+        self._graph_inputs: tuple = ()
 
     # -- properties -------------------------------------------------------------------------
     @property
@@ -435,6 +449,172 @@ class NDArray:
         """Reshapes this array to the shape of ``other`` (sharing data)."""
         return self.reshape(other.shape)
 
+    # -- fluent methods whose signature or semantics differ from their operator's ----------------
+    def flatten(self, inplace: bool = False) -> "NDArray":
+        """Flatten this array without altering any data.
+
+        Parameters
+        ----------
+        inplace : bool, default False
+            If True, this method returns a **view** of this array
+            that shares data with this array. Otherwise, a copy is returned.
+
+        Returns
+        -------
+        NDArray
+            An array with flattened shape `(d1, d2*...*dk)` that shares data with
+            this array with shape `(d1, d2, ..., dk)`.
+        """
+        return self.reshape((0, -1)) if inplace else _call("Flatten", self)
+
+    def expand_dims(self, axis: int, inplace: bool = False) -> "NDArray":
+        """Adds an additional dimension to the current array without altering any data.
+
+        Parameters
+        ----------
+        axis : int
+            Position where new axis is to be inserted.
+            Suppose that the input NDArray's dimension is ndim,
+            the range of the inserted axis is [-ndim, ndim].
+        inplace : bool, default False
+            If True, this method returns a **view** of this array
+            that shares data with this array. Otherwise, a copy is returned.
+
+        Returns
+        -------
+        NDArray
+            An array with expanded shape `(d1, d2, ..., 1, di, ..., dk)`
+            that shares data with this array with shape `(d1, d2, ..., dk)`,
+            given input axis `i`.
+        """
+        if not inplace:
+            return _call("expand_dims", self, axis=axis)
+        new_shape = list(self.shape)
+        if not -len(new_shape) - 1 <= axis <= len(new_shape):
+            raise MXNetError(f"axis {axis} is out of range for {len(new_shape)}d array")
+        new_shape.insert(axis + len(new_shape) + 1 if axis < 0 else axis, 1)
+        return self.reshape(new_shape)
+
+    def squeeze(self, axis: Any = None, inplace: bool = False) -> "NDArray":
+        """Remove dimensions with size 1 from this array without altering any data.
+
+        Parameters
+        ----------
+        axis : int, tuple of int, or None
+            Selects a subset of the single-dimensional entries in the shape.
+            If an axis is selected with shape entry greater than one, an error is raised.
+        inplace : bool, default False
+            If True, this method returns a **view** of this array
+            that shares data with this array. Otherwise, a copy is returned.
+        """
+        if not inplace:
+            return _call("squeeze", self, axis=axis)
+        shape = self.shape
+        axes = [axis] if isinstance(axis, int) else list(axis or ())
+        if len(axes) != len(set(axes)):
+            raise MXNetError(f"axis {axis} contains duplicate which is not allowed.")
+        for a in axes:
+            if not -len(shape) <= a < len(shape):
+                raise MXNetError(f"axis {a} is out of range for {len(shape)}d array")
+            if shape[a] != 1:
+                raise MXNetError(f"Squeeze target axis {a} must be size 1, got {shape[a]}.")
+        drop = {a % len(shape) for a in axes} if axes else {i for i, d in enumerate(shape) if d == 1}
+        return self.reshape([d for i, d in enumerate(shape) if i not in drop] or [1])
+
+    def broadcast_to(self, shape: Any) -> "NDArray":
+        """Broadcasts the input array to a new shape.
+
+        Broadcasting is only allowed on axes with size 1. The new shape cannot have fewer
+        dimensions; missing leading dimensions count as size 1. For example, you could
+        broadcast from shape (2, 1) to (2, 3), and from shape (3,) to (2, 3).
+
+        Parameters
+        ----------
+        shape : tuple of int
+            The shape of the desired array.
+
+        Returns
+        -------
+        NDArray
+            A NDArray with the desired shape that is not sharing data with this
+            array, even if the new shape is the same as ``self.shape``.
+        """
+        shape = tuple(shape)
+        cur_shape = self.shape
+        err = (f"operands could not be broadcast together with remapped shapes"
+               f"[original->remapped]: {cur_shape} and requested shape {shape}")
+        if len(shape) < len(cur_shape):
+            raise ValueError(err)
+        padded = (1,) * (len(shape) - len(cur_shape)) + cur_shape
+        if any(c != s and c != 1 for c, s in zip(padded, shape)):
+            raise ValueError(err)
+        return _call("broadcast_to", self.reshape(padded) if padded != cur_shape else self,
+                     shape=shape)
+
+    def broadcast_like(self, other: "NDArray") -> "NDArray":
+        """Broadcasts the input array to the shape of other.
+
+        Broadcasting is only allowed on axes with size 1 (see ``broadcast_to``).
+
+        Parameters
+        ----------
+        other : NDArray
+            Array with shape of the desired array.
+
+        Returns
+        -------
+        NDArray
+            A NDArray with the desired shape that is not sharing data with this
+            array, even if the new shape is the same as ``self.shape``.
+        """
+        return self.broadcast_to(other.shape)
+
+    def split_v2(self, *args: Any, **kwargs: Any) -> Any:
+        """Convenience fluent method for :py:func:`split_v2`.
+
+        The arguments are the same as for :py:func:`split_v2`, with
+        this array as data.
+        """
+        return split_v2(self, *args, **kwargs)
+
+    def slice_assign(self, rhs: "NDArray", begin: Any, end: Any, step: Any) -> "NDArray":
+        """Assign the rhs to a cropped subset of this NDarray in place.
+        Returns the view of this NDArray.
+
+        Parameters
+        ----------
+        rhs: NDArray.
+            rhs and this NDArray should be of the same data type, and on the same device.
+            The shape of rhs should be the same as the cropped shape of this NDArray.
+        begin: tuple of begin indices
+        end: tuple of end indices
+        step: tuple of step lenghths
+
+        Returns
+        -------
+        This NDArray.
+        """
+        return _call("_slice_assign", self, rhs, begin=begin, end=end, step=step, out=self)
+
+    def slice_assign_scalar(self, value: Any, begin: Any, end: Any, step: Any) -> "NDArray":
+        """Assign the scalar to a cropped subset of this NDArray. Value will broadcast to the
+        shape of the cropped shape and will be cast to the same dtype of the NDArray.
+
+        Parameters
+        ----------
+        value: numeric value
+            Value and this NDArray should be of the same data type.
+        begin: tuple of begin indices
+        end: tuple of end indices
+        step: tuple of step lenghths
+
+        Returns
+        -------
+        This NDArray.
+        """
+        return _call("_slice_assign_scalar", self, scalar=value, begin=begin, end=end, step=step,
+                     out=self)
+
     # -- indexing ---------------------------------------------------------------------------
     def __getitem__(self, key: Any) -> "NDArray":
         """x.__getitem__(i) <=> x[i]
@@ -499,46 +679,34 @@ class NDArray:
             raise ValueError(f"cannot assign a value of shape {shape} to NDArray of shape "
                              f"{self.shape} at index {key!r}: {err}") from None
 
-    # -- arithmetic (dispatched through the operator table) -----------------------------------
-    def _binary(self, other: Any, tensor_op: str, scalar_op: str, reverse: bool = False) -> Any:
-        from . import _dispatch
-
-        if isinstance(other, NDArray):
-            args = (other, self) if reverse else (self, other)
-            return _dispatch.call(tensor_op, args, {})
-        if isinstance(other, numeric_types):
-            return _dispatch.call(scalar_op, (self,), {"scalar": other})
-        raise TypeError(f"type {type(other)} not supported")
-
-    def __add__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar")  # noqa: E704
-    def __radd__(self, o): return self._binary(o, "broadcast_add", "_plus_scalar", True)  # noqa: E704
-    def __sub__(self, o): return self._binary(o, "broadcast_sub", "_minus_scalar")  # noqa: E704
-    def __rsub__(self, o): return self._binary(o, "broadcast_sub", "_rminus_scalar", True)  # noqa: E704
-    def __mul__(self, o): return self._binary(o, "broadcast_mul", "_mul_scalar")  # noqa: E704
-    def __rmul__(self, o): return self._binary(o, "broadcast_mul", "_mul_scalar", True)  # noqa: E704
-    def __truediv__(self, o): return self._binary(o, "broadcast_div", "_div_scalar")  # noqa: E704
-    def __rtruediv__(self, o): return self._binary(o, "broadcast_div", "_rdiv_scalar", True)  # noqa: E704
-    def __mod__(self, o): return self._binary(o, "broadcast_mod", "_mod_scalar")  # noqa: E704
-    def __rmod__(self, o): return self._binary(o, "broadcast_mod", "_rmod_scalar", True)  # noqa: E704
-    def __pow__(self, o): return self._binary(o, "broadcast_power", "_power_scalar")  # noqa: E704
-    def __rpow__(self, o): return self._binary(o, "broadcast_power", "_rpower_scalar", True)  # noqa: E704
-    def __eq__(self, o): return self._binary(o, "broadcast_equal", "_equal_scalar")  # noqa: E704
-    def __ne__(self, o): return self._binary(o, "broadcast_not_equal", "_not_equal_scalar")  # noqa: E704
-    def __gt__(self, o): return self._binary(o, "broadcast_greater", "_greater_scalar")  # noqa: E704
-    def __ge__(self, o): return self._binary(o, "broadcast_greater_equal", "_greater_equal_scalar")  # noqa: E704,E501
-    def __lt__(self, o): return self._binary(o, "broadcast_lesser", "_lesser_scalar")  # noqa: E704
-    def __le__(self, o): return self._binary(o, "broadcast_lesser_equal", "_lesser_equal_scalar")  # noqa: E704,E501
+    # -- arithmetic: the module's functions (add, subtract, ...) as MXNet's NDArray does -------
+    def __add__(self, o): return add(self, o)  # noqa: E704
+    def __radd__(self, o): return add(o, self)  # noqa: E704
+    def __sub__(self, o): return subtract(self, o)  # noqa: E704
+    def __rsub__(self, o): return subtract(o, self)  # noqa: E704
+    def __mul__(self, o): return multiply(self, o)  # noqa: E704
+    def __rmul__(self, o): return multiply(o, self)  # noqa: E704
+    def __truediv__(self, o): return divide(self, o)  # noqa: E704
+    def __rtruediv__(self, o): return divide(o, self)  # noqa: E704
+    def __mod__(self, o): return modulo(self, o)  # noqa: E704
+    def __rmod__(self, o): return modulo(o, self)  # noqa: E704
+    def __pow__(self, o): return power(self, o)  # noqa: E704
+    def __rpow__(self, o): return power(o, self)  # noqa: E704
+    def __eq__(self, o): return equal(self, o)  # noqa: E704
+    def __ne__(self, o): return not_equal(self, o)  # noqa: E704
+    def __gt__(self, o): return greater(self, o)  # noqa: E704
+    def __ge__(self, o): return greater_equal(self, o)  # noqa: E704
+    def __lt__(self, o): return lesser(self, o)  # noqa: E704
+    def __le__(self, o): return lesser_equal(self, o)  # noqa: E704
 
     __div__ = __truediv__
     __rdiv__ = __rtruediv__
 
     def __neg__(self) -> "NDArray":
-        from . import _dispatch
-        return _dispatch.call("_mul_scalar", (self,), {"scalar": -1.0})
+        return _call("_mul_scalar", self, scalar=-1.0)
 
     def __abs__(self) -> "NDArray":
-        from . import _dispatch
-        return _dispatch.call("abs", (self,), {})
+        return _call("abs", self)
 
     def _inplace(self, other: Any, method: Any) -> "NDArray":
         """``self op= other``: compute, then write the result into this array's memory."""
@@ -569,6 +737,7 @@ class NDArray:
         self._grad_req = "null"
         self._hook = None
         self._fresh_grad = False
+        self._graph_inputs = ()
 
 
 # -- indexing helpers ---------------------------------------------------------------------------
@@ -706,8 +875,9 @@ def array(source_array: Any, ctx: Optional[Context] = None, dtype: Any = None) -
     except (TypeError, ValueError) as err:
         raise TypeError(f"source_array must be array like object, got {type(source_array)}: "
                         f"{err}") from None
-    t = torch.from_numpy(np_src).to(device=device, dtype=tdtype, copy=True)
-    return NDArray(t, ctx)
+    # torch.tensor copies (torch.from_numpy would warn about read-only sources, such as
+    # np.asarray(PIL_image), then share their memory)
+    return NDArray(torch.tensor(np_src, dtype=tdtype, device=device), ctx)
 
 
 def _shape(shape: Any) -> tuple:
@@ -991,6 +1161,404 @@ def moveaxis(tensor: NDArray, source: int, destination: int) -> NDArray:
     """
     with _grad_scope():
         return NDArray(torch.movedim(tensor._t, source, destination).contiguous(), tensor._ctx)
+
+
+# -- element-wise functions of NDArrays and scalars -------------------------------------------------
+_UFUNC_PARAMS = """
+
+    .. note::
+
+       If the corresponding dimensions of two arrays have the same size or one of them has size 1,
+       then the arrays are broadcastable to a common shape.
+
+    Parameters
+    ----------
+    {lhs} : scalar or mxnet.ndarray.array
+        First array (or number).
+    {rhs} : scalar or mxnet.ndarray.array
+        Second array (or number). If ``{lhs}.shape != {rhs}.shape``, they must be
+        broadcastable to a common shape.
+
+    Returns
+    -------
+    NDArray
+        {result} A number when both operands are numbers.
+    """
+
+
+def _ufunc_doc(summary: str, result: str, lhs: str = "lhs", rhs: str = "rhs") -> Callable:
+    """Give an element-wise function MXNet's docstring: its summary, then the shared sections."""
+    def decorate(fn: Callable) -> Callable:
+        fn.__doc__ = summary + _UFUNC_PARAMS.format(lhs=lhs, rhs=rhs, result=result)
+        return fn
+    return decorate
+
+
+def _ufunc_helper(lhs: Any, rhs: Any, fn_array: str, fn_scalar: Callable, lfn_scalar: str,
+                  rfn_scalar: Optional[str] = None) -> Any:
+    """Element-wise ``lhs`` op ``rhs`` with an NDArray or a number on either side, dispatched as
+    MXNet's ``_ufunc_helper`` does.
+
+    Parameters
+    ----------
+    lhs, rhs : NDArray or numeric value
+        The operands.
+    fn_array : str
+        The broadcasting operator called when both are NDArrays.
+    fn_scalar : callable
+        The Python function called when both are numbers.
+    lfn_scalar : str
+        The scalar operator called as ``lfn_scalar(lhs, scalar=rhs)`` when only ``rhs`` is a number.
+    rfn_scalar : str, optional
+        The operator called as ``rfn_scalar(rhs, scalar=lhs)`` when only ``lhs`` is a number;
+        None for commutative functions, which use ``lfn_scalar`` then.
+
+    Returns
+    -------
+    NDArray or number
+    """
+    if isinstance(lhs, numeric_types):
+        if isinstance(rhs, numeric_types):
+            return fn_scalar(lhs, rhs)
+        return _call(rfn_scalar or lfn_scalar, rhs, scalar=float(lhs))
+    if isinstance(rhs, numeric_types):
+        return _call(lfn_scalar, lhs, scalar=float(rhs))
+    if isinstance(rhs, NDArray):
+        return _call(fn_array, lhs, rhs)
+    raise TypeError(f"type {type(rhs)} not supported")
+
+
+@_ufunc_doc("""Returns element-wise sum of the input arrays with broadcasting.
+
+    Equivalent to ``lhs + rhs``, ``mx.nd.broadcast_add(lhs, rhs)`` and
+    ``mx.nd.broadcast_plus(lhs, rhs)``.""", "The element-wise sum of the input arrays.")
+def add(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_add", operator.add, "_plus_scalar")
+
+
+@_ufunc_doc("""Returns element-wise difference of the input arrays with broadcasting.
+
+    Equivalent to ``lhs - rhs``, ``mx.nd.broadcast_sub(lhs, rhs)`` and
+    ``mx.nd.broadcast_minus(lhs, rhs)``.""", "The element-wise difference of the input arrays.")
+def subtract(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_sub", operator.sub, "_minus_scalar", "_rminus_scalar")
+
+
+@_ufunc_doc("""Returns element-wise product of the input arrays with broadcasting.
+
+    Equivalent to ``lhs * rhs`` and ``mx.nd.broadcast_mul(lhs, rhs)``.""",
+            "The element-wise multiplication of the input arrays.")
+def multiply(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_mul", operator.mul, "_mul_scalar")
+
+
+@_ufunc_doc("""Returns element-wise division of the input arrays with broadcasting.
+
+    Equivalent to ``lhs / rhs`` and ``mx.nd.broadcast_div(lhs, rhs)``.""",
+            "The element-wise division of the input arrays.")
+def divide(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_div", operator.truediv, "_div_scalar", "_rdiv_scalar")
+
+
+def true_divide(lhs: Any, rhs: Any) -> Any:
+    """This function is similar to :meth:`divide`."""
+    return divide(lhs, rhs)
+
+
+@_ufunc_doc("""Returns element-wise modulo of the input arrays with broadcasting.
+
+    Equivalent to ``lhs % rhs`` and ``mx.nd.broadcast_mod(lhs, rhs)``.""",
+            "The element-wise modulo of the input arrays.")
+def modulo(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_mod", operator.mod, "_mod_scalar", "_rmod_scalar")
+
+
+@_ufunc_doc("""Returns result of first array elements raised to powers from second array,
+    element-wise with broadcasting.
+
+    Equivalent to ``base ** exp`` and ``mx.nd.broadcast_power(lhs, rhs)``.""",
+            "The bases in x raised to the exponents in y.", lhs="base", rhs="exp")
+def power(base: Any, exp: Any) -> Any:
+    return _ufunc_helper(base, exp, "broadcast_power", operator.pow, "_power_scalar",
+                         "_rpower_scalar")
+
+
+@_ufunc_doc("""Returns element-wise maximum of the input arrays with broadcasting.
+
+    Equivalent to ``mx.nd.broadcast_maximum(lhs, rhs)``.""",
+            "The element-wise maximum of the input arrays.")
+def maximum(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_maximum", lambda x, y: x if x > y else y,
+                         "_maximum_scalar")
+
+
+@_ufunc_doc("""Returns element-wise minimum of the input arrays with broadcasting.
+
+    Equivalent to ``mx.nd.broadcast_minimum(lhs, rhs)``.""",
+            "The element-wise minimum of the input arrays.")
+def minimum(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_minimum", lambda x, y: x if x < y else y,
+                         "_minimum_scalar")
+
+
+def _compared(what: str, symbol: str, name: str, when: str) -> Callable:
+    """The docstring decorator of the comparison ``name`` (``lhs symbol rhs``)."""
+    return _ufunc_doc(f"""Returns the result of element-wise **{what}** ({symbol}) comparison
+    operation with broadcasting.
+
+    For each element in input arrays, return 1(true) if {when}, otherwise return 0(false).
+
+    Equivalent to ``lhs {symbol} rhs`` and ``mx.nd.broadcast_{name}(lhs, rhs)``.""",
+                      "Output array of boolean values.")
+
+
+@_compared("equal to", "==", "equal", "corresponding elements are same")
+def equal(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_equal", lambda x, y: 1 if x == y else 0,
+                         "_equal_scalar")
+
+
+@_compared("not equal to", "!=", "not_equal", "corresponding elements are different")
+def not_equal(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_not_equal", lambda x, y: 1 if x != y else 0,
+                         "_not_equal_scalar")
+
+
+@_compared("greater than", ">", "greater", "lhs elements are greater than rhs")
+def greater(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_greater", lambda x, y: 1 if x > y else 0,
+                         "_greater_scalar", "_lesser_scalar")
+
+
+@_compared("greater than or equal to", ">=", "greater_equal",
+           "lhs elements are greater than equal to rhs")
+def greater_equal(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_greater_equal", lambda x, y: 1 if x >= y else 0,
+                         "_greater_equal_scalar", "_lesser_equal_scalar")
+
+
+@_compared("lesser than", "<", "lesser", "lhs elements are less than rhs")
+def lesser(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_lesser", lambda x, y: 1 if x < y else 0,
+                         "_lesser_scalar", "_greater_scalar")
+
+
+@_compared("lesser than or equal to", "<=", "lesser_equal",
+           "lhs elements are lesser than equal to rhs")
+def lesser_equal(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_lesser_equal", lambda x, y: 1 if x <= y else 0,
+                         "_lesser_equal_scalar", "_greater_equal_scalar")
+
+
+@_ufunc_doc("""Returns the result of element-wise **logical and** comparison
+    operation with broadcasting.
+
+    For each element in input arrays, return 1(true) if lhs elements and rhs elements
+    are true, otherwise return 0(false).
+
+    Equivalent to ``lhs and rhs`` and ``mx.nd.broadcast_logical_and(lhs, rhs)``.""",
+            "Output array of boolean values.")
+def logical_and(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_logical_and", lambda x, y: 1 if x and y else 0,
+                         "_logical_and_scalar")
+
+
+@_ufunc_doc("""Returns the result of element-wise **logical or** comparison
+    operation with broadcasting.
+
+    For each element in input arrays, return 1(true) if lhs elements or rhs elements
+    are true, otherwise return 0(false).
+
+    Equivalent to ``lhs or rhs`` and ``mx.nd.broadcast_logical_or(lhs, rhs)``.""",
+            "Output array of boolean values.")
+def logical_or(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_logical_or", lambda x, y: 1 if x or y else 0,
+                         "_logical_or_scalar")
+
+
+@_ufunc_doc("""Returns the result of element-wise **logical xor** comparison
+    operation with broadcasting.
+
+    For each element in input arrays, return 1(true) if exactly one of the lhs and rhs
+    elements is true, otherwise return 0(false).
+
+    Equivalent to ``bool(lhs) ^ bool(rhs)`` and ``mx.nd.broadcast_logical_xor(lhs, rhs)``.""",
+            "Output array of boolean values.")
+def logical_xor(lhs: Any, rhs: Any) -> Any:
+    return _ufunc_helper(lhs, rhs, "broadcast_logical_xor",
+                         lambda x, y: 1 if bool(x) ^ bool(y) else 0, "_logical_xor_scalar")
+
+
+# -- splitting, encoding, interchange ---------------------------------------------------------------
+def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
+             squeeze_axis: bool = False) -> Any:
+    """Split an array into multiple sub-arrays.
+
+    Parameters
+    ----------
+    ary : NDArray
+        Array to be divided into sub-arrays.
+    indices_or_sections : int or tuple of ints
+        If `indices_or_sections` is an integer, N, the array will be divided
+        into N equal arrays along `axis`.  If such a split is not possible,
+        an error is raised.
+        If `indices_or_sections` is a 1-D array of sorted integers, the entries
+        indicate where along `axis` the array is split.  For example,
+        ``[2, 3]`` would, for ``axis=0``, result in
+        - ary[:2]
+        - ary[2:3]
+        - ary[3:]
+        If an index exceeds the dimension of the array along `axis`,
+        an empty sub-array is returned correspondingly.
+    axis : int, optional
+        The axis along which to split, default is 0.
+    squeeze_axis: boolean, optional
+        Whether to squeeze the axis of sub-arrays or not, only useful when size
+        of the sub-arrays are 1 on the `axis`. Default is False.
+
+    Returns
+    -------
+    NDArray or list of NDArray
+        The sub-arrays (an NDArray when there is one).
+    """
+    axis_size = ary.shape[axis]
+    if isinstance(indices_or_sections, int):
+        sections = indices_or_sections
+        if axis_size % sections:
+            raise ValueError("array split does not result in an equal division")
+        section_size = axis_size // sections
+        indices = [i * section_size for i in range(sections)]
+    elif isinstance(indices_or_sections, tuple):
+        indices = [0] + list(indices_or_sections)
+    else:
+        raise ValueError("indices_or_sections must either int or tuple of ints")
+    return _call("_split_v2", ary, indices=tuple(indices), axis=axis, squeeze_axis=squeeze_axis)
+
+
+def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
+    """One-hot encoding indices into matrix out.
+
+    .. note:: `onehot_encode` is deprecated. Use `one_hot` instead.
+
+    Parameters
+    ----------
+    indices : NDArray
+        1-D float32 array of class indices (truncated to integers; indices outside
+        ``[0, out.shape[1])`` give a row of zeros).
+    out : NDArray
+        2-D float32 array of shape ``(len(indices), num_classes)`` that receives the encoding.
+
+    Returns
+    -------
+    NDArray
+        ``out``.
+    """
+    if indices.ndim != 1 or out.ndim != 2:
+        raise MXNetError(f"onehot_encode only supports a 1-D index and a 2-D output, got index "
+                         f"shape {indices.shape} and output shape {out.shape}")
+    if indices.shape[0] != out.shape[0]:
+        raise MXNetError(f"onehot_encode: shape inconsistent, {indices.shape[0]} indices but "
+                         f"{out.shape[0]} output rows")
+    if indices.dtype != np.float32 or out.dtype != np.float32:
+        raise MXNetError(f"onehot_encode only supports float32 as input/output, got "
+                         f"{np.dtype(indices.dtype).name} and {np.dtype(out.dtype).name}")
+    return _call("one_hot", indices, depth=out.shape[1], out=out)
+
+
+def to_dlpack_for_read(data: NDArray) -> Any:
+    """Returns a reference view of NDArray that represents as DLManagedTensor until
+    all previous write operations on the current array are finished.
+
+    Parameters
+    ----------
+    data: NDArray
+        input data.
+
+    Returns
+    -------
+    PyCapsule (the pointer of DLManagedTensor)
+        a reference view of NDArray that represents as DLManagedTensor.
+    """
+    return data.to_dlpack_for_read()
+
+
+def to_dlpack_for_write(data: NDArray) -> Any:
+    """Returns a reference view of NDArray that represents as DLManagedTensor until
+    all previous read/write operations on the current array are finished.
+
+    Parameters
+    ----------
+    data: NDArray
+        input data.
+
+    Returns
+    -------
+    PyCapsule (the pointer of DLManagedTensor)
+        a reference view of NDArray that represents as DLManagedTensor.
+    """
+    return data.to_dlpack_for_write()
+
+
+def from_dlpack(dlpack: Any) -> NDArray:
+    """Returns a NDArray backed by a dlpack tensor.
+
+    Parameters
+    ----------
+    dlpack: PyCapsule (the pointer of DLManagedTensor)
+        input data
+
+    Returns
+    -------
+    NDArray
+        a NDArray backed by a dlpack tensor (sharing its memory)
+    """
+    try:
+        t = torch.utils.dlpack.from_dlpack(dlpack)
+    except (RuntimeError, TypeError, BufferError) as err:
+        raise ValueError(f"Invalid DLPack Tensor ({err}). DLTensor capsules can be consumed only "
+                         "once.") from None
+    return NDArray(t)
+
+
+# what MXNet's DLPack import accepts
+_DLPACK_DTYPES = ("int32", "int64", "bool", "uint8", "float16", "float32", "float64")
+
+
+def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls: type = NDArray) -> NDArray:
+    """Returns an MXNet's ndarray backed by numpy's ndarray.
+    When `zero_copy` is set to be true,
+    this API consumes numpy's ndarray and produces MXNet's ndarray
+    without having to copy the content. In this case, we disallow
+    users to modify the given numpy ndarray, and it is suggested
+    not to read the numpy ndarray as well for internal correctness.
+
+    Parameters
+    ----------
+    ndarray: numpy.ndarray
+        input data
+    zero_copy: bool
+        Whether we use DLPack's zero-copy conversion to convert to MXNet's NDArray.
+        This is only available for c-contiguous arrays, i.e. array.flags[C_CONTIGUOUS] == True.
+    array_cls: ndarray class type
+        The class type of the output array.
+
+    Returns
+    -------
+    NDArray
+        a NDArray backed by a dlpack tensor
+    """
+    if not zero_copy:
+        return array(ndarray, dtype=ndarray.dtype)
+    if not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("Only c-contiguous arrays are supported for zero-copy")
+    if ndarray.dtype.name not in _DLPACK_DTYPES:
+        raise ValueError(f"{ndarray.dtype} is not supported.")
+    if not ndarray.flags["WRITEABLE"]:
+        # torch cannot share a read-only buffer (NDArrays are writable): copy it instead
+        return array_cls(torch.tensor(ndarray))
+    t = torch.from_numpy(ndarray)
+    ndarray.flags["WRITEABLE"] = False
+    return array_cls(t)
 
 
 def waitall() -> None:

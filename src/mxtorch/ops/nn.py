@@ -769,6 +769,19 @@ def log_softmax(data, *, axis, temperature, dtype, use_length):
     return torch.log_softmax(_scaled(data, temperature, dtype), axis)
 
 
+@op("softmin", attrs=_SOFTMAX_ATTRS)
+def softmin(data, *, axis, temperature, dtype, use_length):
+    """Applies the softmin function: the softmax of the negated input.
+
+    .. math:: softmin(\\mathbf{z/t})_j = \\frac{e^{-z_j/t}}{\\sum_{k=1}^K e^{-z_k/t}}
+
+    ``temperature`` and ``dtype`` are as in softmax.
+    """
+    if use_length:
+        raise MXNetError("softmin: use_length is not supported (softmin takes no length input)")
+    return torch.softmax(-_scaled(data, temperature, dtype), axis)
+
+
 class _InstanceSoftmax(torch.autograd.Function):
     """Softmax over the last axis with MXNet's SoftmaxActivation backward, which always reduces
     over axis 1 (the two agree on 2-D input)."""
