@@ -89,4 +89,9 @@ composed = net2(fc3_data=net1, name='composed')
 act = mx.sym.Activation(act_type='relu', name='act')
 out = act(act_data=composed)
 """, "shapes": {"data": [4, 7]}},
+    "creation": {"code": """
+z = mx.sym.zeros((2, 3))
+out = mx.sym.Group([z + 1, mx.sym.ones((2,), dtype='int32'), mx.sym.full((2,), 3), mx.sym.arange(5),
+                    mx.sym.arange(1, 7, 2, repeat=2), mx.sym.eye(3, k=1, dtype='float64')])
+""", "shapes": {}, "types": {}},
 }

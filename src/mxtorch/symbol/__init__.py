@@ -6,11 +6,11 @@ import sys
 from .. import ops as _ops
 from . import symbol as _symbol_module
 from .executor import Executor
-from .symbol import (Group, Symbol, Variable, hypot, load, load_json, make_symbol_function, maximum,
-                     minimum, pow, power, var)
+from .symbol import (Group, Symbol, Variable, arange, eye, full, hypot, load, load_json,
+                     make_symbol_function, maximum, minimum, ones, pow, power, var, zeros)
 
 __all__ = ["Symbol", "Variable", "var", "Group", "load", "load_json", "pow", "power", "maximum",
-           "minimum", "hypot", "Executor"]
+           "minimum", "hypot", "zeros", "ones", "full", "arange", "eye", "Executor"]
 
 
 def _install_operators() -> None:
@@ -34,3 +34,5 @@ def _fluent(fn, name):
 
 _install_operators()
 del _symbol_module
+
+from . import image  # noqa: E402,F401  (mx.sym.image: the table's _image_* operators)

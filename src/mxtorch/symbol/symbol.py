@@ -20,7 +20,8 @@ from . import infer
 from .graph import HIDDEN_KEYS, Node, copy_graph, is_hidden, topo_order
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "pow", "power", "maximum",
-           "minimum", "hypot", "make_symbol_function", "create"]
+           "minimum", "hypot", "zeros", "ones", "full", "arange", "eye", "make_symbol_function",
+           "create"]
 
 # MXNet's FSetInputVarAttrOnCompose: initializers its operators attach to their input variables.
 _INPUT_VAR_INIT = {
@@ -886,3 +887,121 @@ def hypot(left: Any, right: Any) -> Any:
     """Given the "legs" of a right triangle, returns its hypotenuse, element-wise."""
     out = _symbol_or_scalar(left, right, "_hypot", "_hypot", "_hypot_scalar", "_hypotscalar")
     return float(np.hypot(left, right)) if out is None else out
+
+
+# -- creation functions -----------------------------------------------------------------------------
+def _creation(op_name: str, name: Optional[str], **attrs: Any) -> Symbol:
+    if attrs.get("dtype") is None:
+        attrs["dtype"] = np.float32
+    return create(op_name, [], attrs, hint=op_name, name=name, attr=attrs.pop("attr", None))
+
+
+def zeros(shape: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
+    """Returns a new symbol of given shape and type, filled with zeros.
+
+    Parameters
+    ----------
+    shape :  int or sequence of ints
+        Shape of the new array.
+    dtype : str or numpy.dtype, optional
+        The value type of the inner value, default to ``np.float32``.
+
+    Returns
+    -------
+    out : Symbol
+        The created Symbol.
+    """
+    return _creation("_zeros", kwargs.pop("name", None), shape=shape, dtype=dtype, **kwargs)
+
+
+def ones(shape: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
+    """Returns a new symbol of given shape and type, filled with ones.
+
+    Parameters
+    ----------
+    shape :  int or sequence of ints
+        Shape of the new array.
+    dtype : str or numpy.dtype, optional
+        The value type of the inner value, default to ``np.float32``.
+
+    Returns
+    -------
+    out : Symbol
+        The created Symbol
+    """
+    return _creation("_ones", kwargs.pop("name", None), shape=shape, dtype=dtype, **kwargs)
+
+
+def full(shape: Any, val: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
+    """Returns a new array of given shape and type, filled with the given value `val`.
+
+    Parameters
+    ----------
+    shape :  int or sequence of ints
+        Shape of the new array.
+    val : scalar
+        Fill value.
+    dtype : str or numpy.dtype, optional
+        The value type of the inner value, default to ``np.float32``.
+
+    Returns
+    -------
+    out : Symbol
+        The created Symbol
+    """
+    return _creation("_full", kwargs.pop("name", None), shape=shape, dtype=dtype, value=float(val),
+                     **kwargs)
+
+
+def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat: int = 1,
+           infer_range: bool = False, name: Optional[str] = None, dtype: Any = None) -> Symbol:
+    """Returns evenly spaced values within a given interval.
+
+    Parameters
+    ----------
+    start : number
+        Start of interval. The interval includes this value. The default start value is 0.
+    stop : number, optional
+        End of interval. The interval does not include this value.
+    step : number, optional
+        Spacing between values.
+    repeat : int, optional
+        "The repeating time of all elements.
+        E.g repeat=3, the element a will be repeated three times --> a, a, a.
+    infer_range : boolean, optional
+        When set to True, infer the stop position from the start, step,
+        repeat, and output tensor size.
+    dtype : str or numpy.dtype, optional
+        The value type of the inner value, default to ``np.float32``.
+
+    Returns
+    -------
+    out : Symbol
+        The created Symbol
+    """
+    return _creation("_arange", name, start=start, stop=stop, step=step, repeat=repeat,
+                     infer_range=infer_range, dtype=dtype)
+
+
+def eye(N: int, M: int = 0, k: int = 0, dtype: Any = None, **kwargs: Any) -> Symbol:
+    """Returns a new symbol of 2-D shpae, filled with ones on the diagonal and zeros elsewhere.
+
+    Parameters
+    ----------
+    N: int
+        Number of rows in the output.
+    M: int, optional
+        Number of columns in the output. If 0, defaults to N.
+    k: int, optional
+        Index of the diagonal: 0 (the default) refers to the main diagonal,
+        a positive value refers to an upper diagonal,
+        and a negative value to a lower diagonal.
+    dtype : str or numpy.dtype, optional
+        The value type of the inner value, default to ``np.float32``.
+
+    Returns
+    -------
+    out : Symbol
+        The created Symbol.
+    """
+    return _creation("_eye", kwargs.pop("name", None), N=N, M=M, k=k, dtype=dtype, **kwargs)
