@@ -152,6 +152,58 @@ def test_backward_of_recorded_head_without_variables_is_an_error():
         y.backward()
 
 
+def _argmax_and_topk_heads():
+    x = _var([[1.0, 3.0, 2.0], [4.0, 0.0, 5.0]])
+    with autograd.record():
+        y = x * 2
+        a = nd.argmax(y, axis=1)
+        v, i = nd.topk(y, k=2, ret_typ="both")
+    return x, y, a, v, i
+
+
+def test_recorded_non_differentiable_heads_contribute_zero_gradient():
+    """MXNet accepts heads autograd recorded that have no gradient (argmax, topk's indices,
+    comparisons): they add nothing, and alone they write zeros into the variables' gradients."""
+    x, y, a, v, i = _argmax_and_topk_heads()
+    autograd.backward([y, a], retain_graph=True)
+    assert x.grad.asnumpy().tolist() == [[2, 2, 2], [2, 2, 2]]
+    autograd.backward([v, i], retain_graph=True)
+    assert x.grad.asnumpy().tolist() == [[0, 2, 2], [2, 0, 2]]
+    autograd.backward([y, a], [nd.ones_like(y) * 3, nd.ones_like(a)], retain_graph=True)
+    assert x.grad.asnumpy().tolist() == [[6, 6, 6], [6, 6, 6]]
+    a.backward(retain_graph=True)
+    assert x.grad.asnumpy().tolist() == [[0, 0, 0], [0, 0, 0]]
+    x.grad[:] = 9
+    with autograd.record():
+        mask = y > 4
+    autograd.backward([mask])
+    assert x.grad.asnumpy().tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+def test_non_differentiable_head_adds_zero_under_grad_req_add():
+    x = _var([1.0, 5.0], grad_req="add")
+    x.grad[:] = 4
+    with autograd.record():
+        a = nd.argmax(x * 2, axis=0)
+    a.backward()
+    assert x.grad.asnumpy().tolist() == [4, 4]
+
+
+def test_grad_of_non_differentiable_heads():
+    x, y, a, _, _ = _argmax_and_topk_heads()
+    assert autograd.grad([y, a], [x], retain_graph=True)[0].asnumpy().tolist() == [[2] * 3] * 2
+    assert autograd.grad([a], [x])[0].asnumpy().tolist() == [[0] * 3] * 2
+
+
+def test_non_differentiable_heads_outside_the_graph_are_still_errors():
+    x, y, _, _, _ = _argmax_and_topk_heads()
+    with autograd.record():
+        a = nd.argmax(nd.array([1.0, 2.0]), axis=0)  # no variable behind it
+    for heads in ([y, nd.ones((2,))], [a], [y.detach()]):
+        with pytest.raises(MXNetError, match="not in a computational graph"):
+            autograd.backward(heads, retain_graph=True)
+
+
 def test_head_gradient_shape_must_match():
     x = _var([1, 2, 3])
     with autograd.record():
