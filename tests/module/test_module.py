@@ -211,3 +211,35 @@ def test_two_contexts_train_like_one():
         results.append(mod.get_params()[0]["fc_weight"].asnumpy())
         assert mod.predict(mx.io.NDArrayIter(x, y, 8)).shape == (16, 3)
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+
+
+def test_variable_init_and_lr_mult_reach_module_training():
+    data = mx.sym.Variable("data")
+    w = mx.sym.Variable("fc_weight", init=mx.init.Constant(0.5), lr_mult=0.0)
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, weight=w, num_hidden=3, name="fc"),
+                               name="softmax")
+    x, y = _tiny_data()
+    mod = mx.mod.Module(net)
+    mod.fit(mx.io.NDArrayIter(x, y, 4), num_epoch=1, initializer=mx.init.Uniform(0.01),
+            optimizer_params={"learning_rate": 0.5})
+    args = mod.get_params()[0]
+    assert (args["fc_weight"].asnumpy() == 0.5).all()      # its own initializer, never updated
+    assert np.abs(args["fc_bias"].asnumpy()).max() > 0     # the bias did learn
+
+
+def test_feedforward_numpy_inputs_save_load_and_create(tmp_path):
+    x, y = _tiny_data(20)
+    data = mx.sym.Variable("data")
+    net = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, num_hidden=3, name="fc"), name="softmax")
+    with pytest.warns(DeprecationWarning):
+        model = mx.model.FeedForward.create(net, X=x, y=y, num_epoch=2, numpy_batch_size=8,
+                                            learning_rate=0.1)
+    probs = model.predict(x)
+    assert probs.shape == (20, 3)
+    assert 0 <= model.score(mx.io.NDArrayIter(x, y, 5)) <= 1
+    model.save(str(tmp_path / "ff"))
+    with pytest.warns(DeprecationWarning):
+        back = mx.model.FeedForward.load(str(tmp_path / "ff"), 2)
+    np.testing.assert_allclose(back.predict(x), probs, rtol=1e-6)
+    with pytest.raises(ValueError, match="y must be specified"):
+        model.fit(x)

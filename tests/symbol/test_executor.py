@@ -174,3 +174,11 @@ def test_dropout_follows_is_train():
     assert (ex.forward(is_train=False)[0].asnumpy() == 1).all()
     train = ex.forward(is_train=True)[0].asnumpy()
     assert set(np.unique(train)) <= {0.0, 2.0} and 0.3 < (train == 0).mean() < 0.7
+
+
+def test_outputs_do_not_alias_bound_arrays():
+    x = mx.sym.Variable("x")
+    ex = mx.sym.Group([x, mx.sym.Flatten(x)]).bind(mx.cpu(), {"x": mx.nd.ones((2, 1, 2))})
+    same, flat = ex.forward()
+    ex.arg_dict["x"][:] = 5
+    assert same.asnumpy().max() == 1 and flat.asnumpy().max() == 1
