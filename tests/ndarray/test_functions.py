@@ -76,6 +76,13 @@ def test_ndarray_operators_are_the_functions(name):
         np.testing.assert_array_equal(op(a, b).asnumpy(), fn(a, b).asnumpy())
 
 
+@pytest.mark.parametrize("make", [lambda x: np.ones(2) + x, lambda x: [1, 2] * x, lambda x: x + "a",
+                                  lambda x: None == x])  # noqa: E711 - the comparison is the case
+def test_operators_reject_what_is_neither_array_nor_number_as_mxnet_does(make):
+    with pytest.raises(TypeError, match="not supported"):
+        make(nd.ones(2))
+
+
 def test_ufunc_helper_dispatch_counts_numpy_scalars_as_numbers():
     x = nd.array([1.0, 2.0])
     np.testing.assert_array_equal(nd.add(np.float32(2), x).asnumpy(), [3.0, 4.0])

@@ -681,11 +681,11 @@ class NDArray:
 
     # -- arithmetic: the module's functions (add, subtract, ...) as MXNet's NDArray does -------
     def __add__(self, o): return add(self, o)  # noqa: E704
-    def __radd__(self, o): return add(o, self)  # noqa: E704
+    def __radd__(self, o): return add(self, o)  # noqa: E704  (MXNet's order: np + x is a TypeError)
     def __sub__(self, o): return subtract(self, o)  # noqa: E704
     def __rsub__(self, o): return subtract(o, self)  # noqa: E704
     def __mul__(self, o): return multiply(self, o)  # noqa: E704
-    def __rmul__(self, o): return multiply(o, self)  # noqa: E704
+    def __rmul__(self, o): return multiply(self, o)  # noqa: E704
     def __truediv__(self, o): return divide(self, o)  # noqa: E704
     def __rtruediv__(self, o): return divide(o, self)  # noqa: E704
     def __mod__(self, o): return modulo(self, o)  # noqa: E704
