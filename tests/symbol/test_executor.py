@@ -131,6 +131,8 @@ def test_forward_takes_inputs_and_backward_needs_train_forward():
     ex.forward(is_train=True)
     ex.backward(mx.nd.ones(2))
     assert ex.grad_dict["a"].asnumpy().tolist() == [3, 3]
+    with pytest.raises(MXNetError, match="one backward per forward"):
+        ex.backward(mx.nd.ones(2))  # MXNet computes garbage here; the graph is freed instead
 
 
 def test_copy_params_from():

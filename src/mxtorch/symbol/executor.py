@@ -202,6 +202,7 @@ class Executor:
         """
         if kwargs:
             self._copy_inputs(kwargs)
+        self._heads = self._leaves = None  # free the previous graph before building the next
         aux = [a._t for a in self.aux_arrays]
         trainable = [req != "null" and g is not None and a._t.is_floating_point()
                      for a, g, req in zip(self.arg_arrays, self.grad_arrays, self._grad_reqs)]
@@ -251,7 +252,8 @@ class Executor:
         """
         if self._leaves is None:
             if any(req != "null" and g is not None for g, req in zip(self.grad_arrays, self._grad_reqs)):
-                raise MXNetError("backward requires a preceding forward(is_train=True)")
+                raise MXNetError("backward requires a preceding forward(is_train=True) (one backward "
+                                 "per forward)")
             return
         heads, grads = [], []
         for head, grad in zip(self._heads, self._head_grads(out_grads)):
@@ -260,10 +262,11 @@ class Executor:
                 grads.append(torch.ones_like(head) if grad is None else grad)
         if not heads:
             return
-        leaves = [t for _, t in self._leaves]
-        results = torch.autograd.grad(heads, leaves, grads, retain_graph=True, allow_unused=True)
+        slots = self._leaves
+        self._heads = self._leaves = None  # the graph is consumed: one backward per forward
+        results = torch.autograd.grad(heads, [t for _, t in slots], grads, allow_unused=True)
         with torch.no_grad():
-            for (k, _), g in zip(self._leaves, results):
+            for (k, _), g in zip(slots, results):
                 buf = self.grad_arrays[k]._t
                 if self._grad_reqs[k] == "add":
                     if g is not None:
