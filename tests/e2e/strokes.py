@@ -2,7 +2,8 @@
 
 The digit is enlarged, thresholded and thinned to a one-pixel skeleton (Zhang-Suen); the skeleton
 is walked into polylines, continuing straight through junctions where it can. Scaling the polylines
-and drawing them with the page's pen gives a drawing of that digit at any size and position.
+(:func:`resample` them to pointer-like spacing) and drawing them with the page's pen gives a
+drawing of that digit at any size and position.
 """
 from __future__ import annotations
 
@@ -36,45 +37,42 @@ def thin(mask: np.ndarray) -> np.ndarray:
             return img.astype(bool)
 
 
-def _walk(skeleton: set, start: tuple, first: tuple, used: set) -> list[tuple]:
-    """Follow unused edges from ``start`` via ``first``, preferring the straightest continuation."""
-    path = [start, first]
-    used.add(frozenset((start, first)))
+def _neighbours(pixels: set, p: tuple) -> list[tuple]:
+    return [(p[0] + dy, p[1] + dx) for dy, dx in _NEIGHBOURS if (p[0] + dy, p[1] + dx) in pixels]
+
+
+def _walk(pixels: set, path: list[tuple], visited: set) -> list[tuple]:
+    """Extend ``path`` over unvisited pixels, taking the straightest continuation at each step."""
     while True:
-        here, prev = path[-1], path[-2]
-        heading = np.subtract(here, prev)
-        options = [(here[0] + dy, here[1] + dx) for dy, dx in _NEIGHBOURS]
-        options = [q for q in options if q in skeleton and frozenset((here, q)) not in used]
+        here = path[-1]
+        options = [q for q in _neighbours(pixels, here) if q not in visited]
         if not options:
             return path
-        nxt = max(options, key=lambda q: float(np.dot(heading, np.subtract(q, here)))
-                  / float(np.linalg.norm(np.subtract(q, here))))
-        used.add(frozenset((here, nxt)))
+        if len(path) > 1:
+            heading = np.subtract(here, path[-2])
+            nxt = max(options, key=lambda q: float(np.dot(heading, np.subtract(q, here)))
+                      / float(np.linalg.norm(np.subtract(q, here))))
+        else:  # first step: prefer edge-sharing neighbours, which keep to the stroke's middle
+            nxt = min(options, key=lambda q: abs(q[0] - here[0]) + abs(q[1] - here[1]))
+        visited.add(nxt)
         path.append(nxt)
 
 
-def skeleton_strokes(skeleton: np.ndarray) -> list[list[tuple]]:
-    """Polylines (lists of (row, col)) covering every pixel of a skeleton, endpoints first."""
+def skeleton_strokes(skeleton: np.ndarray, min_pixels: int = 4) -> list[list[tuple]]:
+    """Polylines (lists of (row, col)) covering a skeleton: from its endpoints first, then the
+    branches and loops left over; spurs shorter than ``min_pixels`` are dropped (the pen covers them)."""
     pixels = set(zip(*np.nonzero(skeleton)))
-
-    def degree(p: tuple) -> int:
-        return sum((p[0] + dy, p[1] + dx) in pixels for dy, dx in _NEIGHBOURS)
-
-    used: set = set()
-    covered: set = set()
+    visited: set = set()
     strokes = []
-    for start in sorted(pixels, key=lambda p: (degree(p) != 1, p)):
-        if degree(start) == 0:
-            strokes.append([start])
-            covered.add(start)
-        for dy, dx in _NEIGHBOURS:
-            first = (start[0] + dy, start[1] + dx)
-            if first in pixels and frozenset((start, first)) not in used:
-                path = _walk(pixels, start, first, used)
-                # 8-connected skeletons have tiny triangles; a short path over drawn pixels adds nothing.
-                if len(path) > 3 or not covered.issuperset(path):
-                    strokes.append(path)
-                    covered.update(path)
+    for start in sorted(pixels, key=lambda p: (len(_neighbours(pixels, p)) != 1, p)):
+        if start in visited:
+            continue
+        visited.add(start)
+        # A branch starting next to a stroke already drawn starts on that stroke, leaving no gap.
+        joined = [q for q in _neighbours(pixels, start) if q in visited and q != start]
+        path = _walk(pixels, joined[:1] + [start], visited)
+        if len(path) >= min_pixels or len(pixels) < min_pixels:
+            strokes.append(path)
     return strokes
 
 
@@ -87,8 +85,16 @@ def digit_strokes(image: np.ndarray) -> list[np.ndarray]:
     strokes = []
     for path in skeleton_strokes(skeleton):
         points = np.array(path, dtype=np.float64)[:, ::-1]  # (row, col) -> (x, y)
-        points = (points + 0.5) / UPSCALE
-        if len(points) > 2:  # every other sample: a person's pointer reports far fewer points
-            points = np.concatenate([points[:-1:2], points[-1:]])
-        strokes.append(points)
+        strokes.append((points + 0.5) / UPSCALE)
     return strokes
+
+
+def resample(points: np.ndarray, spacing: float) -> np.ndarray:
+    """Points along a polyline about ``spacing`` apart (as a moving pointer reports them), ends kept."""
+    if len(points) < 3:
+        return points
+    steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    distance = np.concatenate([[0.0], np.cumsum(steps)])
+    count = max(2, int(round(distance[-1] / spacing)) + 1)
+    targets = np.linspace(0.0, distance[-1], count)
+    return np.stack([np.interp(targets, distance, points[:, k]) for k in range(2)], axis=1)

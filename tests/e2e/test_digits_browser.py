@@ -8,7 +8,7 @@ import pytest
 from mxtorch.apps.digits.model import SHIPPED_PARAMS, DigitClassifier
 from mxtorch.apps.digits.server import create_app
 from tests.apps.live_server import running_server
-from tests.e2e.strokes import digit_strokes
+from tests.e2e.strokes import digit_strokes, resample
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,8 @@ def _draw(page, strokes, left: float, top: float, size: float) -> None:
     """Draw strokes (in 28x28 field units) with the mouse, the field mapped to a size x size square."""
     box = page.locator("#canvas").bounding_box()
     for stroke in strokes:
-        points = [(box["x"] + left + x * size / 28, box["y"] + top + y * size / 28) for x, y in stroke]
+        # Pointer samples about 12 CSS px apart, as a hand moving the mouse at a steady pace gives.
+        points = resample(np.asarray(stroke) * size / 28 + [box["x"] + left, box["y"] + top], 12.0)
         page.mouse.move(*points[0])
         page.mouse.down()
         for point in points[1:]:
@@ -150,6 +151,7 @@ def test_mnist_digits_drawn_as_strokes_are_read(page, mnist_test, artifacts):
         results.append({"index": k, "label": int(labels[k]), "read": read, "size": round(size),
                         "left": round(left), "top": round(top)})
         if k < len(SIZES):
+            page.wait_for_timeout(200)  # let the bars finish their transition
             page.screenshot(path=str(artifacts / f"digits-mnist-{k}.png"))
     wrong = [r for r in results if r["read"] != r["label"]]
     accuracy = 1 - len(wrong) / len(results)
