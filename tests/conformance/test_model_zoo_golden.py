@@ -8,6 +8,7 @@ import lzma
 import numpy as np
 import pytest
 
+import mxtorch as mx
 from mxtorch import nd
 from mxtorch.gluon.model_zoo import vision
 from tests.conformance.conftest import GOLDEN
@@ -23,7 +24,8 @@ def loaded(request, tmp_path_factory):
     golden = np.load(FOLDER / f"{name}.npz")
     params_file = tmp_path_factory.mktemp(name) / f"{name}.params"
     params_file.write_bytes(lzma.decompress((FOLDER / f"{name}.params.xz").read_bytes()))
-    net = vision.get_model(name, classes=10)
+    with mx.name.NameManager():  # fresh counters, as in the reference's fresh process
+        net = vision.get_model(name, classes=10)
     net.load_parameters(str(params_file))
     return name, net, golden
 
