@@ -15,8 +15,9 @@ Parts (all by default):
 - training: Module.fit and FeedForward.fit from fixed parameters -> golden/symbol/training.npz.
 - checkpoint: a small LeNet trained briefly on MNIST with Module -> golden/symbol/mx_lenet-symbol.json,
   mx_lenet-0002.params and mx_lenet_predictions.npz (classes MXNet predicts on 200 test images).
-- reverse: loads golden/symbol/mxt_lenet-* (written by mxtorch, see
-  tests/conformance/write_mxtorch_checkpoint.py) in MXNet -> mxt_lenet_mxnet_predictions.npz.
+- reverse: loads golden/symbol/mxt_lenet-* and mxt_cases.json (written by mxtorch, see
+  tests/conformance/write_mxtorch_checkpoint.py) in MXNet -> mxt_lenet_mxnet_predictions.npz and
+  mxt_cases_mxnet.json.
 """
 import argparse
 import gzip
@@ -270,6 +271,13 @@ def part_reverse() -> None:
     probs = mod.predict(it).asnumpy()
     np.savez_compressed(OUT / "mxt_lenet_mxnet_predictions.npz", probs=probs, classes=probs.argmax(1),
                         arguments=np.array(sym.list_arguments()), aux=np.array(sym.list_auxiliary_states()))
+    read = {}
+    for name, text in json.loads((OUT / "mxt_cases.json").read_text()).items():
+        loaded = mx.sym.load_json(text)
+        read[name] = {"arguments": loaded.list_arguments(), "outputs": loaded.list_outputs(),
+                      "aux": loaded.list_auxiliary_states(), "attr_dict": loaded.attr_dict(),
+                      "resaved": json.loads(loaded.tojson())}
+    (OUT / "mxt_cases_mxnet.json").write_text(json.dumps(read, indent=1, sort_keys=True))
 
 
 # -- data iterators --------------------------------------------------------------------------------

@@ -4,10 +4,12 @@ Run with mxtorch:  .venv/bin/python tests/conformance/write_mxtorch_checkpoint.p
 then with MXNet:   .ref/bin/python tests/conformance/gen_symbol.py --part reverse
 
 Trains the small LeNet of tests/symbol/symbol_cases.py briefly with mx.mod.Module and saves
-golden/symbol/mxt_lenet-symbol.json and mxt_lenet-0001.params (mxtorch's writers); gen_symbol.py
-then records the classes MXNet predicts from those files on 200 MNIST test images.
+golden/symbol/mxt_lenet-symbol.json and mxt_lenet-0001.params (mxtorch's writers), and the JSON
+mxtorch writes for every symbol case (mxt_cases.json); gen_symbol.py then records the classes MXNet
+predicts from the checkpoint on 200 MNIST test images, and how MXNet reads each case's JSON.
 """
 import gzip
+import json
 import pathlib
 import sys
 
@@ -45,6 +47,14 @@ def main() -> None:
             optimizer_params={"learning_rate": 0.2, "momentum": 0.9})
     mod.save_checkpoint(str(OUT / "mxt_lenet"), 1)
     print("wrote", OUT / "mxt_lenet-symbol.json", OUT / "mxt_lenet-0001.params")
+    cases = {}
+    for name, case in symbol_cases.CASES.items():
+        scope = {"mx": mx}
+        with mx.name.NameManager():
+            exec(case["code"], scope)  # noqa: S102 - trusted test programs
+        cases[name] = scope["out"].tojson()
+    (OUT / "mxt_cases.json").write_text(json.dumps(cases, indent=1, sort_keys=True))
+    print("wrote", OUT / "mxt_cases.json")
 
 
 if __name__ == "__main__":

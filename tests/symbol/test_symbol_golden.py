@@ -94,3 +94,18 @@ def test_infer_type_matches_mxnet(case):
     got = sym.infer_type(**spec["types"])
     assert [None if r is None else [np.dtype(t).name for t in r] for r in got] == \
         GOLD[case]["infer_type"]
+
+
+MXT_WRITTEN = json.loads((GOLDEN / "symbol" / "mxt_cases.json").read_text())
+MXNET_READ = json.loads((GOLDEN / "symbol" / "mxt_cases_mxnet.json").read_text())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_mxnet_reads_what_mxtorch_writes(case):
+    """mxt_cases.json holds the JSON mxtorch wrote for each case; MXNet 1.9.1 read it
+    (mxt_cases_mxnet.json) into the same symbol it builds itself from the same program."""
+    assert build(CASES[case]["code"]).tojson() == MXT_WRITTEN[case]
+    read, own = MXNET_READ[case], GOLD[case]
+    for key in ("arguments", "outputs", "aux", "attr_dict"):
+        assert read[key] == own[key], key
+    assert graph_view(read["resaved"]) == graph_view(own["json"])
