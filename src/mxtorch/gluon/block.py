@@ -1,6 +1,7 @@
 """Base container class for all neural network models."""
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -8,17 +9,20 @@ import warnings
 from collections import OrderedDict, defaultdict
 from typing import Any, Callable, Optional
 
+import numpy as np
 import torch
 
-from .. import initializer, ndarray
+from .. import autograd, initializer, ndarray, symbol
 from .. import name as _name
 from ..base import MXNetError
 from ..context import Context, context_of
 from ..ndarray import NDArray
+from ..ndarray._dispatch import _own
+from ..symbol.executor import lower
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
-from .utils import HookHandle, _brief_print_list, _indent
+from .utils import HookHandle, _brief_print_list, _indent, shape_is_known
 
-__all__ = ["Block", "HybridBlock"]
+__all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
 
 class _BlockScope:
@@ -119,8 +123,7 @@ def _regroup(args: list, fmt: Any) -> Any:
 
 
 def _is_symbol(x: Any) -> bool:
-    from ..symbol import Symbol
-    return isinstance(x, Symbol)
+    return isinstance(x, symbol.Symbol)
 
 
 def _gather_type_ctx_info(args: Any) -> tuple:
@@ -599,11 +602,10 @@ class Block:
             mdl = structure[type(blk).__name__.lower() + str(index[0])]
             blk._name = mdl["orig_name"]
             if isinstance(blk, HybridBlock) and mdl["hybridized"]:
-                from ..symbol import load_json
                 blk._in_format = mdl["in_format"]
                 blk._out_format = mdl["out_format"]
-                blk._cached_graph = ([load_json(i) for i in mdl["inputs"]],
-                                     load_json(mdl["symbol"]))
+                blk._cached_graph = ([symbol.load_json(i) for i in mdl["inputs"]],
+                                     symbol.load_json(mdl["symbol"]))
                 blk._active = True
             for p in list(blk.params.keys()):
                 param = blk.params._params.pop(p)
@@ -767,8 +769,11 @@ class HybridBlock(Block):
     the graph structure for each iteration.
 
     Before activating with :py:meth:`hybridize()`, :py:class:`HybridBlock` works just like normal
-    :py:class:`Block`. After activation, forward passes go through :py:meth:`_call_cached_op`,
-    the single point where the cached (hybridized) computation runs.
+    :py:class:`Block`. After activation, the first forward pass traces ``hybrid_forward`` with
+    ``F = mx.sym`` into one Symbol graph (the one :py:meth:`export` writes), which the executor
+    lowers once into a torch program; every later call runs that program on the inputs and the
+    parameters' current arrays, for any input shape, recording for autograd like the
+    imperative path.
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
@@ -834,6 +839,10 @@ class HybridBlock(Block):
         **kwargs:  optional
             Backend options.
         """
+        if backend is not None:
+            raise NotImplementedError(f"hybridize(backend={backend!r}): mxtorch has no subgraph "
+                                      "backends; the hybridized graph runs through mxtorch's "
+                                      "executor (call hybridize() without a backend)")
         if kwargs:
             self._backend_opts = kwargs
         self._backend = backend
@@ -880,7 +889,6 @@ class HybridBlock(Block):
         if not has_symbol:
             raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the input."
                              " Please check the type of the args.\n")
-        from .. import symbol
         params = {i: j.var() for i, j in self._reg_params.items()}
         with self.name_scope():
             return self.hybrid_forward(symbol, x, *args, **params)
@@ -901,16 +909,197 @@ class HybridBlock(Block):
                     _annotate(err, self, (x,) + args)
                 raise
 
-    def _call_cached_op(self, *args: Any) -> Any:
-        """Runs the hybridized block: the one place where the cached computation executes.
+    # -- the hybridized path: trace once into a Symbol, run it through the executor -------------
+    def _get_graph(self, *args: Any) -> tuple:
+        """The traced graph ``(input variables, output symbol)``, built on first use.
 
-        mxtorch builds no separate graph here: the computation a hybridized block runs is its
-        imperative forward pass, so hybridize() keeps results and gradients identical.
+        ``hybrid_forward`` runs once with ``F = mx.sym``: the inputs are variables named ``data``
+        (one input) or ``data0``, ``data1``... (several), the parameters their ``var()``.
         """
-        x = args[0]
-        device = x._t.device if isinstance(x, NDArray) else \
-            _gather_type_ctx_info(list(args))[3].torch_device
-        return self._forward_ndarray(device, x, args[1:])
+        if not self._cached_graph:
+            flatten_args, self._in_format = _flatten(args, "input")
+            real_arg_num = sum(a is not None for a in flatten_args)
+            if real_arg_num == 0:
+                raise ValueError("All args are None and we do not support such a case. "
+                                 f"Received args={args}")
+            symbol_inputs: list = []
+            flatten_inputs: list = []
+            for arg in flatten_args:
+                if arg is None:
+                    flatten_inputs.append(None)
+                    continue
+                name = f"data{len(symbol_inputs)}" if real_arg_num > 1 else "data"
+                symbol_inputs.append(symbol.var(name))
+                flatten_inputs.append(symbol_inputs[-1])
+            grouped_inputs = _regroup(flatten_inputs, self._in_format)
+            params = {i: j.var() for i, j in self._reg_params.items()}
+            with self.name_scope():
+                out = self.hybrid_forward(symbol, *grouped_inputs, **params)
+            out, self._out_format = _flatten(out, "output")
+            self._cached_graph = symbol_inputs, symbol.Group(out)
+        return self._cached_graph
+
+    def _graph_params(self, out: Any, data_names: dict) -> dict:
+        """The Parameters the graph reads, by name; warns about unused inputs and parameters."""
+        params = self.collect_params()
+        input_names = set(out.list_inputs())
+        for name in input_names:
+            if name not in params and name not in data_names:
+                raise AssertionError(f"Unknown input to HybridBlock: {name}")
+        unused = [f"{i}-th" for name, i in data_names.items() if name not in input_names]
+        if unused:
+            warnings.warn(f"The {', '.join(unused)} input to HybridBlock is not used by any "
+                          "computation. Is this intended?", stacklevel=5)
+        unused = [name for name in params.keys() if name not in input_names]
+        if unused:
+            warnings.warn(f"Parameter {', '.join(unused)} is not used by any computation. "
+                          "Is this intended?", stacklevel=5)
+        return {name: params[name] for name in input_names if name not in data_names}
+
+    def _build_cache(self, *args: Any) -> None:
+        """Trace the graph, finish deferred initialization through it, and lower it once.
+
+        ``_cached_op_args`` says where each input of the lowered program comes from, in its
+        order (arguments, then auxiliary states): ``(True, i)`` the i-th data input,
+        ``(False, param)`` a Parameter, whose current array is read at each call.
+        """
+        inputs, out = self._get_graph(*args)
+        data_names = {data.name: i for i, data in enumerate(inputs)}
+        params = self._graph_params(out, data_names)
+        try:
+            for param in params.values():
+                param.list_data()
+        except DeferredInitializationError:
+            self._deferred_infer_shape(*args)
+            for param in params.values():
+                param._finish_deferred_init()
+        program = lower(out)
+        self._cached_op_args = [(True, data_names[name]) if name in data_names else (False, params[name])
+                                for name in program.arg_names + program.aux_names]
+        self._cached_op = program
+
+    def _deferred_infer_shape(self, *args: Any) -> None:
+        try:
+            self.infer_shape(*args)
+        except Exception as e:  # noqa: BLE001 - MXNet reports any failure as this ValueError
+            raise ValueError(f"Deferred initialization failed because shape cannot be inferred. {e}") \
+                from e
+
+    def _call_cached_op(self, *args: Any) -> Any:
+        """Runs the hybridized block: the traced graph, lowered once by the executor, on the
+        inputs and the parameters' current arrays (no copies)."""
+        if self._cached_op is None:
+            self._build_cache(*args)
+        flat, fmt = _flatten(args, "input")
+        if fmt != self._in_format:
+            _check_in_format(fmt, self._in_format)
+        data = [a for a in flat if a is not None]
+        for a in data:
+            if not isinstance(a, NDArray):
+                raise ValueError(f"When hybridized, the inputs of HybridBlock '{self.name}' must be "
+                                 f"NDArrays (or None), but got {type(a).__name__}")
+        device = data[0]._t.device
+        tensors = [data[src]._t if is_arg else src._data_for(device)._t
+                   for is_arg, src in self._cached_op_args]
+        ctx = data[0].context
+        with ctx:
+            try:
+                if autograd.is_recording():
+                    outs = self._cached_op(tensors, autograd.is_training())
+                else:
+                    with torch.no_grad():
+                        outs = self._cached_op(tensors, autograd.is_training())
+            except (MXNetError, RuntimeError, ValueError, IndexError) as err:
+                _annotate(err, self, tuple(data))
+                raise
+        # an output that is an input (or a view of one) gets its own memory, as MXNet's would
+        outs = [NDArray(_own(o, tensors), ctx) for o in outs]
+        return _regroup(outs, self._out_format)
+
+    def optimize_for(self, x: Any, *args: Any, backend: Optional[str] = None, clear: bool = False,
+                     static_alloc: bool = False, static_shape: bool = False, inline_limit: int = 2,
+                     forward_bulk_size: Optional[int] = None,
+                     backward_bulk_size: Optional[int] = None, **kwargs: Any) -> None:
+        """Partitions the current HybridBlock and optimizes it for a given backend
+        without executing a forward pass.
+
+        mxtorch has no subgraph backends (MXNet's ``SubgraphBackendRegistry``): the hybridized
+        graph always runs through mxtorch's executor on torch. Use :py:meth:`hybridize`.
+
+        Parameters
+        ----------
+        x : NDArray
+            first input to model
+        *args : NDArray
+            other inputs to model
+        backend : str
+            The name of backend, as registered in `SubgraphBackendRegistry`, default None
+        """
+        if not backend:
+            raise ValueError('Must specify "backend" to optimize_for')
+        raise NotImplementedError(f"optimize_for(backend={backend!r}): mxtorch has no subgraph "
+                                  "backends; call hybridize() instead, which runs the graph "
+                                  "through mxtorch's executor")
+
+    def _infer_attrs(self, infer_fn: str, attr: str, *args: Any) -> None:
+        """Infer ``attr`` ('shape' or 'dtype') of the Parameters through the traced graph."""
+        inputs, out = self._get_graph(*args)
+        flat = [a for a in _flatten(args, "input")[0] if a is not None]
+        given = {i.name: getattr(j, attr) for i, j in zip(inputs, flat)}
+        arg_attrs, _, aux_attrs = getattr(out, infer_fn)(**given)
+        if arg_attrs is None:
+            partial = getattr(out, infer_fn + "_partial")(**given)
+            names = out.list_arguments() + out.list_auxiliary_states()
+            values = partial[0] + partial[2]
+            unknown = [f"{n}: {v}" for n, v in zip(names, values)
+                       if v is None or (attr == "shape" and not shape_is_known(v))]
+            raise ValueError(f"{infer_fn} of {type(self).__name__} '{self.name}' could not "
+                             f"determine {', '.join(unknown)} from the inputs {given}")
+        sdict = dict(zip(out.list_arguments(), arg_attrs))
+        sdict.update(zip(out.list_auxiliary_states(), aux_attrs))
+        for param in self.collect_params().values():
+            if param.name in sdict:
+                setattr(param, attr, sdict[param.name])
+
+    def infer_shape(self, *args: Any) -> None:
+        """Infers shape of Parameters from inputs."""
+        self._infer_attrs("infer_shape", "shape", *args)
+
+    def infer_type(self, *args: Any) -> None:
+        """Infers data type of Parameters from inputs."""
+        self._infer_attrs("infer_type", "dtype", *args)
+
+    def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> None:
+        """Export HybridBlock to json format that can be loaded by
+        `gluon.SymbolBlock.imports`, `mxnet.mod.Module` or the C++ interface.
+
+        .. note:: When there are only one input, it will have name `data`. When there
+                  Are more than one inputs, they will be named as `data0`, `data1`, etc.
+
+        Parameters
+        ----------
+        path : str
+            Path to save model. Two files `path-symbol.json` and `path-xxxx.params`
+            will be created, where xxxx is the 4 digits epoch number.
+        epoch : int
+            Epoch number of saved model.
+        remove_amp_cast : bool, default True
+            Whether to remove the amp_cast and amp_multicast operators, before saving the model.
+        """
+        if not self._cached_graph:
+            raise RuntimeError("Please first call block.hybridize() and then run forward with "
+                               "this block at least once before calling export.")
+        inputs, sym = self._cached_graph
+        sym.save(f"{path}-symbol.json", remove_amp_cast=remove_amp_cast)
+        if self._cached_op_args:
+            params = {p.name: p for is_arg, p in self._cached_op_args if not is_arg}
+        else:  # a graph restored by Block.load, not run yet
+            params = self._graph_params(sym, {i.name: k for k, i in enumerate(inputs)})
+        aux_names = set(sym.list_auxiliary_states())
+        # in the graph's input order, as MXNet writes them
+        arg_dict = {f"{'aux' if name in aux_names else 'arg'}:{name}": params[name]._reduce()
+                    for name in sym.list_inputs() if name in params}
+        ndarray.save(f"{path}-{epoch:04d}.params", arg_dict)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
         """Overrides to construct symbolic graph for this `Block`.
@@ -924,3 +1113,254 @@ class HybridBlock(Block):
         """
         raise NotImplementedError
 
+
+def _check_in_format(fmt: Any, stored: Any) -> None:
+    """Inputs may differ from the traced ones only by trailing None (default) arguments."""
+    if len(stored) > len(fmt):
+        valid = all(f == -1 for f in stored[len(fmt):]) and fmt == stored[:len(fmt)]
+    elif len(stored) < len(fmt):
+        valid = all(f == -1 for f in fmt[len(stored):]) and fmt[:len(stored)] == stored
+    else:
+        valid = False
+    if not valid:
+        raise ValueError("The argument structure of HybridBlock does not match the cached version. "
+                         f"Stored format = {fmt}, input format = {stored}")
+
+
+def _common_prefix(names: list) -> str:
+    """Get the common prefix for all names"""
+    if not names:
+        return ""
+    prefix = names[0]
+    for name in names:
+        i = 0
+        while i < len(prefix) and i < len(name) and prefix[i] == name[i]:
+            i += 1
+        prefix = prefix[:i]
+    return prefix
+
+
+class SymbolBlock(HybridBlock):
+    """Construct block from symbol. This is useful for using pre-trained models
+    as feature extractors. For example, you may want to extract the output
+    from fc2 layer in AlexNet.
+
+    Parameters
+    ----------
+    outputs : Symbol or list of Symbol
+        The desired output for SymbolBlock.
+    inputs : Symbol or list of Symbol
+        The Variables in output's argument that should be used as inputs.
+    params : ParameterDict
+        Parameter dictionary for arguments and auxililary states of outputs
+        that are not inputs.
+
+    Examples
+    --------
+    >>> # To extract the feature from fc1 and fc2 layers of AlexNet:
+    >>> alexnet = gluon.model_zoo.vision.alexnet(pretrained=True, ctx=mx.cpu(),
+                                                 prefix='model_')
+    >>> inputs = mx.sym.var('data')
+    >>> out = alexnet(inputs)
+    >>> internals = out.get_internals()
+    >>> print(internals.list_outputs())
+    ['data', ..., 'model_dense0_relu_fwd_output', ..., 'model_dense1_relu_fwd_output', ...]
+    >>> outputs = [internals['model_dense0_relu_fwd_output'],
+                   internals['model_dense1_relu_fwd_output']]
+    >>> # Create SymbolBlock that shares parameters with alexnet
+    >>> feat_model = gluon.SymbolBlock(outputs, inputs, params=alexnet.collect_params())
+    >>> x = mx.nd.random.normal(shape=(16, 3, 224, 224))
+    >>> print(feat_model(x))
+    """
+
+    @staticmethod
+    def imports(symbol_file: str, input_names: Any, param_file: Optional[str] = None,
+                ctx: Any = None, allow_missing: bool = False,
+                ignore_extra: bool = False) -> "SymbolBlock":
+        """Import model previously saved by `gluon.HybridBlock.export` or
+        `Module.save_checkpoint` as a `gluon.SymbolBlock` for use in Gluon.
+
+        Parameters
+        ----------
+        symbol_file : str
+            Path to symbol file.
+        input_names : list of str
+            List of input variable names
+        param_file : str, optional
+            Path to parameter file.
+        ctx : Context, default None
+            The context to initialize `gluon.SymbolBlock` on.
+        allow_missing : bool, default False
+            Whether to silently skip loading parameters not represents in the file.
+        ignore_extra : bool, default False
+            Whether to silently ignore parameters from the file that are not
+            present in this Block.
+
+        Returns
+        -------
+        gluon.SymbolBlock
+            `gluon.SymbolBlock` loaded from symbol and parameter files.
+
+        Examples
+        --------
+        >>> net1 = gluon.model_zoo.vision.resnet18_v1(
+        ...     prefix='resnet', pretrained=True)
+        >>> net1.hybridize()
+        >>> x = mx.nd.random.normal(shape=(1, 3, 32, 32))
+        >>> out1 = net1(x)
+        >>> net1.export('net1', epoch=1)
+        >>>
+        >>> net2 = gluon.SymbolBlock.imports(
+        ...     'net1-symbol.json', ['data'], 'net1-0001.params')
+        >>> out2 = net2(x)
+        """
+        sym = symbol.load(symbol_file)
+        if isinstance(input_names, str):
+            input_names = [input_names]
+        if param_file is None:
+            # Get a valid type inference by using fp32
+            inputs = [symbol.var(i, dtype=np.float32) for i in input_names]
+        else:
+            # Do not specify type, rely on saved params type instead
+            inputs = [symbol.var(i) for i in input_names]
+        ret = SymbolBlock(sym, inputs)
+        if param_file is not None:
+            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
+                                      dtype_source="saved")
+        return ret
+
+    def __repr__(self) -> str:
+        inputs, out = self._cached_graph
+        return f"{self.__class__.__name__}(\n{out} : {len(inputs)} -> {len(out.list_outputs())}\n)"
+
+    def __init__(self, outputs: Any, inputs: Any, params: Optional[ParameterDict] = None):
+        super().__init__(prefix=None, params=None)
+        self._prefix = ""
+        self._params = ParameterDict("", params)
+        if isinstance(inputs, symbol.Symbol) and len(inputs.list_outputs()) == 1:
+            inputs = [inputs]
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        syms, self._in_format = _flatten(inputs, "input")
+        out, self._out_format = _flatten(outputs, "output")
+        input_names = set()
+        for i in syms:
+            if len(i.get_internals().list_outputs()) != 1:
+                raise AssertionError(f"Input symbols must be variable, but {i} is an output of "
+                                     "operators")
+            input_names.add(i.name)
+        for i in out:
+            for j in i.get_internals():
+                if j.attr("__storage_type__") == "1":
+                    raise AssertionError(f"SymbolBlock doesn't support Parameter '{j.name}' because "
+                                         "its storage type is 'row_sparse'.")
+        out = symbol.Group(out) if len(out) > 1 else out[0]
+        # Infer the parameters' types; without this every parameter would be float32
+        arg_params = out.list_arguments()
+        aux_params = out.list_auxiliary_states()
+        arg_types, aux_types = _infer_param_types(syms, out, arg_params, aux_params)
+        for arg, dtype in zip(arg_params, arg_types):
+            if arg not in input_names:
+                self.params.get(arg, allow_deferred_init=True, dtype=dtype)
+        for aux, dtype in zip(aux_params, aux_types):
+            if aux not in input_names:
+                self.params.get(aux, grad_req="null", allow_deferred_init=True, dtype=dtype)
+        self._cached_graph = syms, out
+        len_prefix = len(_common_prefix(list(self._params.keys())))
+        self._reg_params = {key[len_prefix:]: val for key, val in self._params.items()}
+
+    def forward(self, x: Any, *args: Any) -> Any:
+        if isinstance(x, NDArray):
+            return self._call_cached_op(x, *args)
+        if not isinstance(x, symbol.Symbol):
+            raise AssertionError("HybridBlock requires the first argument to forward be either "
+                                 f"Symbol or NDArray, but got {type(x)}")
+        args, in_fmt = _flatten([x] + list(args), "input")
+        if in_fmt != self._in_format:
+            raise AssertionError("Invalid input format")
+        ret = copy.copy(self._cached_graph[1])
+        ret._compose(**{k.name: v for k, v in zip(self._cached_graph[0], args)})
+        return _regroup(list(ret), self._out_format)
+
+    def _clear_cached_op(self) -> None:
+        tmp = self._cached_graph
+        super()._clear_cached_op()
+        self._cached_graph = tmp
+
+    def cast(self, dtype: Any) -> None:
+        self._clear_cached_op()
+        super().cast(dtype)
+        if np.dtype(dtype).name != "float16":
+            return
+        # BatchNorm keeps float32 statistics and scales (its special requirement)
+        params_list = self._cached_graph[1].get_internals().list_inputs()
+        for node in params_list:
+            for stat, mean in (("running_var", "running_mean"), ("moving_var", "moving_mean")):
+                if node.endswith(stat):
+                    prefix = node[:-len(stat)]
+                    sibs = [prefix + t for t in (mean, "gamma", "beta")]
+                    if all(p in params_list for p in sibs):
+                        for name in [node] + sibs:
+                            self.params.get(name).cast("float32")
+
+    def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError
+
+    def reset_ctx(self, ctx: Any) -> None:
+        """Re-assign all Parameters to other contexts. If the Block is hybridized, it will reset
+        the _cached_op_args.
+
+        Parameters
+        ----------
+        ctx : Context or list of Context, default :py:meth:`context.current_context()`.
+            Assign Parameter to given context. If ctx is a list of Context, a
+            copy will be made for each context.
+        """
+        for p in self.collect_params().values():
+            p.reset_ctx(ctx)
+
+
+def _infer_param_types(in_params: list, out_params: Any, arg_params: list, aux_params: list,
+                       default_dtype: Any = np.float32) -> tuple:
+    """Utility function that helps in inferring DType of args and auxs params
+    from given input param.
+
+    Parameters
+    ----------
+    in_params: List of Symbol
+        List of input symbol variables.
+    out_params: Symbol
+        Output symbol variable.
+    arg_params: List of Str
+        List of names of argument parametrs.
+    aux_params: List of Str
+        List of names of auxiliary parameters.
+    default_dtype: numpy.dtype or str, default 'float32'
+        Default data type for arg_params and aux_params, if unable to infer the type.
+
+    Returns
+    -------
+    arg_types: List of numpy.dtype
+        List of arg_params type. Order is same as arg_params.
+        Defaults to 'float32', if unable to infer type.
+    aux_types: List of numpy.dtype
+        List of aux_params type. Order is same as aux_params.
+        Defaults to 'float32', if unable to infer type.
+    """
+    arg_types = aux_types = None
+    input_types = {}
+    for in_param in in_params:
+        inferred = in_param.infer_type()[0]
+        if not inferred:
+            break
+        input_types[in_param.name] = inferred[0]
+    else:
+        try:
+            arg_types, _, aux_types = out_params.infer_type(**input_types)
+        except MXNetError:
+            arg_types = aux_types = None
+    if arg_types is None or len(arg_types) != len(arg_params):
+        arg_types = [default_dtype] * len(arg_params)
+    if aux_types is None or len(aux_types) != len(aux_params):
+        aux_types = [default_dtype] * len(aux_params)
+    return arg_types, aux_types
