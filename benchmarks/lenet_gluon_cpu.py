@@ -12,11 +12,14 @@ batch size 64, SGD with learning rate 0.1, softmax cross-entropy, Xavier-uniform
 
 Runs alternate (mxtorch, torch, mxtorch, torch, ...) so that a change in the machine's load hits
 both sides alike; each run is ``--iters`` training steps. Reported: the median samples/s of each
-side over the runs, by wall-clock time and by the process's CPU time (steadier on a shared
-machine), and their ratio. A second table gives DataLoader throughput alone over in-memory MNIST
-(no transform, batch 64, shuffled): mxtorch's DataLoader over ``gluon.data.vision.MNIST`` and
-over an ``ArrayDataset`` of the float tensors, against ``torch.utils.data.DataLoader`` over
-``TensorDataset``s of the same arrays.
+side over the runs, by wall-clock time and by the process's CPU time summed over its threads
+(steadier on a shared machine), and their ratio.
+
+A second table gives DataLoader throughput alone over in-memory MNIST (no transform, batch 64,
+shuffled): mxtorch's DataLoader over ``gluon.data.vision.MNIST`` and over an ``ArrayDataset`` of
+the float tensors, against ``torch.utils.data.DataLoader`` over ``TensorDataset``s of the same
+arrays; and, for reference, the example's own pipeline (``MNIST.transform_first(ToTensor())``,
+converted once per batch).
 
 The output is markdown, to paste into ``benchmarks/RESULTS.md``. Run it on a quiet machine::
 
@@ -30,7 +33,6 @@ import datetime
 import math
 import os
 import pathlib
-import platform
 import statistics
 import sys
 import time
@@ -41,11 +43,14 @@ import torch
 
 import mxtorch as mx
 from mxtorch import autograd, gluon, nd
+from mxtorch.gluon.data.vision import transforms
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MNIST = pathlib.Path(os.environ.get("MXTORCH_MNIST", ROOT.parent / "shared" / "data" / "mnist"))
 sys.path.insert(0, str(ROOT / "examples"))
 from lenet_gluon import lenet  # noqa: E402  (the talk's network, as the example builds it)
+
+from _common import machine  # noqa: E402
 
 BATCH_SIZE = 64
 LEARNING_RATE = 0.1
@@ -175,6 +180,9 @@ def loader_rows(dataset: object, images: torch.Tensor, labels: torch.Tensor, epo
         ("torch DataLoader, TensorDataset of the same uint8 HWC images and labels",
          lambda: torch.utils.data.DataLoader(
              torch.utils.data.TensorDataset(uint8_images, labels), batch_size=BATCH_SIZE, shuffle=True)),
+        ("mxtorch DataLoader, MNIST.transform_first(ToTensor()) (the example's pipeline)",
+         lambda: gluon.data.DataLoader(dataset.transform_first(transforms.ToTensor()), BATCH_SIZE,
+                                       shuffle=True)),
         ("mxtorch DataLoader, ArrayDataset of float32 NCHW tensors",
          lambda: gluon.data.DataLoader(gluon.data.ArrayDataset(nd.NDArray(images), labels.numpy()),
                                        BATCH_SIZE, shuffle=True)),
@@ -196,23 +204,10 @@ def loader_rows(dataset: object, images: torch.Tensor, labels: torch.Tensor, epo
 
 
 # -- report ----------------------------------------------------------------------------------------
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
-    except (OSError, StopIteration):
-        model = platform.processor() or model
-    return (f"{model}, {os.cpu_count()} logical cores; torch {torch.__version__} with "
-            f"{torch.get_num_threads()} intra-op thread(s); Python {platform.python_version()}; "
-            f"load average {os.getloadavg()[0]:.2f} at start")
-
-
 def report(train: list, loaders: list, args: argparse.Namespace, machine_line: str) -> str:
-    date = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     mx_row, torch_row = train
     lines = [
-        f"Date: {date}. Machine: {machine_line}.",
+        f"Machine: {machine_line}.",
         f"Command: `benchmarks/lenet_gluon_cpu.py {' '.join(sys.argv[1:])}` ({args.runs} alternating "
         f"runs of {args.iters} steps each, batch {BATCH_SIZE}, after {args.warmup} warm-up steps; "
         f"median of the runs).",
@@ -226,8 +221,8 @@ def report(train: list, loaders: list, args: argparse.Namespace, machine_line: s
                  f"**{mx_row[2] / torch_row[2]:.3f}** | |")
     lines += [
         "",
-        f"DataLoader alone (no transform, batch {BATCH_SIZE}, shuffled; {args.loader_batches} batches, "
-        f"best of {args.loader_passes} passes):",
+        f"DataLoader alone (batch {BATCH_SIZE}, shuffled, no transform unless named; "
+        f"{args.loader_batches} batches, best of {args.loader_passes} passes):",
         "",
         "| loader | batches/s | samples/s |",
         "| --- | ---: | ---: |",
@@ -260,7 +255,8 @@ def main(argv: list | None = None) -> int:
     args = parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
-    machine_line = machine()
+    # the load average says whether the machine was quiet enough for the numbers to mean much
+    machine_line = f"{machine()}, {datetime.datetime.now():%H:%M}, load average {os.getloadavg()[0]:.2f}"
     mx.random.seed(0)
     torch.manual_seed(0)
     np.random.seed(0)
