@@ -95,6 +95,21 @@ def test_export_needs_a_traced_graph(tmp_path):
         net.export(str(tmp_path / "net"))
 
 
+def test_block_save_load_keeps_the_traced_graph(tmp_path):
+    net, inputs = build_case(mx, "bn_dropout")
+    net.save(str(tmp_path / "model"))
+    net.export(str(tmp_path / "original"))
+    with mx.name.NameManager():
+        other = CASES["bn_dropout"][0](mx)
+    other.load(str(tmp_path / "model"))
+    assert other._active
+    other.export(str(tmp_path / "restored"))  # from the restored graph, before any forward pass
+    for suffix in ("-symbol.json", "-0000.params"):
+        assert (tmp_path / f"restored{suffix}").read_bytes() == \
+            (tmp_path / f"original{suffix}").read_bytes()
+    np.testing.assert_array_equal(other(*inputs).asnumpy(), net(*inputs).asnumpy())
+
+
 # -- the same results as the imperative path ----------------------------------------------------------
 def _pair(case):
     """The case built twice with the same weights: imperative and hybridized."""
@@ -218,6 +233,20 @@ def test_deferred_initialization_through_the_graph():
     assert net[0].weight.shape == (3, 2, 3, 3)
     assert net[1].running_mean.shape == (3,)
     assert net[2].weight.shape == (2, 27)
+
+
+def test_deferred_initialization_draws_as_the_imperative_path():
+    """Parameters finish initialization in the graph's order, so a seed gives the same weights."""
+    weights = []
+    for hybrid in (False, True):
+        mx.random.seed(7)
+        net = CASES["lenet5"][0](mx)  # a new name each time
+        net.initialize(mx.init.Xavier())
+        net.hybridize(hybrid)
+        net(nd.ones((1, 1, 28, 28)))
+        weights.append([p.data().asnumpy() for p in net.collect_params().values()])
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_infer_shape_and_infer_type():

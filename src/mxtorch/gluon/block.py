@@ -940,17 +940,19 @@ class HybridBlock(Block):
         return self._cached_graph
 
     def _graph_params(self, out: Any, data_names: dict) -> dict:
-        """The Parameters the graph reads, by name; warns about unused inputs and parameters."""
+        """The Parameters the graph reads, by name in the graph's input order (the order deferred
+        initialization draws their values in); warns about unused inputs and parameters."""
         params = self.collect_params()
-        input_names = set(out.list_inputs())
+        input_names = out.list_inputs()
         for name in input_names:
             if name not in params and name not in data_names:
                 raise AssertionError(f"Unknown input to HybridBlock: {name}")
-        unused = [f"{i}-th" for name, i in data_names.items() if name not in input_names]
+        used = set(input_names)
+        unused = [f"{i}-th" for name, i in data_names.items() if name not in used]
         if unused:
             warnings.warn(f"The {', '.join(unused)} input to HybridBlock is not used by any "
                           "computation. Is this intended?", stacklevel=5)
-        unused = [name for name in params.keys() if name not in input_names]
+        unused = [name for name in params.keys() if name not in used]
         if unused:
             warnings.warn(f"Parameter {', '.join(unused)} is not used by any computation. "
                           "Is this intended?", stacklevel=5)
