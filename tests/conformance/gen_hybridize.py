@@ -12,6 +12,7 @@ Run in the reference venv:  .ref/bin/python tests/conformance/gen_hybridize.py [
 3. It loads mxtorch's exports with ``SymbolBlock.imports`` and records MXNet's outputs on them, and
    the sha1 of the files it loaded: the tests re-export with mxtorch and check they write the same
    bytes, so these outputs are MXNet running exactly what mxtorch writes.
+4. It exports model-zoo networks (no weights kept) and keeps their graphs in ``zoo_graphs.json.gz``.
 
 Everything goes to ``golden/hybridize/<case>.npz`` plus the exported files. The cases are plain
 functions of the ``mx`` module, so the tests replay the same code on mxtorch; importing this module
@@ -20,7 +21,9 @@ does not import MXNet.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import json
 import pathlib
 import subprocess
 import sys
@@ -168,6 +171,28 @@ def run_block(mx, case, net, inputs, record_grads=True):
     return result
 
 
+# model-zoo networks whose traced graphs (as export writes them) are compared with MXNet's
+ZOO = {"resnet18_v1": 224, "resnet18_v2": 224, "mobilenetv2_0.25": 224, "squeezenet1.1": 224,
+       "densenet121": 224, "inceptionv3": 299, "vgg11_bn": 224, "alexnet": 224}
+ZOO_FILE = "zoo_graphs.json.gz"
+
+
+def zoo_graph(mx, name):
+    """The graph a hybridized model-zoo network traces (and exports), without running it."""
+    with mx.name.NameManager():
+        net = mx.gluon.model_zoo.vision.get_model(name, classes=10)
+    net.initialize()
+    net.hybridize()
+    size = ZOO[name]
+    return net._get_graph(mx.nd.zeros((1, 3, size, size)))[1]
+
+
+def graph_of(json_text):
+    """The parts of a symbol JSON that define the graph (node_row_ptr counts hidden outputs)."""
+    graph = json.loads(json_text)
+    return {k: graph[k] for k in ("nodes", "arg_nodes", "heads")}
+
+
 def sha1(path):
     return hashlib.sha1(pathlib.Path(path).read_bytes()).hexdigest()
 
@@ -217,6 +242,21 @@ def gen_case(mx, case, workdir):
     np.savez_compressed(OUT / f"{case}.npz", **result)
 
 
+def gen_zoo_graphs(mx, workdir):
+    """MXNet's exported graphs of the model-zoo networks (gzipped JSON, no weights)."""
+    graphs = {}
+    for name, size in ZOO.items():
+        with mx.name.NameManager():
+            net = mx.gluon.model_zoo.vision.get_model(name, classes=10)
+        net.initialize()
+        net.hybridize()
+        net(mx.nd.zeros((1, 3, size, size)))
+        net.export(str(workdir / f"zoo_{name}"))
+        graphs[name] = graph_of((workdir / f"zoo_{name}-symbol.json").read_text())
+    text = json.dumps(graphs, separators=(",", ":"), sort_keys=True).encode()
+    (OUT / ZOO_FILE).write_bytes(gzip.compress(text, compresslevel=9, mtime=0))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=pathlib.Path, default=pathlib.Path("/tmp/mxtorch-gen-hybridize"))
@@ -233,6 +273,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for case in CASES:
         gen_case(mx, case, args.workdir)
+    gen_zoo_graphs(mx, args.workdir)
     print("wrote", OUT)
 
 

@@ -1,5 +1,6 @@
 """HybridBlock.hybridize(): the traced Symbol graph run by the executor, against the imperative path
 and MXNet 1.9.1; export() writing files MXNet loads and runs with identical outputs."""
+import gzip
 import hashlib
 import json
 import warnings
@@ -11,7 +12,8 @@ import mxtorch as mx
 from mxtorch import autograd, gluon, nd
 from mxtorch.gluon import nn
 from tests.conformance.conftest import GOLDEN
-from tests.conformance.gen_hybridize import CASES, build_case, case_inputs, run_block
+from tests.conformance.gen_hybridize import (CASES, ZOO, ZOO_FILE, build_case, case_inputs, graph_of,
+                                             run_block, zoo_graph)
 
 HYBRID = GOLDEN / "hybridize"
 REGENERATE = "re-run .ref/bin/python tests/conformance/gen_hybridize.py"
@@ -43,8 +45,7 @@ def _sha1(path):
 
 
 def _graph(path):
-    graph = json.loads(path.read_text())
-    return {k: graph[k] for k in ("nodes", "arg_nodes", "heads")}
+    return graph_of(path.read_text())
 
 
 # -- against MXNet ------------------------------------------------------------------------------------
@@ -75,6 +76,17 @@ def test_export_loads_in_mxnet_with_identical_outputs(case, tmp_path):
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
     for i, out in enumerate(outs):
         _close(out.asnumpy(), golden[f"out{i}"], f"out{i}")
+
+
+@pytest.fixture(scope="module")
+def zoo_graphs():
+    return json.loads(gzip.decompress((HYBRID / ZOO_FILE).read_bytes()))
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_model_zoo_traces_the_graph_mxnet_exports(name, zoo_graphs):
+    """Every node (operator, name, attributes, inputs) of the exported graph is MXNet's."""
+    assert graph_of(zoo_graph(mx, name).tojson()) == zoo_graphs[name]
 
 
 def test_export_names_aux_states_and_epoch(tmp_path):
