@@ -78,7 +78,6 @@ def add_digits(subparsers: Any) -> None:
 def _run_digits(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .apps.digits.server import serve
 
-    print(f"mxtorch digits: serving http://{args.host}:{args.port}/", file=sys.stderr)
     serve(host=args.host, port=args.port, params=args.params, ctx=args.ctx)
     return 0
 

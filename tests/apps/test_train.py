@@ -97,17 +97,3 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
 def test_bad_settings_are_refused(flag, value, message, capsys):
     assert main(["train", "lenet", flag, value]) == 1
     assert message in capsys.readouterr().err
-
-
-def test_cli_reports_bad_context(capsys):
-    with pytest.raises(SystemExit):
-        main(["train", "lenet", "--ctx", "tpu"])
-    assert "invalid context 'tpu': expected cpu, gpu or gpu:N" in capsys.readouterr().err
-
-
-def test_digits_refuses_a_damaged_model(lenet_params, tmp_path, capsys):
-    params = tmp_path / "lenet.params"
-    params.write_bytes(lenet_params.read_bytes()[:-1] + b"\x00")
-    card_path(params).write_text(card_path(lenet_params).read_text())
-    assert main(["digits", "--params", str(params)]) == 1
-    assert "refusing to load" in capsys.readouterr().err

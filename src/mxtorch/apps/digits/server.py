@@ -294,7 +294,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     log_level : str
         uvicorn's log level.
     """
+    import sys
+
     import uvicorn
 
-    app = create_app(DigitClassifier(params, ctx=ctx))
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    classifier = DigitClassifier(params, ctx=ctx)
+    info = classifier.info()
+    accuracy = f", {info['test_accuracy']:.2%} MNIST test accuracy" if info["test_accuracy"] else ""
+    print(f"mxtorch digits: {info['params']} ({'sha256 verified' if info['verified'] else 'no model card'}"
+          f"{accuracy}) on {info['context']}; open http://{host}:{port}/", file=sys.stderr)
+    uvicorn.run(create_app(classifier), host=host, port=port, log_level=log_level)
