@@ -4,7 +4,7 @@ LeNet defined with the Symbol API, drawn with ``mx.viz.plot_network``, trained w
 
 The network, the FeedForward training and the final assertion are the talk's code; the only
 change for mxtorch is the import. Around it sits what its notebook did before: MNIST as
-``mx.test_utils.get_mnist()`` returned it (float32 images of shape (1, 28, 28) in [0, 1]) in
+``mx.test_utils.get_mnist()`` returns it (float32 images of shape (1, 28, 28) in [0, 1]) in
 ``NDArrayIter``s of 100 images, and the context chosen as in the Gluon example.
 
 Usage::
@@ -21,7 +21,6 @@ when the full training set is used for ten epochs or more.
 from __future__ import annotations
 
 import argparse
-import gzip
 import logging
 import os
 import sys
@@ -34,27 +33,6 @@ import mxtorch as mx
 _REPO_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
                            "shared", "data", "mnist")
 DEFAULT_ROOT = os.path.normpath(_REPO_MNIST)
-
-
-def _read_idx(root: str, name: str, offset: int) -> np.ndarray:
-    """The bytes of an IDX file after its header, from the raw file or its ``.gz``."""
-    path = os.path.join(root, name)
-    with (open(path, "rb") if os.path.exists(path) else gzip.open(path + ".gz", "rb")) as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
-
-
-def get_mnist(root: str) -> dict:
-    """MNIST as ``mx.test_utils.get_mnist()`` returns it: float32 images (N, 1, 28, 28) scaled
-    to [0, 1], and float labels."""
-    def images(name: str) -> np.ndarray:
-        raw = _read_idx(root, f"{name}-images-idx3-ubyte", 16)
-        return raw.reshape(-1, 1, 28, 28).astype(np.float32) / 255
-
-    def labels(name: str) -> np.ndarray:
-        return _read_idx(root, f"{name}-labels-idx1-ubyte", 8).astype(np.float32)
-
-    return {"train_data": images("train"), "train_label": labels("train"),
-            "test_data": images("t10k"), "test_label": labels("t10k")}
 
 
 def lenet_symbol() -> mx.sym.Symbol:
@@ -102,7 +80,7 @@ def train(epochs: int = 10, root: str = DEFAULT_ROOT, train_size: Optional[int] 
         Accuracy on the 10,000 test images after the last epoch.
     """
     ctx = ctx if ctx is not None else (mx.gpu(0) if mx.context.num_gpus() else mx.cpu())
-    mnist = get_mnist(root)
+    mnist = mx.test_utils.get_mnist(root)
     if train_size is not None:
         mnist["train_data"] = mnist["train_data"][:train_size]
         mnist["train_label"] = mnist["train_label"][:train_size]

@@ -8,11 +8,12 @@ from . import ndarray as nd
 from . import random
 from . import name, registry, initializer, initializer as init, gluon
 from . import optimizer, lr_scheduler, metric, kvstore, kvstore as kv
-from . import image, image as img
 from . import attribute, executor, symbol, symbol as sym
 from .attribute import AttrScope
 from . import io
 from . import model, callback, module, module as mod, viz, viz as visualization
+from . import image, image as img
+from . import test_utils
 
 __version__ = "0.1.0"
 
