@@ -1,4 +1,9 @@
-"""mxtorch: the Apache MXNet 1.x / Gluon API on PyTorch."""
+"""mxtorch: the Apache MXNet 1.x / Gluon API on PyTorch.
+
+``import mxtorch as mx`` gives the namespaces MXNet programs use: ``mx.nd``, ``mx.sym``,
+``mx.autograd``, ``mx.gluon``, ``mx.init``, ``mx.optimizer``, ``mx.metric``, ``mx.io``,
+``mx.mod``, ``mx.model``, ``mx.callback``, ``mx.viz``, ``mx.image``, ``mx.random``, ...
+"""
 from . import base, context
 from .base import MXNetError
 from .context import Context, cpu, cpu_pinned, current_context, gpu, num_gpus
@@ -18,4 +23,7 @@ from . import test_utils
 __version__ = "0.1.0"
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
-           "nd", "ndarray", "autograd", "base", "context"]
+           "base", "context", "autograd", "ndarray", "nd", "random", "name", "registry",
+           "initializer", "init", "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv",
+           "attribute", "AttrScope", "executor", "symbol", "sym", "io", "model", "callback",
+           "module", "mod", "viz", "visualization", "image", "img", "test_utils", "__version__"]
