@@ -254,7 +254,6 @@ def test_invalid_card_is_reported(lenet_params, tmp_path):
         DigitClassifier(params)
 
 
-@pytest.mark.skipif(not model_module.SHIPPED_PARAMS.exists(), reason="the shipped model is not trained yet")
 def test_shipped_model_loads_verified_and_is_accurate():
     classifier = DigitClassifier()
     assert classifier.card is not None and classifier.card.sha256 == classifier.sha256

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from tests.apps.conftest import lenet_params, mnist_test  # noqa: F401  (fixtures shared with the API tests)
+from tests.apps.conftest import mnist_test  # noqa: F401  (a fixture shared with the API tests)
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -18,10 +18,9 @@ INK_ON_CANVAS = """(() => { const c = document.getElementById('canvas');
 
 
 @pytest.fixture(scope="module")
-def app_url(request):
-    # The trained model when it ships; otherwise a random one, enough for everything but accuracy.
-    params = SHIPPED_PARAMS if SHIPPED_PARAMS.exists() else request.getfixturevalue("lenet_params")
-    with running_server(create_app(DigitClassifier(params))) as url:
+def app_url():
+    # the model that ships with the package, as `mxtorch digits` serves it
+    with running_server(create_app(DigitClassifier(SHIPPED_PARAMS))) as url:
         yield url
 
 
@@ -133,7 +132,6 @@ SIZES = (150.0, 220.0, 290.0, 360.0)
 COUNT = 120
 
 
-@pytest.mark.skipif(not SHIPPED_PARAMS.exists(), reason="needs the shipped, trained LeNet")
 def test_mnist_digits_drawn_as_strokes_are_read(page, mnist_test, artifacts):
     images, labels = mnist_test
     rng = np.random.default_rng(2017)
