@@ -21,7 +21,8 @@ def lenet_params(tmp_path_factory):
     """
     import mxtorch as mx
     from mxtorch import nd
-    from mxtorch.apps.digits.model import ModelCard, card_path, lenet, sha256_of
+    from mxtorch.apps.digits.model import ModelCard, card_path, lenet
+    from mxtorch.apps.files import sha256_of
 
     net = lenet()
     net.initialize(mx.init.Xavier(magnitude=2.24))

@@ -16,6 +16,7 @@ from mxtorch.apps.digits import model as model_module
 from mxtorch.apps.digits.model import DigitClassifier, ModelCard, ModelIntegrityError, card_path
 from mxtorch.apps.digits.preprocess import preprocess
 from mxtorch.apps.digits.server import Limits, create_app
+from mxtorch.apps.files import sha256_of
 from tests.apps.live_server import running_server
 
 # Small limits keep the oversized requests small.
@@ -58,7 +59,7 @@ def test_healthz(client):
 def test_model_info(client, classifier, lenet_params):
     info = client.get("/api/model").json()
     assert info["name"] == "lenet" and info["verified"] is True
-    assert info["sha256"] == classifier.sha256 == model_module.sha256_of(lenet_params)
+    assert info["sha256"] == classifier.sha256 == sha256_of(lenet_params)
     assert info["context"] == "cpu(0)"
 
 

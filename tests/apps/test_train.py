@@ -1,12 +1,14 @@
 """``mxtorch train lenet`` on a slice of MNIST: progress, checkpoints, resume, the model card."""
 import json
+import os
 
 import numpy as np
 import pytest
 
 from mxtorch import gluon, nd
 from mxtorch.apps import train as train_module
-from mxtorch.apps.digits.model import DigitClassifier, ModelCard, card_path, sha256_of
+from mxtorch.apps.digits.model import DigitClassifier, ModelCard, card_path
+from mxtorch.apps.files import sha256_of
 from mxtorch.apps.train import TrainConfig, train_lenet
 from mxtorch.cli import main
 
@@ -39,6 +41,10 @@ def test_train_writes_model_card_and_checkpoint(small_mnist, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "epoch 1/2" in err and "samples/s" in err and "test accuracy" in err
     assert DigitClassifier(out).info()["verified"] is True
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [out, card_path(out), *checkpoints.iterdir()]:  # the umask's mode, not mkstemp's 0600
+        assert (path.stat().st_mode & 0o777) == 0o666 & ~umask, path
 
 
 def test_resume_continues_from_the_last_checkpoint(small_mnist, tmp_path, capsys):

@@ -22,7 +22,8 @@ from tqdm import tqdm
 import mxtorch as mx
 from mxtorch import autograd, gluon
 
-from .digits.model import ModelCard, atomic_output, card_path, lenet, sha256_of
+from .digits.model import ModelCard, card_path, lenet
+from .files import atomic_output, sha256_of
 
 __all__ = ["TrainConfig", "train_lenet", "evaluate_accuracy"]
 

@@ -7,23 +7,21 @@ a damaged or substituted parameter file is refused instead of serving wrong answ
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import pathlib
-import tempfile
 import threading
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 import mxtorch as mx
 from mxtorch import gluon, nd
 
-__all__ = ["lenet", "ModelCard", "ModelIntegrityError", "DigitClassifier", "SHIPPED_PARAMS",
-           "sha256_of", "card_path", "atomic_output"]
+from ..files import atomic_output, sha256_of
+
+__all__ = ["lenet", "ModelCard", "ModelIntegrityError", "DigitClassifier", "SHIPPED_PARAMS", "card_path"]
 
 SHIPPED_PARAMS = pathlib.Path(__file__).resolve().parent / "lenet.params"
 
@@ -95,35 +93,6 @@ class ModelCard:
 def card_path(params: pathlib.Path) -> pathlib.Path:
     """The card that belongs to a parameter file: same folder and name, ``.json`` suffix."""
     return params.with_suffix(".json")
-
-
-def sha256_of(path: pathlib.Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[str]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
-
-    A reader (or a run interrupted half-way through writing) sees the old file or the new one,
-    never a partial file.
-    """
-    path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class DigitClassifier:
