@@ -239,3 +239,57 @@ def test_lr_scheduler_drives_the_learning_rate() -> None:
     assert rates == pytest.approx([0.4, 0.2, 0.1])
     with pytest.raises(UserWarning, match="LRScheduler of the optimizer has already been defined"):
         trainer.set_learning_rate(0.1)
+
+
+def _train_split(ctx: list, hybridize: bool, update_on_kvstore: bool) -> dict:
+    """Three SGD steps of a small MLP, each batch split over ``ctx`` as MXNet's data-parallel
+    loop does: split_and_load, one forward/backward per context, one Trainer.step."""
+    mx.random.seed(0)
+    net = gluon.nn.HybridSequential(prefix="mlp_")
+    with net.name_scope():
+        net.add(gluon.nn.Dense(4, activation="relu", in_units=3), gluon.nn.Dense(2, in_units=4))
+    net.initialize(mx.init.Xavier(), ctx=ctx)
+    if hybridize:
+        net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1},
+                            update_on_kvstore=update_on_kvstore if len(ctx) > 1 else None)
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    rng = np.random.RandomState(1)
+    x, y = nd.array(rng.randn(8, 3)), nd.array(rng.randint(0, 2, 8))
+    for _ in range(3):
+        parts = zip(gluon.utils.split_and_load(x, ctx), gluon.utils.split_and_load(y, ctx))
+        with autograd.record():
+            losses = [loss_fn(net(xi), yi) for xi, yi in parts]
+        for loss in losses:
+            loss.backward()
+        trainer.step(x.shape[0])
+    return {k: p.list_data() for k, p in net.collect_params().items()}
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+@pytest.mark.parametrize("update_on_kvstore", [False, True])
+def test_two_cpu_contexts_train_like_one(hybridize: bool, update_on_kvstore: bool) -> None:
+    """Each context's forward uses its own copy, so every copy gets a gradient; the allreduce
+    then makes the copies agree with single-context training on the whole batch."""
+    single = _train_split([mx.cpu(0)], hybridize, update_on_kvstore)
+    split = _train_split([mx.cpu(0), mx.cpu(1)], hybridize, update_on_kvstore)
+    for name, (expected,) in single.items():
+        assert [d.context for d in split[name]] == [mx.cpu(0), mx.cpu(1)]
+        for copy in split[name]:
+            np.testing.assert_allclose(copy.asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6,
+                                       err_msg=name)
+
+
+def test_forward_uses_the_inputs_context_copy() -> None:
+    net = gluon.nn.Dense(1, in_units=2, use_bias=False)
+    net.initialize(mx.init.One(), ctx=[mx.cpu(0), mx.cpu(1)])
+    net.weight.data(mx.cpu(1))[:] = 2
+    out = net(nd.ones((1, 2), ctx=mx.cpu(1)))
+    assert out.context == mx.cpu(1) and out.asscalar() == 4
+    with autograd.record():
+        net(nd.ones((1, 2), ctx=mx.cpu(1))).backward()
+    assert net.weight.grad(mx.cpu(1)).context == mx.cpu(1)
+    assert net.weight.grad(mx.cpu(1)).asnumpy().sum() == 2
+    assert net.weight.grad(mx.cpu(0)).asnumpy().sum() == 0
+    with pytest.raises(RuntimeError, match="was not initialized on context cpu\\(2\\)"):
+        net(nd.ones((1, 2), ctx=mx.cpu(2)))

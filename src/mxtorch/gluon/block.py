@@ -149,10 +149,13 @@ def _gather_type_ctx_info(args: Any) -> tuple:
 _CONTEXTS: dict = {}  # torch.device -> Context (re-entrant), so a forward does not build one per call
 
 
-def _context_of(device: torch.device) -> Context:
-    ctx = _CONTEXTS.get(device)
+def _ctx_of(x: NDArray) -> Context:
+    """``x.context``, without building a new Context per call for an array that carries none."""
+    if x._ctx is not None:
+        return x._ctx
+    ctx = _CONTEXTS.get(x._t.device)
     if ctx is None:
-        ctx = _CONTEXTS[device] = context_of(device)
+        ctx = _CONTEXTS[x._t.device] = context_of(x._t.device)
     return ctx
 
 
@@ -872,7 +875,7 @@ class HybridBlock(Block):
         if isinstance(x, NDArray):
             if self._active:
                 return self._call_cached_op(x, *args)
-            return self._forward_ndarray(x._t.device, x, args)
+            return self._forward_ndarray(_ctx_of(x), x, args)
         has_symbol, has_ndarray, ctx_set, first_ctx = _gather_type_ctx_info([x] + list(args))
         if has_symbol and has_ndarray:
             raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols types "
@@ -885,7 +888,7 @@ class HybridBlock(Block):
                                      "the ele.ctx in the input arguments to inspect their "
                                      f"contexts. Find all contexts = {ctx_set}")
                 return self._call_cached_op(x, *args)
-            return self._forward_ndarray(first_ctx.torch_device, x, args)
+            return self._forward_ndarray(first_ctx, x, args)
         if not has_symbol:
             raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the input."
                              " Please check the type of the args.\n")
@@ -893,15 +896,16 @@ class HybridBlock(Block):
         with self.name_scope():
             return self.hybrid_forward(symbol, x, *args, **params)
 
-    def _forward_ndarray(self, device: torch.device, x: Any, args: tuple) -> Any:
-        """Imperative forward: ``hybrid_forward`` with ``F = mxtorch.ndarray`` on ``device``.
+    def _forward_ndarray(self, ctx: Context, x: Any, args: tuple) -> Any:
+        """Imperative forward: ``hybrid_forward`` with ``F = mxtorch.ndarray`` and the
+        parameters' copies on ``ctx``.
 
         A parameter still awaiting deferred initialization is passed as the Parameter itself;
         the operator consuming it infers its shape and completes the initialization.
         """
-        params = {k: p._data_for(device) for k, p in self._reg_params.items()}
+        params = {k: p._data_for(ctx) for k, p in self._reg_params.items()}
         # arrays created inside hybrid_forward (F.zeros...) follow the input's context
-        with _context_of(device):
+        with ctx:
             try:
                 return self.hybrid_forward(ndarray, x, *args, **params)
             except (MXNetError, RuntimeError, ValueError) as err:
@@ -1000,10 +1004,9 @@ class HybridBlock(Block):
             if not isinstance(a, NDArray):
                 raise ValueError(f"When hybridized, the inputs of HybridBlock '{self.name}' must be "
                                  f"NDArrays (or None), but got {type(a).__name__}")
-        device = data[0]._t.device
-        tensors = [data[src]._t if is_arg else src._data_for(device)._t
+        ctx = _ctx_of(data[0])
+        tensors = [data[src]._t if is_arg else src._data_for(ctx)._t
                    for is_arg, src in self._cached_op_args]
-        ctx = data[0].context
         with ctx:
             try:
                 if autograd.is_recording():

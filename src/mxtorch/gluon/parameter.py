@@ -10,7 +10,7 @@ import torch
 
 from .. import autograd, initializer, ndarray
 from ..base import MXNetError
-from ..context import Context, context_of, cpu, current_context
+from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
 from .utils import _brief_print_list, _indent, shape_is_known
 
@@ -109,7 +109,7 @@ class Parameter:
         self._grad: Optional[list] = None
         self._ctx_list: Optional[list] = None
         self._ctx_map: Optional[list] = None
-        self._by_device: dict = {}  # torch.device -> NDArray: the per-call lookup of Block.forward
+        self._by_ctx: dict = {}  # Context -> NDArray: the per-call lookup of Block.forward
         self._trainer = None
         self._deferred_init: tuple = ()
         self._differentiable = differentiable
@@ -215,18 +215,18 @@ class Parameter:
             "parameters and create Trainer with Block.collect_params() instead of Block.params "
             "because the later does not include Parameters of nested child Blocks")
 
-    def _data_for(self, device: torch.device) -> Any:
-        """This parameter's array on ``device`` for a forward pass (the per-call fast path).
+    def _data_for(self, ctx: Context) -> Any:
+        """This parameter's copy on ``ctx`` for a forward pass (the per-call fast path).
 
         A parameter whose initialization is deferred returns itself: the operator it is passed
         to infers its shape and completes the initialization (see :meth:`_resolve_deferred`).
         """
-        arr = self._by_device.get(device)
+        arr = self._by_ctx.get(ctx)
         if arr is not None:
             return arr
         if self._data is None and self._deferred_init:
             return self
-        return self._check_and_get(self._data, context_of(device))
+        return self._check_and_get(self._data, ctx)
 
     def _resolve_deferred(self, entry: Any, input_name: str, attrs: dict, inputs: dict) -> torch.Tensor:
         """Called by the operator dispatcher when this parameter is an operator's input.
@@ -395,13 +395,11 @@ class Parameter:
         self._init_grad()
 
     def _set_arrays(self, data: Optional[list], grad: Optional[list]) -> None:
-        """The one place data/grad lists change, so the device lookup stays in step."""
+        """The one place data/grad lists change, so the context lookup stays in step."""
         self._data, self._grad = data, grad
-        self._by_device = {}
-        # cpu(0), cpu(1)... share torch's one CPU device, and a CPU array's context reads cpu(0):
-        # the first copy on a device is the one a forward pass uses, as data(x.context) would
-        for d in data or ():
-            self._by_device.setdefault(d._t.device, d)
+        # keyed by Context, not torch device: cpu(0) and cpu(1) share torch's one CPU device but
+        # hold separate copies, as MXNet's simulated multi-device training expects
+        self._by_ctx = {d.context: d for d in data or ()}
 
     def _init_grad(self) -> None:
         """Initialize grad buffers."""
@@ -410,7 +408,7 @@ class Parameter:
                 d._mark_variable(None, "null")
             self._grad = None
             return
-        self._grad = [NDArray(torch.zeros_like(d._t, memory_format=torch.contiguous_format))
+        self._grad = [NDArray(torch.zeros_like(d._t, memory_format=torch.contiguous_format), d._ctx)
                       for d in self._data]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
