@@ -92,3 +92,11 @@ def test_blank_image_is_refused(blank):
 def test_array_of_wrong_shape_is_refused():
     with pytest.raises(ValueError, match=r"\(H, W\).*got shape \(2, 3, 4, 5\)"):
         preprocess(np.zeros((2, 3, 4, 5)))
+
+
+def test_16_bit_grayscale_reads_like_8_bit(digits):
+    # Dark ink on a light gray background, anti-aliased: every level must keep its gray value.
+    image8 = (255 - digits[0] // 2).astype(np.uint8)
+    image16 = Image.fromarray(image8.astype(np.uint16) * 257)  # mode I;16, as a 16-bit PNG opens
+    assert image16.mode == "I;16"
+    np.testing.assert_allclose(preprocess(image16), preprocess(Image.fromarray(image8)), atol=1e-6)

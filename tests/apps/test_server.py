@@ -6,6 +6,8 @@ import json
 import re
 import shutil
 import socket
+import struct
+import zlib
 
 import httpx
 import numpy as np
@@ -117,6 +119,17 @@ def _noise_png(side: int) -> bytes:
     return _png(Image.fromarray(np.random.default_rng(1).integers(0, 255, (side, side), dtype=np.uint8)))
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A few hundred bytes of PNG whose header declares ``width`` x ``height`` 8-bit gray pixels."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(bytes(1000))) + _png_chunk(b"IEND", b""))
+
+
 JSON = {"Content-Type": "application/json"}
 BAD_REQUESTS = {
     "malformed base64": (dict(json={"image": "data:image/png;base64,iVBOR#w0KGgo"}),
@@ -151,6 +164,17 @@ BAD_REQUESTS = {
     "JSON without image": (dict(json={"picture": "x"}), 422, "an object with an 'image' field"),
     "JSON that is a list": (dict(json=["data:image/png;base64,"]), 422, "an object with an 'image' field"),
     "image not a string": (dict(json={"image": 5}), 422, "must be a data URL string, got int"),
+    "image null": (dict(json={"image": None}), 422, "must be a data URL string, got NoneType"),
+    "deeply nested JSON array": (dict(content=b"[" * 100_000 + b"]" * 100_000, headers=JSON),
+                                 400, "nested too deeply"),
+    "deeply nested JSON object": (dict(content=b'{"image": ' * 20_000 + b"1" + b"}" * 20_000, headers=JSON),
+                                  400, "nested too deeply"),
+    "zero-width image": (dict(json={"image": _data_url(_png_declaring(0, 10))}),
+                         422, "not an image that can be read"),
+    "PNG bomb under Pillow's limit": (dict(json={"image": _data_url(_png_declaring(9000, 9000))}),
+                                      413, "9000x9000 = 81000000 pixels; the limit is 1000000 pixels"),
+    "PNG bomb over Pillow's limit": (dict(json={"image": _data_url(_png_declaring(100_000, 100_000))}),
+                                     413, "declares too many pixels; the limit is 1000000 pixels"),
     "multipart without image": (dict(files={"picture": ("d.png", b"x", "image/png")}),
                                 422, "no file field named 'image'"),
     "multipart image as text field": (dict(data={"image": "data:image/png;base64,"},
@@ -174,6 +198,46 @@ def test_bad_input_gets_a_clear_4xx(client, case):
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     assert re.search(message, response.json()["detail"]), response.json()["detail"]
+
+
+def _stroke() -> np.ndarray:
+    """A '1': a white anti-aliased bar on black, 60x60 uint8."""
+    image = Image.new("L", (60, 60), 0)
+    ImageDraw.Draw(image).line([(30, 8), (27, 52)], fill=255, width=5)
+    return np.asarray(image)
+
+
+def _encoded(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+_STROKE = Image.fromarray(_stroke())
+# Pixel formats a browser or phone may send, each read as the same drawing (lossless ones exactly).
+PIXEL_FORMATS = {
+    "palette PNG": (_encoded(_STROKE.convert("P"), "PNG"), "image/png", True),
+    "16-bit PNG": (_encoded(Image.fromarray(_stroke().astype(np.uint16) * 257), "PNG"), "image/png", True),
+    "1-bit PNG": (_encoded(_STROKE.point(lambda v: 255 if v > 127 else 0).convert("1"), "PNG"),
+                  "image/png", False),
+    "gray+alpha PNG": (_encoded(_STROKE.convert("LA"), "PNG"), "image/png", True),
+    "CMYK JPEG": (_encoded(_STROKE.convert("CMYK"), "JPEG", quality=95), "image/jpeg", False),
+    "animated GIF": (_encoded(_STROKE, "GIF", save_all=True, append_images=[Image.new("L", (60, 60))] * 3),
+                     "image/gif", True),
+    "animated WebP": (_encoded(_STROKE.convert("RGB"), "WEBP", lossless=True, save_all=True,
+                               append_images=[Image.new("RGB", (60, 60))] * 3), "image/webp", True),
+    "BMP": (_encoded(_STROKE, "BMP"), "image/bmp", True),
+}
+
+
+@pytest.mark.parametrize("case", list(PIXEL_FORMATS))
+def test_pixel_formats_are_read(client, classifier, case):
+    data, media_type, lossless = PIXEL_FORMATS[case]
+    response = client.post("/api/predict", json={"image": _data_url(data, media_type)})
+    assert response.status_code == 200, response.text
+    if lossless:  # the first frame of an animation, the drawing's own gray levels
+        expected = classifier.predict(preprocess(_STROKE)[None])[0]
+        np.testing.assert_allclose(response.json()["probabilities"], expected, rtol=1e-4, atol=1e-6)
 
 
 def _raw_request(client, head: str) -> tuple[int, dict]:

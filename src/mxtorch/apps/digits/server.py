@@ -180,8 +180,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _image_from_json(body: bytes, limits: Limits) -> bytes:
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
+    except ValueError as err:  # UnicodeDecodeError and JSONDecodeError included
         raise InputError(400, f"the body is not valid JSON: {err}") from None
+    except RecursionError:  # json's parser recurses once per nested array or object
+        raise InputError(400, "the body is JSON nested too deeply; expected "
+                              "{\"image\": \"data:image/png;base64,...\"}") from None
     if not isinstance(payload, dict) or "image" not in payload:
         raise InputError(422, "the JSON body must be an object with an 'image' field: "
                               "{\"image\": \"data:image/png;base64,...\"}")
@@ -255,8 +258,9 @@ def _open_image(encoded: bytes, limits: Limits) -> Image.Image:
         raise InputError(422, "the image is empty (0 bytes)")
     try:
         image = Image.open(io.BytesIO(encoded), formats=IMAGE_FORMATS)
-    except Image.DecompressionBombError as err:
-        raise InputError(413, f"the image has too many pixels: {err}") from None
+    except Image.DecompressionBombError:  # declared dimensions past even Pillow's own limit
+        raise InputError(413, f"the image's header declares too many pixels; the limit is "
+                              f"{limits.max_pixels} pixels") from None
     except Exception:  # Pillow raises many kinds (OSError, SyntaxError, ValueError) for bad bytes
         raise InputError(422, f"the data is not an image that can be read; expected one of "
                               f"{', '.join(IMAGE_FORMATS)}") from None
