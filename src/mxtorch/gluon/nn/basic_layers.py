@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import ndarray as nd
 from ..block import Block, HybridBlock
-from ..parameter import ParameterDict
+from ..parameter import Parameter, ParameterDict
 from ..utils import _indent
 from .activations import Activation
 
@@ -251,6 +251,18 @@ class Dropout(HybridBlock):
         return f"{self.__class__.__name__}(p = {self._rate}, axes={self._axes})"
 
 
+def _gamma_beta(block: HybridBlock, channels: int, scale: bool, center: bool,
+                gamma_initializer: Any, beta_initializer: Any, lock_off: bool = False) -> tuple:
+    """The ``gamma`` (scale) and ``beta`` (shift) parameters of a normalization layer, of shape
+    ``(channels,)`` (0: inferred at the first forward). One switched off by ``scale``/``center``
+    gets ``grad_req='null'``; with ``lock_off`` (BatchNorm) it can never be switched back on."""
+    def get(name: str, on: bool, init: Any) -> Parameter:
+        extra = {"differentiable": on} if lock_off else {}
+        return block.params.get(name, grad_req="write" if on else "null", shape=(channels,),
+                                init=init, allow_deferred_init=True, **extra)
+    return get("gamma", scale, gamma_initializer), get("beta", center, beta_initializer)
+
+
 class _BatchNorm(HybridBlock):
     """Abstract BatchNorm layer (private, used as implementation base)."""
 
@@ -264,12 +276,8 @@ class _BatchNorm(HybridBlock):
                         "fix_gamma": not scale, "use_global_stats": use_global_stats}
         if in_channels != 0:
             self.in_channels = in_channels
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
-                                     shape=(in_channels,), init=gamma_initializer,
-                                     allow_deferred_init=True, differentiable=scale)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null",
-                                    shape=(in_channels,), init=beta_initializer,
-                                    allow_deferred_init=True, differentiable=center)
+        self.gamma, self.beta = _gamma_beta(self, in_channels, scale, center, gamma_initializer,
+                                            beta_initializer, lock_off=True)
         self.running_mean = self.params.get("running_mean", grad_req="null", shape=(in_channels,),
                                             init=running_mean_initializer,
                                             allow_deferred_init=True, differentiable=False)
@@ -468,12 +476,8 @@ class InstanceNorm(HybridBlock):
         self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
         self._axis = axis
         self._epsilon = epsilon
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
-                                     shape=(in_channels,), init=gamma_initializer,
-                                     allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null",
-                                    shape=(in_channels,), init=beta_initializer,
-                                    allow_deferred_init=True)
+        self.gamma, self.beta = _gamma_beta(self, in_channels, scale, center, gamma_initializer,
+                                            beta_initializer)
 
     def hybrid_forward(self, F: Any, x: Any, gamma: Any, beta: Any) -> Any:
         if self._axis == 1:
@@ -537,14 +541,8 @@ class LayerNorm(HybridBlock):
         self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
         self._axis = axis
         self._epsilon = epsilon
-        self._center = center
-        self._scale = scale
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
-                                     shape=(in_channels,), init=gamma_initializer,
-                                     allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null",
-                                    shape=(in_channels,), init=beta_initializer,
-                                    allow_deferred_init=True)
+        self.gamma, self.beta = _gamma_beta(self, in_channels, scale, center, gamma_initializer,
+                                            beta_initializer)
 
     def hybrid_forward(self, F: Any, data: Any, gamma: Any, beta: Any) -> Any:
         return F.LayerNorm(data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon)
@@ -603,14 +601,8 @@ class GroupNorm(HybridBlock):
                         "scale": scale}
         self._num_groups = num_groups
         self._epsilon = epsilon
-        self._center = center
-        self._scale = scale
-        self.gamma = self.params.get("gamma", grad_req="write" if scale else "null",
-                                     shape=(num_groups,), init=gamma_initializer,
-                                     allow_deferred_init=True)
-        self.beta = self.params.get("beta", grad_req="write" if center else "null",
-                                    shape=(num_groups,), init=beta_initializer,
-                                    allow_deferred_init=True)
+        self.gamma, self.beta = _gamma_beta(self, num_groups, scale, center, gamma_initializer,
+                                            beta_initializer)
 
     def hybrid_forward(self, F: Any, data: Any, gamma: Any, beta: Any) -> Any:
         return F.GroupNorm(data, gamma=gamma, beta=beta, num_groups=self._num_groups,
