@@ -670,6 +670,7 @@ def _pool_doc(kind: str, n: int) -> str:
 
 
 def _pool_args(pool_size: Any, layout: str, n: int) -> tuple:
+    """The ``n``-d pooling window, once ``layout`` is checked to be one of ``n``-d pooling's."""
     _check_layout(layout, _LAYOUTS[n], f"{n}D Pooling")
     return _ntuple(pool_size, n, "pool_size")
 
@@ -757,48 +758,42 @@ class GlobalMaxPool1D(_Pooling):
     __doc__ = _global_doc("max", 1)
 
     def __init__(self, layout: str = "NCW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[1], "1D Pooling")
-        super().__init__((1,), None, 0, True, True, "max", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 1), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalMaxPool2D(_Pooling):
     __doc__ = _global_doc("max", 2)
 
     def __init__(self, layout: str = "NCHW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[2], "2D Pooling")
-        super().__init__((1, 1), None, 0, True, True, "max", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 2), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalMaxPool3D(_Pooling):
     __doc__ = _global_doc("max", 3)
 
     def __init__(self, layout: str = "NCDHW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[3], "3D Pooling")
-        super().__init__((1, 1, 1), None, 0, True, True, "max", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 3), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalAvgPool1D(_Pooling):
     __doc__ = _global_doc("average", 1)
 
     def __init__(self, layout: str = "NCW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[1], "1D Pooling")
-        super().__init__((1,), None, 0, True, True, "avg", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 1), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class GlobalAvgPool2D(_Pooling):
     __doc__ = _global_doc("average", 2)
 
     def __init__(self, layout: str = "NCHW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[2], "2D Pooling")
-        super().__init__((1, 1), None, 0, True, True, "avg", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 2), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class GlobalAvgPool3D(_Pooling):
     __doc__ = _global_doc("average", 3)
 
     def __init__(self, layout: str = "NCDHW", **kwargs: Any):
-        _check_layout(layout, _LAYOUTS[3], "3D Pooling")
-        super().__init__((1, 1, 1), None, 0, True, True, "avg", layout, **kwargs)
+        super().__init__(_pool_args(1, layout, 3), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class ReflectionPad2D(HybridBlock):
