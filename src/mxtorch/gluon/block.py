@@ -1119,6 +1119,19 @@ class HybridBlock(Block):
         raise NotImplementedError
 
 
+def _batchnorm_inputs(names: list) -> list:
+    """The BatchNorm parameters among a graph's input ``names``: each ``running_var`` (or
+    ``moving_var``) that has its mean, ``gamma`` and ``beta`` siblings, with them."""
+    found = []
+    for stat, mean in (("running_var", "running_mean"), ("moving_var", "moving_mean")):
+        for name in names:
+            prefix = name[:-len(stat)]
+            group = [name] + [prefix + t for t in (mean, "gamma", "beta")]
+            if name.endswith(stat) and all(p in names for p in group[1:]):
+                found += group
+    return found
+
+
 def _check_in_format(fmt: Any, stored: Any) -> None:
     """Inputs may differ from the traced ones only by trailing None (default) arguments."""
     if len(stored) > len(fmt):
@@ -1298,15 +1311,8 @@ class SymbolBlock(HybridBlock):
         if np.dtype(dtype).name != "float16":
             return
         # BatchNorm keeps float32 statistics and scales (its special requirement)
-        params_list = self._cached_graph[1].get_internals().list_inputs()
-        for node in params_list:
-            for stat, mean in (("running_var", "running_mean"), ("moving_var", "moving_mean")):
-                if node.endswith(stat):
-                    prefix = node[:-len(stat)]
-                    sibs = [prefix + t for t in (mean, "gamma", "beta")]
-                    if all(p in params_list for p in sibs):
-                        for name in [node] + sibs:
-                            self.params.get(name).cast("float32")
+        for name in _batchnorm_inputs(self._cached_graph[1].get_internals().list_inputs()):
+            self.params.get(name).cast("float32")
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
