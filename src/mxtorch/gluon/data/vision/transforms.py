@@ -9,6 +9,7 @@ gathered samples instead of once per sample (the result is the same).
 """
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any, Optional, Sequence
 
@@ -63,23 +64,16 @@ class Compose(Sequential):
 
     def __init__(self, transforms: Sequence[Block]):
         super().__init__()
-        hybrid: list = []
         # consecutive hybrid transforms are grouped into one hybridized HybridSequential
-        for block in list(transforms) + [None]:
-            if isinstance(block, HybridBlock):
-                hybrid.append(block)
+        for is_hybrid, run in itertools.groupby(transforms, lambda b: isinstance(b, HybridBlock)):
+            run = list(run)
+            if not is_hybrid or len(run) == 1:
+                self.add(*run)
                 continue
-            if len(hybrid) == 1:
-                self.add(hybrid[0])
-            elif len(hybrid) > 1:
-                hblock = HybridSequential()
-                for j in hybrid:
-                    hblock.add(j)
-                hblock.hybridize()
-                self.add(hblock)
-            hybrid = []
-            if block is not None:
-                self.add(block)
+            hblock = HybridSequential()
+            hblock.add(*run)
+            hblock.hybridize()
+            self.add(hblock)
 
     def _batch_transform(self, x: NDArray) -> Optional[NDArray]:
         return _batch_chain(_leaves(self), x)
