@@ -7,7 +7,7 @@ import torch
 
 from .. import autograd
 from ..base import MXNetError
-from ..ops.registry import OpDef, get_op
+from ..ops.registry import REQUIRED, OpDef, get_op
 from .ndarray import NDArray
 
 _state = autograd._state
@@ -30,7 +30,8 @@ def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
         kwargs.setdefault(entry.variadic, len(args))
         return list(args), kwargs
     names = entry.inputs
-    inputs: dict = {}
+    if not kwargs and len(args) <= len(names):  # the common call: inputs only, positionally
+        return dict(zip(names, args)), {}
     # MXNet's generated signatures list every input, then every attribute in declaration order:
     # nd.reshape(x, (-1,)) passes the shape positionally.
     attr_names = list(entry.attrs)
@@ -38,8 +39,7 @@ def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
         raise MXNetError(f"{entry.name} takes at most {len(names) + len(attr_names)} positional "
                          f"arguments (inputs {list(names)}, then attributes {attr_names}), got "
                          f"{len(args)}")
-    for name, value in zip(names, args):
-        inputs[name] = value
+    inputs = dict(zip(names, args))
     attrs = dict(zip(attr_names, args[len(names):]))
     for key, value in kwargs.items():
         if key in names:
@@ -64,16 +64,19 @@ def _input_ctx(args: tuple, kwargs: dict) -> Any:
     return None
 
 
-def _own(result: torch.Tensor, tensors: list) -> torch.Tensor:
+def _own(result: torch.Tensor, tensors: list, fresh: bool = False) -> torch.Tensor:
     """An operator's output as MXNet hands it out: its own contiguous memory, at least 1-d.
 
     Torch returns views or the input itself for reshape-like and identity operators; MXNet's
     outputs never alias their inputs, so writing into an output must not change an input.
+    ``fresh`` says the operator never aliases (``OpDef.fresh_outputs``): the memory check is skipped.
     """
     if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
         result = result.reshape(1)
     if not result.is_contiguous():
         return result.contiguous()
+    if fresh:
+        return result
     ptr = result.untyped_storage().data_ptr()
     if any(t.untyped_storage().data_ptr() == ptr for t in tensors):
         return result.clone()
@@ -92,35 +95,54 @@ def _note_non_differentiable(outputs: list, tensors: list) -> None:
             o._graph_inputs = sources
 
 
+def _run(entry: OpDef, tensors: list, attrs: dict) -> Any:
+    """The torch implementation on ``tensors``, with torch's gradient tracking on only while
+    autograd records (MXNet builds no graph outside ``autograd.record()``)."""
+    impl = entry.impl
+    if entry.train_aware:
+        attrs = {**attrs, "is_train": _state.training}
+    if _state.recording or not torch.is_grad_enabled():
+        return impl(*tensors, **attrs)
+    # torch.no_grad() as a context manager costs more than many operators themselves
+    torch._C._set_grad_enabled(False)
+    try:
+        return impl(*tensors, **attrs)
+    finally:
+        torch._C._set_grad_enabled(True)
+
+
+def _input_tensors(entry: OpDef, inputs: Any, attrs: dict) -> list:
+    """The torch tensors of the active inputs, in declaration order."""
+    if entry.variadic is not None:
+        return [_unwrap(entry, f"arg{i}", v) for i, v in enumerate(inputs)]
+    active = entry.input_names(attrs)
+    missing = [n for n in active if inputs.get(n) is None]
+    if missing:
+        raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
+    return [_unwrap(entry, n, inputs[n], attrs, inputs) for n in active]
+
+
 def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     """Run ``entry`` on NDArrays ``args``/``kwargs``; returns an NDArray or a list of them."""
-    out = kwargs.pop("out", None)
-    kwargs.pop("name", None)
+    out = None
+    if kwargs:
+        out = kwargs.pop("out", None)
+        kwargs.pop("name", None)
     ctx = _input_ctx(args, kwargs)
     inputs, raw_attrs = _split_args(entry, args, kwargs)
     attrs = entry.parse_attrs(raw_attrs)
-    if entry.variadic is not None:
-        tensors = [_unwrap(entry, f"arg{i}", v) for i, v in enumerate(inputs)]
-    else:
-        active = entry.input_names(attrs)
-        missing = [n for n in active if inputs.get(n) is None]
-        if missing:
-            raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
-        tensors = [_unwrap(entry, n, inputs[n], attrs, inputs) for n in active]
+    tensors = _input_tensors(entry, inputs, attrs)
     try:
-        if _state.recording:
-            result = entry(*tensors, is_train=_state.training, **attrs)
-        else:
-            with torch.no_grad():
-                result = entry(*tensors, is_train=_state.training, **attrs)
+        result = _run(entry, tensors, attrs)
     except MXNetError:
         raise
     except (RuntimeError, IndexError) as err:
         # torch's own message names the problem; say which operator and inputs met it
         shapes = [tuple(t.shape) for t in tensors]
         raise MXNetError(f"{entry.name}: {err} (input shapes {shapes}, attributes {attrs})") from err
+    fresh = entry.fresh_outputs
     if isinstance(result, (tuple, list)):
-        wrapped = [NDArray(_own(r, tensors), ctx) for r in result]
+        wrapped = [NDArray(_own(r, tensors, fresh), ctx) for r in result]
         if _state.recording:
             _note_non_differentiable(wrapped, tensors)
         if out is not None:
@@ -128,7 +150,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
                 o[:] = w
             return out
         return wrapped
-    result = NDArray(_own(result, tensors), ctx)
+    result = NDArray(_own(result, tensors, fresh), ctx)
     if _state.recording:
         _note_non_differentiable([result], tensors)
     if out is not None:
@@ -160,13 +182,9 @@ def _doc(entry: OpDef) -> str:
     for name in entry.inputs:
         lines += [f"{name} : NDArray", f"    The {name} input."]
     for name, spec in entry.attrs.items():
-        default = "required" if spec.default is entry_required() else f"default={spec.default!r}"
+        default = "required" if spec.default is REQUIRED else f"default={spec.default!r}"
         lines += [f"{name} : {spec.kind}, {default}"]
     lines += ["out : NDArray, optional", "    The output NDArray to hold the result.", "",
               "Returns", "-------", "out : NDArray or list of NDArrays"]
     return "\n".join(lines)
 
-
-def entry_required() -> Any:
-    from ..ops.registry import REQUIRED
-    return REQUIRED

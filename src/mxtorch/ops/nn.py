@@ -64,7 +64,7 @@ def _no_bias_inputs(attrs: dict) -> tuple:
 # -- FullyConnected --------------------------------------------------------------------------------
 @op("FullyConnected", inputs=("data", "weight", "bias"),
     attrs={"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)},
-    active_inputs=_no_bias_inputs)
+    active_inputs=_no_bias_inputs, fresh_outputs=True)
 def fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     """Applies a linear transformation: :math:`Y = XW^T + b`.
 
@@ -145,7 +145,7 @@ class _ConvGeometry:
 
 
 @op("Convolution", inputs=("data", "weight", "bias"), attrs=_conv_attrs(1024, False),
-    active_inputs=_no_bias_inputs)
+    active_inputs=_no_bias_inputs, fresh_outputs=True)
 def convolution(data, weight, bias=None, **attrs):
     """Compute *N*-D convolution on *(N+2)*-D input.
 
@@ -301,7 +301,7 @@ def _pool_channel_first(data, kernel, stride, pad, convention, pool_type, p_valu
                       "pooling_convention": Enum(("full", "same", "valid"), "valid"),
                       "stride": Shape(()), "pad": Shape(()), "p_value": Int(None, optional=True),
                       "count_include_pad": Bool(None, optional=True),
-                      "layout": Enum(_LAYOUTS, None, optional=True)})
+                      "layout": Enum(_LAYOUTS, None, optional=True)}, fresh_outputs=True)
 def pooling(data, *, kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad,
             p_value, count_include_pad, layout):
     """Performs pooling on the input.
@@ -356,7 +356,7 @@ _ACTIVATIONS = {
 }
 
 
-@op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))})
+@op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))}, fresh_outputs=True)
 def activation(data, *, act_type):
     """Applies an activation function element-wise to the input.
 

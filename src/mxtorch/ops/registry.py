@@ -175,6 +175,8 @@ class OpDef:
     active_inputs: Optional[Callable] = None
     output_names: Optional[Callable] = None
     shape_rule: Optional[Callable] = None
+    # outputs never share memory with the inputs (no view, no input handed back): nd.X skips its check
+    fresh_outputs: bool = False
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -185,7 +187,7 @@ class OpDef:
         Unknown attributes and unparsable values raise MXNetError naming the operator.
         """
         try:
-            key = tuple(sorted(raw.items()))
+            key = tuple(raw.items())  # keyword order only costs a second cache slot
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
@@ -290,15 +292,20 @@ _REGISTRY: dict = {}
 def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = None, *,
        aux: Sequence[str] = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
        num_outputs: Any = 1, train_aware: bool = False, active_inputs: Optional[Callable] = None,
-       output_names: Optional[Callable] = None) -> Callable[[Callable], OpDef]:
-    """Declare an operator. Used as a decorator on its torch implementation."""
+       output_names: Optional[Callable] = None, fresh_outputs: bool = False
+       ) -> Callable[[Callable], OpDef]:
+    """Declare an operator. Used as a decorator on its torch implementation.
+
+    ``fresh_outputs=True`` promises that the implementation returns new tensors only (never an input
+    or a view of one); ``tests/ops/test_registry.py`` holds every such entry with samples to it.
+    """
 
     def register(impl: Callable) -> OpDef:
         entry = OpDef(name=name, inputs=tuple(inputs), attrs=dict(attrs or {}), impl=impl,
                       aux=tuple(aux), aliases=tuple(aliases), variadic=variadic,
                       num_outputs=num_outputs, train_aware=train_aware,
                       active_inputs=active_inputs, output_names=output_names,
-                      doc=impl.__doc__ or "")
+                      fresh_outputs=fresh_outputs, doc=impl.__doc__ or "")
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")

@@ -194,13 +194,15 @@ def _declare_binary(name: str, fn: Callable, scalar_name: str, rscalar_name) -> 
     elemwise.__doc__ = f"Returns element-wise {name} of the input arrays (same shape)."
     scalar_op.__doc__ = f"Element-wise {name} of an array and a scalar."
     scalar_attrs = {"scalar": Float(1.0), "is_int": Bool(True)}
-    op(bname, inputs=("lhs", "rhs"), aliases=_BROADCAST_ALIASES.get(name, ()))(broadcast)
-    op(ename, inputs=("lhs", "rhs"), aliases=ealiases)(elemwise).shape(same_shape)
-    op(scalar_name, attrs=scalar_attrs, aliases=(_legacy_name(scalar_name),))(scalar_op).shape(same_shape)
+    op(bname, inputs=("lhs", "rhs"), aliases=_BROADCAST_ALIASES.get(name, ()),
+       fresh_outputs=True)(broadcast)
+    op(ename, inputs=("lhs", "rhs"), aliases=ealiases, fresh_outputs=True)(elemwise).shape(same_shape)
+    op(scalar_name, attrs=scalar_attrs, aliases=(_legacy_name(scalar_name),),
+       fresh_outputs=True)(scalar_op).shape(same_shape)
     if rscalar_name:
         rscalar_op.__doc__ = f"Element-wise {name} of a scalar and an array (reflected)."
-        op(rscalar_name, attrs=scalar_attrs,
-           aliases=(_legacy_name(rscalar_name, True),))(rscalar_op).shape(same_shape)
+        op(rscalar_name, attrs=scalar_attrs, aliases=(_legacy_name(rscalar_name, True),),
+           fresh_outputs=True)(rscalar_op).shape(same_shape)
 
 
 for _name, (_fn, _scalar, _rscalar) in _BINARY.items():
@@ -290,7 +292,7 @@ def _declare_unary(name: str, fn: Callable, exact_int: bool, aliases: tuple) -> 
         return fn(data.double()).to(data.dtype)
 
     unary.__doc__ = f"Returns element-wise {name} of the input."
-    op(name, aliases=aliases)(unary).shape(same_shape)
+    op(name, aliases=aliases, fresh_outputs=True)(unary).shape(same_shape)
 
 
 for _name, (_fn, _exact, _aliases) in _UNARY.items():
@@ -401,7 +403,7 @@ def _declare_reduce(name: str, reduce: Callable, aliases: tuple = ()) -> None:
         return reduce(data, axes, keepdims)
 
     reduction.__doc__ = f"Computes the {name} of array elements over given axes."
-    op(name, attrs=_REDUCE_ATTRS, aliases=aliases)(reduction)
+    op(name, attrs=_REDUCE_ATTRS, aliases=aliases, fresh_outputs=True)(reduction)
 
 
 def _sum(data: torch.Tensor, axes: tuple, keepdims: bool) -> torch.Tensor:
@@ -807,7 +809,10 @@ def dtype_in(name: str, dtype: str, allowed: Sequence[str]) -> torch.dtype:
 @op("topk", attrs={"axis": Int(-1, optional=True), "k": Int(1),
                    "ret_typ": Enum(("both", "indices", "mask", "value"), "indices"),
                    "is_ascend": Bool(False), "dtype": DType("float32")},
-    num_outputs=lambda attrs: 2 if attrs["ret_typ"] == "both" else 1)
+    num_outputs=lambda attrs: 2 if attrs["ret_typ"] == "both" else 1,
+    # MXNet numbers the outputs when it keeps hidden indices too ("value": topk0_output0)
+    output_names=lambda attrs: ("output",) if attrs["ret_typ"] in ("indices", "mask")
+    else ("output0", "output1")[:2 if attrs["ret_typ"] == "both" else 1])
 def topk(data, *, axis, k, ret_typ, is_ascend, dtype):
     """Returns the top ``k`` elements along an axis (largest first unless ``is_ascend``; all,
     sorted, when k < 1): their values, their indices (as ``dtype``), both, or a 0/1 mask."""
@@ -824,7 +829,8 @@ def topk(data, *, axis, k, ret_typ, is_ascend, dtype):
     return (values, indices) if ret_typ == "both" else indices
 
 
-@op("sort", attrs={"axis": Int(-1, optional=True), "is_ascend": Bool(True)})
+@op("sort", attrs={"axis": Int(-1, optional=True), "is_ascend": Bool(True)},
+    output_names=lambda attrs: ("output0",))  # MXNet's sort keeps its indices as hidden output1
 def sort(data, *, axis, is_ascend):
     """Returns a sorted copy of the input along an axis (the flattened array when None)."""
     return _sorted(data, axis, is_ascend)[0]

@@ -1,0 +1,65 @@
+"""The operator table's promises that nd.X relies on to skip work on its hot path."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from mxtorch import autograd, nd
+from mxtorch.ops import all_ops
+from tests.ops.sample import all_samples
+
+_FRESH = sorted({e.name for e in all_ops().values() if e.fresh_outputs})
+_SAMPLES = {s.id: s for s in all_samples() if all_ops()[s.op].fresh_outputs}
+
+
+def _shares_memory(outputs, tensors) -> bool:
+    outs = outputs if isinstance(outputs, (tuple, list)) else (outputs,)
+    inputs = {t.untyped_storage().data_ptr() for t in tensors}
+    return any(o.untyped_storage().data_ptr() in inputs for o in outs)
+
+
+def _run_impl(name: str, tensors: list, attrs: dict):
+    entry = all_ops()[name]
+    return entry(*tensors, **entry.parse_attrs(attrs))
+
+
+@pytest.mark.parametrize("sid", sorted(_SAMPLES))
+def test_fresh_output_operators_never_return_input_memory(sid):
+    s = _SAMPLES[sid]
+    tensors = [torch.from_numpy(a) for a in s.make_inputs().values()]
+    assert not _shares_memory(_run_impl(s.op, tensors, s.attrs), tensors)
+
+
+@pytest.mark.parametrize("name", [n for n in _FRESH if len(all_ops()[n].inputs) == 1
+                                  and not all_ops()[n].attrs])
+@pytest.mark.parametrize("dtype", [torch.int32, torch.float32])
+def test_fresh_unary_operators_copy_integer_and_float_arrays(name, dtype):
+    # torch.floor/ceil/trunc of an integer tensor are copies; a no-op shortcut would alias
+    x = torch.arange(1, 7, dtype=dtype).reshape(2, 3)
+    assert not _shares_memory(_run_impl(name, [x], {}), [x])
+
+
+@pytest.mark.parametrize("name", ["_plus_scalar", "_mul_scalar", "_power_scalar", "_div_scalar"])
+def test_identity_scalars_still_give_a_new_array(name):
+    x = torch.ones(2, 3)
+    assert not _shares_memory(_run_impl(name, [x], {"scalar": 1.0 if "plus" not in name else 0.0}), [x])
+
+
+def test_nd_outside_record_builds_no_graph_and_keeps_torch_grad_mode():
+    x = nd.array(np.ones((2, 2), np.float32))
+    x.attach_grad()
+    assert torch.is_grad_enabled()
+    y = nd.relu(x)
+    assert y._t.grad_fn is None and torch.is_grad_enabled()
+    with torch.no_grad():
+        nd.relu(x)
+        assert not torch.is_grad_enabled()
+    with autograd.record():
+        assert nd.relu(x)._t.grad_fn is not None
+
+
+def test_grad_mode_is_restored_when_an_operator_fails():
+    with pytest.raises(Exception):
+        nd.elemwise_add(nd.ones((2,)), nd.ones((3,)))
+    assert torch.is_grad_enabled()
