@@ -10,6 +10,8 @@ from mxtorch import nd
 from mxtorch.apps import predict
 from mxtorch.cli import main
 from mxtorch.gluon.model_zoo import vision
+from tests.apps.sample_images import SIZES, pattern, png_declaring
+from tests.conformance.conftest import GOLDEN
 
 MODEL = "mobilenet0.25"  # the smallest zoo network with ImageNet's 1000 classes
 
@@ -104,3 +106,38 @@ def test_bad_topk_is_reported(params_file, images, capsys):
     assert main(["predict", str(images / "photo.jpg"), "--params", str(params_file),
                  "--model", MODEL, "--topk", "0"]) == 1
     assert "--topk must be at least 1" in capsys.readouterr().err
+
+
+def test_evaluation_transform_matches_mxnet():
+    # MXNet 1.9.1's Resize(256, keep_ratio=True), CenterCrop(224), ToTensor, Normalize (gen_predict.py):
+    # bilinear like OpenCV's to within one grey level (1/255/0.224 after Normalize); bicubic is ~1 off.
+    goldens = np.load(GOLDEN / "predict" / "evaluation_transform.npz")
+    for height, width in SIZES:
+        x = predict.preprocess(Image.fromarray(pattern(height, width))).asnumpy()
+        assert x.shape == (3, 224, 224) and x.dtype == np.float32
+        np.testing.assert_allclose(x[:, ::8, ::8], goldens[f"{height}x{width}"], rtol=0, atol=0.018)
+
+
+def test_16_bit_grayscale_keeps_its_grey_levels(tmp_path):
+    levels = np.array([[0, 64, 128, 255]], dtype=np.uint16)
+    Image.fromarray(levels * 257).save(tmp_path / "gray16.png")  # a 16-bit PNG (mode I;16)
+    rgb = np.asarray(predict.load_image(tmp_path / "gray16.png"))
+    np.testing.assert_array_equal(rgb, np.repeat(levels[:, :, None], 3, axis=2))
+
+
+def test_transparency_becomes_white(tmp_path):
+    palette = Image.new("P", (4, 1), 0)
+    palette.putpalette([0, 0, 0, 200, 0, 0])
+    palette.putpixel((1, 0), 1)
+    palette.save(tmp_path / "palette.png", transparency=0)  # colour 0 transparent (tRNS), no alpha mode
+    np.testing.assert_array_equal(np.asarray(predict.load_image(tmp_path / "palette.png"))[0],
+                                  [[255, 255, 255], [200, 0, 0], [255, 255, 255], [255, 255, 255]])
+
+
+def test_a_decompression_bomb_is_reported_and_the_rest_classified(params_file, images, tmp_path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_declaring(100_000, 100_000))
+    results = predict.classify([str(bomb), str(images / "photo.jpg")], model=MODEL,
+                               params=str(params_file))
+    assert results[0].image == str(bomb) and "not a readable image" in results[0].error
+    assert results[1].error is None and len(results[1].classes) == 5

@@ -6,8 +6,6 @@ import json
 import re
 import shutil
 import socket
-import struct
-import zlib
 
 import httpx
 import numpy as np
@@ -20,6 +18,7 @@ from mxtorch.apps.digits.preprocess import preprocess
 from mxtorch.apps.digits.server import Limits, create_app
 from mxtorch.apps.files import sha256_of
 from tests.apps.live_server import running_server
+from tests.apps.sample_images import png_declaring
 
 # Small limits keep the oversized requests small.
 LIMITS = Limits(max_body_bytes=300_000, max_image_bytes=200_000, max_pixels=1_000_000)
@@ -119,17 +118,6 @@ def _noise_png(side: int) -> bytes:
     return _png(Image.fromarray(np.random.default_rng(1).integers(0, 255, (side, side), dtype=np.uint8)))
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png_declaring(width: int, height: int) -> bytes:
-    """A few hundred bytes of PNG whose header declares ``width`` x ``height`` 8-bit gray pixels."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(bytes(1000))) + _png_chunk(b"IEND", b""))
-
-
 JSON = {"Content-Type": "application/json"}
 BAD_REQUESTS = {
     "malformed base64": (dict(json={"image": "data:image/png;base64,iVBOR#w0KGgo"}),
@@ -169,11 +157,11 @@ BAD_REQUESTS = {
                                  400, "nested too deeply"),
     "deeply nested JSON object": (dict(content=b'{"image": ' * 20_000 + b"1" + b"}" * 20_000, headers=JSON),
                                   400, "nested too deeply"),
-    "zero-width image": (dict(json={"image": _data_url(_png_declaring(0, 10))}),
+    "zero-width image": (dict(json={"image": _data_url(png_declaring(0, 10))}),
                          422, "not an image that can be read"),
-    "PNG bomb under Pillow's limit": (dict(json={"image": _data_url(_png_declaring(9000, 9000))}),
+    "PNG bomb under Pillow's limit": (dict(json={"image": _data_url(png_declaring(9000, 9000))}),
                                       413, "9000x9000 = 81000000 pixels; the limit is 1000000 pixels"),
-    "PNG bomb over Pillow's limit": (dict(json={"image": _data_url(_png_declaring(100_000, 100_000))}),
+    "PNG bomb over Pillow's limit": (dict(json={"image": _data_url(png_declaring(100_000, 100_000))}),
                                      413, "declares too many pixels; the limit is 1000000 pixels"),
     "multipart without image": (dict(files={"picture": ("d.png", b"x", "image/png")}),
                                 422, "no file field named 'image'"),

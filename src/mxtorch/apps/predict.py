@@ -1,22 +1,25 @@
 """Classify photos with a pretrained ImageNet network from the model zoo (the talk's second demo).
 
-A client of the public API only: ``gluon.model_zoo.vision.get_model``, ``mx.image`` and
-``gluon.data.vision.transforms``, with the evaluation transform MXNet's tutorials used (resize the
-shorter side to 256, centre crop 224, ToTensor, Normalize with the ImageNet mean and std).
+A client of the public API only: ``gluon.model_zoo.vision.get_model`` and
+``gluon.data.vision.transforms``, with the evaluation transform MXNet's Gluon tutorials used:
+``Resize(256, keep_ratio=True)`` (the shorter side to 256, bilinear), ``CenterCrop(224)``,
+``ToTensor()``, ``Normalize`` with the ImageNet mean and std.
 """
 from __future__ import annotations
 
 import io
 import pathlib
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 import mxtorch as mx
 from mxtorch import gluon, nd
 from mxtorch.gluon.data.vision import transforms
+
+from .imaging import to_8_bit
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -30,10 +33,12 @@ class Prediction:
     """The top-k classes for one image, or the reason it could not be classified."""
 
     image: str
-    classes: list = field(default_factory=list)  # [(class_id, label, probability)], best first
+    # (class id, label, probability), best first
+    classes: list[tuple[int, str, float]] = field(default_factory=list)
     error: Optional[str] = None
 
     def to_dict(self) -> dict:
+        """The JSON form ``mxtorch predict --json`` prints: ``predictions`` ranked from 1, or ``error``."""
         if self.error is not None:
             return {"image": self.image, "error": self.error}
         return {"image": self.image,
@@ -41,38 +46,42 @@ class Prediction:
                                 for r, (c, label, p) in enumerate(self.classes, 1)]}
 
 
-def imagenet_classes() -> list:
+def imagenet_classes() -> list[str]:
     """The 1000 ImageNet class names, in the order of the model zoo's outputs."""
     return _CLASSES_FILE.read_text(encoding="utf-8").splitlines()
 
 
 def load_image(source: ImageSource) -> Image.Image:
-    """Decode an image as RGB with its EXIF orientation applied (grayscale and RGBA converted)."""
+    """Decode an image as RGB with its EXIF orientation applied.
+
+    Grayscale (8- or 16-bit) becomes three equal channels; a transparent background (an alpha
+    channel, or a palette or grayscale image's transparent colour) becomes white.
+    """
     if isinstance(source, Image.Image):
         img = source
     elif isinstance(source, bytes):
         img = Image.open(io.BytesIO(source))
     else:
         img = Image.open(source)
-    img = ImageOps.exif_transpose(img)
-    if img.mode in ("RGBA", "LA", "P"):
+    img = to_8_bit(ImageOps.exif_transpose(img))
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
     return img.convert("RGB")
 
 
-def evaluation_transform() -> Any:
-    """ToTensor then Normalize with the ImageNet statistics, as MXNet's tutorials."""
-    return transforms.Compose([transforms.ToTensor(),
-                               transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
+def evaluation_transform() -> transforms.Compose:
+    """The ImageNet evaluation transform of MXNet's tutorials, from an (H, W, 3) uint8 image to a
+    (3, 224, 224) float32 array: shorter side resized to 256 (bilinear, as ``transforms.Resize``
+    and OpenCV's ``INTER_LINEAR``), centre crop 224x224, ToTensor, Normalize."""
+    return transforms.Compose([transforms.Resize(256, keep_ratio=True), transforms.CenterCrop(224),
+                               transforms.ToTensor(), transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD)])
 
 
-def preprocess(img: Image.Image, transform: Any = None) -> nd.NDArray:
-    """Resize the shorter side to 256, centre crop 224x224 and normalise: a (3, 224, 224) array."""
+def preprocess(img: Image.Image, transform: Optional[transforms.Compose] = None) -> nd.NDArray:
+    """An RGB image as the network's (3, 224, 224) input, through :func:`evaluation_transform`."""
     hwc = nd.array(np.asarray(img, dtype=np.uint8), dtype="uint8")
-    hwc = mx.image.resize_short(hwc, 256)
-    hwc, _ = mx.image.center_crop(hwc, (224, 224))
     return (transform or evaluation_transform())(hwc)
 
 
@@ -95,7 +104,7 @@ def _name(source: ImageSource, index: int) -> str:
 
 def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "resnet50_v1",
              topk: int = 5, params: Optional[str] = None, ctx: Optional[mx.Context] = None,
-             batch_size: int = 32, labels: Optional[Sequence[str]] = None) -> list:
+             batch_size: int = 32, labels: Optional[Sequence[str]] = None) -> list[Prediction]:
     """Classify images; returns one :class:`Prediction` per image, in order.
 
     Images that cannot be decoded get a Prediction with ``error`` set; the rest are still classified.
@@ -113,13 +122,18 @@ def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "re
         Images per forward pass.
     labels : list of str, optional
         Class names (default: the ImageNet classes).
+
+    Returns
+    -------
+    list of Prediction
+        One per image, in the order given.
     """
     ctx = ctx or mx.cpu()
     net = load_model(model, params, ctx)
     labels = list(labels) if labels is not None else imagenet_classes()
     transform = evaluation_transform()
-    results: list = []
-    pending: list = []  # (Prediction, preprocessed array) waiting for a batch
+    results: list[Prediction] = []
+    pending: list[tuple[Prediction, nd.NDArray]] = []  # waiting for a full batch
 
     def flush() -> None:
         batch = nd.stack(*[x for _, x in pending]).as_in_context(ctx)
@@ -134,10 +148,11 @@ def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "re
         pred = Prediction(_name(source, index))
         results.append(pred)
         try:
-            pending.append((pred, preprocess(load_image(source), transform)))
-        except (UnidentifiedImageError, OSError, ValueError) as err:
+            img = load_image(source)
+        except Exception as err:  # Pillow raises many kinds: OSError, SyntaxError, DecompressionBombError
             pred.error = f"not a readable image: {err}"
             continue
+        pending.append((pred, preprocess(img, transform)))
         if len(pending) == batch_size:
             flush()
     if pending:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from ..imaging import to_8_bit
+
 __all__ = ["BlankImageError", "preprocess", "FIELD", "BOX"]
 
 FIELD = 28  # side of the network's input
@@ -70,19 +72,10 @@ def _ink(image: Image.Image | np.ndarray) -> np.ndarray:
             # A canvas export: transparent background, the strokes are where alpha is.
             return alpha
         image = rgba.convert("RGB")
-    gray = _luminance(image)
+    gray = np.asarray(to_8_bit(image).convert("L"), dtype=np.float32) / 255.0
     if gray.size and _border_mean(gray) > 0.5:
         gray = 1.0 - gray  # dark ink on a light background
     return gray
-
-
-def _luminance(image: Image.Image) -> np.ndarray:
-    """Gray levels in [0, 1] as a float32 (H, W) array."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
-        # 16-bit grayscale (PNG): Pillow's conversion to "L" clips at 255 instead of scaling,
-        # which would turn every level above 1/256 white.
-        return np.asarray(image, dtype=np.float32) / 65535.0
-    return np.asarray(image.convert("L"), dtype=np.float32) / 255.0
 
 
 def _array_to_image(array: np.ndarray) -> Image.Image:
