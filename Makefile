@@ -28,8 +28,7 @@ graphviz:
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; }
 
-test: setup browser graphviz
-	$(PY) -m ruff check src tests benchmarks examples
+test: lint browser graphviz
 	$(PY) -m pytest
 
 lint: setup

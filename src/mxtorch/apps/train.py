@@ -57,10 +57,12 @@ class TrainConfig:
 
     @property
     def out_path(self) -> pathlib.Path:
+        """The parameter file to write (its card goes beside it)."""
         return pathlib.Path(self.out)
 
     @property
     def checkpoint_path(self) -> pathlib.Path:
+        """The checkpoint folder: ``checkpoint_dir``, else ``<out's folder>/<out's stem>-checkpoints``."""
         if self.checkpoint_dir is not None:
             return pathlib.Path(self.checkpoint_dir)
         return self.out_path.parent / f"{self.out_path.stem}-checkpoints"
@@ -122,7 +124,7 @@ def _mnist_loaders(root: str | None, batch_size: int) -> tuple[gluon.data.DataLo
 _to_tensor = gluon.data.vision.transforms.ToTensor()
 
 
-def _batch(data: mx.nd.NDArray, label: mx.nd.NDArray, ctx: mx.Context) -> tuple:
+def _batch(data: mx.nd.NDArray, label: mx.nd.NDArray, ctx: mx.Context) -> tuple[mx.nd.NDArray, mx.nd.NDArray]:
     """A batch of uint8 (N, 28, 28, 1) images -> float32 (N, 1, 28, 28) in [0, 1] on ``ctx``."""
     return _to_tensor(data.as_in_context(ctx)), label.as_in_context(ctx).astype("float32")
 

@@ -12,6 +12,7 @@ import dataclasses
 import io
 import json
 import pathlib
+import sys
 import time
 from typing import Any
 
@@ -298,9 +299,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     log_level : str
         uvicorn's log level.
     """
-    import sys
-
-    import uvicorn
+    import uvicorn  # only when serving: importing the app (tests, ASGI servers) does not need it
 
     classifier = DigitClassifier(params, ctx=ctx)
     info = classifier.info()
