@@ -131,8 +131,8 @@ def test_slice_assign_writes_into_the_array_and_returns_it():
 # -- other module functions ---------------------------------------------------------------------
 def test_nd_has_mxnets_ndarray_module_functions():
     # imdecode needs OpenCV in MXNet (and fails there: "Shape is unknown"); mx.image.imdecode
-    # replaces it. histogram is not implemented. The rest are MXNet internals.
-    missing = {"imdecode", "histogram", "get_indexing_dispatch_code", "get_oshape_of_gather_nd_op",
+    # replaces it. The rest are MXNet internals.
+    missing = {"imdecode", "get_indexing_dispatch_code", "get_oshape_of_gather_nd_op",
                "indexing_key_expand_implicit_axes"}
     expected = set(_golden("names")["module_functions"]) - missing
     assert {n for n in expected if not hasattr(nd, n)} == set()
@@ -142,6 +142,15 @@ def test_nd_has_mxnets_ndarray_module_functions():
 def test_function_matches_mxnet(key, name, args, kwargs):
     fn = getattr(nd, name)
     _check(_golden("functions")[key], lambda: fn(*cases.build(args, nd), **kwargs))
+
+
+def test_histogram_without_range_warns_and_follows_numpy():
+    data = np.array([0.5, 1.2, 3.0, -1.0, 2.2, 4.0], np.float32)
+    with pytest.warns(UserWarning, match="range is not specified"):
+        counts, edges = nd.histogram(nd.array(data), bins=3)
+    expected_counts, expected_edges = np.histogram(data, bins=3)
+    np.testing.assert_array_equal(counts.asnumpy(), expected_counts)
+    np.testing.assert_allclose(edges.asnumpy(), expected_edges, rtol=1e-6)
 
 
 def test_onehot_encode_writes_into_out():

@@ -330,6 +330,13 @@ _INDEX = [
 ]
 
 _SORT = [
+    # values on the edges (the last edge counts in the last bin), outside the range, and NaN
+    Sample("_histogram", {"data": _f32([[0, 0.5, 1, 3.999], [4, 4.5, -1, np.nan]])},
+           {"bin_cnt": 4, "range": (0, 4)}, id="histogram_uniform", grad=()),
+    Sample("_histogram", {"data": _f32([[0.5, 1.2, 3.0], [-1.0, 2.2, 4.0]])},
+           {"bin_cnt": 3, "range": (0, 4)}, id="histogram_uneven_width", grad=()),
+    Sample("_histogram", {"data": _f32([[0, 1, 2.5], [4, 3.2, 0.9]]), "bins": _f32([0, 1, 2.5, 4])},
+           id="histogram_edges", grad=()),
     Sample("topk", {"data": SORTABLE}, {"k": 2}, grad=()),
     Sample("topk", {"data": SORTABLE}, {"k": 3, "ret_typ": "value"}, id="topk_value", fd=False),
     Sample("topk", {"data": SORTABLE}, {"k": 2, "ret_typ": "both", "is_ascend": True},

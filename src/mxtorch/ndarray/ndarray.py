@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import math
 import operator
+import warnings
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
@@ -17,8 +18,8 @@ __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "eye"
            "waitall", "concatenate", "moveaxis", "add", "subtract", "multiply", "divide",
            "true_divide", "modulo", "power", "maximum", "minimum", "equal", "not_equal", "greater",
            "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
-           "split_v2", "onehot_encode", "to_dlpack_for_read", "to_dlpack_for_write", "from_dlpack",
-           "from_numpy"]
+           "split_v2", "histogram", "onehot_encode", "to_dlpack_for_read", "to_dlpack_for_write",
+           "from_dlpack", "from_numpy"]
 
 _GRAD_REQS = ("write", "add", "null")
 _state = autograd._state
@@ -1433,6 +1434,41 @@ def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
     else:
         raise ValueError("indices_or_sections must either int or tuple of ints")
     return _call("_split_v2", ary, indices=tuple(indices), axis=axis, squeeze_axis=squeeze_axis)
+
+
+def histogram(a: NDArray, bins: Any = 10, range: Optional[tuple] = None) -> Any:  # noqa: A002
+    """Compute the histogram of the input data.
+
+    Parameters
+    ----------
+    a : NDArray
+        Input data. The histogram is computed over the flattened array.
+    bins : int or NDArray
+        If bins is an int, it defines the number of equal-width bins in the
+        given range (10, by default). If bins is an NDArray, it defines the bin edges,
+        including the rightmost edge, allowing for non-uniform bin widths.
+    range : (float, float), optional
+        The lower and upper range of the bins. If not provided, range is simply (a.min(), a.max()).
+        Values outside the range are ignored. The first element of the range must be less than or
+        equal to the second. range affects the automatic bin computation as well, the range will
+        be equally divided by the number of bins.
+
+    Returns
+    -------
+    [NDArray, NDArray]
+        The counts of each bin (int64) and the bin edges: a list from the operator, a tuple of
+        float32 arrays when numpy computes them (an int ``bins`` without ``range``), as in MXNet.
+    """
+    if isinstance(bins, NDArray):
+        return _call("_histogram", a, bins)
+    if isinstance(bins, (int, np.integer)):
+        if range is None:
+            warnings.warn("range is not specified, using numpy's result to ensure consistency "
+                          "with numpy")
+            counts, edges = np.histogram(a.asnumpy(), bins=bins)
+            return array(counts), array(edges)
+        return _call("_histogram", a, bin_cnt=bins, range=range)
+    raise ValueError("bins argument should be either an integer or an NDArray")
 
 
 def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
