@@ -160,6 +160,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
 
 
 def call(name: str, args: tuple, kwargs: dict) -> Any:
+    """Run the operator registered as ``name`` (see ``invoke``)."""
     return invoke(get_op(name), args, kwargs)
 
 

@@ -1351,40 +1351,30 @@ def lesser_equal(lhs: Any, rhs: Any) -> Any:
                          "_lesser_equal_scalar", "_greater_equal_scalar")
 
 
-@_ufunc_doc("""Returns the result of element-wise **logical and** comparison
+def _logical(what: str, when: str, expression: str) -> Callable:
+    """The docstring decorator of the logical function ``logical_<what>``."""
+    return _ufunc_doc(f"""Returns the result of element-wise **logical {what}** comparison
     operation with broadcasting.
 
-    For each element in input arrays, return 1(true) if lhs elements and rhs elements
-    are true, otherwise return 0(false).
+    For each element in input arrays, return 1(true) if {when}, otherwise return 0(false).
 
-    Equivalent to ``lhs and rhs`` and ``mx.nd.broadcast_logical_and(lhs, rhs)``.""",
-            "Output array of boolean values.")
+    Equivalent to ``{expression}`` and ``mx.nd.broadcast_logical_{what}(lhs, rhs)``.""",
+                      "Output array of boolean values.")
+
+
+@_logical("and", "lhs elements and rhs elements are true", "lhs and rhs")
 def logical_and(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_and", lambda x, y: 1 if x and y else 0,
                          "_logical_and_scalar")
 
 
-@_ufunc_doc("""Returns the result of element-wise **logical or** comparison
-    operation with broadcasting.
-
-    For each element in input arrays, return 1(true) if lhs elements or rhs elements
-    are true, otherwise return 0(false).
-
-    Equivalent to ``lhs or rhs`` and ``mx.nd.broadcast_logical_or(lhs, rhs)``.""",
-            "Output array of boolean values.")
+@_logical("or", "lhs elements or rhs elements are true", "lhs or rhs")
 def logical_or(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_or", lambda x, y: 1 if x or y else 0,
                          "_logical_or_scalar")
 
 
-@_ufunc_doc("""Returns the result of element-wise **logical xor** comparison
-    operation with broadcasting.
-
-    For each element in input arrays, return 1(true) if exactly one of the lhs and rhs
-    elements is true, otherwise return 0(false).
-
-    Equivalent to ``bool(lhs) ^ bool(rhs)`` and ``mx.nd.broadcast_logical_xor(lhs, rhs)``.""",
-            "Output array of boolean values.")
+@_logical("xor", "exactly one of the lhs and rhs elements is true", "bool(lhs) ^ bool(rhs)")
 def logical_xor(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_xor",
                          lambda x, y: 1 if bool(x) ^ bool(y) else 0, "_logical_xor_scalar")

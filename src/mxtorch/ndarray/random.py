@@ -26,17 +26,11 @@ def _random_helper(dist: str, params: list, shape: Any, dtype: Any, ctx: Optiona
     if isinstance(params[0], NDArray):
         if dist == "randint":
             raise ValueError("randint draws from numbers low and high, not from NDArrays")
-        for p in params[1:]:
-            if not isinstance(p, NDArray):
-                raise ValueError(f"Distribution parameters must all have the same type, but got "
-                                 f"both {type(params[0])} and {type(p)}.")
+        _check_same_kind(params, NDArray)
         attrs = {"shape": () if shape is None else shape, "dtype": dtype, "out": out}
         return _dispatch.call(f"_sample_{dist}", tuple(params), {**attrs, **kwargs})
     if isinstance(params[0], numeric_types):
-        for p in params[1:]:
-            if not isinstance(p, numeric_types):
-                raise ValueError(f"Distribution parameters must all have the same type, but got "
-                                 f"both {type(params[0])} and {type(p)}.")
+        _check_same_kind(params, numeric_types)
         if shape is None:
             shape = out.shape if out is not None else (1,)
         if dtype is None and out is not None:
@@ -48,6 +42,13 @@ def _random_helper(dist: str, params: list, shape: Any, dtype: Any, ctx: Optiona
     raise ValueError(f"Distribution parameters must be either NDArray or numbers, but got "
                      f"{type(params[0])}.")
 
+
+def _check_same_kind(params: list, kind: Any) -> None:
+    """All distribution parameters are NDArrays, or all are numbers (MXNet's words if not)."""
+    for p in params[1:]:
+        if not isinstance(p, kind):
+            raise ValueError(f"Distribution parameters must all have the same type, but got "
+                             f"both {type(params[0])} and {type(p)}.")
 
 # the scalar parameter names of the _random_<dist> operators
 _PARAMS = {"uniform": ("low", "high"), "normal": ("loc", "scale"), "poisson": ("lam",),

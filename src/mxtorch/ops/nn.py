@@ -197,7 +197,7 @@ def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tu
 
 @op("Deconvolution", inputs=("data", "weight", "bias"),
     attrs=_conv_attrs(512, True, transposed=True),
-    active_inputs=_no_bias_inputs)
+    active_inputs=_no_bias_inputs, fresh_outputs=True)
 def deconvolution(data, weight, bias=None, **attrs):
     """Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution)
     of the input tensor: the gradient of Convolution with respect to its input.
