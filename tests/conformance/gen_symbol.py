@@ -7,8 +7,8 @@ Parts (all by default):
   batches -> golden/symbol/io.json.
 - viz: plot_network's node/edge calls (labels, colours, edge shapes) and print_summary's table
   -> golden/symbol/viz.json.
-- cases: tests/symbol/symbol_cases.py built by MXNet -> golden/symbol/cases.json (names, JSON,
-  inferred shapes and types, attributes).
+- cases: tests/symbol/symbol_cases.py built by MXNet -> golden/symbol/cases.json (names, JSON and
+  its exact text, inferred shapes and types, attributes).
 - legacy: old JSON layouts and malformed JSON -> golden/symbol/legacy.json (what MXNet reads, or
   that it rejects them).
 - executor: forward/backward of small graphs with fixed inputs -> golden/symbol/executor_*.npz.
@@ -55,7 +55,7 @@ def _types(result):
 
 def describe(sym, case: dict) -> dict:
     children = sym.get_children()
-    d = {"json": json.loads(sym.tojson()), "arguments": sym.list_arguments(),
+    d = {"json": json.loads(sym.tojson()), "tojson": sym.tojson(), "arguments": sym.list_arguments(),
          "outputs": sym.list_outputs(), "aux": sym.list_auxiliary_states(),
          "inputs": sym.list_inputs(), "internals": sym.get_internals().list_outputs(),
          "children": None if children is None else children.list_outputs(),

@@ -94,4 +94,24 @@ z = mx.sym.zeros((2, 3))
 out = mx.sym.Group([z + 1, mx.sym.ones((2,), dtype='int32'), mx.sym.full((2,), 3), mx.sym.arange(5),
                     mx.sym.arange(1, 7, 2, repeat=2), mx.sym.eye(3, k=1, dtype='float64')])
 """, "shapes": {}, "types": {}},
+    # Operators to which MXNet gives hidden outputs (counted in the JSON's node_row_ptr only).
+    "hidden_outputs": {"code": """
+d = mx.sym.Variable('d')
+a = mx.sym.Pooling(d, kernel=(2, 2), pool_type='avg')
+b = mx.sym.Pooling(a, kernel=(2, 2), pool_type='max', layout='NHWC')
+c = mx.sym.Pooling(b, global_pool=True, pool_type='max')
+e = mx.sym.Pooling(c, kernel=(2,), pool_type='max')
+f = mx.sym.LayerNorm(mx.sym.LRN(e, nsize=3))
+g = mx.sym.GroupNorm(mx.sym.InstanceNorm(f), num_groups=2)
+h = mx.sym.topk(mx.sym.sort(g), k=2, ret_typ='value')
+k = mx.sym.topk(h, k=2, ret_typ='both')
+drop = mx.sym.Dropout(k[0], p=0.2)
+out = mx.sym.Group([mx.sym.BatchNorm(drop, output_mean_var=True), mx.sym.LeakyReLU(drop, act_type='rrelu')])
+"""},
+    # dmlc's JSON layout: arrays of more than ten items on several lines, escaped strings.
+    "json_layout": {"code": """
+parts = [mx.sym.Variable('v%d' % i) for i in range(11)]
+odd = mx.sym.Variable('a"b\\\\c\\té', attr={'note': 'x\\ny'})
+out = mx.sym.Group([mx.sym.concat(*parts, dim=1)] + [p + 1 for p in parts] + [odd * 2])
+"""},
 }

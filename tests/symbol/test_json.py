@@ -98,3 +98,10 @@ def test_pickle_and_copy_keep_graph():
     c = copy.deepcopy(s)
     c._set_attr(lr_mult="3")
     assert s.attr("lr_mult") is None and c.attr("lr_mult") == "3"
+
+
+def test_mxnet_checkpoint_json_resaves_byte_for_byte():
+    """A -symbol.json MXNet wrote (max pooling and its hidden workspace output included) comes back
+    out of load/tojson unchanged."""
+    text = (GOLDEN / "symbol" / "mx_lenet-symbol.json").read_text()
+    assert mx.sym.load_json(text).tojson() == text

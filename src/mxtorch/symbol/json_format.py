@@ -27,26 +27,92 @@ MXNET_VERSION = 10901
 
 # -- writing ------------------------------------------------------------------------------------
 def to_json(heads: list) -> str:
-    """The graph under ``heads`` as MXNet symbol JSON."""
+    """The graph under ``heads`` as MXNet symbol JSON, laid out byte for byte as MXNet writes it."""
     nodes = topo_order(heads)
     index = {id(n): i for i, n in enumerate(nodes)}
     out_nodes = []
     row_ptr = [0]
     for node in nodes:
-        spec: dict = {"op": node.op or "null", "name": node.name}
+        spec = _Struct(op=node.op or "null", name=node.name)
         if node.attrs:
             spec["attrs"] = dict(sorted(node.attrs.items()))
         aux = set(node.aux_positions())
         # MXNet marks inputs the operator mutates (auxiliary states) with version 1
         spec["inputs"] = [[index[id(n)], i, int(k in aux)] for k, (n, i) in enumerate(node.inputs)]
         out_nodes.append(spec)
-        row_ptr.append(row_ptr[-1] + node.num_outputs)
-    graph = {"nodes": out_nodes,
-             "arg_nodes": [i for i, n in enumerate(nodes) if n.is_variable],
-             "node_row_ptr": row_ptr,
-             "heads": [[index[id(n)], i, 0] for n, i in heads],
-             "attrs": {"mxnet_version": ["int", MXNET_VERSION]}}
-    return json.dumps(graph, indent=2)
+        row_ptr.append(row_ptr[-1] + _mxnet_num_outputs(node))
+    graph = _Struct(nodes=out_nodes,
+                    arg_nodes=[i for i, n in enumerate(nodes) if n.is_variable],
+                    node_row_ptr=row_ptr,
+                    heads=[[index[id(n)], i, 0] for n, i in heads],
+                    attrs={"mxnet_version": ["int", MXNET_VERSION]})
+    return _dmlc_dumps(graph, depth=0)
+
+
+# Layouts for which MXNet's oneDNN max pooling keeps its workspace as a hidden output.
+_ONEDNN_POOL_LAYOUTS = (None, "NCW", "NCHW", "NCDHW")
+
+
+def _mxnet_num_outputs(node: Node) -> int:
+    """How many outputs MXNet 1.9.1 (the pip build, with oneDNN) gives ``node``, hidden ones included.
+
+    Only ``node_row_ptr`` counts them: normalisations keep their mean and variance, Dropout its
+    mask, LRN its norm, sort and value-topk their indices, oneDNN max pooling its workspace.
+    mxtorch computes none of these, but MXNet readers index outputs through ``node_row_ptr``.
+    """
+    visible = node.num_outputs
+    if node.is_variable:
+        return visible
+    attrs = node.parsed
+    if node.op in ("BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm"):
+        return 3
+    if node.op in ("Dropout", "LRN", "sort"):
+        return 2
+    if node.op == "topk" and attrs["ret_typ"] == "value":
+        return 2
+    if node.op == "Pooling" and attrs["pool_type"] == "max" and 1 <= len(attrs["kernel"]) <= 3 \
+            and attrs["layout"] in _ONEDNN_POOL_LAYOUTS:
+        return 2
+    return visible
+
+
+class _Struct(dict):
+    """An object dmlc writes as a struct (``BeginObject()``): one key per line however few keys."""
+
+
+def _dmlc_dumps(value: Any, depth: int) -> str:
+    """``value`` as dmlc's JSONWriter (which MXNet saves with) lays it out.
+
+    Structs (the graph, its nodes), maps of more than one key and arrays of more than ten items or
+    of objects take one line per item, indented two spaces per level and separated by ``", \\n"``
+    (dmlc writes the comma and space before the line break); everything else stays on one line.
+    """
+    if isinstance(value, str):
+        return _dmlc_string(value)
+    if not isinstance(value, (dict, list)):
+        return json.dumps(value)
+    is_dict = isinstance(value, dict)
+    if is_dict:
+        multi_line = isinstance(value, _Struct) or len(value) > 1
+        parts = [f"{_dmlc_string(k)}: {_dmlc_dumps(v, depth + 1)}" for k, v in value.items()]
+    else:
+        multi_line = len(value) > 10 or any(isinstance(v, dict) for v in value)
+        parts = [_dmlc_dumps(v, depth + 1) for v in value]
+    open_, close = "{}" if is_dict else "[]"
+    if not parts:
+        return open_ + close
+    if not multi_line:
+        return open_ + ", ".join(parts) + close
+    inner, outer = "\n" + "  " * (depth + 1), "\n" + "  " * depth
+    return open_ + inner + (", " + inner).join(parts) + outer + close
+
+
+_DMLC_ESCAPES = {"\r": "\\r", "\n": "\\n", "\\": "\\\\", "\t": "\\t", '"': '\\"'}
+
+
+def _dmlc_string(text: str) -> str:
+    """A JSON string as dmlc writes it: only these five characters escaped, the rest verbatim."""
+    return '"' + "".join(_DMLC_ESCAPES.get(ch, ch) for ch in text) + '"'
 
 
 def save(fname: str, heads: list) -> None:

@@ -232,7 +232,9 @@ class Symbol:
             The children of the head node. If the symbol has no
             inputs then ``None`` will be returned.
         """
-        entries = [e for node, _ in self._outputs for e in node.inputs]
+        # Once per head node: a node's several outputs share its inputs
+        nodes = {id(node): node for node, _ in self._outputs}.values()
+        entries = [e for node in nodes for e in node.inputs]
         return Symbol(entries) if entries else None
 
     def _variables(self) -> tuple:
