@@ -96,6 +96,22 @@ def test_inconsistent_shapes_name_the_operator():
         y.infer_shape(x=(2, 3), fc1_weight=(1, 3))
 
 
+def test_inconsistent_types_raise_as_mxnet():
+    """MXNet 1.9.1: a float32 weight with float64 data fails type inference, naming the node."""
+    w = mx.sym.Variable("w", dtype="float32")
+    y = mx.sym.FullyConnected(mx.sym.Variable("data"), weight=w, num_hidden=3, no_bias=True, name="fc")
+    with pytest.raises(MXNetError, match="Error in operator fc: Incompatible attr in node fc at "
+                                         "1-th input: expected float64, got float32"):
+        y.infer_type(data="float64")
+    with pytest.raises(MXNetError, match="at 1-th input: expected float64, got float32"):
+        (mx.sym.Variable("a") + mx.sym.Variable("b")).infer_type(a="float64", b="float32")
+
+
+def test_index_inputs_keep_their_own_type():
+    out = mx.sym.take(mx.sym.Variable("a"), mx.sym.Variable("i"))
+    assert out.infer_type(a="float64", i="int32") == ([np.float64, np.int32], [np.float64], [])
+
+
 def test_indexing_grouping_and_iteration():
     x = mx.sym.Variable("x")
     parts = mx.sym.split(x, num_outputs=3, name="sp")

@@ -133,17 +133,27 @@ def infer_types(heads: list, given: dict) -> dict:
     return types
 
 
+# Inputs whose dtype MXNet does not tie to the data's (indices, conditions, shape donors); every
+# other input of an operator must share one dtype, as MXNet's ElemwiseType and its kin check.
+_INDEPENDENT_TYPE_INPUTS = {
+    "softmax": ("length",), "Embedding": ("data",), "slice_like": ("shape_like",),
+    "take": ("indices",), "batch_take": ("indices",), "pick": ("index",), "gather_nd": ("indices",),
+    "scatter_nd": ("indices",), "where": ("condition",), "reshape_like": ("rhs",),
+    "broadcast_like": ("rhs",),
+}
+
+
 def _type_node(node: Node, types: dict) -> bool:
     keys_in = [(id(n), i) for n, i in node.inputs]
     keys_out = [(id(node), i) for i in range(node.num_outputs)]
     out_dtype = node.parsed.get("dtype") if "dtype" in node.entry.attrs else None
-    common = next((types[k] for k in keys_in if types.get(k) is not None), None)
+    common = _common_input_type(node, keys_in, types)
     if common is None and out_dtype is None:
         common = next((types[k] for k in keys_out if types.get(k) is not None), None)
     changed = False
-    for k in keys_in:
+    for k, name in zip(keys_in, node.input_names()):
         if types.get(k) is None and common is not None:
-            types[k] = common
+            types[k] = _input_type(node, name, common)
             changed = True
     result = np.dtype(out_dtype).type if out_dtype not in (None, "bfloat16") else common
     for k in keys_out:
@@ -151,3 +161,32 @@ def _type_node(node: Node, types: dict) -> bool:
             types[k] = result
             changed = True
     return changed
+
+
+def _common_input_type(node: Node, keys_in: list, types: dict) -> Optional[type]:
+    """The dtype the operator's tied inputs share (None while unknown); a second, different one
+    raises MXNetError as MXNet's type inference does."""
+    independent = _INDEPENDENT_TYPE_INPUTS.get(node.op, ())
+    common = None
+    for position, (key, name) in enumerate(zip(keys_in, node.input_names())):
+        dtype = types.get(key)
+        if dtype is None or name in independent:
+            continue
+        if common is None:
+            common = dtype
+            continue
+        expected = _input_type(node, name, common)
+        if dtype != expected:
+            raise MXNetError(f"Error in operator {node.name}: Incompatible attr in node {node.name} at "
+                             f"{position}-th input: expected {np.dtype(expected).name}, got "
+                             f"{np.dtype(dtype).name}")
+    return common
+
+
+def _input_type(node: Node, name: str, data_type: type) -> type:
+    """The dtype input ``name`` must have: the data's, but BatchNorm keeps float32 parameters and
+    statistics for float16 data (MXNet's accumulation type)."""
+    if node.op == "BatchNorm" and name != "data" and data_type == np.float16:
+        return np.float32
+    return data_type
+
