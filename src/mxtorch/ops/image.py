@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from ..base import MXNetError
-from .registry import Bool, Float, Floats, Int, Shape, op
+from .registry import Bool, Float, Floats, Int, Shape, op, same_shape
 
 NEAREST, LINEAR, CUBIC, AREA, LANCZOS4 = 0, 1, 2, 3, 4
 _GRAY_COEF = (0.299, 0.587, 0.114)
@@ -223,32 +223,30 @@ def image_normalize(data, *, mean, std):
 
 
 # -- flips ---------------------------------------------------------------------------------------
-@op("_image_flip_left_right")
-def image_flip_left_right(data):
-    """Flip an (H x W x C) image from left to right."""
-    _image_input("flip_left_right", data, batch_ok=False)
-    return data.flip(1)
+def _flip_ops(direction: str, axis: int) -> tuple:
+    """``_image_flip_<direction>`` and ``_image_random_flip_<direction>`` (probability 0.5)."""
+    where = "from " + direction.replace("_", " to ")  # "from left to right"
+
+    @op(f"_image_flip_{direction}")
+    def flip(data):
+        _image_input(f"flip_{direction}", data, batch_ok=False)
+        return data.flip(axis)
+
+    @op(f"_image_random_flip_{direction}")
+    def random_flip(data):
+        _image_input(f"random_flip_{direction}", data, batch_ok=False)
+        return data.flip(axis) if _uniform(0.0, 1.0) < 0.5 else data.clone()
+
+    flip.doc = f"Flip an (H x W x C) image {where}."
+    random_flip.doc = f"Flip an (H x W x C) image {where} with probability 0.5."
+    # a declared rule: shape inference must not run the implementation, which draws a number
+    for entry in (flip, random_flip):
+        entry.shape(same_shape)
+    return flip, random_flip
 
 
-@op("_image_flip_top_bottom")
-def image_flip_top_bottom(data):
-    """Flip an (H x W x C) image from top to bottom."""
-    _image_input("flip_top_bottom", data, batch_ok=False)
-    return data.flip(0)
-
-
-@op("_image_random_flip_left_right")
-def image_random_flip_left_right(data):
-    """Flip an (H x W x C) image from left to right with probability 0.5."""
-    _image_input("random_flip_left_right", data, batch_ok=False)
-    return data.flip(1) if _uniform(0.0, 1.0) < 0.5 else data.clone()
-
-
-@op("_image_random_flip_top_bottom")
-def image_random_flip_top_bottom(data):
-    """Flip an (H x W x C) image from top to bottom with probability 0.5."""
-    _image_input("random_flip_top_bottom", data, batch_ok=False)
-    return data.flip(0) if _uniform(0.0, 1.0) < 0.5 else data.clone()
+image_flip_left_right, image_random_flip_left_right = _flip_ops("left_right", 1)
+image_flip_top_bottom, image_random_flip_top_bottom = _flip_ops("top_bottom", 0)
 
 
 # -- colour --------------------------------------------------------------------------------------
@@ -346,10 +344,6 @@ def adjust_lighting(x: torch.Tensor, alpha: tuple) -> torch.Tensor:
     return _truncate_to(x.float() + pca, x.dtype)
 
 
-def _same_shape(attrs, data):
-    return [data], [data]
-
-
 def _factor_op(name: str, adjust):
     @op(f"_image_random_{name}", attrs={"min_factor": Float(), "max_factor": Float()})
     def random_op(data, *, min_factor, max_factor):
@@ -358,7 +352,7 @@ def _factor_op(name: str, adjust):
 
     random_op.doc = (f"Randomly adjust the {name} of an (H x W x C) image with a factor drawn "
                      "uniformly from [min_factor, max_factor].")
-    random_op.shape(_same_shape)
+    random_op.shape(same_shape)
     return random_op
 
 
@@ -406,4 +400,4 @@ def image_random_lighting(data, *, alpha_std):
 
 
 for _entry in (image_random_color_jitter, image_adjust_lighting, image_random_lighting):
-    _entry.shape(_same_shape)
+    _entry.shape(same_shape)
