@@ -44,13 +44,20 @@ class Attr:
         self.optional = optional  # None is an accepted value
 
     def parse(self, value: Any) -> Any:
-        if value is None and (self.optional or self.default is None):
-            return None
         if isinstance(value, str):
             value = parse_literal(value)
-            if value is None and (self.optional or self.default is None):
-                return None
+        if value is None and self.accepts_none:
+            return None
         return self.convert(value)
+
+    @property
+    def accepts_none(self) -> bool:
+        """Whether None (``"None"`` in symbol JSON) is a value of this attribute."""
+        return self.optional or self.default is None
+
+    def _is_none(self, value: Any) -> bool:
+        """``value`` is None or its string form, and None is accepted (for unparsed kinds)."""
+        return (value is None or value == "None") and self.accepts_none
 
     def convert(self, value: Any) -> Any:
         return value
@@ -115,11 +122,7 @@ class Str(Attr):
     kind = "string"
 
     def parse(self, value: Any) -> Any:
-        if value is None and (self.optional or self.default is None):
-            return None
-        if value == "None" and (self.optional or self.default is None):
-            return None
-        return str(value)
+        return None if self._is_none(value) else str(value)
 
 
 class Enum(Attr):
@@ -131,9 +134,8 @@ class Enum(Attr):
         self.kind = "{" + ", ".join(repr(c) for c in self.choices) + "}"
 
     def parse(self, value: Any) -> Any:
-        if value is None or value == "None":
-            if self.optional or self.default is None:
-                return None
+        if self._is_none(value):
+            return None
         if value not in self.choices:
             raise ValueError(f"expected one of {list(self.choices)}, got {value!r}")
         return value
@@ -145,9 +147,8 @@ class DType(Attr):
     kind = "dtype"
 
     def parse(self, value: Any) -> Any:
-        if value is None or value == "None":
-            if self.optional or self.default is None:
-                return None
+        if self._is_none(value):
+            return None
         if isinstance(value, torch.dtype):
             return str(value).replace("torch.", "")
         to_torch_dtype(value)  # validates
