@@ -68,14 +68,7 @@ def test_infer_shape_matches_mxnet(case):
     assert _shapes(got) == GOLD[case]["infer_shape"]
 
 
-# MXNet's FullyConnected leaves its bias unknown while the data shape is unknown; the table's
-# rule (ops/nn.py) fills it from num_hidden. Strict: this flags the day the rules agree.
-_BIAS_WITHOUT_DATA = pytest.mark.xfail(strict=True, reason="FullyConnected's shape rule infers the "
-                                       "bias before the data shape is known; MXNet does not")
-
-
-@pytest.mark.parametrize("case", [pytest.param(c, marks=_BIAS_WITHOUT_DATA) if c == "lenet" else c
-                                  for c in sorted(CASES) if "partial" in CASES[c]])
+@pytest.mark.parametrize("case", sorted(c for c in CASES if "partial" in CASES[c]))
 def test_infer_shape_partial_matches_mxnet(case):
     sym, spec = build(CASES[case]["code"]), CASES[case]
     got = sym.infer_shape_partial(**{k: tuple(v) for k, v in spec["partial"].items()})

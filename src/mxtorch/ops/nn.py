@@ -90,9 +90,9 @@ def fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
 @fully_connected.shape
 def _(attrs, data, weight=None, bias=None):
     n = attrs["num_hidden"]
+    if data is None:  # MXNet infers nothing, not even the bias, until the data's shape is known
+        return [data, weight, *([] if attrs["no_bias"] else [bias])], [None]
     biases = [] if attrs["no_bias"] else [assign_shape("FullyConnected", "bias", bias, (n,))]
-    if data is None:
-        return [data, weight, *biases], [None]
     in_units = 1
     for d in (data[1:] if attrs["flatten"] else data[-1:]):
         in_units *= d
