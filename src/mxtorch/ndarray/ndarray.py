@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from .. import autograd
-from ..base import MXNetError, numeric_types, to_numpy_dtype, to_torch_dtype
+from ..base import MXNetError, integer_types, numeric_types, to_numpy_dtype, to_torch_dtype
 from ..context import Context, context_of, current_context
 
 __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "eye", "linspace",
@@ -1451,7 +1451,7 @@ def histogram(a: NDArray, bins: Any = 10, range: Optional[tuple] = None) -> Any:
     """
     if isinstance(bins, NDArray):
         return _call("_histogram", a, bins)
-    if isinstance(bins, (int, np.integer)):
+    if isinstance(bins, integer_types):
         if range is None:
             warnings.warn("range is not specified, using numpy's result to ensure consistency "
                           "with numpy")
