@@ -14,6 +14,7 @@ _state = autograd._state
 
 
 def _unwrap(entry: OpDef, name: str, value: Any, attrs: Any = None, inputs: Any = None) -> torch.Tensor:
+    """The tensor of input ``name``: an NDArray's, or a deferred Gluon parameter's once resolved."""
     if isinstance(value, NDArray):
         return value._t
     resolve = getattr(value, "_resolve_deferred", None)
