@@ -7,7 +7,7 @@ shape found late flows back to every operator that shares the entry.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -55,21 +55,28 @@ def infer_shapes(heads: list, given: dict) -> dict:
     ``given`` maps variable names to known shapes (overriding a variable's ``__shape__``).
     Inconsistent shapes raise MXNetError naming the operator.
     """
+    shapes, ops = _start(heads, lambda node: _var_shape(node, given))
+    done: set = set()  # operators whose every shape is known: no pass need visit them again
+    _until_stable(ops, lambda node: id(node) not in done and _infer_node(node, shapes, done))
+    return shapes
+
+
+def _start(heads: list, var_value: Callable[[Node], Any]) -> tuple:
+    """``({(id(variable), 0): its value}, [operator nodes in topological order])``."""
     nodes = topo_order(heads)
-    shapes: dict = {}
-    for node in nodes:
-        if node.is_variable:
-            shapes[(id(node), 0)] = _var_shape(node, given)
-    ops = [n for n in nodes if not n.is_variable]
-    done: set = set()
+    values = {(id(n), 0): var_value(n) for n in nodes if n.is_variable}
+    return values, [n for n in nodes if not n.is_variable]
+
+
+def _until_stable(ops: list, visit: Callable[[Node], bool]) -> None:
+    """Visit the operators in order, pass after pass, until a pass changes nothing (a value found
+    late flows back to earlier operators); a graph of n operators settles within n + 1 passes."""
     for _ in range(len(ops) + 1):
         changed = False
         for node in ops:
-            if id(node) not in done:
-                changed |= _infer_node(node, shapes, done)
+            changed |= visit(node)
         if not changed:
-            break
-    return shapes
+            return
 
 
 def _infer_node(node: Node, shapes: dict, done: set) -> bool:
@@ -118,18 +125,8 @@ def infer_types(heads: list, given: dict) -> dict:
     As in MXNet, an operator's inputs and outputs share one dtype, except that an operator with a
     ``dtype`` parameter (Cast, one_hot, the creation operators) produces that dtype.
     """
-    nodes = topo_order(heads)
-    types: dict = {}
-    for node in nodes:
-        if node.is_variable:
-            types[(id(node), 0)] = _var_type(node, given)
-    ops = [n for n in nodes if not n.is_variable]
-    for _ in range(len(ops) + 1):
-        changed = False
-        for node in ops:
-            changed |= _type_node(node, types)
-        if not changed:
-            break
+    types, ops = _start(heads, lambda node: _var_type(node, given))
+    _until_stable(ops, lambda node: _type_node(node, types))
     return types
 
 
