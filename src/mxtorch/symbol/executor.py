@@ -119,9 +119,12 @@ class Executor:
         self._aux_dict: Optional[dict] = None
         self._heads: Optional[list] = None
         self._leaves: Optional[list] = None
-        self.outputs = [NDArray(torch.zeros(s, dtype=to_torch_dtype(t or np.float32),
-                                            device=ctx.torch_device))
-                        for s, t in zip(out_shapes or [], out_types or [None] * len(out_shapes or []))]
+        # MXNet allocates the outputs at bind time; zeros until the first forward replaces them
+        out_shapes = out_shapes or []
+        out_types = out_types or [None] * len(out_shapes)
+        device = ctx.torch_device
+        self.outputs = [NDArray(torch.zeros(s, dtype=to_torch_dtype(t or np.float32), device=device))
+                        for s, t in zip(out_shapes, out_types)]
 
     # -- dictionaries -------------------------------------------------------------------------
     @staticmethod
@@ -311,18 +314,11 @@ class Executor:
         ValueError
             If there is additional parameters in the dict but ``allow_extra_params=False``.
         """
-        for name, array in arg_params.items():
-            if name in self.arg_dict:
-                dst = self.arg_dict[name]
-                array.astype(dst.dtype).copyto(dst)
-            elif not allow_extra_params:
-                raise ValueError(f'Find name "{name}" that is not in the arguments')
-        for name, array in (aux_params or {}).items():
-            if name in self.aux_dict:
-                dst = self.aux_dict[name]
-                array.astype(dst.dtype).copyto(dst)
-            elif not allow_extra_params:
-                raise ValueError(f"Find name {name} that is not in the auxiliary states")
+        # MXNet's two messages differ in quoting; kept as they are
+        _copy_into(self.arg_dict, arg_params, allow_extra_params,
+                   'Find name "{}" that is not in the arguments')
+        _copy_into(self.aux_dict, aux_params or {}, allow_extra_params,
+                   "Find name {} that is not in the auxiliary states")
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs: Any) -> "Executor":
@@ -384,6 +380,16 @@ class Executor:
     def debug_str(self) -> str:
         """Get a debug string about internal execution plan."""
         return self._symbol.debug_str()
+
+
+def _copy_into(bound: dict, params: dict, allow_extra: bool, unknown_message: str) -> None:
+    """Copy each of ``params`` into the bound array of that name, cast to its dtype; a name not
+    bound raises ValueError(``unknown_message`` formatted with it) unless ``allow_extra``."""
+    for name, array in params.items():
+        if name in bound:
+            array.astype(bound[name].dtype).copyto(bound[name])
+        elif not allow_extra:
+            raise ValueError(unknown_message.format(name))
 
 
 def _zeros_like(array: NDArray) -> NDArray:
