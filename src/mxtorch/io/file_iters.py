@@ -16,12 +16,12 @@ import torch
 
 from ..base import MXNetError, to_torch_dtype
 from ..ndarray.ndarray import NDArray
-from .io import DataBatch, DataDesc, DataIter
+from .io import DataBatch, DataDesc, DataIter, _BatchHolder
 
 __all__ = ["MNISTIter", "CSVIter"]
 
 
-class _ArrayBatcher(DataIter):
+class _ArrayBatcher(_BatchHolder):
     """Batches of in-memory (data, label) arrays with MXNet's C++ batch-loader rules.
 
     ``round_batch=None``: the short last batch is dropped (MNISTIter). True: it is completed with
@@ -43,7 +43,7 @@ class _ArrayBatcher(DataIter):
         self._start = 0        # where the next epoch begins (after a round-batch overflow)
         self._cursor = 0
         self._rows: Optional[np.ndarray] = None
-        self._current: Optional[DataBatch] = None
+        self.current_batch: Optional[DataBatch] = None
         self.provide_data = [DataDesc(data_name, (batch_size, *self._data.shape[1:]),
                                       np.dtype(str(out_dtype).replace("torch.", "")).type)]
         self.provide_label = [DataDesc(label_name, (batch_size, *self._label.shape[1:]), np.float32)]
@@ -66,26 +66,14 @@ class _ArrayBatcher(DataIter):
         self._cursor = cur + bs
         self._rows = rows
         index = torch.from_numpy(rows)
-        self._current = DataBatch([NDArray(self._data[index])], [NDArray(self._label[index])],
-                                  pad=pad, index=rows.astype(np.uint64))
+        self.current_batch = DataBatch([NDArray(self._data[index])], [NDArray(self._label[index])],
+                                       pad=pad, index=rows.astype(np.uint64))
         return True
 
     def next(self) -> DataBatch:
         if self.iter_next():
-            return self._current
+            return self.current_batch
         raise StopIteration
-
-    def getdata(self) -> list:
-        return self._current.data
-
-    def getlabel(self) -> list:
-        return self._current.label
-
-    def getindex(self) -> Any:
-        return self._current.index
-
-    def getpad(self) -> int:
-        return self._current.pad
 
 
 def _read_bytes(path: str) -> bytes:

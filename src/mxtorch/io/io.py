@@ -178,7 +178,26 @@ class DataIter:
         raise NotImplementedError(f"{type(self).__name__} must implement getpad or next")
 
 
-class ResizeIter(DataIter):
+class _BatchHolder(DataIter):
+    """An iterator whose ``iter_next`` leaves the whole batch in ``current_batch``; the ``get*``
+    accessors read from it."""
+
+    current_batch: Optional[DataBatch] = None
+
+    def getdata(self) -> list:
+        return self.current_batch.data
+
+    def getlabel(self) -> list:
+        return self.current_batch.label
+
+    def getindex(self) -> Any:
+        return self.current_batch.index
+
+    def getpad(self) -> int:
+        return self.current_batch.pad
+
+
+class ResizeIter(_BatchHolder):
     """Resize a data iterator to a given number of batches.
 
     Parameters
@@ -229,20 +248,8 @@ class ResizeIter(DataIter):
         self.cur += 1
         return True
 
-    def getdata(self) -> list:
-        return self.current_batch.data
 
-    def getlabel(self) -> list:
-        return self.current_batch.label
-
-    def getindex(self) -> Any:
-        return self.current_batch.index
-
-    def getpad(self) -> int:
-        return self.current_batch.pad
-
-
-class PrefetchingIter(DataIter):
+class PrefetchingIter(_BatchHolder):
     """Performs pre-fetch for other data iterators.
 
     This iterator will create another thread to perform ``iter_next`` and then
@@ -359,18 +366,6 @@ class PrefetchingIter(DataIter):
         if self.iter_next():
             return self.current_batch
         raise StopIteration
-
-    def getdata(self) -> list:
-        return self.current_batch.data
-
-    def getlabel(self) -> list:
-        return self.current_batch.label
-
-    def getindex(self) -> Any:
-        return self.current_batch.index
-
-    def getpad(self) -> int:
-        return self.current_batch.pad
 
 
 # -- NDArrayIter ----------------------------------------------------------------------------------
