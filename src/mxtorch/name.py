@@ -71,6 +71,7 @@ class Prefix(NameManager):
         self._prefix = prefix
 
     def get(self, name: Optional[str], hint: str) -> str:
+        """The canonical name (given or generated from ``hint``) with the prefix in front."""
         return self._prefix + super().get(name, hint)
 
 

@@ -40,6 +40,7 @@ class Node:
 
     @property
     def is_variable(self) -> bool:
+        """Whether the node is a variable (an argument or auxiliary state), not an operator call."""
         return self.op is None
 
     # -- operator parameters ------------------------------------------------------------------
@@ -89,14 +90,18 @@ class Node:
 
     @property
     def num_outputs(self) -> int:
+        """The outputs a Symbol can reach; MXNet's hidden ones (a BatchNorm's saved mean...) are not
+        among them (json_format counts those for ``node_row_ptr``)."""
         return 1 if self.is_variable else self.entry.n_outputs(self.parsed)
 
     def output_names(self) -> list:
+        """Output names as ``list_outputs`` reports them (``fc1_output``, ``bn_mean``...)."""
         if self.is_variable:
             return [self.name]
         return [f"{self.name}_{o}" for o in self.entry.list_outputs(self.parsed)]
 
     def clone(self, inputs: list) -> "Node":
+        """A copy of this node reading from ``inputs``, sharing the parsed parameters."""
         node = Node(self.op, self.name, self.attrs, inputs, self.entry)
         node._parsed = self._parsed
         return node
