@@ -631,26 +631,16 @@ def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
     """
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
-        kv = None
-    elif isinstance(kvstore, KVStoreBase):
+        return None, False
+    if isinstance(kvstore, KVStoreBase):
         kv = kvstore
-    elif isinstance(kvstore, str):
-        # create kvstore using the string type
-        if num_device == 1 and "dist" not in kvstore:
-            # no need to use kv for single device and single machine
-            kv = None
-        else:
-            kv = create(kvstore)
-            if kvstore == "local":
-                # automatically select a proper local
-                max_size = max(p.size for p in arg_params.values())
-                if max_size > 1024 * 1024 * 16:
-                    update_on_kvstore = False
-    else:
+    elif not isinstance(kvstore, str):
         raise TypeError("kvstore must be KVStore, str or None")
-
-    if kv is None:
-        update_on_kvstore = False
+    elif num_device == 1 and "dist" not in kvstore:
+        return None, False  # one device on one machine needs no store
     else:
-        update_on_kvstore &= kv.is_capable(KVStoreBase.OPTIMIZER)
-    return (kv, update_on_kvstore)
+        kv = create(kvstore)
+        # as MXNet: a 'local' store holding an array over 16M elements leaves updates to the devices
+        if kvstore == "local" and max(p.size for p in arg_params.values()) > 1024 * 1024 * 16:
+            update_on_kvstore = False
+    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
