@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from mxtorch import autograd, nd
+from mxtorch.base import MXNetError
 from mxtorch.ops import all_ops
 from tests.ops.sample import all_samples
 
@@ -94,3 +95,10 @@ def test_shape_inference_draws_no_random_numbers(s):
 def test_image_random_flip_shape_inference_keeps_the_random_sequence(name):
     entry = all_ops()[name]
     assert _keeps_random_sequence(lambda: entry.infer_shape({}, [(4, 5, 3)]))
+
+
+def test_attribute_cache_tells_equal_values_of_different_types_apart():
+    data, weight = nd.ones((2, 3)), nd.ones((1, 3))
+    assert nd.FullyConnected(data, weight, num_hidden=1, no_bias=True).shape == (2, 1)
+    with pytest.raises(MXNetError, match="num_hidden"):
+        nd.FullyConnected(data, weight, num_hidden=True, no_bias=True)

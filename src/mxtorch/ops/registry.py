@@ -188,7 +188,9 @@ class OpDef:
         Unknown attributes and unparsable values raise MXNetError naming the operator.
         """
         try:
-            key = tuple(raw.items())  # keyword order only costs a second cache slot
+            # keyword order only costs a second cache slot; the value's type is part of the key
+            # because 1 == 1.0 == True would otherwise share one parse (num_hidden=True is an error)
+            key = tuple((k, v, type(v)) for k, v in raw.items())
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
