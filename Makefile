@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser graphviz test lint digits train bench clean
+.PHONY: setup browser graphviz test lint digits train fuzz clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ MNIST ?= ../shared/data/mnist
 train: setup
 	$(VENV)/bin/mxtorch train lenet --epochs 10 --root $(MNIST) \
 	  --out src/mxtorch/apps/digits/lenet.params --checkpoint-dir build/lenet-checkpoints
+
+# A long fuzz campaign over every reader of untrusted bytes (tests/fuzz/): coverage-guided with atheris
+# where its wheel installs, else with the harness's own mutator. `make test` runs a short round.
+FUZZ_SECONDS ?= 1800
+fuzz: setup
+	@if $(PY) -m pip install --quiet atheris 2>/dev/null; then \
+	  $(PY) -m tests.fuzz --engine atheris --seconds $(FUZZ_SECONDS) --save; \
+	else \
+	  $(PY) -m tests.fuzz --seconds $(FUZZ_SECONDS) --save; \
+	fi
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -1,0 +1,69 @@
+"""A short, deterministic round of fuzzing for every target in ``tests/fuzz/`` (see harness.py).
+
+Longer campaigns: ``python -m tests.fuzz --seconds 1800`` (``make fuzz``).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz import harness
+from tests.conftest import ROOT
+
+TARGETS = harness.discover()
+EXAMPLES = int(os.environ.get("MXTORCH_FUZZ_EXAMPLES", "300"))
+# Peak resident memory may grow by at most this much over a warmed-up process while it reads hostile
+# inputs (all under 1 MB); a reader that trusts a declared size blows through it at once.
+MEMORY_BUDGET_MB = 160
+
+
+@functools.lru_cache(maxsize=None)
+def _seeds(name: str) -> tuple:
+    return tuple(TARGETS[name].seeds())
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_seeds_are_accepted(name):
+    seeds = _seeds(name)
+    assert seeds, f"target {name} has no seeds"
+    for data in seeds:
+        assert harness.check(TARGETS[name], data), f"target {name} refused one of its own seeds"
+
+
+@pytest.mark.parametrize("path", [p for name in sorted(TARGETS) for p in harness.corpus(name)],
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_corpus_input_is_handled(path):
+    harness.check(TARGETS[path.parent.name], path.read_bytes())
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_mutated_inputs_are_accepted_or_refused(name):
+    target = TARGETS[name]
+    dictionary = tuple(getattr(target, "DICTIONARY", ()))
+
+    @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(rng=st.randoms(use_true_random=False))
+    def one_input(rng):
+        harness.check(target, harness.mutate(list(_seeds(name)), rng, dictionary))
+
+    one_input()
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS))
+def test_peak_memory_is_bounded(name):
+    # A fresh process, so that ru_maxrss measures this target alone.
+    out = subprocess.run([sys.executable, "-m", "tests.fuzz", name, "--examples", "150", "--seed", "7",
+                          "--json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])[name]
+    assert report["findings"] == 0
+    growth_mb = (report["peak_rss_kb"] - report["warm_rss_kb"]) / 1024
+    assert growth_mb < MEMORY_BUDGET_MB, report
