@@ -6,7 +6,6 @@ arguments only, as MXNet's C++ iterators do, and describe their outputs as ``dat
 """
 from __future__ import annotations
 
-import gzip
 import logging
 import os
 from typing import Any, Optional
@@ -79,16 +78,15 @@ class _ArrayBatcher(_BatchHolder):
 def _read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as f:
-            blob = f.read()
+            return f.read()
     except OSError as err:
         raise MXNetError(f"cannot read {path!r}: {err}") from None
-    return gzip.decompress(blob) if blob[:2] == b"\x1f\x8b" else blob
 
 
 def _read_idx(path: str, ndim: int) -> np.ndarray:
-    from ..gluon.data.vision.datasets import _parse_idx
+    from ..gluon.data.vision.datasets import _idx_content, _parse_idx
     try:
-        return _parse_idx(_read_bytes(path), ndim)
+        return _parse_idx(_idx_content(_read_bytes(path), ndim), ndim)
     except MXNetError as err:
         raise MXNetError(f"{path}: {err}") from None
 
@@ -142,7 +140,8 @@ def MNISTIter(*, image: str = "./train-images-idx3-ubyte", label: str = "./train
     DataIter
         The result iterator.
     """
-    images = _read_idx(image, 3)
+    from ..gluon.data.vision.datasets import _mnist_images
+    images = _mnist_images(_read_idx(image, 3), image)
     labels = _read_idx(label, 1)
     if len(images) != len(labels):
         raise MXNetError(f"MNISTIter: {image} holds {len(images)} images but {label} holds "

@@ -74,7 +74,7 @@ def test_mnist_corrupt_file_is_rejected(mnist_root, tmp_path, monkeypatch):
     shutil.copy(mnist_root / TEST_FILES[1], tmp_path / TEST_FILES[1])
     data = gzip.open(mnist_root / TEST_FILES[0]).read()
     (tmp_path / TEST_FILES[0]).write_bytes(gzip.compress(data[:-100], compresslevel=1))  # truncated content
-    with pytest.raises(mx.MXNetError, match="t10k-images-idx3-ubyte.gz has unexpected content"):
+    with pytest.raises(mx.MXNetError, match="t10k-images-idx3-ubyte.gz is corrupt .*declares dimensions"):
         vision.MNIST(root=str(tmp_path), train=False)
     (tmp_path / TEST_FILES[0]).write_bytes(b"\x1f\x8bnot really gzip")
     with pytest.raises(mx.MXNetError, match="t10k-images-idx3-ubyte.gz is corrupt"):
@@ -110,7 +110,7 @@ def test_fashion_mnist_checks_structure_without_content_checksum(tmp_path, monke
     ds = vision.FashionMNIST(root=str(tmp_path), train=False)
     assert len(ds) == 4 and ds[3][1] == 3 and ds[0][0].shape == (28, 28, 1)
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(b"\0\0\x08\x01\0\0\0\x09"))
-    with pytest.raises(mx.MXNetError, match="IDX file truncated"):
+    with pytest.raises(mx.MXNetError, match="declares dimensions .* holds only"):
         vision.FashionMNIST(root=str(tmp_path), train=False)
 
 
