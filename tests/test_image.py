@@ -111,3 +111,34 @@ def test_nd_image_errors_name_the_problem():
         mx.nd.image.random_brightness(_input("batch"), min_factor=0.5, max_factor=1.5)
     with pytest.raises(mx.MXNetError, match="unknown interpolation method 5"):
         mx.image.imresize(img, 3, 3, interp=5)
+
+
+def _gif_header(width: int, height: int) -> bytes:
+    """A GIF whose logical screen and single frame declare ``width`` x ``height`` pixels."""
+    import struct
+    screen = b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00" * 6
+    frame = b"\x2c" + struct.pack("<HHHHB", 0, 0, width, height, 0) + b"\x02\x02\x44\x01\x00\x3b"
+    return screen + frame
+
+
+def test_imdecode_refuses_a_decompression_bomb_by_name():
+    # 60000 x 60000 pixels in 40 bytes: Pillow's own DecompressionBombError must become an MXNetError
+    with pytest.raises(mx.MXNetError, match="MAX_IMAGE_PIXELS"):
+        mx.image.imdecode(_gif_header(60000, 60000))
+
+
+def test_imdecode_honours_a_lowered_pixel_limit(monkeypatch):
+    from PIL import Image
+    data = _gif_header(1200, 1000)   # past the limit, but under twice it, where Pillow only warns
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1_000_000)
+    with pytest.warns(Image.DecompressionBombWarning), \
+            pytest.raises(mx.MXNetError, match=r"1200x1000 pixels, more than the 1000000"):
+        mx.image.imdecode(data)
+
+
+def test_imdecode_failures_inside_pillow_are_mxnet_errors():
+    png = mx.image.imdecode  # a PNG header with a wrong chunk length: Pillow raises SyntaxError/OSError
+    bad = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x02\x00\x00\x00" \
+          b"\xff\xff\xff\xffIDAT"
+    with pytest.raises(mx.MXNetError, match="cannot decode the buffer"):
+        png(bad)

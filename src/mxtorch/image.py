@@ -94,12 +94,13 @@ def imdecode(buf: Any, flag: int = 1, to_rgb: int = 1, out: Optional[NDArray] = 
 
 
 def _decode(buf: bytes, flag: int, to_rgb: int, out: Optional[NDArray], source: str) -> NDArray:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     if flag not in (0, 1):
         raise MXNetError(f"imdecode: flag must be 1 (color) or 0 (grayscale), got {flag}")
     try:
         with Image.open(io.BytesIO(buf)) as img:
+            _check_pixel_budget(img, source)
             if flag == 0 and img.format == "JPEG":
                 img.draft("L", img.size)  # libjpeg's own grey output (the Y channel), as OpenCV's
             img.load()
@@ -107,14 +108,34 @@ def _decode(buf: bytes, flag: int, to_rgb: int, out: Optional[NDArray], source: 
             # OpenCV applies the EXIF orientation when decoding, so MXNet's images come upright
             img = ImageOps.exif_transpose(img)
             arr = _to_gray(img, fmt) if flag == 0 else np.array(img.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        raise MXNetError(f"imdecode: cannot decode {source} as an image ({err})") from None
+    except MXNetError:
+        raise
+    except Image.DecompressionBombError as err:   # Pillow's refusal at open(), past twice the limit
+        raise MXNetError(f"imdecode: {source} declares more pixels than PIL.Image.MAX_IMAGE_PIXELS "
+                         f"({Image.MAX_IMAGE_PIXELS}) allows ({err}); raise it to decode larger "
+                         "images from trusted sources") from None
+    except Exception as err:  # noqa: BLE001  (Pillow's decoders fail with many exception types)
+        raise MXNetError(f"imdecode: cannot decode {source} as an image "
+                         f"({type(err).__name__}: {err})") from None
     arr = arr[:, :, None] if flag == 0 else (arr if to_rgb else arr[:, :, ::-1])
     result = NDArray(torch.from_numpy(np.ascontiguousarray(arr)))
     if out is not None:
         out[:] = result
         return out
     return result
+
+
+def _check_pixel_budget(img: Any, source: str) -> None:
+    """Refuse, before decoding, an image larger than Pillow's ``Image.MAX_IMAGE_PIXELS`` (about 89
+    million pixels unless the user changed it): a few hundred bytes can declare gigapixels."""
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    width, height = img.size
+    if limit is not None and width * height > limit:
+        raise MXNetError(f"imdecode: {source} declares {width}x{height} pixels, more than the "
+                         f"{limit} that PIL.Image.MAX_IMAGE_PIXELS allows (raise it to decode "
+                         "larger images from trusted sources)")
 
 
 def _to_gray(img: Any, fmt: Optional[str]) -> np.ndarray:
