@@ -18,6 +18,16 @@ class MXNetError(RuntimeError):
     """Error raised by mxtorch where MXNet's engine raised ``MXNetError``."""
 
 
+class MXNetAssertionError(MXNetError, AssertionError):
+    """A refusal of bad input where MXNet's Python code raised ``AssertionError``: programs that
+    catch either keep working."""
+
+
+class MXNetValueError(MXNetError, ValueError):
+    """A refusal of bad input where MXNet's Python code raised ``ValueError``: programs that catch
+    either keep working."""
+
+
 # numpy dtype <-> torch dtype. bfloat16 has no numpy dtype; it maps to itself as a name.
 _NP_TO_TORCH = {
     np.dtype("float32"): torch.float32,

@@ -289,3 +289,37 @@ def test_load_dict_strips_arg_aux_and_checks_names():
         warnings.simplefilter("error")
         pd.load_dict({"fc_weight": nd.ones((2,)) * 2}, allow_missing=True)
     assert pd["fc_weight"].data().asnumpy().tolist() == [2, 2]
+
+
+def _small_net():
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Dense(3, in_units=2), gluon.nn.Dense(2, in_units=3))
+    return net
+
+
+@pytest.mark.parametrize("damage, mxnet_type", [
+    ("missing", AssertionError), ("extra", ValueError), ("shape", AssertionError),
+    ("dtype", AssertionError)])
+def test_load_parameters_refusals_are_mxnet_errors_of_mxnets_type(tmp_path, damage, mxnet_type):
+    # MXNet raised AssertionError/ValueError here; programs catching those, or MXNetError, both work
+    net = _small_net()
+    net.initialize()
+    saved = {k: v.data() for k, v in net._collect_params_with_prefix().items()}
+    if damage == "missing":
+        del saved["1.bias"]
+    elif damage == "extra":
+        saved["2.weight"] = nd.ones((1,))
+    elif damage == "shape":
+        saved["0.weight"] = nd.ones((4, 2))
+    else:
+        saved["0.weight"] = saved["0.weight"].astype("float64")
+    nd.save(str(tmp_path / "net.params"), saved)
+    with pytest.raises(mx.MXNetError) as info:
+        _small_net().load_parameters(str(tmp_path / "net.params"))
+    assert isinstance(info.value, mxnet_type)
+
+
+def test_load_parameters_refuses_a_file_without_names(tmp_path):
+    nd.save(str(tmp_path / "list.params"), [nd.ones((3, 2))])
+    with pytest.raises(mx.MXNetError, match="without names"):
+        _small_net().load_parameters(str(tmp_path / "list.params"))

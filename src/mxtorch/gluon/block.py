@@ -14,7 +14,7 @@ import torch
 
 from .. import autograd, initializer, ndarray, symbol
 from .. import name as _name
-from ..base import MXNetError
+from ..base import MXNetAssertionError, MXNetError, MXNetValueError
 from ..context import Context, context_of
 from ..ndarray import NDArray
 from ..ndarray._dispatch import _own
@@ -391,6 +391,9 @@ class Block:
             the parameters
         """
         loaded = ndarray.load(filename)
+        if not isinstance(loaded, dict):
+            raise MXNetValueError(f"load_parameters: '{filename}' holds {len(loaded)} arrays without "
+                                  "names; it needs a file of named parameters (save_parameters, export)")
         params = self._collect_params_with_prefix()
         if not loaded and not params:
             return
@@ -407,13 +410,13 @@ class Block:
                 params_inv[v].append(k)
             for name, param in params.items():
                 if not any(p in loaded for p in params_inv[param]):
-                    raise AssertionError(
+                    raise MXNetAssertionError(
                         f"Parameter '{name}' is missing in file '{filename}', which contains "
                         f"parameters: {_brief_print_list(loaded.keys())}. Set allow_missing=True "
                         "to ignore missing parameters.")
         for name in loaded:
             if not ignore_extra and name not in params:
-                raise ValueError(
+                raise MXNetValueError(
                     f"Parameter '{name}' loaded from file '{filename}' is not present in "
                     f"ParameterDict, which contains parameters {_brief_print_list(params.keys())}. "
                     "Set ignore_extra=True to ignore. ")

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .. import autograd, initializer, ndarray
-from ..base import MXNetError
+from ..base import MXNetAssertionError, MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
 from .utils import _brief_print_list, _indent, shape_is_known
@@ -444,7 +444,7 @@ class Parameter:
             compatible = len(self.shape) == len(data.shape) and all(
                 s in (0, d) for s, d in zip(self.shape, data.shape))
             if not compatible:
-                raise AssertionError(f"Failed loading Parameter '{self.name}' from saved params: "
+                raise MXNetAssertionError(f"Failed loading Parameter '{self.name}' from saved params: "
                                      f"shape incompatible expected {self.shape} vs saved "
                                      f"{data.shape}")
             self.shape = tuple(d if s == 0 else s for s, d in zip(self.shape, data.shape))
@@ -455,7 +455,7 @@ class Parameter:
                 else:
                     self.dtype = data.dtype
             elif np.dtype(self.dtype).type != data.dtype:
-                raise AssertionError(f"Failed loading Parameter '{self.name}' from saved params: "
+                raise MXNetAssertionError(f"Failed loading Parameter '{self.name}' from saved params: "
                                      f"dtype incompatible expected {np.dtype(self.dtype)} vs "
                                      f"saved {np.dtype(data.dtype)}. Set cast_dtype=True to cast "
                                      "the dtype of saved params.")
@@ -919,7 +919,7 @@ class ParameterDict:
         if not allow_missing:
             for name in self.keys():
                 if name not in arg_dict:
-                    raise AssertionError(
+                    raise MXNetAssertionError(
                         f"Parameter '{name[lprefix:]}' is missing in {error_str}, which contains "
                         f"parameters: {_brief_print_list(arg_dict.keys())}. Please make sure "
                         "source and target networks have the same prefix.For more info on naming, "
@@ -927,7 +927,7 @@ class ParameterDict:
         for name in arg_dict:
             if name not in self._params:
                 if not ignore_extra:
-                    raise AssertionError(
+                    raise MXNetAssertionError(
                         f"Parameter '{name[lprefix:]}' loaded from {error_str} is not present in "
                         f"ParameterDict, choices are: {_brief_print_list(self._params.keys())}. "
                         "Set ignore_extra to True to ignore. Please make sure source and target "
