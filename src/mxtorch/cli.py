@@ -66,8 +66,14 @@ def add_digits(subparsers: Any) -> None:
     """``mxtorch digits``: serve the digit web app."""
     digits = subparsers.add_parser(
         "digits", help="serve the digit web app (draw a digit, the network reads it)",
-        description="Serve the digit web app: draw a digit in the page, LeNet reads it.")
+        description="Serve the digit web app: draw a digit in the page, LeNet reads it. Against DNS "
+                    "rebinding, requests are answered only when their Host header is localhost, an IP "
+                    "address, the --host name, this machine's host name (when --host is 0.0.0.0 or "
+                    "another address beyond loopback) or an --allowed-host name; others get 400.")
     digits.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    digits.add_argument("--allowed-host", dest="allowed_hosts", action="append", metavar="NAME",
+                        help="another host name the page is reached by (repeatable); *.example.org "
+                             "accepts the names under example.org, * any name (behind a proxy that checks)")
     digits.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     digits.add_argument("--params", default=None,
                         help="parameter file to serve (default: the LeNet shipped with mxtorch)")
@@ -78,7 +84,8 @@ def add_digits(subparsers: Any) -> None:
 def _run_digits(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .apps.digits.server import serve
 
-    serve(host=args.host, port=args.port, params=args.params, ctx=args.ctx)
+    serve(host=args.host, port=args.port, params=args.params, ctx=args.ctx,
+          allowed_hosts=args.allowed_hosts or ())
     return 0
 
 

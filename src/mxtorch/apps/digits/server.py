@@ -1,8 +1,13 @@
 """The digit web app: a FastAPI server with the drawing page and ``POST /api/predict``.
 
-Every way a request can be wrong (too big, wrong content type, not JSON, not a data URL, not an
-image, too many pixels, nothing drawn) is answered with a 4xx JSON error ``{"detail": "..."}``
+Every way a request can be wrong (too big, too slow, wrong content type, not JSON, not a data URL,
+not an image, too many pixels, nothing drawn) is answered with a 4xx JSON error ``{"detail": "..."}``
 saying what was wrong; sizes are checked before anything is decoded.
+
+Against hostile pages and clients, :class:`RequestGuard` wraps the whole app: it refuses Host names
+the server does not answer to (DNS rebinding) and posts from other sites, before any body is read,
+and gives every response, errors and static files included, headers that forbid MIME sniffing,
+framing, and any script, style or connection that is not the app's own.
 """
 from __future__ import annotations
 
@@ -10,11 +15,17 @@ import base64
 import binascii
 import dataclasses
 import io
+import ipaddress
 import json
+import logging
 import pathlib
+import re
+import socket
 import sys
 import time
-from typing import Any
+from typing import Any, Awaitable, Callable, MutableMapping, Sequence
+
+import anyio
 
 import numpy as np
 from fastapi import Depends, FastAPI, Request
@@ -24,16 +35,33 @@ from PIL import Image
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from .model import DigitClassifier
 from .preprocess import BlankImageError, preprocess
 
-__all__ = ["Limits", "InputError", "create_app", "serve", "Prediction", "ModelInfo"]
+__all__ = ["Limits", "InputError", "RequestGuard", "create_app", "decode_digit", "default_allowed_hosts",
+           "serve", "Prediction", "ModelInfo", "SECURITY_HEADERS", "LOCAL_HOSTS"]
+
+log = logging.getLogger(__name__)
 
 STATIC = pathlib.Path(__file__).resolve().parent / "static"
 # Decoders Pillow may use on uploaded bytes: the formats a browser or a phone produces, no others.
 IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/webp")
+# Sent with every response. The page loads only its own script, stylesheet and API (the preview
+# image is a data URL); nothing may frame it, change its base URL or post a form elsewhere.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                           "frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+# Host names that always reach the app: a browser's page cannot rebind these to another server.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,11 +76,15 @@ class Limits:
         Largest encoded image (PNG, JPEG...) after base64 decoding.
     max_pixels : int
         Largest image, width times height, read from the image header before decoding pixels.
+    body_timeout_s : float
+        Time allowed to receive a whole request body, counted from the first read, however
+        promptly its pieces come: a client that trickles or stalls gets 408 at this deadline.
     """
 
     max_body_bytes: int = 4 * 1024 * 1024
     max_image_bytes: int = 2 * 1024 * 1024
     max_pixels: int = 2048 * 2048
+    body_timeout_s: float = 30.0
 
 
 class InputError(Exception):
@@ -87,7 +119,8 @@ class ModelInfo(BaseModel):
     context: str
 
 
-def create_app(classifier: DigitClassifier, limits: Limits = Limits()) -> FastAPI:
+def create_app(classifier: DigitClassifier, limits: Limits = Limits(),
+               allowed_hosts: Sequence[str] = ()) -> FastAPI:
     """Build the web app around a loaded classifier.
 
     Parameters
@@ -95,21 +128,44 @@ def create_app(classifier: DigitClassifier, limits: Limits = Limits()) -> FastAP
     classifier : DigitClassifier
         The network, loaded once and shared by all requests.
     limits : Limits
-        Size limits for uploads.
+        Size and time limits for uploads.
+    allowed_hosts : sequence of str
+        Host names the app answers to besides ``localhost`` and IP addresses (which a DNS
+        rebinding attack cannot use). ``*.example.org`` matches every name under example.org;
+        ``*`` turns the Host check off (for a reverse proxy that does it).
 
     Returns
     -------
     fastapi.FastAPI
         The ASGI app: ``GET /`` (the page), ``/static/*``, ``POST /api/predict``,
-        ``GET /api/model``, ``GET /healthz``.
+        ``GET /api/model``, ``GET /healthz``, ``GET /openapi.json``. The interactive API docs
+        (``/docs``, ``/redoc``) are off: they load their scripts from a CDN.
     """
-    app = FastAPI(title="mxtorch digits", docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="mxtorch digits", docs_url=None, redoc_url=None)
     app.state.classifier = classifier
     app.state.limits = limits
 
     @app.exception_handler(InputError)
     async def _input_error(request: Request, exc: InputError) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        # A client too slow to send its body is not kept waiting on: the connection closes with the answer.
+        headers = {"Connection": "close"} if exc.status_code == 408 else None
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(ClientDisconnect)
+    async def _client_abort(request: Request, exc: ClientDisconnect) -> JSONResponse:
+        # Nobody is left to read this answer; the abort is the client's doing, not a server error.
+        received = request.scope.get("mxtorch.body_received", 0)
+        log.info("%s %s: the client closed the connection after sending %d of %s bytes of its body",
+                 request.method, request.url.path, received, request.headers.get("content-length", "?"))
+        return JSONResponse({"detail": "the client closed the connection before its body was complete"},
+                            status_code=400)
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> JSONResponse:
+        # Answered outside RequestGuard's reach (Starlette's outermost layer), so the headers are added here.
+        return JSONResponse({"detail": "internal server error"}, status_code=500, headers=SECURITY_HEADERS)
+
+    app.add_middleware(RequestGuard, allowed_hosts=allowed_hosts)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.get("/", include_in_schema=False)(_index)
@@ -117,6 +173,122 @@ def create_app(classifier: DigitClassifier, limits: Limits = Limits()) -> FastAP
     app.get("/api/model", response_model=ModelInfo)(_model_info)
     app.post("/api/predict", response_model=Prediction)(_predict)
     return app
+
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>[a-z0-9_.-]+))(?::[0-9]{1,5})?")
+
+
+class RequestGuard:
+    """ASGI middleware between the network and the app: what a hostile page or client may not do.
+
+    * A request whose Host header names none of the app's hosts gets 400 (a DNS rebinding page
+      reaches the server under its own domain name). Accepted: ``localhost``, any IP address, and
+      ``allowed_hosts`` (exact names, ``*.domain`` for the names under it, ``*`` for all).
+    * A POST (any method but GET, HEAD, OPTIONS) that a browser says comes from another site
+      (``Sec-Fetch-Site: cross-site`` or ``same-site``) or from another origin (``Origin``, which
+      browsers send with every form post and fetch) gets 403 before its body is read. Programs
+      that send neither header (curl, httpx) are served.
+    * Every response gets :data:`SECURITY_HEADERS`.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The app to guard.
+    allowed_hosts : sequence of str
+        Host names to accept besides the local ones and IP addresses.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Sequence[str] = ()):
+        self.app = app
+        names = [name.strip().lower().rstrip(".") for name in allowed_hosts]
+        self.any_host = "*" in names
+        self.names = frozenset(LOCAL_HOSTS) | {n for n in names if not n.startswith("*")}
+        self.suffixes = tuple(n[1:] for n in names if n.startswith("*.") and len(n) > 2)
+        self.hint = ", ".join(sorted(set(names) | {"localhost", "IP addresses"}))
+        self.raw_headers = [(key.lower().encode("latin-1"), value.encode("latin-1"))
+                            for key, value in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {key.lower() for key, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (key, value) for key, value in self.raw_headers if key not in present]
+            await send(message)
+
+        headers = {key.decode("latin-1").lower(): value.decode("latin-1") for key, value in scope["headers"]}
+        refusal = self.host_refusal(headers.get("host"))
+        if refusal is None and scope["method"] not in _SAFE_METHODS:
+            refusal = self.cross_site_refusal(headers)
+        if refusal is None:
+            await self.app(scope, receive, send_with_headers)
+            return
+        status, detail = refusal
+        response = JSONResponse({"detail": detail}, status_code=status, headers={"Connection": "close"})
+        await response(scope, receive, send_with_headers)
+
+    def host_refusal(self, host: str | None) -> tuple[int, str] | None:
+        """(400, why) when the Host header names no host of this app, else None."""
+        if host is None:
+            return 400, "the request has no Host header"
+        match = _HOST.fullmatch(host.strip().lower())
+        name = match and (match["ipv6"] or match["name"].rstrip("."))
+        if name and (self.any_host or name in self.names or name.endswith(self.suffixes) or _is_ip(name)):
+            return None
+        return 400, (f"the Host header {host!r} is not a name this server answers to ({self.hint}); "
+                     f"start it with --allowed-host NAME to accept another")
+
+    @staticmethod
+    def cross_site_refusal(headers: dict[str, str]) -> tuple[int, str] | None:
+        """(403, why) when the browser says a state-changing request comes from another site."""
+        site = headers.get("sec-fetch-site")
+        if site in ("cross-site", "same-site"):
+            return 403, (f"cross-site request refused: the browser marks this {site} request as coming "
+                         f"from another site's page")
+        origin = headers.get("origin")
+        if origin is None:  # not sent by a browser page
+            return None
+        scheme, _, netloc = origin.lower().partition("://")
+        if scheme in ("http", "https") and netloc == headers.get("host", "").strip().lower():
+            return None
+        return 403, (f"cross-site request refused: it comes from a page at {origin!r}, not from this "
+                     f"app's own page")
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def default_allowed_hosts(bind_host: str, extra: Sequence[str] = ()) -> list[str]:
+    """The host names a server listening on ``bind_host`` answers to, besides localhost and IP addresses.
+
+    ``extra`` (``--allowed-host``) first; then ``bind_host`` itself when it is a name; and when the
+    server listens beyond loopback on an address, this machine's host name (``socket.gethostname``),
+    as people on the network type it. Any other name must be given in ``extra``.
+    """
+    names = [name.strip().lower() for name in extra]
+    host = bind_host.strip().strip("[]").lower().rstrip(".")
+    if not _is_ip(host):
+        candidates = [host] if host not in LOCAL_HOSTS else []
+    elif not ipaddress.ip_address(host).is_loopback:
+        candidates = [socket.gethostname().lower()]
+    else:
+        candidates = []
+    return names + [name for name in candidates if name and name not in names]
 
 
 def _classifier(request: Request) -> DigitClassifier:
@@ -145,7 +317,7 @@ async def _predict(request: Request, classifier: DigitClassifier = Depends(_clas
     start = time.perf_counter()
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
-        encoded = _image_from_json(await _read_body(request, limits.max_body_bytes), limits)
+        encoded = _image_from_json(await _read_body(request, limits), limits)
     elif media_type == "multipart/form-data":
         encoded = await _image_from_multipart(request, limits)
     else:
@@ -161,8 +333,13 @@ async def _predict(request: Request, classifier: DigitClassifier = Depends(_clas
     }
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed ``limit`` bytes."""
+async def _read_body(request: Request, limits: Limits) -> bytes:
+    """The request body, refused with 413 as soon as it is known to exceed ``limits.max_body_bytes``,
+    and with 408 when it has not all arrived ``limits.body_timeout_s`` seconds after the first read.
+
+    A client that disconnects midway raises :class:`ClientDisconnect`, answered as a client abort.
+    """
+    limit = limits.max_body_bytes
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.isdigit():  # uvicorn refuses these itself; other ASGI servers may not
@@ -170,11 +347,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
         if int(declared) > limit:
             raise InputError(413, f"the request body is {int(declared)} bytes; the limit is {limit} bytes")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise InputError(413, f"the request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
+    with anyio.move_on_after(limits.body_timeout_s) as deadline:
+        async for chunk in request.stream():
+            size += len(chunk)
+            request.scope["mxtorch.body_received"] = size
+            if size > limit:
+                raise InputError(413, f"the request body is over the limit of {limit} bytes")
+            chunks.append(chunk)
+    if deadline.cancelled_caught:
+        raise InputError(408, f"the request body did not arrive within {limits.body_timeout_s:g} s "
+                              f"({size} bytes came)")
     return b"".join(chunks)
 
 
@@ -219,7 +401,7 @@ def _decode_data_url(url: str, limits: Limits) -> bytes:
 
 
 async def _image_from_multipart(request: Request, limits: Limits) -> bytes:
-    body = await _read_body(request, limits.max_body_bytes)
+    body = await _read_body(request, limits)
 
     async def replay() -> dict[str, Any]:
         return {"type": "http.request", "body": body, "more_body": False}
@@ -243,14 +425,38 @@ async def _image_from_multipart(request: Request, limits: Limits) -> bytes:
 
 def _classify(classifier: DigitClassifier, encoded: bytes, limits: Limits) -> tuple[np.ndarray, np.ndarray]:
     """Decode, preprocess and classify one image: (the 28x28 input, the 10 probabilities)."""
+    digit_input = decode_digit(encoded, limits)
+    return digit_input, classifier.predict(digit_input[None])[0]
+
+
+def decode_digit(encoded: bytes, limits: Limits = Limits()) -> np.ndarray:
+    """Decode uploaded image bytes and preprocess them into the network's 28x28 input, as
+    ``POST /api/predict`` does.
+
+    Parameters
+    ----------
+    encoded : bytes
+        The image file (PNG, JPEG, GIF, BMP or WebP), as uploaded or decoded from a data URL.
+    limits : Limits
+        ``max_pixels`` is checked against the image header before any pixel is decoded.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float32`` array of shape ``(28, 28)``, values in [0, 1].
+
+    Raises
+    ------
+    InputError
+        For anything that is not a readable, non-blank image within the limits (413 or 422).
+    """
     image = _open_image(encoded, limits)
     try:
-        digit_input = preprocess(image)
+        return preprocess(image)
     except BlankImageError as err:
         raise InputError(422, str(err)) from None
     except (ValueError, OSError) as err:  # a pixel format Pillow decodes but cannot convert
         raise InputError(422, f"the image's pixels (mode {image.mode}) cannot be read: {err}") from None
-    return digit_input, classifier.predict(digit_input[None])[0]
 
 
 def _open_image(encoded: bytes, limits: Limits) -> Image.Image:
@@ -283,7 +489,7 @@ def _png_data_url(digit_input: np.ndarray) -> str:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
-          ctx: Any = None, log_level: str = "info") -> None:
+          ctx: Any = None, log_level: str = "info", allowed_hosts: Sequence[str] = ()) -> None:
     """Load the model once and serve the app with uvicorn until interrupted.
 
     Parameters
@@ -298,6 +504,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
         Where the network runs; ``mx.cpu()`` when omitted.
     log_level : str
         uvicorn's log level.
+    allowed_hosts : sequence of str
+        Host names to answer to; with :func:`default_allowed_hosts`'s for ``host`` added.
     """
     import uvicorn  # only when serving: importing the app (tests, ASGI servers) does not need it
 
@@ -306,4 +514,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     accuracy = f", {info['test_accuracy']:.2%} MNIST test accuracy" if info["test_accuracy"] else ""
     print(f"mxtorch digits: {info['params']} ({'sha256 verified' if info['verified'] else 'no model card'}"
           f"{accuracy}) on {info['context']}; open http://{host}:{port}/", file=sys.stderr)
-    uvicorn.run(create_app(classifier), host=host, port=port, log_level=log_level)
+    names = default_allowed_hosts(host, allowed_hosts)
+    print(f"mxtorch digits: answering to Host localhost, IP addresses{''.join(', ' + n for n in names)}",
+          file=sys.stderr)
+    uvicorn.run(create_app(classifier, allowed_hosts=names), host=host, port=port, log_level=log_level,
+                server_header=False)
