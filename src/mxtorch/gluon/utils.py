@@ -2,19 +2,27 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import hashlib
+import ipaddress
+import math
 import os
+import signal
 import ssl
+import threading
+import time
+import urllib.parse
 import urllib.request
 import uuid
 import warnings
 import weakref
-from typing import Any, Optional, Sequence
+from typing import Any, Iterator, Optional, Sequence
 
 import numpy as np
 import torch
 
 from .. import ndarray
+from ..base import MXNetError
 from ..context import Context
 from ..ndarray import NDArray
 
@@ -176,21 +184,167 @@ def replace_file(src: str, dst: str) -> None:
                       "download.") from None
 
 
-def _fetch(url: str, target: str, verify_ssl: bool, timeout: float = 60.0) -> None:
+_DEFAULT_MAX_BYTES = 1 << 30
+_DEFAULT_TOTAL_TIMEOUT = 3600.0
+_CHUNK = 1 << 16
+_warned_plain_http: set = set()
+
+
+class _Refused(MXNetError):
+    """A download refused for crossing a size or time limit: trying again would not help."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived during a download; raised so that partial files are removed on the way out."""
+
+
+def _limit(value: Optional[float], name: str, var: str, default: float,
+           kind: type) -> tuple:
+    """A positive limit and where it came from: the argument, the environment, or the default."""
+    noun = "integer number of bytes" if kind is int else "number of seconds"
+    if value is not None:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and \
+            math.isfinite(value) and value > 0 and (kind is float or value == int(value))
+        if not ok:
+            raise MXNetError(f"download: {name}={value!r} is not a valid limit; expected a "
+                             f"positive {noun}")
+        return kind(value), name
+    raw = os.environ.get(var, "").strip()
+    if not raw:
+        return kind(default), f"the default; {name}= or {var} changes it"
+    try:
+        parsed = kind(raw)
+    except ValueError:
+        parsed = None
+    if parsed is None or not math.isfinite(parsed) or parsed <= 0:
+        raise MXNetError(f"{var}={raw!r} is not a valid limit; expected a positive {noun}")
+    return parsed, var
+
+
+def _max_download_bytes(max_bytes: Optional[int] = None) -> tuple:
+    """The download size cap in bytes and where it came from (``max_bytes``, the environment
+    variable ``MXNET_DOWNLOAD_MAX_BYTES``, or the 1 GiB default)."""
+    return _limit(max_bytes, "max_bytes", "MXNET_DOWNLOAD_MAX_BYTES", _DEFAULT_MAX_BYTES, int)
+
+
+def _warn_plain_http(url: str, what: str = "download URL") -> None:
+    """Warn, once per host, that ``url`` is fetched over unencrypted http.
+
+    Loopback hosts (``localhost``, 127.0.0.0/8, ::1) are exempt: their traffic never leaves
+    the machine, which is what a local mirror or a test server is.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() != "http":
+        return
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    if host in _warned_plain_http:
+        return
+    _warned_plain_http.add(host)
+    warnings.warn(f"{what} {url} uses plain http: anyone on the network path can read or replace "
+                  "what is downloaded, and only a SHA-1 check (where there is one) would notice. "
+                  "Use an https:// address.", stacklevel=3)
+
+
+@contextlib.contextmanager
+def _sigterm_removes_partial_files() -> Iterator[None]:
+    """Turn SIGTERM into an exception for the duration of the block, so that ``finally`` clauses
+    remove partial files; then end the process as SIGTERM would have.
+
+    Installed only in the main thread and only where SIGTERM has its default action: a program's
+    own handler (or an ignored SIGTERM) is left alone, and so is an enclosing block's.
+    """
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise _Terminated()
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGTERM)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _time_left(url: str, deadline: float, total: tuple) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Refused(f"downloading {url} did not finish within the total time limit of "
+                       f"{total[0]:g} s ({total[1]}); the partial file was removed")
+    return left
+
+
+def _fetch(url: str, target: str, verify_ssl: bool, timeout: float = 60.0,
+           cap: tuple = (_DEFAULT_MAX_BYTES, "the default"),
+           deadline: float = math.inf, total: tuple = (math.inf, "none")) -> None:
+    """Stream ``url`` into ``target``: at most ``cap[0]`` bytes, each read waiting at most
+    ``timeout`` seconds and all of them ending by ``deadline`` (``time.monotonic()``)."""
     context = None
     if url.startswith("https") and not verify_ssl:
         context = ssl._create_unverified_context()
-    with urllib.request.urlopen(url, timeout=timeout, context=context) as r:
+    left = _time_left(url, deadline, total)
+    with urllib.request.urlopen(url, timeout=min(timeout, left), context=context) as r:
         if getattr(r, "status", 200) != 200:
             raise RuntimeError(f"Failed downloading url {url}")
+        if r.geturl() != url:  # redirected
+            _warn_plain_http(r.geturl())
+        declared = r.headers.get("Content-Length")
+        length = None
+        if declared is not None:
+            if not declared.strip().isdigit():
+                raise _Refused(f"{url} declares a Content-Length of {declared!r}; expected a "
+                               "byte count")
+            length = int(declared)
+            if length > cap[0]:
+                raise _Refused(f"{url} declares {length} bytes, more than the limit of {cap[0]} "
+                               f"bytes ({cap[1]}); refused before reading")
+        # the socket, to bound each read by what is left of the total time as well
+        sock = getattr(getattr(getattr(r, "fp", None), "raw", None), "_sock", None)
+        received = 0
         with open(target, "wb") as f:
-            for chunk in iter(lambda: r.read(1 << 20), b""):
+            while True:
+                left = _time_left(url, deadline, total)
+                if sock is not None:
+                    sock.settimeout(min(timeout, left))
+                try:
+                    chunk = r.read1(min(_CHUNK, cap[0] - received + 1))
+                except TimeoutError:
+                    _time_left(url, deadline, total)
+                    raise
+                if not chunk:
+                    break
+                received += len(chunk)
+                if received > cap[0]:
+                    raise _Refused(f"{url} sent more than the limit of {cap[0]} bytes ({cap[1]}); "
+                                   "the transfer was cut off and the partial file removed")
                 f.write(chunk)
+    if length is not None and received != length:
+        raise MXNetError(f"{url} ended after {received} of the {length} bytes it declared")
 
 
 def download(url: str, path: Optional[str] = None, overwrite: bool = False,
-             sha1_hash: Optional[str] = None, retries: int = 5, verify_ssl: bool = True) -> str:
+             sha1_hash: Optional[str] = None, retries: int = 5, verify_ssl: bool = True, *,
+             max_bytes: Optional[int] = None, timeout: float = 60.0,
+             total_timeout: Optional[float] = None) -> str:
     """Download a given URL
+
+    The file is written to a temporary name beside its destination and moved into place only
+    when complete; the temporary file is removed on every failure, on ``KeyboardInterrupt`` and,
+    when the download runs in the main thread of a program that leaves SIGTERM at its default
+    action, on SIGTERM (the process then still ends as SIGTERM ends it).
 
     Parameters
     ----------
@@ -208,6 +362,19 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
         The number of times to attempt the download in case of failure or non 200 return codes
     verify_ssl : bool, default True
         Verify SSL certificates.
+    max_bytes : int, optional (keyword only)
+        The most bytes accepted. A server that declares a larger Content-Length is refused before
+        the body is read; a body that grows past the limit is cut off and refused. Defaults to
+        ``$MXNET_DOWNLOAD_MAX_BYTES``, else 1 GiB (the model zoo's largest file, VGG-19 with batch
+        normalization, is about 0.55 GiB).
+    timeout : float, default 60 (keyword only)
+        Seconds to wait for the connection and for each read.
+    total_timeout : float, optional (keyword only)
+        Seconds for the whole download, all attempts together, however steadily the server
+        trickles. Defaults to ``$MXNET_DOWNLOAD_TOTAL_TIMEOUT``, else 3600.
+
+    A refusal for size or time raises ``MXNetError`` at once, without further attempts. A plain
+    ``http://`` URL to a host other than this machine draws a warning (once per host).
 
     Returns
     -------
@@ -224,47 +391,63 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
         fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
     if retries < 0:
         raise ValueError(f"Number of retries should be at least 0, currently it's {retries}")
+    cap = _max_download_bytes(max_bytes)
+    total = _limit(total_timeout, "total_timeout", "MXNET_DOWNLOAD_TOTAL_TIMEOUT",
+                   _DEFAULT_TOTAL_TIMEOUT, float)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or \
+            not math.isfinite(timeout) or timeout <= 0:
+        raise MXNetError(f"download: timeout={timeout!r} is not valid; expected a positive "
+                         "number of seconds")
     if not verify_ssl:
         warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). "
                       "Adding certificate verification is strongly advised.")
+    _warn_plain_http(url)
     if not (overwrite or not os.path.exists(fname) or
             (sha1_hash and not check_sha1(fname, sha1_hash))):
         return fname
     dirname = os.path.dirname(os.path.abspath(os.path.expanduser(fname)))
     os.makedirs(dirname, exist_ok=True)
-    while retries + 1 > 0:
-        tmp = f"{fname}.{uuid.uuid4()}"
-        try:
-            print(f"Downloading {fname} from {url}...")
-            _fetch(url, tmp, verify_ssl)
-            # another process may have finished the same file meanwhile: keep theirs if valid
-            if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):
-                replace_file(tmp, fname)
-            else:
-                os.remove(tmp)
-                warnings.warn(f"File {fname} exists in file system so the downloaded file is "
-                              "deleted")
-            if sha1_hash and not check_sha1(fname, sha1_hash):
-                raise UserWarning(f"File {fname} is downloaded but the content hash does not "
-                                  "match. The repo may be outdated or download may be "
-                                  "incomplete. If the \"repo_url\" is overridden, consider "
-                                  "switching to the default repo.")
-            break
-        except Exception as e:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            retries -= 1
-            if retries <= 0:
-                raise e
-            print(f"download failed due to {e!r}, retrying, {retries} attempt"
-                  f"{'s' if retries > 1 else ''} left")
+    deadline = time.monotonic() + total[0]
+    with _sigterm_removes_partial_files():
+        while retries + 1 > 0:
+            tmp = f"{fname}.{uuid.uuid4()}"
+            try:
+                print(f"Downloading {fname} from {url}...")
+                _fetch(url, tmp, verify_ssl, timeout, cap, deadline, total)
+                # another process may have finished the same file meanwhile: keep theirs if valid
+                if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):
+                    replace_file(tmp, fname)
+                else:
+                    os.remove(tmp)
+                    warnings.warn(f"File {fname} exists in file system so the downloaded file is "
+                                  "deleted")
+                if sha1_hash and not check_sha1(fname, sha1_hash):
+                    raise UserWarning(f"File {fname} is downloaded but the content hash does not "
+                                      "match. The repo may be outdated or download may be "
+                                      "incomplete. If the \"repo_url\" is overridden, consider "
+                                      "switching to the default repo.")
+                break
+            except Exception as e:
+                retries -= 1
+                if isinstance(e, _Refused):
+                    raise
+                _time_left(url, deadline, total)
+                if retries <= 0:
+                    raise e
+                print(f"download failed due to {e!r}, retrying, {retries} attempt"
+                      f"{'s' if retries > 1 else ''} left")
+            finally:
+                if os.path.exists(tmp):
+                    os.remove(tmp)
     return fname
 
 
 def _get_repo_url() -> str:
-    """Return the base URL for Gluon dataset and model repository."""
+    """Return the base URL for Gluon dataset and model repository (``$MXNET_GLUON_REPO``);
+    warns once when it is a plain-http address of another machine."""
     default_repo = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
     repo_url = os.environ.get("MXNET_GLUON_REPO", default_repo)
+    _warn_plain_http(repo_url, "MXNET_GLUON_REPO")
     return repo_url if repo_url.endswith("/") else repo_url + "/"
 
 
