@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from .. import context as ctx
 from .. import optimizer as opt
+from ..base import MXNetError
 from ..initializer import InitDesc, Uniform
 from ..io.io import DataDesc
 from ..kvstore import _create_kvstore
@@ -244,7 +245,9 @@ class Module(BaseModule):
                         cache[name].copyto(arr)
                     return
                 if not allow_missing:
-                    raise RuntimeError(f"{name} is not presented")
+                    # MXNet raised a bare RuntimeError, which MXNetError still is
+                    raise MXNetError(f"{name} is not presented: the given parameters hold no "
+                                     f"'{name}' (allow_missing=True initializes it instead)")
             if initializer is not None:
                 initializer(name, arr)
 
@@ -638,8 +641,7 @@ class Module(BaseModule):
         if self._update_on_kvstore:
             self._kvstore.load_optimizer_states(fname)
         else:
-            with open(fname, "rb") as fin:
-                self._updater.set_states(fin.read())
+            self._updater._load_states_file(fname)
 
     def install_monitor(self, mon: Any) -> None:
         """Installs monitor on all executors."""
