@@ -209,7 +209,7 @@ _CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("entry", ["download"])
+@pytest.mark.parametrize("entry", ["download", "get_model_file"])
 def test_sigterm_mid_download_leaves_no_temporary_file(server, tmp_path, entry):
     server.body = b"w" * 1000
     server.trickle = 0.02

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import logging
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -13,7 +14,8 @@ import zipfile
 from typing import Optional
 
 from ...base import MXNetError, data_dir
-from ..utils import _get_repo_url, check_sha1, download
+from ..utils import (_get_repo_url, _max_download_bytes, _sigterm_removes_partial_files,
+                     check_sha1, download)
 
 __all__ = ["get_model_file", "purge", "short_hash"]
 
@@ -67,6 +69,59 @@ def _default_root() -> str:
     return os.path.join(data_dir(), "models")
 
 
+_MAX_COMPRESSION_RATIO = 100  # trained float32 weights deflate by a few percent, not a hundredfold
+_MAX_CENTRAL_DIRECTORY = 1 << 16  # one member's entry is well under 1 KiB
+_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+_STORE_FILE = re.compile(r"(?P<file_name>.+-[0-9a-f]{8})"
+                         r"(?:\.params|\.zip(?:\.?[0-9a-f-]{36}(?:\.[0-9a-f-]{36})?)?|"
+                         r"(?P<extract>\.extract\.[A-Za-z0-9_]+))")
+
+
+def _usable_cached_file(file_path: str, sha1_hash: str, cap: int) -> bool:
+    """Whether ``file_path`` is a regular file of at most ``cap`` bytes with the expected SHA-1.
+    Anything else (a device, a symlink to one, a file larger than any download) is not read."""
+    return os.path.isfile(file_path) and os.path.getsize(file_path) <= cap and \
+        check_sha1(file_path, sha1_hash)
+
+
+def _extract_params(archive: str, member_name: str, target: str, cap: tuple) -> None:
+    """Copy ``member_name`` out of the zip ``archive`` into ``target``, after checking the member
+    list and the sizes it declares; the copy reads no more than the declared size."""
+    with open(archive, "rb") as f:
+        # zipfile reads the whole central directory into memory: bound it before opening
+        end_record = zipfile._EndRecData(f)  # the end-of-central-directory record, zip64 aware
+    if end_record is None:
+        raise zipfile.BadZipFile("File is not a zip file")
+    if end_record[zipfile._ECD_SIZE] > _MAX_CENTRAL_DIRECTORY:
+        raise MXNetError(f"the archive's member list takes {end_record[zipfile._ECD_SIZE]} bytes "
+                         f"(more than {_MAX_CENTRAL_DIRECTORY}); it should hold only {member_name}")
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        others = [i.filename for i in infos if i.filename != member_name]
+        if others or not infos:
+            raise MXNetError(f"the archive should hold only {member_name}, but it holds "
+                             f"{[i.filename for i in infos][:10]!r}")
+        info = infos[0]
+        if info.flag_bits & 0x1 or info.compress_type not in _COMPRESSIONS:
+            raise MXNetError(f"{member_name} in the archive is encrypted or packed with an unknown "
+                             f"method ({info.compress_type}); expected a plain or deflated member")
+        if info.file_size > cap[0]:
+            raise MXNetError(f"{member_name} in the archive declares {info.file_size} bytes, more "
+                             f"than the limit of {cap[0]} bytes ({cap[1]})")
+        if info.file_size > _MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise MXNetError(f"{member_name} in the archive declares {info.file_size} bytes "
+                             f"packed into {info.compress_size}: a compression ratio over "
+                             f"{_MAX_COMPRESSION_RATIO} is not a parameter file's")
+        written = 0
+        with zf.open(info) as src, open(target, "wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                written += len(chunk)
+                if written > info.file_size:
+                    raise MXNetError(f"{member_name} unpacks to more than the {info.file_size} "
+                                     "bytes it declares")
+                dst.write(chunk)
+
+
 def get_model_file(name: str, root: Optional[str] = None) -> str:
     r"""Return location for the pretrained on local file system.
 
@@ -74,6 +129,12 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
     The root directory will be created if it doesn't exist. The download location is
     ``$MXNET_GLUON_REPO`` (default: Apache's bucket) ``gluon/models/{name}-{short_hash}.zip``;
     the unpacked file is used only when its SHA-1 matches.
+
+    The archive may hold only ``{name}-{short_hash}.params``; it and the file unpacked from it
+    are limited to ``$MXNET_DOWNLOAD_MAX_BYTES`` (default 1 GiB, about twice the zoo's largest
+    file) and the whole download to ``$MXNET_DOWNLOAD_TOTAL_TIMEOUT`` seconds (default 3600);
+    see :func:`mxtorch.gluon.utils.download`. Temporary files are removed whatever happens,
+    SIGTERM in the main thread included.
 
     Parameters
     ----------
@@ -91,8 +152,9 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
     root = os.path.expanduser(root or _default_root())
     file_path = os.path.join(root, file_name + ".params")
     sha1_hash = _model_sha1[name]
-    if os.path.exists(file_path):
-        if check_sha1(file_path, sha1_hash):
+    cap = _max_download_bytes()
+    if os.path.lexists(file_path):
+        if _usable_cached_file(file_path, sha1_hash, cap[0]):
             return file_path
         logging.warning("Mismatch in the content of model file %s detected. Downloading again.",
                         file_path)
@@ -101,34 +163,40 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
 
     os.makedirs(root, exist_ok=True)
     url = _url_format.format(repo_url=_get_repo_url(), file_name=file_name)
-    temp_zip = os.path.join(root, f"{file_name}.zip{uuid.uuid4()}")
-    temp_dir = tempfile.mkdtemp(dir=root)
-    try:
+    with _sigterm_removes_partial_files():
+        temp_zip = os.path.join(root, f"{file_name}.zip.{uuid.uuid4()}")
+        temp_dir = tempfile.mkdtemp(prefix=f"{file_name}.extract.", dir=root)
         try:
-            download(url, path=temp_zip, overwrite=True, retries=2)
-            with zipfile.ZipFile(temp_zip) as zf:
-                zf.extract(file_name + ".params", temp_dir)
-        except (OSError, http.client.HTTPException, zipfile.BadZipFile, KeyError) as err:
-            raise MXNetError(
-                f"could not obtain {file_name}.params (model {name!r}) from {url}: {err}. "
-                f"Without network access, place the file with SHA-1 {sha1_hash} at {file_path} "
-                f"(or set MXNET_GLUON_REPO to a mirror)") from None
-        extracted = os.path.join(temp_dir, file_name + ".params")
-        if not check_sha1(extracted, sha1_hash):
-            raise MXNetError(
-                f"downloaded {file_name}.params from {url} has a different SHA-1 than the expected "
-                f"{sha1_hash}; the file was discarded. Please try again or place a verified copy "
-                f"at {file_path}")
-        os.replace(extracted, file_path)
-    finally:
-        shutil.rmtree(temp_dir, ignore_errors=True)
-        if os.path.exists(temp_zip):
-            os.remove(temp_zip)
+            extracted = os.path.join(temp_dir, file_name + ".params")
+            try:
+                download(url, path=temp_zip, overwrite=True, retries=2)
+                _extract_params(temp_zip, file_name + ".params", extracted, cap)
+            except (OSError, http.client.HTTPException, zipfile.BadZipFile, MXNetError) as err:
+                raise MXNetError(
+                    f"could not obtain {file_name}.params (model {name!r}) from {url}: {err}. "
+                    f"Without network access, place the file with SHA-1 {sha1_hash} at "
+                    f"{file_path} (or set MXNET_GLUON_REPO to a mirror)") from None
+            if not check_sha1(extracted, sha1_hash):
+                raise MXNetError(
+                    f"downloaded {file_name}.params from {url} has a different SHA-1 than the "
+                    f"expected {sha1_hash}; the file was discarded. Please try again or place a "
+                    f"verified copy at {file_path}")
+            if os.path.islink(file_path):
+                os.remove(file_path)  # replace the link itself, never what it points to
+            os.replace(extracted, file_path)
+        finally:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            if os.path.exists(temp_zip):
+                os.remove(temp_zip)
     return file_path
 
 
 def purge(root: Optional[str] = None) -> None:
     r"""Purge all pretrained model files in local file store.
+
+    Only what the store writes is removed: ``{name}-{short_hash}.params`` for the models it
+    knows, and the temporary archives and folders of interrupted downloads. Other files in
+    ``root`` are left alone.
 
     Parameters
     ----------
@@ -136,6 +204,14 @@ def purge(root: Optional[str] = None) -> None:
         Location for keeping the model parameters.
     """
     root = os.path.expanduser(root or _default_root())
-    for f in os.listdir(root):
-        if f.endswith(".params"):
-            os.remove(os.path.join(root, f))
+    store_names = {f"{name}-{sha1[:8]}" for name, sha1 in _model_sha1.items()}
+    for entry in os.listdir(root):
+        match = _STORE_FILE.fullmatch(entry)
+        if match is None or match["file_name"] not in store_names:
+            continue
+        path = os.path.join(root, entry)
+        if match["extract"]:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+        elif os.path.isfile(path) or os.path.islink(path):
+            os.remove(path)
