@@ -211,7 +211,7 @@ def _limit(value: Optional[float], name: str, var: str, default: float,
         return kind(value), name
     raw = os.environ.get(var, "").strip()
     if not raw:
-        return kind(default), f"the default; {name}= or {var} changes it"
+        return kind(default), f"the default; set {var} to change it"
     try:
         parsed = kind(raw)
     except ValueError:
