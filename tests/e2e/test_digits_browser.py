@@ -1,6 +1,7 @@
 """The digit page in real headless Chromium: drawing with mouse and touch, the buttons, the keyboard,
 a phone-sized screen, and MNIST test digits drawn as strokes and read through the whole path."""
 import json
+import time
 
 import numpy as np
 import pytest
@@ -24,19 +25,53 @@ def app_url():
         yield url
 
 
+def _wait(page, expression: str, timeout: float = 30.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    Playwright's ``wait_for_function`` builds its predicate with ``new Function`` inside the page,
+    which the app's Content-Security-Policy (rightly, no 'unsafe-eval') forbids; ``page.evaluate``
+    runs through the DevTools protocol, outside the page's policy.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.02)
+
+
+# Every Content-Security-Policy violation the page causes, recorded from the document's first moment.
+RECORD_CSP_VIOLATIONS = """window.cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    e => window.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));"""
+
+
+def _watch(page, app_url: str) -> list[str]:
+    """Problems the page shows: script errors, requests leaving the app, policy violations in the console."""
+    problems = []
+    page.add_init_script(RECORD_CSP_VIOLATIONS)
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on("request", lambda req: None if req.url.startswith((app_url, "data:"))
+            else problems.append(f"request outside the app: {req.url}"))
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
+            if "Content Security Policy" in msg.text else None)
+    return problems
+
+
+def _check(page, problems: list[str]) -> None:
+    assert not problems, problems
+    assert page.evaluate("window.cspViolations") == []
+
+
 @pytest.fixture
 def page(browser, app_url):
     context = browser.new_context(viewport={"width": 900, "height": 700})
     page = context.new_page()
-    problems = []
-    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-    page.on("request", lambda req: None if req.url.startswith((app_url, "data:"))
-            else problems.append(f"request outside the app: {req.url}"))
-    page.goto(app_url)
-    page.wait_for_function("document.getElementById('canvas').width > 0")
+    problems = _watch(page, app_url)
+    response = page.goto(app_url)
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    _wait(page, "document.getElementById('canvas').width > 0")
     yield page
+    _check(page, problems)
     context.close()
-    assert not problems, problems
 
 
 def _draw(page, strokes, left: float, top: float, size: float) -> None:
@@ -58,14 +93,14 @@ def _a_seven():
 
 def _classify(page) -> str:
     page.click("#classify")
-    page.wait_for_function(IDLE)
+    _wait(page, IDLE)
     return page.locator("#result").inner_text()
 
 
 def test_live_prediction_after_a_stroke(page):
     _draw(page, _a_seven(), 40, 40, 280)
-    page.wait_for_function("document.querySelector('#result').dataset.digit !== undefined", timeout=5000)
-    page.wait_for_function(IDLE)
+    _wait(page, "document.querySelector('#result').dataset.digit !== undefined", timeout=5.0)
+    _wait(page, IDLE)
     text = page.locator("#result").inner_text()
     assert text.startswith("Result: ") and text[-1].isdigit()
     page.wait_for_timeout(300)  # the bars' width transition
@@ -81,7 +116,7 @@ def test_buttons_work_from_the_keyboard(page):
     _draw(page, _a_seven(), 60, 30, 250)
     page.focus("#classify")
     page.keyboard.press("Enter")
-    page.wait_for_function(IDLE)
+    _wait(page, IDLE)
     assert page.locator("#result").inner_text()[-1].isdigit()
     page.keyboard.press("Tab")  # to Clear
     assert page.evaluate("document.activeElement.id") == "clear"
@@ -94,10 +129,28 @@ def test_buttons_work_from_the_keyboard(page):
 def test_enter_and_escape_shortcuts(page):
     _draw(page, _a_seven(), 50, 50, 200)
     page.locator("body").press("Enter")
-    page.wait_for_function(IDLE)
+    _wait(page, IDLE)
     assert page.locator("#result").inner_text()[-1].isdigit()
     page.locator("body").press("Escape")
     assert page.locator("#result").inner_text() == "Result: \u2013"
+
+
+def test_content_security_policy_is_enforced(browser, app_url):
+    """The policy is in force (an injected inline script is blocked and reported), so the other tests'
+    empty violation lists mean the working page needs nothing it forbids."""
+    context = browser.new_context()
+    page = context.new_page()
+    problems = _watch(page, app_url)
+    page.goto(app_url)
+    _wait(page, "document.getElementById('canvas').width > 0")
+    ran = page.evaluate("""() => { const s = document.createElement("script");
+        s.textContent = "window.injected = true"; document.head.appendChild(s);
+        return window.injected === true; }""")
+    assert ran is False
+    _wait(page, "window.cspViolations.length > 0")
+    assert page.evaluate("window.cspViolations")[0].startswith("script-src")
+    assert any("Content Security Policy" in problem for problem in problems)
+    context.close()
 
 
 def test_blank_canvas_shows_the_servers_message(page):
@@ -109,8 +162,9 @@ def test_phone_screen_with_a_finger(browser, app_url, artifacts):
     context = browser.new_context(viewport={"width": 375, "height": 667}, device_scale_factor=2,
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
+    problems = _watch(page, app_url)
     page.goto(app_url)
-    page.wait_for_function("document.getElementById('canvas').width > 0")
+    _wait(page, "document.getElementById('canvas').width > 0")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     box = page.locator("#canvas").bounding_box()
     assert box["width"] == pytest.approx(box["height"]) and box["x"] >= 0 and box["x"] + box["width"] <= 375
@@ -120,10 +174,11 @@ def test_phone_screen_with_a_finger(browser, app_url, artifacts):
     for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    page.wait_for_function("document.querySelector('#result').dataset.digit !== undefined", timeout=5000)
-    page.wait_for_function(IDLE)
+    _wait(page, "document.querySelector('#result').dataset.digit !== undefined", timeout=5.0)
+    _wait(page, IDLE)
     assert page.evaluate("window.scrollY") == 0  # the finger drew; the page did not scroll
     page.screenshot(path=str(artifacts / "digits-phone.png"), full_page=True)
+    _check(page, problems)
     context.close()
 
 
