@@ -566,8 +566,7 @@ class KVStore(KVStoreBase):
         """
         if self._updater is None:
             raise MXNetError("Cannot load optimizer states: no optimizer is set on this kvstore")
-        with open(fname, "rb") as fin:
-            self._updater.set_states(fin.read())
+        self._updater._load_states_file(fname)
 
     def _barrier(self) -> None:
         """Invokes global barrier among all worker nodes (a no-op for one process)."""

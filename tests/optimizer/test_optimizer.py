@@ -142,8 +142,13 @@ def test_updater_states_without_optimizer() -> None:
     updater = opt.get_updater(opt.SGD(momentum=0.9))
     w = _arrays(0)[0]
     updater(0, _arrays(1)[0], w)
-    states = pickle.loads(updater.get_states())
-    assert list(states) == [0] and states[0].shape == w.shape
+    blob = updater.get_states()
+    assert b"mxnet.ndarray.ndarray" in blob and b"mxtorch" not in blob  # MXNet's names
+    resumed = opt.get_updater(opt.SGD(momentum=0.5))
+    resumed.set_states(blob)
+    assert list(resumed.states) == [0] and resumed.states[0].shape == w.shape
+    np.testing.assert_array_equal(resumed.states[0].asnumpy(), updater.states[0].asnumpy())
+    assert resumed.optimizer.momentum == 0.5  # the states alone leave the optimizer as it was
 
 
 def test_pickled_optimizer_drops_param_dict() -> None:

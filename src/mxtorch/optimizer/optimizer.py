@@ -6,9 +6,7 @@ its Python code, step for step, and runs in place on the torch tensors the NDArr
 """
 from __future__ import annotations
 
-import io
 import os
-import pickle
 import warnings
 from typing import Any, Callable, Optional, Sequence
 
@@ -17,6 +15,7 @@ import torch
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from . import states as _states
 
 __all__ = ["Optimizer", "Updater", "create", "get_updater", "register"]
 
@@ -556,60 +555,6 @@ class Test(Optimizer):
             state._t.copy_(weight._t)
 
 
-class _PickledMXNetArray:
-    """Stands in for ``mxnet.ndarray.NDArray`` while unpickling states that MXNet saved: MXNet
-    pickles an array as the bytes of one record of its ``.params`` format."""
-
-    def __init__(self, handle: Any = None, writable: bool = True):
-        # MXNet's NDArray pickles as NDArray(None) followed by __setstate__
-        self.array: Optional[NDArray] = None
-
-    def __setstate__(self, state: dict) -> None:
-        from ..ndarray.utils import _placed, _read_array, _Reader
-
-        handle = state.get("handle")
-        if handle is not None:
-            record = _read_array(_Reader(bytes(handle), "pickled MXNet NDArray"), 0)
-            self.array = _placed(record)
-
-
-class _StatesUnpickler(pickle.Unpickler):
-    """Reads optimizer states pickled by mxtorch or by MXNet 1.x (``Trainer.save_states``,
-    ``Module.save_optimizer_states``): MXNet's optimizer and scheduler classes map to mxtorch's,
-    its arrays to NDArrays."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "mxnet.ndarray.ndarray" and name == "NDArray":
-            return _PickledMXNetArray
-        if module.startswith("mxnet.optimizer") or module == "mxnet.lr_scheduler":
-            from .. import lr_scheduler, optimizer as mxtorch_optimizer
-
-            namespace = lr_scheduler if module == "mxnet.lr_scheduler" else mxtorch_optimizer
-            if hasattr(namespace, name):
-                return getattr(namespace, name)
-        if module.split(".")[0] == "mxnet":
-            raise MXNetError(f"cannot load optimizer states: they hold an object of class "
-                             f"{module}.{name}, which mxtorch does not provide")
-        return super().find_class(module, name)
-
-
-def _unpickled_arrays(obj: Any) -> Any:
-    """Replace the stand-ins for MXNet's arrays by NDArrays, through tuples, lists and dicts."""
-    if isinstance(obj, _PickledMXNetArray):
-        return obj.array
-    if isinstance(obj, tuple):
-        return tuple(_unpickled_arrays(o) for o in obj)
-    if isinstance(obj, list):
-        return [_unpickled_arrays(o) for o in obj]
-    if isinstance(obj, dict):
-        return {k: _unpickled_arrays(v) for k, v in obj.items()}
-    return obj
-
-
-def _load_states(blob: bytes) -> Any:
-    return _unpickled_arrays(_StatesUnpickler(io.BytesIO(blob)).load())
-
-
 class Updater:
     """Updater for kvstore."""
 
@@ -668,9 +613,13 @@ class Updater:
         return state
 
     def set_states(self, states: bytes) -> None:
-        """Sets updater states (as pickled by `get_states`, here or by MXNet)."""
-        states = _load_states(states)
-        if isinstance(states, tuple) and len(states) == 2:
+        """Sets updater states (as saved by `get_states`, here or by MXNet).
+
+        The bytes are read as data: only MXNet's arrays, optimizers and learning-rate schedulers
+        are restored from them, and nothing in them is run; anything else raises `MXNetError`.
+        """
+        states = _states.loads(states)
+        if isinstance(states, tuple):
             self.states, self.optimizer = states
         else:
             self.states = states
@@ -685,7 +634,16 @@ class Updater:
             Whether to also save the optimizer itself. This would also save optimizer
             information such as learning rate and weight decay schedules.
         """
-        return pickle.dumps((self.states, self.optimizer) if dump_optimizer else self.states)
+        return _states.dumps((self.states, self.optimizer) if dump_optimizer else self.states)
+
+    def _load_states_file(self, fname: str) -> None:
+        """`set_states` from the file `fname`; a refusal names the file."""
+        with open(fname, "rb") as fin:
+            blob = fin.read()
+        try:
+            self.set_states(blob)
+        except MXNetError as err:
+            raise MXNetError(f"{fname}: {err}") from None
 
 
 def get_updater(optimizer: Optimizer) -> Callable:
