@@ -6,6 +6,8 @@ import io
 import logging
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -334,3 +336,31 @@ def test_slow_uploads_do_not_hold_up_other_requests(server, client):
     assert client.post("/api/predict", json={"image": _drawing_url()}).status_code == 200
     assert time.monotonic() - start < 1.0
     stalled.join(5)
+
+
+def test_mxtorch_digits_logs_aborts_to_its_console(lenet_params):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "mxtorch.cli", "digits", "--port", str(port),
+                               "--params", str(lenet_params)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read()
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "mxtorch digits did not start"
+                time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(_upload_head(f"http://127.0.0.1:{port}", 5000) + b"x" * 100)
+            time.sleep(0.2)
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=20)[1]
+    assert "answering to Host localhost, IP addresses" in log
+    assert "the client closed the connection after sending 100 of 5000 bytes" in log
+    assert "Traceback" not in log and "ERROR" not in log

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import dataclasses
 import io
 import ipaddress
@@ -155,8 +156,10 @@ def create_app(classifier: DigitClassifier, limits: Limits = Limits(),
     async def _client_abort(request: Request, exc: ClientDisconnect) -> JSONResponse:
         # Nobody is left to read this answer; the abort is the client's doing, not a server error.
         received = request.scope.get("mxtorch.body_received", 0)
-        log.info("%s %s: the client closed the connection after sending %d of %s bytes of its body",
-                 request.method, request.url.path, received, request.headers.get("content-length", "?"))
+        declared = request.headers.get("content-length", "?")
+        client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+        log.info("%s - %s %s: the client closed the connection after sending %d of %s bytes of its body",
+                 client, request.method, request.url.path, received, declared)
         return JSONResponse({"detail": "the client closed the connection before its body was complete"},
                             status_code=400)
 
@@ -517,5 +520,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     names = default_allowed_hosts(host, allowed_hosts)
     print(f"mxtorch digits: answering to Host localhost, IP addresses{''.join(', ' + n for n in names)}",
           file=sys.stderr)
+    # The app's own log lines (client aborts) go to uvicorn's console handler, in its format.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"][log.name] = {"handlers": ["default"], "level": log_level.upper(),
+                                       "propagate": False}
     uvicorn.run(create_app(classifier, allowed_hosts=names), host=host, port=port, log_level=log_level,
-                server_header=False)
+                log_config=log_config, server_header=False)
