@@ -15,6 +15,8 @@ Entries without a shape rule infer output shapes by running the implementation o
 """
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -45,7 +47,7 @@ class Attr:
 
     def parse(self, value: Any) -> Any:
         if isinstance(value, str):
-            value = parse_literal(value)
+            value = _parse_text(value)
         if value is None and self.accepts_none:
             return None
         return self.convert(value)
@@ -74,19 +76,31 @@ class Shape(Attr):
 
     def convert(self, value: Any) -> tuple:
         if isinstance(value, (int,)) and not isinstance(value, bool):
-            return (value,)
+            return (_int64(value),)
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise ValueError(f"expected a shape tuple of ints, got {_short(value)}")
+        _check_length(value)
         try:
-            return tuple(int(v) for v in value)
-        except (TypeError, ValueError):
-            raise ValueError(f"expected a shape tuple of ints, got {value!r}") from None
+            return tuple(_int64(int(v)) for v in value)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"expected a shape tuple of ints, got {_short(value)}") from None
 
 
 class Floats(Attr):
     kind = "tuple of float"
 
+    def parse(self, value: Any) -> Any:
+        parsed = super().parse(value)
+        if isinstance(value, str) and parsed is not None:
+            _check_in_range(value, parsed)
+        return parsed
+
     def convert(self, value: Any) -> tuple:
         if isinstance(value, (int, float)):
             return (float(value),)
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+            raise ValueError(f"expected a tuple of floats, got {_short(value)}")
+        _check_length(value)
         return tuple(float(v) for v in value)
 
 
@@ -94,16 +108,81 @@ class Int(Attr):
     kind = "int"
 
     def convert(self, value: Any) -> int:
-        if isinstance(value, bool) or int(value) != float(value):
-            raise ValueError(f"expected an int, got {value!r}")
-        return int(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value} is out of range for an int")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__int__"):
+            raise ValueError(f"expected an int, got {_short(value)}")
+        if int(value) != value:
+            raise ValueError(f"expected an int, got {_short(value)}")
+        return _int64(int(value))
 
 
 class Float(Attr):
     kind = "float"
 
+    def parse(self, value: Any) -> Any:
+        parsed = super().parse(value)
+        if isinstance(value, str) and parsed is not None:
+            _check_in_range(value, (parsed,))
+        return parsed
+
     def convert(self, value: Any) -> float:
         return float(value)
+
+
+def _limits() -> Any:
+    """The limits symbol files are read under (imported late: ``symbol`` imports this module)."""
+    from ..symbol import limits
+    return limits
+
+
+def _parse_text(text: str) -> Any:
+    """An attribute's string form parsed as ``parse_literal`` does, with its length bounded: a
+    number or a tuple needs a few dozen characters, and parsing a long one costs time."""
+    limit = _limits().MAX_ATTR_CHARS
+    if len(text) > limit:
+        raise ValueError(f"the value is {len(text)} characters long, more than {limit}")
+    try:
+        return parse_literal(text)
+    except (RecursionError, MemoryError):
+        raise ValueError("the value nests too deeply") from None
+
+
+def _check_length(value: Any) -> None:
+    limit = _limits().MAX_TUPLE_LEN
+    if len(value) > limit:
+        raise ValueError(f"the tuple has {len(value)} entries, more than {limit}")
+
+
+def _int64(value: int) -> int:
+    limit = _limits().MAX_INT
+    if not -limit - 1 <= value <= limit:
+        raise ValueError(f"{_short(value)} is out of range for an int64")
+    return value
+
+
+def _check_in_range(text: str, values: Any) -> None:
+    """MXNet reads ``"inf"`` as infinity but refuses a number too large for a float (``1e999``)."""
+    if not any(isinstance(v, float) and math.isinf(v) for v in values):
+        return
+    for token in re.split(r"[\s,()\[\]]+", text):
+        if token.lower().lstrip("+-") in ("inf", "infinity"):
+            continue
+        try:
+            number = float(token)
+        except ValueError:
+            continue
+        if math.isinf(number):
+            raise ValueError(f"{_short(token)} is out of range for a float")
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short when long: an error message must not echo a whole hostile file."""
+    try:
+        text = repr(value)
+    except ValueError:   # an int beyond Python's digit limit for printing
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= 100 else f"{text[:100]}... ({len(text)} characters)"
 
 
 class Bool(Attr):
@@ -201,8 +280,8 @@ class OpDef:
             if name in raw:
                 try:
                     parsed[name] = spec.parse(raw[name])
-                except (ValueError, TypeError, SyntaxError, MXNetError) as err:
-                    raise MXNetError(f"{self.name}: invalid value {raw[name]!r} for attribute "
+                except (ValueError, TypeError, SyntaxError, ArithmeticError, MXNetError) as err:
+                    raise MXNetError(f"{self.name}: invalid value {_short(raw[name])} for attribute "
                                      f"'{name}' (expected {spec.kind}): {err}") from None
             elif spec.default is REQUIRED:
                 raise MXNetError(f"{self.name}: required attribute '{name}' is missing")

@@ -2,19 +2,24 @@
 
 Shapes follow MXNet 1.x's legacy convention: ``None`` is an unknown shape and a 0 dimension is an
 unknown dimension. Each operator's rule completes its inputs (a Convolution's weight from its data:
-MXNet's backward inference) and computes its outputs; passes repeat until nothing changes, so a
-shape found late flows back to every operator that shares the entry.
+MXNet's backward inference) and computes its outputs. An operator is visited again whenever an
+entry it reads or writes changes, until nothing changes, so a shape found late flows back to every
+operator that shares the entry; as entries only ever become more known, the work is linear in the
+size of the graph.
 """
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Callable, Optional
 
 import numpy as np
 
 from ..base import MXNetError, parse_literal
+from . import limits
 from .graph import Node, topo_order
 
-__all__ = ["infer_shapes", "infer_types", "known", "DTYPE_MX_TO_NP", "DTYPE_NP_TO_MX"]
+__all__ = ["infer_shapes", "infer_types", "known", "check_shape", "parse_shape_attr", "DTYPE_MX_TO_NP",
+           "DTYPE_NP_TO_MX"]
 
 # MXNet's dtype codes, as stored in a variable's ``__dtype__`` attribute.
 DTYPE_MX_TO_NP = {0: np.float32, 1: np.float64, 2: np.float16, 3: np.uint8, 4: np.int32, 5: np.int8,
@@ -30,7 +35,7 @@ def known(shape: Optional[tuple]) -> bool:
 def _merge(old: Optional[tuple], new: Optional[tuple], where: str) -> Optional[tuple]:
     if new is None:
         return old
-    new = tuple(int(d) for d in new)
+    new = check_shape(new, f"Error in operator {where}: inferred shape")
     if old is None:
         return new
     if len(old) == len(new) and all(o == n or o == 0 or n == 0 for o, n in zip(old, new)):
@@ -39,14 +44,68 @@ def _merge(old: Optional[tuple], new: Optional[tuple], where: str) -> Optional[t
                      f"inferred shape = {new}")
 
 
+def check_shape(shape: Any, what: str) -> tuple:
+    """``shape`` as a tuple of ints if it is a possible one, else MXNetError starting with ``what``.
+
+    A possible shape has at most ``limits.MAX_NDIM`` dimensions, none negative (0 is an unknown
+    dimension), and at most ``limits.MAX_ELEMENTS`` elements counting its known dimensions.
+    """
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise MXNetError(f"{what} {shape!r} is not a tuple of ints") from None
+    if len(dims) > limits.MAX_NDIM:
+        raise MXNetError(f"{what} has {len(dims)} dimensions, more than the {limits.MAX_NDIM} "
+                         f"an array may have")
+    if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
+        raise MXNetError(f"{what} {_short(dims)} is not a tuple of ints")
+    dims = tuple(int(d) for d in dims)
+    if any(d < 0 for d in dims):
+        raise MXNetError(f"{what} {_short(dims)} has a negative dimension")
+    size = 1
+    for d in dims:
+        size *= d or 1
+        if size > limits.MAX_ELEMENTS:
+            raise MXNetError(f"{what} {_short(dims)} has more than {limits.MAX_ELEMENTS} elements")
+    return dims
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short when long (a message must not echo a hostile file)."""
+    try:
+        text = repr(value)
+    except ValueError:   # an int past Python's digit limit
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= 200 else text[:200] + f"... ({len(text)} characters)"
+
+
+def parse_shape_attr(text: str, what: str) -> tuple:
+    """A variable's ``__shape__`` attribute (``"(2, 0, 28)"``) as a checked shape.
+
+    As in MXNet, -1 also marks an unknown dimension (numpy-shape files write it); it reads as 0.
+    """
+    if len(text) > limits.MAX_ATTR_CHARS:
+        raise MXNetError(f"{what} is {len(text)} characters long, more than "
+                         f"{limits.MAX_ATTR_CHARS}")
+    try:
+        value = parse_literal(text)
+    except (RecursionError, MemoryError):
+        value = text
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, tuple) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                               for d in value):
+        raise MXNetError(f"{what} {_short(text)} is not a tuple of ints")
+    return check_shape(tuple(0 if d == -1 else d for d in value), what)
+
+
 def _var_shape(node: Node, given: dict) -> Optional[tuple]:
     if node.name in given and given[node.name] is not None:
         return tuple(given[node.name])
     text = node.attrs.get("__shape__")
     if text is None:
         return None
-    value = parse_literal(text)
-    return (value,) if isinstance(value, int) else tuple(value)
+    return parse_shape_attr(text, f"variable '{node.name}': __shape__")
 
 
 def infer_shapes(heads: list, given: dict) -> dict:
@@ -56,8 +115,8 @@ def infer_shapes(heads: list, given: dict) -> dict:
     Inconsistent shapes raise MXNetError naming the operator.
     """
     shapes, ops = _start(heads, lambda node: _var_shape(node, given))
-    done: set = set()  # operators whose every shape is known: no pass need visit them again
-    _until_stable(ops, lambda node: id(node) not in done and _infer_node(node, shapes, done))
+    done: set = set()  # operators whose every shape is known: no visit can change them again
+    _until_stable(ops, lambda node: () if id(node) in done else _infer_node(node, shapes, done))
     return shapes
 
 
@@ -68,18 +127,32 @@ def _start(heads: list, var_value: Callable[[Node], Any]) -> tuple:
     return values, [n for n in nodes if not n.is_variable]
 
 
-def _until_stable(ops: list, visit: Callable[[Node], bool]) -> None:
-    """Visit the operators in order, pass after pass, until a pass changes nothing (a value found
-    late flows back to earlier operators); a graph of n operators settles within n + 1 passes."""
-    for _ in range(len(ops) + 1):
-        changed = False
-        for node in ops:
-            changed |= visit(node)
-        if not changed:
-            return
+def _until_stable(ops: list, visit: Callable[[Node], list]) -> None:
+    """Visit the operators in topological order, then again each operator that reads or writes an
+    entry a visit changed (``visit`` returns the changed keys), until none is left to visit.
+
+    Each entry changes a bounded number of times (unknown, then known in more dimensions), so the
+    visits are bounded by the graph's edges; passes over the whole graph until one changed nothing
+    could take one pass per operator, quadratic work a small file can ask for.
+    """
+    touching: dict = {}   # entry key -> the operators reading or writing it
+    for node in ops:
+        outputs = [(id(node), i) for i in range(node.num_outputs)]
+        for key in [(id(n), i) for n, i in node.inputs] + outputs:
+            touching.setdefault(key, []).append(node)
+    queue = deque(ops)
+    queued = {id(node) for node in ops}
+    while queue:
+        node = queue.popleft()
+        queued.discard(id(node))
+        for key in visit(node):
+            for other in touching.get(key, ()):
+                if id(other) not in queued:
+                    queued.add(id(other))
+                    queue.append(other)
 
 
-def _infer_node(node: Node, shapes: dict, done: set) -> bool:
+def _infer_node(node: Node, shapes: dict, done: set) -> list:
     keys_in = [(id(n), i) for n, i in node.inputs]
     keys_out = [(id(node), i) for i in range(node.num_outputs)]
     in_shapes = [shapes.get(k) for k in keys_in]
@@ -87,21 +160,21 @@ def _infer_node(node: Node, shapes: dict, done: set) -> bool:
         ins, outs = node.entry.infer_shape(node.parsed, in_shapes)
     except MXNetError as err:
         raise MXNetError(f"Error in operator {node.name}: {err}") from None
-    except (ValueError, TypeError, IndexError, ZeroDivisionError) as err:
+    except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as err:
         raise MXNetError(f"Error in operator {node.name} ({node.op}): cannot infer shapes from "
                          f"input shapes {in_shapes}: {err}") from None
-    changed = False
+    changed = []
     names = node.input_names()
     for k, name, s in zip(keys_in, names, ins):
         merged = _merge(shapes.get(k), s, f"{node.name} (input '{name}')")
         if merged != shapes.get(k):
             shapes[k] = merged
-            changed = True
+            changed.append(k)
     for k, s in zip(keys_out, outs):
         merged = _merge(shapes.get(k), s, node.name)
         if merged != shapes.get(k):
             shapes[k] = merged
-            changed = True
+            changed.append(k)
     if all(known(shapes.get(k)) for k in keys_in + keys_out):
         done.add(id(node))
     return changed
@@ -140,23 +213,23 @@ _INDEPENDENT_TYPE_INPUTS = {
 }
 
 
-def _type_node(node: Node, types: dict) -> bool:
+def _type_node(node: Node, types: dict) -> list:
     keys_in = [(id(n), i) for n, i in node.inputs]
     keys_out = [(id(node), i) for i in range(node.num_outputs)]
     out_dtype = node.parsed.get("dtype") if "dtype" in node.entry.attrs else None
     common = _common_input_type(node, keys_in, types)
     if common is None and out_dtype is None:
         common = next((types[k] for k in keys_out if types.get(k) is not None), None)
-    changed = False
+    changed = []
     for k, name in zip(keys_in, node.input_names()):
         if types.get(k) is None and common is not None:
             types[k] = _input_type(node, name, common)
-            changed = True
+            changed.append(k)
     result = np.dtype(out_dtype).type if out_dtype not in (None, "bfloat16") else common
     for k in keys_out:
         if types.get(k) is None and result is not None:
             types[k] = result
-            changed = True
+            changed.append(k)
     return changed
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 from ..base import MXNetError
 from ..ops.registry import get_op
+from . import limits
 from .graph import HIDDEN_KEYS, Node, topo_order
+from .infer import parse_shape_attr
 
 __all__ = ["to_json", "from_json", "save", "MXNET_VERSION"]
 
@@ -127,7 +129,10 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
     from .symbol import Symbol
     try:
         graph = json.loads(text)
-    except json.JSONDecodeError as err:
+    except RecursionError:
+        raise MXNetError("symbol JSON nests too deeply (a symbol file needs a depth of six: graph, "
+                         "nodes, node, inputs, entry)") from None
+    except ValueError as err:   # a JSONDecodeError, or an integer past Python's digit limit
         raise MXNetError(f"symbol JSON is not valid JSON: {err}") from None
     if not isinstance(graph, dict):
         raise MXNetError(f"symbol JSON must be an object, got {type(graph).__name__}")
@@ -136,6 +141,10 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
             raise MXNetError(f"symbol JSON is missing the required key '{key}'")
     if not isinstance(graph["nodes"], list):
         raise MXNetError("symbol JSON: 'nodes' must be a list")
+    for key in ("nodes", "heads"):
+        if isinstance(graph[key], list) and len(graph[key]) > limits.MAX_NODES:
+            raise MXNetError(f"symbol JSON has {len(graph[key])} {key}, more than the "
+                             f"{limits.MAX_NODES} a graph may have (limits.MAX_NODES)")
     nodes: list = []
     for i, spec in enumerate(graph["nodes"]):
         nodes.append(_load_node(i, spec, nodes))
@@ -150,13 +159,31 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
 
 def _int_list(value: Any, what: str) -> list:
     if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-        raise MXNetError(f"symbol JSON: '{what}' must be a list of node indices, got {value!r}")
+        raise MXNetError(f"symbol JSON: '{what}' must be a list of node indices, got {_short(value)}")
     return value
+
+
+def _short(value: Any) -> str:
+    """``repr(value)``, cut short when long: an error message must not echo a whole hostile file."""
+    try:
+        text = repr(value)
+    except ValueError:   # an int beyond Python's digit limit for printing
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= 100 else f"{text[:100]}... ({len(text)} characters)"
 
 
 def _node_label(i: int, spec: Any) -> str:
     name = spec.get("name") if isinstance(spec, dict) else None
-    return f"node {i}" + (f" '{name}'" if name is not None else "")
+    return f"node {i}" + (f" {_short(name)}" if name is not None else "")
+
+
+def _check_text(label: str, what: str, text: str) -> None:
+    """Names and attributes are written back as UTF-8: refuse what cannot be (lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise MXNetError(f"symbol JSON: {label}: {what} is not valid UTF-8 text "
+                         f"({err.reason} at character {err.start})") from None
 
 
 def _load_node(i: int, spec: Any, nodes: list) -> Node:
@@ -169,6 +196,7 @@ def _load_node(i: int, spec: Any, nodes: list) -> Node:
     op, name = spec["op"], spec["name"]
     if not isinstance(op, str) or not isinstance(name, str):
         raise MXNetError(f"symbol JSON: {label}: 'op' and 'name' must be strings")
+    _check_text(label, "the name", name)
     attrs = _upgrade_hidden_keys(_node_attrs(label, spec))
     if not isinstance(spec["inputs"], list):
         raise MXNetError(f"symbol JSON: {label}: 'inputs' must be a list")
@@ -176,6 +204,8 @@ def _load_node(i: int, spec: Any, nodes: list) -> Node:
     if op == "null":
         if inputs:
             raise MXNetError(f"symbol JSON: {label} is a variable but has inputs")
+        if "__shape__" in attrs:
+            parse_shape_attr(attrs["__shape__"], f"symbol JSON: {label}: __shape__")
         return Node(None, name, attrs)
     try:
         entry = get_op(op)
@@ -187,6 +217,10 @@ def _load_node(i: int, spec: Any, nodes: list) -> Node:
         node.parsed  # noqa: B018  (parse and validate the attributes now)
     except MXNetError as err:
         raise MXNetError(f"symbol JSON: {label}: {err}") from None
+    if node.num_outputs > limits.MAX_NODE_OUTPUTS:
+        raise MXNetError(f"symbol JSON: {label}: operator {op} would have {node.num_outputs} outputs, "
+                         f"more than the {limits.MAX_NODE_OUTPUTS} an operator may have "
+                         f"(limits.MAX_NODE_OUTPUTS)")
     _complete_inputs(node, label)
     names = node.input_names()
     for (input_name, key), value in per_input.items():
@@ -205,7 +239,9 @@ def _node_attrs(label: str, spec: dict) -> dict:
             raise MXNetError(f"symbol JSON: {label}: '{key}' must be an object of strings")
         for k, v in value.items():
             if not isinstance(v, str):
-                raise MXNetError(f"symbol JSON: {label}: attribute '{k}' must be a string, got {v!r}")
+                raise MXNetError(f"symbol JSON: {label}: attribute {_short(k)} must be a string, "
+                                 f"got {_short(v)}")
+            _check_text(label, f"attribute {_short(k)}", k + v)
         attrs.update(value)
     return attrs
 
@@ -214,15 +250,16 @@ def _entry(value: Any, nodes: list, limit: int, where: str) -> tuple:
     """An input or head entry ``[node, index(, version)]`` referring to a node before ``limit``."""
     if (not isinstance(value, list) or len(value) not in (2, 3)
             or not all(isinstance(v, int) for v in value)):
-        raise MXNetError(f"symbol JSON: {where}: entry {value!r} must be [node, index, version]")
+        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} must be [node, index, version]")
     nid, index = value[0], value[1]
     if not 0 <= nid < limit:
-        raise MXNetError(f"symbol JSON: {where}: entry {value!r} refers to node {nid}, which does "
-                         f"not come before it (a cycle, or nodes out of order)")
+        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} refers to node {_short(nid)}, "
+                         f"which does not come before it (a cycle, or nodes out of order)")
     source = nodes[nid]
     if not 0 <= index < source.num_outputs:
-        raise MXNetError(f"symbol JSON: {where}: entry {value!r} asks for output {index} of node "
-                         f"'{source.name}', which has {source.num_outputs} output(s)")
+        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} asks for output "
+                         f"{_short(index)} of node '{source.name}', which has {source.num_outputs} "
+                         f"output(s)")
     return source, index
 
 
@@ -246,6 +283,10 @@ def _take_per_input_keys(attrs: dict, inputs: tuple) -> dict:
 def _complete_inputs(node: Node, label: str) -> None:
     """Check the input count; add the auxiliary-state variables very old files leave out."""
     from .symbol import _INPUT_VAR_INIT
+    count = node.entry.variadic
+    if count is not None and count in node.attrs and node.parsed[count] != len(node.inputs):
+        raise MXNetError(f"symbol JSON: {label}: operator {node.op} says {count}="
+                         f"{node.parsed[count]} but has {len(node.inputs)} input(s)")
     names = node.input_names()
     if len(node.inputs) > len(names) or (len(node.inputs) < len(names) and node.entry.variadic):
         raise MXNetError(f"symbol JSON: {label}: operator {node.op} takes {len(names)} inputs "

@@ -721,10 +721,15 @@ def load(fname: str) -> Symbol:
         raise TypeError("fname need to be string")
     from .json_format import from_json
     try:
-        with open(fname, encoding="utf-8") as f:
-            text = f.read()
+        with open(fname, "rb") as f:
+            data = f.read()
     except OSError as err:
         raise MXNetError(f"cannot read symbol file {fname!r}: {err}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MXNetError(f"{fname}: a symbol file must be UTF-8 text; byte {err.start} "
+                         f"({data[err.start:err.start + 1]!r}) is not ({err.reason})") from None
     try:
         return from_json(text)
     except MXNetError as err:
