@@ -8,6 +8,7 @@ import pathlib
 import pickle
 import struct
 import time
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -89,7 +90,7 @@ def set_states(blob: bytes) -> opt.Updater:
     return updater
 
 
-def refused(blob: bytes, match: str = "") -> MXNetError:
+def refused(blob: bytes, match: Optional[str] = None) -> MXNetError:
     start = time.perf_counter()
     with pytest.raises(MXNetError, match=match) as info:
         set_states(blob)
