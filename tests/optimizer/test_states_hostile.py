@@ -350,3 +350,50 @@ def test_module_load_optimizer_states_refuses_payload(tmp_path: pathlib.Path, ma
     with pytest.raises(MXNetError, match="builtins.open"):
         mod.load_optimizer_states(str(fname))
     assert not marker.exists()
+
+
+# -- the program's own classes, and the kinds of attribute values -------------------------------
+class UserSGD(opt.SGD):
+    """A user's optimizer, registered as MXNet programs register theirs."""
+
+    setstate_calls = 0
+
+    def __setstate__(self, state: dict) -> None:
+        type(self).setstate_calls += 1
+        super().__setstate__(state)
+
+
+class UserSchedule(mx.lr_scheduler.LRScheduler):
+    def __init__(self, base_lr: float = 0.1, decay: float = 0.5):
+        super().__init__(base_lr=base_lr)
+        self.decay = decay
+
+    def __call__(self, num_update: int) -> float:
+        return self.base_lr * self.decay ** num_update
+
+
+def test_registered_optimizer_and_user_scheduler_round_trip_through_trainer(tmp_path) -> None:
+    opt.register(UserSGD)
+    try:
+        net = mx.gluon.nn.Dense(2, in_units=3)
+        net.initialize()
+        trainer = mx.gluon.Trainer(net.collect_params(), "usersgd",
+                                   {"learning_rate": 0.1, "momentum": 0.9,
+                                    "lr_scheduler": UserSchedule(0.1, 0.25)})
+        with mx.autograd.record():
+            loss = net(mx.nd.ones((4, 3))).sum()
+        loss.backward()
+        trainer.step(4)
+        trainer.save_states(str(tmp_path / "user.states"))
+        trainer.load_states(str(tmp_path / "user.states"))
+        restored = trainer._optimizer
+        assert type(restored) is UserSGD and type(restored.lr_scheduler) is UserSchedule
+        assert restored.lr_scheduler.decay == 0.25 and restored.momentum == 0.9
+        assert UserSGD.setstate_calls == 0   # the file's data never reaches the user's __setstate__
+    finally:
+        opt.Optimizer.opt_registry.pop("usersgd", None)
+
+
+def test_attribute_of_the_wrong_kind_is_refused() -> None:
+    refused(states(EMPTY_DICT + optimizer_object("SGD", valid_sgd_attrs(s("lr") + s("x"))) + TUPLE2),
+            "'lr' of the mxnet.optimizer.optimizer.SGD object holds a str")

@@ -88,16 +88,34 @@ _ALLOWED: Optional[dict] = None
 
 
 def _allowed() -> dict:
+    """MXNet's classes, and the program's own: optimizers it registered (``mx.optimizer.register``)
+    and learning-rate schedulers it defined, under the module and name pickle records for them.
+    A file may name those, as the program's ``Trainer.save_states`` wrote them; nothing else."""
     global _ALLOWED
     if _ALLOWED is None:
         _ALLOWED = {**_optimizer_classes(), **_scheduler_classes()}
-    return _ALLOWED
+    return {**_program_classes(), **_ALLOWED}
+
+
+def _program_classes() -> dict:
+    from ..lr_scheduler import LRScheduler
+    from .optimizer import Optimizer
+
+    classes = list(Optimizer.opt_registry.values())
+    pending = list(LRScheduler.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        classes.append(cls)
+        pending.extend(cls.__subclasses__())
+    return {(cls.__module__, cls.__qualname__): cls for cls in classes
+            if cls.__module__.split(".")[0] != "mxtorch"}
 
 
 def _allowed_names() -> str:
     return (f"{'.'.join(_NDARRAY)}, {'.'.join(_BYTEARRAY)}, MXNet's optimizer classes "
-            f"(mxnet.optimizer.optimizer.SGD, ...) and {_SCHEDULER_MODULE}."
-            f"{{{','.join(_SCHEDULERS)}}}")
+            f"(mxnet.optimizer.optimizer.SGD, ...), {_SCHEDULER_MODULE}."
+            f"{{{','.join(_SCHEDULERS)}}}, and the optimizers this program registered and the "
+            "schedulers it defined")
 
 
 # -- stand-ins the unpickler builds instead of running anything -----------------------------------
@@ -185,11 +203,11 @@ class _Object:
 _STAND_INS: dict = {}
 
 
-def _stand_in(key: tuple) -> type:
-    if key not in _STAND_INS:
-        _STAND_INS[key] = type(f"_Restored{key[1]}", (_Object,),
-                               {"target": _allowed()[key], "name": ".".join(key)})
-    return _STAND_INS[key]
+def _stand_in(key: tuple, target: type) -> type:
+    if (key, target) not in _STAND_INS:
+        _STAND_INS[(key, target)] = type(f"_Restored{key[1]}", (_Object,),
+                                         {"target": target, "name": ".".join(key)})
+    return _STAND_INS[(key, target)]
 
 
 class _Unpickler(pickle.Unpickler):
@@ -201,8 +219,9 @@ class _Unpickler(pickle.Unpickler):
             return _Array
         if key == _BYTEARRAY:
             return _bytearray
-        if key in _allowed():
-            return _stand_in(key)
+        allowed = _allowed()
+        if key in allowed:
+            return _stand_in(key, allowed[key])
         hint = ""
         if module.split(".")[0] == "mxtorch":
             hint = (" (files written by mxtorch before it wrote MXNet's format name mxtorch's "
@@ -322,12 +341,40 @@ def _build(obj: _Object, seen: dict) -> Any:
             attrs[key] = _build(value, seen)
         else:
             attrs[key] = _plain(value, where, 1, seen, arrays=is_optimizer)
+    if is_optimizer:
+        _check_attribute_kinds(cls, attrs, obj.name)
     instance = object.__new__(cls)
     if is_optimizer:
-        instance.__setstate__(attrs)  # Optimizer.__setstate__: the attributes, an empty param_dict
+        # the base class's: a registered subclass's own __setstate__ never sees the file's data
+        Optimizer.__setstate__(instance, attrs)
     else:
         instance.__dict__.update(attrs)
     return instance
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (bool, int, float)):
+        return "number"
+    if isinstance(value, (tuple, list)):
+        return "sequence"
+    return type(value).__name__
+
+
+def _check_attribute_kinds(cls: type, attrs: dict, owner: str) -> None:
+    """Each attribute an optimizer of ``cls`` has by default must keep its kind (number, string,
+    sequence, dict, NDArray; None stands for any): a learning rate of "x" would only fail, as a
+    TypeError, at the next update."""
+    try:
+        defaults = vars(cls())
+    except Exception:  # noqa: BLE001  (a class that needs arguments: nothing to compare with)
+        return
+    for key, value in attrs.items():
+        default = defaults.get(key)
+        if value is None or default is None or key == "lr_scheduler":
+            continue
+        if _kind(value) != _kind(default):
+            raise _fail(f"attribute {key!r} of the {owner} object holds a {type(value).__name__}; "
+                        f"the optimizer keeps a {_kind(default)} there")
 
 
 def loads(blob: bytes) -> Any:
