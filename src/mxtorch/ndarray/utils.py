@@ -22,9 +22,10 @@ with the shape as uint32 ndim and uint32 dimensions.
 """
 from __future__ import annotations
 
+import math
 import os
 import struct
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 import numpy as np
 import torch
@@ -144,21 +145,72 @@ def save(fname: PathType, data: Any) -> None:
 
 
 # -- reading ------------------------------------------------------------------------------------
+# Limits on what a file may declare. Every one is checked before the memory it implies is allocated.
+_MAX_NDIM = 32  # numpy's limit in the numpy < 1.24 MXNet 1.9.1 runs with; MXNet's asnumpy enforces it
+_MAX_DEV_ID = 16  # MXNet's Context::kMaxDevID: its storage keeps one allocator per id 0..16
+# MXNet model files hold a few thousand arrays at most, and each array costs a few hundred bytes of
+# bookkeeping however small its record: the cap keeps a small file from costing much memory.
+_MAX_ARRAYS = 65536
+_MIN_RECORD_BYTES = 4  # the smallest record: a pre-version-1 'none' array (uint32 ndim 0)
+_INT64_MAX = 2 ** 63 - 1
+_INDEX_FLAGS = (3, 4, 5, 6)  # integer type flags: uint8, int32, int8, int64
+_FLAG_NAMES = {0: "float32", 1: "float64", 2: "float16", 3: "uint8", 4: "int32", 5: "int8", 6: "int64",
+               7: "bool", 12: "bfloat16"}
+# Sparse arrays load dense, which can make a record of a hundred bytes declare terabytes. The dense forms
+# of one file's sparse arrays may take this many bytes together, by default the larger of the floor and
+# the factor times the file's size; the environment variable sets the limit in bytes instead.
+SPARSE_LIMIT_ENV = "MXTORCH_SPARSE_LOAD_MAX_BYTES"
+_SPARSE_LIMIT_FLOOR = 32 * 2 ** 20
+_SPARSE_LIMIT_FACTOR = 32
+
+
+def _nonzero_count(shape: tuple) -> int:
+    """The product of the non-zero dimensions: what strides and byte sizes are computed from, even for
+    an array with no elements."""
+    return math.prod(d for d in shape if d)
+
+
+def _sparse_dense_limit(file_bytes: int) -> int:
+    raw = os.environ.get(SPARSE_LIMIT_ENV)
+    if raw is None:
+        return max(_SPARSE_LIMIT_FLOOR, _SPARSE_LIMIT_FACTOR * file_bytes)
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise MXNetError(f"{SPARSE_LIMIT_ENV} is {raw!r}; expected a whole number of bytes (0 or more)")
+    return value
+
+
 class _Reader:
-    """Reads the format's fields from a buffer; every shortfall is an MXNetError naming the source."""
+    """Reads the format's fields from a buffer; every shortfall is an MXNetError naming the source.
+
+    It also keeps the account of the bytes the dense forms of the buffer's sparse arrays take, against
+    the limit that ``load`` documents."""
 
     def __init__(self, buf: bytes, source: str):
         self.buf = memoryview(buf)
         self.pos = 0
         self.source = source
+        self.dense_limit: Optional[int] = None  # read when the first sparse array needs it
+        self.dense_bytes = 0
 
     def fail(self, what: str) -> MXNetError:
         return MXNetError(f"{self.source}: invalid NDArray file: {what}")
 
-    def take(self, n: int, what: str) -> memoryview:
-        if n < 0 or self.pos + n > len(self.buf):
+    @property
+    def left(self) -> int:
+        return len(self.buf) - self.pos
+
+    def need(self, n: int, what: str) -> None:
+        """Refuse before reading (or allocating for) ``what`` unless ``n`` bytes are left."""
+        if n < 0 or n > self.left:
             raise self.fail(f"truncated while reading {what} at byte {self.pos} (needs {n} bytes, "
-                            f"{len(self.buf) - self.pos} left)")
+                            f"{self.left} left)")
+
+    def take(self, n: int, what: str) -> memoryview:
+        self.need(n, what)
         chunk = self.buf[self.pos:self.pos + n]
         self.pos += n
         return chunk
@@ -166,27 +218,52 @@ class _Reader:
     def unpack(self, fmt: str, what: str) -> tuple:
         return struct.unpack(fmt, self.take(struct.calcsize(fmt), what))
 
-    def shape(self, what: str) -> tuple:
-        """A shape as versions 1-3 store it: int32 ndim, then int64 dimensions; None for 'none'."""
-        (ndim,) = self.unpack("<i", what)
-        if ndim < 0:
-            return None
-        dims = self.unpack(f"<{ndim}q", what)
+    def checked(self, dims: tuple, what: str) -> tuple:
         if any(d < 0 for d in dims):
             raise self.fail(f"negative dimension in {what} {dims}")
+        if _nonzero_count(dims) > _INT64_MAX:
+            raise self.fail(f"{what} {dims} overflows: its element count does not fit in 64 bits")
         return dims
 
-    def legacy_shape(self, ndim: int, what: str) -> tuple:
-        return self.unpack(f"<{ndim}I", what)
+    def shape(self, what: str, numpy_shape: bool = False) -> Optional[tuple]:
+        """A shape as versions 1-3 store it: int32 ndim, then int64 dimensions; None for 'none'.
 
-    def data(self, flag: int, shape: tuple, what: str) -> torch.Tensor:
+        With ``numpy_shape`` (version 3) a dimension of -1 is unknown and makes the array 'none', as
+        MXNet's numpy-shape mode has it."""
+        (ndim,) = self.unpack("<i", what)
+        if ndim > _MAX_NDIM:
+            raise self.fail(f"{what} has {ndim} dimensions; MXNet arrays have at most {_MAX_NDIM}")
+        if ndim < -1:
+            raise self.fail(f"{what} has ndim {ndim}; expected -1 (unknown) or 0 to {_MAX_NDIM}")
+        if ndim == -1:
+            return None
+        dims = self.unpack(f"<{ndim}q", what)
+        if numpy_shape and -1 in dims:
+            return None
+        return self.checked(dims, what)
+
+    def legacy_shape(self, ndim: int, what: str) -> tuple:
+        return self.checked(self.unpack(f"<{ndim}I", what), what)
+
+    def itemsize(self, flag: int, what: str) -> int:
         if flag not in _FLAG_TO_NUMPY:
             raise self.fail(f"{what} has type flag {flag}, which mxtorch does not support "
                             f"(supported: {sorted(_FLAG_TO_NUMPY)})")
+        return np.dtype(_FLAG_TO_NUMPY[flag]).itemsize
+
+    def nbytes(self, flag: int, shape: tuple, what: str) -> int:
+        """The bytes of an array's data, refused if its byte size (even with no elements, which numpy
+        and torch still compute strides for) does not fit in 64 bits."""
+        itemsize = self.itemsize(flag, what)
+        if _nonzero_count(shape) * itemsize > _INT64_MAX:
+            raise self.fail(f"the shape {shape} of {what} overflows: its size in bytes does not fit "
+                            "in 64 bits")
+        return math.prod(shape) * itemsize
+
+    def data(self, flag: int, shape: tuple, what: str) -> torch.Tensor:
+        raw = self.take(self.nbytes(flag, shape, what), f"the data of {what}")
         dtype = np.dtype(_FLAG_TO_NUMPY[flag])
-        count = int(np.prod(shape, dtype=np.int64))
-        raw = self.take(count * dtype.itemsize, f"the data of {what}")
-        values = np.frombuffer(raw, dtype=dtype, count=count).reshape(shape)
+        values = np.frombuffer(raw, dtype=dtype, count=math.prod(shape)).reshape(shape)
         tensor = torch.from_numpy(values.astype(dtype.newbyteorder("="), copy=True))
         return tensor.view(torch.bfloat16) if flag == 12 else tensor
 
@@ -194,7 +271,24 @@ class _Reader:
         dev_type, dev_id = self.unpack("<ii", f"the context of {what}")
         if dev_type not in Context.devtype2str:
             raise self.fail(f"{what} has unknown device type {dev_type}")
+        if not 0 <= dev_id <= _MAX_DEV_ID:
+            raise self.fail(f"{what} was saved on device id {dev_id}; MXNet's device ids run from 0 to "
+                            f"{_MAX_DEV_ID}")
         return Context(Context.devtype2str[dev_type], dev_id)
+
+    def reserve_dense(self, shape: tuple, flag: int, what: str) -> None:
+        """Count the dense form of a sparse array against the limit, before it is allocated."""
+        if self.dense_limit is None:
+            self.dense_limit = _sparse_dense_limit(len(self.buf))
+        nbytes = self.nbytes(flag, shape, what)
+        total = self.dense_bytes + nbytes
+        if total > self.dense_limit:
+            raise self.fail(
+                f"{what} is sparse and loads as a dense {_FLAG_NAMES[flag]} array of shape {shape}, "
+                f"{nbytes} bytes; the dense forms of this file's sparse arrays would take {total} bytes, "
+                f"past the limit of {self.dense_limit} bytes. If the file is trusted, set the "
+                f"environment variable {SPARSE_LIMIT_ENV} to a larger number of bytes")
+        self.dense_bytes = total
 
 
 def _read_dense(r: _Reader, shape: tuple, what: str) -> tuple:
@@ -203,30 +297,99 @@ def _read_dense(r: _Reader, shape: tuple, what: str) -> tuple:
     return r.data(flag, shape, what), ctx
 
 
+def _check_sparse_shapes(r: _Reader, stype: int, shape: tuple, storage: Optional[tuple], aux: list,
+                         what: str) -> None:
+    """The shapes of a sparse record must agree with each other as MXNet's ``check_format`` requires."""
+    if storage is None:
+        raise r.fail(f"{what} is sparse but its storage shape is unknown")
+    if stype == _ROW_SPARSE:
+        expected = (storage[0] if storage else 0, *shape[1:])
+        if storage != expected:
+            raise r.fail(f"the storage shape {storage} of row_sparse {what} does not fit its shape "
+                         f"{shape}: expected {expected}")
+        nnz = storage[0]
+        if aux[0][1] != (nnz,):
+            raise r.fail(f"the row index shape {aux[0][1]} of {what} does not fit its storage shape "
+                         f"{storage}: expected ({nnz},)")
+        if nnz > shape[0]:
+            raise r.fail(f"row_sparse {what} has {nnz} stored rows but only {shape[0]} rows")
+        return
+    if len(shape) != 2:
+        raise r.fail(f"csr {what} has shape {shape}; a csr array has 2 dimensions")
+    if len(storage) != 1:
+        raise r.fail(f"csr {what} has storage shape {storage}; expected one dimension (the number "
+                     "of stored values)")
+    (_, indptr_shape), (_, index_shape) = aux
+    if indptr_shape != (shape[0] + 1,):
+        raise r.fail(f"the indptr shape {indptr_shape} of csr {what} does not fit its {shape[0]} "
+                     f"rows: expected ({shape[0] + 1},)")
+    if index_shape != storage:
+        raise r.fail(f"the column indices of csr {what} have shape {index_shape}, but its storage "
+                     f"shape {storage} says {storage[0]} stored values")
+
+
+def _row_sparse_dense(r: _Reader, shape: tuple, values: torch.Tensor, rows: torch.Tensor,
+                      what: str) -> torch.Tensor:
+    bad = (rows < 0) | (rows >= shape[0])
+    if bad.any():
+        row = int(rows[bad][0])
+        raise r.fail(f"row index {row} of row_sparse {what} is out of range for its {shape[0]} rows")
+    if (rows[1:] <= rows[:-1]).any():
+        raise r.fail(f"the row indices of row_sparse {what} are not strictly increasing")
+    dense = torch.zeros(shape, dtype=values.dtype)
+    dense[rows] = values
+    return dense
+
+
+def _csr_dense(r: _Reader, shape: tuple, values: torch.Tensor, indptr: torch.Tensor, cols: torch.Tensor,
+               what: str) -> torch.Tensor:
+    nnz = cols.numel()
+    if int(indptr[0]) != 0:
+        raise r.fail(f"the indptr of csr {what} must start at 0, not {int(indptr[0])}")
+    steps = indptr[1:] - indptr[:-1]
+    if (steps < 0).any():
+        raise r.fail(f"the indptr of csr {what} must be non-decreasing")
+    if int(indptr[-1]) != nnz:
+        raise r.fail(f"the indptr of csr {what} must end at {nnz}, its number of stored values, not "
+                     f"{int(indptr[-1])}")
+    bad = (cols < 0) | (cols >= shape[1])
+    if bad.any():
+        raise r.fail(f"column index {int(cols[bad][0])} of csr {what} is out of range for its "
+                     f"{shape[1]} columns")
+    # the indptr is now known to be sane, so the row of each stored value takes nnz entries
+    rows = torch.repeat_interleave(torch.arange(shape[0]), steps)
+    if ((rows[1:] == rows[:-1]) & (cols[1:] <= cols[:-1])).any():
+        raise r.fail(f"the column indices within a row of csr {what} are not strictly increasing")
+    dense = torch.zeros(shape, dtype=values.dtype)
+    dense[rows, cols] = values
+    return dense
+
+
 def _read_sparse(r: _Reader, stype: int, what: str) -> Any:
-    storage_shape = r.shape(f"the storage shape of {what}")
+    storage = r.shape(f"the storage shape of {what}")
     shape = r.shape(f"the shape of {what}")
     if not shape:
         return None
     ctx = r.context(what)
     (flag,) = r.unpack("<i", f"the type flag of {what}")
+    r.itemsize(flag, what)
     aux = []
-    for k in range(_NUM_AUX[stype]):
+    for _ in range(_NUM_AUX[stype]):
         (aux_flag,) = r.unpack("<i", f"the index type of {what}")
+        if aux_flag not in _INDEX_FLAGS:
+            raise r.fail(f"the index type of {what} is type flag {aux_flag}; indices are integers "
+                         f"(type flags {', '.join(map(str, _INDEX_FLAGS))})")
         aux.append((aux_flag, r.shape(f"the index shape of {what}")))
-    values = r.data(flag, storage_shape, what)
+    _check_sparse_shapes(r, stype, shape, storage, aux, what)
+    # every byte the record declares must be there before the dense form is counted or allocated
+    r.need(r.nbytes(flag, storage, what) + sum(r.nbytes(f, s, what) for f, s in aux),
+           f"the data of {what}")
+    r.reserve_dense(shape, flag, what)
+    values = r.data(flag, storage, what)
     indices = [r.data(f, s, f"the indices of {what}").long() for f, s in aux]
-    dense = torch.zeros(shape, dtype=values.dtype)
-    try:
-        if stype == _ROW_SPARSE:
-            dense[indices[0]] = values
-        else:
-            indptr, cols = indices
-            rows = torch.repeat_interleave(torch.arange(shape[0]), indptr[1:] - indptr[:-1])
-            dense[rows, cols] = values
-    except (IndexError, RuntimeError) as err:
-        raise r.fail(f"inconsistent sparse indices in {what}: {err}") from None
-    return dense, ctx
+    if stype == _ROW_SPARSE:
+        return _row_sparse_dense(r, shape, values, indices[0], what), ctx
+    return _csr_dense(r, shape, values, indices[0], indices[1], what), ctx
 
 
 def _read_array(r: _Reader, i: int) -> Any:
@@ -239,7 +402,7 @@ def _read_array(r: _Reader, i: int) -> Any:
             raise r.fail(f"{what} has unknown storage type {stype}")
         if stype != _DENSE:
             return _read_sparse(r, stype, what)
-        shape = r.shape(f"the shape of {what}")
+        shape = r.shape(f"the shape of {what}", numpy_shape=magic == _V3_MAGIC)
         # version 2 (MXNet's legacy shapes) has no 0-d arrays: ndim 0 is a 'none' array
         if shape is None or (magic == _V2_MAGIC and not shape):
             return None
@@ -262,8 +425,11 @@ def _decode(buf: bytes, source: str) -> Any:
     if magic != _LIST_MAGIC:
         raise r.fail(f"the file starts with magic 0x{magic:X}, expected 0x{_LIST_MAGIC:X}")
     (count,) = r.unpack("<Q", "the number of arrays")
-    if count > len(buf):  # every record takes at least one byte
-        raise r.fail(f"the header claims {count} arrays in {len(buf)} bytes")
+    if count > _MAX_ARRAYS:
+        raise r.fail(f"the header claims {count} arrays; a file may hold at most {_MAX_ARRAYS}")
+    if count * _MIN_RECORD_BYTES > r.left:
+        raise r.fail(f"truncated: the header claims {count} arrays, but the {r.left} bytes left hold at most "
+                     f"{r.left // _MIN_RECORD_BYTES} records")
     tensors = [_read_array(r, i) for i in range(count)]
     (n_names,) = r.unpack("<Q", "the number of names")
     if n_names not in (0, count):
