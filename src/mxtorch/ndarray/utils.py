@@ -16,9 +16,9 @@ An array record (version 2, what MXNet 1.9.1 writes) is::
     [sparse: per auxiliary array, int32 type flag and its shape]
     data, then [sparse] the auxiliary arrays' data
 
-Version 3 (0xF993FACA, MXNet's numpy-shape mode) is the same for dense arrays, with 0-d arrays and ndim
--1 for 'none'. Version 1 (0xF993FAC8) has no storage type. Before version 1, the record starts directly
-with the shape as uint32 ndim and uint32 dimensions.
+Version 3 (0xF993FACA, MXNet's numpy-shape mode) is the same for dense arrays, with 0-d arrays, and
+ndim -1 or a dimension of -1 (unknown) for 'none'. Version 1 (0xF993FAC8) has no storage type. Before
+version 1, the record starts directly with the shape as uint32 ndim and uint32 dimensions.
 """
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ _FLAG_NAMES = {0: "float32", 1: "float64", 2: "float16", 3: "uint8", 4: "int32",
 # Sparse arrays load dense, which can make a record of a hundred bytes declare terabytes. The dense forms
 # of one file's sparse arrays may take this many bytes together, by default the larger of the floor and
 # the factor times the file's size; the environment variable sets the limit in bytes instead.
-SPARSE_LIMIT_ENV = "MXTORCH_SPARSE_LOAD_MAX_BYTES"
+_SPARSE_LIMIT_ENV = "MXTORCH_SPARSE_LOAD_MAX_BYTES"
 _SPARSE_LIMIT_FLOOR = 32 * 2 ** 20
 _SPARSE_LIMIT_FACTOR = 32
 
@@ -171,7 +171,7 @@ def _nonzero_count(shape: tuple) -> int:
 
 
 def _sparse_dense_limit(file_bytes: int) -> int:
-    raw = os.environ.get(SPARSE_LIMIT_ENV)
+    raw = os.environ.get(_SPARSE_LIMIT_ENV)
     if raw is None:
         return max(_SPARSE_LIMIT_FLOOR, _SPARSE_LIMIT_FACTOR * file_bytes)
     try:
@@ -179,7 +179,7 @@ def _sparse_dense_limit(file_bytes: int) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise MXNetError(f"{SPARSE_LIMIT_ENV} is {raw!r}; expected a whole number of bytes (0 or more)")
+        raise MXNetError(f"{_SPARSE_LIMIT_ENV} is {raw!r}; expected a whole number of bytes (0 or more)")
     return value
 
 
@@ -287,7 +287,7 @@ class _Reader:
                 f"{what} is sparse and loads as a dense {_FLAG_NAMES[flag]} array of shape {shape}, "
                 f"{nbytes} bytes; the dense forms of this file's sparse arrays would take {total} bytes, "
                 f"past the limit of {self.dense_limit} bytes. If the file is trusted, set the "
-                f"environment variable {SPARSE_LIMIT_ENV} to a larger number of bytes")
+                f"environment variable {_SPARSE_LIMIT_ENV} to a larger number of bytes")
         self.dense_bytes = total
 
 
@@ -463,6 +463,21 @@ def load(fname: PathType) -> Any:
     See more details in ``save``. Reads files in every version of MXNet's format (records of version
     1, 2 and 3 and the ones before version 1); sparse arrays load as dense ones.
 
+    The file is data from anywhere: every size it declares is checked against the bytes it holds
+    before memory is allocated for it, and a file that breaks the format is refused with an
+    ``MXNetError`` saying what was wrong. Beyond the format itself, a file is refused when
+
+    - it holds more than 65536 arrays, or an array of more than 32 dimensions (numpy's limit,
+      which MXNet's ``asnumpy`` shares), or a shape whose size does not fit in 64 bits;
+    - an array was saved on a device id outside 0 to 16 (MXNet's range);
+    - a sparse array is malformed as MXNet's ``check_format(full_check=True)`` sees it (shapes that
+      disagree, indices out of range or not strictly increasing, a csr indptr that does not run
+      from 0 up to the number of stored values);
+    - the dense forms of its sparse arrays would take more bytes together than the limit: by
+      default 32 MiB or 32 times the file's size, whichever is larger. A small sparse record can
+      declare a dense shape of terabytes; set the environment variable
+      ``MXTORCH_SPARSE_LOAD_MAX_BYTES`` to a number of bytes to load larger trusted files.
+
     Parameters
     ----------
     fname : str
@@ -487,7 +502,8 @@ def load(fname: PathType) -> Any:
 def load_frombuffer(buf: Any) -> Any:
     """Loads an array dictionary or list from a buffer
 
-    See more details in ``save``.
+    See more details in ``save``; the buffer is checked as ``load`` checks a file, with the same
+    limits.
 
     Parameters
     ----------
