@@ -245,3 +245,11 @@ def test_shared_subgraph_diamonds_stay_linear():
         use(sym)
         assert sym.infer_shape(data=(2, 3))[1] == [(2, 3)]
         assert mx.sym.load_json(sym.tojson()).tojson() == sym.tojson()
+
+
+def test_imports_refuses_a_graph_symbolblock_cannot_hold(tmp_path):
+    path = tmp_path / "net-symbol.json"
+    path.write_text(one_op("FullyConnected", {"num_hidden": "3"}, CONV_INPUTS)
+                    .replace('"name": "bias"', '"name": "bias", "attrs": {"__storage_type__": "1"}'))
+    with deadline(), pytest.raises(MXNetError, match="net-symbol.json.*row_sparse"):
+        gluon.SymbolBlock.imports(str(path), ["data"])

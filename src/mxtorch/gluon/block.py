@@ -1244,7 +1244,10 @@ class SymbolBlock(HybridBlock):
         else:
             # Do not specify type, rely on saved params type instead
             inputs = [symbol.var(i) for i in input_names]
-        ret = SymbolBlock(sym, inputs)
+        try:
+            ret = SymbolBlock(sym, inputs)
+        except AssertionError as err:   # a graph SymbolBlock cannot hold: the file's fault here
+            raise MXNetAssertionError(f"{symbol_file}: {err}") from None
         if param_file is not None:
             ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
                                       dtype_source="saved")

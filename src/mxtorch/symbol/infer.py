@@ -160,7 +160,7 @@ def _infer_node(node: Node, shapes: dict, done: set) -> list:
         ins, outs = node.entry.infer_shape(node.parsed, in_shapes)
     except MXNetError as err:
         raise MXNetError(f"Error in operator {node.name}: {err}") from None
-    except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError) as err:
+    except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError, RuntimeError) as err:
         raise MXNetError(f"Error in operator {node.name} ({node.op}): cannot infer shapes from "
                          f"input shapes {in_shapes}: {err}") from None
     changed = []

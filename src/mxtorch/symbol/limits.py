@@ -29,5 +29,6 @@ MAX_NDIM = 32
 #: The largest magnitude of an integer attribute or dimension (MXNet stores them as int64).
 MAX_INT = 2**63 - 1
 
-#: Elements of one array whose shape the graph determines (its size must fit MXNet's int64 index).
-MAX_ELEMENTS = 2**63 - 1
+#: Elements of one array whose shape the graph determines: 2**48, a petabyte of float32, so that
+#: its size in bytes still fits the int64 that torch and MXNet count bytes in.
+MAX_ELEMENTS = 2**48
