@@ -46,8 +46,11 @@ def add_train(subparsers: Any) -> None:
                        help="where checkpoints go (default: OUT's folder/<name>-checkpoints)")
     lenet.add_argument("--ctx", type=parse_ctx, default="cpu", help="cpu, gpu or gpu:N (default cpu)")
     lenet.add_argument("--resume", action="store_true",
-                       help="continue from the last complete checkpoint (parameters, trainer state, epoch)")
-    lenet.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
+                       help="continue from the last complete checkpoint (parameters, trainer state, epoch, "
+                            "seed), first finishing OUT and its card if a killed run left them behind it")
+    lenet.add_argument("--seed", type=int, default=None,
+                       help="random seed, for a reproducible run (a resumed run ends as an uninterrupted "
+                            "one would; without --seed one is drawn and kept in the checkpoint)")
     lenet.set_defaults(run=_run_train_lenet)
 
 

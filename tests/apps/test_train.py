@@ -7,7 +7,7 @@ import pytest
 
 from mxtorch import gluon, nd
 from mxtorch.apps import train as train_module
-from mxtorch.apps.digits.model import DigitClassifier, ModelCard, card_path
+from mxtorch.apps.digits.model import DigitClassifier, ModelCard, ModelIntegrityError, card_path
 from mxtorch.apps.files import sha256_of
 from mxtorch.apps.train import TrainConfig, train_lenet
 from mxtorch.cli import main
@@ -96,10 +96,64 @@ def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
     assert "--resume: no checkpoint in" in capsys.readouterr().err
 
 
+def test_resumed_run_equals_an_uninterrupted_one(small_mnist, tmp_path):
+    whole, halves = tmp_path / "whole" / "lenet.params", tmp_path / "halves" / "lenet.params"
+    train_lenet(TrainConfig(epochs=2, batch_size=32, momentum=0.9, out=str(whole), seed=5))
+    train_lenet(TrainConfig(epochs=1, batch_size=32, momentum=0.9, out=str(halves), seed=5))
+    # No --seed this time: the checkpoint's record keeps the run's seed.
+    train_lenet(TrainConfig(epochs=2, batch_size=32, momentum=0.9, out=str(halves), resume=True))
+    assert sha256_of(whole) == sha256_of(halves)
+
+
+def test_resume_finishes_publishing_the_last_checkpoint(small_mnist, tmp_path, capsys):
+    out = tmp_path / "lenet.params"
+    train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out), seed=2))
+    first = {path: path.read_bytes() for path in (out, card_path(out))}
+    train_lenet(TrainConfig(epochs=2, batch_size=32, out=str(out), resume=True))
+    for path, content in first.items():  # as if killed after the checkpoint, before --out
+        path.write_bytes(content)
+    record = train_lenet(TrainConfig(epochs=2, batch_size=32, out=str(out), resume=True))
+    assert "nothing to do" in capsys.readouterr().err
+    card = ModelCard.read(card_path(out))
+    assert card.epochs == 2 and card.previous is None
+    assert sha256_of(out) == card.sha256 == record["params_sha256"]
+    assert DigitClassifier(out).info()["epochs"] == 2
+
+
+def test_card_with_previous_describes_the_file_being_replaced(lenet_params, tmp_path):
+    params = tmp_path / "lenet.params"
+    params.write_bytes(lenet_params.read_bytes())
+    old = ModelCard.read(card_path(lenet_params))
+    ModelCard(name="lenet", sha256="f" * 64, epochs=7, previous=old).write(card_path(params))
+    info = DigitClassifier(params).info()  # the old file is still in place: its card applies
+    assert info["verified"] and info["epochs"] == old.epochs
+    params.write_bytes(lenet_params.read_bytes() + b"\0")  # neither the new file nor the old one
+    with pytest.raises(ModelIntegrityError, match="is damaged or was replaced"):
+        DigitClassifier(params)
+
+
+@pytest.mark.parametrize("record, message", [
+    ("[1, 2]", "expected a JSON object"),
+    ('{"epoch": 1, "history": []}', "'history' must list 1 epochs"),
+    (json.dumps({"epoch": 1, "history": [{"test_accuracy": 0.5}], "params": "../../lenet.params",
+                 "params_sha256": "0" * 64, "states": "lenet-0001.states", "states_sha256": "0" * 64,
+                 "batch_size": 32, "lr": 0.1}), "'params' must be a file name in the checkpoint folder"),
+])
+def test_resume_refuses_a_damaged_record(tmp_path, capsys, record, message):
+    folder = tmp_path / "lenet-checkpoints"
+    folder.mkdir()
+    (folder / "checkpoint.json").write_text(record)
+    status = main(["train", "lenet", "--resume", "--out", str(tmp_path / "lenet.params")])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "checkpoint record" in err and message in err
+
+
 @pytest.mark.parametrize("flag, value, message", [("--epochs", "0", "--epochs must be at least 1"),
                                                   ("--batch-size", "0", "--batch-size must be at least 1"),
                                                   ("--lr", "-1", "--lr must be positive"),
-                                                  ("--momentum", "1", "--momentum must be in [0, 1)")])
+                                                  ("--momentum", "1", "--momentum must be in [0, 1)"),
+                                                  ("--seed", "-1", "--seed must be in [0, 2**32)")])
 def test_bad_settings_are_refused(flag, value, message, capsys):
     assert main(["train", "lenet", flag, value]) == 1
     assert message in capsys.readouterr().err

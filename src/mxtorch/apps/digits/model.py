@@ -4,6 +4,12 @@ A trained model is two files side by side: ``NAME.params`` (MXNet's format, writ
 ``save_parameters``) and ``NAME.json``, its card (test accuracy, epochs, the command that trained
 it, date, and the sha256 of the ``.params`` file). Loading checks the sha256 against the card, so
 a damaged or substituted parameter file is refused instead of serving wrong answers.
+
+Two files cannot be renamed into place at once, so a writer replacing a model (``mxtorch train``)
+first writes a card for the new file that also carries the old file's card as ``previous``, then
+renames the new parameter file into place, then drops ``previous``. Whenever the writer stops, the
+parameter file present matches the card or the card's ``previous``, and loading takes whichever
+one describes it.
 """
 from __future__ import annotations
 
@@ -69,19 +75,40 @@ class ModelCard:
     command: str | None = None
     date: str | None = None
     params: str | None = None  # the parameter file's name, relative to the card
+    # While a new parameter file replaces an old one: the old file's card (see the module's docstring).
+    previous: ModelCard | None = None
 
     @classmethod
     def read(cls, path: pathlib.Path) -> "ModelCard":
         """Read a card; raises ValueError naming the file when it is not a valid card."""
         try:
             fields = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(fields, dict):
-                raise TypeError(f"expected a JSON object, got {type(fields).__name__}")
-            known = {f.name for f in dataclasses.fields(cls)}
-            return cls(**{k: v for k, v in fields.items() if k in known})
+            card = cls._from_fields(fields)
+            if card.previous is not None:
+                card.previous = cls._from_fields(card.previous)
+                card.previous.previous = None  # one replacement at a time: older cards are not kept
+            return card
         except (ValueError, TypeError) as err:
             raise ValueError(f"{path} is not a valid model card (a JSON object with 'name' and "
                              f"'sha256'): {err}") from None
+
+    @classmethod
+    def _from_fields(cls, fields: Any) -> "ModelCard":
+        if not isinstance(fields, dict):
+            raise TypeError(f"expected a JSON object, got {type(fields).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        card = cls(**{k: v for k, v in fields.items() if k in known})
+        if not isinstance(card.sha256, str):
+            raise TypeError(f"'sha256' must be a string, got {type(card.sha256).__name__}")
+        return card
+
+    def describing(self, sha256: str) -> "ModelCard | None":
+        """The card for the file whose sha256 is given: this one, its ``previous``, or None."""
+        if self.sha256 == sha256:
+            return self
+        if self.previous is not None and self.previous.sha256 == sha256:
+            return self.previous
+        return None
 
     def write(self, path: pathlib.Path) -> None:
         """Write the card atomically."""
@@ -136,12 +163,13 @@ class DigitClassifier:
                                           f"(which records the sha256 to check) is missing")
             return None
         card = ModelCard.read(path)
-        if card.sha256 != self.sha256:
+        described = card.describing(self.sha256)
+        if described is None:
             raise ModelIntegrityError(
                 f"refusing to load {self.params_path}: its sha256 is {self.sha256} but {path} records "
                 f"{card.sha256}; the file is damaged or was replaced. Reinstall mxtorch, or retrain with "
                 f"`mxtorch train lenet --out {self.params_path}` (which writes both files).")
-        return card
+        return described
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Class probabilities for a batch of preprocessed digits.
