@@ -153,7 +153,8 @@ def test_resume_refuses_a_damaged_record(tmp_path, capsys, record, message):
                                                   ("--batch-size", "0", "--batch-size must be at least 1"),
                                                   ("--lr", "-1", "--lr must be positive"),
                                                   ("--momentum", "1", "--momentum must be in [0, 1)"),
-                                                  ("--seed", "-1", "--seed must be in [0, 2**32)")])
+                                                  ("--seed", "-1", "--seed must be in [0, 2**32)"),
+                                                  ("--out", "lenet.json", "overwritten by its own card")])
 def test_bad_settings_are_refused(flag, value, message, capsys):
     assert main(["train", "lenet", flag, value]) == 1
     assert message in capsys.readouterr().err

@@ -68,6 +68,9 @@ class TrainConfig:
             raise ValueError(f"--momentum must be in [0, 1), got {self.momentum}")
         if self.seed is not None and not 0 <= self.seed < 2 ** 32:
             raise ValueError(f"--seed must be in [0, 2**32), got {self.seed}")
+        if card_path(self.out_path) == self.out_path:
+            raise ValueError(f"--out {self.out} would be overwritten by its own card; give the parameter "
+                             f"file another suffix, such as .params")
 
     @property
     def out_path(self) -> pathlib.Path:
