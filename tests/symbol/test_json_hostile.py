@@ -253,3 +253,12 @@ def test_imports_refuses_a_graph_symbolblock_cannot_hold(tmp_path):
                     .replace('"name": "bias"', '"name": "bias", "attrs": {"__storage_type__": "1"}'))
     with deadline(), pytest.raises(MXNetError, match="net-symbol.json.*row_sparse"):
         gluon.SymbolBlock.imports(str(path), ["data"])
+
+
+@pytest.mark.parametrize("shape, expected", [("(2, 0)", (2, 0)), ("[2, 3]", (2, 3)), ("(2, -1)", (2, 0))])
+def test_variable_shapes_mxnet_writes_still_load(shape, expected):
+    """``__shape__`` as MXNet writes it: 0 (and, in numpy-shape files, -1) is an unknown dimension."""
+    with deadline():
+        sym = mx.sym.load_json(json.dumps({"nodes": [variable("data", {"__shape__": shape})],
+                                           "arg_nodes": [0], "heads": [[0, 0, 0]]}))
+        assert sym.infer_shape_partial()[0] == [expected]

@@ -93,8 +93,8 @@ def parse_shape_attr(text: str, what: str) -> tuple:
         value = text
     if isinstance(value, int) and not isinstance(value, bool):
         value = (value,)
-    if not isinstance(value, tuple) or not all(isinstance(d, int) and not isinstance(d, bool)
-                                               for d in value):
+    if not isinstance(value, (tuple, list)) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                                       for d in value):
         raise MXNetError(f"{what} {_short(text)} is not a tuple of ints")
     return check_shape(tuple(0 if d == -1 else d for d in value), what)
 
