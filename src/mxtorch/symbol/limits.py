@@ -1,8 +1,8 @@
 """Limits on what a symbol JSON file may ask for, in one place.
 
 Reading a file does work bounded by these numbers and by the file's size, whatever the file holds
-(DESIGN.md, principle 7). Each is far beyond what any real network needs: ResNet-152 has about
-1,500 nodes, the widest split in the model zoo has a few dozen outputs, and kernels, strides and
+(DESIGN.md, principle 7). Each is far beyond what any real network needs: ResNet-152 has a few
+thousand nodes, the widest split in the model zoo has a few dozen outputs, and kernels, strides and
 axes have at most a handful of entries. A file beyond one is refused with an MXNetError that names
 the node and the limit.
 """
