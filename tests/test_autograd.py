@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import mxtorch as mx
 from mxtorch import MXNetError, autograd, nd
 
 
@@ -434,3 +435,22 @@ def test_custom_function_backward_must_return_one_gradient_per_input():
         y = Bad()(a, b)
     with pytest.raises(MXNetError, match="returned 1 gradients"):
         y.backward()
+
+
+def test_arrays_and_parameters_with_gradients_are_freed():
+    # the gradient hook must not keep its array alive: long programs rebuild models and load files
+    import gc
+    import weakref
+
+    x = mx.nd.ones((1000,))
+    x.attach_grad()
+    with mx.autograd.record():
+        (x * 2).sum().backward()
+    tensor = weakref.ref(x._t)
+    del x
+    net = mx.gluon.nn.Dense(3, in_units=4)
+    net.initialize()
+    weight = weakref.ref(net.weight.data()._t)
+    del net
+    gc.collect()
+    assert tensor() is None and weight() is None

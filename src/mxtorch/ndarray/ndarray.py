@@ -52,6 +52,29 @@ def _call(name: str, *args: Any, **kwargs: Any) -> Any:
     return _dispatch.call(name, args, kwargs)
 
 
+class _GradSink:
+    """Where the gradient of a leaf goes: torch accumulates into ``t.grad``, MXNet writes (or adds)
+    into a persistent buffer that the user and the Trainer hold. The tensor's hook holds this sink,
+    not the NDArray: a hook holding the NDArray made a cycle through the C++ tensor that Python's
+    garbage collector cannot see, so no array with a gradient was ever freed."""
+
+    __slots__ = ("buffer", "add", "fresh")
+
+    def __init__(self, buffer: torch.Tensor, add: bool):
+        self.buffer = buffer
+        self.add = add
+        self.fresh = False
+
+    def __call__(self, t: torch.Tensor) -> None:
+        g, t.grad = t.grad, None
+        with torch.no_grad():
+            if self.add:
+                self.buffer.add_(g)
+            else:
+                self.buffer.copy_(g)
+        self.fresh = True
+
+
 class NDArray:
     """An array object representing a multidimensional, homogeneous array of
     fixed-size items.
@@ -68,7 +91,7 @@ class NDArray:
         it carries more than the device does (``cpu(1)``).
     """
 
-    __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_fresh_grad", "_graph_inputs",
+    __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_sink", "_graph_inputs",
                  "__weakref__")
     # Make numpy defer to NDArray's reflected operators (np.float32(2) * nd -> NDArray).
     __array_priority__ = 1000.0
@@ -79,7 +102,7 @@ class NDArray:
         self._grad: Optional[NDArray] = None
         self._grad_req = "null"
         self._hook = None
-        self._fresh_grad = False
+        self._sink: Optional[_GradSink] = None
         # set on a recorded output torch cannot differentiate: the inputs it depends on
         self._graph_inputs: tuple = ()
 
@@ -358,19 +381,18 @@ class NDArray:
         if grad_buf is None:
             raise MXNetError(f"grad_req {grad_req!r} needs a gradient buffer")
         self._t = t.requires_grad_(True)
-        self._hook = self._t.register_post_accumulate_grad_hook(self._store_grad)
+        self._sink = _GradSink(grad_buf._t, add=grad_req == "add")
+        self._hook = self._t.register_post_accumulate_grad_hook(self._sink)
 
-    def _store_grad(self, t: torch.Tensor) -> None:
-        # torch accumulates into t.grad; MXNet writes (or adds) into a persistent buffer whose
-        # NDArray the user and the Trainer hold. Move the gradient there and leave t.grad empty.
-        g, t.grad = t.grad, None
-        buf = self._grad._t
-        with torch.no_grad():
-            if self._grad_req == "add":
-                buf.add_(g)
-            else:
-                buf.copy_(g)
-        self._fresh_grad = True
+    @property
+    def _fresh_grad(self) -> bool:
+        """Whether a backward pass wrote the gradient since the Trainer last used it."""
+        return self._sink is not None and self._sink.fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value: bool) -> None:
+        if self._sink is not None:
+            self._sink.fresh = value
 
     @property
     def grad(self) -> Optional["NDArray"]:
@@ -737,7 +759,7 @@ class NDArray:
         self._grad = None
         self._grad_req = "null"
         self._hook = None
-        self._fresh_grad = False
+        self._sink = None
         self._graph_inputs = ()
 
 
