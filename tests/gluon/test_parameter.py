@@ -323,3 +323,11 @@ def test_load_parameters_refuses_a_file_without_names(tmp_path):
     nd.save(str(tmp_path / "list.params"), [nd.ones((3, 2))])
     with pytest.raises(mx.MXNetError, match="without names"):
         _small_net().load_parameters(str(tmp_path / "list.params"))
+
+
+def test_parameter_dict_load_refuses_a_file_without_names(tmp_path):
+    nd.save(str(tmp_path / "list.params"), [nd.ones((3, 2))])
+    params = _small_net().collect_params()
+    with pytest.raises(mx.MXNetError, match="without names") as info:
+        params.load(str(tmp_path / "list.params"))
+    assert isinstance(info.value, ValueError)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from .. import autograd, initializer, ndarray
-from ..base import MXNetAssertionError, MXNetError
+from ..base import MXNetAssertionError, MXNetError, MXNetValueError
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
 from .utils import _brief_print_list, _indent, shape_is_known
@@ -884,7 +884,11 @@ class ParameterDict:
                         f"restore_prefix is '{restore_prefix}' but Parameters name '{name}' does "
                         f"not start with '{restore_prefix}'. For more info on naming, please see "
                         f"{_NAMING_URL}")
-        self.load_dict(ndarray.load(filename), ctx, allow_missing, ignore_extra, restore_prefix,
+        loaded = ndarray.load(filename)
+        if not isinstance(loaded, dict):
+            raise MXNetValueError(f"ParameterDict.load: '{filename}' holds {len(loaded)} arrays "
+                                  "without names; it needs a file of named parameters")
+        self.load_dict(loaded, ctx, allow_missing, ignore_extra, restore_prefix,
                        filename, cast_dtype, dtype_source)
 
     def load_dict(self, param_dict: Any, ctx: Any = None, allow_missing: bool = False,

@@ -142,6 +142,19 @@ class _ConvGeometry:
         self.stride = _window.expand(attrs["stride"], nd, 1, name, "stride")
         self.dilate = _window.expand(attrs["dilate"], nd, 1, name, "dilate")
         self.pad = _window.expand(attrs["pad"], nd, 0, name, "pad")
+        for what, value, least in (("kernel", kernel, 1), ("stride", self.stride, 1),
+                                   ("dilate", self.dilate, 1), ("pad", self.pad, 0)):
+            if min(value) < least:
+                raise MXNetError(f"{name}: incorrect {what} size {value}: every entry must be at "
+                                 f"least {least}")
+
+    def check_fits(self, name: str, data_shape: Sequence[int]) -> None:
+        """MXNet refuses a dilated kernel larger than the padded input at shape inference."""
+        for i in range(self.nd):
+            size, dilated = data_shape[2 + i], self.dilate[i] * (self.kernel[i] - 1) + 1
+            if size and dilated > size + 2 * self.pad[i]:
+                raise MXNetError(f"{name}: kernel size exceed input: the dilated kernel spans {dilated} "
+                                 f"along axis {2 + i}, the padded input {size + 2 * self.pad[i]}")
 
 
 @op("Convolution", inputs=("data", "weight", "bias"), attrs=_conv_attrs(1024, False),
@@ -172,6 +185,7 @@ def _(attrs, data, weight=None, bias=None):
     if data is None:
         return [data, weight, *biases], [None]
     g = _ConvGeometry("Convolution", data, attrs)
+    g.check_fits("Convolution", data)
     weight = assign_shape("Convolution", "weight", weight,
                           (n, data[1] // attrs["num_group"], *g.kernel))
     spatial = tuple(_window.conv_out(data[2 + i], g.kernel[i], g.stride[i], g.pad[i], g.dilate[i])
