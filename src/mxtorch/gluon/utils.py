@@ -315,10 +315,13 @@ def _fetch(url: str, target: str, verify_ssl: bool, timeout: float = 60.0,
         sock = getattr(getattr(getattr(r, "fp", None), "raw", None), "_sock", None)
         received = 0
         with open(target, "wb") as f:
-            while True:
+            while length is None or received < length:
                 left = _time_left(url, deadline, total)
-                if sock is not None:
-                    sock.settimeout(min(timeout, left))
+                if sock is not None and not r.isclosed():
+                    try:
+                        sock.settimeout(min(timeout, left))
+                    except OSError:  # the connection is already closed: the read ends the body
+                        pass
                 try:
                     chunk = r.read1(min(_CHUNK, cap[0] - received + 1))
                 except TimeoutError:
