@@ -23,8 +23,7 @@ def _peak_rss_kb() -> int:
 
 def _mutate_campaign(name: str, args: argparse.Namespace) -> dict:
     target = harness.discover()[name]
-    for data in target.seeds():    # warm up: imports, caches and allocator pools
-        harness.check(target, data)
+    harness.warm_up(target)     # imports, caches and allocator pools, before memory is measured
     warm = _peak_rss_kb()
 
     def report(finding: harness.Finding) -> None:
@@ -44,6 +43,7 @@ def _atheris_campaign(name: str, args: argparse.Namespace) -> None:
 
     with atheris.instrument_imports(include=["mxtorch"]):
         target = harness.discover()[name]
+    harness.warm_up(target)
     seed_dir = tempfile.mkdtemp(prefix=f"fuzz-{name}-")
     for i, data in enumerate(target.seeds() + [p.read_bytes() for p in harness.corpus(name)]):
         with open(f"{seed_dir}/seed-{i}", "wb") as f:

@@ -331,3 +331,12 @@ def test_parameter_dict_load_refuses_a_file_without_names(tmp_path):
     with pytest.raises(mx.MXNetError, match="without names") as info:
         params.load(str(tmp_path / "list.params"))
     assert isinstance(info.value, ValueError)
+
+
+def test_legacy_file_under_another_prefix_is_an_mxnet_assertion_error(tmp_path):
+    # names without '.' take the legacy path, where the block's prefix must prefix every name
+    net = _small_net()
+    nd.save(str(tmp_path / "legacy.params"), {"weight": nd.ones((3, 2))})
+    with pytest.raises(mx.MXNetError, match="restore_prefix") as info:
+        net.load_parameters(str(tmp_path / "legacy.params"))
+    assert isinstance(info.value, AssertionError)

@@ -880,7 +880,7 @@ class ParameterDict:
         if restore_prefix:
             for name in self.keys():
                 if not name.startswith(restore_prefix):
-                    raise AssertionError(
+                    raise MXNetAssertionError(
                         f"restore_prefix is '{restore_prefix}' but Parameters name '{name}' does "
                         f"not start with '{restore_prefix}'. For more info on naming, please see "
                         f"{_NAMING_URL}")

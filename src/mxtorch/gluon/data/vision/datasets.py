@@ -134,9 +134,6 @@ def _idx_content(blob: bytes, ndim: int) -> bytes:
     header_size = 4 + 4 * ndim
     dims = _idx_dims(_gunzip_prefix(blob, header_size), ndim)
     needed = header_size + math.prod(dims)
-    if needed > MAX_IDX_BYTES:
-        raise MXNetError(f"IDX header declares dimensions {dims} ({needed} bytes), more than the "
-                         f"{MAX_IDX_BYTES} bytes mxtorch reads from one IDX file")
     content = _gunzip_prefix(blob, needed + 1)
     _check_idx_size(dims, len(content) - header_size)
     return content
@@ -156,7 +153,12 @@ def _idx_dims(content: bytes, ndim: int) -> tuple:
     if len(content) < header or content[:4] != bytes([0, 0, 8, ndim]):
         raise MXNetError(f"not an IDX file of {ndim}-D unsigned bytes (magic "
                          f"{content[:4].hex() or 'missing'}, expected 0000080{ndim})")
-    return tuple(int(d) for d in np.frombuffer(content[4:header], dtype=">u4"))
+    dims = tuple(int(d) for d in np.frombuffer(content[4:header], dtype=">u4"))
+    # zero-length axes make the data empty, yet an array cannot span 2**64 entries even so
+    if math.prod(d for d in dims if d) > MAX_IDX_BYTES:
+        raise MXNetError(f"IDX header declares dimensions {dims}, more than the {MAX_IDX_BYTES} "
+                         "bytes mxtorch reads from one IDX file")
+    return dims
 
 
 def _mnist_images(images: np.ndarray, source: str) -> np.ndarray:
