@@ -80,7 +80,7 @@ def server():
 
 @pytest.fixture(autouse=True)
 def _no_env_limits(monkeypatch):
-    for var in ("MXNET_DOWNLOAD_MAX_BYTES", "MXNET_DOWNLOAD_TOTAL_TIMEOUT"):
+    for var in ("MXTORCH_DOWNLOAD_MAX_BYTES", "MXTORCH_DOWNLOAD_TOTAL_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -98,12 +98,12 @@ def test_declared_length_over_cap_is_refused_before_reading(server, tmp_path, ca
 
 def test_cap_from_environment(server, tmp_path, monkeypatch, capsys):
     server.body = b"w" * 10_000
-    monkeypatch.setenv("MXNET_DOWNLOAD_MAX_BYTES", "1000")
-    with pytest.raises(MXNetError, match="MXNET_DOWNLOAD_MAX_BYTES"):
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_MAX_BYTES", "1000")
+    with pytest.raises(MXNetError, match="MXTORCH_DOWNLOAD_MAX_BYTES"):
         utils.download(server.url, path=str(tmp_path), retries=0)
     assert _left(tmp_path) == []
-    monkeypatch.setenv("MXNET_DOWNLOAD_MAX_BYTES", "a lot")
-    with pytest.raises(MXNetError, match=r"MXNET_DOWNLOAD_MAX_BYTES.*'a lot'.*positive integer"):
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_MAX_BYTES", "a lot")
+    with pytest.raises(MXNetError, match=r"MXTORCH_DOWNLOAD_MAX_BYTES.*'a lot'.*positive integer"):
         utils.download(server.url, path=str(tmp_path), retries=0)
 
 
@@ -155,7 +155,7 @@ def test_stalled_server_hits_the_total_time_limit_before_the_read_timeout(server
                                                                          capsys, monkeypatch):
     server.body = b"w" * 1000
     server.stall_after = 10
-    monkeypatch.setenv("MXNET_DOWNLOAD_TOTAL_TIMEOUT", "0.5")
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_TOTAL_TIMEOUT", "0.5")
     start = time.monotonic()
     with pytest.raises(MXNetError, match="total time limit"):
         utils.download(server.url, path=str(tmp_path), timeout=30.0, retries=0)
@@ -170,8 +170,8 @@ def test_bad_limits_are_refused(tmp_path, monkeypatch):
         utils.download("http://127.0.0.1:9/x", path=str(tmp_path), total_timeout=-1)
     with pytest.raises(MXNetError, match="timeout.*positive"):
         utils.download("http://127.0.0.1:9/x", path=str(tmp_path), timeout=float("nan"))
-    monkeypatch.setenv("MXNET_DOWNLOAD_TOTAL_TIMEOUT", "soon")
-    with pytest.raises(MXNetError, match="MXNET_DOWNLOAD_TOTAL_TIMEOUT.*'soon'"):
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_TOTAL_TIMEOUT", "soon")
+    with pytest.raises(MXNetError, match="MXTORCH_DOWNLOAD_TOTAL_TIMEOUT.*'soon'"):
         utils.download("http://127.0.0.1:9/x", path=str(tmp_path))
     assert _left(tmp_path) == []
 

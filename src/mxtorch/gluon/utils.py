@@ -223,8 +223,8 @@ def _limit(value: Optional[float], name: str, var: str, default: float,
 
 def _max_download_bytes(max_bytes: Optional[int] = None) -> tuple:
     """The download size cap in bytes and where it came from (``max_bytes``, the environment
-    variable ``MXNET_DOWNLOAD_MAX_BYTES``, or the 1 GiB default)."""
-    return _limit(max_bytes, "max_bytes", "MXNET_DOWNLOAD_MAX_BYTES", _DEFAULT_MAX_BYTES, int)
+    variable ``MXTORCH_DOWNLOAD_MAX_BYTES``, or the 1 GiB default)."""
+    return _limit(max_bytes, "max_bytes", "MXTORCH_DOWNLOAD_MAX_BYTES", _DEFAULT_MAX_BYTES, int)
 
 
 def _warn_plain_http(url: str, what: str = "download URL") -> None:
@@ -368,13 +368,13 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     max_bytes : int, optional (keyword only)
         The most bytes accepted. A server that declares a larger Content-Length is refused before
         the body is read; a body that grows past the limit is cut off and refused. Defaults to
-        ``$MXNET_DOWNLOAD_MAX_BYTES``, else 1 GiB (the model zoo's largest file, VGG-19 with batch
+        ``$MXTORCH_DOWNLOAD_MAX_BYTES``, else 1 GiB (the model zoo's largest file, VGG-19 with batch
         normalization, is about 0.55 GiB).
     timeout : float, default 60 (keyword only)
         Seconds to wait for the connection and for each read.
     total_timeout : float, optional (keyword only)
         Seconds for the whole download, all attempts together, however steadily the server
-        trickles. Defaults to ``$MXNET_DOWNLOAD_TOTAL_TIMEOUT``, else 3600.
+        trickles. Defaults to ``$MXTORCH_DOWNLOAD_TOTAL_TIMEOUT``, else 3600.
 
     A refusal for size or time raises ``MXNetError`` at once, without further attempts. A plain
     ``http://`` URL to a host other than this machine draws a warning (once per host).
@@ -395,7 +395,7 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     if retries < 0:
         raise ValueError(f"Number of retries should be at least 0, currently it's {retries}")
     cap = _max_download_bytes(max_bytes)
-    total = _limit(total_timeout, "total_timeout", "MXNET_DOWNLOAD_TOTAL_TIMEOUT",
+    total = _limit(total_timeout, "total_timeout", "MXTORCH_DOWNLOAD_TOTAL_TIMEOUT",
                    _DEFAULT_TOTAL_TIMEOUT, float)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or \
             not math.isfinite(timeout) or timeout <= 0:

@@ -128,7 +128,7 @@ def test_default_root_follows_mxnet_home(monkeypatch, tmp_path, registered):
 
 @pytest.fixture(autouse=True)
 def _no_env_limits(monkeypatch):
-    for var in ("MXNET_DOWNLOAD_MAX_BYTES", "MXNET_DOWNLOAD_TOTAL_TIMEOUT"):
+    for var in ("MXTORCH_DOWNLOAD_MAX_BYTES", "MXTORCH_DOWNLOAD_TOTAL_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -183,7 +183,7 @@ def test_member_larger_than_the_cap_is_refused_before_extracting(server, tmp_pat
     file_name = _register(monkeypatch, payload)
     server.body = _zip_members({file_name + ".params": payload}, zipfile.ZIP_DEFLATED)
     assert len(server.body) < 10_000
-    monkeypatch.setenv("MXNET_DOWNLOAD_MAX_BYTES", "10000")
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_MAX_BYTES", "10000")
     with pytest.raises(MXNetError, match=r"200000 bytes.*limit of 10000 bytes"):
         model_store.get_model_file(NAME, root=str(tmp_path))
     assert _leftovers(tmp_path) == []
@@ -202,11 +202,11 @@ def test_download_over_the_cap_is_refused_with_the_store_hint(server, registered
                                                              monkeypatch):
     file_name, sha1 = registered
     server.body = _zip(file_name, PAYLOAD)
-    monkeypatch.setenv("MXNET_DOWNLOAD_MAX_BYTES", "1000")
+    monkeypatch.setenv("MXTORCH_DOWNLOAD_MAX_BYTES", "1000")
     with pytest.raises(MXNetError) as err:
         model_store.get_model_file(NAME, root=str(tmp_path))
     message = str(err.value)
-    assert "limit of 1000 bytes" in message and "MXNET_DOWNLOAD_MAX_BYTES" in message
+    assert "limit of 1000 bytes" in message and "MXTORCH_DOWNLOAD_MAX_BYTES" in message
     assert sha1 in message and str(tmp_path / f"{file_name}.params") in message
     assert len(server.requests) == 1  # not retried
     assert _leftovers(tmp_path) == []

@@ -131,8 +131,8 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
     the unpacked file is used only when its SHA-1 matches.
 
     The archive may hold only ``{name}-{short_hash}.params``; it and the file unpacked from it
-    are limited to ``$MXNET_DOWNLOAD_MAX_BYTES`` (default 1 GiB, about twice the zoo's largest
-    file) and the whole download to ``$MXNET_DOWNLOAD_TOTAL_TIMEOUT`` seconds (default 3600);
+    are limited to ``$MXTORCH_DOWNLOAD_MAX_BYTES`` (default 1 GiB, about twice the zoo's largest
+    file) and the whole download to ``$MXTORCH_DOWNLOAD_TOTAL_TIMEOUT`` seconds (default 3600);
     see :func:`mxtorch.gluon.utils.download`. Temporary files are removed whatever happens,
     SIGTERM in the main thread included.
 
