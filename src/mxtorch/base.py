@@ -18,6 +18,15 @@ class MXNetError(RuntimeError):
     """Error raised by mxtorch where MXNet's engine raised ``MXNetError``."""
 
 
+def short_repr(value: Any, limit: int = 100) -> str:
+    """``repr(value)`` cut short: an error message must not echo a whole hostile file."""
+    try:
+        text = repr(value)
+    except ValueError:   # an int beyond Python's digit limit for printing
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 class MXNetAssertionError(MXNetError, AssertionError):
     """A refusal of bad input where MXNet's Python code raised ``AssertionError``: programs that
     catch either keep working."""

@@ -1,14 +1,10 @@
 """The ``mxtorch`` command: its subcommands, and one-line errors instead of tracebacks."""
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
 
 from mxtorch.apps.digits.model import card_path
 from mxtorch.cli import main
+from tests.apps.live_server import digits_command
 
 
 def test_help_lists_the_subcommands(capsys):
@@ -20,26 +16,9 @@ def test_help_lists_the_subcommands(capsys):
 
 
 def test_digits_serves_the_app(lenet_params):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "mxtorch.cli", "digits", "--port", str(port),
-                               "--params", str(lenet_params)], stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read()
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/api/model", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "mxtorch digits did not start"
-                time.sleep(0.2)
-        assert response.json()["verified"] is True
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=20)
-    assert "sha256 verified" in err and f"open http://127.0.0.1:{port}/" in err
+    with digits_command(lenet_params) as server:
+        assert httpx.get(f"{server.url}/api/model", timeout=5).json()["verified"] is True
+    assert "sha256 verified" in server.log and f"open {server.url}/" in server.log
 
 
 def test_cli_reports_bad_context(capsys):

@@ -6,8 +6,6 @@ import io
 import logging
 import re
 import socket
-import subprocess
-import sys
 import threading
 import time
 
@@ -18,7 +16,7 @@ from PIL import Image, ImageDraw
 from mxtorch.apps.digits.model import DigitClassifier
 from mxtorch.apps.digits.server import STATIC, Limits, create_app, default_allowed_hosts
 from mxtorch.cli import build_parser
-from tests.apps.live_server import running_server
+from tests.apps.live_server import digits_command, running_server
 
 # A short body deadline keeps the slow-upload tests short.
 LIMITS = Limits(max_body_bytes=300_000, max_image_bytes=200_000, max_pixels=1_000_000, body_timeout_s=1.0)
@@ -339,28 +337,12 @@ def test_slow_uploads_do_not_hold_up_other_requests(server, client):
 
 
 def test_mxtorch_digits_logs_aborts_to_its_console(lenet_params):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "mxtorch.cli", "digits", "--port", str(port),
-                               "--params", str(lenet_params)], stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.stderr.read()
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "mxtorch digits did not start"
-                time.sleep(0.2)
-        with socket.create_connection(("127.0.0.1", port)) as sock:
-            sock.sendall(_upload_head(f"http://127.0.0.1:{port}", 5000) + b"x" * 100)
+    with digits_command(lenet_params) as server:
+        with socket.create_connection(("127.0.0.1", server.port)) as sock:
+            sock.sendall(_upload_head(server.url, 5000) + b"x" * 100)
             time.sleep(0.2)
         time.sleep(0.5)
-    finally:
-        server.terminate()
-        log = server.communicate(timeout=20)[1]
+    log = server.log
     assert "answering to Host localhost, IP addresses" in log
     assert "the client closed the connection after sending 100 of 5000 bytes" in log
     assert "Traceback" not in log and "ERROR" not in log

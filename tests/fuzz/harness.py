@@ -158,11 +158,11 @@ def mutate(seeds: list, rng: random.Random, dictionary: tuple = ()) -> bytes:
 
 # -- checking ----------------------------------------------------------------------------------
 class InputTookTooLong(Exception):
-    """Raised inside a target when one input exceeds ``TIME_LIMIT_S``."""
+    """Raised inside the code under test when it runs past its time limit."""
 
 
 @contextlib.contextmanager
-def _time_limit(seconds: float) -> Iterator[None]:
+def deadline(seconds: float = TIME_LIMIT_S) -> Iterator[None]:
     """Interrupt the input after ``seconds`` of wall time (main thread only: SIGALRM)."""
     def _expired(signum, frame):
         raise InputTookTooLong(f"an input took more than {seconds} s")
@@ -189,7 +189,7 @@ def check(target: ModuleType, data: bytes, time_limit: float = TIME_LIMIT_S) -> 
     """Run one input; True if accepted, False if refused properly; raises Finding otherwise."""
     start = time.perf_counter()
     try:
-        with _time_limit(time_limit):
+        with deadline(time_limit):
             target.run(data)
         return True
     except target.REFUSALS as err:

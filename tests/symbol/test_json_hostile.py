@@ -4,9 +4,7 @@ names the node and the limit or expectation it broke (DESIGN.md, principle 7).
 Each test guards the code under a SIGALRM deadline, so an input that hangs today fails its test in
 seconds instead of hanging the suite.
 """
-import contextlib
 import json
-import signal
 
 import numpy as np
 import pytest
@@ -15,24 +13,10 @@ import mxtorch as mx
 from mxtorch import gluon
 from mxtorch.base import MXNetError
 from mxtorch.symbol import limits
+from tests.fuzz.harness import deadline
 
 DEADLINE_S = 3.0
 CONV_INPUTS = ("data", "weight", "bias")
-
-
-@contextlib.contextmanager
-def deadline(seconds: float = DEADLINE_S):
-    """Fail (rather than hang) when the body runs longer than ``seconds``."""
-    def expired(signum, frame):
-        raise TimeoutError(f"took longer than {seconds} s")
-
-    old = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def variable(name: str, attrs: dict = None) -> dict:
@@ -63,7 +47,7 @@ def use(sym: mx.sym.Symbol) -> None:
 def refused(text: str, *expected: str) -> str:
     """Load and use ``text`` under the deadline; it must be refused with all of ``expected`` in the
     message. Returns the message."""
-    with deadline(), pytest.raises(MXNetError) as err:
+    with deadline(DEADLINE_S), pytest.raises(MXNetError) as err:
         use(mx.sym.load_json(text))
     message = str(err.value)
     for part in expected:
@@ -76,7 +60,7 @@ def refused(text: str, *expected: str) -> str:
 def test_huge_output_count_is_refused_at_load():
     text = one_op("SliceChannel", {"num_outputs": "1000000000"})
     assert len(text) < 300
-    with deadline(), pytest.raises(MXNetError) as err:
+    with deadline(DEADLINE_S), pytest.raises(MXNetError) as err:
         mx.sym.load_json(text)
     message = str(err.value)
     assert "'n'" in message and str(limits.MAX_NODE_OUTPUTS) in message
@@ -84,7 +68,7 @@ def test_huge_output_count_is_refused_at_load():
 
 def test_output_counts_a_real_network_uses_still_load():
     text = one_op("SliceChannel", {"num_outputs": "64", "axis": "1"})
-    with deadline():
+    with deadline(DEADLINE_S):
         sym = mx.sym.load_json(text)
         assert len(sym.list_outputs()) == 1
         assert len(sym.get_internals().list_outputs()) == 65
@@ -123,7 +107,7 @@ def test_overflowing_numbers_are_refused(op, attrs, inputs):
 
 def test_written_infinities_still_load():
     """MXNet writes ``clip(a_max=inf)`` as ``"inf"`` and reads it back; so does mxtorch."""
-    with deadline():
+    with deadline(DEADLINE_S):
         sym = mx.sym.load_json(one_op("clip", {"a_min": "-inf", "a_max": "inf"}))
         assert json.loads(sym.tojson())["nodes"][1]["attrs"] == {"a_max": "inf", "a_min": "-inf"}
 
@@ -136,7 +120,7 @@ def test_deeply_nested_attribute_is_refused():
 # -- the JSON document --------------------------------------------------------------------------
 def test_deep_json_nesting_is_refused():
     text = '{"nodes": ' + "[" * 100000 + "]" * 100000 + ', "arg_nodes": [], "heads": [[0, 0, 0]]}'
-    with deadline(), pytest.raises(MXNetError, match="nest"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="nest"):
         mx.sym.load_json(text)
 
 
@@ -144,14 +128,14 @@ def test_node_count_limit(monkeypatch):
     monkeypatch.setattr(limits, "MAX_NODES", 10)
     nodes = [variable("data")] + [{"op": "relu", "name": f"r{i}", "inputs": [[i, 0, 0]]} for i in range(10)]
     text = json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[10, 0, 0]]})
-    with deadline(), pytest.raises(MXNetError, match="11 nodes.*10"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="11 nodes.*10"):
         mx.sym.load_json(text)
 
 
 def test_head_count_limit(monkeypatch):
     monkeypatch.setattr(limits, "MAX_NODES", 10)
     text = json.dumps({"nodes": [variable("data")], "arg_nodes": [0], "heads": [[0, 0, 0]] * 11})
-    with deadline(), pytest.raises(MXNetError, match="11 heads"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="11 heads"):
         mx.sym.load_json(text)
 
 
@@ -163,7 +147,7 @@ def test_limits_are_generous_for_real_networks():
 
 def test_unencodable_names_are_refused():
     text = json.dumps({"nodes": [variable("data\ud800")], "arg_nodes": [0], "heads": [[0, 0, 0]]})
-    with deadline(), pytest.raises(MXNetError, match="node 0.*UTF-8"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="node 0.*UTF-8"):
         mx.sym.load_json(text)
 
 
@@ -171,9 +155,9 @@ def test_non_utf8_file_is_refused(tmp_path):
     path = tmp_path / "net-symbol.json"
     path.write_bytes(b'{"nodes": [{"op": "null", "name": "d\xff\xfe", "inputs": []}], '
                      b'"arg_nodes": [0], "heads": [[0, 0, 0]]}')
-    with deadline(), pytest.raises(MXNetError, match="UTF-8"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="UTF-8"):
         mx.sym.load(str(path))
-    with deadline(), pytest.raises(MXNetError, match="UTF-8"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="UTF-8"):
         gluon.SymbolBlock.imports(str(path), ["data"])
 
 
@@ -192,7 +176,7 @@ FC = ("FullyConnected", {"num_hidden": "10"}, CONV_INPUTS)
 ])
 def test_bad_variable_shape_is_refused(shape, expected):
     op, attrs, inputs = FC
-    with deadline(), pytest.raises(MXNetError) as err:
+    with deadline(DEADLINE_S), pytest.raises(MXNetError) as err:
         sym = mx.sym.load_json(one_op(op, attrs, inputs, {"__shape__": shape}))
         sym.infer_shape_partial()
     assert "data" in str(err.value) and expected in str(err.value), str(err.value)
@@ -253,7 +237,7 @@ def test_shared_subgraph_diamonds_stay_linear():
     for i in range(200):
         nodes.append({"op": "elemwise_add", "name": f"a{i}", "inputs": [[i, 0, 0], [i, 0, 0]]})
     text = json.dumps({"nodes": nodes, "arg_nodes": [0], "heads": [[200, 0, 0]]})
-    with deadline():
+    with deadline(DEADLINE_S):
         sym = mx.sym.load_json(text)
         use(sym)
         assert sym.infer_shape(data=(2, 3))[1] == [(2, 3)]
@@ -264,14 +248,14 @@ def test_imports_refuses_a_graph_symbolblock_cannot_hold(tmp_path):
     path = tmp_path / "net-symbol.json"
     path.write_text(one_op("FullyConnected", {"num_hidden": "3"}, CONV_INPUTS)
                     .replace('"name": "bias"', '"name": "bias", "attrs": {"__storage_type__": "1"}'))
-    with deadline(), pytest.raises(MXNetError, match="net-symbol.json.*row_sparse"):
+    with deadline(DEADLINE_S), pytest.raises(MXNetError, match="net-symbol.json.*row_sparse"):
         gluon.SymbolBlock.imports(str(path), ["data"])
 
 
 @pytest.mark.parametrize("shape, expected", [("(2, 0)", (2, 0)), ("[2, 3]", (2, 3)), ("(2, -1)", (2, 0))])
 def test_variable_shapes_mxnet_writes_still_load(shape, expected):
     """``__shape__`` as MXNet writes it: 0 (and, in numpy-shape files, -1) is an unknown dimension."""
-    with deadline():
+    with deadline(DEADLINE_S):
         sym = mx.sym.load_json(json.dumps({"nodes": [variable("data", {"__shape__": shape})],
                                            "arg_nodes": [0], "heads": [[0, 0, 0]]}))
         assert sym.infer_shape_partial()[0] == [expected]

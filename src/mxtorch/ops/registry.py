@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import torch
 
-from ..base import MXNetError, parse_literal, to_torch_dtype
+from ..base import MXNetError, parse_literal, short_repr, to_torch_dtype
 
 __all__ = ["op", "OpDef", "get_op", "all_ops", "same_shape", "Shape", "Int", "Float", "Bool", "Str", "Enum",
            "DType", "Floats", "Any_", "REQUIRED"]
@@ -78,12 +78,12 @@ class Shape(Attr):
         if isinstance(value, (int,)) and not isinstance(value, bool):
             return (_int64(value),)
         if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
-            raise ValueError(f"expected a shape tuple of ints, got {_short(value)}")
+            raise ValueError(f"expected a shape tuple of ints, got {short_repr(value)}")
         _check_length(value)
         try:
             return tuple(_int64(int(v)) for v in value)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"expected a shape tuple of ints, got {_short(value)}") from None
+            raise ValueError(f"expected a shape tuple of ints, got {short_repr(value)}") from None
 
 
 class Floats(Attr):
@@ -99,7 +99,7 @@ class Floats(Attr):
         if isinstance(value, (int, float)):
             return (float(value),)
         if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
-            raise ValueError(f"expected a tuple of floats, got {_short(value)}")
+            raise ValueError(f"expected a tuple of floats, got {short_repr(value)}")
         _check_length(value)
         return tuple(float(v) for v in value)
 
@@ -111,9 +111,9 @@ class Int(Attr):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"{value} is out of range for an int")
         if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__int__"):
-            raise ValueError(f"expected an int, got {_short(value)}")
+            raise ValueError(f"expected an int, got {short_repr(value)}")
         if int(value) != value:
-            raise ValueError(f"expected an int, got {_short(value)}")
+            raise ValueError(f"expected an int, got {short_repr(value)}")
         return _int64(int(value))
 
 
@@ -157,7 +157,7 @@ def _check_length(value: Any) -> None:
 def _int64(value: int) -> int:
     limit = _limits().MAX_INT
     if not -limit - 1 <= value <= limit:
-        raise ValueError(f"{_short(value)} is out of range for an int64")
+        raise ValueError(f"{short_repr(value)} is out of range for an int64")
     return value
 
 
@@ -173,16 +173,7 @@ def _check_in_range(text: str, values: Any) -> None:
         except ValueError:
             continue
         if math.isinf(number):
-            raise ValueError(f"{_short(token)} is out of range for a float")
-
-
-def _short(value: Any) -> str:
-    """``repr(value)``, cut short when long: an error message must not echo a whole hostile file."""
-    try:
-        text = repr(value)
-    except ValueError:   # an int beyond Python's digit limit for printing
-        return f"<{type(value).__name__} too large to print>"
-    return text if len(text) <= 100 else f"{text[:100]}... ({len(text)} characters)"
+            raise ValueError(f"{short_repr(token)} is out of range for a float")
 
 
 class Bool(Attr):
@@ -281,7 +272,7 @@ class OpDef:
                 try:
                     parsed[name] = spec.parse(raw[name])
                 except (ValueError, TypeError, SyntaxError, ArithmeticError, MXNetError) as err:
-                    raise MXNetError(f"{self.name}: invalid value {_short(raw[name])} for attribute "
+                    raise MXNetError(f"{self.name}: invalid value {short_repr(raw[name])} for attribute "
                                      f"'{name}' (expected {spec.kind}): {err}") from None
             elif spec.default is REQUIRED:
                 raise MXNetError(f"{self.name}: required attribute '{name}' is missing")

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 
 import numpy as np
 
-from ..base import MXNetError, parse_literal
+from ..base import MXNetError, parse_literal, short_repr
 from . import limits
 from .graph import Node, topo_order
 
@@ -58,25 +58,16 @@ def check_shape(shape: Any, what: str) -> tuple:
         raise MXNetError(f"{what} has {len(dims)} dimensions, more than the {limits.MAX_NDIM} "
                          f"an array may have")
     if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
-        raise MXNetError(f"{what} {_short(dims)} is not a tuple of ints")
+        raise MXNetError(f"{what} {short_repr(dims)} is not a tuple of ints")
     dims = tuple(int(d) for d in dims)
     if any(d < 0 for d in dims):
-        raise MXNetError(f"{what} {_short(dims)} has a negative dimension")
+        raise MXNetError(f"{what} {short_repr(dims)} has a negative dimension")
     size = 1
     for d in dims:
         size *= d or 1
         if size > limits.MAX_ELEMENTS:
-            raise MXNetError(f"{what} {_short(dims)} has more than {limits.MAX_ELEMENTS} elements")
+            raise MXNetError(f"{what} {short_repr(dims)} has more than {limits.MAX_ELEMENTS} elements")
     return dims
-
-
-def _short(value: Any) -> str:
-    """``repr(value)``, cut short when long (a message must not echo a hostile file)."""
-    try:
-        text = repr(value)
-    except ValueError:   # an int past Python's digit limit
-        return f"<{type(value).__name__} too large to print>"
-    return text if len(text) <= 200 else text[:200] + f"... ({len(text)} characters)"
 
 
 def parse_shape_attr(text: str, what: str) -> tuple:
@@ -95,7 +86,7 @@ def parse_shape_attr(text: str, what: str) -> tuple:
         value = (value,)
     if not isinstance(value, (tuple, list)) or not all(isinstance(d, int) and not isinstance(d, bool)
                                                        for d in value):
-        raise MXNetError(f"{what} {_short(text)} is not a tuple of ints")
+        raise MXNetError(f"{what} {short_repr(text)} is not a tuple of ints")
     return check_shape(tuple(0 if d == -1 else d for d in value), what)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..base import MXNetError
+from ..base import MXNetError, short_repr
 from ..ops.registry import get_op
 from . import limits
 from .graph import HIDDEN_KEYS, Node, topo_order
@@ -159,22 +159,13 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
 
 def _int_list(value: Any, what: str) -> list:
     if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
-        raise MXNetError(f"symbol JSON: '{what}' must be a list of node indices, got {_short(value)}")
+        raise MXNetError(f"symbol JSON: '{what}' must be a list of node indices, got {short_repr(value)}")
     return value
-
-
-def _short(value: Any) -> str:
-    """``repr(value)``, cut short when long: an error message must not echo a whole hostile file."""
-    try:
-        text = repr(value)
-    except ValueError:   # an int beyond Python's digit limit for printing
-        return f"<{type(value).__name__} too large to print>"
-    return text if len(text) <= 100 else f"{text[:100]}... ({len(text)} characters)"
 
 
 def _node_label(i: int, spec: Any) -> str:
     name = spec.get("name") if isinstance(spec, dict) else None
-    return f"node {i}" + (f" {_short(name)}" if name is not None else "")
+    return f"node {i}" + (f" {short_repr(name)}" if name is not None else "")
 
 
 def _check_text(label: str, what: str, text: str) -> None:
@@ -239,9 +230,9 @@ def _node_attrs(label: str, spec: dict) -> dict:
             raise MXNetError(f"symbol JSON: {label}: '{key}' must be an object of strings")
         for k, v in value.items():
             if not isinstance(v, str):
-                raise MXNetError(f"symbol JSON: {label}: attribute {_short(k)} must be a string, "
-                                 f"got {_short(v)}")
-            _check_text(label, f"attribute {_short(k)}", k + v)
+                raise MXNetError(f"symbol JSON: {label}: attribute {short_repr(k)} must be a string, "
+                                 f"got {short_repr(v)}")
+            _check_text(label, f"attribute {short_repr(k)}", k + v)
         attrs.update(value)
     return attrs
 
@@ -250,15 +241,15 @@ def _entry(value: Any, nodes: list, limit: int, where: str) -> tuple:
     """An input or head entry ``[node, index(, version)]`` referring to a node before ``limit``."""
     if (not isinstance(value, list) or len(value) not in (2, 3)
             or not all(isinstance(v, int) for v in value)):
-        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} must be [node, index, version]")
+        raise MXNetError(f"symbol JSON: {where}: entry {short_repr(value)} must be [node, index, version]")
     nid, index = value[0], value[1]
     if not 0 <= nid < limit:
-        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} refers to node {_short(nid)}, "
+        raise MXNetError(f"symbol JSON: {where}: entry {short_repr(value)} refers to node {short_repr(nid)}, "
                          f"which does not come before it (a cycle, or nodes out of order)")
     source = nodes[nid]
     if not 0 <= index < source.num_outputs:
-        raise MXNetError(f"symbol JSON: {where}: entry {_short(value)} asks for output "
-                         f"{_short(index)} of node '{source.name}', which has {source.num_outputs} "
+        raise MXNetError(f"symbol JSON: {where}: entry {short_repr(value)} asks for output "
+                         f"{short_repr(index)} of node '{source.name}', which has {source.num_outputs} "
                          f"output(s)")
     return source, index
 
