@@ -41,6 +41,7 @@ def _expected(key, init, shape):
 
 @pytest.mark.parametrize("key,build,shape", INIT_CASES, ids=[c[0] for c in INIT_CASES])
 def test_distribution_matches_formula_and_mxnet(key, build, shape):
+    mx.random.seed(7)   # the sample's extremes must not depend on the tests that ran before
     init = build(mx)
     assert init.dumps() == STATS[key]["dumps"]
     a = _fill(init, shape)
@@ -61,7 +62,9 @@ def test_distribution_matches_formula_and_mxnet(key, build, shape):
     # the same distribution as MXNet's sample: spread and centre
     assert abs(a.std() - ref["std"]) < 0.03 * ref["std"]
     assert abs(a.mean()) < 5 * a.std() / math.sqrt(n) and abs(ref["mean"]) < 5 * ref["std"] / math.sqrt(n)
-    assert abs(a.max() - ref["max"]) < 0.25 * abs(ref["max"])
+    # the largest of ~16k draws varies by some 20% from sample to sample; 40% still tells a normal
+    # tail (about 4 standard deviations) from a uniform one (1.7)
+    assert abs(a.max() - ref["max"]) < 0.4 * abs(ref["max"])
 
 
 def test_bilinear_matches_mxnet():
