@@ -15,13 +15,14 @@ import uvicorn
 
 
 @contextlib.contextmanager
-def running_server(app: Any, timeout: float = 20.0) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yields the base URL."""
+def running_server(app: Any, timeout: float = 20.0, **config: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 and a free port; yields the base URL. ``config``
+    goes to ``uvicorn.Config``."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # bound here, so no other process can take the port meanwhile
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -42,7 +42,7 @@ from .model import DigitClassifier
 from .preprocess import BlankImageError, preprocess
 
 __all__ = ["Limits", "InputError", "RequestGuard", "create_app", "decode_digit", "default_allowed_hosts",
-           "serve", "Prediction", "ModelInfo", "SECURITY_HEADERS", "LOCAL_HOSTS"]
+           "header_deadline_protocol", "serve", "Prediction", "ModelInfo", "SECURITY_HEADERS", "LOCAL_HOSTS"]
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +80,17 @@ class Limits:
     body_timeout_s : float
         Time allowed to receive a whole request body, counted from the first read, however
         promptly its pieces come: a client that trickles or stalls gets 408 at this deadline.
+    header_timeout_s : float
+        Time allowed for a request line and its headers, counted from the connection's opening or
+        from the first byte of a request that follows another: the server closes connections that
+        stall before the request reaches the app (the app's own deadline then covers the body).
     """
 
     max_body_bytes: int = 4 * 1024 * 1024
     max_image_bytes: int = 2 * 1024 * 1024
     max_pixels: int = 2048 * 2048
     body_timeout_s: float = 30.0
+    header_timeout_s: float = 10.0
 
 
 class InputError(Exception):
@@ -157,7 +162,7 @@ def create_app(classifier: DigitClassifier, limits: Limits = Limits(),
         # Nobody is left to read this answer; the abort is the client's doing, not a server error.
         received = request.scope.get("mxtorch.body_received", 0)
         declared = request.headers.get("content-length", "?")
-        client = f"{request.client.host}:{request.client.port}" if request.client else "a client"
+        client = _client_label(request.client)
         log.info("%s - %s %s: the client closed the connection after sending %d of %s bytes of its body",
                  client, request.method, request.url.path, received, declared)
         return JSONResponse({"detail": "the client closed the connection before its body was complete"},
@@ -491,6 +496,57 @@ def _png_data_url(digit_input: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def header_deadline_protocol(seconds: float) -> type:
+    """uvicorn's h11 protocol, closing a connection whose request line and headers have not all
+    arrived ``seconds`` after it opened (or after the first byte of its next request).
+
+    uvicorn times out idle keep-alive connections but not one that sends its headers a byte at a
+    time; without this a few hundred such clients hold every connection the server has.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeaderDeadlineProtocol(H11Protocol):
+        _header_timer: Any = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm_header_deadline()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE:   # still reading a request line or headers
+                self._arm_header_deadline()
+            else:
+                self._disarm_header_deadline()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_header_deadline()
+            super().connection_lost(exc)
+
+        def _arm_header_deadline(self) -> None:
+            if self._header_timer is None and not self.transport.is_closing():
+                self._header_timer = self.loop.call_later(seconds, self._headers_too_slow)
+
+        def _disarm_header_deadline(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._header_timer = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                log.info("%s: closed a connection whose request headers did not arrive within %g s",
+                         _client_label(self.client), seconds)
+                self.transport.close()
+
+    return HeaderDeadlineProtocol
+
+
+def _client_label(client: Any) -> str:
+    return f"{client[0]}:{client[1]}" if client else "a client"
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
           ctx: Any = None, log_level: str = "info", allowed_hosts: Sequence[str] = ()) -> None:
     """Load the model once and serve the app with uvicorn until interrupted.
@@ -525,4 +581,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     log_config["loggers"][log.name] = {"handlers": ["default"], "level": log_level.upper(),
                                        "propagate": False}
     uvicorn.run(create_app(classifier, allowed_hosts=names), host=host, port=port, log_level=log_level,
-                log_config=log_config, server_header=False)
+                log_config=log_config, server_header=False,
+                http=header_deadline_protocol(Limits().header_timeout_s))
