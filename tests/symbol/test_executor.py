@@ -184,3 +184,19 @@ def test_outputs_do_not_alias_bound_arrays():
     same, flat = ex.forward()
     ex.arg_dict["x"][:] = 5
     assert same.asnumpy().max() == 1 and flat.asnumpy().max() == 1
+
+
+def test_operator_failure_in_the_graph_is_an_mxnet_error_naming_the_node(tmp_path):
+    # a parameter file with an int32 moving variance (SymbolBlock.imports keeps the saved dtype, as
+    # MXNet's does): torch refuses inside the graph, and the error says which node, as eagerly
+    data = mx.sym.Variable("data")
+    net = mx.sym.BatchNorm(mx.sym.Convolution(data, kernel=(3, 3), num_filter=4, name="conv"), name="bn")
+    net.save(str(tmp_path / "net-symbol.json"))
+    params = {"arg:conv_weight": mx.nd.ones((4, 1, 3, 3)), "arg:conv_bias": mx.nd.zeros((4,)),
+              "arg:bn_gamma": mx.nd.ones((4,)), "arg:bn_beta": mx.nd.zeros((4,)),
+              "aux:bn_moving_mean": mx.nd.zeros((4,)), "aux:bn_moving_var": mx.nd.ones((4,), dtype="int32")}
+    mx.nd.save(str(tmp_path / "net-0000.params"), params)
+    block = mx.gluon.SymbolBlock.imports(str(tmp_path / "net-symbol.json"), ["data"],
+                                         str(tmp_path / "net-0000.params"))
+    with pytest.raises(mx.MXNetError, match=r"BatchNorm \(node 'bn'\): .*'int32'"):
+        block(mx.nd.ones((1, 1, 5, 5)))

@@ -138,9 +138,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     except MXNetError:
         raise
     except (RuntimeError, IndexError) as err:
-        # torch's own message names the problem; say which operator and inputs met it
-        shapes = [tuple(t.shape) for t in tensors]
-        raise MXNetError(f"{entry.name}: {err} (input shapes {shapes}, attributes {attrs})") from err
+        raise entry.failure(err, tensors, attrs) from err
     fresh = entry.fresh_outputs
     if isinstance(result, (tuple, list)):
         wrapped = [NDArray(_own(r, tensors, fresh), ctx) for r in result]

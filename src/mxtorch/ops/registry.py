@@ -251,6 +251,15 @@ class OpDef:
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
+    def failure(self, err: Exception, tensors: Sequence, attrs: dict,
+                node: Optional[str] = None) -> MXNetError:
+        """The MXNetError for torch's complaint ``err`` about running this operator on ``tensors``:
+        torch's message names the problem, this says which operator (and graph node) met it."""
+        where = f"{self.name} (node '{node}')" if node else self.name
+        shapes = [tuple(t.shape) for t in tensors if t is not None]
+        types = [str(t.dtype).replace("torch.", "") for t in tensors if t is not None]
+        return MXNetError(f"{where}: {err} (input shapes {shapes}, types {types}, attributes {attrs})")
+
     # -- attributes -------------------------------------------------------------------------
     def parse_attrs(self, raw: dict) -> dict:
         """Parse user- or JSON-given attributes, fill defaults, and check required ones.

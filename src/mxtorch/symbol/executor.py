@@ -40,6 +40,7 @@ class Program:
         slot = {(id(n), 0): k for k, n in enumerate(arg_nodes + aux_nodes)}
         n_slots = len(slot)
         steps = []
+        self._nodes: list = []   # (operator, node name) of each step, for error messages
         for node in topo_order(symbol._outputs):
             if node.is_variable:
                 continue
@@ -48,6 +49,7 @@ class Program:
             for i in range(n_out):
                 slot[(id(node), i)] = n_slots + i
             steps.append([node.entry.impl, node.parsed, ins, n_slots, n_out, node.entry.train_aware])
+            self._nodes.append((node.entry, node.name))
             n_slots += n_out
         self.outputs = [slot[(id(n), i)] for n, i in symbol._outputs]
         self._n_slots = n_slots
@@ -69,17 +71,25 @@ class Program:
 
     def __call__(self, inputs: Sequence[torch.Tensor], is_train: bool = False) -> list:
         env: list = list(inputs) + [None] * (self._n_slots - len(inputs))
-        for impl, attrs, ins, out, n_out, train_aware, frees in self._steps:
-            args = [env[i] for i in ins]
-            result = impl(*args, is_train=is_train, **attrs) if train_aware else impl(*args, **attrs)
-            if isinstance(result, (tuple, list)):
-                for i in range(n_out):
-                    r = result[i]
-                    env[out + i] = r.reshape(1) if r.dim() == 0 else r
-            else:
-                env[out] = result.reshape(1) if result.dim() == 0 else result
-            for s in frees:
-                env[s] = None
+        k = 0
+        try:
+            for k, (impl, attrs, ins, out, n_out, train_aware, frees) in enumerate(self._steps):
+                args = [env[i] for i in ins]
+                result = impl(*args, is_train=is_train, **attrs) if train_aware else impl(*args, **attrs)
+                if isinstance(result, (tuple, list)):
+                    for i in range(n_out):
+                        r = result[i]
+                        env[out + i] = r.reshape(1) if r.dim() == 0 else r
+                else:
+                    env[out] = result.reshape(1) if result.dim() == 0 else result
+                for s in frees:
+                    env[s] = None
+        except MXNetError:
+            raise
+        except (RuntimeError, IndexError) as err:   # as the eager dispatcher reports them
+            entry, name = self._nodes[k]
+            _, attrs, ins = self._steps[k][:3]
+            raise entry.failure(err, [env[i] for i in ins], attrs, node=name) from err
         return [env[i] for i in self.outputs]
 
 
