@@ -154,8 +154,7 @@ _MAX_ARRAYS = 65536
 _MIN_RECORD_BYTES = 4  # the smallest record: a pre-version-1 'none' array (uint32 ndim 0)
 _INT64_MAX = 2 ** 63 - 1
 _INDEX_FLAGS = (3, 4, 5, 6)  # integer type flags: uint8, int32, int8, int64
-_FLAG_NAMES = {0: "float32", 1: "float64", 2: "float16", 3: "uint8", 4: "int32", 5: "int8", 6: "int64",
-               7: "bool", 12: "bfloat16"}
+_FLAG_NAMES = {flag: str(dtype).replace("torch.", "") for flag, dtype in _FLAG_TO_TORCH.items()}
 # Sparse arrays load dense, which can make a record of a hundred bytes declare terabytes. The dense forms
 # of one file's sparse arrays may take this many bytes together, by default the larger of the floor and
 # the factor times the file's size; the environment variable sets the limit in bytes instead.
