@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import ops as _ops
+from ..ops.registry import install
 from . import _dispatch
 from .ndarray import *  # noqa: F401,F403
 from .ndarray import NDArray, __all__ as _ndarray_all
@@ -27,17 +27,6 @@ FLUENT_METHODS = (
     "transpose", "trunc", "zeros_like")
 
 
-def _install_operators() -> None:
-    module = sys.modules[__name__]
-    ops = _ops.all_ops()
-    for public_name, entry in ops.items():
-        if not hasattr(module, public_name):
-            setattr(module, public_name, _dispatch.make_function(entry, public_name))
-    for name in FLUENT_METHODS:
-        if not hasattr(NDArray, name):
-            setattr(NDArray, name, _method(ops[name], name))
-
-
 def _method(entry, name):
     def method(self, *args, **kwargs):
         return _dispatch.invoke(entry, (self, *args), kwargs)
@@ -47,7 +36,8 @@ def _method(entry, name):
     return method
 
 
-_install_operators()
+install(sys.modules[__name__], _dispatch.make_function)
+install(NDArray, _method, only=frozenset(FLUENT_METHODS).__contains__)
 
 from . import random  # noqa: E402,F401  (mx.nd.random: the samplers)
 

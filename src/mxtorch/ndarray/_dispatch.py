@@ -7,7 +7,7 @@ import torch
 
 from .. import autograd
 from ..base import MXNetError
-from ..ops.registry import REQUIRED, OpDef, get_op
+from ..ops.registry import OpDef, get_op
 from .ndarray import NDArray
 
 _state = autograd._state
@@ -21,33 +21,6 @@ def _unwrap(entry: OpDef, name: str, value: Any, attrs: Any = None, inputs: Any 
     if resolve is not None:  # a Gluon parameter whose shape this operator determines
         return resolve(entry, name, attrs, inputs)
     raise MXNetError(f"{entry.name}: input '{name}' must be an NDArray, got {type(value).__name__}")
-
-
-def _split_args(entry: OpDef, args: tuple, kwargs: dict) -> tuple:
-    """Separate NDArray inputs (positional, or by input name) from attributes."""
-    if entry.variadic is not None:
-        if len(args) == 1 and isinstance(args[0], (list, tuple)):
-            args = tuple(args[0])
-        kwargs.setdefault(entry.variadic, len(args))
-        return list(args), kwargs
-    names = entry.inputs
-    if not kwargs and len(args) <= len(names):  # the common call: inputs only, positionally
-        return dict(zip(names, args)), {}
-    # MXNet's generated signatures list every input, then every attribute in declaration order:
-    # nd.reshape(x, (-1,)) passes the shape positionally.
-    attr_names = list(entry.attrs)
-    if len(args) > len(names) + len(attr_names):
-        raise MXNetError(f"{entry.name} takes at most {len(names) + len(attr_names)} positional "
-                         f"arguments (inputs {list(names)}, then attributes {attr_names}), got "
-                         f"{len(args)}")
-    inputs = dict(zip(names, args))
-    attrs = dict(zip(attr_names, args[len(names):]))
-    for key, value in kwargs.items():
-        if key in names:
-            inputs[key] = value
-        else:
-            attrs[key] = value
-    return inputs, attrs
 
 
 def _input_ctx(args: tuple, kwargs: dict) -> Any:
@@ -99,15 +72,12 @@ def _note_non_differentiable(outputs: list, tensors: list) -> None:
 def _run(entry: OpDef, tensors: list, attrs: dict) -> Any:
     """The torch implementation on ``tensors``, with torch's gradient tracking on only while
     autograd records (MXNet builds no graph outside ``autograd.record()``)."""
-    impl = entry.impl
-    if entry.train_aware:
-        attrs = {**attrs, "is_train": _state.training}
     if _state.recording or not torch.is_grad_enabled():
-        return impl(*tensors, **attrs)
+        return entry(*tensors, is_train=_state.training, **attrs)
     # torch.no_grad() as a context manager costs more than many operators themselves
     torch._C._set_grad_enabled(False)
     try:
-        return impl(*tensors, **attrs)
+        return entry(*tensors, is_train=_state.training, **attrs)
     finally:
         torch._C._set_grad_enabled(True)
 
@@ -130,7 +100,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         out = kwargs.pop("out", None)
         kwargs.pop("name", None)
     ctx = _input_ctx(args, kwargs)
-    inputs, raw_attrs = _split_args(entry, args, kwargs)
+    inputs, raw_attrs = entry.bind(args, kwargs)
     attrs = entry.parse_attrs(raw_attrs)
     tensors = _input_tensors(entry, inputs, attrs)
     try:
@@ -171,20 +141,5 @@ def make_function(entry: OpDef, public_name: str) -> Callable:
 
     fn.__name__ = public_name
     fn.__qualname__ = public_name
-    fn.__doc__ = _doc(entry)
+    fn.__doc__ = entry.docstring("NDArray")
     return fn
-
-
-def _doc(entry: OpDef) -> str:
-    lines = [entry.doc.strip() or f"{entry.name} operator.", "", "Parameters", "----------"]
-    if entry.variadic:
-        lines += ["*data : NDArray[]", "    List of arrays."]
-    for name in entry.inputs:
-        lines += [f"{name} : NDArray", f"    The {name} input."]
-    for name, spec in entry.attrs.items():
-        default = "required" if spec.default is REQUIRED else f"default={spec.default!r}"
-        lines += [f"{name} : {spec.kind}, {default}"]
-    lines += ["out : NDArray, optional", "    The output NDArray to hold the result.", "",
-              "Returns", "-------", "out : NDArray or list of NDArrays"]
-    return "\n".join(lines)
-

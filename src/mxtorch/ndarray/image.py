@@ -3,20 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .. import ops as _ops
-from . import _dispatch
+from ..ops.registry import NAMESPACE_PREFIXES, install
+from ._dispatch import make_function
 
-_PREFIX = "_image_"
-
-
-def _install() -> None:
-    module = sys.modules[__name__]
-    for name, entry in _ops.all_ops().items():
-        if name.startswith(_PREFIX):
-            public = name[len(_PREFIX):]
-            setattr(module, public, _dispatch.make_function(entry, public))
-            __all__.append(public)
-
-
-__all__: list = []
-_install()
+__all__ = install(sys.modules[__name__], make_function, NAMESPACE_PREFIXES["image"])

@@ -438,6 +438,7 @@ def _rrelu(data: torch.Tensor, lower: float, upper: float, is_train: bool) -> tu
     active_inputs=lambda a: ("data", "gamma") if a["act_type"] == "prelu" else ("data",),
     num_outputs=lambda a: 2 if a["act_type"] == "rrelu" else 1,
     output_names=lambda a: ("output", "mask") if a["act_type"] == "rrelu" else ("output",),
+    input_init={"gamma": '["Constant", {"value": 0.25}]'},
     train_aware=True)
 def leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound, is_train):
     """Applies Leaky rectified linear unit activation element-wise to the input.
@@ -539,6 +540,7 @@ def _batch_stats(x: torch.Tensor, gamma, beta, eps: float) -> tuple:
            "max_calib_range": Float(None, optional=True)},
     num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
     output_names=lambda a: ("output", "mean", "var") if a["output_mean_var"] else ("output",),
+    input_init={"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'},
     train_aware=True)
 def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix_gamma,
                use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range,

@@ -24,7 +24,8 @@ import torch
 
 from ..base import MXNetError, parse_literal, short_repr, to_torch_dtype
 
-__all__ = ["op", "OpDef", "get_op", "all_ops", "same_shape", "Shape", "Int", "Float", "Bool", "Str", "Enum",
+__all__ = ["op", "OpDef", "get_op", "all_ops", "install", "NAMESPACE_PREFIXES", "same_shape",
+           "Shape", "Int", "Float", "Bool", "Str", "Enum",
            "DType", "Floats", "Any_", "REQUIRED"]
 
 
@@ -248,6 +249,9 @@ class OpDef:
     shape_rule: Optional[Callable] = None
     # outputs never share memory with the inputs (no view, no input handed back): nd.X skips its check
     fresh_outputs: bool = False
+    # input name -> the ``__init__`` attribute (an initializer's JSON) MXNet gives the variable it
+    # creates for that input when the caller leaves it out: BatchNorm's moving_var starts at one
+    input_init: dict = field(default_factory=dict)
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -300,6 +304,61 @@ class OpDef:
         return {k: self.attrs[k].format(v) for k, v in attrs.items()
                 if k in self.attrs and v is not None}
 
+    # -- binding a call ---------------------------------------------------------------------
+    def bind(self, args: Sequence[Any], kwargs: dict) -> tuple:
+        """Split a Python call ``op(*args, **kwargs)`` into ``(inputs, attributes)``.
+
+        As MXNet's generated functions do, positional arguments are the inputs in declared order,
+        then the attributes in declared order; keywords name either. A variadic operator takes
+        its inputs positionally (or as one list) and counts them into its count attribute. Giving
+        one argument twice, or more positional arguments than the operator has, is a TypeError,
+        as Python raises for MXNet's generated signatures. ``inputs`` is a list for a variadic
+        operator, else a dict by input name; ``attributes`` are unparsed.
+        """
+        if self.variadic is not None:
+            if len(args) == 1 and isinstance(args[0], (list, tuple)):
+                args = tuple(args[0])
+            attrs = dict(kwargs)
+            attrs.setdefault(self.variadic, len(args))
+            return list(args), attrs
+        names = self.inputs
+        if not kwargs and len(args) <= len(names):  # the common call: inputs only, positionally
+            return dict(zip(names, args)), {}
+        attr_names = list(self.attrs)
+        if len(args) > len(names) + len(attr_names):
+            raise TypeError(f"{self.name} takes at most {len(names) + len(attr_names)} positional "
+                            f"arguments (inputs {list(names)}, then attributes {attr_names}), got "
+                            f"{len(args)}")
+        inputs = dict(zip(names, args))
+        attrs = dict(zip(attr_names, args[len(names):]))
+        for key, value in kwargs.items():
+            if key in inputs or key in attrs:
+                raise TypeError(f"{self.name} got multiple values for argument '{key}'")
+            if key in names:
+                inputs[key] = value
+            else:
+                attrs[key] = value
+        return inputs, attrs
+
+    def docstring(self, array: str = "NDArray") -> str:
+        """The docstring of the generated ``nd.X`` (``array="NDArray"``) or ``sym.X``
+        (``array="Symbol"``): the implementation's summary, then inputs and attributes."""
+        lines = [self.doc.strip() or f"{self.name} operator.", "", "Parameters", "----------"]
+        if self.variadic:
+            lines += [f"*data : {array}[]", "    The input arrays."]
+        lines += [f"{name} : {array}\n    The {name} input." for name in self.inputs
+                  if not self.variadic]
+        for name, spec in self.attrs.items():
+            default = "required" if spec.default is REQUIRED else f"default={spec.default!r}"
+            lines.append(f"{name} : {spec.kind}, {default}")
+        if array == "NDArray":
+            lines += ["out : NDArray, optional", "    The array that receives the result."]
+        lines += ["name : str, optional", "    The node's name." if array == "Symbol" else
+                  "    Ignored (accepted as MXNet's imperative functions accept it).",
+                  "", "Returns", "-------",
+                  f"{array} or list of {array}" if array == "NDArray" else "Symbol"]
+        return "\n".join(lines)
+
     # -- inputs and outputs -----------------------------------------------------------------
     def input_names(self, attrs: dict, num_args: Optional[int] = None) -> list:
         """The active inputs for these attributes (a Convolution with no_bias has no 'bias')."""
@@ -321,6 +380,8 @@ class OpDef:
 
     # -- execution --------------------------------------------------------------------------
     def __call__(self, *tensors: torch.Tensor, is_train: bool = False, **attrs: Any):
+        """Run the torch implementation on tensors with parsed attributes; ``is_train`` reaches
+        only the operators that behave differently in training (``train_aware``)."""
         if self.train_aware:
             return self.impl(*tensors, is_train=is_train, **attrs)
         return self.impl(*tensors, **attrs)
@@ -374,8 +435,8 @@ _REGISTRY: dict = {}
 def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = None, *,
        aux: Sequence[str] = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
        num_outputs: Any = 1, train_aware: bool = False, active_inputs: Optional[Callable] = None,
-       output_names: Optional[Callable] = None, fresh_outputs: bool = False
-       ) -> Callable[[Callable], OpDef]:
+       output_names: Optional[Callable] = None, fresh_outputs: bool = False,
+       input_init: Optional[dict] = None) -> Callable[[Callable], OpDef]:
     """Declare an operator. Used as a decorator on its torch implementation.
 
     ``fresh_outputs=True`` promises that the implementation returns new tensors only (never an input
@@ -387,7 +448,8 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
                       aux=tuple(aux), aliases=tuple(aliases), variadic=variadic,
                       num_outputs=num_outputs, train_aware=train_aware,
                       active_inputs=active_inputs, output_names=output_names,
-                      fresh_outputs=fresh_outputs, doc=impl.__doc__ or "")
+                      fresh_outputs=fresh_outputs, input_init=dict(input_init or {}),
+                      doc=impl.__doc__ or "")
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")
@@ -407,3 +469,29 @@ def get_op(name: str) -> OpDef:
 def all_ops() -> dict:
     """Every name (canonical and alias) mapped to its entry."""
     return dict(_REGISTRY)
+
+
+# Operators whose names start with these prefixes also live in the namespace named after the
+# prefix, under the rest of their name: ``_image_to_tensor`` is ``nd.image.to_tensor``.
+NAMESPACE_PREFIXES = {"image": "_image_", "contrib": "_contrib_", "linalg": "_linalg_",
+                      "random": "_random_"}
+
+
+def install(namespace: Any, make_function: Callable[[OpDef, str], Callable], prefix: str = "",
+            *, only: Optional[Callable[[str], bool]] = None) -> list:
+    """Put one generated function per table entry into ``namespace`` (a module or a class).
+
+    ``make_function(entry, public_name)`` builds the function of one kind (``nd.X`` or ``sym.X``);
+    ``prefix`` selects the names starting with it and strips it (``"_image_"`` for ``nd.image``);
+    ``only`` narrows the selection further. Names the namespace already defines are kept: a
+    hand-written function there is deliberate. Returns the public names installed.
+    """
+    installed = []
+    for name, entry in _REGISTRY.items():
+        if not name.startswith(prefix) or (only is not None and not only(name)):
+            continue
+        public = name[len(prefix):]
+        if public and not hasattr(namespace, public):
+            setattr(namespace, public, make_function(entry, public))
+            installed.append(public)
+    return installed

@@ -48,7 +48,7 @@ class Program:
             n_out = node.num_outputs
             for i in range(n_out):
                 slot[(id(node), i)] = n_slots + i
-            steps.append([node.entry.impl, node.parsed, ins, n_slots, n_out, node.entry.train_aware])
+            steps.append([node.entry, node.parsed, ins, n_slots, n_out])
             self._nodes.append((node.entry, node.name))
             n_slots += n_out
         self.outputs = [slot[(id(n), i)] for n, i in symbol._outputs]
@@ -73,9 +73,8 @@ class Program:
         env: list = list(inputs) + [None] * (self._n_slots - len(inputs))
         k = 0
         try:
-            for k, (impl, attrs, ins, out, n_out, train_aware, frees) in enumerate(self._steps):
-                args = [env[i] for i in ins]
-                result = impl(*args, is_train=is_train, **attrs) if train_aware else impl(*args, **attrs)
+            for k, (entry, attrs, ins, out, n_out, frees) in enumerate(self._steps):
+                result = entry(*[env[i] for i in ins], is_train=is_train, **attrs)
                 if isinstance(result, (tuple, list)):
                     for i in range(n_out):
                         r = result[i]

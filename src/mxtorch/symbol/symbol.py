@@ -24,11 +24,6 @@ __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "pow", "po
            "create"]
 
 # MXNet's FSetInputVarAttrOnCompose: initializers its operators attach to their input variables.
-_INPUT_VAR_INIT = {
-    ("BatchNorm", "moving_mean"): '["zero", {}]',
-    ("BatchNorm", "moving_var"): '["one", {}]',
-    ("LeakyReLU", "gamma"): '["Constant", {"value": 0.25}]',
-}
 _STORAGE_TYPES = {"default": 0, "row_sparse": 1, "csr": 2}
 
 
@@ -770,37 +765,17 @@ def create(op_name: str, args: Sequence[Any], kwargs: dict, *, hint: Optional[st
     ``kwargs`` hold inputs by name and attributes. An input given as None is not given.
     """
     entry = get_op(op_name)
-    kwargs = dict(kwargs)
-    kwargs.update(attribute.current().get(attr))
+    inputs, attrs = entry.bind(args, {**kwargs, **attribute.current().get(attr)})
     if entry.variadic is not None:
-        inputs = {f"arg{i}": a for i, a in enumerate(args)}
-        kwargs.setdefault(entry.variadic, len(args))
-    else:
-        inputs = _positional(entry, args, kwargs)
-    for key in list(kwargs):
-        if key in entry.inputs or isinstance(kwargs[key], Symbol):
-            inputs[key] = kwargs.pop(key)
-    attrs = {_hidden_key(k): _attr_string(k, v) for k, v in kwargs.items()}
-    node = Node(entry.name, "", attrs, [], entry)
+        inputs = {f"arg{i}": a for i, a in enumerate(inputs)}
+    for key in [k for k, v in attrs.items() if isinstance(v, Symbol)]:
+        inputs[key] = attrs.pop(key)  # a symbol is an input: _connect names it if unknown
+    node = Node(entry.name, "", {_hidden_key(k): _attr_string(k, v) for k, v in attrs.items()}, [],
+                entry)
     node.name = _name.current().get(name, hint or op_name.lower())
     node.parsed  # noqa: B018  (validate the attributes before building anything)
     node.inputs = _connect(node, {k: v for k, v in inputs.items() if v is not None})
     return Symbol([(node, i) for i in range(node.num_outputs)])
-
-
-def _positional(entry: OpDef, args: Sequence[Any], kwargs: dict) -> dict:
-    """Map positional arguments to declared inputs, then to attributes."""
-    n = len(entry.inputs)
-    extra = args[n:]
-    attr_names = list(entry.attrs)
-    if len(extra) > len(attr_names):
-        raise TypeError(f"{entry.name} takes at most {n + len(attr_names)} positional arguments "
-                        f"(inputs {list(entry.inputs)}, then attributes {attr_names}), got {len(args)}")
-    for key, value in zip(attr_names, extra):
-        if key in kwargs:
-            raise TypeError(f"{entry.name} got multiple values for argument '{key}'")
-        kwargs[key] = value
-    return dict(zip(entry.inputs, args[:n]))
 
 
 def _connect(node: Node, given: dict) -> list:
@@ -819,7 +794,7 @@ def _connect(node: Node, given: dict) -> list:
             entry = given[input_name]._single_output(f"{node.op} input '{input_name}'")
         else:  # MXNet creates the missing input as a variable carrying the operator's attributes
             entry = (Node(None, f"{node.name}_{input_name}", node.attrs), 0)
-        init = _INPUT_VAR_INIT.get((node.entry.name, input_name))
+        init = node.entry.input_init.get(input_name)
         if init is not None and entry[0].is_variable and "__init__" not in entry[0].attrs:
             entry[0].attrs["__init__"] = init
         inputs.append(entry)
@@ -827,28 +802,19 @@ def _connect(node: Node, given: dict) -> list:
 
 
 def make_symbol_function(entry: OpDef, public_name: str) -> Callable:
-    """The ``mx.sym.<public_name>`` function of an operator entry."""
+    """The ``mx.sym.<public_name>`` function of an operator entry. The node is named after the
+    public name (``to_tensor0`` for ``sym.image.to_tensor``); the JSON keeps the table's name."""
     hint = public_name.lower()
 
     def fn(*args: Any, **kwargs: Any) -> Symbol:
         name = kwargs.pop("name", None)
         attr = kwargs.pop("attr", None)
         kwargs.pop("out", None)
-        if entry.variadic is not None and len(args) == 1 and isinstance(args[0], (list, tuple)):
-            args = tuple(args[0])
-        return create(public_name, args, kwargs, hint=hint, name=name, attr=attr)
+        return create(entry.name, args, kwargs, hint=hint, name=name, attr=attr)
 
-    fn.__name__ = public_name
-    fn.__qualname__ = public_name
-    fn.__doc__ = _symbol_doc(entry)
+    fn.__name__ = fn.__qualname__ = public_name
+    fn.__doc__ = entry.docstring("Symbol")
     return fn
-
-
-def _symbol_doc(entry: OpDef) -> str:
-    from ..ndarray._dispatch import _doc
-    return (_doc(entry).replace("NDArray", "Symbol")
-            .replace("out : Symbol, optional\n    The output Symbol to hold the result.\n", "")
-            .replace("out : Symbol or list of Symbols", "out : Symbol\n    The result symbol."))
 
 
 # -- functions on symbols and scalars -------------------------------------------------------------
