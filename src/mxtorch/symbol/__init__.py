@@ -30,3 +30,4 @@ install(Symbol, _fluent, only=lambda name: not name.startswith("_") and name.isl
 del _symbol_module
 
 from . import image  # noqa: E402,F401  (mx.sym.image: the table's _image_* operators)
+from . import random  # noqa: E402,F401  (mx.sym.random: the samplers)
