@@ -41,6 +41,13 @@ install(NDArray, _method, only=frozenset(FLUENT_METHODS).__contains__)
 
 from . import random  # noqa: E402,F401  (mx.nd.random: the samplers)
 
-from . import image  # noqa: E402,F401  (mx.nd.image: the table's _image_* operators)
+from .._namespaces import namespace_module  # noqa: E402
+
+image = namespace_module(__name__, "image", _dispatch.make_function,
+                         "Image operators of MXNet's NDArray API: ``mx.nd.image``.")
+contrib = namespace_module(__name__, "contrib", _dispatch.make_function,
+                           "Contributed operators of MXNet's NDArray API: ``mx.nd.contrib``.")
+linalg = namespace_module(__name__, "linalg", _dispatch.make_function,
+                          "Linear algebra operators of MXNet's NDArray API: ``mx.nd.linalg``.")
 
 __all__ = list(_ndarray_all) + ["load", "load_frombuffer", "save"]

@@ -29,5 +29,13 @@ install(sys.modules[__name__], make_symbol_function)
 install(Symbol, _fluent, only=lambda name: not name.startswith("_") and name.islower())
 del _symbol_module
 
-from . import image  # noqa: E402,F401  (mx.sym.image: the table's _image_* operators)
+from .._namespaces import namespace_module  # noqa: E402
+
+# a node made by sym.image.to_tensor is named to_tensor0, its JSON keeps _image_to_tensor
+image = namespace_module(__name__, "image", make_symbol_function,
+                         "Image operators of MXNet's Symbol API: ``mx.sym.image``.")
+contrib = namespace_module(__name__, "contrib", make_symbol_function,
+                           "Contributed operators of MXNet's Symbol API: ``mx.sym.contrib``.")
+linalg = namespace_module(__name__, "linalg", make_symbol_function,
+                          "Linear algebra operators of MXNet's Symbol API: ``mx.sym.linalg``.")
 from . import random  # noqa: E402,F401  (mx.sym.random: the samplers)
