@@ -8,7 +8,7 @@ import torch
 from .. import autograd
 from ..base import MXNetError
 from ..ops.registry import OpDef, get_op
-from .ndarray import NDArray
+from .ndarray import NDArray, owned
 
 _state = autograd._state
 
@@ -36,25 +36,6 @@ def _input_ctx(args: tuple, kwargs: dict) -> Any:
         if isinstance(value, NDArray):
             return value._ctx
     return None
-
-
-def _own(result: torch.Tensor, tensors: list, fresh: bool = False) -> torch.Tensor:
-    """An operator's output as MXNet hands it out: its own contiguous memory, at least 1-d.
-
-    Torch returns views or the input itself for reshape-like and identity operators; MXNet's
-    outputs never alias their inputs, so writing into an output must not change an input.
-    ``fresh`` says the operator never aliases (``OpDef.fresh_outputs``): the memory check is skipped.
-    """
-    if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
-        result = result.reshape(1)
-    if not result.is_contiguous():
-        return result.contiguous()
-    if fresh:
-        return result
-    ptr = result.untyped_storage().data_ptr()
-    if any(t.untyped_storage().data_ptr() == ptr for t in tensors):
-        return result.clone()
-    return result
 
 
 def _note_non_differentiable(outputs: list, tensors: list) -> None:
@@ -111,7 +92,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         raise entry.failure(err, tensors, attrs) from err
     fresh = entry.fresh_outputs
     if isinstance(result, (tuple, list)):
-        wrapped = [NDArray(_own(r, tensors, fresh), ctx) for r in result]
+        wrapped = [NDArray(owned(r, tensors, fresh), ctx) for r in result]
         if _state.recording:
             _note_non_differentiable(wrapped, tensors)
         if out is not None:
@@ -119,7 +100,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
                 o[:] = w
             return out
         return wrapped
-    result = NDArray(_own(result, tensors, fresh), ctx)
+    result = NDArray(owned(result, tensors, fresh), ctx)
     if _state.recording:
         _note_non_differentiable([result], tensors)
     if out is not None:
@@ -143,3 +124,6 @@ def make_function(entry: OpDef, public_name: str) -> Callable:
     fn.__qualname__ = public_name
     fn.__doc__ = entry.docstring("NDArray")
     return fn
+
+
+_own = owned  # transitional: gluon/block.py still imports this name

@@ -52,6 +52,27 @@ def _call(name: str, *args: Any, **kwargs: Any) -> Any:
     return _dispatch.call(name, args, kwargs)
 
 
+def owned(result: torch.Tensor, inputs: Sequence[torch.Tensor], fresh: bool = False) -> torch.Tensor:
+    """An operator's or a graph's output as MXNet hands it out: its own contiguous memory, at
+    least 1-d.
+
+    Torch returns views or the input itself for reshape-like and identity operators (and a graph
+    may output one of its inputs); MXNet's outputs never alias their inputs, so writing into an
+    output must not change an input. ``fresh`` promises the output is new memory (an operator
+    declared with ``fresh_outputs``): the check is skipped.
+    """
+    if result.dim() == 0:  # MXNet 1.x has no 0-d arrays
+        result = result.reshape(1)
+    if not result.is_contiguous():
+        return result.contiguous()
+    if fresh:
+        return result
+    ptr = result.untyped_storage().data_ptr()
+    if any(t is not None and t.untyped_storage().data_ptr() == ptr for t in inputs):
+        return result.clone()
+    return result
+
+
 class _GradSink:
     """Where the gradient of a leaf goes: torch accumulates into ``t.grad``, MXNet writes (or adds)
     into a persistent buffer that the user and the Trainer hold. The tensor's hook holds this sink,

@@ -17,7 +17,7 @@ import torch
 
 from ..base import MXNetError, to_torch_dtype
 from ..context import Context
-from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import NDArray, owned
 from . import infer
 from .graph import topo_order
 
@@ -228,15 +228,10 @@ class Executor:
             with torch.no_grad():
                 outs = self._program([a._t for a in self.arg_arrays] + aux, is_train)
             self._heads = self._leaves = None
-        self.outputs = self._own(outs)
+        # an output may be a view of a bound array (Reshape, Flatten, a variable in a Group)
+        bound = [a._t for a in self.arg_arrays + self.aux_arrays]
+        self.outputs = [NDArray(owned(o.detach(), bound)) for o in outs]
         return self.outputs
-
-    def _own(self, outs: list) -> list:
-        """Outputs as NDArrays that do not share memory with the bound arrays (an output may be a
-        view of an input: Reshape, Flatten, a variable in a Group)."""
-        inputs = {a._t.untyped_storage().data_ptr() for a in self.arg_arrays + self.aux_arrays}
-        return [NDArray(o.detach().clone() if o.untyped_storage().data_ptr() in inputs else o.detach())
-                for o in outs]
 
     def _copy_inputs(self, kwargs: dict) -> None:
         arg_dict = self.arg_dict
