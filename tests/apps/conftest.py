@@ -22,13 +22,13 @@ def lenet_params(tmp_path_factory):
     import mxtorch as mx
     from mxtorch import nd
     from mxtorch.apps.digits.model import ModelCard, card_path, lenet
-    from mxtorch.apps.files import sha256_of
+    from mxtorch._fileio.atomic import hexdigest
 
     net = lenet()
     net.initialize(mx.init.Xavier(magnitude=2.24))
     net(nd.zeros((1, 1, 28, 28)))
     path = tmp_path_factory.mktemp("model") / "lenet.params"
     net.save_parameters(str(path))
-    ModelCard(name="lenet", sha256=sha256_of(path), epochs=0, command="random initialisation (test)",
+    ModelCard(name="lenet", sha256=hexdigest(path), epochs=0, command="random initialisation (test)",
               params=path.name).write(card_path(path))
     return path

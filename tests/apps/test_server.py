@@ -16,7 +16,7 @@ from mxtorch.apps.digits import model as model_module
 from mxtorch.apps.digits.model import DigitClassifier, ModelCard, ModelIntegrityError, card_path
 from mxtorch.apps.digits.preprocess import preprocess
 from mxtorch.apps.digits.server import Limits, create_app
-from mxtorch.apps.files import sha256_of
+from mxtorch._fileio.atomic import hexdigest
 from tests.apps.live_server import running_server
 from tests.apps.sample_images import png_declaring
 
@@ -60,7 +60,7 @@ def test_healthz(client):
 def test_model_info(client, classifier, lenet_params):
     info = client.get("/api/model").json()
     assert info["name"] == "lenet" and info["verified"] is True
-    assert info["sha256"] == classifier.sha256 == sha256_of(lenet_params)
+    assert info["sha256"] == classifier.sha256 == hexdigest(lenet_params)
     assert info["context"] == "cpu(0)"
 
 

@@ -8,7 +8,7 @@ import pytest
 from mxtorch import gluon, nd
 from mxtorch.apps import train as train_module
 from mxtorch.apps.digits.model import DigitClassifier, ModelCard, ModelIntegrityError, card_path
-from mxtorch.apps.files import sha256_of
+from mxtorch._fileio.atomic import hexdigest
 from mxtorch.apps.train import TrainConfig, train_lenet
 from mxtorch.cli import main
 
@@ -33,7 +33,7 @@ def test_train_writes_model_card_and_checkpoint(small_mnist, tmp_path, capsys):
     record = train_lenet(TrainConfig(epochs=2, batch_size=32, lr=0.1, out=str(out), command="test run"))
     assert record["epoch"] == 2 and len(record["history"]) == 2
     card = ModelCard.read(card_path(out))
-    assert card.sha256 == sha256_of(out) and card.epochs == 2 and card.command == "test run"
+    assert card.sha256 == hexdigest(out) and card.epochs == 2 and card.command == "test run"
     assert card.test_accuracy == pytest.approx(record["history"][-1]["test_accuracy"], abs=1e-6)
     checkpoints = tmp_path / "lenet-checkpoints"
     assert sorted(p.name for p in checkpoints.iterdir()) == ["checkpoint.json", "lenet-0002.params",
@@ -86,7 +86,7 @@ def test_seed_makes_a_run_reproducible(small_mnist, tmp_path):
     runs = [tmp_path / "a.params", tmp_path / "b.params"]
     for out in runs:
         train_lenet(TrainConfig(epochs=1, batch_size=32, out=str(out), seed=3))
-    assert sha256_of(runs[0]) == sha256_of(runs[1])
+    assert hexdigest(runs[0]) == hexdigest(runs[1])
 
 
 def test_resume_without_checkpoint_is_a_clear_error(tmp_path, capsys):
@@ -102,7 +102,7 @@ def test_resumed_run_equals_an_uninterrupted_one(small_mnist, tmp_path):
     train_lenet(TrainConfig(epochs=1, batch_size=32, momentum=0.9, out=str(halves), seed=5))
     # No --seed this time: the checkpoint's record keeps the run's seed.
     train_lenet(TrainConfig(epochs=2, batch_size=32, momentum=0.9, out=str(halves), resume=True))
-    assert sha256_of(whole) == sha256_of(halves)
+    assert hexdigest(whole) == hexdigest(halves)
 
 
 def test_resume_finishes_publishing_the_last_checkpoint(small_mnist, tmp_path, capsys):
@@ -116,7 +116,7 @@ def test_resume_finishes_publishing_the_last_checkpoint(small_mnist, tmp_path, c
     assert "nothing to do" in capsys.readouterr().err
     card = ModelCard.read(card_path(out))
     assert card.epochs == 2 and card.previous is None
-    assert sha256_of(out) == card.sha256 == record["params_sha256"]
+    assert hexdigest(out) == card.sha256 == record["params_sha256"]
     assert DigitClassifier(out).info()["epochs"] == 2
 
 

@@ -250,7 +250,7 @@ def _load(out: pathlib.Path) -> dict | str:
 
 def _result(work: pathlib.Path) -> dict:
     """The finished run: its parameters' sha256, card and checkpoint record, without timings."""
-    from mxtorch.apps.files import sha256_of
+    from mxtorch._fileio.atomic import hexdigest
 
     out = work / "lenet.params"
     if not out.is_file() or not (work / "lenet.json").is_file():
@@ -258,7 +258,7 @@ def _result(work: pathlib.Path) -> dict:
     card = json.loads((work / "lenet.json").read_text())
     record_path = work / "lenet-checkpoints" / "checkpoint.json"
     record = json.loads(record_path.read_text()) if record_path.is_file() else {}
-    return {"sha256": sha256_of(out), "loads": _load(out), "epochs": card.get("epochs"),
+    return {"sha256": hexdigest(out), "loads": _load(out), "epochs": card.get("epochs"),
             "test_accuracy": card.get("test_accuracy"),
             "history": [[h.get("loss"), h.get("train_accuracy"), h.get("test_accuracy")]
                         for h in record.get("history", [])]}

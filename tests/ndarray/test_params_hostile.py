@@ -1,7 +1,7 @@
 """Hostile ``.params`` files: every declared size is checked against the bytes present before anything is
 allocated, sparse records are checked the way MXNet's ``check_format(full_check=True)`` checks them, and a
 small file cannot make ``nd.load`` take much memory or time. Files are built with struct in MXNet's layout
-(see the docstring of src/mxtorch/ndarray/utils.py)."""
+(see the docstring of src/mxtorch/_fileio/ndarray_file.py)."""
 from __future__ import annotations
 
 import json
@@ -240,12 +240,12 @@ def test_a_bad_limit_is_an_error(value, monkeypatch):
 
 # -- pickled records (optimizer states) use the same reader -----------------------------------------
 def test_pickled_records_are_checked_too():
-    from mxtorch.ndarray.utils import _read_array, _Reader
+    from mxtorch.ndarray.utils import NDArrayFileReader
 
     with pytest.raises(MXNetError, match="overflows"):
-        _read_array(_Reader(_dense((2 ** 32, 2 ** 32)), "pickled MXNet NDArray"), 0)
+        NDArrayFileReader(_dense((2 ** 32, 2 ** 32)), "pickled MXNet NDArray").read_array()
     with pytest.raises(MXNetError, match="MXTORCH_SPARSE_LOAD_MAX_BYTES"):
-        _read_array(_Reader(_row_sparse((2 ** 40, 4), []), "pickled MXNet NDArray"), 0)
+        NDArrayFileReader(_row_sparse((2 ** 40, 4), []), "pickled MXNet NDArray").read_array()
 
 
 # -- memory and time ------------------------------------------------------------------------------

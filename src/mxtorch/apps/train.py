@@ -32,10 +32,10 @@ from tqdm import tqdm
 
 import mxtorch as mx
 from mxtorch import autograd, gluon
+from mxtorch._fileio.atomic import atomic_output, hexdigest, stale_temporaries
 from mxtorch.base import MXNetError
 
 from .digits.model import ModelCard, card_path, lenet
-from .files import atomic_output, sha256_of, stale_temporaries
 
 __all__ = ["TrainConfig", "train_lenet", "evaluate_accuracy"]
 
@@ -224,8 +224,8 @@ def _save_checkpoint(config: TrainConfig, net: gluon.Block, trainer: gluon.Train
         net.save_parameters(tmp)
     with atomic_output(states) as tmp:
         trainer.save_states(tmp)
-    record.update(params=params_name, states=states_name, params_sha256=sha256_of(params),
-                  states_sha256=sha256_of(states))
+    record.update(params=params_name, states=states_name, params_sha256=hexdigest(params),
+                  states_sha256=hexdigest(states))
     with atomic_output(folder / CHECKPOINT_RECORD) as tmp:
         pathlib.Path(tmp).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     # Only now, with the new record in place, are the files of earlier checkpoints no longer needed.
@@ -308,7 +308,7 @@ def _resume(config: TrainConfig, net: gluon.Block, trainer: gluon.Trainer, ctx: 
                                 f"start without --resume, or point --checkpoint-dir at the right folder")
     params, states = folder / record["params"], folder / record["states"]
     for path, key in ((params, "params_sha256"), (states, "states_sha256")):
-        if not path.is_file() or sha256_of(path) != record[key]:
+        if not path.is_file() or hexdigest(path) != record[key]:
             raise MXNetError(f"--resume: checkpoint file {path} is missing or does not match "
                              f"{folder / CHECKPOINT_RECORD}")
     net.load_parameters(str(params), ctx=ctx)
@@ -338,7 +338,7 @@ def _publish(config: TrainConfig, record: dict[str, Any]) -> None:
     """
     out, card_file = config.out_path, card_path(config.out_path)
     digest = record["params_sha256"]
-    present = sha256_of(out) if out.is_file() else None
+    present = hexdigest(out) if out.is_file() else None
     try:
         card = ModelCard.read(card_file) if card_file.is_file() else None
     except ValueError:  # a damaged card is about to be replaced
@@ -359,7 +359,7 @@ def _publish(config: TrainConfig, record: dict[str, Any]) -> None:
         source = config.checkpoint_path / record["params"]
         with atomic_output(out) as tmp:
             shutil.copyfile(source, tmp)
-            if sha256_of(tmp) != digest:
+            if hexdigest(tmp) != digest:
                 raise MXNetError(f"checkpoint file {source} changed while it was copied to {out}")
     if replaced is not None:
         new.write(card_file)

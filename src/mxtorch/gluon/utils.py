@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import hashlib
 import ipaddress
 import math
 import os
@@ -22,6 +21,7 @@ import numpy as np
 import torch
 
 from .. import ndarray
+from .._fileio.atomic import commit, hexdigest
 from ..base import MXNetError
 from ..context import Context
 from ..ndarray import NDArray
@@ -158,23 +158,22 @@ def check_sha1(filename: str, sha1_hash: str) -> bool:
     bool
         Whether the file content matches the expected hash.
     """
-    sha1 = hashlib.sha1()
-    with open(filename, "rb") as f:
-        for chunk in iter(lambda: f.read(1048576), b""):
-            sha1.update(chunk)
-    return sha1.hexdigest() == sha1_hash
+    return hexdigest(filename, "sha1") == sha1_hash
 
 
 def replace_file(src: str, dst: str) -> None:
-    """Implement atomic os.replace.
+    """Move ``src`` to ``dst`` in one atomic rename, after syncing ``src`` to disk.
+
+    The folder is synced after the rename, so the new ``dst`` survives a power cut. On failure
+    ``src`` is removed and an ``OSError`` asks to retry the download.
 
     Parameters
     ----------
-    src : source file path
+    src : source file path (in the same folder as ``dst``)
     dst : destination file path
     """
     try:
-        os.replace(src, dst)
+        commit(src, dst)
     except OSError:
         try:
             os.remove(src)
@@ -413,6 +412,8 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     deadline = time.monotonic() + total[0]
     with _sigterm_removes_partial_files():
         while retries + 1 > 0:
+            # streamed into its own temporary and committed by replace_file (not atomic_output):
+            # a download is kept only after its checks, and the model store's purge knows this name
             tmp = f"{fname}.{uuid.uuid4()}"
             try:
                 print(f"Downloading {fname} from {url}...")

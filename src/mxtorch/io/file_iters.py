@@ -13,6 +13,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
+from .._fileio.idx import check_mnist_images, read_idx
 from ..base import MXNetError, to_torch_dtype
 from ..ndarray.ndarray import NDArray
 from .io import DataBatch, DataDesc, DataIter, _BatchHolder
@@ -84,9 +85,8 @@ def _read_bytes(path: str) -> bytes:
 
 
 def _read_idx(path: str, ndim: int) -> np.ndarray:
-    from ..gluon.data.vision.datasets import _idx_content, _parse_idx
     try:
-        return _parse_idx(_idx_content(_read_bytes(path), ndim), ndim)
+        return read_idx(_read_bytes(path), ndim)
     except MXNetError as err:
         raise MXNetError(f"{path}: {err}") from None
 
@@ -140,8 +140,7 @@ def MNISTIter(*, image: str = "./train-images-idx3-ubyte", label: str = "./train
     DataIter
         The result iterator.
     """
-    from ..gluon.data.vision.datasets import _mnist_images
-    images = _mnist_images(_read_idx(image, 3), image)
+    images = check_mnist_images(_read_idx(image, 3), image)
     labels = _read_idx(label, 1)
     if len(images) != len(labels):
         raise MXNetError(f"MNISTIter: {image} holds {len(images)} images but {label} holds "

@@ -132,7 +132,7 @@ class _Array:
         self.array: Optional[NDArray] = None
 
     def __setstate__(self, state: Any) -> None:
-        from ..ndarray.utils import _placed, _read_array, _Reader
+        from ..ndarray.utils import NDArrayFileReader
 
         if self.restored:
             raise _fail(f"an {_NDARRAY[1]} is given its state twice")
@@ -147,12 +147,12 @@ class _Array:
         if not isinstance(handle, (bytes, bytearray)):
             raise _fail(f"the 'handle' of an {_NDARRAY[1]} must be bytes (one .params record), "
                         f"found {type(handle).__name__}")
-        reader = _Reader(bytes(handle), f"{_WHAT}: pickled {_NDARRAY[1]}")
-        record = _read_array(reader, 0)
-        if reader.pos != len(handle):
-            raise _fail(f"the 'handle' of an {_NDARRAY[1]} has {len(handle) - reader.pos} "
-                        f"trailing bytes after its record of {reader.pos} bytes")
-        self.array = _placed(record) if record is not None else None
+        reader = NDArrayFileReader(handle, f"{_WHAT}: pickled {_NDARRAY[1]}")
+        array = reader.read_array()
+        if reader.remaining:
+            raise _fail(f"the 'handle' of an {_NDARRAY[1]} has {reader.remaining} "
+                        f"trailing bytes after its record of {reader.offset} bytes")
+        self.array = array
 
 
 def _bytearray(*args: Any) -> bytearray:
@@ -506,9 +506,9 @@ class _Writer:
         self.memoize(id(value))
 
     def array(self, value: NDArray) -> None:
-        from ..ndarray.utils import _encode_array
+        from .._fileio.ndarray_file import encode_array
 
-        record = _encode_array(value)
+        record = encode_array(value)
         self.global_(*_NDARRAY)
         self.write(pickle.NONE + pickle.TUPLE1 + pickle.REDUCE)
         self.memoize(id(value))

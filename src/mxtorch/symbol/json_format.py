@@ -119,8 +119,8 @@ def _dmlc_string(text: str) -> str:
 
 def save(fname: str, heads: list) -> None:
     """Write the symbol JSON to ``fname`` through a temporary file renamed into place."""
-    from ..ndarray.utils import _write_atomically
-    _write_atomically(fname, to_json(heads).encode("utf-8"))
+    from .._fileio.atomic import write_atomically
+    write_atomically(fname, to_json(heads).encode("utf-8"))
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -24,8 +24,7 @@ import numpy as np
 
 import mxtorch as mx
 from mxtorch import gluon, nd
-
-from ..files import atomic_output, sha256_of
+from mxtorch._fileio.atomic import atomic_output, hexdigest
 
 __all__ = ["lenet", "ModelCard", "ModelIntegrityError", "DigitClassifier", "SHIPPED_PARAMS", "card_path"]
 
@@ -148,7 +147,7 @@ class DigitClassifier:
         if not self.params_path.is_file():
             raise FileNotFoundError(f"model parameter file {self.params_path} does not exist; train one "
                                     f"with `mxtorch train lenet --out {self.params_path}`")
-        self.sha256 = sha256_of(self.params_path)
+        self.sha256 = hexdigest(self.params_path)
         self.card = self._verified_card(required=params is None)
         self.net = lenet()
         self.net.load_parameters(str(self.params_path), ctx=self.ctx)

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import os
 import tarfile
 import warnings
-import zlib
 from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 import torch
 
+from ...._fileio.idx import check_mnist_images, decompress_idx, parse_idx, read_idx
 from ....base import MXNetError, data_dir, numeric_types
 from ....ndarray.ndarray import NDArray, array
 from ...utils import _get_repo_file_url, check_sha1, download
@@ -48,7 +47,7 @@ class _IdxDataset(dataset._DownloadedDataset):
         data_spec, label_spec = ((self._train_data, self._train_label) if self._train
                                  else (self._test_data, self._test_label))
         label = self._read_idx(label_spec, ndim=1)
-        data = _mnist_images(self._read_idx(data_spec, ndim=3), data_spec.name)
+        data = check_mnist_images(self._read_idx(data_spec, ndim=3), data_spec.name)
         if len(data) != len(label):
             raise MXNetError(f"{type(self).__name__}: {data_spec.name} holds {len(data)} images "
                              f"but {label_spec.name} holds {len(label)} labels (in {self._root})")
@@ -63,15 +62,15 @@ class _IdxDataset(dataset._DownloadedDataset):
             if os.path.exists(path):
                 content, problem = self._verified_content(path, spec, ndim)
                 if content is not None:
-                    return _parse_idx(content, ndim)
-        return _parse_idx(_idx_content(self._download(spec, problem), ndim), ndim)
+                    return parse_idx(content, ndim)
+        return read_idx(self._download(spec, problem), ndim)
 
     def _verified_content(self, path: str, spec: _FileSpec, ndim: int) -> tuple:
         """(decompressed bytes, None) when the file is the published one, else (None, why)."""
         with open(path, "rb") as f:
             blob = f.read()
         try:
-            content = _idx_content(blob, ndim)
+            content = decompress_idx(blob, ndim)
         except MXNetError as err:
             return None, f"{os.path.basename(path)} is corrupt ({err})"
         if hashlib.sha1(blob).hexdigest() == spec.sha1:
@@ -82,7 +81,7 @@ class _IdxDataset(dataset._DownloadedDataset):
             return None, f"{os.path.basename(path)} has unexpected content (checksum mismatch)"
         # no content checksum published for this dataset: check the IDX structure instead
         try:
-            _parse_idx(content, ndim)
+            parse_idx(content, ndim)
         except MXNetError as err:
             return None, f"{os.path.basename(path)} is corrupt ({err})"
         return content, None
@@ -99,82 +98,6 @@ class _IdxDataset(dataset._DownloadedDataset):
             except Exception as err:  # noqa: BLE001  (every mirror failing is reported below)
                 error = err
         raise _offline_error(type(self).__name__, self._root, spec, problem, error)
-
-
-# The largest IDX content read (after decompression): several times EMNIST's biggest file, yet a
-# gzip member of a few MB cannot make the reader hold more than this.
-MAX_IDX_BYTES = 1 << 30
-
-
-def _gunzip_prefix(blob: bytes, max_bytes: int) -> bytes:
-    """The first ``max_bytes`` of the gzip stream in ``blob`` (fewer when the stream is shorter),
-    decompressing no further than that: a small file that inflates to gigabytes costs nothing."""
-    parts, total, data = [], 0, blob
-    while data and total < max_bytes:
-        member = zlib.decompressobj(wbits=31)
-        try:
-            chunk = member.decompress(data, max_bytes - total)
-        except zlib.error as err:
-            raise MXNetError(f"corrupt gzip data ({err})") from None
-        parts.append(chunk)
-        total += len(chunk)
-        if not member.eof:
-            if total >= max_bytes:
-                break
-            raise MXNetError("truncated gzip data (the stream ends inside a member)")
-        data = member.unused_data      # gzip allows several members one after another
-    return b"".join(parts)
-
-
-def _idx_content(blob: bytes, ndim: int) -> bytes:
-    """The bytes of an IDX file of ``ndim`` dimensions, decompressed if ``blob`` is gzip, checked
-    against the sizes its header declares before more than the header is decompressed."""
-    if blob[:2] != b"\x1f\x8b":
-        return blob
-    header_size = 4 + 4 * ndim
-    dims = _idx_dims(_gunzip_prefix(blob, header_size), ndim)
-    needed = header_size + math.prod(dims)
-    content = _gunzip_prefix(blob, needed + 1)
-    _check_idx_size(dims, len(content) - header_size)
-    return content
-
-
-def _check_idx_size(dims: tuple, found: int) -> None:
-    """``found`` data bytes (after the header) must be what ``dims`` declare, no more, no fewer."""
-    declared = math.prod(dims)
-    if found != declared:
-        holds = f"only {found}" if found < declared else "more"
-        raise MXNetError(f"IDX file's header declares dimensions {dims} ({declared} data bytes), "
-                         f"but the file holds {holds}")
-
-
-def _idx_dims(content: bytes, ndim: int) -> tuple:
-    header = 4 + 4 * ndim
-    if len(content) < header or content[:4] != bytes([0, 0, 8, ndim]):
-        raise MXNetError(f"not an IDX file of {ndim}-D unsigned bytes (magic "
-                         f"{content[:4].hex() or 'missing'}, expected 0000080{ndim})")
-    dims = tuple(int(d) for d in np.frombuffer(content[4:header], dtype=">u4"))
-    # zero-length axes make the data empty, yet an array cannot span 2**64 entries even so
-    if math.prod(d for d in dims if d) > MAX_IDX_BYTES:
-        raise MXNetError(f"IDX header declares dimensions {dims}, more than the {MAX_IDX_BYTES} "
-                         "bytes mxtorch reads from one IDX file")
-    return dims
-
-
-def _mnist_images(images: np.ndarray, source: str) -> np.ndarray:
-    """``images`` (parsed from an IDX file) if they are 28x28, as every MNIST-style set's are."""
-    if images.shape[1:] != (28, 28):
-        raise MXNetError(f"{source} holds images of {images.shape[1:]} pixels; MNIST-style images "
-                         "are 28x28")
-    return images
-
-
-def _parse_idx(content: bytes, ndim: int) -> np.ndarray:
-    """The uint8 array of an IDX file (magic 0x0000080<ndim>, big-endian dimensions)."""
-    dims = _idx_dims(content, ndim)
-    header = 4 + 4 * ndim
-    _check_idx_size(dims, len(content) - header)
-    return np.frombuffer(content, dtype=np.uint8, offset=header).reshape(dims)
 
 
 class MNIST(_IdxDataset):
