@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: setup browser graphviz test lint digits train fuzz clean
 
+# requirements.txt pins the core dependencies, the apps extra (FastAPI, uvicorn, python-multipart:
+# `make digits` and the tests serve the web app) and the test tools; the package goes in without deps.
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -15,6 +15,7 @@ import base64
 import binascii
 import copy
 import dataclasses
+import importlib.util
 import io
 import ipaddress
 import json
@@ -26,17 +27,22 @@ import sys
 import time
 from typing import Any, Awaitable, Callable, MutableMapping, Sequence
 
-import anyio
-
 import numpy as np
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from PIL import Image
-from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.requests import ClientDisconnect
+
+from .. import AppsDependencyError
+
+try:  # the web framework comes with the apps extra, not with mxtorch itself
+    import anyio
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import FileResponse, JSONResponse
+    from fastapi.staticfiles import StaticFiles
+    from pydantic import BaseModel
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+    from starlette.requests import ClientDisconnect
+except ModuleNotFoundError as err:
+    raise AppsDependencyError("fastapi", err.name or "fastapi") from None
 
 from .model import DigitClassifier
 from .preprocess import BlankImageError, preprocess
@@ -125,6 +131,12 @@ class ModelInfo(BaseModel):
     context: str
 
 
+def _require_multipart() -> None:
+    """Starlette imports python-multipart only when a form arrives: refuse at start rather than then."""
+    if importlib.util.find_spec("python_multipart") is None and importlib.util.find_spec("multipart") is None:
+        raise AppsDependencyError("python-multipart", "python_multipart")
+
+
 def create_app(classifier: DigitClassifier, limits: Limits = Limits(),
                allowed_hosts: Sequence[str] = ()) -> FastAPI:
     """Build the web app around a loaded classifier.
@@ -147,6 +159,7 @@ def create_app(classifier: DigitClassifier, limits: Limits = Limits(),
         ``GET /api/model``, ``GET /healthz``, ``GET /openapi.json``. The interactive API docs
         (``/docs``, ``/redoc``) are off: they load their scripts from a CDN.
     """
+    _require_multipart()
     app = FastAPI(title="mxtorch digits", docs_url=None, redoc_url=None)
     app.state.classifier = classifier
     app.state.limits = limits
@@ -566,7 +579,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     allowed_hosts : sequence of str
         Host names to answer to; with :func:`default_allowed_hosts`'s for ``host`` added.
     """
-    import uvicorn  # only when serving: importing the app (tests, ASGI servers) does not need it
+    try:  # only when serving: importing the app (tests, ASGI servers) does not need it
+        import uvicorn
+    except ModuleNotFoundError:
+        raise AppsDependencyError("uvicorn", "uvicorn") from None
+    _require_multipart()
 
     classifier = DigitClassifier(params, ctx=ctx)
     info = classifier.info()
