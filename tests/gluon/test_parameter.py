@@ -115,25 +115,6 @@ def test_unknown_shape_needs_deferred_init():
         d.data()
 
 
-def test_deferred_parameter_resolved_by_operator_shape_rule():
-    w = Parameter("fc_weight", shape=(4, 0), allow_deferred_init=True)
-    b = Parameter("fc_bias", shape=(4,), allow_deferred_init=True)
-    w.initialize(init=mx.init.One())
-    b.initialize(init=mx.init.Zero())
-    x = nd.ones((2, 3))
-    out = nd.FullyConnected(x, w, b, num_hidden=4)
-    assert w.shape == (4, 3) and out.asnumpy().tolist() == [[3.0] * 4] * 2
-    assert not w._deferred_init and w.data().shape == (4, 3)
-
-
-def test_deferred_parameter_that_operator_cannot_infer():
-    w = Parameter("w", shape=(0,), allow_deferred_init=True)
-    w.initialize()
-    with pytest.raises(ValueError, match=r"Deferred initialization failed because shape cannot be "
-                                         r"inferred.*'w'"):
-        nd.broadcast_add(nd.ones((2,)), w)
-
-
 def test_set_data_before_and_after_init():
     p = Parameter("w", shape=(2, 0), allow_deferred_init=True)
     p.initialize(init=mx.init.Zero())

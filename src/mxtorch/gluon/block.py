@@ -903,10 +903,15 @@ class HybridBlock(Block):
         """Imperative forward: ``hybrid_forward`` with ``F = mxtorch.ndarray`` and the
         parameters' copies on ``ctx``.
 
-        A parameter still awaiting deferred initialization is passed as the Parameter itself;
-        the operator consuming it infers its shape and completes the initialization.
+        On the first call a parameter may still wait for its shape: reading it raises
+        :class:`DeferredInitializationError`, and the block then infers the shapes through its
+        traced graph, finishes initializing its own parameters in the order they were created
+        (children finish theirs when they run) and reads them again.
         """
-        params = {k: p._data_for(ctx) for k, p in self._reg_params.items()}
+        try:
+            params = {k: p._data_for(ctx) for k, p in self._reg_params.items()}
+        except (DeferredInitializationError, RuntimeError) as err:
+            params = self._params_on_first_call(ctx, err, x, args)
         # arrays created inside hybrid_forward (F.zeros...) follow the input's context
         with ctx:
             try:
@@ -915,6 +920,21 @@ class HybridBlock(Block):
                 if not isinstance(err, DeferredInitializationError):
                     _annotate(err, self, (x,) + args)
                 raise
+
+    def _params_on_first_call(self, ctx: Context, err: Exception, x: Any, args: tuple) -> dict:
+        """The parameters' copies on ``ctx`` once deferred initialization has finished, ``err``
+        being what reading them raised. Errors leave with their own message (no layer note
+        added by the blocks they pass through), as MXNet reports them."""
+        try:
+            if not isinstance(err, DeferredInitializationError):
+                raise err
+            self._deferred_infer_shape(x, *args)
+            for param in self.params.values():
+                param._finish_deferred_init()
+            return {k: p._data_for(ctx) for k, p in self._reg_params.items()}
+        except Exception as failure:
+            failure._gluon_block = self.name
+            raise
 
     # -- the hybridized path: trace once into a Symbol, run it through the executor -------------
     def _get_graph(self, *args: Any) -> tuple:
@@ -976,12 +996,16 @@ class HybridBlock(Block):
         data_names = {data.name: i for i, data in enumerate(inputs)}
         params = self._graph_params(out, data_names)
         try:
-            for param in params.values():
-                param.list_data()
-        except DeferredInitializationError:
-            self._deferred_infer_shape(*args)
-            for param in params.values():
-                param._finish_deferred_init()
+            try:
+                for param in params.values():
+                    param.list_data()
+            except DeferredInitializationError:
+                self._deferred_infer_shape(*args)
+                for param in params.values():
+                    param._finish_deferred_init()
+        except Exception as err:  # reported as is, as in the imperative path
+            err._gluon_block = self.name
+            raise
         program = lower(out)
         self._cached_op_args = [(True, data_names[name]) if name in data_names else (False, params[name])
                                 for name in program.arg_names + program.aux_names]
@@ -1050,24 +1074,36 @@ class HybridBlock(Block):
                                   "through mxtorch's executor")
 
     def _infer_attrs(self, infer_fn: str, attr: str, *args: Any) -> None:
-        """Infer ``attr`` ('shape' or 'dtype') of the Parameters through the traced graph."""
+        """Infer ``attr`` ('shape' or 'dtype') of the Parameters through the traced graph.
+
+        Every Parameter of the block must be an input of the graph (a KeyError names one that is
+        not); when the inputs do not determine them all, a ValueError lists the arguments left
+        unknown with what is known of them.
+        """
         inputs, out = self._get_graph(*args)
         flat = [a for a in _flatten(args, "input")[0] if a is not None]
         given = {i.name: getattr(j, attr) for i, j in zip(inputs, flat)}
         arg_attrs, _, aux_attrs = getattr(out, infer_fn)(**given)
         if arg_attrs is None:
-            partial = getattr(out, infer_fn + "_partial")(**given)
-            names = out.list_arguments() + out.list_auxiliary_states()
-            values = partial[0] + partial[2]
-            unknown = [f"{n}: {v}" for n, v in zip(names, values)
-                       if v is None or (attr == "shape" and not shape_is_known(v))]
-            raise ValueError(f"{infer_fn} of {type(self).__name__} '{self.name}' could not "
-                             f"determine {', '.join(unknown)} from the inputs {given}")
+            partial = getattr(out, infer_fn + "_partial")(**given)[0]
+            if attr == "shape":
+                unknown = [f"{n}: {v}" for n, v in zip(out.list_arguments(), partial)
+                           if not v or not shape_is_known(v)]
+                head = "Cannot decide shape for the following arguments (0s in shape means " \
+                       "unknown dimensions). Consider providing them as input:"
+            else:
+                unknown = [f"{n}: {v}" for n, v in zip(out.list_arguments(), partial) if v is None]
+                head = "Cannot decide type for the following arguments. Consider providing them " \
+                       "as input:"
+            if len(unknown) > 10:
+                unknown = unknown[:10] + ["..."]
+            raise ValueError("\n\t".join([head] + unknown))
         sdict = dict(zip(out.list_arguments(), arg_attrs))
         sdict.update(zip(out.list_auxiliary_states(), aux_attrs))
         for param in self.collect_params().values():
-            if param.name in sdict:
-                setattr(param, attr, sdict[param.name])
+            if param.name not in sdict:
+                raise KeyError(param.name)
+            setattr(param, attr, sdict[param.name])
 
     def infer_shape(self, *args: Any) -> None:
         """Infers shape of Parameters from inputs."""

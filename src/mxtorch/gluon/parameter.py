@@ -215,47 +215,13 @@ class Parameter:
             "parameters and create Trainer with Block.collect_params() instead of Block.params "
             "because the later does not include Parameters of nested child Blocks")
 
-    def _data_for(self, ctx: Context) -> Any:
-        """This parameter's copy on ``ctx`` for a forward pass (the per-call fast path).
-
-        A parameter whose initialization is deferred returns itself: the operator it is passed
-        to infers its shape and completes the initialization (see :meth:`_resolve_deferred`).
-        """
+    def _data_for(self, ctx: Context) -> NDArray:
+        """This parameter's copy on ``ctx`` for a forward pass (the per-call fast path); raises
+        :class:`DeferredInitializationError` while its initialization waits for a shape."""
         arr = self._by_ctx.get(ctx)
         if arr is not None:
             return arr
-        if self._data is None and self._deferred_init:
-            return self
         return self._check_and_get(self._data, ctx)
-
-    def _resolve_deferred(self, entry: Any, input_name: str, attrs: dict, inputs: dict) -> torch.Tensor:
-        """Called by the operator dispatcher when this parameter is an operator's input.
-
-        Asks the operator's shape rule for this input's shape given the other inputs, finishes the
-        deferred initialization and returns the array (on the current context) as a tensor.
-        """
-        if self._data is None:
-            if not self._deferred_init:
-                self._check_and_get(None, None)  # raises: not initialized
-            names = entry.input_names(attrs)
-            shapes = [_known_shape(inputs.get(n)) for n in names]
-            shapes[names.index(input_name)] = None
-            try:
-                in_shapes, _ = entry.infer_shape(attrs, shapes)
-            except (MXNetError, ValueError, TypeError, IndexError) as err:
-                raise ValueError(f"Deferred initialization failed because shape cannot be "
-                                 f"inferred. Parameter '{self.name}' of operator {entry.name}: "
-                                 f"{err}") from None
-            inferred = in_shapes[names.index(input_name)]
-            if inferred is None or not shape_is_known(inferred):
-                given = dict(zip(names, shapes))
-                raise ValueError(f"Deferred initialization failed because shape cannot be "
-                                 f"inferred. Operator {entry.name} cannot infer the shape of its "
-                                 f"input '{input_name}' (Parameter '{self.name}', shape "
-                                 f"{self.shape}) from the input shapes {given}")
-            self.shape = tuple(inferred)
-            self._finish_deferred_init()
-        return self.data()._t
 
     def data(self, ctx: Optional[Context] = None) -> NDArray:
         """Returns a copy of this parameter on one context. Must have been
@@ -547,14 +513,6 @@ class Parameter:
         with autograd.pause():
             self._set_arrays([d.detach().astype(dtype) for d in self._data], None)
             self._init_grad()
-
-
-def _known_shape(value: Any) -> Optional[tuple]:
-    if isinstance(value, NDArray):
-        return value.shape
-    if isinstance(value, Parameter) and shape_is_known(value.shape):
-        return value.shape
-    return None
 
 
 class Constant(Parameter):
