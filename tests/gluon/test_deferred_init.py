@@ -1,5 +1,6 @@
 """Deferred initialization against MXNet 1.9.1, eagerly and hybridized: the order parameters are
-initialized in, the shapes they get, their values, the output, and the errors when it cannot finish."""
+initialized in, the shapes they get, their values, the output, and the errors when it cannot finish;
+SymbolBlock.cast giving each parameter the type the graph's type inference gives it."""
 import json
 import re
 import warnings
@@ -11,7 +12,8 @@ import mxtorch as mx
 from mxtorch import gluon, nd
 from mxtorch.gluon import nn
 from tests.conformance.conftest import GOLDEN
-from tests.conformance.gen_deferred import CASES, ERRORS, MODES, run_case, run_error
+from tests.conformance.gen_deferred import (CASES, ERRORS, MODES, build_cast_block, run_case,
+                                            run_error)
 
 REGENERATE = "re-run .ref/bin/python tests/conformance/gen_deferred.py"
 
@@ -95,3 +97,39 @@ def test_parameter_is_never_handed_to_an_operator():
     with pytest.raises(Exception, match="NDArray|Parameter"):
         nd.FullyConnected(nd.ones((2, 3)), w, no_bias=True, num_hidden=4)
     assert w._deferred_init and w.shape == (4, 0)
+
+
+# -- SymbolBlock.cast ------------------------------------------------------------------------------
+def test_symbolblock_cast_follows_type_inference(golden):
+    want = golden["cast"]
+    block = build_cast_block(mx)
+    x = nd.array(np.random.RandomState(7).uniform(-1, 1, size=(1, 2, 5, 5)).astype(np.float32))
+    np.testing.assert_allclose(block(x).asnumpy().ravel(), want["float32"]["output"], rtol=1e-5,
+                               atol=1e-5)
+    for dtype in ("float64", "float16"):
+        block.cast(dtype)
+        got = {k: np.dtype(p.dtype).name for k, p in block.collect_params().items()}
+        assert got == want[dtype]["dtypes"], dtype
+        out = block(x.astype(dtype))
+        assert out.dtype == np.dtype(dtype).type
+        if dtype == "float64":
+            np.testing.assert_allclose(out.asnumpy().ravel(), want[dtype]["output"], rtol=1e-5,
+                                       atol=1e-5)
+        else:
+            np.testing.assert_allclose(out.asnumpy().ravel(), want["float32"]["output"], rtol=1e-2)
+
+
+def test_symbolblock_cast_keeps_float32_for_batchnorm_by_its_type_rule_not_its_names():
+    """Parameter names that follow neither of MXNet's BatchNorm conventions: the operator's type
+    rule still keeps them in float32 (and the block runs in float16)."""
+    data = mx.sym.var("data")
+    out = mx.sym.BatchNorm(data, gamma=mx.sym.var("scale"), beta=mx.sym.var("shift"),
+                           moving_mean=mx.sym.var("centre"), moving_var=mx.sym.var("spread"),
+                           name="norm")
+    block = gluon.SymbolBlock(mx.sym.relu(out), data)
+    block.initialize()
+    block(nd.ones((2, 3)))
+    block.cast("float16")
+    assert {k: np.dtype(p.dtype).name for k, p in block.collect_params().items()} == {
+        "scale": "float32", "shift": "float32", "centre": "float32", "spread": "float32"}
+    assert block(nd.ones((2, 3), dtype="float16")).dtype == np.float16

@@ -1158,19 +1158,6 @@ class HybridBlock(Block):
         raise NotImplementedError
 
 
-def _batchnorm_inputs(names: list) -> list:
-    """The BatchNorm parameters among a graph's input ``names``: each ``running_var`` (or
-    ``moving_var``) that has its mean, ``gamma`` and ``beta`` siblings, with them."""
-    found = []
-    for stat, mean in (("running_var", "running_mean"), ("moving_var", "moving_mean")):
-        for name in names:
-            prefix = name[:-len(stat)]
-            group = [name] + [prefix + t for t in (mean, "gamma", "beta")]
-            if name.endswith(stat) and all(p in names for p in group[1:]):
-                found += group
-    return found
-
-
 def _check_in_format(fmt: Any, stored: Any) -> None:
     """Inputs may differ from the traced ones only by trailing None (default) arguments."""
     if len(stored) > len(fmt):
@@ -1348,13 +1335,28 @@ class SymbolBlock(HybridBlock):
         self._cached_graph = tmp
 
     def cast(self, dtype: Any) -> None:
+        """Casts the parameters to the types the graph's type inference gives them when its
+        data inputs are ``dtype``: mostly ``dtype`` itself, but an operator's type rule may keep
+        some of its inputs in another type (BatchNorm's scales and statistics stay float32 for
+        float16 data)."""
         self._clear_cached_op()
         super().cast(dtype)
-        if np.dtype(dtype).name != "float16":
+        inputs, out = self._cached_graph
+        names = out.list_arguments() + out.list_auxiliary_states()
+        data_names = {i.name for i in inputs}
+        # fresh variables: a parameter's own type attribute (float32 in an exported graph) must
+        # not decide its type here
+        free = out(**{n: symbol.var(n) for n in names if n not in data_names})
+        try:
+            arg_types, _, aux_types = free.infer_type_partial(**{n: dtype for n in data_names})
+        except MXNetError:  # the graph's types conflict: every parameter stays ``dtype``
             return
-        # BatchNorm keeps float32 statistics and scales (its special requirement)
-        for name in _batchnorm_inputs(self._cached_graph[1].get_internals().list_inputs()):
-            self.params.get(name).cast("float32")
+        params = self.params
+        for name, inferred in zip(free.list_arguments() + free.list_auxiliary_states(),
+                                  arg_types + aux_types):
+            if inferred is not None and name in params and \
+                    np.dtype(inferred) != np.dtype(params[name].dtype):
+                params[name].cast(np.dtype(inferred).name)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
