@@ -1,9 +1,10 @@
 """Operator samples: each operator described once with sample inputs (PyTorch's OpInfo idea).
 
 Pure Python + numpy on purpose: the reference venv imports these same files to produce the goldens
-(``tests/conformance/gen_op_goldens.py``), and the test suite imports them to check mxtorch against those
-goldens (``tests/conformance/test_op_goldens.py``) and against finite differences
-(``tests/ops/test_gradients.py``). A new operator gets all three checks by adding a ``Sample``.
+(``tests/conformance/gen_op_goldens.py``), and the conformance walk (``tests/ops/test_op_table.py``)
+imports them to check mxtorch against those goldens, against its shape rules and against finite
+differences. A new operator gets every check by adding a ``Sample`` to one of the ``samples_*.py``
+lists that ``all_samples`` gathers.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ class Sample:
     is_train: run in training mode (Dropout, BatchNorm).
     fd: also check gradients against finite differences (float64); False for ops whose gradient
         is not the derivative of the output (SoftmaxOutput...) or is discontinuous at the samples.
-    outputs: which outputs to compare (None = all).
+    random: the outputs are random draws: only their shapes and dtypes are compared with MXNet's,
+        and no gradient is taken (the values are checked by the distribution tests).
     """
 
     op: str
@@ -36,6 +38,7 @@ class Sample:
     rtol: float = 1e-5
     atol: float = 1e-5
     positive: bool = False  # draw positive data (log, sqrt...)
+    random: bool = False
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -56,6 +59,8 @@ class Sample:
     def grad_inputs(self) -> tuple:
         if self.grad is not None:
             return self.grad
+        if self.random:
+            return ()
         return tuple(n for n, s in self.inputs.items()
                      if not isinstance(s, np.ndarray) or s.dtype.kind == "f")
 
@@ -68,9 +73,16 @@ class Sample:
 
 
 def all_samples() -> list:
-    from . import samples_nn, samples_tensor  # noqa: F401 - local modules
+    """Every sample of every family, each id once."""
+    try:
+        from . import samples_image, samples_nn, samples_random, samples_tensor
+    except ImportError:  # imported as a top-level module by the reference generator
+        import samples_image
+        import samples_nn
+        import samples_random
+        import samples_tensor
 
-    found = samples_nn.SAMPLES + samples_tensor.SAMPLES
+    found = samples_nn.SAMPLES + samples_tensor.SAMPLES + samples_image.SAMPLES + samples_random.SAMPLES
     ids = [s.id for s in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

@@ -87,6 +87,14 @@ _BINARY = [
     Sample("_equal", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 3])}, grad=()),
     Sample("_lesser", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, grad=()),
     Sample("_logical_and", {"lhs": _f32([0, 2, 3]), "rhs": _f32([1, 0, 2])}, grad=()),
+    Sample("_not_equal", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 3])}, grad=()),
+    Sample("_greater", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, grad=()),
+    Sample("_greater_equal", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, grad=()),
+    Sample("_lesser_equal", {"lhs": _f32([1, 2, 3]), "rhs": _f32([1, 3, 2])}, grad=()),
+    Sample("_logical_or", {"lhs": _f32([0, 2, 0]), "rhs": _f32([1, 0, 0])}, grad=()),
+    Sample("_logical_xor", {"lhs": _f32([0, 2, 3]), "rhs": _f32([1, 0, -2])}, grad=()),
+    Sample("_greater", {"lhs": INTS, "rhs": _ints([[0, -3, 3, 5], [4, 1, -2, 9]])},
+           id="_greater_int", grad=()),
 ]
 
 _SCALAR = [
@@ -409,6 +417,11 @@ _MORE = [
     Sample("amp_cast", {"data": _f32([[0.1, 2.5, -3.75]])}, {"dtype": "float16"}, grad=()),
     Sample("amp_cast", {"data": _ints([[1, 2]])}, {"dtype": "float16"}, id="amp_cast_int"),
     Sample("cast_storage", {"data": (2, 3)}, {"stype": "default"}),
+    Sample("amp_multicast", {"arg0": _f32([[1.5, -2]]).astype(np.float16), "arg1": (1, 2)},
+           {"num_outputs": 2}, grad=()),
+    Sample("amp_multicast", {"arg0": _f32([[1.5, -2]]).astype(np.float16), "arg1": (1, 2),
+                             "arg2": _ints([[3, 4]])},
+           {"num_outputs": 3, "cast_narrow": True}, id="amp_multicast_narrow", grad=()),
     Sample("_zeros", {}, {"shape": (2, 3), "dtype": "int32"}),
     Sample("_ones", {}, {"shape": (2,)}),
     Sample("_full", {}, {"shape": (2, 2), "value": 2.7, "dtype": "int32"}),

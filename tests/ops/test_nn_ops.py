@@ -1,21 +1,15 @@
 """Neural-network and loss operators: what the goldens cannot hold (random outputs, MXNet paths that the
 golden generator cannot take) and the shape rules that Gluon's deferred initialisation and infer_shape use.
+The conformance walk over every operator (signatures, goldens, gradients) is tests/ops/test_op_table.py.
 
 Expected values marked "MXNet 1.9.1" were read off the reference implementation.
 """
-import json
-
 import numpy as np
 import pytest
 
 from mxtorch import autograd, nd
 from mxtorch.base import MXNetError
-from mxtorch.ops import all_ops, get_op
-from mxtorch.ops import loss as loss_ops
-from mxtorch.ops import nn as nn_ops
-from mxtorch.ops.registry import REQUIRED
-from tests.conformance.conftest import GOLDEN, GOLDEN_OPS
-from tests.ops.samples_nn import SAMPLES
+from mxtorch.ops import get_op
 
 
 def _infer(name, in_shapes, **attrs):
@@ -287,75 +281,3 @@ def test_shape_inference_through_meta_tensors_for_ops_without_a_rule():
     _, outs = _infer("Pooling", [(2, 3, 5, 5)], kernel=(2, 2), stride=(2, 2), pad=(1, 1),
                      pooling_convention="full")
     assert outs == [(2, 3, 4, 4)]
-
-
-# -- the table against MXNet's operator registry (tests/conformance/golden/op_signatures.json) ---------
-MXNET_OPS = json.loads((GOLDEN / "op_signatures.json").read_text())
-OURS = {name: e for name, e in all_ops().items() if e.impl.__module__ in (nn_ops.__name__, loss_ops.__name__)}
-CANONICAL = sorted({e.name for e in OURS.values()})
-
-
-def _mxnet_default(text: str):
-    """The default in MXNet's attribute description ('boolean, optional, default=0'), in our terms."""
-    if "default=" not in text:
-        return REQUIRED
-    value = text.split("default=", 1)[1].strip().strip("'")
-    if value == "None":
-        return None
-    if value == "[]":
-        return ()
-    if text.startswith("boolean"):
-        return value == "1"
-    try:
-        return float(value)
-    except ValueError:
-        return value
-
-
-@pytest.mark.parametrize("name", sorted(OURS))
-def test_every_name_is_an_mxnet_name_of_the_same_operator(name):
-    assert name in MXNET_OPS, f"{name} is not an MXNet 1.9.1 operator name"
-    assert MXNET_OPS[OURS[name].name]["real"] == MXNET_OPS[name]["real"]
-
-
-@pytest.mark.parametrize("name", CANONICAL)
-def test_aliases_inputs_attributes_and_defaults_are_mxnets(name):
-    entry, info = get_op(name), MXNET_OPS[name]
-    aliases = {n for n, v in MXNET_OPS.items() if v["real"] == info["real"]}
-    assert aliases <= set(OURS), f"missing aliases of {name}: {sorted(aliases - set(OURS))}"
-    if entry.variadic is None:
-        assert list(entry.inputs) == info["inputs"]
-    ours = [a for a in entry.attrs if a != entry.variadic or a in dict(info["attrs"])]
-    assert ours == [a for a, _ in info["attrs"]]
-    for attr, text in info["attrs"]:
-        expected, default = _mxnet_default(text), entry.attrs[attr].default
-        if isinstance(expected, float) and not isinstance(default, bool):
-            assert default == pytest.approx(expected, rel=1e-6), attr
-        else:
-            assert default == expected, attr
-
-
-# -- shape inference of every sample (what sym.infer_shape and Gluon's deferred init rely on) -----------
-# inputs a sample gives in one of the other shapes MXNet accepts (the rule fills in the default one)
-_ALTERNATE_SHAPES = {("prelu_shared", "gamma"), ("softmaxoutput_prob_label", "label"),
-                     ("softmaxoutput_multi", "label")}
-
-
-@pytest.mark.parametrize("s", SAMPLES, ids=[s.id for s in SAMPLES])
-def test_shape_inference_matches_mxnet(s):
-    golden = np.load(GOLDEN_OPS / f"{s.id}.npz")
-    entry = get_op(s.op)
-    names = list(s.inputs)
-    shapes = [golden[f"in_{n}"].shape for n in names]
-    attrs = dict(s.attrs)
-    if entry.variadic:
-        attrs.setdefault(entry.variadic, len(names))
-    attrs = entry.parse_attrs(attrs)
-    expected_out = [golden[f"out{i}"].shape for i in range(len(golden.files)) if f"out{i}" in golden.files]
-    _, outs = entry.infer_shape(attrs, shapes)
-    assert [tuple(o) for o in outs] == expected_out
-    # from the data alone, the rule gives every other input it determines
-    ins, _ = entry.infer_shape(attrs, shapes[:1] + [None] * (len(shapes) - 1))
-    for name, inferred, shape in zip(names, ins, shapes):
-        if inferred is not None and (s.id, name) not in _ALTERNATE_SHAPES:
-            assert tuple(inferred) == shape, name

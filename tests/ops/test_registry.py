@@ -66,37 +66,6 @@ def test_grad_mode_is_restored_when_an_operator_fails():
     assert torch.is_grad_enabled()
 
 
-
-def _keeps_random_sequence(run) -> bool:
-    torch.manual_seed(0)
-    run()
-    after = torch.rand(())
-    torch.manual_seed(0)
-    return torch.equal(after, torch.rand(()))
-
-
-_ALL = all_samples()
-
-
-@pytest.mark.parametrize("s", _ALL, ids=[s.id for s in _ALL])
-def test_shape_inference_draws_no_random_numbers(s):
-    # a random operator run on meta tensors for its shapes would shift the seeded sequence
-    entry = all_ops()[s.op]
-    arrays = s.make_inputs()
-    raw = dict(s.attrs)
-    if entry.variadic is not None:
-        raw.setdefault(entry.variadic, len(arrays))
-    attrs = entry.parse_attrs(raw)
-    names = list(arrays) if entry.variadic is not None else entry.input_names(attrs)
-    assert _keeps_random_sequence(lambda: entry.infer_shape(attrs, [arrays[n].shape for n in names]))
-
-
-@pytest.mark.parametrize("name", ["_image_random_flip_left_right", "_image_random_flip_top_bottom"])
-def test_image_random_flip_shape_inference_keeps_the_random_sequence(name):
-    entry = all_ops()[name]
-    assert _keeps_random_sequence(lambda: entry.infer_shape({}, [(4, 5, 3)]))
-
-
 def test_attribute_cache_tells_equal_values_of_different_types_apart():
     data, weight = nd.ones((2, 3)), nd.ones((1, 3))
     assert nd.FullyConnected(data, weight, num_hidden=1, no_bias=True).shape == (2, 1)

@@ -1,69 +1,11 @@
-"""Tensor and random operators beyond the golden outputs: MXNet's registry (names, aliases,
-attribute order), shape inference, output types, gradients at special points, errors."""
-import json
-
+"""Tensor operators beyond the golden outputs: positional attributes, output types, gradients at
+special points, errors. The conformance walk over every operator (signatures, goldens, shape rules,
+finite differences) is tests/ops/test_op_table.py."""
 import numpy as np
 import pytest
 
-import mxtorch.ops.random as random_ops
-import mxtorch.ops.tensor as tensor_ops
 from mxtorch import autograd, nd
 from mxtorch.base import MXNetError
-from mxtorch.ops import all_ops, get_op
-from tests.conformance.conftest import GOLDEN, GOLDEN_OPS
-from tests.ops.samples_tensor import SAMPLES
-
-MXNET_OPS = json.loads((GOLDEN / "op_signatures.json").read_text())
-MODULES = (tensor_ops.__name__, random_ops.__name__)
-OURS = {name: e for name, e in all_ops().items() if e.impl.__module__ in MODULES}
-CANONICAL = sorted({e.name for e in OURS.values()})
-
-
-@pytest.mark.parametrize("name", sorted(OURS))
-def test_every_name_is_an_mxnet_name_of_the_same_operator(name):
-    assert name in MXNET_OPS, f"{name} is not an MXNet 1.9.1 operator name"
-    real = MXNET_OPS[name]["real"]
-    assert MXNET_OPS[OURS[name].name]["real"] == real
-
-
-@pytest.mark.parametrize("name", CANONICAL)
-def test_mxnet_aliases_are_declared(name):
-    real = MXNET_OPS[name]["real"]
-    aliases = {n for n, v in MXNET_OPS.items() if v["real"] == real}
-    assert aliases <= set(OURS), f"missing aliases of {name}: {sorted(aliases - set(OURS))}"
-
-
-@pytest.mark.parametrize("name", CANONICAL)
-def test_inputs_and_attributes_in_mxnet_order(name):
-    entry, info = get_op(name), MXNET_OPS[name]
-    if entry.variadic is None:
-        assert list(entry.inputs) == info["inputs"]
-    expected = [a for a, _ in info["attrs"]]
-    # the table keeps a variadic operator's count as an attribute even where MXNet lists none
-    ours = [a for a in entry.attrs if a in expected or a != entry.variadic]
-    assert ours == expected
-
-
-def _golden_shapes(s):
-    golden = np.load(GOLDEN_OPS / f"{s.id}.npz")
-    arrays = {n[3:]: golden[n] for n in golden.files if n.startswith("in_")}
-    outs = [golden[f"out{i}"].shape for i in range(len(golden.files)) if f"out{i}" in golden.files]
-    return arrays, outs
-
-
-@pytest.mark.parametrize("s", SAMPLES, ids=[s.id for s in SAMPLES])
-def test_shape_inference_matches_mxnet(s):
-    """What sym.infer_shape relies on: the table infers every sample's output shapes."""
-    entry = get_op(s.op)
-    arrays, expected = _golden_shapes(s)
-    raw = dict(s.attrs)
-    if entry.variadic is not None:
-        raw.setdefault(entry.variadic, len(arrays))
-        in_shapes = [arrays[n].shape for n in arrays]
-    else:
-        in_shapes = [arrays[n].shape for n in entry.input_names(entry.parse_attrs(raw))]
-    _, outs = entry.infer_shape(entry.parse_attrs(raw), in_shapes)
-    assert [tuple(o) for o in outs] == [tuple(e) for e in expected]
 
 
 def test_attributes_can_be_given_positionally_in_mxnet_order():
