@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import warnings
 from typing import Any, Optional, Sequence
 
+from .ops import get_op
+from .ops.registry import PLOT_COLORS
 from .symbol import Symbol
+from .symbol.graph import is_hidden
 
 __all__ = ["plot_network", "print_summary"]
-
-
-def _str2tuple(string: str) -> list:
-    """Convert shape string to list, internal use only."""
-    return re.findall(r"\d+", string)
 
 
 def _shape_dict(symbol: Symbol, shape: dict) -> dict:
@@ -26,24 +23,23 @@ def _shape_dict(symbol: Symbol, shape: dict) -> dict:
     return dict(zip(internals.list_outputs(), out_shapes))
 
 
+def _operator(node: dict) -> tuple:
+    """``(entry, parsed attributes, names of the attributes the call gave)`` of a JSON operator node."""
+    entry = get_op(node["op"])
+    given = {k: v for k, v in node.get("attrs", {}).items() if not is_hidden(k)}
+    return entry, entry.parse_attrs(given), set(given)
+
+
 def _layer_params(node: dict, pre_filter: int, shape_dict: Optional[dict]) -> int:
-    """The parameter count print_summary shows for one layer (MXNet's arithmetic)."""
-    op, attrs = node["op"], node.get("attrs", {})
-    if op == "Convolution":
-        count = pre_filter * int(attrs["num_filter"]) // int(attrs.get("num_group", "1"))
-        for k in _str2tuple(attrs["kernel"]):
-            count *= int(k)
-        if attrs.get("no_bias") != "True":
-            count += int(attrs["num_filter"])
-        return count
-    if op == "FullyConnected":
-        bias = 0 if attrs.get("no_bias") == "True" else 1
-        return (pre_filter + bias) * int(attrs["num_hidden"])
-    if op == "BatchNorm" and shape_dict is not None:
-        return int(shape_dict[node["name"] + "_output"][1]) * 2
-    if op == "Embedding":
-        return int(attrs["input_dim"]) * int(attrs["output_dim"])
-    return 0
+    """The parameter count print_summary shows for one layer: the entry's ``summary_params``
+    (MXNet's arithmetic, from the channels of the layer's inputs), 0 where it declares none."""
+    if node["op"] == "null":
+        return 0
+    entry, attrs, _ = _operator(node)
+    if entry.summary_params is None:
+        return 0
+    out_shape = shape_dict.get(node["name"] + "_output") if shape_dict is not None else None
+    return entry.summary_params(attrs, pre_filter, out_shape)
 
 
 def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int = 120,
@@ -119,43 +115,24 @@ def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int
 
 
 # -- plot_network -----------------------------------------------------------------------------------
-_COLORS = ("#8dd3c7", "#fb8072", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69", "#fccde5")
+# Labels and colours come from the operator entries (OpDef.label). MXNet's visualization also
+# special-cases "Softmax" (its JSON never holds that name: it saves SoftmaxOutput), "Custom" and
+# "_contrib_BilinearResize2D"; mxtorch's table has none of them, so nothing here stands for them.
 _WEIGHT_LIKE = ("_weight", "_bias", "_beta", "_gamma", "_moving_var", "_moving_mean",
                 "_running_var", "_running_mean")
 
 
-def _node_label(node: dict) -> tuple:
-    """(label, fill colour) of an operator node, as MXNet draws it."""
-    op, name, attrs = node["op"], node["name"], node.get("attrs", {})
-    if op == "Convolution":
-        stride = "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1"
-        return (f"Convolution\n{'x'.join(_str2tuple(attrs['kernel']))}/{stride}, "
-                f"{attrs['num_filter']}", _COLORS[1])
-    if op == "FullyConnected":
-        return f"FullyConnected\n{attrs['num_hidden']}", _COLORS[1]
-    if op == "BatchNorm":
-        return name, _COLORS[3]
-    if op == "Activation":
-        return f"Activation\n{attrs['act_type']}", _COLORS[2]
-    if op == "LeakyReLU":
-        return f"LeakyReLU\n{attrs.get('act_type', 'Leaky')}", _COLORS[2]
-    if op == "Pooling":
-        kernel = "x".join(_str2tuple(attrs["kernel"])) if "kernel" in attrs else "[]"
-        stride = "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1"
-        return f"Pooling\n{attrs['pool_type']}, {kernel}/{stride}", _COLORS[4]
-    if op in ("Concat", "Flatten", "Reshape"):
-        return name, _COLORS[5]
-    if op == "Softmax":
-        return name, _COLORS[6]
-    return (attrs["op_type"] if op == "Custom" else name), _COLORS[7]
+def _edge_key(nodes: list, item: list) -> str:
+    """The ``list_outputs`` name of the output an edge carries (a variable: its name).
 
-
-def _edge_key(input_node: dict) -> str:
+    MXNet labels every edge leaving a multi-output node with the shape of its last output (its
+    ``num_outputs`` attribute minus one); the output the edge carries is the same for equal
+    parts (SliceChannel) and the right one where the parts differ."""
+    input_node = nodes[item[0]]
     if input_node["op"] == "null":
         return input_node["name"]
-    key = input_node["name"] + "_output"
-    num_outputs = input_node.get("attrs", {}).get("num_outputs")
-    return key + str(int(num_outputs) - 1) if num_outputs is not None else key
+    entry, attrs, _ = _operator(input_node)
+    return f"{input_node['name']}_{entry.list_outputs(attrs)[item[1]]}"
 
 
 def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
@@ -241,20 +218,21 @@ def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
                     hidden_nodes.add(node["name"])
                 continue  # not drawn; without hide_weights its edges draw it as an empty oval
             attr["shape"] = "oval"
-            label, attr["fillcolor"] = node["name"], _COLORS[0]
+            label, attr["fillcolor"] = node["name"], PLOT_COLORS["variable"]
         else:
-            label, attr["fillcolor"] = _node_label(node)
+            entry, attrs, given = _operator(node)
+            label, color = entry.label(node["name"], attrs, given)
+            attr["fillcolor"] = PLOT_COLORS[color]
         dot.node(name=node["name"], label=label, **attr)
     for node in nodes:
         if node["op"] == "null":
             continue
-        inputs = node["inputs"][:1] if node["op"] == "_contrib_BilinearResize2D" else node["inputs"]
-        for item in inputs:
+        for item in node["inputs"]:
             input_node = nodes[item[0]]
             if input_node["name"] in hidden_nodes:
                 continue
             attr = {"dir": "back", "arrowtail": "open", "label": ""}
-            key = _edge_key(input_node)
+            key = _edge_key(nodes, item)
             if shape_dict is not None:
                 attr["label"] = "x".join(str(x) for x in shape_dict[key][1:])
             if type_dict is not None:

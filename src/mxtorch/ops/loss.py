@@ -97,7 +97,9 @@ def _softmax_forward(multi_output: bool, preserve_shape: bool) -> Callable:
     attrs={"grad_scale": Float(1.0), "ignore_label": Float(-1.0), "multi_output": Bool(False),
            "use_ignore": Bool(False), "preserve_shape": Bool(False),
            "normalization": Enum(("batch", "null", "valid"), "null"), "out_grad": Bool(False),
-           "smooth_alpha": Float(0.0)})
+           "smooth_alpha": Float(0.0)},
+    grad_note="out_grad=True multiplies the gradient by the output, not by the head gradient: "
+              "MXNet 1.9.1 documents the head gradient but its backward reads the output's buffer.")
 def softmax_output(data, label, **attrs):
     """Computes the gradient of cross entropy loss with respect to softmax output.
 
@@ -112,8 +114,7 @@ def softmax_output(data, label, **attrs):
       not ``ignore_label``);
     - ``smooth_alpha``: the target is 1 - alpha for the label and alpha/(classes-1) elsewhere;
     - a label of the same shape as data is used as a probability distribution;
-    - ``out_grad``: MXNet 1.9.1 documents multiplying by the head gradient, but its backward reads
-      the output's buffer there, so the gradient is multiplied by the output; so is it here.
+    - ``out_grad``: see the gradient note.
     """
     grad_fn = lambda out, lab: _softmax_output_grad(out, lab, **attrs)  # noqa: E731
     return _output_layer(data, label, _softmax_forward(attrs["multi_output"], attrs["preserve_shape"]),

@@ -1,14 +1,16 @@
 """Neural-network operators: dense, convolution, pooling, activations, normalisation, embedding."""
 from __future__ import annotations
 
-from typing import Optional, Sequence
+import math
+from typing import Any, Optional, Sequence
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..base import MXNetError
 from . import _window
-from .registry import Bool, Enum, Float, Int, Shape, op, same_shape
+from .registry import Bool, Enum, Float, Int, Shape, op, same_shape, tied_types
 
 ShapeT = Optional[tuple]
 
@@ -61,10 +63,28 @@ def _no_bias_inputs(attrs: dict) -> tuple:
     return ("data", "weight") if attrs["no_bias"] else ("data", "weight", "bias")
 
 
+def _dims(values: Sequence[int]) -> str:
+    """A shape attribute as plot_network's labels write it: ``(5, 5)`` -> ``5x5``."""
+    return "x".join(str(v) for v in values)
+
+
+def _hidden_mean_var(attrs: dict) -> int:
+    """MXNet keeps a normalisation's mean and variance (or std) as outputs; hidden unless shown."""
+    return 0 if attrs["output_mean_var"] else 2
+
+
+def _fc_summary(attrs: dict, in_channels: int, out_shape: Optional[tuple]) -> int:
+    # MXNet's print_summary counts (input channels + bias) * num_hidden: the size of axis 1 only,
+    # so a FullyConnected on 4-D data shows fewer parameters than it has; its figures are kept
+    return (in_channels + (0 if attrs["no_bias"] else 1)) * attrs["num_hidden"]
+
+
 # -- FullyConnected --------------------------------------------------------------------------------
 @op("FullyConnected", inputs=("data", "weight", "bias"),
     attrs={"num_hidden": Int(), "no_bias": Bool(False), "flatten": Bool(True)},
-    active_inputs=_no_bias_inputs, fresh_outputs=True)
+    active_inputs=_no_bias_inputs, fresh_outputs=True, learnable=("weight", "bias"),
+    plot_label=lambda name, a, given: f"FullyConnected\n{a['num_hidden']}", plot_color="layer",
+    summary_params=_fc_summary)
 def fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     """Applies a linear transformation: :math:`Y = XW^T + b`.
 
@@ -157,8 +177,19 @@ class _ConvGeometry:
                                  f"along axis {2 + i}, the padded input {size + 2 * self.pad[i]}")
 
 
+def _conv_label(name: str, attrs: dict, given: Any) -> str:
+    stride = _dims(attrs["stride"]) if "stride" in given else "1"
+    return f"Convolution\n{_dims(attrs['kernel'])}/{stride}, {attrs['num_filter']}"
+
+
+def _conv_summary(attrs: dict, in_channels: int, out_shape: Optional[tuple]) -> int:
+    count = in_channels * attrs["num_filter"] // attrs["num_group"] * math.prod(attrs["kernel"])
+    return count + (0 if attrs["no_bias"] else attrs["num_filter"])
+
+
 @op("Convolution", inputs=("data", "weight", "bias"), attrs=_conv_attrs(1024, False),
-    active_inputs=_no_bias_inputs, fresh_outputs=True)
+    active_inputs=_no_bias_inputs, fresh_outputs=True, learnable=("weight", "bias"),
+    plot_label=_conv_label, plot_color="layer", summary_params=_conv_summary)
 def convolution(data, weight, bias=None, **attrs):
     """Compute *N*-D convolution on *(N+2)*-D input.
 
@@ -211,7 +242,7 @@ def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tu
 
 @op("Deconvolution", inputs=("data", "weight", "bias"),
     attrs=_conv_attrs(512, True, transposed=True),
-    active_inputs=_no_bias_inputs, fresh_outputs=True)
+    active_inputs=_no_bias_inputs, fresh_outputs=True, learnable=("weight", "bias"))
 def deconvolution(data, weight, bias=None, **attrs):
     """Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution)
     of the input tensor: the gradient of Convolution with respect to its input.
@@ -310,12 +341,26 @@ def _pool_channel_first(data, kernel, stride, pad, convention, pool_type, p_valu
                                                           data)
 
 
+def _pool_label(name: str, attrs: dict, given: Any) -> str:
+    kernel = _dims(attrs["kernel"]) if "kernel" in given else "[]"
+    stride = _dims(attrs["stride"]) if "stride" in given else "1"
+    # MXNet's label reads pool_type from the call and fails when it was left to its default
+    return f"Pooling\n{attrs['pool_type']}, {kernel}/{stride}"
+
+
+def _pool_workspace(attrs: dict) -> int:
+    """MXNet's oneDNN max pooling (1-3 spatial dims, channels first) keeps a workspace output."""
+    return int(attrs["pool_type"] == "max" and 1 <= len(attrs["kernel"]) <= 3
+               and attrs["layout"] in (None, *_CHANNEL_FIRST.values()))
+
+
 @op("Pooling", attrs={"kernel": Shape(()), "pool_type": Enum(("avg", "lp", "max", "sum"), "max"),
                       "global_pool": Bool(False), "cudnn_off": Bool(False),
                       "pooling_convention": Enum(("full", "same", "valid"), "valid"),
                       "stride": Shape(()), "pad": Shape(()), "p_value": Int(None, optional=True),
                       "count_include_pad": Bool(None, optional=True),
-                      "layout": Enum(_LAYOUTS, None, optional=True)}, fresh_outputs=True)
+                      "layout": Enum(_LAYOUTS, None, optional=True)}, fresh_outputs=True,
+    hidden_outputs=_pool_workspace, plot_label=_pool_label, plot_color="pooling")
 def pooling(data, *, kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad,
             p_value, count_include_pad, layout):
     """Performs pooling on the input.
@@ -370,7 +415,8 @@ _ACTIVATIONS = {
 }
 
 
-@op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))}, fresh_outputs=True)
+@op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))}, fresh_outputs=True,
+    plot_label=lambda name, a, given: f"Activation\n{a['act_type']}", plot_color="activation")
 def activation(data, *, act_type):
     """Applies an activation function element-wise to the input.
 
@@ -439,7 +485,11 @@ def _rrelu(data: torch.Tensor, lower: float, upper: float, is_train: bool) -> tu
     num_outputs=lambda a: 2 if a["act_type"] == "rrelu" else 1,
     output_names=lambda a: ("output", "mask") if a["act_type"] == "rrelu" else ("output",),
     input_init={"gamma": '["Constant", {"value": 0.25}]'},
-    train_aware=True)
+    train_aware=True, learnable=("gamma",), plot_color="activation",
+    # MXNet writes "Leaky" when the call leaves act_type to its default
+    plot_label=lambda name, a, given: f"LeakyReLU\n{a['act_type'] if 'act_type' in given else 'Leaky'}",
+    grad_note="act_type='selu' has MXNet 1.9.1's backward: lambda * (y + alpha) for x <= 0, from the "
+              "output y, where the derivative is y + lambda * alpha.")
 def leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound, is_train):
     """Applies Leaky rectified linear unit activation element-wise to the input.
 
@@ -448,8 +498,7 @@ def leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound, i
     - *rrelu*: like *leaky*, with the slope drawn uniformly from [lower_bound, upper_bound) in
       training and (lower_bound + upper_bound) / 2 otherwise; also returns the slopes (mask)
     - *elu*: :math:`y = x > 0 ? x : slope * (exp(x)-1)`
-    - *selu*: :math:`y = \\lambda * (x > 0 ? x : \\alpha * (exp(x) - 1))`; the gradient is
-      MXNet's, :math:`\\lambda (y + \\alpha)` for x <= 0, not the derivative
+    - *selu*: :math:`y = \\lambda * (x > 0 ? x : \\alpha * (exp(x) - 1))`
     - *gelu*: :math:`y = 0.5 * x * (1 + erf(x / \\sqrt{2}))`
     """
     if act_type == "leaky":
@@ -481,7 +530,7 @@ def _(attrs, data, gamma=None):
 
 
 # -- Flatten and Dropout ---------------------------------------------------------------------------
-@op("Flatten", aliases=("flatten",))
+@op("Flatten", aliases=("flatten",), plot_color="shape")
 def flatten(data):
     """Flattens the input array into a 2-D array by collapsing the higher dimensions:
     `(d1, d2, ..., dk)` becomes `(d1, d2*...*dk)`."""
@@ -489,7 +538,8 @@ def flatten(data):
 
 
 @op("Dropout", attrs={"p": Float(0.5), "mode": Enum(("always", "training"), "training"),
-                      "axes": Shape(()), "cudnn_off": Bool(False, optional=True)}, train_aware=True)
+                      "axes": Shape(()), "cudnn_off": Bool(False, optional=True)}, train_aware=True,
+    hidden_outputs=1)  # the mask
 def dropout(data, *, p, mode, axes, cudnn_off, is_train):
     """Applies dropout operation to input array.
 
@@ -541,7 +591,10 @@ def _batch_stats(x: torch.Tensor, gamma, beta, eps: float) -> tuple:
     num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
     output_names=lambda a: ("output", "mean", "var") if a["output_mean_var"] else ("output",),
     input_init={"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'},
-    train_aware=True)
+    train_aware=True, learnable=("gamma", "beta"), hidden_outputs=_hidden_mean_var,
+    plot_color="normalization",
+    # MXNet's print_summary counts gamma and beta from the output's channels, and only with shapes
+    summary_params=lambda a, in_channels, out: 2 * out[1] if out is not None else 0)
 def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix_gamma,
                use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range,
                max_calib_range, is_train):
@@ -608,6 +661,15 @@ def _(attrs, data, gamma=None, beta=None, moving_mean=None, moving_var=None):
     return [data, *params], [data, c, c][:n_out]
 
 
+@batch_norm.types
+def _(attrs, names, in_types, out_types):
+    # float16 data keeps float32 gamma, beta and moving statistics (MXNet's accumulation type)
+    def expected(name: str, shared: Any) -> Any:
+        return np.float32 if name != "data" and shared == np.float16 else shared
+
+    return tied_types(names, in_types, out_types, expected=expected)
+
+
 def _gamma_beta_rule(op_name: str, param_shape, n_stats: int = 0, stat_shape=None):
     """Shape rule for a normalisation whose gamma and beta have a shape determined by data."""
     def rule(attrs, data, gamma=None, beta=None):
@@ -631,7 +693,8 @@ def _norm_axis(op_name: str, axis: int, ndim: int) -> int:
 @op("LayerNorm", inputs=("data", "gamma", "beta"),
     attrs={"axis": Int(-1), "eps": Float(1e-5), "output_mean_var": Bool(False)},
     num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
-    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",))
+    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",),
+    hidden_outputs=_hidden_mean_var, learnable=("gamma", "beta"))
 def layer_norm(data, gamma, beta, *, axis, eps, output_mean_var):
     """Layer normalization.
 
@@ -663,7 +726,8 @@ layer_norm.shape(_gamma_beta_rule(
                        for i, s in enumerate(d))))
 
 
-@op("InstanceNorm", inputs=("data", "gamma", "beta"), attrs={"eps": Float(1e-3)})
+@op("InstanceNorm", inputs=("data", "gamma", "beta"), attrs={"eps": Float(1e-3)},
+    hidden_outputs=2, learnable=("gamma", "beta"))  # MXNet keeps the mean and std
 def instance_norm(data, gamma, beta, *, eps):
     """Applies instance normalization to the n-dimensional input array.
 
@@ -686,7 +750,8 @@ instance_norm.shape(_gamma_beta_rule("InstanceNorm", lambda a, d: (d[1],)))
 @op("GroupNorm", inputs=("data", "gamma", "beta"),
     attrs={"num_groups": Int(1), "eps": Float(1e-5), "output_mean_var": Bool(False)},
     num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
-    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",))
+    output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",),
+    hidden_outputs=_hidden_mean_var, learnable=("gamma", "beta"))
 def group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
     """Group normalization.
 
@@ -745,7 +810,8 @@ def _length_mask(data: torch.Tensor, length: torch.Tensor, axis: int) -> torch.T
 
 
 @op("softmax", inputs=("data", "length"), attrs=_SOFTMAX_ATTRS,
-    active_inputs=lambda a: ("data", "length") if a["use_length"] else ("data",))
+    active_inputs=lambda a: ("data", "length") if a["use_length"] else ("data",),
+    untied_inputs=("length",))
 def softmax(data, length=None, *, axis, temperature, dtype, use_length):
     """Applies the softmax function.
 
@@ -836,7 +902,9 @@ _EMBED_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", 
 
 @op("Embedding", inputs=("data", "weight"),
     attrs={"input_dim": Int(), "output_dim": Int(), "dtype": Enum(_EMBED_DTYPES, "float32"),
-           "sparse_grad": Bool(False)})
+           "sparse_grad": Bool(False)},
+    untied_inputs=("data",), learnable=("weight",),
+    summary_params=lambda a, in_channels, out: a["input_dim"] * a["output_dim"])
 def embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
     """Maps integer indices to vector representations (embeddings).
 
@@ -952,7 +1020,8 @@ def pad(data, *, mode, pad_width, constant_value):
     return F.pad(data, widths, mode=_PAD_MODES[mode])
 
 
-@op("LRN", attrs={"alpha": Float(1e-4), "beta": Float(0.75), "knorm": Float(2.0), "nsize": Int()})
+@op("LRN", attrs={"alpha": Float(1e-4), "beta": Float(0.75), "knorm": Float(2.0), "nsize": Int()},
+    hidden_outputs=1)  # the normalising sums
 def lrn(data, *, alpha, beta, knorm, nsize):
     """Applies local response normalization to the input.
 

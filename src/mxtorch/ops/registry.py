@@ -1,17 +1,72 @@
-"""The operator table: each MXNet operator declared once.
+"""The operator table: each MXNet operator declared once, with every fact about it.
 
-An entry holds the operator's MXNet name and aliases, its inputs (and which of them are auxiliary
-states), its attributes with MXNet's names, defaults and string forms, its torch implementation and
-its shape rule. ``nd.*``, ``sym.*`` and the ``F.*`` of ``hybrid_forward`` are all generated from here.
+Operators are declared when ``mxtorch.ops`` is imported (``ops/nn.py``, ``ops/tensor/``, ``ops/loss.py``,
+``ops/random.py``, ``ops/image.py``); ``mxtorch.nd`` and ``mxtorch.sym`` then build their functions from
+the table with ``install``. ``nd.X``, ``sym.X``, the ``F.X`` of ``hybrid_forward``, symbol JSON, shape and
+type inference and ``viz`` all read the entry; none of them names an operator. Adding an operator is
+writing one entry::
 
-The torch implementation receives torch tensors (one per active input, in declaration order) and the
-parsed attributes as keyword arguments, plus ``is_train`` when the entry is ``train_aware``. It returns
-a tensor or a tuple of tensors.
+    @op("MyAct", inputs=("data", "gamma"), attrs={"slope": Float(0.1)}, learnable=("gamma",),
+        hidden_outputs=1, plot_color="activation")
+    def my_act(data, gamma, *, slope):
+        ...
 
-The shape rule receives the parsed attributes and one shape (tuple, or None when unknown) per active
-input, and returns ``(input_shapes, output_shapes)`` with the unknown input shapes filled in where the
-operator determines them (MXNet's backward shape inference: a Convolution's weight from its data).
-Entries without a shape rule infer output shapes by running the implementation on meta tensors.
+An entry declared after ``mxtorch`` was imported reaches ``nd``/``sym`` once ``install`` runs again
+for it (``tests/test_one_entry.py`` walks through this).
+
+The fields of an entry (``op(...)`` keywords unless said otherwise):
+
+``name``, ``aliases``
+    MXNet's operator name and the other names it answers to (JSON keeps the canonical name).
+``inputs``
+    Input names in MXNet's order. ``variadic="num_args"`` instead takes any number of inputs and
+    counts them into that attribute; ``active_inputs(attrs)`` narrows the inputs a call has (no
+    ``bias`` with ``no_bias``).
+``attrs``
+    Attribute name -> spec (``Shape``, ``Int``, ``Float``, ``Bool``, ``Str``, ``Enum``, ``DType``,
+    ``Floats``, ``Any_``) with MXNet's default (``REQUIRED`` when there is none); the spec parses
+    both Python values and the strings symbol JSON stores.
+implementation (the decorated function)
+    Receives torch tensors, one per active input in declaration order, and the parsed attributes as
+    keywords, plus ``is_train`` when ``train_aware``; returns a tensor or a tuple of tensors. Its
+    docstring becomes the generated functions' summary. ``fresh_outputs=True`` promises it returns
+    new tensors only (never an input or a view of one).
+``num_outputs``, ``output_names``
+    The visible outputs (an int or a function of the attributes) and their ``list_outputs`` names.
+``hidden_outputs``
+    Outputs MXNet 1.9.1 (the pip build, with oneDNN) keeps but does not show: a normalisation's
+    mean and variance, Dropout's mask, sort's indices, max pooling's workspace. An int or a function
+    of the attributes; symbol JSON counts them in ``node_row_ptr`` (mxtorch computes none of them).
+shape rule (``@entry.shape``)
+    ``rule(attrs, *input_shapes) -> (input_shapes, output_shapes)``, one shape (tuple, or None when
+    unknown; 0 an unknown dimension) per active input. It fills in the input shapes the operator
+    determines (a Convolution's weight from its data: MXNet's backward inference). Without one,
+    output shapes come from running the implementation on meta tensors. ``same_shape`` is the rule
+    of element-wise operators.
+type rule (``untied_inputs``, ``@entry.types``)
+    By default the inputs share one dtype and the outputs have it too, or the ``dtype`` attribute's
+    type when the operator has one (``tied_types``). ``untied_inputs`` lists the inputs outside that
+    rule (indices, conditions, shape donors). ``@entry.types`` replaces the rule:
+    ``rule(attrs, input_names, input_types, output_types) -> (input_types, output_types)`` with numpy
+    types, None where unknown, raising ``TypeConflict`` when two inputs disagree (BatchNorm keeps
+    float32 parameters for float16 data; topk's values keep the data's type).
+``aux``, ``learnable``, ``input_init``
+    The roles of inputs: auxiliary states (updated by the operator, not by a trainer: BatchNorm's
+    moving statistics), learnable parameters (weight, bias, gamma, beta), everything else data. An
+    input may carry the initializer (its JSON) MXNet gives the variable ``sym.X`` creates for it.
+``plot_label``, ``plot_color``
+    How ``viz.plot_network`` draws the operator: ``plot_label(node_name, attrs, given)`` returns the
+    box's text (``given`` holds the names of the attributes the call set; the default label is the
+    node's name) and ``plot_color`` names one of ``PLOT_COLORS``.
+``summary_params``
+    ``summary_params(attrs, in_channels, output_shape)``: the parameter count ``viz.print_summary``
+    prints for the layer, by MXNet's arithmetic (``in_channels`` sums axis 1 of the inputs;
+    ``output_shape`` is None without shapes). Entries without one print 0, as MXNet does.
+``grad_note``
+    A sentence on a deliberate or inherited gradient behaviour a user would not expect (where it
+    differs from MXNet's, or follows an MXNet quirk); the generated docstrings show it.
+``train_aware``
+    The implementation behaves differently in training (Dropout, BatchNorm) and receives ``is_train``.
 """
 from __future__ import annotations
 
@@ -20,11 +75,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
+import numpy as np
 import torch
 
 from ..base import MXNetError, parse_literal, short_repr, to_torch_dtype
 
-__all__ = ["op", "OpDef", "get_op", "all_ops", "install", "NAMESPACE_PREFIXES", "same_shape",
+__all__ = ["op", "OpDef", "get_op", "all_ops", "install", "remove", "NAMESPACE_PREFIXES", "same_shape",
+           "tied_types", "numpy_type", "TypeConflict", "PLOT_COLORS",
            "Shape", "Int", "Float", "Bool", "Str", "Enum",
            "DType", "Floats", "Any_", "REQUIRED"]
 
@@ -223,7 +280,6 @@ class DType(Attr):
         if isinstance(value, torch.dtype):
             return str(value).replace("torch.", "")
         to_torch_dtype(value)  # validates
-        import numpy as np
         return "bfloat16" if value == "bfloat16" else np.dtype(value).name
 
 
@@ -252,6 +308,14 @@ class OpDef:
     # input name -> the ``__init__`` attribute (an initializer's JSON) MXNet gives the variable it
     # creates for that input when the caller leaves it out: BatchNorm's moving_var starts at one
     input_init: dict = field(default_factory=dict)
+    learnable: tuple = ()
+    untied_inputs: tuple = ()
+    type_rule: Optional[Callable] = None
+    hidden_outputs: Any = 0
+    plot_label: Optional[Callable] = None
+    plot_color: str = "other"
+    summary_params: Optional[Callable] = None
+    grad_note: str = ""
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -357,6 +421,8 @@ class OpDef:
                   "    Ignored (accepted as MXNet's imperative functions accept it).",
                   "", "Returns", "-------",
                   f"{array} or list of {array}" if array == "NDArray" else "Symbol"]
+        if self.grad_note:
+            lines += ["", "Notes", "-----", f"Gradient: {self.grad_note}"]
         return "\n".join(lines)
 
     # -- inputs and outputs -----------------------------------------------------------------
@@ -371,6 +437,19 @@ class OpDef:
 
     def n_outputs(self, attrs: dict) -> int:
         return self.num_outputs(attrs) if callable(self.num_outputs) else self.num_outputs
+
+    def mxnet_num_outputs(self, attrs: dict) -> int:
+        """The outputs MXNet 1.9.1 keeps for this call, the hidden ones (``hidden_outputs``) included:
+        what a symbol file's ``node_row_ptr`` counts."""
+        hidden = self.hidden_outputs(attrs) if callable(self.hidden_outputs) else self.hidden_outputs
+        return self.n_outputs(attrs) + hidden
+
+    def input_role(self, name: str) -> str:
+        """``"aux"`` (an auxiliary state), ``"learnable"`` (a parameter a trainer updates) or
+        ``"data"`` (everything else) for input ``name``."""
+        if name in self.aux:
+            return "aux"
+        return "learnable" if name in self.learnable else "data"
 
     def list_outputs(self, attrs: dict) -> list:
         if self.output_names is not None:
@@ -409,6 +488,28 @@ class OpDef:
         self.shape_rule = rule
         return rule
 
+    def infer_type(self, attrs: dict, names: Sequence[str], in_types: Sequence,
+                   out_types: Sequence) -> tuple:
+        """Complete input and output dtypes (numpy types, None where unknown) by the entry's type
+        rule, or by the default one: the inputs not in ``untied_inputs`` share one dtype, and the
+        outputs have it too, or the ``dtype`` attribute's type when the operator has one."""
+        if self.type_rule is not None:
+            ins, outs = self.type_rule(attrs, list(names), list(in_types), list(out_types))
+            return list(ins), list(outs)
+        out_dtype = attrs.get("dtype") if "dtype" in self.attrs else None
+        return tied_types(names, in_types, out_types, untied=self.untied_inputs, out_dtype=out_dtype)
+
+    def types(self, rule: Callable) -> Callable:
+        """Decorator attaching a type rule that replaces the default: ``@batch_norm.types``."""
+        self.type_rule = rule
+        return rule
+
+    def label(self, node_name: str, attrs: dict, given: Any) -> tuple:
+        """``(text, colour name)`` of this operator's box in ``viz.plot_network``; ``given`` holds
+        the attributes the call set explicitly (MXNet's labels tell those from defaults)."""
+        text = node_name if self.plot_label is None else self.plot_label(node_name, attrs, given)
+        return text, self.plot_color
+
 
 def same_shape(attrs: dict, *shapes: Any) -> tuple:
     """Shape rule of element-wise operators (MXNet's ElemwiseShape): inputs and output share one
@@ -429,6 +530,48 @@ def same_shape(attrs: dict, *shapes: Any) -> tuple:
     return [merged] * len(shapes), [merged]
 
 
+class TypeConflict(MXNetError):
+    """Two inputs of one operator disagree on a dtype they must share (raised by type rules)."""
+
+    def __init__(self, position: int, expected: Any, got: Any):
+        self.position, self.expected, self.got = position, expected, got
+        super().__init__(f"at {position}-th input: expected {np.dtype(expected).name}, got "
+                         f"{np.dtype(got).name}")
+
+
+def tied_types(names: Sequence[str], in_types: Sequence, out_types: Sequence, *,
+               untied: Sequence[str] = (), out_dtype: Optional[str] = None,
+               expected: Optional[Callable[[str, Any], Any]] = None) -> tuple:
+    """Type rule of most operators (MXNet's ElemwiseType and kin): the inputs share one dtype
+    (those in ``untied`` excepted: indices, conditions, shape donors) and so do the outputs, unless
+    ``out_dtype`` names theirs. ``expected(name, shared)`` gives the dtype an input must have when
+    the others have ``shared`` (the identity unless a rule says otherwise). With no input known,
+    a known output fills the inputs (MXNet's backward type inference). Returns
+    ``(input types, output types)``; a conflict raises TypeConflict."""
+    expect = expected or (lambda name, shared: shared)
+    shared = None
+    for position, (name, dtype) in enumerate(zip(names, in_types)):
+        if dtype is None or name in untied:
+            continue
+        if shared is None:
+            shared = dtype
+        elif dtype != expect(name, shared):
+            raise TypeConflict(position, expect(name, shared), dtype)
+    if shared is None and out_dtype is None:
+        shared = next((t for t in out_types if t is not None), None)
+    ins = [t if t is not None or shared is None else expect(name, shared)
+           for name, t in zip(names, in_types)]
+    # numpy has no bfloat16: a bfloat16 result is reported as the inputs' type
+    result = shared if out_dtype in (None, "bfloat16") else numpy_type(out_dtype)
+    return ins, [t if t is not None else result for t in out_types]
+
+
+def numpy_type(dtype: str) -> Optional[type]:
+    """The numpy type of a parsed ``DType`` attribute; None for bfloat16, which numpy lacks (type
+    inference leaves it unknown)."""
+    return None if dtype == "bfloat16" else np.dtype(dtype).type
+
+
 _REGISTRY: dict = {}
 
 
@@ -436,20 +579,25 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
        aux: Sequence[str] = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
        num_outputs: Any = 1, train_aware: bool = False, active_inputs: Optional[Callable] = None,
        output_names: Optional[Callable] = None, fresh_outputs: bool = False,
-       input_init: Optional[dict] = None) -> Callable[[Callable], OpDef]:
-    """Declare an operator. Used as a decorator on its torch implementation.
-
-    ``fresh_outputs=True`` promises that the implementation returns new tensors only (never an input
-    or a view of one); ``tests/ops/test_registry.py`` holds every such entry with samples to it.
-    """
+       input_init: Optional[dict] = None, learnable: Sequence[str] = (),
+       untied_inputs: Sequence[str] = (), hidden_outputs: Any = 0,
+       plot_label: Optional[Callable] = None, plot_color: str = "other",
+       summary_params: Optional[Callable] = None,
+       grad_note: str = "") -> Callable[[Callable], OpDef]:
+    """Declare an operator. Used as a decorator on its torch implementation; the keywords are the
+    entry's fields, described in this module's docstring."""
 
     def register(impl: Callable) -> OpDef:
+        if plot_color not in PLOT_COLORS:
+            raise MXNetError(f"operator {name!r}: plot_color must be one of {sorted(PLOT_COLORS)}")
         entry = OpDef(name=name, inputs=tuple(inputs), attrs=dict(attrs or {}), impl=impl,
                       aux=tuple(aux), aliases=tuple(aliases), variadic=variadic,
                       num_outputs=num_outputs, train_aware=train_aware,
                       active_inputs=active_inputs, output_names=output_names,
                       fresh_outputs=fresh_outputs, input_init=dict(input_init or {}),
-                      doc=impl.__doc__ or "")
+                      learnable=tuple(learnable), untied_inputs=tuple(untied_inputs),
+                      hidden_outputs=hidden_outputs, plot_label=plot_label, plot_color=plot_color,
+                      summary_params=summary_params, grad_note=grad_note, doc=impl.__doc__ or "")
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")
@@ -457,6 +605,14 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
         return entry
 
     return register
+
+
+def remove(entry: OpDef) -> None:
+    """Take ``entry`` out of the table (all its names). For tests that declare an operator of their
+    own; namespaces it was installed into keep their functions until the caller deletes them."""
+    for key in (entry.name, *entry.aliases):
+        if _REGISTRY.get(key) is entry:
+            del _REGISTRY[key]
 
 
 def get_op(name: str) -> OpDef:
@@ -469,6 +625,12 @@ def get_op(name: str) -> OpDef:
 def all_ops() -> dict:
     """Every name (canonical and alias) mapped to its entry."""
     return dict(_REGISTRY)
+
+
+# The fill colours of ``viz.plot_network`` (MXNet's palette), by the names entries use for them.
+PLOT_COLORS = {"variable": "#8dd3c7", "layer": "#fb8072", "activation": "#ffffb3",
+               "normalization": "#bebada", "pooling": "#80b1d3", "shape": "#fdb462",
+               "other": "#fccde5"}
 
 
 # Operators whose names start with these prefixes also live in the namespace named after the

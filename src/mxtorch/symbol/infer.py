@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from ..base import MXNetError, parse_literal, short_repr
+from ..ops.registry import TypeConflict
 from . import limits
 from .graph import Node, topo_order
 
@@ -186,68 +187,27 @@ def _var_type(node: Node, given: dict) -> Optional[type]:
 def infer_types(heads: list, given: dict) -> dict:
     """Dtype (a numpy type) of every entry reachable from ``heads``; None where unknown.
 
-    As in MXNet, an operator's inputs and outputs share one dtype, except that an operator with a
-    ``dtype`` parameter (Cast, one_hot, the creation operators) produces that dtype.
+    Each operator's type rule (``OpDef.infer_type``) completes its inputs and outputs; a conflict
+    raises MXNetError naming the node, as MXNet's type inference does.
     """
     types, ops = _start(heads, lambda node: _var_type(node, given))
     _until_stable(ops, lambda node: _type_node(node, types))
     return types
 
 
-# Inputs whose dtype MXNet does not tie to the data's (indices, conditions, shape donors); every
-# other input of an operator must share one dtype, as MXNet's ElemwiseType and its kin check.
-_INDEPENDENT_TYPE_INPUTS = {
-    "softmax": ("length",), "Embedding": ("data",), "slice_like": ("shape_like",),
-    "take": ("indices",), "batch_take": ("indices",), "pick": ("index",), "gather_nd": ("indices",),
-    "scatter_nd": ("indices",), "where": ("condition",), "reshape_like": ("rhs",),
-    "broadcast_like": ("rhs",),
-}
-
-
 def _type_node(node: Node, types: dict) -> list:
-    keys_in = [(id(n), i) for n, i in node.inputs]
-    keys_out = [(id(node), i) for i in range(node.num_outputs)]
-    out_dtype = node.parsed.get("dtype") if "dtype" in node.entry.attrs else None
-    common = _common_input_type(node, keys_in, types)
-    if common is None and out_dtype is None:
-        common = next((types[k] for k in keys_out if types.get(k) is not None), None)
+    keys = [(id(n), i) for n, i in node.inputs] + [(id(node), i) for i in range(node.num_outputs)]
+    n_in = len(node.inputs)
+    known_types = [types.get(k) for k in keys]
+    try:
+        ins, outs = node.entry.infer_type(node.parsed, node.input_names(), known_types[:n_in],
+                                          known_types[n_in:])
+    except TypeConflict as err:
+        raise MXNetError(f"Error in operator {node.name}: Incompatible attr in node {node.name} "
+                         f"{err}") from None
     changed = []
-    for k, name in zip(keys_in, node.input_names()):
-        if types.get(k) is None and common is not None:
-            types[k] = _input_type(node, name, common)
-            changed.append(k)
-    result = np.dtype(out_dtype).type if out_dtype not in (None, "bfloat16") else common
-    for k in keys_out:
-        if types.get(k) is None and result is not None:
-            types[k] = result
+    for k, old, new in zip(keys, known_types, list(ins) + list(outs)):
+        if old is None and new is not None:
+            types[k] = new
             changed.append(k)
     return changed
-
-
-def _common_input_type(node: Node, keys_in: list, types: dict) -> Optional[type]:
-    """The dtype the operator's tied inputs share (None while unknown); a second, different one
-    raises MXNetError as MXNet's type inference does."""
-    independent = _INDEPENDENT_TYPE_INPUTS.get(node.op, ())
-    common = None
-    for position, (key, name) in enumerate(zip(keys_in, node.input_names())):
-        dtype = types.get(key)
-        if dtype is None or name in independent:
-            continue
-        if common is None:
-            common = dtype
-            continue
-        expected = _input_type(node, name, common)
-        if dtype != expected:
-            raise MXNetError(f"Error in operator {node.name}: Incompatible attr in node {node.name} at "
-                             f"{position}-th input: expected {np.dtype(expected).name}, got "
-                             f"{np.dtype(dtype).name}")
-    return common
-
-
-def _input_type(node: Node, name: str, data_type: type) -> type:
-    """The dtype input ``name`` must have: the data's, but BatchNorm keeps float32 parameters and
-    statistics for float16 data (MXNet's accumulation type)."""
-    if node.op == "BatchNorm" and name != "data" and data_type == np.float16:
-        return np.float32
-    return data_type
-

@@ -51,31 +51,11 @@ def to_json(heads: list) -> str:
     return _dmlc_dumps(graph, depth=0)
 
 
-# Layouts for which MXNet's oneDNN max pooling keeps its workspace as a hidden output.
-_ONEDNN_POOL_LAYOUTS = (None, "NCW", "NCHW", "NCDHW")
-
-
 def _mxnet_num_outputs(node: Node) -> int:
-    """How many outputs MXNet 1.9.1 (the pip build, with oneDNN) gives ``node``, hidden ones included.
-
-    Only ``node_row_ptr`` counts them: normalisations keep their mean and variance, Dropout its
-    mask, LRN its norm, sort and value-topk their indices, oneDNN max pooling its workspace.
-    mxtorch computes none of these, but MXNet readers index outputs through ``node_row_ptr``.
-    """
-    visible = node.num_outputs
-    if node.is_variable:
-        return visible
-    attrs = node.parsed
-    if node.op in ("BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm"):
-        return 3
-    if node.op in ("Dropout", "LRN", "sort"):
-        return 2
-    if node.op == "topk" and attrs["ret_typ"] == "value":
-        return 2
-    if node.op == "Pooling" and attrs["pool_type"] == "max" and 1 <= len(attrs["kernel"]) <= 3 \
-            and attrs["layout"] in _ONEDNN_POOL_LAYOUTS:
-        return 2
-    return visible
+    """How many outputs MXNet 1.9.1 gives ``node``, hidden ones included (a BatchNorm's saved mean
+    and variance...): its entry declares them. mxtorch computes none of the hidden ones, but MXNet
+    readers index outputs through ``node_row_ptr``, which counts them."""
+    return node.num_outputs if node.is_variable else node.entry.mxnet_num_outputs(node.parsed)
 
 
 class _Struct(dict):

@@ -42,7 +42,7 @@ _REDUCE_ATTRS = {"axis": Shape(None, optional=True), "keepdims": Bool(False),
                  "exclude": Bool(False)}
 
 
-def _declare_reduce(name: str, reduce: Callable, aliases: tuple = ()) -> None:
+def _declare_reduce(name: str, reduce: Callable, aliases: tuple = (), grad_note: str = "") -> None:
     """A reduction ``reduce(data, axes, keepdims)`` with MXNet's axis/keepdims/exclude handling:
     when no axis is left to reduce the output is a copy of the input."""
 
@@ -53,7 +53,7 @@ def _declare_reduce(name: str, reduce: Callable, aliases: tuple = ()) -> None:
         return reduce(data, axes, keepdims)
 
     reduction.__doc__ = f"Computes the {name} of array elements over given axes."
-    op(name, attrs=_REDUCE_ATTRS, aliases=aliases, fresh_outputs=True)(reduction)
+    op(name, attrs=_REDUCE_ATTRS, aliases=aliases, fresh_outputs=True, grad_note=grad_note)(reduction)
 
 
 def _sum(data: torch.Tensor, axes: tuple, keepdims: bool) -> torch.Tensor:
@@ -113,15 +113,19 @@ def _extreme(find: Callable) -> Callable:
 
 _declare_reduce("sum", _sum, aliases=("sum_axis",))
 _declare_reduce("mean", _mean)
-_declare_reduce("prod", _prod)
+# MXNet 1.9.1 differentiates a product as product / element, which is NaN at a zero element
+_PROD_GRAD = ("At a zero element the gradient is the product of the other elements (the derivative); "
+              "MXNet 1.9.1 divides the product by the element there and gives NaN.")
+_declare_reduce("prod", _prod, grad_note=_PROD_GRAD)
 _declare_reduce("nansum", _nansum)
-_declare_reduce("nanprod", _nanprod)
+_declare_reduce("nanprod", _nanprod, grad_note=_PROD_GRAD)
 _declare_reduce("max", _extreme(torch.amax), aliases=("max_axis",))
 _declare_reduce("min", _extreme(torch.amin), aliases=("min_axis",))
 
 
 @op("norm", attrs={"ord": Int(2), "axis": Shape(None, optional=True),
-                   "out_dtype": DType(None, optional=True), "keepdims": Bool(False)})
+                   "out_dtype": DType(None, optional=True), "keepdims": Bool(False)},
+    grad_note="Where the norm is 0 the gradient is 0; MXNet 1.9.1 divides 0 by 0 there and gives NaN.")
 def norm(data, *, ord, axis, out_dtype, keepdims):  # noqa: A002 - MXNet's attribute name
     """Computes the norm of the elements over the given axes (all elements when axis is None):
     ``ord=1`` the sum of absolute values, ``ord=2`` the square root of the sum of squares."""
@@ -204,7 +208,8 @@ def broadcast_axis(data, *, axis, size):
 
 
 @op("broadcast_like", inputs=("lhs", "rhs"),
-    attrs={"lhs_axes": Shape(None, optional=True), "rhs_axes": Shape(None, optional=True)})
+    attrs={"lhs_axes": Shape(None, optional=True), "rhs_axes": Shape(None, optional=True)},
+    untied_inputs=("rhs",))
 def broadcast_like(lhs, rhs, *, lhs_axes, rhs_axes):
     """Broadcasts ``lhs`` to the shape of ``rhs`` (or only ``lhs_axes`` to the sizes of
     ``rhs_axes``)."""

@@ -8,7 +8,7 @@ from ..registry import op
 from ._common import _same_dtype
 
 
-@op("where", inputs=("condition", "x", "y"))
+@op("where", inputs=("condition", "x", "y"), untied_inputs=("condition",))
 def where(condition, x, y):
     """Returns elements from ``x`` where ``condition`` is non-zero, from ``y`` elsewhere.
     ``condition`` has the shape of ``x``, or is 1-D and selects along the first axis."""

@@ -23,7 +23,8 @@ def _index_tensor(index: torch.Tensor, size: int, mode: str, name: str) -> torch
 
 
 @op("take", inputs=("a", "indices"), attrs={"axis": Int(0),
-                                            "mode": Enum(("clip", "raise", "wrap"), "clip")})
+                                            "mode": Enum(("clip", "raise", "wrap"), "clip")},
+    untied_inputs=("indices",))
 def take(a, indices, *, axis, mode):
     """Takes elements from an input array along the given axis:
     the output shape is ``a.shape[:axis] + indices.shape + a.shape[axis + 1:]``."""
@@ -33,7 +34,7 @@ def take(a, indices, *, axis, mode):
     return out.reshape(*a.shape[:axis], *indices.shape, *a.shape[axis + 1:])
 
 
-@op("batch_take", inputs=("a", "indices"))
+@op("batch_take", inputs=("a", "indices"), untied_inputs=("indices",))
 def batch_take(a, indices):
     """Takes one element per row: ``out[i] = a[i, indices[i]]`` (indices clipped into range)."""
     idx = _index_tensor(indices, a.shape[-1], "clip", "batch_take").reshape(-1, 1)
@@ -43,7 +44,7 @@ def batch_take(a, indices):
 @op("pick", inputs=("data", "index"), attrs={"axis": Int(-1, optional=True),
                                              "keepdims": Bool(False),
                                              "mode": Enum(("clip", "wrap"), "clip")},
-    aliases=("choose_element_0index",))
+    aliases=("choose_element_0index",), untied_inputs=("index",))
 def pick(data, index, *, axis, keepdims, mode):
     """Picks elements from an input array according to the indices along the given axis."""
     if axis is None:
@@ -55,7 +56,7 @@ def pick(data, index, *, axis, keepdims, mode):
     return out if keepdims else out.squeeze(axis)
 
 
-@op("gather_nd", inputs=("data", "indices"))
+@op("gather_nd", inputs=("data", "indices"), untied_inputs=("indices",))
 def gather_nd(data, indices):
     """Gathers elements or slices from ``data`` into an array of shape
     ``indices.shape[1:] + data.shape[indices.shape[0]:]``."""
@@ -63,7 +64,7 @@ def gather_nd(data, indices):
     return data[tuple(idx[i] for i in range(idx.shape[0]))]
 
 
-@op("scatter_nd", inputs=("data", "indices"), attrs={"shape": Shape()})
+@op("scatter_nd", inputs=("data", "indices"), attrs={"shape": Shape()}, untied_inputs=("indices",))
 def scatter_nd(data, indices, *, shape):
     """Scatters ``data`` into a new zero array of ``shape`` at the positions ``indices``
     (the inverse of gather_nd)."""

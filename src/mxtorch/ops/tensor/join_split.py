@@ -12,7 +12,7 @@ from ._common import _uniform_dtype
 
 
 @op("Concat", variadic="num_args", attrs={"num_args": Int(), "dim": Int(1)},
-    aliases=("concat",))
+    aliases=("concat",), plot_color="shape")
 def concat(*data, num_args, dim):
     """Joins input arrays along a given axis (all other dimensions must match)."""
     _uniform_dtype("Concat", data)

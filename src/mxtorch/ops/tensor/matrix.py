@@ -73,7 +73,7 @@ def infer_reshape(src: Sequence[int], target: Sequence[int], reverse: bool = Fal
 
 @op("Reshape", attrs={"shape": Shape(()), "reverse": Bool(False),
                       "target_shape": Shape(()), "keep_highest": Bool(False)},
-    aliases=("reshape",))
+    aliases=("reshape",), plot_color="shape")
 def reshape(data, *, shape, reverse, target_shape, keep_highest):
     """Reshapes the input array, supporting MXNet's special values 0, -1, -2, -3, -4."""
     return data.reshape(infer_reshape(tuple(data.shape), shape, reverse))
@@ -137,7 +137,8 @@ def slice_axis(data, *, axis, begin, end):
     return _slice_along(data, axis % data.dim(), begin, end, 1)
 
 
-@op("slice_like", inputs=("data", "shape_like"), attrs={"axes": Shape(())})
+@op("slice_like", inputs=("data", "shape_like"), attrs={"axes": Shape(())},
+    untied_inputs=("shape_like",))
 def slice_like(data, shape_like, *, axes):
     """Slices the leading part of ``data`` to the shape of ``shape_like`` along ``axes``
     (all axes when empty)."""
@@ -223,7 +224,8 @@ def diag(data, *, k, axis1, axis2):
 
 @op("reshape_like", inputs=("lhs", "rhs"),
     attrs={"lhs_begin": Int(None, optional=True), "lhs_end": Int(None, optional=True),
-           "rhs_begin": Int(None, optional=True), "rhs_end": Int(None, optional=True)})
+           "rhs_begin": Int(None, optional=True), "rhs_end": Int(None, optional=True)},
+    untied_inputs=("rhs",))
 def reshape_like(lhs, rhs, *, lhs_begin, lhs_end, rhs_begin, rhs_end):
     """Reshapes ``lhs`` to the shape of ``rhs``, or replaces ``lhs.shape[lhs_begin:lhs_end]``
     with ``rhs.shape[rhs_begin:rhs_end]``."""
