@@ -253,7 +253,6 @@ def _take_per_input_keys(attrs: dict, inputs: tuple) -> dict:
 
 def _complete_inputs(node: Node, label: str) -> None:
     """Check the input count; add the auxiliary-state variables very old files leave out."""
-    from .symbol import _INPUT_VAR_INIT
     count = node.entry.variadic
     if count is not None and count in node.attrs and node.parsed[count] != len(node.inputs):
         raise MXNetError(f"symbol JSON: {label}: operator {node.op} says {count}="
@@ -268,7 +267,7 @@ def _complete_inputs(node: Node, label: str) -> None:
                          f"(it takes {names})")
     for input_name in missing:
         var = Node(None, f"{node.name}_{input_name}", node.attrs)
-        init = _INPUT_VAR_INIT.get((node.entry.name, input_name))
+        init = node.entry.input_init.get(input_name)
         if init is not None:
             var.attrs["__init__"] = init
         node.inputs.append((var, 0))
