@@ -1,6 +1,6 @@
 """Run every operator sample through MXNet 1.9.1 and save outputs and gradients as goldens.
 
-Run in the reference venv:  .ref/bin/python tests/conformance/gen_op_goldens.py [--only ID ...]
+Run in the reference venv:  .ref/bin/python tests/conformance/gen_op_goldens.py [--only ID ... | --missing]
 Writes tests/conformance/golden/ops/<id>.npz holding the inputs (in_<name>), the head gradients
 (head<i>), the outputs (out<i>), the input gradients (grad_<name>) and the inputs the operator
 updated in place (after_<name>).
