@@ -12,6 +12,7 @@ from typing import Any, Callable, Optional
 
 import torch
 
+from ._fileio.atomic import write_atomically
 from .base import MXNetError, string_types
 from .context import cpu
 from .ndarray.ndarray import NDArray
@@ -553,8 +554,7 @@ class KVStore(KVStoreBase):
         """
         if self._updater is None:
             raise MXNetError("Cannot save optimizer states: no optimizer is set on this kvstore")
-        with open(fname, "wb") as fout:
-            fout.write(self._updater.get_states(dump_optimizer))
+        write_atomically(fname, self._updater.get_states(dump_optimizer))
 
     def load_optimizer_states(self, fname: str) -> None:
         """Loads the optimizer (updater) state from the file.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .. import optimizer as opt
+from .._fileio.atomic import write_atomically
 from ..base import MXNetError
 from ..kvstore import _create_kvstore
 from .parameter import Parameter, ParameterDict
@@ -377,8 +378,7 @@ class Trainer:
                                  "initialized in kvstore.")
             self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
         else:
-            with open(fname, "wb") as fout:
-                fout.write(self._updaters[0].get_states(dump_optimizer=True))
+            write_atomically(fname, self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname: str) -> None:
         """Loads trainer states (e.g. optimizer, momentum) from a file.

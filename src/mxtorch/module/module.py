@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 from .. import context as ctx
 from .. import optimizer as opt
+from .._fileio.atomic import write_atomically
 from ..base import MXNetError
 from ..initializer import InitDesc, Uniform
 from ..io.io import DataDesc
@@ -626,8 +627,7 @@ class Module(BaseModule):
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname)
         else:
-            with open(fname, "wb") as fout:
-                fout.write(self._updater.get_states())
+            write_atomically(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname: str) -> None:
         """Loads optimizer (updater) state from a file.

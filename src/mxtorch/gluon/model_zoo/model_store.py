@@ -13,6 +13,7 @@ import uuid
 import zipfile
 from typing import Optional
 
+from ..._fileio.atomic import commit
 from ...base import MXNetError, data_dir
 from ..utils import (_get_repo_url, _max_download_bytes, _sigterm_removes_partial_files,
                      check_sha1, download)
@@ -183,7 +184,7 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
                     f"verified copy at {file_path}")
             if os.path.islink(file_path):
                 os.remove(file_path)  # replace the link itself, never what it points to
-            os.replace(extracted, file_path)
+            commit(extracted, file_path)
         finally:
             shutil.rmtree(temp_dir, ignore_errors=True)
             if os.path.exists(temp_zip):
