@@ -16,8 +16,9 @@ from .. import autograd, initializer, ndarray, symbol
 from .. import name as _name
 from ..base import MXNetAssertionError, MXNetError, MXNetValueError
 from ..context import Context, context_of
+from .._fileio.atomic import write_atomically
 from ..ndarray import NDArray
-from ..ndarray._dispatch import _own
+from ..ndarray.ndarray import owned
 from ..symbol.executor import lower
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 from .utils import HookHandle, _brief_print_list, _indent, shape_is_known
@@ -583,8 +584,7 @@ class Block:
                 _save_cached_graphs(child, index, mdl)
 
         _save_cached_graphs(self, [0], model)
-        with open(prefix + "-model.json", "w") as fp:
-            json.dump(model, fp)
+        write_atomically(prefix + "-model.json", json.dumps(model).encode())
         self.save_parameters(prefix + "-model.params")
 
     def load(self, prefix: str) -> None:
@@ -1045,7 +1045,7 @@ class HybridBlock(Block):
                 _annotate(err, self, tuple(data))
                 raise
         # an output that is an input (or a view of one) gets its own memory, as MXNet's would
-        outs = [NDArray(_own(o, tensors), ctx) for o in outs]
+        outs = [NDArray(owned(o, tensors), ctx) for o in outs]
         return _regroup(outs, self._out_format)
 
     def optimize_for(self, x: Any, *args: Any, backend: Optional[str] = None, clear: bool = False,

@@ -13,13 +13,10 @@ from .ndarray import NDArray, owned
 _state = autograd._state
 
 
-def _unwrap(entry: OpDef, name: str, value: Any, attrs: Any = None, inputs: Any = None) -> torch.Tensor:
-    """The tensor of input ``name``: an NDArray's, or a deferred Gluon parameter's once resolved."""
+def _unwrap(entry: OpDef, name: str, value: Any) -> torch.Tensor:
+    """The tensor of input ``name``, which must be an NDArray."""
     if isinstance(value, NDArray):
         return value._t
-    resolve = getattr(value, "_resolve_deferred", None)
-    if resolve is not None:  # a Gluon parameter whose shape this operator determines
-        return resolve(entry, name, attrs, inputs)
     raise MXNetError(f"{entry.name}: input '{name}' must be an NDArray, got {type(value).__name__}")
 
 
@@ -71,7 +68,7 @@ def _input_tensors(entry: OpDef, inputs: Any, attrs: dict) -> list:
     missing = [n for n in active if inputs.get(n) is None]
     if missing:
         raise MXNetError(f"{entry.name}: missing input(s) {missing}; expected inputs {active}")
-    return [_unwrap(entry, n, inputs[n], attrs, inputs) for n in active]
+    return [_unwrap(entry, n, inputs[n]) for n in active]
 
 
 def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
@@ -124,6 +121,3 @@ def make_function(entry: OpDef, public_name: str) -> Callable:
     fn.__qualname__ = public_name
     fn.__doc__ = entry.docstring("NDArray")
     return fn
-
-
-_own = owned  # transitional: gluon/block.py still imports this name
