@@ -11,8 +11,9 @@ writing one entry::
     def my_act(data, gamma, *, slope):
         ...
 
-An entry declared after ``mxtorch`` was imported reaches ``nd``/``sym`` once ``install`` runs again
-for it (``tests/test_one_entry.py`` walks through this).
+An entry declared later (after ``mxtorch`` was imported) is installed into ``nd``, ``sym`` and their
+namespaces as it is declared, and ``remove`` takes it back out; ``tests/test_one_entry.py`` walks a
+new operator through every front end this way.
 
 The fields of an entry (``op(...)`` keywords unless said otherwise):
 
@@ -601,18 +602,25 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")
+        for key in (name, *aliases):
             _REGISTRY[key] = entry
+        # an operator declared after nd and sym were built reaches them as the others did
+        for namespace, make_function, prefix, only in _INSTALLS:
+            _install_names(namespace, make_function, prefix, only, (name, *aliases))
         return entry
 
     return register
 
 
 def remove(entry: OpDef) -> None:
-    """Take ``entry`` out of the table (all its names). For tests that declare an operator of their
-    own; namespaces it was installed into keep their functions until the caller deletes them."""
+    """Take ``entry`` out of the table (all its names) and the functions made for it out of the
+    namespaces ``install`` filled: the way back for an operator declared at run time (a test's)."""
     for key in (entry.name, *entry.aliases):
         if _REGISTRY.get(key) is entry:
             del _REGISTRY[key]
+    for namespace, public in _MADE.pop(id(entry), ()):
+        if public in vars(namespace):
+            delattr(namespace, public)
 
 
 def get_op(name: str) -> OpDef:
@@ -646,14 +654,29 @@ def install(namespace: Any, make_function: Callable[[OpDef, str], Callable], pre
     ``make_function(entry, public_name)`` builds the function of one kind (``nd.X`` or ``sym.X``);
     ``prefix`` selects the names starting with it and strips it (``"_image_"`` for ``nd.image``);
     ``only`` narrows the selection further. Names the namespace already defines are kept: a
-    hand-written function there is deliberate. Returns the public names installed.
+    hand-written function there is deliberate. Operators declared later are installed too, as they
+    are declared. Returns the public names installed.
     """
+    _INSTALLS.append((namespace, make_function, prefix, only))
+    return _install_names(namespace, make_function, prefix, only, list(_REGISTRY))
+
+
+# Every install(...) call, replayed for an operator declared afterwards; and, per entry, the
+# (namespace, public name) pairs made for it (what remove() takes back).
+_INSTALLS: list = []
+_MADE: dict = {}
+
+
+def _install_names(namespace: Any, make_function: Callable[[OpDef, str], Callable], prefix: str,
+                   only: Optional[Callable[[str], bool]], names: Sequence[str]) -> list:
     installed = []
-    for name, entry in _REGISTRY.items():
+    for name in names:
         if not name.startswith(prefix) or (only is not None and not only(name)):
             continue
         public = name[len(prefix):]
         if public and not hasattr(namespace, public):
+            entry = _REGISTRY[name]
             setattr(namespace, public, make_function(entry, public))
+            _MADE.setdefault(id(entry), []).append((namespace, public))
             installed.append(public)
     return installed
