@@ -112,6 +112,21 @@ def test_index_inputs_keep_their_own_type():
     assert out.infer_type(a="float64", i="int32") == ([np.float64, np.int32], [np.float64], [])
 
 
+def test_type_rules_declared_on_entries_match_mxnet():
+    """MXNet 1.9.1's answers: BatchNorm keeps float32 parameters and statistics for float16 data;
+    topk's values and mask keep the data's type, its indices take ``dtype``."""
+    bn = mx.sym.BatchNorm(mx.sym.Variable("x"), name="bn")
+    f16, f32 = np.float16, np.float32
+    assert bn.infer_type(x="float16") == ([f16, f32, f32], [f16], [f32, f32])
+    assert bn.infer_type(x="float64") == ([np.float64] * 3, [np.float64], [np.float64] * 2)
+    x = mx.sym.Variable("x")
+    expected = {"value": [np.float64], "indices": [np.int32], "both": [np.float64, np.int32],
+                "mask": [np.float64]}
+    for ret_typ, out_types in expected.items():
+        topk = mx.sym.topk(x, ret_typ=ret_typ, k=2, dtype="int32")
+        assert topk.infer_type(x="float64")[1] == out_types, ret_typ
+
+
 def test_indexing_grouping_and_iteration():
     x = mx.sym.Variable("x")
     parts = mx.sym.split(x, num_outputs=3, name="sp")
