@@ -23,11 +23,6 @@ OPERATOR_NAMES = frozenset(all_ops())
 
 # (path relative to src/mxtorch, check, the offending source text) -> why it is still there
 ALLOWED = {
-    ("_samplers.py", "operator table", "_PARAMS = "):
-        "the samplers' parameter names per distribution are facts of the _random_*/_sample_* "
-        "entries, kept by the random front end (another owner) until the entries carry them",
-    ("_samplers.py", "operator table", "_DOCS = "):
-        "the samplers' docstrings keyed by distribution (the same table's documentation)",
     ("symbol/symbol.py", "attribute by name", "dtype"):
         "sym.zeros/ones/full/arange/eye default the creation operators' dtype attribute to float32 "
         "(MXNet's symbol functions do the same) before calling them",

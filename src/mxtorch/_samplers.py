@@ -15,16 +15,9 @@ from typing import Any, Callable, NamedTuple
 
 from .base import numeric_types
 from .context import current_context
+from .ops.registry import get_op
 
-__all__ = ["Frontend", "make_samplers", "SAMPLER_NAMES"]
-
-SAMPLER_NAMES = ("uniform", "normal", "randn", "poisson", "exponential", "gamma", "negative_binomial",
-                 "generalized_negative_binomial", "multinomial", "shuffle", "randint")
-
-# the scalar attributes of each ``_random_<dist>`` operator, in the sampler's argument order
-_PARAMS = {"uniform": ("low", "high"), "normal": ("loc", "scale"), "poisson": ("lam",),
-           "exponential": ("lam",), "gamma": ("alpha", "beta"), "negative_binomial": ("k", "p"),
-           "generalized_negative_binomial": ("mu", "alpha"), "randint": ("low", "high")}
+__all__ = ["Frontend", "make_samplers"]
 
 
 class Frontend(NamedTuple):
@@ -52,11 +45,17 @@ def _draw(front: Frontend, dist: str, params: list, shape: Any, dtype: Any, ctx:
             if dtype is None and out is not None:
                 dtype = out.dtype
             ctx = current_context() if ctx is None else ctx
-        attrs = dict(zip(_PARAMS[dist], params), shape=shape, dtype=dtype,
+        attrs = dict(zip(_parameter_names(dist), params), shape=shape, dtype=dtype,
                      ctx=None if ctx is None else str(ctx), out=out)
         return front.call(f"_random_{dist}", (), _given({**attrs, **kwargs}))
     raise ValueError(f"Distribution parameters must be either NDArray or numbers, but got "
                      f"{type(params[0])}.")
+
+
+def _parameter_names(dist: str) -> list:
+    """The distribution parameters of ``_random_<dist>``: its attributes before ``shape``."""
+    names = list(get_op(f"_random_{dist}").attrs)
+    return names[:names.index("shape")]
 
 
 def _given(attrs: dict) -> dict:
@@ -73,20 +72,21 @@ def _check_same_kind(params: list, kind: Any) -> None:
 
 
 _SHAPE_DOC = """shape : int or tuple of ints, optional
-        Samples to draw: the output's shape for number parameters, appended to the parameters'
-        shape for array parameters. One sample when neither ``shape`` nor ``out`` is given."""
+            Samples to draw: the output's shape for number parameters, appended to the
+            parameters' shape for array parameters. One sample when neither ``shape`` nor ``out``
+            is given."""
 _COMMON_DOC = """dtype : str, optional
-        The samples' type ('float32' unless ``out`` says otherwise).
-    ctx : Context, optional
-        Where eager samples are made (the current context by default); ignored for arrays,
-        whose samples follow the parameters.
-    out : NDArray, optional
-        An array to write the samples into (eager calls only).
+            The samples' type ('float32' unless ``out`` says otherwise).
+        ctx : Context, optional
+            Where eager samples are made (the current context by default); ignored for arrays,
+            whose samples follow the parameters.
+        out : NDArray, optional
+            An array to write the samples into (eager calls only).
 
-    Returns
-    -------
-    NDArray or Symbol
-        The samples, of the front end's kind."""
+        Returns
+        -------
+        NDArray or Symbol
+            The samples, of the front end's kind."""
 
 
 def make_samplers(front: Frontend) -> dict:
@@ -94,50 +94,147 @@ def make_samplers(front: Frontend) -> dict:
 
     def uniform(low: Any = 0, high: Any = 1, shape: Any = None, dtype: Any = None,
                 ctx: Any = None, out: Any = None, **kwargs: Any) -> Any:
+        """Samples from the uniform distribution on [low, high).
+
+        Parameters
+        ----------
+        low, high : float or array, optional
+            The interval's ends (0 and 1).
+        {shape}
+        {common}
+        """
         return _draw(front, "uniform", [low, high], shape, dtype, ctx, out, kwargs)
 
     def normal(loc: Any = 0, scale: Any = 1, shape: Any = None, dtype: Any = None,
                ctx: Any = None, out: Any = None, **kwargs: Any) -> Any:
+        """Samples from the normal distribution of mean ``loc`` and standard deviation
+        ``scale``.
+
+        Parameters
+        ----------
+        loc, scale : float or array, optional
+            Mean and standard deviation (0 and 1).
+        {shape}
+        {common}
+        """
         return _draw(front, "normal", [loc, scale], shape, dtype, ctx, out, kwargs)
 
     def randn(*shape: int, **kwargs: Any) -> Any:
+        """Samples from a normal distribution, the shape given as separate integers:
+        ``randn(2, 3)`` has shape (2, 3). ``loc``, ``scale``, ``dtype``, ``ctx`` and ``out`` are
+        keywords as for :func:`normal`."""
         loc, scale = kwargs.pop("loc", 0), kwargs.pop("scale", 1)
         dtype, ctx, out = kwargs.pop("dtype", None), kwargs.pop("ctx", None), kwargs.pop("out", None)
         return _draw(front, "normal", [loc, scale], shape, dtype, ctx, out, kwargs)
 
     def poisson(lam: Any = 1, shape: Any = None, dtype: Any = None, ctx: Any = None,
                 out: Any = None, **kwargs: Any) -> Any:
+        """Samples from the Poisson distribution of rate ``lam`` (as floating-point numbers).
+
+        Parameters
+        ----------
+        lam : float or array, optional
+            The rate (1).
+        {shape}
+        {common}
+        """
         return _draw(front, "poisson", [lam], shape, dtype, ctx, out, kwargs)
 
     def exponential(scale: Any = 1, shape: Any = None, dtype: Any = None, ctx: Any = None,
                     out: Any = None, **kwargs: Any) -> Any:
+        """Samples from the exponential distribution of scale ``scale`` (the rate's inverse).
+
+        Parameters
+        ----------
+        scale : float or array, optional
+            The scale, 1 / rate (1).
+        {shape}
+        {common}
+        """
         # the operators take the rate; the function, like numpy's, the scale
         return _draw(front, "exponential", [1.0 / scale], shape, dtype, ctx, out, kwargs)
 
     def gamma(alpha: Any = 1, beta: Any = 1, shape: Any = None, dtype: Any = None,
               ctx: Any = None, out: Any = None, **kwargs: Any) -> Any:
+        """Samples from the gamma distribution of shape ``alpha`` and scale ``beta``.
+
+        Parameters
+        ----------
+        alpha, beta : float or array, optional
+            Shape and scale (1 and 1).
+        {shape}
+        {common}
+        """
         return _draw(front, "gamma", [alpha, beta], shape, dtype, ctx, out, kwargs)
 
     def negative_binomial(k: Any = 1, p: Any = 1, shape: Any = None, dtype: Any = None,
                           ctx: Any = None, out: Any = None, **kwargs: Any) -> Any:
+        """Samples the number of failures before ``k`` successes, each trial succeeding with
+        probability ``p``.
+
+        Parameters
+        ----------
+        k : int or array, optional
+            Successes to wait for (1).
+        p : float or array, optional
+            Probability of success of one trial (1).
+        {shape}
+        {common}
+        """
         return _draw(front, "negative_binomial", [k, p], shape, dtype, ctx, out, kwargs)
 
     def generalized_negative_binomial(mu: Any = 1, alpha: Any = 1, shape: Any = None,
                                       dtype: Any = None, ctx: Any = None, out: Any = None,
                                       **kwargs: Any) -> Any:
+        """Samples from the negative binomial distribution of mean ``mu`` and dispersion
+        ``alpha`` (``alpha = 0`` is a Poisson distribution of mean ``mu``).
+
+        Parameters
+        ----------
+        mu, alpha : float or array, optional
+            Mean and dispersion (1 and 1).
+        {shape}
+        {common}
+        """
         return _draw(front, "generalized_negative_binomial", [mu, alpha], shape, dtype, ctx, out,
                      kwargs)
 
     def multinomial(data: Any, shape: Any = None, get_prob: bool = False, out: Any = None,
                     dtype: Any = "int32", **kwargs: Any) -> Any:
+        """Draws category indices from the categorical distributions in ``data``.
+
+        Parameters
+        ----------
+        data : NDArray or Symbol
+            Probabilities over the last axis (each row sums to 1).
+        shape : int or tuple of ints, optional
+            Draws per distribution; the result has shape ``data.shape[:-1] + shape``.
+        get_prob : bool
+            Also return the log-probability of each draw, whose gradient reaches ``data``
+            (REINFORCE). False for ``nd.random``, True for ``sym.random``, as in MXNet.
+        out : NDArray, optional
+            An array to write the draws into (eager calls only).
+        dtype : str, optional
+            The draws' integer type ('int32').
+        """
         attrs = {"shape": shape, "get_prob": get_prob, "dtype": dtype, "out": out}
         return front.call("_sample_multinomial", (data,), _given({**attrs, **kwargs}))
 
     def shuffle(data: Any, **kwargs: Any) -> Any:
+        """A copy of ``data`` with its rows (first axis) in random order."""
         return front.call("_shuffle", (data,), kwargs)
 
     def randint(low: int, high: int, shape: Any = None, dtype: Any = None, ctx: Any = None,
                 out: Any = None, **kwargs: Any) -> Any:
+        """Samples integers uniformly from [low, high).
+
+        Parameters
+        ----------
+        low, high : int
+            The interval's ends.
+        {shape}
+        {common}
+        """
         return _draw(front, "randint", [low, high], shape, dtype, ctx, out, kwargs)
 
     if not front.imperative:  # MXNet's symbolic multinomial returns the log-likelihood too
@@ -146,69 +243,6 @@ def make_samplers(front: Frontend) -> dict:
                                          negative_binomial, generalized_negative_binomial,
                                          multinomial, shuffle, randint)}
     for name, function in functions.items():
-        function.__doc__ = _DOCS[name].format(shape=_SHAPE_DOC, common=_COMMON_DOC)
+        function.__doc__ = function.__doc__.format(shape=_SHAPE_DOC, common=_COMMON_DOC)
         function.__qualname__ = name
     return functions
-
-
-def _distribution_doc(summary: str, params: str) -> str:
-    return f"""{summary}
-
-    Parameters
-    ----------
-{params}
-    {{shape}}
-    {{common}}
-    """
-
-
-_DOCS = {
-    "uniform": _distribution_doc(
-        "Samples from the uniform distribution on [low, high).",
-        "    low, high : float or array, optional\n        The interval's ends (0 and 1)."),
-    "normal": _distribution_doc(
-        "Samples from the normal distribution of mean ``loc`` and standard deviation ``scale``.",
-        "    loc, scale : float or array, optional\n        Mean and standard deviation (0 and 1)."),
-    "randn": """Samples from a normal distribution, the shape given as separate integers:
-    ``randn(2, 3)`` has shape (2, 3). ``loc``, ``scale``, ``dtype``, ``ctx`` and ``out`` are
-    keywords as for :func:`normal`.""",
-    "poisson": _distribution_doc(
-        "Samples from the Poisson distribution of rate ``lam`` (as floating-point numbers).",
-        "    lam : float or array, optional\n        The rate (1)."),
-    "exponential": _distribution_doc(
-        "Samples from the exponential distribution of scale ``scale`` (the rate's inverse).",
-        "    scale : float or array, optional\n        The scale, 1 / rate (1)."),
-    "gamma": _distribution_doc(
-        "Samples from the gamma distribution of shape ``alpha`` and scale ``beta``.",
-        "    alpha, beta : float or array, optional\n        Shape and scale (1 and 1)."),
-    "negative_binomial": _distribution_doc(
-        "Samples the number of failures before ``k`` successes, each trial succeeding with "
-        "probability ``p``.",
-        "    k : int or array, optional\n        Successes to wait for (1).\n"
-        "    p : float or array, optional\n        Probability of success of one trial (1)."),
-    "generalized_negative_binomial": _distribution_doc(
-        "Samples from the negative binomial distribution of mean ``mu`` and dispersion "
-        "``alpha`` (``alpha = 0`` is a Poisson distribution of mean ``mu``).",
-        "    mu, alpha : float or array, optional\n        Mean and dispersion (1 and 1)."),
-    "multinomial": """Draws category indices from the categorical distributions in ``data``.
-
-    Parameters
-    ----------
-    data : NDArray or Symbol
-        Probabilities over the last axis (each row sums to 1).
-    shape : int or tuple of ints, optional
-        Draws per distribution; the result has shape ``data.shape[:-1] + shape``.
-    get_prob : bool
-        Also return the log-probability of each draw, whose gradient reaches ``data``
-        (REINFORCE). False for ``nd.random``, True for ``sym.random``, as in MXNet.
-    out : NDArray, optional
-        An array to write the draws into (eager calls only).
-    dtype : str, optional
-        The draws' integer type ('int32').
-    """,
-    "shuffle": """A copy of ``data`` with its rows (first axis) in random order.""",
-    "randint": _distribution_doc(
-        "Samples integers uniformly from [low, high).",
-        "    low, high : int\n        The interval's ends."),
-}
-

@@ -51,15 +51,14 @@ NO_SAMPLE: dict = {}
 SIGNATURE_DIFFERENCES: dict = {}
 
 # operator -> a known mismatch with MXNet 1.9.1 still to fix in src/ (strict: passing again fails)
-SIGNATURE_BUGS = {
-    "_full": "shape defaults to () where MXNet's default is None: MXNet refuses _full(value=2) "
-             "without a shape ('inferring shapes failed'), mxtorch returns a (1,) array",
-}
+SIGNATURE_BUGS: dict = {}
 
-# sample id -> a known mismatch with MXNet 1.9.1's golden (strict: passing again fails)
-_FLIP_GRAD = ("MXNet 1.9.1's backward of the image flips hands the head gradient back unflipped "
-              "(the identity); mxtorch's is the derivative, the flipped head gradient")
-SAMPLE_BUGS = {"image_flip_left_right_grad": _FLIP_GRAD, "image_flip_top_bottom_grad": _FLIP_GRAD}
+# sample id -> a known mismatch with MXNet 1.9.1's golden still to fix (strict: passing again fails)
+SAMPLE_BUGS: dict = {}
+
+# samples whose gradient deliberately differs from MXNet 1.9.1's: the operator's entry states why
+# (OpDef.grad_note), the finite-difference walk checks ours, and this walk checks that it differs
+GRADIENT_DIFFERENCES = {"image_flip_left_right_grad", "image_flip_top_bottom_grad"}
 
 # (sample id, input) whose shape is one of the other shapes MXNet accepts for that input: the shape
 # rule, given the data alone, fills in the default one
@@ -189,6 +188,11 @@ def test_sample_matches_mxnet(s):
         if not s.random:
             np.testing.assert_allclose(o.asnumpy(), expected, rtol=s.rtol, atol=s.atol,
                                        err_msg=f"{s.id}: output {i}")
+    if s.id in GRADIENT_DIFFERENCES:
+        assert get_op(s.op).grad_note, f"{s.op}: a deliberate gradient difference needs a grad_note"
+        assert any(not np.allclose(g, golden[f"grad_{n}"], rtol=s.rtol, atol=s.atol)
+                   for n, g in grads.items()), f"{s.id}: the gradient now matches MXNet's"
+        grads = {}
     for n, g in grads.items():
         np.testing.assert_allclose(g, golden[f"grad_{n}"], rtol=s.rtol, atol=s.atol,
                                    err_msg=f"{s.id}: gradient of {n}")

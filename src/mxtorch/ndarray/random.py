@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from .._samplers import SAMPLER_NAMES, Frontend, make_samplers
+from .._samplers import Frontend, make_samplers
 from ..ops.registry import NAMESPACE_PREFIXES, install
 from . import _dispatch
 from .ndarray import NDArray
@@ -15,6 +15,6 @@ from .ndarray import NDArray
 _SAMPLERS = make_samplers(Frontend(NDArray, _dispatch.call, imperative=True))
 globals().update(_SAMPLERS)
 
-__all__ = list(SAMPLER_NAMES) + install(sys.modules[__name__], _dispatch.make_function,
+__all__ = list(_SAMPLERS) + install(sys.modules[__name__], _dispatch.make_function,
                                         NAMESPACE_PREFIXES["random"],
                                         only=lambda name: name.endswith("_like"))

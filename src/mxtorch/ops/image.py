@@ -227,7 +227,9 @@ def _flip_ops(direction: str, axis: int) -> tuple:
     """``_image_flip_<direction>`` and ``_image_random_flip_<direction>`` (probability 0.5)."""
     where = "from " + direction.replace("_", " to ")  # "from left to right"
 
-    @op(f"_image_flip_{direction}")
+    @op(f"_image_flip_{direction}",
+        grad_note="The gradient is the head gradient flipped back, the operator's derivative; "
+                  "MXNet 1.9.1 passes the head gradient through unflipped.")
     def flip(data):
         _image_input(f"flip_{direction}", data, batch_ok=False)
         return data.flip(axis)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from .._samplers import SAMPLER_NAMES, Frontend, make_samplers
+from .._samplers import Frontend, make_samplers
 from ..ops.registry import NAMESPACE_PREFIXES, get_op, install
 from .symbol import Symbol, make_symbol_function
 
@@ -20,6 +20,6 @@ def _build(op_name: str, inputs: tuple, kwargs: dict) -> Any:
 _SAMPLERS = make_samplers(Frontend(Symbol, _build, imperative=False))
 globals().update(_SAMPLERS)
 
-__all__ = list(SAMPLER_NAMES) + install(sys.modules[__name__], make_symbol_function,
+__all__ = list(_SAMPLERS) + install(sys.modules[__name__], make_symbol_function,
                                         NAMESPACE_PREFIXES["random"],
                                         only=lambda name: name.endswith("_like"))

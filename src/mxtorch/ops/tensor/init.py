@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Callable
+from typing import Any, Callable
 
 import torch
 
@@ -43,14 +43,16 @@ def device_of(ctx: str) -> torch.device:
     return Context(match.group(1), int(match.group(2))).torch_device
 
 
-def _creation(name: str, fill: Callable, extra: dict) -> None:
+def _creation(name: str, fill: Callable, extra: dict, shape_default: Any = ()) -> None:
     def create(*, shape, ctx, dtype, **values):
+        if shape is None:  # MXNet cannot infer the shape of a creation with none given
+            raise MXNetError(f"Operator {name} inferring shapes failed: no shape given")
         return fill(tuple(shape), device_of(ctx), dtype_in(name, dtype, _CREATION_DTYPES), **values)
 
     create.__doc__ = f"Returns a new array of the given shape and type, {fill.__doc__}."
-    entry = op(name, inputs=(), attrs={"shape": Shape(()), "ctx": Str(""),
+    entry = op(name, inputs=(), attrs={"shape": Shape(shape_default), "ctx": Str(""),
                                        "dtype": DType("float32"), **extra})(create)
-    entry.shape(lambda attrs: ([], [tuple(attrs["shape"])]))
+    entry.shape(lambda attrs: ([], [None if attrs["shape"] is None else tuple(attrs["shape"])]))
 
 
 def _zeros_fill(shape, device, dtype):
@@ -72,7 +74,8 @@ def _value_fill(shape, device, dtype, value):
 
 _creation("_zeros", _zeros_fill, {})
 _creation("_ones", _ones_fill, {})
-_creation("_full", _value_fill, {"value": Float()})
+# _full alone has no default shape in MXNet 1.9.1 (its parameter struct differs from the others')
+_creation("_full", _value_fill, {"value": Float()}, shape_default=None)
 
 
 def _arange_size(start: float, stop, step: float, repeat: int) -> int:
