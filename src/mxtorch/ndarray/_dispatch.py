@@ -49,13 +49,20 @@ def _note_non_differentiable(outputs: list, tensors: list) -> None:
 
 def _run(entry: OpDef, tensors: list, attrs: dict) -> Any:
     """The torch implementation on ``tensors``, with torch's gradient tracking on only while
-    autograd records (MXNet builds no graph outside ``autograd.record()``)."""
+    autograd records (MXNet builds no graph outside ``autograd.record()``).
+
+    Train-aware operators go through ``OpDef.__call__``, which hands them ``is_train``; the others
+    are called directly, sparing a frame that costs a tenth of a small operator's time."""
+    if entry.train_aware:
+        run, attrs = entry, {**attrs, "is_train": _state.training}
+    else:
+        run = entry.impl
     if _state.recording or not torch.is_grad_enabled():
-        return entry(*tensors, is_train=_state.training, **attrs)
+        return run(*tensors, **attrs)
     # torch.no_grad() as a context manager costs more than many operators themselves
     torch._C._set_grad_enabled(False)
     try:
-        return entry(*tensors, is_train=_state.training, **attrs)
+        return run(*tensors, **attrs)
     finally:
         torch._C._set_grad_enabled(True)
 
