@@ -351,7 +351,7 @@ class BaseModule:
             tic = time.time()
             eval_metric.reset()
             name_values = self._fit_epoch(train_data, epoch, eval_metric, batch_end_callback,
-                                          sparse_row_id_fn)
+                                          sparse_row_id_fn, monitor)
             for name, val in name_values:
                 self.logger.info("Epoch[%d] Train-%s=%f", epoch, name, val)
             self.logger.info("Epoch[%d] Time cost=%.3f", epoch, time.time() - tic)
@@ -368,13 +368,15 @@ class BaseModule:
             train_data.reset()
 
     def _fit_epoch(self, train_data: DataIter, epoch: int, eval_metric: Any,
-                   batch_end_callback: Any, sparse_row_id_fn: Any) -> list:
+                   batch_end_callback: Any, sparse_row_id_fn: Any, monitor: Any = None) -> list:
         """One training epoch; returns the metric's (name, value) pairs over the epoch."""
         data_iter = iter(train_data)
         next_batch = next(data_iter)
         nbatch, end_of_batch, name_values = 0, False, []
         while not end_of_batch:
             data_batch = next_batch
+            if monitor is not None:
+                monitor.tic()
             self.forward_backward(data_batch)
             self.update()
             self.update_metric(eval_metric, data_batch.label)
@@ -383,6 +385,8 @@ class BaseModule:
                 self.prepare(next_batch, sparse_row_id_fn=sparse_row_id_fn)
             except StopIteration:
                 end_of_batch = True
+            if monitor is not None:
+                monitor.toc_print()
             if end_of_batch:
                 name_values = eval_metric.get_global_name_value()
             if batch_end_callback is not None:

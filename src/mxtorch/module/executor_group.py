@@ -362,5 +362,6 @@ class DataParallelExecutorGroup:
                                     OrderedDict(zip(self.output_names, texec.outputs)))
 
     def install_monitor(self, mon: Any) -> None:
-        """Install monitor on all executors (not supported)."""
-        raise NotImplementedError("Monitor is not supported by mxtorch")
+        """Install monitor on all executors."""
+        for exe in self.execs:
+            mon.install(exe)

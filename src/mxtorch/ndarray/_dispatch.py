@@ -5,12 +5,13 @@ from typing import Any, Callable
 
 import torch
 
-from .. import autograd
+from .. import autograd, profiler
 from ..base import MXNetError
 from ..ops.registry import OpDef, get_op
 from .ndarray import NDArray, owned
 
 _state = autograd._state
+_profiling = profiler._state  # .imperative: whether mx.profiler records imperative operators
 
 
 def _unwrap(entry: OpDef, name: str, value: Any) -> torch.Tensor:
@@ -67,6 +68,12 @@ def _run(entry: OpDef, tensors: list, attrs: dict) -> Any:
         torch._C._set_grad_enabled(True)
 
 
+def _run_profiled(entry: OpDef, tensors: list, attrs: dict) -> Any:
+    """``_run`` inside a profiler range named after the MXNet operator."""
+    with torch.profiler.record_function(entry.name):
+        return _run(entry, tensors, attrs)
+
+
 def _input_tensors(entry: OpDef, inputs: Any, attrs: dict) -> list:
     """The torch tensors of the active inputs, in declaration order."""
     if entry.variadic is not None:
@@ -89,7 +96,10 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     attrs = entry.parse_attrs(raw_attrs)
     tensors = _input_tensors(entry, inputs, attrs)
     try:
-        result = _run(entry, tensors, attrs)
+        if _profiling.imperative:
+            result = _run_profiled(entry, tensors, attrs)
+        else:
+            result = _run(entry, tensors, attrs)
     except MXNetError:
         raise
     except (RuntimeError, IndexError) as err:

@@ -15,6 +15,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 import torch
 
+from .. import profiler
 from ..base import MXNetError, to_torch_dtype
 from ..context import Context
 from ..ndarray.ndarray import NDArray, owned
@@ -24,6 +25,7 @@ from .graph import topo_order
 __all__ = ["Program", "Executor", "lower", "bind", "simple_bind"]
 
 _GRAD_REQS = ("write", "add", "null")
+_profiling = profiler._state  # .symbolic: whether mx.profiler records graph operators
 
 
 class Program:
@@ -41,6 +43,7 @@ class Program:
         n_slots = len(slot)
         steps = []
         self._nodes: list = []   # (operator, node name) of each step, for error messages
+        self._graph_nodes: list = []   # the node of each step, for monitor names
         for node in topo_order(symbol._outputs):
             if node.is_variable:
                 continue
@@ -50,6 +53,7 @@ class Program:
                 slot[(id(node), i)] = n_slots + i
             steps.append([node.entry, node.parsed, ins, n_slots, n_out])
             self._nodes.append((node.entry, node.name))
+            self._graph_nodes.append(node)
             n_slots += n_out
         self.outputs = [slot[(id(n), i)] for n, i in symbol._outputs]
         self._n_slots = n_slots
@@ -69,18 +73,27 @@ class Program:
                 frees[k].append(s)
         return [tuple(step) + (tuple(f),) for step, f in zip(steps, frees)]
 
-    def __call__(self, inputs: Sequence[torch.Tensor], is_train: bool = False) -> list:
+    def __call__(self, inputs: Sequence[torch.Tensor], is_train: bool = False,
+                 monitor: Any = None) -> list:
         env: list = list(inputs) + [None] * (self._n_slots - len(inputs))
+        # one check per call: the plain loop pays nothing for the profiler or a monitor
+        watched = monitor is not None or _profiling.symbolic
         k = 0
         try:
             for k, (entry, attrs, ins, out, n_out, frees) in enumerate(self._steps):
-                result = entry(*[env[i] for i in ins], is_train=is_train, **attrs)
+                if watched:
+                    result = self._watched_step(k, env, is_train, monitor)
+                else:
+                    result = entry(*[env[i] for i in ins], is_train=is_train, **attrs)
                 if isinstance(result, (tuple, list)):
                     for i in range(n_out):
                         r = result[i]
                         env[out + i] = r.reshape(1) if r.dim() == 0 else r
                 else:
                     env[out] = result.reshape(1) if result.dim() == 0 else result
+                if monitor is not None:
+                    for name, i in zip(self._graph_nodes[k].output_names(), range(out, out + n_out)):
+                        monitor(name, env[i])
                 for s in frees:
                     env[s] = None
         except MXNetError:
@@ -90,6 +103,23 @@ class Program:
             _, attrs, ins = self._steps[k][:3]
             raise entry.failure(err, [env[i] for i in ins], attrs, node=name) from err
         return [env[i] for i in self.outputs]
+
+    def _watched_step(self, k: int, env: list, is_train: bool, monitor: Any) -> Any:
+        """Step ``k`` inside a profiler range named after its operator while the profiler records
+        graphs; a monitor that wants inputs (``monitor.inputs``) sees them first, each variable
+        under its own name and then as ``<node>_<input>`` (MXNet's ``monitor_all`` order)."""
+        entry, attrs, ins = self._steps[k][:3]
+        tensors = [env[i] for i in ins]
+        if monitor is not None and getattr(monitor, "inputs", False):
+            node = self._graph_nodes[k]
+            for (src, _), in_name, t in zip(node.inputs, node.input_names(), tensors):
+                if src.is_variable:
+                    monitor(src.name, t)
+                monitor(f"{node.name}_{in_name}", t)
+        if _profiling.symbolic:
+            with torch.profiler.record_function(entry.name):
+                return entry(*tensors, is_train=is_train, **attrs)
+        return entry(*tensors, is_train=is_train, **attrs)
 
 
 def lower(symbol: "Symbol") -> Program:  # noqa: F821
@@ -128,6 +158,7 @@ class Executor:
         self._aux_dict: Optional[dict] = None
         self._heads: Optional[list] = None
         self._leaves: Optional[list] = None
+        self._monitor: Optional[_MonitorHook] = None
         # MXNet allocates the outputs at bind time; zeros until the first forward replaces them
         out_shapes = out_shapes or []
         out_types = out_types or [None] * len(out_shapes)
@@ -222,11 +253,12 @@ class Executor:
             leaves = [a._t.detach().requires_grad_(True) if t else a._t
                       for a, t in zip(self.arg_arrays, trainable)]
             with torch.enable_grad():
-                outs = self._program(leaves + aux, True)
+                outs = self._program(leaves + aux, True, self._monitor)
             self._heads, self._leaves = outs, [(k, leaves[k]) for k, t in enumerate(trainable) if t]
         else:
             with torch.no_grad():
-                outs = self._program([a._t for a in self.arg_arrays] + aux, is_train)
+                outs = self._program([a._t for a in self.arg_arrays] + aux, is_train,
+                                     self._monitor)
             self._heads = self._leaves = None
         # an output may be a view of a bound array (Reshape, Flatten, a variable in a Group)
         bound = [a._t for a in self.arg_arrays + self.aux_arrays]
@@ -378,12 +410,45 @@ class Executor:
         return out
 
     def set_monitor_callback(self, callback: Any, monitor_all: bool = False) -> None:
-        """Install callback for monitor (not supported: the graph runs as one torch program)."""
-        raise NotImplementedError("Executor.set_monitor_callback is not supported by mxtorch")
+        """Install a callback that sees every operator's outputs during ``forward``.
+
+        Parameters
+        ----------
+        callback : callable or None
+            Called as ``callback(name, array)`` after each operator of the graph runs, once per
+            output (``fc1_output``, ``bn_output``...), with the output as a read-only NDArray.
+            None removes the callback.
+        monitor_all : bool, default False
+            Whether the callback also sees each operator's inputs before it runs: a variable under
+            its own name, then every input as ``<operator name>_<input name>`` (``fc1_weight``).
+
+        Notes
+        -----
+        The backward pass runs as one torch autograd call, so no ``*_backward_*`` entries are
+        reported as MXNet's op-by-op backward did.
+        """
+        if callback is not None and not callable(callback):
+            raise MXNetError(f"set_monitor_callback: callback must be callable, got "
+                             f"{type(callback).__name__}")
+        self._monitor = None if callback is None else _MonitorHook(callback, bool(monitor_all))
 
     def debug_str(self) -> str:
         """Get a debug string about internal execution plan."""
         return self._symbol.debug_str()
+
+
+class _MonitorHook:
+    """What a Program calls for each tensor a monitor watches: the tensor as an NDArray that
+    shares its memory but not its autograd history."""
+
+    __slots__ = ("callback", "inputs")
+
+    def __init__(self, callback: Any, inputs: bool):
+        self.callback = callback
+        self.inputs = inputs
+
+    def __call__(self, name: str, tensor: torch.Tensor) -> None:
+        self.callback(name, NDArray(tensor.detach()))
 
 
 def _copy_into(bound: dict, params: dict, allow_extra: bool, unknown_message: str) -> None:
