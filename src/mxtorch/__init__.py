@@ -19,6 +19,7 @@ from . import io
 from . import model, callback, module, module as mod, viz, viz as visualization
 from . import image, image as img
 from . import test_utils
+from . import operator
 from . import profiler
 from . import monitor, monitor as mon
 from . import contrib
