@@ -22,11 +22,15 @@ The fields of an entry (``op(...)`` keywords unless said otherwise):
 ``inputs``
     Input names in MXNet's order. ``variadic="num_args"`` instead takes any number of inputs and
     counts them into that attribute; ``active_inputs(attrs)`` narrows the inputs a call has (no
-    ``bias`` with ``no_bias``).
+    ``bias`` with ``no_bias``). An entry whose inputs only its attributes can name (``Custom``:
+    its prop lists them) leaves ``inputs`` empty and names them all with ``active_inputs``; a call
+    then gives them positionally, or by name as arrays among the keywords.
 ``attrs``
     Attribute name -> spec (``Shape``, ``Int``, ``Float``, ``Bool``, ``Str``, ``Enum``, ``DType``,
     ``Floats``, ``Any_``) with MXNet's default (``REQUIRED`` when there is none); the spec parses
-    both Python values and the strings symbol JSON stores.
+    both Python values and the strings symbol JSON stores. ``extra_attrs=True`` accepts attributes
+    beyond these and keeps each as the string MXNet passes on (``str(value)``): ``Custom`` hands
+    them to its prop's ``__init__``.
 implementation (the decorated function)
     Receives torch tensors, one per active input in declaration order, and the parsed attributes as
     keywords, plus ``is_train`` when ``train_aware``; returns a tensor or a tuple of tensors. Its
@@ -53,8 +57,9 @@ type rule (``untied_inputs``, ``@entry.types``)
     float32 parameters for float16 data; topk's values keep the data's type).
 ``aux``, ``learnable``, ``input_init``
     The roles of inputs: auxiliary states (updated by the operator, not by a trainer: BatchNorm's
-    moving statistics), learnable parameters (weight, bias, gamma, beta), everything else data. An
-    input may carry the initializer (its JSON) MXNet gives the variable ``sym.X`` creates for it.
+    moving statistics; a tuple of names, or a function of the attributes: ``aux_inputs``), learnable
+    parameters (weight, bias, gamma, beta), everything else data. An input may carry the
+    initializer (its JSON) MXNet gives the variable ``sym.X`` creates for it.
 ``plot_label``, ``plot_color``
     How ``viz.plot_network`` draws the operator: ``plot_label(node_name, attrs, given)`` returns the
     box's text (``given`` holds the names of the attributes the call set; the default label is the
@@ -296,7 +301,7 @@ class OpDef:
     inputs: tuple
     attrs: dict
     impl: Callable
-    aux: tuple = ()
+    aux: Any = ()
     aliases: tuple = ()
     variadic: Optional[str] = None
     num_outputs: Any = 1
@@ -317,6 +322,7 @@ class OpDef:
     plot_color: str = "other"
     summary_params: Optional[Callable] = None
     grad_note: str = ""
+    extra_attrs: bool = False
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -357,17 +363,31 @@ class OpDef:
             else:
                 parsed[name] = spec.default
         unknown = [k for k in raw if k not in self.attrs]
-        if unknown:
+        if unknown and self.extra_attrs:
+            for k in unknown:
+                parsed[k] = self._extra_text(k, raw[k])
+        elif unknown:
             raise MXNetError(f"{self.name}: unknown attribute(s) {unknown}; accepted attributes "
                              f"are {sorted(self.attrs)}")
         if key is not None and len(self._cache) < 4096:
             self._cache[key] = parsed
         return parsed
 
+    def _extra_text(self, key: Any, value: Any) -> str:
+        """An attribute beyond ``attrs`` (``extra_attrs``) as the string MXNet passes on."""
+        if not isinstance(key, str):
+            raise MXNetError(f"{self.name}: attribute names must be strings, got {short_repr(key)}")
+        text = str(value)
+        limit = _limits().MAX_ATTR_CHARS
+        if len(text) > limit:
+            raise MXNetError(f"{self.name}: attribute '{key}' is {len(text)} characters long, more "
+                             f"than {limit}")
+        return text
+
     def format_attrs(self, attrs: dict) -> dict:
         """Attributes as MXNet writes them in symbol JSON (only those that differ from None)."""
-        return {k: self.attrs[k].format(v) for k, v in attrs.items()
-                if k in self.attrs and v is not None}
+        return {k: self.attrs[k].format(v) if k in self.attrs else v for k, v in attrs.items()
+                if (k in self.attrs or self.extra_attrs) and v is not None}
 
     # -- binding a call ---------------------------------------------------------------------
     def bind(self, args: Sequence[Any], kwargs: dict) -> tuple:
@@ -386,6 +406,8 @@ class OpDef:
             attrs = dict(kwargs)
             attrs.setdefault(self.variadic, len(args))
             return list(args), attrs
+        if not self.inputs and self.active_inputs is not None:
+            return self._bind_named_by_attrs(args, kwargs)
         names = self.inputs
         if not kwargs and len(args) <= len(names):  # the common call: inputs only, positionally
             return dict(zip(names, args)), {}
@@ -403,6 +425,22 @@ class OpDef:
                 inputs[key] = value
             else:
                 attrs[key] = value
+        return inputs, attrs
+
+    def _bind_named_by_attrs(self, args: Sequence[Any], kwargs: dict) -> tuple:
+        """``bind`` for an entry whose attributes name its inputs (``Custom``): every positional
+        argument is an input, a keyword is an input when its value is not an attribute value (an
+        array or a symbol), and the names come from the attributes the call gives."""
+        attrs = {k: v for k, v in kwargs.items() if _is_attribute_value(v)}
+        inputs = {k: v for k, v in kwargs.items() if k not in attrs}
+        names = self.input_names(self.parse_attrs(attrs)) if args else []
+        if len(args) > len(names):
+            raise MXNetError(f"{self.name}: got {len(args)} inputs, but it takes {len(names)} "
+                             f"{names} for attributes {attrs}")
+        for key, value in zip(names, args):
+            if key in inputs:
+                raise TypeError(f"{self.name} got multiple values for argument '{key}'")
+            inputs[key] = value
         return inputs, attrs
 
     def docstring(self, array: str = "NDArray") -> str:
@@ -445,10 +483,17 @@ class OpDef:
         hidden = self.hidden_outputs(attrs) if callable(self.hidden_outputs) else self.hidden_outputs
         return self.n_outputs(attrs) + hidden
 
-    def input_role(self, name: str) -> str:
+    def aux_inputs(self, attrs: dict) -> tuple:
+        """The inputs that are auxiliary states for these attributes (``aux``, or what its
+        function of the attributes answers)."""
+        return tuple(self.aux(attrs)) if callable(self.aux) else self.aux
+
+    def input_role(self, name: str, attrs: Optional[dict] = None) -> str:
         """``"aux"`` (an auxiliary state), ``"learnable"`` (a parameter a trainer updates) or
-        ``"data"`` (everything else) for input ``name``."""
-        if name in self.aux:
+        ``"data"`` (everything else) for input ``name`` (``attrs`` decide when ``aux`` is a
+        function of them)."""
+        aux = self.aux if not callable(self.aux) else self.aux_inputs(attrs) if attrs else ()
+        if name in aux:
             return "aux"
         return "learnable" if name in self.learnable else "data"
 
@@ -510,6 +555,15 @@ class OpDef:
         the attributes the call set explicitly (MXNet's labels tell those from defaults)."""
         text = node_name if self.plot_label is None else self.plot_label(node_name, attrs, given)
         return text, self.plot_color
+
+
+def _is_attribute_value(value: Any) -> bool:
+    """Whether a keyword's value is an attribute (a string, a number, a dtype, None, or a tuple or
+    list of those) rather than an input (an array or a symbol)."""
+    if isinstance(value, (tuple, list)):
+        return all(_is_attribute_value(v) for v in value)
+    return value is None or isinstance(value, (str, bytes, int, float, complex, np.generic, type,
+                                               np.dtype, torch.dtype))
 
 
 def same_shape(attrs: dict, *shapes: Any) -> tuple:
@@ -577,14 +631,14 @@ _REGISTRY: dict = {}
 
 
 def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = None, *,
-       aux: Sequence[str] = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
+       aux: Any = (), aliases: Sequence[str] = (), variadic: Optional[str] = None,
        num_outputs: Any = 1, train_aware: bool = False, active_inputs: Optional[Callable] = None,
        output_names: Optional[Callable] = None, fresh_outputs: bool = False,
        input_init: Optional[dict] = None, learnable: Sequence[str] = (),
        untied_inputs: Sequence[str] = (), hidden_outputs: Any = 0,
        plot_label: Optional[Callable] = None, plot_color: str = "other",
        summary_params: Optional[Callable] = None,
-       grad_note: str = "") -> Callable[[Callable], OpDef]:
+       grad_note: str = "", extra_attrs: bool = False) -> Callable[[Callable], OpDef]:
     """Declare an operator. Used as a decorator on its torch implementation; the keywords are the
     entry's fields, described in this module's docstring."""
 
@@ -592,13 +646,14 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
         if plot_color not in PLOT_COLORS:
             raise MXNetError(f"operator {name!r}: plot_color must be one of {sorted(PLOT_COLORS)}")
         entry = OpDef(name=name, inputs=tuple(inputs), attrs=dict(attrs or {}), impl=impl,
-                      aux=tuple(aux), aliases=tuple(aliases), variadic=variadic,
+                      aux=aux if callable(aux) else tuple(aux), aliases=tuple(aliases), variadic=variadic,
                       num_outputs=num_outputs, train_aware=train_aware,
                       active_inputs=active_inputs, output_names=output_names,
                       fresh_outputs=fresh_outputs, input_init=dict(input_init or {}),
                       learnable=tuple(learnable), untied_inputs=tuple(untied_inputs),
                       hidden_outputs=hidden_outputs, plot_label=plot_label, plot_color=plot_color,
-                      summary_params=summary_params, grad_note=grad_note, doc=impl.__doc__ or "")
+                      summary_params=summary_params, grad_note=grad_note, extra_attrs=extra_attrs,
+                      doc=impl.__doc__ or "")
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")

@@ -86,7 +86,8 @@ class Node:
         """Indices of the inputs that are auxiliary states (BatchNorm's moving statistics)."""
         if self.is_variable or not self.entry.aux:
             return ()
-        return tuple(i for i, n in enumerate(self.input_names()) if n in self.entry.aux)
+        aux = self.entry.aux_inputs(self.parsed)
+        return tuple(i for i, n in enumerate(self.input_names()) if n in aux)
 
     @property
     def num_outputs(self) -> int:

@@ -262,7 +262,7 @@ def _complete_inputs(node: Node, label: str) -> None:
         raise MXNetError(f"symbol JSON: {label}: operator {node.op} takes {len(names)} inputs "
                          f"{names}, got {len(node.inputs)}")
     missing = names[len(node.inputs):]
-    if any(n not in node.entry.aux for n in missing):
+    if any(n not in node.entry.aux_inputs(node.parsed) for n in missing):
         raise MXNetError(f"symbol JSON: {label}: operator {node.op} is missing input(s) {missing} "
                          f"(it takes {names})")
     for input_name in missing:
