@@ -37,6 +37,19 @@ def _grad_scope() -> Any:
     return contextlib.nullcontext() if _state.recording else torch.no_grad()
 
 
+def _viewable(t: torch.Tensor) -> torch.Tensor:
+    """The tensor to take a view (``x[1:3]``, ``reshape``) of: outside ``autograd.record`` one
+    detached from the graph, since MXNet's views made there are plain arrays sharing memory.
+
+    A view that torch makes under ``no_grad`` of a tensor with a gradient stays tied to it: once
+    either is written in place, using the view in a recorded operation is an error in torch.
+    A view of the detached tensor carries no such tie.
+    """
+    if t.requires_grad and not _state.recording:
+        return t.detach()
+    return t
+
+
 def _dtype(dtype: Any, default: torch.dtype = torch.float32) -> torch.dtype:
     return default if dtype is None else to_torch_dtype(dtype)
 
@@ -291,9 +304,9 @@ class NDArray:
             if other.shape != self.shape:
                 raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs target "
                                  f"{other.shape}")
-            other._check_writable_in_record()
-            with _grad_scope():
-                other._t.copy_(self._t)
+            src = self._t
+            dst = other._write_target(src.requires_grad, True)
+            dst.copy_(src.detach() if dst is not other._t and src.requires_grad else src)
             return other
         if isinstance(other, Context):
             with _grad_scope():
@@ -443,10 +456,33 @@ class NDArray:
         autograd.backward([self], None if out_grad is None else [out_grad],
                           retain_graph=retain_graph, train_mode=train_mode)
 
-    def _check_writable_in_record(self) -> None:
-        """MXNet refuses to overwrite an array that autograd has recorded, inside record()."""
-        if _state.recording and self._t.requires_grad:
-            raise MXNetError(_INPLACE_IN_GRAPH)
+    def _write_target(self, value_grad: bool, whole: bool) -> torch.Tensor:
+        """The tensor an in-place write into this array goes through, following MXNet's rules.
+
+        MXNet's writes are writes to memory: outside ``record()`` (or inside ``pause()``) they
+        never touch the graph, and a backward pass run later reads the memory as it is then.
+        Torch's ``.data`` alias gives exactly that: it shares the storage but neither the autograd
+        history nor the version counter, so the write neither trips torch's checks on views made
+        without gradients nor its check on tensors saved for backward. Inside ``record()`` MXNet
+        refuses to write into an array that is part of the graph (a variable, a recorded result
+        or a view of one). A recorded value copied over the whole of a plain array (``x[:] = y``,
+        ``out=x``) is recorded: the array becomes the copy's output. Copied over the whole of a
+        view of a plain array (``out=x[1:3]``) it lands in memory without joining the array to
+        the graph, as in MXNet, whose views are arrays of their own. Any other write of a
+        recorded value (into a slice, ``+=``) would make the array both input and output of the
+        write, and MXNet refuses it.
+
+        ``value_grad`` says whether the value written is a recorded result, ``whole`` whether the
+        write covers the whole array. The caller detaches the value when the tensor returned is
+        not ``self._t``.
+        """
+        t = self._t
+        if _state.recording and (value_grad or t.requires_grad):
+            if t.requires_grad or not whole:
+                raise MXNetError(_INPLACE_IN_GRAPH)
+            if not t._is_view():
+                return t  # recorded: the array becomes the copy's output in the graph
+        return t.data
 
     # -- shape manipulation -----------------------------------------------------------------
     def reshape(self, *shape: Any, **kwargs: Any) -> "NDArray":
@@ -486,8 +522,7 @@ class NDArray:
         from ..ops.tensor import infer_reshape
 
         target = infer_reshape(self.shape, tuple(int(d) for d in shape), reverse)
-        with _grad_scope():
-            return NDArray(self._t.reshape(target), self._ctx)
+        return NDArray(_viewable(self._t).reshape(target), self._ctx)
 
     def reshape_like(self, other: "NDArray") -> "NDArray":
         """Reshapes this array to the shape of ``other`` (sharing data)."""
@@ -668,29 +703,28 @@ class NDArray:
         ``...`` and integer-array (advanced) indices follow numpy, except that a result with no
         dimensions has shape ``(1,)``.
         """
-        t = self._t
-        with _grad_scope():
-            if type(key) is int and t.dim() > 0:
-                _check_int_bound(key, t.shape[0], 0)
-                out = t[key]
-            else:
-                index, flips = _normalize_key(key, t)
-                if flips:
-                    t = t.flip(flips)
-                out = t[index]
-            if out.dim() == 0:  # MXNet 1.x has no 0-d arrays: x[i] of a vector has shape (1,)
-                out = out.reshape(1)
-            elif not out.is_contiguous():  # MXNet copies what is not one block of memory
-                out = out.contiguous()
+        t = _viewable(self._t)
+        if type(key) is int and t.dim() > 0:
+            _check_int_bound(key, t.shape[0], 0)
+            out = t[key]
+        else:
+            index, flips = _normalize_key(key, t)
+            if flips:
+                t = t.flip(flips)
+            out = t[index]
+        if out.dim() == 0:  # MXNet 1.x has no 0-d arrays: x[i] of a vector has shape (1,)
+            out = out.reshape(1)
+        elif not out.is_contiguous():  # MXNet copies what is not one block of memory
+            out = out.contiguous()
         return NDArray(out, self._ctx)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         """x.__setitem__(i, y) <=> x[i]=y
 
         Sets ``self[key]`` to ``value``, broadcasting it and casting it to this array's dtype.
-        ``value`` is an NDArray, a numeric scalar, a numpy array or a (nested) list.
+        ``value`` is an NDArray, a numeric scalar, a numpy array or a (nested) list. The write
+        goes to memory (see ``_write_target`` for what ``autograd.record()`` allows).
         """
-        self._check_writable_in_record()
         t = self._t
         if isinstance(value, NDArray):
             value = value._t
@@ -699,25 +733,32 @@ class NDArray:
         elif not isinstance(value, numeric_types) and not isinstance(value, torch.Tensor):
             raise TypeError(f"NDArray does not support assignment with {value!r} of type "
                             f"{type(value)}")
+        whole = type(key) is slice and key == slice(None)
         if isinstance(value, torch.Tensor):
-            value = value.to(device=t.device, dtype=t.dtype)
+            if value.dtype != t.dtype or value.device != t.device:
+                value = value.to(device=t.device, dtype=t.dtype)
+            dst = self._write_target(value.requires_grad, whole)
+            if dst is not t and value.requires_grad:
+                value = value.detach()  # a write outside record() is not recorded
             if value.untyped_storage().data_ptr() == t.untyped_storage().data_ptr():
+                if _same_place(value, dst if whole else _basic_region(dst, key)):
+                    return  # x[:] = x, and the write-back of ``x[a:b] += y``: already there
                 value = value.clone()  # x[a] = x[b]: read all of the source before writing
         else:
             value = _cast_scalar(value, t.dtype)
+            dst = self._write_target(False, whole)
         try:
-            with _grad_scope():
-                if isinstance(key, slice) and key == slice(None):
-                    if isinstance(value, torch.Tensor):
-                        t.copy_(value)
-                    else:
-                        t.fill_(value)
-                    return
-                index, flips = _normalize_key(key, t)
-                if flips:
-                    _set_flipped(t, index, flips, value)
+            if whole:
+                if isinstance(value, torch.Tensor):
+                    dst.copy_(value)
                 else:
-                    t[index] = value
+                    dst.fill_(value)
+                return
+            index, flips = _normalize_key(key, dst)
+            if flips:
+                _set_flipped(dst, index, flips, value)
+            else:
+                dst[index] = value
         except RuntimeError as err:
             shape = tuple(value.shape) if isinstance(value, torch.Tensor) else ()
             raise ValueError(f"cannot assign a value of shape {shape} to NDArray of shape "
@@ -752,21 +793,38 @@ class NDArray:
     def __abs__(self) -> "NDArray":
         return _call("abs", self)
 
-    def _inplace(self, other: Any, method: Any) -> "NDArray":
-        """``self op= other``: compute, then write the result into this array's memory."""
-        self._check_writable_in_record()
+    def _inplace(self, other: Any, method: Any, torch_op: Optional[str] = None) -> "NDArray":
+        """``self op= other``: the result is written into this array's memory (MXNet runs the
+        operator with ``out=self``). ``torch_op`` names the torch in-place method that computes
+        it in one pass when both sides are of this array's floating dtype."""
+        t = self._t
+        o = other._t if isinstance(other, NDArray) else None
+        dst = self._write_target(o is not None and o.requires_grad, False)
+        if torch_op is not None and t.is_floating_point():
+            if o is not None and o.dtype == t.dtype and o.device == t.device:
+                fast = o.detach() if o.requires_grad else o
+            elif type(other) in (int, float):
+                fast = float(other)
+            else:
+                fast = None
+            if fast is not None:
+                try:
+                    getattr(dst, torch_op)(fast)
+                    return self
+                except RuntimeError:
+                    pass  # shapes torch does not broadcast in place, or overlapping memory
         result = method(other)
         if result.shape != self.shape:
             raise MXNetError(f"in-place operation: the result of shape {result.shape} cannot be "
                              f"stored in an array of shape {self.shape} (shape inconsistent)")
-        with _grad_scope():
-            self._t.copy_(result._t)
+        r = result._t
+        dst.copy_(r.detach() if r.requires_grad else r)
         return self
 
-    def __iadd__(self, o): return self._inplace(o, self.__add__)  # noqa: E704
-    def __isub__(self, o): return self._inplace(o, self.__sub__)  # noqa: E704
-    def __imul__(self, o): return self._inplace(o, self.__mul__)  # noqa: E704
-    def __itruediv__(self, o): return self._inplace(o, self.__truediv__)  # noqa: E704
+    def __iadd__(self, o): return self._inplace(o, self.__add__, "add_")  # noqa: E704
+    def __isub__(self, o): return self._inplace(o, self.__sub__, "sub_")  # noqa: E704
+    def __imul__(self, o): return self._inplace(o, self.__mul__, "mul_")  # noqa: E704
+    def __itruediv__(self, o): return self._inplace(o, self.__truediv__, "div_")  # noqa: E704
     def __imod__(self, o): return self._inplace(o, self.__mod__)  # noqa: E704
 
     __idiv__ = __itruediv__
@@ -872,6 +930,24 @@ def _forward_slice(s: slice, size: int, axis: int, flips: list) -> slice:
         return slice(0, 0)
     first = size - 1 - start  # position of ``start`` in the reversed axis
     return slice(first, first + (count - 1) * (-step) + 1, -step)
+
+
+def _basic_region(t: torch.Tensor, key: Any) -> Optional[torch.Tensor]:
+    """The view ``t[key]`` for a key of integers and forward slices, else None."""
+    entries = key if isinstance(key, tuple) else (key,)
+    if not all(type(e) is int or (type(e) is slice and (e.step is None or e.step > 0))
+               for e in entries) or len(entries) > t.dim():
+        return None
+    try:
+        return t[key]
+    except IndexError:
+        return None
+
+
+def _same_place(a: torch.Tensor, b: Optional[torch.Tensor]) -> bool:
+    """Whether ``a`` and ``b`` are the same elements of the same memory."""
+    return (b is not None and a.data_ptr() == b.data_ptr() and a.shape == b.shape
+            and a.stride() == b.stride())
 
 
 def _set_flipped(t: torch.Tensor, index: tuple, flips: list, value: Any) -> None:
