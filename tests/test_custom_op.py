@@ -184,3 +184,24 @@ def test_sparse_storage_is_refused():
 def test_legacy_python_operators_are_refused_with_the_way_forward():
     with pytest.raises(MXNetError, match="CustomOp"):
         mx.operator.NumpyOp()
+
+
+def test_tutorial_symbol_form_and_mxnets_json(calls):
+    data, label = mx.sym.Variable("data"), mx.sym.Variable("label")
+    fc = mx.sym.FullyConnected(data, num_hidden=3, name="fc")
+    net = mx.sym.Custom(data=fc, label=label, name="softmax", op_type="softmax")
+    assert net.list_arguments() == ["data", "fc_weight", "fc_bias", "label"]
+    loaded = mx.sym.load_json(json.dumps(FACTS["json"]))  # the file MXNet wrote
+    assert loaded.list_auxiliary_states() == FACTS["aux_states"]
+    assert loaded.list_outputs() == FACTS["outputs"]
+
+
+def test_float64_inputs_give_float64_outputs_and_type_codes(calls):
+    calls.clear()
+    x = mx.nd.ones((2, 3), dtype="float64")
+    w = mx.nd.ones(3, dtype="float64")
+    scaled, squared = mx.nd.Custom(x, w, mx.nd.zeros(3, dtype="float64"), op_type="scale_square")
+    assert scaled.dtype == np.float64 and squared.dtype == np.float64
+    assert calls[0] == ("scale_square create", [[2, 3], [3], [3]], [1, 1, 1])
+    with pytest.raises(MXNetError, match="missing input"):
+        mx.nd.Custom(x, op_type="scale_square")
