@@ -703,6 +703,8 @@ class NDArray:
         ``...`` and integer-array (advanced) indices follow numpy, except that a result with no
         dimensions has shape ``(1,)``.
         """
+        if type(key) is slice and key.start is None and key.stop is None and key.step in (None, 1):
+            return self  # as in MXNet: so ``x[:] -= y`` is ``x -= y`` then a no-op write-back
         t = _viewable(self._t)
         if type(key) is int and t.dim() > 0:
             _check_int_bound(key, t.shape[0], 0)
