@@ -1529,12 +1529,9 @@ def discard_stderr() -> Iterator[None]:
         try:
             stderr_fileno = sys.stderr.fileno()
         except (AttributeError, _io.UnsupportedOperation):
-            # stderr replaced by an object without a descriptor: nothing at descriptor level
-            # can be redirected
-            stderr_fileno = None
-        if stderr_fileno is None:
-            yield
-            return
+            # sys.stderr replaced by an object without a descriptor (a capture, a notebook):
+            # the process's own stderr, where C libraries write, is still descriptor 2
+            stderr_fileno = 2
         old_stderr = os.dup(stderr_fileno)
         try:
             os.dup2(bit_bucket.fileno(), stderr_fileno)
