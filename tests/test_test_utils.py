@@ -578,3 +578,17 @@ def test_get_im2rec_path_names_the_missing_tool(monkeypatch, tmp_path):
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "im2rec.py").write_text("")
     assert tu.get_im2rec_path() == str(tmp_path / "tools" / "im2rec.py")
+
+
+def test_check_gluon_hybridize_consistency():
+    def build(prefix):
+        net = mx.gluon.nn.HybridSequential(prefix=prefix)
+        with net.name_scope():
+            net.add(mx.gluon.nn.Dense(3, in_units=4, use_bias=False))
+        return net
+
+    data = nd.array(np.random.RandomState(0).randn(2, 4))
+    tu.check_gluon_hybridize_consistency(build, [data])
+    # a numpy reference that is not the block's function must fail the check
+    with pytest.raises(AssertionError):
+        tu.check_gluon_hybridize_consistency(build, [data], numpy_func=lambda x: x[:, :3] + 1)
