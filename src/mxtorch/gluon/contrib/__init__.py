@@ -1,4 +1,5 @@
-"""Contrib neural-network blocks (``gluon.contrib.nn``) used by the model zoo."""
-from . import nn
+"""Contributed Gluon parts: blocks (``gluon.contrib.nn``, used by the model zoo) and the
+Estimator training loop (``gluon.contrib.estimator``)."""
+from . import estimator, nn
 
-__all__ = ["nn"]
+__all__ = ["estimator", "nn"]
