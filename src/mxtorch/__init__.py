@@ -23,11 +23,22 @@ from . import operator
 from . import profiler
 from . import monitor, monitor as mon
 from . import contrib
+from . import runtime, util, library
+from .util import is_np_shape, set_np_shape, np_shape, use_np_shape
+from .util import is_np_array, np_array, use_np_array, use_np
+from ._unsupported import rtc
+# Not in __all__: `from mxnet import *` must not replace a program's `np` (NumPy) with a refusal.
+from ._unsupported import numpy, numpy as np, numpy_extension, numpy_extension as npx  # noqa: F401
 
-__version__ = "0.1.0"
+# What MXNet programs read and compare with 1.x releases to choose code paths: the MXNet release
+# whose API mxtorch gives. mxtorch's own version is __mxtorch_version__.
+__version__ = base.__version__
+__mxtorch_version__ = "0.1.0"
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
            "base", "context", "autograd", "ndarray", "nd", "random", "name", "registry",
            "initializer", "init", "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv",
            "attribute", "AttrScope", "executor", "symbol", "sym", "io", "model", "callback",
-           "module", "mod", "viz", "visualization", "image", "img", "test_utils", "__version__"]
+           "module", "mod", "viz", "visualization", "image", "img", "test_utils", "runtime", "util",
+           "library", "rtc", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape", "is_np_array",
+           "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]

@@ -7,6 +7,7 @@ The heavy imports (torch, FastAPI) happen inside the ``run`` functions, so ``mxt
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any, Callable, Sequence
 
@@ -124,7 +125,82 @@ def _run_predict(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 1 if any(p.error for p in predictions) else 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict]
+def add_run(subparsers: Any) -> None:
+    """``mxtorch run prog.py [args]``: run an unmodified MXNet program on mxtorch."""
+    run = subparsers.add_parser(
+        "run", help="run an MXNet program unchanged (import mxnet gives mxtorch)",
+        description="Run an MXNet program as `python PROGRAM ARGS` would, with `import mxnet` "
+                    "(and every mxnet.* module) answered by mxtorch in the program and in all it "
+                    "imports. Refuses when a real MXNet is installed, unless --force. Everything "
+                    "after PROGRAM goes to the program.")
+    run.add_argument("--force", action="store_true",
+                     help="shadow a real MXNet installation (run on mxtorch anyway)")
+    run.add_argument("-m", dest="as_module", action="store_true",
+                     help="PROGRAM is a module name, run as `python -m` runs it")
+    run.add_argument("program", metavar="PROGRAM", help="the program's file (or module with -m)")
+    run.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the program's arguments")
+    run.set_defaults(run=_run_program, passthrough=True)
+
+
+def _run_program(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from . import _mxnet_alias as alias
+
+    # The program's arguments exactly as given (argparse would drop a "--" among them).
+    rest = list(argv[argv.index("run") + 1:])
+    while rest and rest[0] in ("--force", "-m"):
+        rest.pop(0)
+    if rest and rest[0] == "--":
+        rest.pop(0)
+    try:
+        return alias.run_program(args.program, rest[1:], as_module=args.as_module, force=args.force)
+    except alias.RealMXNetFound as err:
+        print(f"mxtorch: error: {err}", file=sys.stderr)
+        return 2
+
+
+def add_alias(subparsers: Any) -> None:
+    """``mxtorch alias install|uninstall|status``: make ``import mxnet`` give mxtorch for good."""
+    alias = subparsers.add_parser(
+        "alias", help="make `import mxnet` give mxtorch in this environment (or undo it)",
+        description="Make `import mxnet` give mxtorch in every Python run from this environment, "
+                    "by a small .pth file in its site-packages; `uninstall` removes it. A real "
+                    "MXNet is never shadowed unless --force.")
+    actions = alias.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, text in (("install", "write the .pth file"), ("uninstall", "remove the .pth file"),
+                       ("status", "say whether the alias is installed and what `import mxnet` gives")):
+        action = actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        action.add_argument("--site-dir", default=None,
+                            help="site directory to use (default: this environment's site-packages)")
+        if name == "install":
+            action.add_argument("--force", action="store_true",
+                                help="install even though a real MXNet is installed, and shadow it")
+        action.set_defaults(run=_run_alias)
+
+
+def _run_alias(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from . import _mxnet_alias as alias
+
+    site_dir = os.path.abspath(args.site_dir or alias.default_site_dir())
+    if args.action == "install":
+        try:
+            path = alias.install(site_dir, force=args.force)
+        except alias.RealMXNetFound as err:
+            print(f"mxtorch: error: {err}", file=sys.stderr)
+            return 2
+        print(f"`import mxnet` now gives mxtorch in every Python that uses {site_dir} "
+              f"(wrote {path}); undo with `mxtorch alias uninstall`")
+    elif args.action == "uninstall":
+        path = alias.uninstall(site_dir)
+        print(f"removed {path}" if path else f"no mxtorch alias installed in {site_dir}")
+    else:
+        path = alias.installed_pth(site_dir)
+        real = alias.find_real_mxnet([site_dir])
+        print(f"alias: {'installed (' + path + ')' if path else 'not installed'} in {site_dir}")
+        print(f"real MXNet: {real or 'none found'}")
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict, add_run, add_alias]
 
 
 def _join(argv: Sequence[str]) -> str:
@@ -135,7 +211,11 @@ def _join(argv: Sequence[str]) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``mxtorch`` argument parser with every subcommand in ``COMMANDS``."""
+    from . import __mxtorch_version__, __version__
+
     parser = argparse.ArgumentParser(prog="mxtorch", description="mxtorch: the MXNet API on PyTorch.")
+    parser.add_argument("--version", action="version",
+                        version=f"mxtorch {__mxtorch_version__} (the MXNet {__version__} API)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in COMMANDS:
         add(subparsers)
@@ -146,10 +226,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``mxtorch`` command; returns the exit status.
 
     Expected failures (a missing or damaged file, a GPU that is not there, bad data) print one
-    line, ``mxtorch: error: ...``, and exit with status 1 instead of a traceback.
+    line, ``mxtorch: error: ...``, and exit with status 1 instead of a traceback. ``run`` is the
+    exception: the program's errors, tracebacks and exit status are its own, as under Python.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    if getattr(args, "passthrough", False):   # `run`: the program's own errors and exit status
+        return args.run(args, argv)
     from .base import MXNetError
 
     try:
