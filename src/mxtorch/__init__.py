@@ -35,10 +35,10 @@ from ._unsupported import numpy, numpy as np, numpy_extension, numpy_extension a
 __version__ = base.__version__
 __mxtorch_version__ = "0.1.0"
 
-__all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus",
-           "base", "context", "autograd", "ndarray", "nd", "random", "name", "registry",
-           "initializer", "init", "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv",
-           "attribute", "AttrScope", "executor", "symbol", "sym", "io", "model", "callback",
-           "module", "mod", "viz", "visualization", "image", "img", "test_utils", "runtime", "util",
-           "library", "rtc", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape", "is_np_array",
-           "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context", "num_gpus", "base",
+           "context", "autograd", "ndarray", "nd", "random", "name", "registry", "initializer", "init",
+           "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv", "attribute", "AttrScope",
+           "executor", "symbol", "sym", "io", "model", "callback", "module", "mod", "viz", "visualization",
+           "image", "img", "test_utils", "runtime", "util", "library", "rtc", "operator", "profiler",
+           "monitor", "mon", "contrib", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape",
+           "is_np_array", "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]

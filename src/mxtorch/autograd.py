@@ -40,7 +40,10 @@ def set_recording(is_recording: bool) -> bool:  # noqa: A002 - MXNet's name
     """Set status to recording/not recording. Returns the previous status."""
     prev = _state.recording
     _state.recording = bool(is_recording)
-    torch.set_grad_enabled(_state.recording)
+    # recording needs torch's grad mode; not recording leaves it alone (operators run without
+    # building a graph anyway), so turning recording off never disables grad for torch code
+    if _state.recording:
+        torch.set_grad_enabled(True)
     return prev
 
 
