@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import torch
 
-from .base import MXNetError
+from .base import MXNetError, string_types  # noqa: F401 - MXNet's module offers string_types
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
            "set_recording", "set_training", "mark_variables", "backward", "grad", "Function"]
@@ -364,3 +364,16 @@ class Function:
         if isinstance(out, tuple):
             return [NDArray(o, contexts[0] if contexts else None) for o in out]
         return NDArray(out, contexts[0] if contexts else None)
+
+
+def __getattr__(name: str) -> Any:
+    """``autograd.NDArray`` and ``autograd.Symbol``: MXNet's module re-exports both classes.
+
+    Looked up on first use, since the array and symbol modules import this one."""
+    if name == "NDArray":
+        from .ndarray import NDArray
+        return NDArray
+    if name == "Symbol":
+        from .symbol import Symbol
+        return Symbol
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

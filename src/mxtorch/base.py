@@ -22,6 +22,8 @@ __version__ = "1.9.1"   # the MXNet release whose API mxtorch gives (mxtorch.__m
 integer_types = (int, np.int32, np.int64)
 numeric_types = (float, int, np.generic)
 string_types = (str,)
+basestring = str   # MXNet's Python 2 compatibility names, still imported by old code
+long = int
 mx_real_t = np.float32
 error_types: dict = {}
 

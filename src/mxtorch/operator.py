@@ -21,10 +21,11 @@ from __future__ import annotations
 import collections
 from typing import Any, Callable
 
-from .base import MXNetError, short_repr
+from .base import MXNetError, py_str, short_repr  # noqa: F401 - MXNet's module offers py_str
 from .ops import all_ops, get_op
 from .ops import custom as _custom_entry
 from .ops.registry import REQUIRED
+from .util import is_np_array  # noqa: F401 - MXNet's module offers is_np_array
 
 __all__ = ["CustomOp", "CustomOpProp", "register", "get_all_registered_operators",
            "get_operator_arguments", "OperatorArguments", "PythonOp", "NumpyOp", "NDArrayOp"]
@@ -252,3 +253,12 @@ class NumpyOp(PythonOp):
 
 class NDArrayOp(PythonOp):
     """Not supported in mxtorch (MXNet's deprecated interface): use ``CustomOp``."""
+
+
+def __getattr__(name: str) -> Any:
+    """``operator.NDArray``: MXNet's module re-exports the array class (looked up on first use,
+    so that importing this module does not import the array package first)."""
+    if name == "NDArray":
+        from .ndarray import NDArray
+        return NDArray
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

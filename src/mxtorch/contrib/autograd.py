@@ -10,11 +10,11 @@ import functools
 from typing import Any, Callable, Optional, Union
 
 from .. import autograd as _ag
-from ..base import MXNetError
+from ..base import MXNetError, string_types  # noqa: F401 - MXNet's module offers string_types
 from ..ndarray import NDArray, zeros_like
 
-__all__ = ["set_is_training", "train_section", "test_section", "mark_variables", "backward",
-           "compute_gradient", "grad_and_loss", "grad"]
+__all__ = ["TrainingStateScope", "set_is_training", "train_section", "test_section",
+           "mark_variables", "backward", "compute_gradient", "grad_and_loss", "grad"]
 
 
 def set_is_training(is_train: bool) -> bool:
@@ -33,6 +33,28 @@ def set_is_training(is_train: bool) -> bool:
     """
     _ag.set_training(is_train)
     return _ag.set_recording(is_train)
+
+
+class TrainingStateScope:
+    """A ``with`` scope that switches training and recording together to ``enter_state`` and, on
+    leaving, puts back what was there before if that differed.
+
+    Parameters
+    ----------
+    enter_state : bool
+        The state inside the scope (as :func:`set_is_training` takes it).
+    """
+
+    def __init__(self, enter_state: bool):
+        self._enter_state = enter_state
+        self._prev: Optional[bool] = None
+
+    def __enter__(self) -> None:
+        self._prev = set_is_training(self._enter_state)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._prev != self._enter_state:
+            set_is_training(self._prev)
 
 
 def train_section() -> Any:
