@@ -3,9 +3,10 @@
 Run in the reference venv:  .ref/bin/python tests/conformance/gen_op_signatures.py
 Writes tests/conformance/golden/op_signatures.json: {name: {"real": canonical name, "inputs": [...],
 "attrs": [[name, type description], ...], "key_var_num_args": ...}} for every registered name
-(canonical and alias) outside the numpy, contrib, sparse, linalg, quantization and backward
-families. The test suite compares the operator table against it (names, aliases, attribute order:
-``nd.clip(x, 0, 1)`` passes attributes positionally in this order).
+(canonical and alias) outside the numpy, sparse, quantization and backward families (contrib
+and linalg included: nd.contrib and nd.linalg come from the same table). The test suite compares
+the operator table against it (names, aliases, attribute order: ``nd.clip(x, 0, 1)`` passes
+attributes positionally in this order).
 """
 import ctypes
 import json
@@ -15,8 +16,8 @@ import mxnet  # noqa: F401 - loads the library
 from mxnet.base import _LIB, OpHandle, c_str, check_call, mx_uint, py_str
 
 OUT = pathlib.Path(__file__).resolve().parent / "golden" / "op_signatures.json"
-SKIP = ("_np", "_npi", "_npx", "_contrib", "_backward", "_sparse", "_linalg",
-        "linalg_", "_mp_", "_sg_", "_onednn", "_quantized", "_mkldnn")
+SKIP = ("_np", "_npi", "_npx", "_backward", "_sparse", "_mp_", "_sg_", "_onednn", "_quantized",
+        "_mkldnn")
 
 
 def _info(name: str) -> dict:
