@@ -36,10 +36,6 @@ def _expected(rows):
     return [r for r in rows if not any(h in r[1] for h in hidden)]
 
 
-# mxtorch's BatchNorm (ops/nn.py) sets a fixed gamma to 1 in inference too, where MXNet 1.9.1
-# leaves the array alone: the bound bn_gamma's statistic differs after an inference forward
-# (test_inference_forward_leaves_fixed_gamma, a strict xfail, tracks it)
-INFERENCE_GAMMA = frozenset({"bn_gamma"})
 
 
 def _check(got, rows, skip_values=frozenset()):
@@ -51,7 +47,6 @@ def _check(got, rows, skip_values=frozenset()):
             assert float(text) == pytest.approx(value, rel=1e-5, abs=1e-6), name
 
 
-@pytest.mark.xfail(strict=True, reason="BatchNorm fills a fixed gamma with 1 in inference too")
 def test_inference_forward_leaves_fixed_gamma():
     exe = _exe()
     exe.forward(is_train=False)
@@ -64,7 +59,7 @@ def test_outputs_then_arguments_as_mxnet():
     mon.install(exe)
     mon.tic()
     exe.forward(is_train=False)
-    _check(mon.toc(), GOLDEN["cases"]["inference_all0"], INFERENCE_GAMMA)
+    _check(mon.toc(), GOLDEN["cases"]["inference_all0"])
 
 
 def test_monitor_all_reports_inputs():
@@ -77,7 +72,7 @@ def test_monitor_all_reports_inputs():
     # mxtorch uses the table's input name
     rows = [[s, "relu1_data" if n == "relu1_input0" else n, v]
             for s, n, v in GOLDEN["cases"]["inference_all1"]]
-    _check(mon.toc(), rows, INFERENCE_GAMMA)
+    _check(mon.toc(), rows)
 
 
 def test_training_forward_backward():

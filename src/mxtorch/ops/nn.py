@@ -626,7 +626,7 @@ def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix
     for name, vec in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                       ("moving_var", moving_var)):
         check_shape("BatchNorm", name, vec, (x.shape[1],))
-    if fix_gamma:  # MXNet also sets gamma to 1 in place
+    if fix_gamma and is_train:  # MXNet sets a fixed gamma to 1 in place, in training only
         with torch.no_grad():
             gamma.fill_(1)
     weight = no_gradient(torch.ones_like(gamma), gamma) if fix_gamma else gamma
