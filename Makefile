@@ -36,8 +36,9 @@ test: lint browser graphviz
 lint: setup
 	$(PY) -m ruff check src tests benchmarks examples
 
+PORT ?= 8000
 digits: setup
-	$(VENV)/bin/mxtorch digits
+	$(VENV)/bin/mxtorch digits --port $(PORT)
 
 # Retrain the LeNet that ships with the package (what the web app serves).
 MNIST ?= ../shared/data/mnist

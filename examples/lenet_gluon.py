@@ -9,17 +9,18 @@ Usage::
 
     .venv/bin/python examples/lenet_gluon.py [--epochs 10] [--root ../shared/data/mnist]
                                              [--batch-size 64] [--seed N] [--no-train-accuracy]
+                                             [--train-size N]
 
 ``--root`` is the folder that holds the four MNIST IDX files (``.gz`` or raw). Its default is
-``../shared/data/mnist`` next to this repository when that folder exists (these machines have no
-network), else MXNet's own default, ``$MXNET_HOME/datasets/mnist`` (``~/.mxnet/...``), where the
-files are downloaded on first use. Expect about 98% test accuracy after one epoch (MXNet 1.9.1
-spreads around 98% too, by seed) and 99% after ten (99.08% measured, benchmarks/RESULTS.md).
+MXNet's own, ``$MXNET_HOME/datasets/mnist`` (``~/.mxnet/...``), where the files are downloaded on
+first use; on a machine without network, point it at a copy (these machines have one in
+``../shared/data/mnist``). ``--train-size 2000 --epochs 1`` is a quick run of a few seconds.
+Expect about 98% test accuracy after one epoch (MXNet 1.9.1 spreads around 98% too, by seed) and
+99% after ten (99.08% measured, benchmarks/RESULTS.md).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Optional, Sequence
 
@@ -30,9 +31,7 @@ import mxtorch as mx
 from mxtorch import autograd, gluon, nd
 from mxtorch.gluon.data.vision import transforms
 
-_REPO_MNIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, os.pardir,
-                           "shared", "data", "mnist")
-DEFAULT_ROOT = os.path.normpath(_REPO_MNIST) if os.path.isdir(_REPO_MNIST) else None
+DEFAULT_ROOT = None  # MXNet's dataset folder, $MXNET_HOME/datasets/mnist
 
 num_outputs = 10
 num_fc = 512
@@ -54,10 +53,14 @@ def lenet() -> gluon.nn.Sequential:
     return net
 
 
-def mnist_loaders(root: Optional[str], batch_size: int) -> tuple:
-    """Training (shuffled) and test DataLoaders of MNIST as float32 (1, 28, 28) images in [0, 1]."""
+def mnist_loaders(root: Optional[str], batch_size: int, train_size: Optional[int] = None) -> tuple:
+    """Training (shuffled; its first ``train_size`` images when given) and test DataLoaders of
+    MNIST as float32 (1, 28, 28) images in [0, 1]."""
     to_tensor = transforms.ToTensor()
-    train = gluon.data.vision.MNIST(root=root, train=True).transform_first(to_tensor)
+    train = gluon.data.vision.MNIST(root=root, train=True)
+    if train_size is not None:
+        train = gluon.data.SimpleDataset([train[i] for i in range(min(train_size, len(train)))])
+    train = train.transform_first(to_tensor)
     test = gluon.data.vision.MNIST(root=root, train=False).transform_first(to_tensor)
     train_data = gluon.data.DataLoader(train, batch_size, shuffle=True)
     test_data = gluon.data.DataLoader(test, batch_size, shuffle=False)
@@ -77,7 +80,8 @@ def evaluate_accuracy(data_iterator, net, ctx) -> float:
 
 
 def train(epochs: int = 10, root: Optional[str] = DEFAULT_ROOT, batch_size: int = 64,
-          train_accuracy: bool = True, ctx: Optional[mx.Context] = None) -> float:
+          train_accuracy: bool = True, ctx: Optional[mx.Context] = None,
+          train_size: Optional[int] = None) -> float:
     """Train the talk's LeNet on MNIST and return the final test accuracy.
 
     Parameters
@@ -93,6 +97,8 @@ def train(epochs: int = 10, root: Optional[str] = DEFAULT_ROOT, batch_size: int 
         forward pass over 60,000 images more per epoch).
     ctx : Context, optional
         Where to train; ``mx.gpu(0)`` when a GPU is present, else ``mx.cpu()``.
+    train_size : int, optional
+        Train on the first ``train_size`` images only, for a quick run.
 
     Returns
     -------
@@ -100,7 +106,7 @@ def train(epochs: int = 10, root: Optional[str] = DEFAULT_ROOT, batch_size: int 
         Test accuracy after the last epoch.
     """
     ctx = ctx if ctx is not None else (mx.gpu(0) if mx.context.num_gpus() else mx.cpu())
-    train_data, test_data = mnist_loaders(root, batch_size)
+    train_data, test_data = mnist_loaders(root, batch_size, train_size)
     net = lenet()
 
     net.collect_params().initialize(mx.init.Xavier(magnitude=2.24), ctx=ctx)
@@ -130,8 +136,12 @@ def train(epochs: int = 10, root: Optional[str] = DEFAULT_ROOT, batch_size: int 
         progress.close()
 
         test_accuracy = evaluate_accuracy(test_data, net, ctx)
-        train_acc = evaluate_accuracy(train_data, net, ctx) if train_accuracy else float("nan")
-        print("Epoch %s. Loss: %s, Train_acc %s, Test_acc %s" % (e, moving_loss, train_acc, test_accuracy))
+        if train_accuracy:
+            train_acc = evaluate_accuracy(train_data, net, ctx)
+            print("Epoch %s. Loss: %s, Train_acc %s, Test_acc %s"
+                  % (e, moving_loss, train_acc, test_accuracy))
+        else:
+            print("Epoch %s. Loss: %s, Test_acc %s" % (e, moving_loss, test_accuracy))
     return test_accuracy
 
 
@@ -139,16 +149,18 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Train the talk's Gluon LeNet on MNIST.")
     parser.add_argument("--epochs", type=int, default=10, help="passes over the training set (10)")
     parser.add_argument("--root", default=DEFAULT_ROOT,
-                        help="folder of the MNIST IDX files (default: %(default)s; None means "
-                             "$MXNET_HOME/datasets/mnist, downloading there when missing)")
+                        help="folder of the MNIST IDX files (default: $MXNET_HOME/datasets/mnist, "
+                             "downloading there when missing)")
+    parser.add_argument("--train-size", type=int, default=None,
+                        help="train on the first N images only, for a quick run")
     parser.add_argument("--batch-size", type=int, default=64, help="mini-batch size (64)")
     parser.add_argument("--seed", type=int, default=None,
                         help="seed the initialisation (mx.random) and shuffling (numpy) for a repeatable run")
     parser.add_argument("--no-train-accuracy", dest="train_accuracy", action="store_false",
                         help="skip the per-epoch accuracy on the training set")
     args = parser.parse_args(argv)
-    if args.epochs < 1 or args.batch_size < 1:
-        parser.error("--epochs and --batch-size must be at least 1")
+    if args.epochs < 1 or args.batch_size < 1 or (args.train_size is not None and args.train_size < 1):
+        parser.error("--epochs, --batch-size and --train-size must be at least 1")
     return args
 
 
@@ -157,7 +169,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.seed is not None:
         mx.random.seed(args.seed)
         np.random.seed(args.seed)  # gluon's RandomSampler shuffles with numpy, as MXNet's does
-    accuracy = train(args.epochs, args.root, args.batch_size, args.train_accuracy)
+    accuracy = train(args.epochs, args.root, args.batch_size, args.train_accuracy,
+                     train_size=args.train_size)
     print(f"Test accuracy after {args.epochs} epoch(s): {accuracy:.4f}")
     return 0
 

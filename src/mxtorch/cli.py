@@ -22,7 +22,13 @@ def parse_ctx(text: str) -> Any:
     if name == "cpu" and not index:
         return mx.cpu()
     if name == "gpu" and (not index or index.isdigit()):
-        return mx.gpu(int(index or 0))
+        ctx = mx.gpu(int(index or 0))
+        visible = mx.num_gpus()
+        if ctx.device_id >= visible:  # said now, before any model or data is loaded
+            raise argparse.ArgumentTypeError(
+                f"{text}: this machine has {visible} GPU(s) that torch can use; run on the CPU "
+                f"with --ctx cpu" + (f" or pick one of gpu:0..gpu:{visible - 1}" if visible else ""))
+        return ctx
     raise argparse.ArgumentTypeError(f"invalid context {text!r}: expected cpu, gpu or gpu:N")
 
 
@@ -57,12 +63,19 @@ def add_train(subparsers: Any) -> None:
 
 def _run_train_lenet(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from .apps.train import TrainConfig, train_lenet
+    from .gluon.data.vision.datasets import DatasetUnavailable
 
+    if args.root is not None and not os.path.isdir(args.root):
+        raise ValueError(f"--root {args.root}: no such folder (it should hold MNIST's four IDX files)")
     config = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                          momentum=args.momentum, root=args.root,
                          out=args.out, checkpoint_dir=args.checkpoint_dir, ctx=args.ctx,
                          resume=args.resume, seed=args.seed, command="mxtorch " + _join(argv))
-    train_lenet(config)
+    try:
+        train_lenet(config)
+    except DatasetUnavailable as err:
+        err.option = "--root"
+        raise
     return 0
 
 
@@ -241,7 +254,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mxtorch: interrupted", file=sys.stderr)
         return 130
     except (OSError, ValueError, MXNetError) as err:
-        print(f"mxtorch: error: {err}", file=sys.stderr)
+        if getattr(args, "json", False):  # a script reading --json output gets its errors as JSON
+            import json
+
+            print(json.dumps({"error": str(err)}))
+        else:
+            print(f"mxtorch: error: {err}", file=sys.stderr)
         return 1
 
 

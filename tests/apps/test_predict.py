@@ -141,3 +141,37 @@ def test_a_decompression_bomb_is_reported_and_the_rest_classified(params_file, i
                                params=str(params_file))
     assert results[0].image == str(bomb) and "not a readable image" in results[0].error
     assert results[1].error is None and len(results[1].classes) == 5
+
+
+def test_missing_files_are_reported_before_any_model_is_loaded(tmp_path, capsys, monkeypatch):
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded for inputs that are all unreadable")
+
+    monkeypatch.setattr(predict, "load_model", no_model)
+    missing = str(tmp_path / "missing.png")
+    assert main(["predict", missing]) == 1  # pretrained resnet50_v1 would be downloaded
+    out = capsys.readouterr().out
+    assert out.startswith(missing) and "error: not a readable image" in out
+    assert "No such file" in out
+
+
+def test_json_mode_prints_errors_as_json(params_file, capsys):
+    assert main(["predict", "x.png", "--topk", "0", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"error": "--topk must be at least 1, got 0"}
+    assert captured.err == ""
+
+
+def test_download_line_names_the_model_file_not_its_temporary(tmp_path, capsys, monkeypatch):
+    from mxtorch.gluon import utils
+    from mxtorch.gluon.model_zoo import model_store
+
+    def refuse(url, dest, *args):
+        raise OSError("offline")
+
+    monkeypatch.setattr(utils, "_fetch", refuse)
+    with pytest.raises(mx.MXNetError):
+        model_store.get_model_file("resnet18_v1", root=str(tmp_path))
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Downloading")]
+    assert lines and all(line.startswith(f"Downloading resnet18_v1-{model_store.short_hash('resnet18_v1')}"
+                                         ".params (model 'resnet18_v1') from ") for line in lines)

@@ -26,3 +26,17 @@ def test_one_epoch_reaches_98_percent(mnist_root):
     final = done.stdout.strip().splitlines()[-1]
     assert final.startswith("Test accuracy after 1 epoch(s): "), done.stdout
     assert float(final.rsplit(" ", 1)[1]) >= 0.98, done.stdout
+
+
+def test_quick_run_without_train_accuracy_prints_no_nan(mnist_root, capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lenet_gluon", ROOT / "examples" / "lenet_gluon.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    assert example.main(["--epochs", "1", "--train-size", "128", "--root", str(mnist_root),
+                         "--no-train-accuracy", "--seed", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("Epoch 0. Loss: ") and ", Test_acc " in lines[0]
+    assert "nan" not in lines[0] and "Train_acc" not in lines[0]
+    assert lines[-1].startswith("Test accuracy after 1 epoch(s): ")

@@ -102,12 +102,29 @@ def _name(source: ImageSource, index: int) -> str:
     return str(source) if isinstance(source, (str, pathlib.Path)) else f"<image {index}>"
 
 
+def unreadable(source: ImageSource) -> Optional[str]:
+    """Why ``source`` cannot be an image (a missing file, an unknown format), or None.
+
+    Reads only the header, so that every input is checked before a network is downloaded or
+    loaded; a file whose body is damaged is still caught when it is decoded.
+    """
+    if isinstance(source, Image.Image):
+        return None
+    try:
+        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else source):
+            return None
+    except Exception as err:  # Pillow raises many kinds: OSError, SyntaxError, DecompressionBombError
+        return f"not a readable image: {err}"
+
+
 def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "resnet50_v1",
              topk: int = 5, params: Optional[str] = None, ctx: Optional[mx.Context] = None,
              batch_size: int = 32, labels: Optional[Sequence[str]] = None) -> list[Prediction]:
     """Classify images; returns one :class:`Prediction` per image, in order.
 
-    Images that cannot be decoded get a Prediction with ``error`` set; the rest are still classified.
+    Every input is checked (header only) first: when none is readable, no network is loaded (nor
+    downloaded). Images that cannot be decoded get a Prediction with ``error`` set; the rest are
+    still classified.
 
     Parameters
     ----------
@@ -128,11 +145,15 @@ def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "re
     list of Prediction
         One per image, in the order given.
     """
+    sources = list(images)
+    results = [Prediction(_name(source, index), error=unreadable(source))
+               for index, source in enumerate(sources)]
+    if all(pred.error for pred in results):  # nothing to classify: no model download or load
+        return results
     ctx = ctx or mx.cpu()
     net = load_model(model, params, ctx)
     labels = list(labels) if labels is not None else imagenet_classes()
     transform = evaluation_transform()
-    results: list[Prediction] = []
     pending: list[tuple[Prediction, nd.NDArray]] = []  # waiting for a full batch
 
     def flush() -> None:
@@ -144,9 +165,9 @@ def classify(images: Iterable[ImageSource], model: Union[str, gluon.Block] = "re
                             for c in best]
         pending.clear()
 
-    for index, source in enumerate(images):
-        pred = Prediction(_name(source, index))
-        results.append(pred)
+    for pred, source in zip(results, sources):
+        if pred.error:
+            continue
         try:
             img = load_image(source)
         except Exception as err:  # Pillow raises many kinds: OSError, SyntaxError, DecompressionBombError

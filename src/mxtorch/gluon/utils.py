@@ -340,7 +340,7 @@ def _fetch(url: str, target: str, verify_ssl: bool, timeout: float = 60.0,
 def download(url: str, path: Optional[str] = None, overwrite: bool = False,
              sha1_hash: Optional[str] = None, retries: int = 5, verify_ssl: bool = True, *,
              max_bytes: Optional[int] = None, timeout: float = 60.0,
-             total_timeout: Optional[float] = None) -> str:
+             total_timeout: Optional[float] = None, label: Optional[str] = None) -> str:
     """Download a given URL
 
     The file is written to a temporary name beside its destination and moved into place only
@@ -374,6 +374,9 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     total_timeout : float, optional (keyword only)
         Seconds for the whole download, all attempts together, however steadily the server
         trickles. Defaults to ``$MXTORCH_DOWNLOAD_TOTAL_TIMEOUT``, else 3600.
+    label : str, optional (keyword only)
+        The name the "Downloading ..." line shows instead of the destination path (the model
+        store names the file a user asked for, not the temporary it downloads into).
 
     A refusal for size or time raises ``MXNetError`` at once, without further attempts. A plain
     ``http://`` URL to a host other than this machine draws a warning (once per host).
@@ -416,7 +419,7 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
             # a download is kept only after its checks, and the model store's purge knows this name
             tmp = f"{fname}.{uuid.uuid4()}"
             try:
-                print(f"Downloading {fname} from {url}...")
+                print(f"Downloading {label or fname} from {url}...")
                 _fetch(url, tmp, verify_ssl, timeout, cap, deadline, total)
                 # another process may have finished the same file meanwhile: keep theirs if valid
                 if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):

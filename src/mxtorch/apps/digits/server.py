@@ -48,7 +48,8 @@ from .model import DigitClassifier
 from .preprocess import BlankImageError, preprocess
 
 __all__ = ["Limits", "InputError", "RequestGuard", "create_app", "decode_digit", "default_allowed_hosts",
-           "header_deadline_protocol", "serve", "Prediction", "ModelInfo", "SECURITY_HEADERS", "LOCAL_HOSTS"]
+           "check_port_free", "header_deadline_protocol", "serve", "Prediction", "ModelInfo",
+           "SECURITY_HEADERS", "LOCAL_HOSTS"]
 
 log = logging.getLogger(__name__)
 
@@ -560,6 +561,20 @@ def _client_label(client: Any) -> str:
     return f"{client[0]}:{client[1]}" if client else "a client"
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError, naming the way to choose another port, when ``host:port`` cannot be listened
+    on (another server holds it, or the address is not this machine's)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise OSError(f"cannot listen on {host}:{port} ({err.strerror or err}); choose another "
+                          f"port with --port N (with make: make digits PORT=N)") from None
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
           ctx: Any = None, log_level: str = "info", allowed_hosts: Sequence[str] = ()) -> None:
     """Load the model once and serve the app with uvicorn until interrupted.
@@ -584,6 +599,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, params: str | None = None,
     except ModuleNotFoundError:
         raise AppsDependencyError("uvicorn", "uvicorn") from None
     _require_multipart()
+    check_port_free(host, port)  # before loading the model: a busy port is the commonest mistake
 
     classifier = DigitClassifier(params, ctx=ctx)
     info = classifier.info()

@@ -170,7 +170,8 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
         try:
             extracted = os.path.join(temp_dir, file_name + ".params")
             try:
-                download(url, path=temp_zip, overwrite=True, retries=2)
+                download(url, path=temp_zip, overwrite=True, retries=2,
+                         label=f"{file_name}.params (model {name!r})")
                 _extract_params(temp_zip, file_name + ".params", extracted, cap)
             except (OSError, http.client.HTTPException, zipfile.BadZipFile, MXNetError) as err:
                 raise MXNetError(

@@ -29,13 +29,29 @@ class _FileSpec:
         self.content_sha1 = content_sha1
 
 
+class DatasetUnavailable(MXNetError):
+    """A dataset's files are neither in its root folder nor downloadable.
+
+    The message ends by saying how to point at a folder that holds them; ``option`` is how the
+    caller spells that: ``root=`` for the Python API, ``--root`` for the ``mxtorch`` command.
+    """
+
+    def __init__(self, problem: str, option: str = "root="):
+        super().__init__(problem)
+        self.problem = problem
+        self.option = option
+
+    def __str__(self) -> str:
+        return f"{self.problem}, or pass {self.option} a folder that holds them."
+
+
 def _offline_error(dataset_name: str, root: str, spec: _FileSpec, problem: str,
                    download_error: BaseException) -> MXNetError:
     raw = spec.name[:-3] if spec.name.endswith(".gz") else spec.name
-    return MXNetError(
+    return DatasetUnavailable(
         f"{dataset_name}: cannot load {spec.name}: {problem} in {root}, and downloading it "
         f"failed ({type(download_error).__name__}: {download_error}). Copy {spec.name} (or the "
-        f"uncompressed {raw}) into {root}, or pass root= a folder that holds it.")
+        f"uncompressed {raw}) into {root}")
 
 
 class _IdxDataset(dataset._DownloadedDataset):
@@ -251,11 +267,11 @@ class CIFAR10(dataset._DownloadedDataset):
                 tar.extractall(self._root, **extra)
         except Exception as err:  # noqa: BLE001
             names = ", ".join(n for n, _ in files)
-            raise MXNetError(
+            raise DatasetUnavailable(
                 f"{type(self).__name__}: the binary batches ({names}) are missing or differ from "
                 f"the published files in {self._root}, and downloading {name} failed "
                 f"({type(err).__name__}: {err}). Extract {name} (its .bin files) into "
-                f"{self._root}, or pass root= a folder that holds them.") from None
+                f"{self._root}") from None
 
 
 class CIFAR100(CIFAR10):
