@@ -18,6 +18,7 @@ from .attribute import AttrScope
 from . import io
 from . import model, callback, module, module as mod, viz, viz as visualization
 from . import image, image as img
+from . import recordio
 from . import test_utils
 from . import operator
 from . import profiler
@@ -39,6 +40,6 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
            "context", "autograd", "ndarray", "nd", "random", "name", "registry", "initializer", "init",
            "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv", "attribute", "AttrScope",
            "executor", "symbol", "sym", "io", "model", "callback", "module", "mod", "viz", "visualization",
-           "image", "img", "test_utils", "runtime", "util", "library", "rtc", "operator", "profiler",
+           "image", "img", "recordio", "test_utils", "runtime", "util", "library", "rtc", "operator", "profiler",
            "monitor", "mon", "contrib", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape",
            "is_np_array", "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]
