@@ -213,7 +213,25 @@ def _run_alias(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict, add_run, add_alias]
+def add_im2rec(subparsers: Any) -> None:
+    """``mxtorch im2rec``: MXNet's tools/im2rec.py (image lists and RecordIO packing)."""
+    from .tools.im2rec import add_arguments
+
+    im2rec = subparsers.add_parser(
+        "im2rec", help="make .lst image lists and pack .rec/.idx RecordIO files",
+        description="Create an image list from a folder tree (--list), or pack the images of "
+                    "<prefix>*.lst into .rec/.idx RecordIO files (MXNet's tools/im2rec.py).")
+    add_arguments(im2rec)
+    im2rec.set_defaults(run=_run_im2rec)
+
+
+def _run_im2rec(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from .tools.im2rec import run
+
+    return run(args)
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict, add_run, add_alias, add_im2rec]
 
 
 def _join(argv: Sequence[str]) -> str:

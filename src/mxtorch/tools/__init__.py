@@ -1,0 +1,1 @@
+"""Command-line tools that ship with MXNet (``im2rec``), usable as ``mxtorch`` subcommands."""
