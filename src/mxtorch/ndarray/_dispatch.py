@@ -137,4 +137,5 @@ def make_function(entry: OpDef, public_name: str) -> Callable:
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__doc__ = entry.docstring("NDArray")
+    fn.__signature__ = entry.signature("NDArray")
     return fn

@@ -76,6 +76,8 @@ type rule (``untied_inputs``, ``@entry.types``)
 """
 from __future__ import annotations
 
+import inspect
+import keyword
 import math
 import re
 from dataclasses import dataclass, field
@@ -463,6 +465,25 @@ class OpDef:
         if self.grad_note:
             lines += ["", "Notes", "-----", f"Gradient: {self.grad_note}"]
         return "\n".join(lines)
+
+    def signature(self, array: str = "NDArray") -> inspect.Signature:
+        """The Python signature of the generated ``nd.X`` (``array="NDArray"``) or ``sym.X``
+        (``array="Symbol"``), in MXNet's parameter order: the inputs (default None), the
+        attributes (their defaults; ``REQUIRED`` where the caller must give one), then ``out`` and
+        ``name`` (``name``, ``attr``, ``out`` for a Symbol) and ``**kwargs``. A variadic operator
+        shows ``(*data, **kwargs)`` (``*args`` for ``add_n``: its declared input), as MXNet's do.
+        ``help()`` and editors read it."""
+        param = inspect.Parameter
+        if self.variadic is not None or (not self.inputs and self.active_inputs is not None):
+            params = [param(self.inputs[0] if self.inputs else "data", param.VAR_POSITIONAL)]
+        else:
+            tail = ("out", "name") if array == "NDArray" else ("name", "attr", "out")
+            named = [(n, None) for n in self.inputs]
+            named += [(n, spec.default) for n, spec in self.attrs.items()]
+            named += [(n, None) for n in tail]
+            params = [param(n, param.POSITIONAL_OR_KEYWORD, default=d) for n, d in named
+                      if n.isidentifier() and not keyword.iskeyword(n)]
+        return inspect.Signature(params + [param("kwargs", param.VAR_KEYWORD)])
 
     # -- inputs and outputs -----------------------------------------------------------------
     def input_names(self, attrs: dict, num_args: Optional[int] = None) -> list:

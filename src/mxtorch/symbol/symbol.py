@@ -814,6 +814,7 @@ def make_symbol_function(entry: OpDef, public_name: str) -> Callable:
 
     fn.__name__ = fn.__qualname__ = public_name
     fn.__doc__ = entry.docstring("Symbol")
+    fn.__signature__ = entry.signature("Symbol")
     return fn
 
 

@@ -51,7 +51,7 @@ def batch_dot(lhs, rhs, *, transpose_a, transpose_b, forward_stype):
     return torch.matmul(a, b)
 
 
-@op("khatri_rao", variadic="num_args", attrs={"num_args": Int()})
+@op("khatri_rao", inputs=("args",), variadic="num_args", attrs={"num_args": Int()})
 def khatri_rao(*args, num_args):
     """Computes the Khatri-Rao product (column-wise Kronecker product) of the input matrices,
     each (n_i, k): the result is (prod n_i, k)."""

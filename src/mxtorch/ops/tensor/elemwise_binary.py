@@ -129,7 +129,8 @@ for _name, (_fn, _scalar, _rscalar) in _BINARY.items():
     _declare_binary(_name, _fn, _scalar, _rscalar)
 
 
-@op("add_n", variadic="num_args", attrs={"num_args": Int()}, aliases=("ElementWiseSum",))
+@op("add_n", inputs=("args",), variadic="num_args", attrs={"num_args": Int()},
+    aliases=("ElementWiseSum",))
 def add_n(*args, num_args):
     """Adds all input arguments element-wise (all of the same shape)."""
     _uniform_dtype("add_n", args)
