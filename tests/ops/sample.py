@@ -76,13 +76,16 @@ def all_samples() -> list:
     """Every sample of every family, each id once."""
     try:
         from . import samples_image, samples_nn, samples_random, samples_tensor
+        from . import samples_linalg
     except ImportError:  # imported as a top-level module by the reference generator
         import samples_image
         import samples_nn
         import samples_random
         import samples_tensor
+        import samples_linalg
 
     found = samples_nn.SAMPLES + samples_tensor.SAMPLES + samples_image.SAMPLES + samples_random.SAMPLES
+    found += samples_linalg.SAMPLES
     ids = [s.id for s in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
