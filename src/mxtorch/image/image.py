@@ -149,13 +149,14 @@ def _check_pixel_budget(img: Any, source: str) -> None:
 
 
 def _to_gray(img: Any, fmt: Optional[str]) -> np.ndarray:
-    """Grey levels as OpenCV's decoders give them: libpng's BT.601 conversion (truncating) for
-    PNG, cvtColor's rounded fixed-point conversion for other formats."""
+    """Grey levels as OpenCV's decoders give them: for PNG, libpng's conversion with OpenCV's
+    weights 0.299 and 0.587 as libpng stores them (floored to 1/32768ths, blue taking the rest),
+    truncating; for other formats, cvtColor's rounded fixed-point conversion."""
     if img.mode == "L":
         return np.array(img)
     rgb = np.asarray(img.convert("RGB")).astype(np.uint32)
     if fmt == "PNG":
-        weights, shift, bias = (9798, 19235, 3735), 15, 0
+        weights, shift, bias = (9797, 19234, 3737), 15, 0
     else:
         weights, shift, bias = (4899, 9617, 1868), 14, 1 << 13
     gray = rgb[..., 0] * weights[0] + rgb[..., 1] * weights[1] + rgb[..., 2] * weights[2]
