@@ -86,6 +86,11 @@ def all_samples() -> list:
 
     found = samples_nn.SAMPLES + samples_tensor.SAMPLES + samples_image.SAMPLES + samples_random.SAMPLES
     found += samples_linalg.SAMPLES
+    try:
+        from . import samples_rnn
+    except ImportError:  # imported as a top-level module by the reference generator
+        import samples_rnn
+    found += samples_rnn.SAMPLES
     ids = [s.id for s in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
