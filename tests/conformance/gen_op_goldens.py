@@ -27,6 +27,8 @@ def _function(name: str):
     without their prefix."""
     if name.startswith("_image_"):
         return getattr(mx.nd.image, name[len("_image_"):])
+    if name.startswith("_contrib_"):
+        return getattr(mx.nd.contrib, name[len("_contrib_"):])
     if name.startswith("_linalg_"):
         return getattr(mx.nd.linalg, name[len("_linalg_"):])
     if name.startswith("_random_") and name.endswith("_like"):

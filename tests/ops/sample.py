@@ -75,9 +75,10 @@ class Sample:
 def all_samples() -> list:
     """Every sample of every family, each id once."""
     try:
-        from . import samples_image, samples_nn, samples_random, samples_tensor
+        from . import samples_contrib, samples_image, samples_nn, samples_random, samples_tensor
         from . import samples_linalg
     except ImportError:  # imported as a top-level module by the reference generator
+        import samples_contrib
         import samples_image
         import samples_nn
         import samples_random
@@ -85,6 +86,7 @@ def all_samples() -> list:
         import samples_linalg
 
     found = samples_nn.SAMPLES + samples_tensor.SAMPLES + samples_image.SAMPLES + samples_random.SAMPLES
+    found += samples_contrib.SAMPLES
     found += samples_linalg.SAMPLES
     try:
         from . import samples_rnn

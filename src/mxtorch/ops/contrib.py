@@ -1,0 +1,637 @@
+"""Contributed operators: MXNet's ``nd.contrib.*`` / ``sym.contrib.*`` (table names ``_contrib_*``).
+
+Detection: ``box_nms``, ``box_iou``, ``box_encode``/``box_decode``, ``bipartite_matching``, the SSD
+operators ``MultiBoxPrior``/``MultiBoxTarget``/``MultiBoxDetection`` and ``ROIAlign``; resampling:
+``BilinearResize2D`` and ``AdaptiveAvgPooling2D``; and the small tensor helpers tutorials reach for
+(``boolean_mask``, ``index_copy``, ``index_array``, ``arange_like``, ``div_sqrt_dim``, ``quadratic``,
+``allclose``, ``gradientmultiplier``, ``round_ste``, ``sign_ste``).
+
+Boxes are ``(x1, y1, x2, y2)`` ("corner") or ``(x, y, w, h)`` ("center"). The greedy loops of
+non-maximum suppression and matching run on the CPU over a boolean overlap matrix: they decide which
+rows are kept; the kept rows themselves are gathered from the input with torch, so gradients flow
+back to the rows they came from, as MXNet's backward scatters them.
+
+Where MXNet 1.9.1 defines the gradient as zero (the box geometry operators, the SSD operators, the
+ROI coordinates) the outputs are returned outside autograd's graph, which gives the same zeros.
+"""
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..base import MXNetError
+from .registry import Bool, Enum, Float, Floats, Int, Shape, op, same_shape
+
+_FORMATS = ("center", "corner")
+
+
+# -- box helpers ---------------------------------------------------------------------------------
+def _to_corner(boxes: torch.Tensor, fmt: str) -> torch.Tensor:
+    """(..., 4) boxes in ``fmt`` as corners."""
+    if fmt == "corner":
+        return boxes
+    x, y, w, h = boxes.unbind(-1)
+    return torch.stack((x - w / 2, y - h / 2, x + w / 2, y + h / 2), -1)
+
+
+def _to_center(boxes: torch.Tensor) -> torch.Tensor:
+    x1, y1, x2, y2 = boxes.unbind(-1)
+    return torch.stack(((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1), -1)
+
+
+def _pairwise_iou(lhs: torch.Tensor, rhs: torch.Tensor) -> torch.Tensor:
+    """IoU of every corner box of ``lhs`` (M, 4) with every one of ``rhs`` (N, 4): (M, N). A box
+    with a negative width or height has area zero."""
+    width = (torch.minimum(lhs[:, None, 2], rhs[None, :, 2])
+             - torch.maximum(lhs[:, None, 0], rhs[None, :, 0])).clamp(min=0)
+    height = (torch.minimum(lhs[:, None, 3], rhs[None, :, 3])
+              - torch.maximum(lhs[:, None, 1], rhs[None, :, 1])).clamp(min=0)
+    inter = width * height
+
+    def area(b: torch.Tensor) -> torch.Tensor:
+        return (b[:, 2] - b[:, 0]).clamp(min=0) * (b[:, 3] - b[:, 1]).clamp(min=0)
+
+    union = area(lhs)[:, None] + area(rhs)[None, :] - inter
+    return torch.where(union > 0, inter / torch.where(union > 0, union, torch.ones_like(union)),
+                       torch.zeros_like(union))
+
+
+def _greedy_keep(iou: np.ndarray, threshold: float, same: Optional[np.ndarray] = None,
+                 inclusive: bool = False) -> np.ndarray:
+    """Greedy suppression over rows already in descending score order: row j goes when a kept
+    earlier row overlaps it by more than ``threshold`` (at least, when ``inclusive``) and, given
+    ``same``, shares its class."""
+    suppress = iou >= threshold if inclusive else iou > threshold
+    if same is not None:
+        suppress &= same
+    keep = np.ones(len(iou), dtype=bool)
+    for i in range(len(iou)):
+        if keep[i]:
+            keep[i + 1:] &= ~suppress[i, i + 1:]
+    return keep
+
+
+# -- box_nms -------------------------------------------------------------------------------------
+def _nms_hidden(attrs: dict) -> int:
+    return 1  # MXNet keeps the sorted index record as a second, hidden output
+
+
+@op("_contrib_box_nms", aliases=("_contrib_box_non_maximum_suppression",),
+    attrs={"overlap_thresh": Float(0.5), "valid_thresh": Float(0.0), "topk": Int(-1),
+           "coord_start": Int(2), "score_index": Int(1), "id_index": Int(-1),
+           "background_id": Int(-1), "force_suppress": Bool(False),
+           "in_format": Enum(_FORMATS, "corner"), "out_format": Enum(_FORMATS, "corner")},
+    hidden_outputs=_nms_hidden, fresh_outputs=True)
+def box_nms(data, *, overlap_thresh, valid_thresh, topk, coord_start, score_index, id_index,
+            background_id, force_suppress, in_format, out_format):
+    """Non-maximum suppression over the boxes of each batch: rows with a score above
+    ``valid_thresh`` (and not of ``background_id``) are sorted by descending score, the first
+    ``topk`` kept, and a row overlapping a higher-scored kept row by more than ``overlap_thresh``
+    (of the same class, unless ``force_suppress`` or no ``id_index``) is dropped. Kept rows come
+    first, in score order; the rest of the output is -1. The gradient goes back to the kept rows."""
+    if data.dim() < 2:
+        raise MXNetError(f"box_nms: data must have at least 2 dimensions, got shape {tuple(data.shape)}")
+    width = data.shape[-1]
+    for name, index in (("coord_start", coord_start + 3), ("score_index", score_index),
+                        ("id_index", id_index)):
+        if index >= width:
+            raise MXNetError(f"box_nms: {name} reaches column {index}, but rows have {width} entries")
+    rows = data.reshape(-1, data.shape[-2], width)
+    host = rows.detach().cpu()
+    outputs = []
+    for b in range(rows.shape[0]):
+        scores = host[b, :, score_index]
+        valid = scores > valid_thresh
+        if id_index >= 0 and background_id >= 0:
+            valid &= host[b, :, id_index] != background_id
+        index = valid.nonzero()[:, 0]
+        index = index[torch.sort(scores[index], descending=True, stable=True).indices]
+        if topk > 0:
+            index = index[:topk]
+        boxes = _to_corner(host[b, index, coord_start:coord_start + 4], in_format)
+        same = None
+        if id_index >= 0 and not force_suppress:
+            ids = host[b, index, id_index].numpy()
+            same = ids[:, None] == ids[None, :]
+        keep = _greedy_keep(_pairwise_iou(boxes, boxes).numpy(), overlap_thresh, same)
+        kept = index[torch.from_numpy(keep)].to(rows.device)
+        chosen = rows[b].index_select(0, kept)
+        if in_format != out_format:
+            coords = chosen[:, coord_start:coord_start + 4]
+            converted = (_to_center(coords) if out_format == "center"
+                         else _to_corner(coords, in_format))
+            # the values change format, the gradient passes as MXNet's does: row for row
+            chosen = torch.cat((chosen[:, :coord_start], coords + (converted - coords).detach(),
+                                chosen[:, coord_start + 4:]), 1)
+        fill = rows.new_full((rows.shape[1] - len(kept), width), -1.0)
+        outputs.append(torch.cat((chosen, fill), 0))
+    return torch.stack(outputs).reshape(data.shape)
+
+
+box_nms.shape(same_shape)
+
+
+# -- box_iou, box_encode, box_decode ---------------------------------------------------------------
+def _box_iou_shape(attrs, lhs, rhs):
+    if lhs is None or rhs is None:
+        return [lhs, rhs], [None]
+    for name, s in (("lhs", lhs), ("rhs", rhs)):
+        if len(s) < 1 or s[-1] != 4:
+            raise MXNetError(f"box_iou: {name} must end in a dimension of 4, got shape {tuple(s)}")
+    return [lhs, rhs], [tuple(lhs[:-1]) + tuple(rhs[:-1])]
+
+
+@op("_contrib_box_iou", inputs=("lhs", "rhs"), attrs={"format": Enum(_FORMATS, "corner")},
+    fresh_outputs=True,
+    grad_note="zero, as MXNet 1.9.1 defines it")
+def box_iou(lhs, rhs, *, format):
+    """Intersection over union of every box of ``lhs`` (..., 4) with every box of ``rhs``
+    (..., 4): an array of shape ``lhs.shape[:-1] + rhs.shape[:-1]``."""
+    _box_iou_shape({}, tuple(lhs.shape), tuple(rhs.shape))
+    with torch.no_grad():
+        a = _to_corner(lhs.reshape(-1, 4), format)
+        b = _to_corner(rhs.reshape(-1, 4), format)
+        return _pairwise_iou(a, b).reshape(tuple(lhs.shape[:-1]) + tuple(rhs.shape[:-1]))
+
+
+box_iou.shape(_box_iou_shape)
+
+
+def _box_encode_shape(attrs, samples, matches, anchors, refs, means, stds):
+    out = None if anchors is None else tuple(anchors)
+    if out is None and samples is not None:
+        out = tuple(samples) + (4,)
+    return [samples, matches, anchors, refs, means or (4,), stds or (4,)], [out, out]
+
+
+@op("_contrib_box_encode", inputs=("samples", "matches", "anchors", "refs", "means", "stds"),
+    num_outputs=2, fresh_outputs=True,
+    grad_note="zero, as MXNet 1.9.1 defines it")
+def box_encode(samples, matches, anchors, refs, means, stds):
+    """Regression targets of matched anchors: for each anchor (B, N, 4, corners) whose sample is
+    positive, the offsets of its matched reference box ``refs[b, matches[b, i]]`` (centre offsets
+    over the anchor's size, log size ratios), less ``means``, over ``stds``; and a mask that is 1
+    there. Other anchors get zeros in both outputs."""
+    with torch.no_grad():
+        positive = (samples > 0.5).unsqueeze(-1)
+        index = matches.long().clamp(0, refs.shape[1] - 1)
+        matched = torch.gather(refs, 1, index.unsqueeze(-1).expand(*index.shape, 4))
+        a, g = _to_center(anchors), _to_center(matched)
+        targets = torch.stack(((g[..., 0] - a[..., 0]) / a[..., 2], (g[..., 1] - a[..., 1]) / a[..., 3],
+                               torch.log(g[..., 2] / a[..., 2]), torch.log(g[..., 3] / a[..., 3])), -1)
+        targets = (targets - means) / stds
+        zeros = torch.zeros_like(targets)
+        return torch.where(positive, targets, zeros), torch.where(positive, torch.ones_like(targets), zeros)
+
+
+box_encode.shape(_box_encode_shape)
+
+
+@op("_contrib_box_decode", inputs=("data", "anchors"),
+    attrs={"std0": Float(1.0), "std1": Float(1.0), "std2": Float(1.0), "std3": Float(1.0),
+           "clip": Float(-1.0), "format": Enum(_FORMATS, "center")},
+    fresh_outputs=True, grad_note="zero, as MXNet 1.9.1 defines it")
+def box_decode(data, anchors, *, std0, std1, std2, std3, clip, format):
+    """Boxes (corners) from regression offsets ``data`` (B, N, 4) relative to ``anchors``
+    (1 or B, N, 4, in ``format``): the inverse of ``box_encode`` with means zero; the log size
+    offsets, once scaled by their std, are capped at ``clip`` when it is positive."""
+    with torch.no_grad():
+        a = _to_center(_to_corner(anchors, format))
+        dx, dy = data[..., 0] * std0, data[..., 1] * std1
+        dw, dh = data[..., 2] * std2, data[..., 3] * std3
+        if clip > 0:
+            dw, dh = dw.clamp(max=clip), dh.clamp(max=clip)
+        x, y = dx * a[..., 2] + a[..., 0], dy * a[..., 3] + a[..., 1]
+        w, h = torch.exp(dw) * a[..., 2] / 2, torch.exp(dh) * a[..., 3] / 2
+        return torch.stack((x - w, y - h, x + w, y + h), -1)
+
+
+# -- bipartite_matching ----------------------------------------------------------------------------
+def _matching_shape(attrs, data):
+    if data is None:
+        return [None], [None, None]
+    if len(data) < 2:
+        raise MXNetError(f"bipartite_matching: data must have at least 2 dimensions, got {tuple(data)}")
+    return [data], [tuple(data[:-1]), tuple(data[:-2]) + (data[-1],)]
+
+
+@op("_contrib_bipartite_matching", attrs={"is_ascend": Bool(False), "threshold": Float(),
+                                          "topk": Int(-1)},
+    num_outputs=2, fresh_outputs=True,
+    grad_note="zero, as MXNet 1.9.1 defines it")
+def bipartite_matching(data, *, is_ascend, threshold, topk):
+    """Greedy matching of the rows and columns of each (N, M) score matrix: pairs are taken in
+    order of score (descending, or ascending with ``is_ascend``) while their score passes
+    ``threshold`` and neither side is matched; a positive ``topk`` stops after ``topk + 1``
+    matches, as MXNet 1.9.1 counts them. Returns the column matched
+    to each row and the row matched to each column, -1 where none."""
+    _matching_shape({}, tuple(data.shape))
+    n, m = data.shape[-2], data.shape[-1]
+    host = data.detach().cpu().reshape(-1, n * m).double().numpy()
+    rows = np.full((host.shape[0], n), -1.0)
+    cols = np.full((host.shape[0], m), -1.0)
+    for b, scores in enumerate(host):
+        order = np.argsort(scores if is_ascend else -scores, kind="stable")
+        matched = 0
+        for flat in order:
+            value = scores[flat]
+            if (value >= threshold) if is_ascend else (value <= threshold):
+                break
+            i, j = divmod(int(flat), m)
+            if rows[b, i] < 0 and cols[b, j] < 0:
+                rows[b, i], cols[b, j] = j, i
+                matched += 1
+                if 0 < topk < matched:  # MXNet 1.9.1 stops after topk + 1 matches
+                    break
+    as_tensor = lambda a, shape: torch.from_numpy(a).to(data.device, data.dtype).reshape(shape)  # noqa: E731
+    return (as_tensor(rows, tuple(data.shape[:-1])),
+            as_tensor(cols, tuple(data.shape[:-2]) + (m,)))
+
+
+bipartite_matching.shape(_matching_shape)
+
+
+# -- SSD: MultiBoxPrior, MultiBoxTarget, MultiBoxDetection -------------------------------------------
+def _prior_shape(attrs, data):
+    if data is None:
+        return [None], [None]
+    if len(data) != 4:
+        raise MXNetError(f"MultiBoxPrior: data must be 4-dimensional (N, C, H, W), got {tuple(data)}")
+    count = len(attrs["sizes"]) + len(attrs["ratios"]) - 1
+    return [data], [(1, data[2] * data[3] * count, 4)]
+
+
+@op("_contrib_MultiBoxPrior",
+    attrs={"sizes": Floats((1.0,)), "ratios": Floats((1.0,)), "clip": Bool(False),
+           "steps": Floats((-1.0, -1.0)), "offsets": Floats((0.5, 0.5))},
+    fresh_outputs=True, grad_note="zero, as MXNet 1.9.1 defines it")
+def multibox_prior(data, *, sizes, ratios, clip, steps, offsets):
+    """SSD's anchor boxes for a (N, C, H, W) feature map, (1, H*W*A, 4) corners in [0, 1] units:
+    at each cell centre, one box per size with the first ratio, then one per further ratio with
+    the first size (A = len(sizes) + len(ratios) - 1)."""
+    if len(steps) != 2 or len(offsets) != 2:
+        raise MXNetError(f"MultiBoxPrior: steps and offsets take 2 values, got {steps} and {offsets}")
+    _prior_shape({"sizes": sizes, "ratios": ratios}, tuple(data.shape))
+    height, width = data.shape[2], data.shape[3]
+    step_y = steps[0] if steps[0] > 0 else 1.0 / height
+    step_x = steps[1] if steps[1] > 0 else 1.0 / width
+    shapes = [(s * height / width / 2, s / 2) for s in sizes]
+    shapes += [(sizes[0] * height / width * math.sqrt(r) / 2, sizes[0] / math.sqrt(r) / 2)
+               for r in ratios[1:]]
+    half = torch.tensor(shapes, dtype=torch.float32, device=data.device)  # (A, 2): half w, half h
+    cy = (torch.arange(height, dtype=torch.float32, device=data.device) + offsets[0]) * step_y
+    cx = (torch.arange(width, dtype=torch.float32, device=data.device) + offsets[1]) * step_x
+    cy, cx = torch.meshgrid(cy, cx, indexing="ij")
+    centre = torch.stack((cx, cy), -1).reshape(-1, 1, 2)
+    boxes = torch.cat((centre - half, centre + half), -1).reshape(1, -1, 4)
+    if clip:
+        boxes = boxes.clamp(0.0, 1.0)
+    return boxes.to(data.dtype)
+
+
+multibox_prior.shape(_prior_shape)
+
+
+def _target_shape(attrs, anchor, label, cls_pred):
+    if anchor is None:
+        return [anchor, label, cls_pred], [None] * 3
+    n = anchor[1]
+    batch = label[0] if label is not None else cls_pred[0] if cls_pred is not None else None
+    if batch is None:
+        return [anchor, label, cls_pred], [None] * 3
+    return [anchor, label, cls_pred], [(batch, n * 4), (batch, n * 4), (batch, n)]
+
+
+@op("_contrib_MultiBoxTarget", inputs=("anchor", "label", "cls_pred"),
+    attrs={"overlap_threshold": Float(0.5), "ignore_label": Float(-1.0),
+           "negative_mining_ratio": Float(-1.0), "negative_mining_thresh": Float(0.5),
+           "minimum_negative_samples": Int(0), "variances": Floats((0.1, 0.1, 0.2, 0.2))},
+    num_outputs=3, fresh_outputs=True,
+    grad_note="zero, as MXNet 1.9.1 defines it")
+def multibox_target(anchor, label, cls_pred, *, overlap_threshold, ignore_label, negative_mining_ratio,
+                    negative_mining_thresh, minimum_negative_samples, variances):
+    """SSD's training targets. Each ground-truth box of ``label`` (B, M, 5+: class, corners; a
+    class of -1 ends the list) first takes its best-overlapping free anchor, best pairs first;
+    then every other anchor overlapping some box by more than ``overlap_threshold`` takes its best.
+    Matched anchors get class + 1 and encoded offsets (over ``variances``) with a mask of ones;
+    the others are background (0), or, with ``negative_mining_ratio`` > 0, only the hardest
+    ``ratio`` times as many (lowest background probability under ``cls_pred``, among those
+    overlapping less than ``negative_mining_thresh``) are, and the rest get ``ignore_label``.
+    Returns (loc_target (B, 4N), loc_mask (B, 4N), cls_target (B, N))."""
+    if len(variances) != 4:
+        raise MXNetError(f"MultiBoxTarget: variances takes 4 values, got {variances}")
+    with torch.no_grad():
+        anchors = anchor.reshape(-1, 4).float().cpu()
+        batch, count = label.shape[0], anchors.shape[0]
+        loc_target = torch.zeros(batch, count, 4)
+        loc_mask = torch.zeros(batch, count, 4)
+        cls_target = torch.full((batch, count), float(ignore_label))
+        labels = label.float().cpu()
+        probs = torch.softmax(cls_pred.float().cpu(), 1) if negative_mining_ratio > 0 else None
+        a = _to_center(anchors)
+        var = torch.tensor(variances)
+        for b in range(batch):
+            gts = labels[b]
+            ended = (gts[:, 0] == -1).nonzero()
+            valid = int(ended[0, 0]) if len(ended) else gts.shape[0]
+            if not bool((gts[valid:, :5] == -1).all()):
+                raise MXNetError("MultiBoxTarget: label rows after the first of class -1 must be -1 "
+                                 "throughout (padding)")
+            if valid == 0:
+                continue
+            overlaps = _pairwise_iou(anchors, gts[:valid, 1:5]).double()
+            flags = torch.full((count,), -1, dtype=torch.long)
+            best_gt = torch.full((count,), -1, dtype=torch.long)
+            best_overlap = torch.full((count,), -1.0, dtype=torch.float64)
+            free = overlaps.clone()
+            for _ in range(valid):  # each box takes its best free anchor, best pairs first
+                flat = int(torch.argmax(free))
+                i, j = divmod(flat, valid)
+                if free[i, j] <= 1e-6:
+                    break
+                flags[i], best_gt[i], best_overlap[i] = 1, j, free[i, j]
+                free[i, :] = -1
+                free[:, j] = -1
+            if overlap_threshold > 0:
+                rest = flags != 1
+                top, arg = overlaps.max(1)
+                best_overlap = torch.where(rest, top, best_overlap)
+                best_gt = torch.where(rest, arg, best_gt)
+                flags[rest & (top > overlap_threshold)] = 1
+            positive = flags == 1
+            if negative_mining_ratio > 0:
+                num_pos = int(positive.sum())
+                num_neg = max(int(num_pos * negative_mining_ratio), minimum_negative_samples)
+                num_neg = min(num_neg, count - num_pos)
+                candidates = ((~positive) & (best_overlap < negative_mining_thresh)).nonzero()[:, 0]
+                background = probs[b, 0, candidates]
+                order = torch.sort(background, stable=True).indices
+                flags[candidates[order[:num_neg]]] = 0
+            else:
+                flags[~positive] = 0
+            cls_target[b][flags == 0] = 0
+            if positive.any():
+                idx = positive.nonzero()[:, 0]
+                g = _to_center(gts[best_gt[idx], 1:5])
+                anc = a[idx]
+                enc = torch.stack(((g[:, 0] - anc[:, 0]) / anc[:, 2], (g[:, 1] - anc[:, 1]) / anc[:, 3],
+                                   torch.log(g[:, 2] / anc[:, 2]), torch.log(g[:, 3] / anc[:, 3])), 1)
+                loc_target[b, idx] = enc / var
+                loc_mask[b, idx] = 1.0
+                cls_target[b, idx] = gts[best_gt[idx], 0] + 1
+        device, dtype = cls_pred.device, cls_pred.dtype
+        return (loc_target.reshape(batch, -1).to(device, dtype),
+                loc_mask.reshape(batch, -1).to(device, dtype), cls_target.to(device, dtype))
+
+
+multibox_target.shape(_target_shape)
+
+
+def _detection_shape(attrs, cls_prob, loc_pred, anchor):
+    if cls_prob is None:
+        return [cls_prob, loc_pred, anchor], [None]
+    batch, _, count = cls_prob
+    return [cls_prob, (batch, count * 4), (1, count, 4)], [(batch, count, 6)]
+
+
+@op("_contrib_MultiBoxDetection", inputs=("cls_prob", "loc_pred", "anchor"),
+    attrs={"clip": Bool(True), "threshold": Float(0.01), "background_id": Int(0),
+           "nms_threshold": Float(0.5), "force_suppress": Bool(False),
+           "variances": Floats((0.1, 0.1, 0.2, 0.2)), "nms_topk": Int(-1)},
+    fresh_outputs=True, grad_note="zero, as MXNet 1.9.1 defines it")
+def multibox_detection(cls_prob, loc_pred, anchor, *, clip, threshold, background_id, nms_threshold,
+                       force_suppress, variances, nms_topk):
+    """SSD's detections: (B, N, 6) rows of (class, score, x1, y1, x2, y2). Each anchor takes its
+    most probable class after class 0, the background (MXNet 1.9.1 accepts ``background_id`` but
+    keeps class 0 as the background; ids count from class 1); those
+    scoring at least ``threshold`` are decoded from ``loc_pred`` (over ``variances``, clipped to
+    [0, 1] with ``clip``), sorted by score, and non-maximum suppression (per class unless
+    ``force_suppress``, among the ``nms_topk`` best) sets the class of overlapped ones to -1.
+    Rows past the detections are -1."""
+    if len(variances) != 4:
+        raise MXNetError(f"MultiBoxDetection: variances takes 4 values, got {variances}")
+    with torch.no_grad():
+        batch, classes, count = cls_prob.shape
+        probs = cls_prob.float().cpu()
+        deltas = loc_pred.float().cpu().reshape(batch, count, 4)
+        a = _to_center(anchor.float().cpu().reshape(-1, 4))
+        out = torch.full((batch, count, 6), -1.0)
+        for b in range(batch):
+            if classes < 2:
+                continue
+            score, which = probs[b, 1:].max(0)  # class 0 is the background, whatever background_id says
+            keep = (score >= threshold).nonzero()[:, 0]
+            if len(keep) == 0:
+                continue
+            d = deltas[b, keep]
+            x = d[:, 0] * variances[0] * a[keep, 2] + a[keep, 0]
+            y = d[:, 1] * variances[1] * a[keep, 3] + a[keep, 1]
+            w = torch.exp(d[:, 2] * variances[2]) * a[keep, 2] / 2
+            h = torch.exp(d[:, 3] * variances[3]) * a[keep, 3] / 2
+            boxes = torch.stack((x - w, y - h, x + w, y + h), 1)
+            if clip:
+                boxes = boxes.clamp(0.0, 1.0)
+            rows = torch.cat((which[keep, None].float(), score[keep, None], boxes), 1)
+            out[b, :len(rows)] = rows
+            if not 0 < nms_threshold <= 1:
+                continue
+            # the nms_topk best, sorted, take the first rows; the valid rows after them stay
+            # where they were, in anchor order, with their class set to -1 (as MXNet 1.9.1 leaves them)
+            top = rows[torch.sort(rows[:, 1], descending=True, stable=True).indices]
+            if 0 < nms_topk < len(top):
+                top = top[:nms_topk]
+                out[b, len(top):len(rows), 0] = -1
+            same = None if force_suppress else (top[:, None, 0] == top[None, :, 0]).numpy()
+            suppressed = ~_greedy_keep(_pairwise_iou(top[:, 2:], top[:, 2:]).numpy(), nms_threshold,
+                                       same, inclusive=True)
+            top[torch.from_numpy(suppressed), 0] = -1
+            out[b, :len(top)] = top
+        return out.to(cls_prob.device, cls_prob.dtype)
+
+
+multibox_detection.shape(_detection_shape)
+
+
+# -- ROIAlign --------------------------------------------------------------------------------------
+def _roi_align_shape(attrs, data, rois):
+    if data is None or rois is None:
+        return [data, rois], [None]
+    ph, pw = attrs["pooled_size"]
+    channels = data[1] // (ph * pw) if attrs["position_sensitive"] else data[1]
+    return [data, rois], [(rois[0], channels, ph, pw)]
+
+
+@op("_contrib_ROIAlign", inputs=("data", "rois"),
+    attrs={"pooled_size": Shape(), "spatial_scale": Float(), "sample_ratio": Int(-1),
+           "position_sensitive": Bool(False), "aligned": Bool(False)},
+    fresh_outputs=True, plot_color="pooling",
+    grad_note="the regions' coordinates get a zero gradient, as in MXNet 1.9.1")
+def roi_align(data, rois, *, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
+    """Average of bilinear samples over a ``pooled_size`` grid of bins in each region of interest
+    (``rois`` rows: batch index, x1, y1, x2, y2 in input units, scaled by ``spatial_scale``): a
+    ``sample_ratio`` square of samples per bin, or as many as the bin is pixels wide when -1;
+    ``aligned`` shifts the pixel grid by half a pixel. (R, C, PH, PW); position-sensitive pooling
+    reads a different channel group for each bin and gives C / (PH * PW) channels."""
+    if len(pooled_size) != 2:
+        raise MXNetError(f"ROIAlign: pooled_size takes 2 values, got {pooled_size}")
+    if data.dim() != 4 or rois.dim() != 2 or rois.shape[1] != 5:
+        raise MXNetError(f"ROIAlign: expected data (N, C, H, W) and rois (R, 5), got "
+                         f"{tuple(data.shape)} and {tuple(rois.shape)}")
+    ph, pw = pooled_size
+    _, channels, height, width = data.shape
+    out_channels = channels // (ph * pw) if position_sensitive else channels
+    boxes = rois.detach().double().cpu()
+    offset = 0.5 if aligned else 0.0
+    outputs = []
+    for r in range(boxes.shape[0]):
+        b = int(boxes[r, 0])
+        x1, y1, x2, y2 = (float(v) * spatial_scale - offset for v in boxes[r, 1:])
+        roi_w, roi_h = x2 - x1, y2 - y1
+        if not aligned:
+            roi_w, roi_h = max(roi_w, 1.0), max(roi_h, 1.0)
+        bin_h, bin_w = roi_h / ph, roi_w / pw
+        grid_h = sample_ratio if sample_ratio > 0 else math.ceil(roi_h / ph)
+        grid_w = sample_ratio if sample_ratio > 0 else math.ceil(roi_w / pw)
+        if b < 0 or b >= data.shape[0] or grid_h <= 0 or grid_w <= 0:
+            outputs.append(data.new_zeros(out_channels, ph, pw))
+            continue
+        ys = y1 + (torch.arange(ph, dtype=torch.float64)[:, None] * bin_h
+                   + (torch.arange(grid_h, dtype=torch.float64)[None, :] + 0.5) * bin_h / grid_h).reshape(-1)
+        xs = x1 + (torch.arange(pw, dtype=torch.float64)[:, None] * bin_w
+                   + (torch.arange(grid_w, dtype=torch.float64)[None, :] + 0.5) * bin_w / grid_w).reshape(-1)
+        samples = _bilinear_samples(data[b], ys, xs)  # (C, ph*gh, pw*gw)
+        pooled = samples.reshape(channels, ph, grid_h, pw, grid_w).sum((2, 4)) / max(grid_h * grid_w, 1)
+        if position_sensitive:
+            group = torch.arange(out_channels, device=data.device)[:, None, None] * (ph * pw)
+            cell = torch.arange(ph * pw, device=data.device).reshape(1, ph, pw)
+            pooled = pooled.reshape(channels, ph * pw).gather(
+                0, (group + cell).reshape(out_channels, ph * pw)).reshape(out_channels, ph, pw)
+        outputs.append(pooled)
+    if not outputs:
+        return data.new_zeros(0, out_channels, ph, pw)
+    return torch.stack(outputs)
+
+
+roi_align.shape(_roi_align_shape)
+
+
+def _bilinear_samples(image: torch.Tensor, ys: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
+    """Bilinear samples of a (C, H, W) image at the grid ``ys`` x ``xs`` (Caffe2's ROIAlign
+    convention: zero beyond a pixel outside the image, edge pixels repeated up to it)."""
+    height, width = image.shape[1], image.shape[2]
+
+    def axis(v: torch.Tensor, size: int) -> tuple:
+        inside = (v >= -1.0) & (v <= size)
+        v = v.clamp(min=0.0)
+        low = v.floor().long()
+        at_edge = low >= size - 1
+        low = torch.where(at_edge, torch.full_like(low, size - 1), low)
+        high = torch.where(at_edge, low, low + 1)
+        v = torch.where(at_edge, low.double(), v)
+        frac = v - low.double()
+        return low, high, frac, inside
+
+    yl, yh, fy, iny = axis(ys, height)
+    xl, xh, fx, inx = axis(xs, width)
+    device, dtype = image.device, image.dtype
+    fy, fx = fy.to(device, dtype)[:, None], fx.to(device, dtype)[None, :]
+    rows_low, rows_high = image[:, yl.to(device)], image[:, yh.to(device)]
+    xl, xh = xl.to(device), xh.to(device)
+    value = ((1 - fy) * (1 - fx) * rows_low[:, :, xl] + (1 - fy) * fx * rows_low[:, :, xh]
+             + fy * (1 - fx) * rows_high[:, :, xl] + fy * fx * rows_high[:, :, xh])
+    mask = (iny[:, None] & inx[None, :]).to(device)
+    return value * mask.to(dtype)
+
+
+# -- resampling ------------------------------------------------------------------------------------
+_RESIZE_MODES = ("like", "odd_scale", "size", "to_even_down", "to_even_up", "to_odd_down", "to_odd_up")
+
+
+def _resize_inputs(attrs: dict) -> tuple:
+    return ("data", "like") if attrs["mode"] == "like" else ("data",)
+
+
+def _resize_size(attrs: dict, data: tuple, like: Optional[tuple]) -> tuple:
+    """(height, width) of BilinearResize2D's output for a (N, C, H, W) input."""
+    height, width, mode = data[2], data[3], attrs["mode"]
+    sh, sw = attrs["scale_height"], attrs["scale_width"]
+    if mode == "like":
+        if like is None:
+            raise MXNetError("BilinearResize2D: mode 'like' needs the input 'like'")
+        return like[2], like[3]
+    if mode == "size":
+        return (int(height * sh) if sh is not None else attrs["height"],
+                int(width * sw) if sw is not None else attrs["width"])
+    if mode == "odd_scale":
+        if sh is None or sw is None:
+            raise MXNetError("BilinearResize2D: mode 'odd_scale' needs scale_height and scale_width")
+        return int((height - 1) * sh) + 1, int((width - 1) * sw) + 1
+    even, up = mode.startswith("to_even"), mode.endswith("_up")
+
+    def fix(size: int) -> int:
+        if (size % 2 == 0) == even:
+            return size
+        return size + 1 if up else size - 1
+
+    return fix(height), fix(width)
+
+
+def _resize_shape(attrs, data, like=None):
+    if data is None or attrs["mode"] == "like" and like is None:
+        return [data, like][:len(_resize_inputs(attrs))], [None]
+    if len(data) != 4:
+        raise MXNetError(f"BilinearResize2D: data must be (N, C, H, W), got {tuple(data)}")
+    h, w = _resize_size(attrs, tuple(data), like)
+    return [data, like][:len(_resize_inputs(attrs))], [(data[0], data[1], h, w)]
+
+
+@op("_contrib_BilinearResize2D", inputs=("data", "like"),
+    attrs={"height": Int(1), "width": Int(1), "scale_height": Float(None), "scale_width": Float(None),
+           "mode": Enum(_RESIZE_MODES, "size"), "align_corners": Bool(True)},
+    active_inputs=_resize_inputs, fresh_outputs=True)
+def bilinear_resize_2d(data, like=None, *, height, width, scale_height, scale_width, mode, align_corners):
+    """Bilinear resizing of (N, C, H, W) arrays to a size given directly, by scales, by another
+    array (``mode='like'``), or by rounding to an even or odd size."""
+    attrs = {"height": height, "width": width, "scale_height": scale_height,
+             "scale_width": scale_width, "mode": mode}
+    h, w = _resize_size(attrs, tuple(data.shape), None if like is None else tuple(like.shape))
+    if h <= 0 or w <= 0:
+        raise MXNetError(f"BilinearResize2D: output size must be positive, got ({h}, {w})")
+    return F.interpolate(data, size=(h, w), mode="bilinear", align_corners=align_corners)
+
+
+bilinear_resize_2d.shape(_resize_shape)
+
+
+def _adaptive_size(output_size: tuple) -> tuple:
+    if len(output_size) == 0:
+        return 1, 1
+    if len(output_size) == 1:
+        return output_size[0], output_size[0]
+    if len(output_size) == 2:
+        return tuple(output_size)
+    raise MXNetError(f"AdaptiveAvgPooling2D: output_size takes 1 or 2 values, got {output_size}")
+
+
+def _adaptive_shape(attrs, data):
+    if data is None:
+        return [None], [None]
+    if len(data) != 4:
+        raise MXNetError(f"AdaptiveAvgPooling2D: data must be (N, C, H, W), got {tuple(data)}")
+    return [data], [tuple(data[:2]) + _adaptive_size(attrs["output_size"])]
+
+
+@op("_contrib_AdaptiveAvgPooling2D", attrs={"output_size": Shape(())},
+    fresh_outputs=True, plot_color="pooling")
+def adaptive_avg_pooling_2d(data, *, output_size):
+    """Average pooling of (N, C, H, W) arrays onto an ``output_size`` grid (one int for a square,
+    none for 1 x 1): output cell i covers input rows floor(i*H/h) to ceil((i+1)*H/h)."""
+    _adaptive_shape({"output_size": output_size}, tuple(data.shape))
+    return F.adaptive_avg_pool2d(data, _adaptive_size(output_size))
+
+
+adaptive_avg_pooling_2d.shape(_adaptive_shape)
