@@ -26,6 +26,8 @@ class Sample:
         is not the derivative of the output (SoftmaxOutput...) or is discontinuous at the samples.
     random: the outputs are random draws: only their shapes and dtypes are compared with MXNet's,
         and no gradient is taken (the values are checked by the distribution tests).
+    out: names of inputs passed as ``out=`` (one name: that array; several: a list), as MXNet's
+        optimizers call the update operators with ``out=weight``.
     """
 
     op: str
@@ -39,6 +41,7 @@ class Sample:
     atol: float = 1e-5
     positive: bool = False  # draw positive data (log, sqrt...)
     random: bool = False
+    out: tuple = ()
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -66,9 +69,13 @@ class Sample:
 
     def call_kwargs(self, arrays: dict, wrap: Any) -> tuple:
         """(positional args, keyword args) for ``nd.<op>``; variadic inputs go positionally."""
-        positional = [wrap(arrays[n]) for n in arrays if n.startswith("arg")]
-        keyword = {n: wrap(a) for n, a in arrays.items() if not n.startswith("arg")}
+        wrapped = {n: wrap(a) for n, a in arrays.items()}
+        positional = [wrapped[n] for n in arrays if n.startswith("arg")]
+        keyword = {n: a for n, a in wrapped.items() if not n.startswith("arg")}
         keyword.update(self.attrs)
+        if self.out:
+            outs = [wrapped[n] for n in self.out]
+            keyword["out"] = outs[0] if len(outs) == 1 else outs
         return positional, keyword
 
 
@@ -93,6 +100,11 @@ def all_samples() -> list:
     except ImportError:  # imported as a top-level module by the reference generator
         import samples_rnn
     found += samples_rnn.SAMPLES
+    try:
+        from . import samples_optimizer
+    except ImportError:  # imported as a top-level module by the reference generator
+        import samples_optimizer
+    found += samples_optimizer.SAMPLES
     ids = [s.id for s in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

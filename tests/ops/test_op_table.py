@@ -58,7 +58,10 @@ SIGNATURE_DIFFERENCES: dict = {
 SIGNATURE_BUGS: dict = {}
 
 # sample id -> a known mismatch with MXNet 1.9.1's golden still to fix (strict: passing again fails)
-SAMPLE_BUGS: dict = {}
+SAMPLE_BUGS: dict = {
+    "nag_mom_update_wd": "with out=weight MXNet's kernel decays the momentum by the weight it has just "
+                         "overwritten; the table's operator cannot see out= and decays by the weight "
+                         "it was given (as MXNet does without out=)"}
 
 # samples whose gradient deliberately differs from MXNet 1.9.1's: the operator's entry states why
 # (OpDef.grad_note), the finite-difference walk checks ours, and this walk checks that it differs

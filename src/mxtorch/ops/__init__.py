@@ -3,6 +3,7 @@ from . import image, loss, nn, tensor  # noqa: F401  (declaring modules)
 from . import random  # noqa: F401  (random sampling operators)
 from . import custom  # noqa: F401  (Custom: operators written in Python, mx.operator)
 from . import contrib  # noqa: F401  (nd.contrib / sym.contrib)
+from . import optimizer_ops  # noqa: F401  (optimizer update operators: sgd_update, adam_update...)
 from . import rnn  # noqa: F401  (RNN: the fused recurrent layers)
 from . import linalg  # noqa: F401  (nd.linalg)
 from .registry import OpDef, all_ops, get_op, op
