@@ -1,6 +1,7 @@
 """Dataset container."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -10,7 +11,7 @@ from ...base import MXNetError, to_torch_dtype
 from ...context import current_context
 from ...ndarray.ndarray import NDArray
 
-__all__ = ["Dataset", "SimpleDataset", "ArrayDataset"]
+__all__ = ["Dataset", "SimpleDataset", "ArrayDataset", "RecordFileDataset"]
 
 # A gatherer maps an int64 index array to the batch `default_batchify_fn` would build from the
 # samples at those indices, in one indexing operation per array instead of one step per sample.
@@ -305,6 +306,30 @@ class ArrayDataset(Dataset):
         if len(gatherers) == 1:
             return gatherers[0]
         return lambda indices: [g(indices) for g in gatherers]
+
+
+class RecordFileDataset(Dataset):
+    """A dataset over the records of a RecordIO file: item ``i`` is the raw bytes of the record
+    with the ``i``-th key of its index.
+
+    Parameters
+    ----------
+    filename : str
+        Path to the ``.rec`` file; its index is the ``.idx`` file of the same name.
+    """
+
+    def __init__(self, filename: str):
+        from ... import recordio
+
+        self.idx_file = os.path.splitext(filename)[0] + ".idx"
+        self.filename = filename
+        self._record = recordio.MXIndexedRecordIO(self.idx_file, self.filename, "r")
+
+    def __getitem__(self, idx: int) -> bytes:
+        return self._record.read_idx(self._record.keys[idx])
+
+    def __len__(self) -> int:
+        return len(self._record.keys)
 
 
 class _DownloadedDataset(Dataset):

@@ -16,7 +16,8 @@ from ....ndarray.ndarray import NDArray, array
 from ...utils import _get_repo_file_url, check_sha1, download
 from .. import dataset
 
-__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageFolderDataset", "ImageListDataset"]
+__all__ = ["MNIST", "FashionMNIST", "CIFAR10", "CIFAR100", "ImageRecordDataset", "ImageFolderDataset",
+           "ImageListDataset"]
 
 
 class _FileSpec:
@@ -309,6 +310,40 @@ class CIFAR100(CIFAR10):
 
     def _label_column(self) -> int:
         return int(self._fine_label)
+
+
+class ImageRecordDataset(dataset.RecordFileDataset):
+    """A dataset over a RecordIO file of images (as ``im2rec`` packs them): item ``i`` is
+    ``(image, label)``.
+
+    Parameters
+    ----------
+    filename : str
+        Path to the ``.rec`` file (its ``.idx`` index beside it).
+    flag : {0, 1}, default 1
+        1 decodes every image to three-channel RGB, 0 to one-channel greyscale.
+    transform : callable, default None
+        Called as ``transform(image, label)``; what it returns is the item. For example::
+
+            transform=lambda data, label: (data.astype(np.float32)/255, label)
+
+    Each image is a uint8 NDArray of shape (height, width, channels); the label is the header's
+    float, or a float32 NumPy array for records packed with several labels.
+    """
+
+    def __init__(self, filename: str, flag: int = 1, transform: Optional[Callable] = None):
+        super().__init__(filename)
+        self._flag = flag
+        self._transform = transform
+
+    def __getitem__(self, idx: int) -> Any:
+        from .... import image, recordio
+
+        header, img = recordio.unpack(super().__getitem__(idx))
+        data = image.imdecode(img, self._flag)
+        if self._transform is not None:
+            return self._transform(data, header.label)
+        return data, header.label
 
 
 class ImageFolderDataset(dataset.Dataset):
