@@ -106,13 +106,13 @@ def read_list(path_in: str) -> Iterator[Item]:
         for line in fin:
             fields = [f.strip() for f in line.strip().split("\t")]
             if len(fields) < 3:
-                print("lst should have at least has three parts, but only has %s parts for %s"
-                      % (len(fields), fields))
+                print("im2rec: skipping list line %r: expected index, label(s) and path "
+                      "separated by tabs" % line.strip())
                 continue
             try:
                 item = [int(fields[0])] + [fields[-1]] + [float(f) for f in fields[1:-1]]
             except ValueError as err:
-                print("Parsing lst met error for %s, detail: %s" % (fields, err))
+                print("im2rec: skipping list line %r: %s" % (line.strip(), err))
                 continue
             yield item
 
@@ -226,19 +226,19 @@ def make_records(args: argparse.Namespace, lst_path: str, working_dir: str) -> T
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare MXNet im2rec's arguments on ``parser``."""
-    parser.add_argument("prefix", help="prefix of input/output lst and rec files.")
-    parser.add_argument("root", help="path to folder containing images.")
-    cgroup = parser.add_argument_group("Options for creating image lists")
+    parser.add_argument("prefix", help="path prefix of the .lst files and of the .rec/.idx files")
+    parser.add_argument("root", help="folder the images are in (paths in .lst files are relative to it)")
+    cgroup = parser.add_argument_group("listing images (with --list)")
     cgroup.add_argument("--list", action="store_true",
                         help="create image list(s) <prefix>.lst by walking root instead of packing "
                              "<prefix>*.lst into record files")
     cgroup.add_argument("--exts", nargs="+", default=[".jpeg", ".jpg", ".png"],
-                        help="list of acceptable image extensions.")
-    cgroup.add_argument("--chunks", type=int, default=1, help="number of chunks.")
+                        help="file extensions counted as images when listing")
+    cgroup.add_argument("--chunks", type=int, default=1, help="split the list into this many .lst files")
     cgroup.add_argument("--train-ratio", type=float, default=1.0,
-                        help="Ratio of images to use for training.")
+                        help="share of each chunk written to the _train list")
     cgroup.add_argument("--test-ratio", type=float, default=0,
-                        help="Ratio of images to use for testing.")
+                        help="share of each chunk written to the _test list")
     cgroup.add_argument("--recursive", action="store_true",
                         help="walk subfolders, one label per folder; otherwise list the images of "
                              "root only, with label 0")
@@ -246,7 +246,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="keep the listing order in <prefix>.lst instead of shuffling it")
     cgroup.add_argument("--shuffle", dest="shuffle", type=_parse_bool, nargs="?", const=True,
                         default=True, help="shuffle the list (the default; older im2rec's flag)")
-    rgroup = parser.add_argument_group("Options for creating database")
+    rgroup = parser.add_argument_group("packing records (without --list)")
     rgroup.add_argument("--pass-through", action="store_true",
                         help="store the image files' bytes as they are, without decoding")
     rgroup.add_argument("--resize", type=int, default=0,
@@ -254,13 +254,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rgroup.add_argument("--center-crop", action="store_true",
                         help="crop the centre square of each image")
     rgroup.add_argument("--quality", type=int, default=95,
-                        help="JPEG quality for encoding, 1-100; or PNG compression for encoding, 1-9")
+                        help="JPEG quality (1-100) with --encoding .jpg; zlib level (0-9) with .png")
     rgroup.add_argument("--num-thread", type=int, default=1,
                         help="number of processes encoding images (records stay in list order)")
     rgroup.add_argument("--color", type=int, default=1, choices=[-1, 0, 1],
                         help="1: colour (transparency dropped), 0: grayscale, -1: as stored, alpha kept")
     rgroup.add_argument("--encoding", type=str, default=".jpg", choices=[".jpg", ".png"],
-                        help="specify the encoding of the images.")
+                        help="image format of the packed records")
     rgroup.add_argument("--pack-label", action="store_true",
                         help="pack every label of a multi-label .lst line into the record header")
     rgroup.add_argument("--inter-method", type=int, default=1, choices=[0, 1, 2, 3, 4],
@@ -296,7 +296,7 @@ def run(args: argparse.Namespace) -> int:
                    if os.path.isfile(os.path.join(working_dir, f)))
     lists = [f for f in lists if f.startswith(args.prefix) and f.endswith(".lst")]
     if not lists:
-        print("Did not find and list file with prefix %s" % args.prefix)
+        print("im2rec: no .lst file starting with %s (make one with --list)" % args.prefix)
         return 1
     status = 0
     for lst in lists:
@@ -311,7 +311,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """``python -m mxtorch.tools.im2rec``: the same as ``mxtorch im2rec``."""
     parser = argparse.ArgumentParser(
         prog="im2rec", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-        description="Create an image list or make a record database by reading from an image list")
+        description="List the images of a folder tree (--list), or pack the images of <prefix>*.lst "
+                    "into .rec/.idx RecordIO files.")
     add_arguments(parser)
     return run(parser.parse_args(argv))
 
