@@ -83,7 +83,7 @@ def all_samples() -> list:
     """Every sample of every family, each id once."""
     try:
         from . import samples_contrib, samples_image, samples_nn, samples_random, samples_tensor
-        from . import samples_linalg
+        from . import samples_linalg, samples_spatial
     except ImportError:  # imported as a top-level module by the reference generator
         import samples_contrib
         import samples_image
@@ -91,10 +91,11 @@ def all_samples() -> list:
         import samples_random
         import samples_tensor
         import samples_linalg
+        import samples_spatial
 
     found = samples_nn.SAMPLES + samples_tensor.SAMPLES + samples_image.SAMPLES + samples_random.SAMPLES
     found += samples_contrib.SAMPLES
-    found += samples_linalg.SAMPLES
+    found += samples_linalg.SAMPLES + samples_spatial.SAMPLES
     try:
         from . import samples_rnn
     except ImportError:  # imported as a top-level module by the reference generator

@@ -6,6 +6,7 @@ from . import contrib  # noqa: F401  (nd.contrib / sym.contrib)
 from . import optimizer_ops  # noqa: F401  (optimizer update operators: sgd_update, adam_update...)
 from . import rnn  # noqa: F401  (RNN: the fused recurrent layers)
 from . import linalg  # noqa: F401  (nd.linalg)
+from . import spatial  # noqa: F401  (spatial and vision operators: Crop, ROIPooling, CTCLoss...)
 from .registry import OpDef, all_ops, get_op, op
 
 __all__ = ["OpDef", "all_ops", "get_op", "op"]
