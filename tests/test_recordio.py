@@ -226,7 +226,7 @@ def test_corrupt_image_payload():
 
 
 @pytest.mark.parametrize("line, match", [("1\n", "not 'key<TAB>offset'"), ("x\t0\n", "line 1"),
-                                         ("0\t999999\n", "outside")])
+                                         ("0\t999999\n", "outside"), ("7" * 70000, "longer than")])
 def test_bad_index_file(tmp_path, line, match):
     (tmp_path / "r.rec").write_bytes((G / "raw.rec").read_bytes())
     (tmp_path / "r.idx").write_text(line)

@@ -39,6 +39,7 @@ _MAGIC_BYTES = struct.pack("<I", _MAGIC)
 _LEN_BITS = 29
 _LEN_MASK = (1 << _LEN_BITS) - 1
 _PART_HEAD = struct.Struct("<II")
+_IDX_LINE_LIMIT = 1 << 16   # an index line is a key and an offset: refuse megabyte "lines"
 
 
 def _encode_lrec(cflag: int, length: int) -> int:
@@ -300,7 +301,10 @@ class MXIndexedRecordIO(MXRecordIO):
 
     def _load_index(self) -> None:
         assert self.fidx is not None
-        for lineno, line in enumerate(iter(self.fidx.readline, ""), 1):
+        for lineno, line in enumerate(iter(lambda: self.fidx.readline(_IDX_LINE_LIMIT), ""), 1):
+            if len(line) == _IDX_LINE_LIMIT and not line.endswith("\n"):
+                raise MXNetError(f"RecordIO: line {lineno} of the index file {self.idx_path!r} is longer "
+                                 f"than {_IDX_LINE_LIMIT} characters; expected 'key<TAB>offset' lines")
             fields = line.strip().split("\t")
             if fields == [""]:
                 continue
