@@ -64,6 +64,10 @@ class _Settings:
         self.min_aspect_ratio = None if kw["min_aspect_ratio"] is None else float(kw["min_aspect_ratio"])
         for name in ("rand_crop", "random_resized_crop", "mirror", "rand_mirror"):
             setattr(self, name, bool(kw[name]))
+        low, high = self.ratio_range
+        if self.max_aspect_ratio != 0.0 and not 0 < low <= high:
+            raise MXNetError(f"ImageRecordIter: the aspect ratio range [{low}, {high}] is empty or not "
+                             "positive (with min_aspect_ratio set, max_aspect_ratio is the upper end)")
         if self.inter_method not in _INTER_METHODS:
             raise MXNetError(f"ImageRecordIter: inter_method must be one of {_INTER_METHODS}, "
                              f"got {self.inter_method}")

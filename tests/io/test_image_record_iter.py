@@ -1,0 +1,183 @@
+"""mx.io.ImageRecordIter against MXNet 1.9.1 (goldens from tests/conformance/gen_image_iter.py),
+properties of its random augmentation, and a ResNet-18 trained from a .rec through it."""
+import io
+
+import numpy as np
+import pytest
+
+import mxtorch as mx
+from mxtorch.base import MXNetError
+from tests.conftest import GOLDEN
+
+G = GOLDEN / "image_iter"
+REC, IDX = str(G / "images.rec"), str(G / "images.idx")
+MEAN = (123.68, 116.28, 103.53)
+STD = (58.395, 57.12, 57.375)
+NORM = dict(mean_r=MEAN[0], mean_g=MEAN[1], mean_b=MEAN[2], std_r=STD[0], std_g=STD[1], std_b=STD[2])
+
+
+@pytest.fixture(scope="module")
+def golden():
+    return np.load(G / "batches.npz")
+
+
+def epoch(it):
+    batches = list(it)
+    return (np.concatenate([b.data[0].asnumpy() for b in batches]),
+            np.concatenate([b.label[0].asnumpy() for b in batches]), [b.pad for b in batches])
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_deterministic_batches_match_mxnet(golden, threads):
+    """resize + centre crop + mean/std, two epochs: the first ends with a batch padded by the next
+    epoch's first images, the second starts after them. Within one grey level of MXNet (resize
+    rounding; the JPEG decode itself is exact, see the uint8 test)."""
+    it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=5, resize=20,
+                               preprocess_threads=threads, **NORM)
+    for e in range(2):
+        data, label, pads = epoch(it)
+        want = golden[f"rec_data_{e}"].astype(np.float32)
+        assert data.shape == want.shape
+        np.testing.assert_array_equal(label, golden[f"rec_label_{e}"])
+        assert pads == list(golden[f"rec_pad_{e}"])
+        assert np.abs(data - want).max() <= 1.5 / min(STD)
+        assert np.abs(data - want).mean() <= 0.3 / min(STD)
+        it.reset()
+
+
+def test_uint8_iter_decodes_as_mxnet(golden):
+    it = mx.io.ImageRecordUInt8Iter(path_imgrec=REC, data_shape=(3, 28, 28), batch_size=6)
+    assert it.provide_data[0].dtype == np.uint8
+    data, label, pads = epoch(it)
+    assert data.dtype == np.uint8
+    assert np.abs(data.astype(int) - golden["u8_data"].astype(int)).max() <= 2
+    np.testing.assert_array_equal(label, golden["u8_label"])
+    assert pads == list(golden["u8_pad"])
+
+
+def test_provide_data_label_and_layout():
+    it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, resize=20,
+                               data_name="img", label_name="lab")
+    assert it.provide_data[0].name == "img" and it.provide_data[0].shape == (4, 3, 16, 16)
+    assert it.provide_label[0].name == "lab" and it.provide_label[0].shape == (4,)
+    nchw = it.next().data[0].asnumpy()
+    nhwc_it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4,
+                                    resize=20, layout="NHWC")
+    assert nhwc_it.provide_data[0].shape == (4, 16, 16, 3)
+    np.testing.assert_array_equal(nhwc_it.next().data[0].asnumpy(), nchw.transpose(0, 2, 3, 1))
+
+
+def test_partitions_with_index_split_by_ceil():
+    seen = []
+    for part in range(3):
+        it = mx.io.ImageRecordIter(path_imgrec=REC, path_imgidx=IDX, data_shape=(3, 16, 16),
+                                   batch_size=2, resize=20, num_parts=3, part_index=part,
+                                   round_batch=False)
+        _, label, pads = epoch(it)
+        seen.append((len(label) - sum(pads)))
+    assert seen == [4, 4, 4]
+
+
+def test_round_batch_false_reports_pad():
+    it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=5, resize=20,
+                               round_batch=False)
+    data, _, pads = epoch(it)
+    assert pads == [0, 0, 3]
+    assert not data[-3:].any()
+
+
+RANDOM = dict(rand_crop=True, rand_mirror=True, random_resized_crop=True, min_random_area=0.3,
+              max_aspect_ratio=1.33, min_aspect_ratio=0.75, brightness=0.3, contrast=0.3,
+              saturation=0.3, pca_noise=0.1, random_h=10, random_s=20, random_l=20,
+              inter_method=10)
+
+
+@pytest.mark.parametrize("extra", [RANDOM, dict(max_random_scale=1.3, min_random_scale=0.7, pad=2,
+                                                rand_crop=True, max_aspect_ratio=0.2),
+                                   dict(max_crop_size=30, min_crop_size=20, rand_crop=True)])
+def test_random_augmentation_shapes_ranges_and_seeds(extra):
+    def run(seed, threads):
+        it = mx.io.ImageRecordUInt8Iter(path_imgrec=REC, path_imgidx=IDX, data_shape=(3, 24, 24),
+                                        batch_size=4, shuffle=True, seed=seed,
+                                        preprocess_threads=threads, **extra)
+        return epoch(it)
+
+    data, label, _ = run(7, 1)
+    assert data.shape == (12, 3, 24, 24) and data.dtype == np.uint8
+    assert sorted(label.tolist()) == sorted([i % 4 for i in range(12)])
+    again, label2, _ = run(7, 3)
+    np.testing.assert_array_equal(data, again)     # same seed, any number of threads
+    np.testing.assert_array_equal(label, label2)
+    other, _, _ = run(8, 2)
+    assert not np.array_equal(data, other)
+
+
+def test_float_output_is_normalised():
+    it = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=12, resize=20,
+                               scale=1 / 255.0)
+    data = it.next().data[0].asnumpy()
+    assert data.dtype == np.float32 and 0.0 <= data.min() and data.max() <= 1.0
+
+
+def test_refusals(tmp_path):
+    with pytest.raises(MXNetError, match="path_imgidx"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, shuffle=True)
+    with pytest.raises(MXNetError, match="max_rotate_angle"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4,
+                              max_rotate_angle=10)
+    with pytest.raises(MXNetError, match="unknown"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, bogus=1)
+    with pytest.raises(MXNetError, match="aspect ratio"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4,
+                              max_aspect_ratio=0.5, min_aspect_ratio=0.75)
+    with pytest.raises(MXNetError, match="dtype"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, dtype="float64")
+    truncated = tmp_path / "cut.rec"
+    truncated.write_bytes((G / "images.rec").read_bytes()[:3000])
+    it = mx.io.ImageRecordIter(path_imgrec=str(truncated), data_shape=(3, 16, 16), batch_size=4)
+    with pytest.raises(MXNetError):
+        list(it)
+    it.close()
+
+
+def _write_rec(path, count, classes, size=(40, 48)):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    rec = mx.recordio.MXIndexedRecordIO(str(path) + ".idx", str(path) + ".rec", "w")
+    for i in range(count):
+        label = i % classes
+        img = np.full(size + (3,), 40, np.uint8)
+        img[..., label % 3] = 200               # a learnable colour cue
+        img = np.clip(img + rng.integers(0, 30, img.shape), 0, 255).astype(np.uint8)
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, format="JPEG", quality=90)
+        rec.write_idx(i, mx.recordio.pack(mx.recordio.IRHeader(0, float(label), i, 0), buf.getvalue()))
+    rec.close()
+
+
+def test_resnet18_trains_from_rec(tmp_path):
+    from mxtorch import autograd, gluon
+
+    _write_rec(tmp_path / "train", 16, 3)
+    it = mx.io.ImageRecordIter(path_imgrec=str(tmp_path / "train.rec"),
+                               path_imgidx=str(tmp_path / "train.idx"), data_shape=(3, 32, 32),
+                               batch_size=8, shuffle=True, rand_crop=True, rand_mirror=True,
+                               resize=36, mean_r=123.68, mean_g=116.28, mean_b=103.53,
+                               std_r=58.395, std_g=57.12, std_b=57.375, preprocess_threads=2)
+    net = gluon.model_zoo.vision.resnet18_v1(classes=3)
+    net.initialize(mx.init.Xavier())
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.05, "momentum": 0.9})
+    loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    losses = []
+    for _ in range(3):
+        it.reset()
+        for batch in it:
+            with autograd.record():
+                loss = loss_fn(net(batch.data[0]), batch.label[0])
+            loss.backward()
+            trainer.step(batch.data[0].shape[0])
+            losses.append(float(loss.mean().asscalar()))
+    assert len(losses) == 6 and all(np.isfinite(losses))
+    assert np.mean(losses[-2:]) < np.mean(losses[:2])
+    it.close()
