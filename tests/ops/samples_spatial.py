@@ -65,6 +65,12 @@ SAMPLES = [
     Sample("ROIPooling", {"data": _distinct((1, 2, 10, 10), 4),
                           "rois": _f32([[0, 2, 4, 30, 18], [0, 10, 10, 50, 60]])},
            {"pooled_size": (3, 3), "spatial_scale": 0.25}, id="roipooling_scaled", grad=("data",)),
+    # regions reaching past the feature map, one wholly outside it (its bins are 0), and
+    # coordinates that round half away from zero
+    Sample("ROIPooling", {"data": _distinct((2, 3, 6, 6), 5),
+                          "rois": _f32([[0, -3, -2, 2, 1], [1, 4, 4, 12, 12], [0, 7, 7, 9, 9],
+                                        [1, 2.5, 1.5, 3.49, 4.5]])},
+           {"pooled_size": (3, 2), "spatial_scale": 1.0}, id="roipooling_outside", grad=("data",)),
     Sample("im2col", {"data": (2, 3, 5, 6)}, {"kernel": (2, 3)}, id="im2col"),
     Sample("im2col", {"data": (1, 2, 7, 6)},
            {"kernel": (3, 3), "stride": (2, 1), "dilate": (1, 2), "pad": (1, 1)}, id="im2col_strided"),
@@ -79,4 +85,9 @@ SAMPLES = [
                        "data_lengths": _f32([6, 4]), "label_lengths": _f32([2, 3])},
            {"use_data_lengths": True, "use_label_lengths": True}, id="ctcloss_lengths",
            grad=("data",), rtol=1e-4, atol=1e-4),
+    # a sequence ends at its first padding value, whatever follows it
+    Sample("CTCLoss", {"data": (5, 2, 4), "label": _f32([[1, 0, 2], [3, 0, 0]])}, id="ctcloss_padding_ends",
+           grad=("data",), rtol=1e-4, atol=1e-4),
+    Sample("CTCLoss", {"data": (5, 2, 4), "label": _f32([[1, -1, 2], [0, 0, -1]])}, {"blank_label": "last"},
+           id="ctcloss_blank_last_padding_ends", grad=("data",), rtol=1e-4, atol=1e-4),
 ]
