@@ -495,8 +495,7 @@ def _imdecode_cv(buf: bytes, iscolor: int) -> np.ndarray:
     """Decode as ``cv2.imdecode(buf, iscolor)`` does, on Pillow (see :mod:`mxtorch.image`)."""
     image = _image_module()
     if iscolor >= 0:
-        arr = image._decode(bytes(buf), 0 if iscolor == 0 else 1, 0, None,
-                            source="the record's image").asnumpy()
+        arr = image.imdecode(bytes(buf), 0 if iscolor == 0 else 1, to_rgb=0).asnumpy()
         return arr[:, :, 0] if iscolor == 0 else arr
     from PIL import Image
 
