@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from ..base import MXNetError
-from .registry import Bool, Enum, Float, Floats, Int, Shape, op, same_shape
+from .registry import Bool, Enum, Float, Floats, Int, Shape, Str, op, same_shape
 
 _FORMATS = ("center", "corner")
 
@@ -635,3 +635,190 @@ def adaptive_avg_pooling_2d(data, *, output_size):
 
 
 adaptive_avg_pooling_2d.shape(_adaptive_shape)
+
+
+# -- small tensor helpers ------------------------------------------------------------------------
+def _dynamic_shape(attrs, data, index):
+    return [data, index], [None]  # the length is the count of true entries: known from values only
+
+
+@op("_contrib_boolean_mask", inputs=("data", "index"), attrs={"axis": Int(0)}, untied_inputs=("index",),
+    fresh_outputs=True)
+def boolean_mask(data, index, *, axis):
+    """The slices of ``data`` along axis 0 whose entry of the 1-D ``index`` is non-zero; the
+    gradient returns to those slices."""
+    if axis != 0:
+        raise MXNetError(f"boolean_mask: only axis 0 is supported, got {axis}")
+    if index.dim() != 1 or data.dim() < 1 or index.shape[0] != data.shape[0]:
+        raise MXNetError(f"boolean_mask: index must be 1-D with data's first dimension, got data "
+                         f"{tuple(data.shape)} and index {tuple(index.shape)}")
+    return data.index_select(0, (index != 0).nonzero()[:, 0])
+
+
+boolean_mask.shape(_dynamic_shape)
+
+
+def _index_copy_shape(attrs, old, index, new):
+    return [old, index, new], [old]
+
+
+@op("_contrib_index_copy", inputs=("old_tensor", "index_vector", "new_tensor"),
+    untied_inputs=("index_vector",), fresh_outputs=True)
+def index_copy(old_tensor, index_vector, new_tensor):
+    """A copy of ``old_tensor`` whose rows ``index_vector`` are replaced by the rows of
+    ``new_tensor``, in order."""
+    if index_vector.dim() != 1 or new_tensor.shape[0] != index_vector.shape[0] \
+            or tuple(new_tensor.shape[1:]) != tuple(old_tensor.shape[1:]):
+        raise MXNetError(f"index_copy: expected a 1-D index and new rows shaped as the old ones, got "
+                         f"old {tuple(old_tensor.shape)}, index {tuple(index_vector.shape)}, new "
+                         f"{tuple(new_tensor.shape)}")
+    return old_tensor.index_copy(0, index_vector.long(), new_tensor)
+
+
+index_copy.shape(_index_copy_shape)
+
+
+def _index_axes(attrs: dict, ndim: int) -> tuple:
+    axes = attrs["axes"]
+    if axes is None:
+        return tuple(range(ndim))
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise MXNetError(f"index_array: axis {a} is out of range for {ndim} dimensions")
+    return tuple(a % ndim for a in axes)
+
+
+def _index_array_shape(attrs, data):
+    if data is None:
+        return [None], [None]
+    return [data], [tuple(data) + (len(_index_axes(attrs, len(data))),)]
+
+
+def _int64_output(attrs, names, in_types, out_types):
+    return in_types, [np.int64]
+
+
+@op("_contrib_index_array", attrs={"axes": Shape(None)}, fresh_outputs=True)
+def index_array(data, *, axes):
+    """For every element of ``data``, its index (int64) along each of ``axes`` (all, by
+    default): shape ``data.shape + (len(axes),)``."""
+    chosen = _index_axes({"axes": axes}, data.dim())
+    grids = torch.meshgrid(*[torch.arange(n, device=data.device) for n in data.shape], indexing="ij") \
+        if data.dim() else ()
+    if not chosen:
+        return torch.zeros(tuple(data.shape) + (0,), dtype=torch.int64, device=data.device)
+    return torch.stack([grids[a] for a in chosen], -1)
+
+
+index_array.shape(_index_array_shape)
+index_array.types(_int64_output)
+
+
+def _arange_like_shape(attrs, data):
+    if data is None:
+        return [None], [None]
+    axis = attrs["axis"]
+    if axis is None:
+        return [data], [tuple(data)]
+    if not -len(data) <= axis < len(data):
+        raise MXNetError(f"arange_like: axis {axis} is out of range for {len(data)} dimensions")
+    return [data], [(data[axis],)]
+
+
+@op("_contrib_arange_like", attrs={"start": Float(0.0), "step": Float(1.0), "repeat": Int(1),
+                                   "ctx": Str(""), "axis": Int(None)},
+    fresh_outputs=True, grad_note="none: the values do not depend on the input's")
+def arange_like(data, *, start, step, repeat, ctx, axis):
+    """``start, start + step, ...`` (each value ``repeat`` times) shaped as ``data``, or along
+    ``data``'s ``axis``, in ``data``'s dtype."""
+    if repeat <= 0:
+        raise MXNetError(f"arange_like: repeat must be positive, got {repeat}")
+    shape = _arange_like_shape({"axis": axis}, tuple(data.shape))[1][0]
+    count = math.prod(shape)
+    steps = torch.div(torch.arange(count, device=data.device), repeat, rounding_mode="floor")
+    return (start + step * steps.double()).to(data.dtype).reshape(shape)
+
+
+arange_like.shape(_arange_like_shape)
+
+
+@op("_contrib_div_sqrt_dim", fresh_outputs=True)
+def div_sqrt_dim(data):
+    """``data`` divided by the square root of its last dimension (attention's scaling)."""
+    return data / math.sqrt(data.shape[-1])
+
+
+div_sqrt_dim.shape(same_shape)
+
+
+@op("_contrib_quadratic", attrs={"a": Float(0.0), "b": Float(0.0), "c": Float(0.0)}, fresh_outputs=True)
+def quadratic(data, *, a, b, c):
+    """``a * data**2 + b * data + c``, element-wise."""
+    return a * data * data + b * data + c
+
+
+quadratic.shape(same_shape)
+
+
+def _allclose_shape(attrs, a, b):
+    return [a, b], [()]
+
+
+def _uint8_output(attrs, names, in_types, out_types):
+    return in_types, [np.uint8]
+
+
+@op("_contrib_allclose", inputs=("a", "b"),
+    attrs={"rtol": Float(1e-5), "atol": Float(1e-8), "equal_nan": Bool(True)}, fresh_outputs=True)
+def allclose(a, b, *, rtol, atol, equal_nan):
+    """1 (uint8, shape ()) when every ``|a - b| <= atol + rtol * |b|`` (NaNs equal with
+    ``equal_nan``), else 0."""
+    close = torch.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return close.all().to(torch.uint8)
+
+
+allclose.shape(_allclose_shape)
+allclose.types(_uint8_output)
+
+
+class _ScaleGradient(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, data: torch.Tensor, scalar: float) -> torch.Tensor:
+        ctx.scalar = scalar
+        return data.clone()
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> tuple:
+        return grad * ctx.scalar, None
+
+
+@op("_contrib_gradientmultiplier", attrs={"scalar": Float(1.0), "is_int": Bool(True)},
+    fresh_outputs=True, grad_note="the output's gradient times scalar (the forward is the identity)")
+def gradientmultiplier(data, *, scalar, is_int):
+    """The identity forward; backward multiplies the gradient by ``scalar`` (a gradient
+    reversal layer with a negative one)."""
+    return _ScaleGradient.apply(data, scalar)
+
+
+gradientmultiplier.shape(same_shape)
+
+
+@op("_contrib_round_ste", fresh_outputs=True,
+    grad_note="straight-through: the output's gradient passes unchanged")
+def round_ste(data):
+    """Rounding half away from zero, with the straight-through gradient estimator."""
+    rounded = torch.sign(data) * torch.floor(data.abs() + 0.5)
+    return data + (rounded - data).detach()
+
+
+round_ste.shape(same_shape)
+
+
+@op("_contrib_sign_ste", fresh_outputs=True,
+    grad_note="straight-through: the output's gradient passes unchanged")
+def sign_ste(data):
+    """The sign of ``data``, with the straight-through gradient estimator."""
+    return data + (torch.sign(data) - data).detach()
+
+
+sign_ste.shape(same_shape)
