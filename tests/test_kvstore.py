@@ -23,9 +23,9 @@ def test_create_single_machine_types(kind: str) -> None:
     assert kv.is_capable("optimizer") and mx.kvstore.create is mx.kv.create
 
 
-def test_create_rejects_distributed_and_non_strings() -> None:
-    with pytest.raises(MXNetError, match="'dist_sync' is not supported"):
-        mx.kv.create("dist_sync")
+def test_create_rejects_byteps_and_non_strings() -> None:
+    with pytest.raises(MXNetError, match="'byteps' is not supported.*use 'dist_sync'"):
+        mx.kv.create("byteps")
     with pytest.raises(TypeError, match="name must be a string"):
         mx.kv.create(3)
     with pytest.raises(ValueError, match="Unknown capability: x"):

@@ -6,7 +6,8 @@ from typing import Any, Optional
 from .. import optimizer as opt
 from .._fileio.atomic import write_atomically
 from ..base import MXNetError
-from ..kvstore import _create_kvstore
+from ..kvstore import DistKVStore, _create_kvstore
+from ..kvstore.dist import is_distributed_type
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]
@@ -87,6 +88,11 @@ class Trainer:
         self._distributed: Optional[bool] = None
         self._params_to_init: list = []
         self._reset_kvstore()
+        if self._contexts and (isinstance(kvstore, DistKVStore) or (
+                isinstance(kvstore, str) and is_distributed_type(kvstore.lower()))):
+            # unlike MXNet (first step), the workers take rank 0's parameters now, before their
+            # first forward; parameters still deferred are broadcast at the first step
+            self._prepare()
 
     def _check_contexts(self) -> Optional[list]:
         contexts = None
@@ -220,7 +226,9 @@ class Trainer:
         self._optimizer.set_learning_rate(lr)
 
     def _check_and_rescale_grad(self, scale: float) -> None:
-        if self._update_on_kvstore and self._distributed and self._kv_initialized:
+        # MXNet's servers hold a copy of the optimizer; mxtorch's DistKVStore shares this one
+        if self._update_on_kvstore and self._distributed and self._kv_initialized and \
+                not isinstance(self._kvstore, DistKVStore):
             if self._optimizer.rescale_grad != scale:
                 raise UserWarning("Possible change in the `batch_size` from previous "
                                   "`step` detected. Optimizer gradient normalizing "

@@ -1,23 +1,22 @@
-"""Key value store for synchronization of values over multiple devices: ``mx.kv``.
+"""The single-process key-value stores: ``local`` and ``device``.
 
-``local`` and ``device`` stores (and MXNet's other single-machine names) sum the values pushed
-for a key and, when an optimizer is set, update the stored weight with it, in this process.
-Distributed stores are not available yet.
+They sum the values pushed for a key over the devices of this process and, when an optimizer is
+set, update the stored weight with that sum. The distributed stores (``dist.py``) add the sum over
+the worker processes to the same steps.
 """
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any, Callable, Optional
 
 import torch
 
-from ._fileio.atomic import write_atomically
-from .base import MXNetError, string_types
-from .context import cpu
-from .ndarray.ndarray import NDArray
+from .._fileio.atomic import write_atomically
+from ..base import MXNetError, string_types
+from ..context import cpu
+from ..ndarray.ndarray import NDArray
 
-__all__ = ["create", "KVStoreBase", "KVStore"]
+__all__ = ["KVStoreBase", "KVStore"]
 
 
 def _key_value_pairs(keys: Any, vals: Any, what: str) -> list:
@@ -324,8 +323,12 @@ class KVStore(KVStoreBase):
                 raise MXNetError(f"duplicate init of key {k}. Please double check if you called "
                                  "kv.init or kv.broadcast with this key multiple times")
             source = arrays[0]._t.detach()
-            device = source.device if "device" in self._type else cpu().torch_device
-            self._store[k] = NDArray(source.to(device, copy=True))
+            self._store[k] = NDArray(source.to(self._store_device(source), copy=True))
+
+    def _store_device(self, source: torch.Tensor) -> torch.device:
+        """Where the stored copy of a key lives: the CPU for ``local``, the value's device for
+        ``device``."""
+        return source.device if "device" in self._type else cpu().torch_device
 
     def push(self, key: Any, value: Any, priority: int = 0) -> None:
         """ Pushes a single or a sequence of key-value pairs into the store.
@@ -354,12 +357,16 @@ class KVStore(KVStoreBase):
         """
         for k, arrays in _key_value_pairs(key, value, "push"):
             stored = self._stored(k)
-            merged = self._reduce(k, arrays, stored)
+            merged = self._merge(k, arrays, stored)
             if self._updater is not None:
                 self._updater(k, NDArray(merged), stored)
             else:
                 with torch.no_grad():
                     stored._t.copy_(merged)
+
+    def _merge(self, key: Any, arrays: list, stored: NDArray) -> torch.Tensor:
+        """The sum of the values pushed for ``key``: over this process's devices here."""
+        return self._reduce(key, arrays, stored)
 
     @staticmethod
     def _reduce(key: Any, arrays: list, stored: NDArray) -> torch.Tensor:
@@ -524,7 +531,7 @@ class KVStore(KVStoreBase):
         array([[-0.01, -0.01],
                [-0.01, -0.01]], dtype=float32)
         """
-        from . import optimizer as opt
+        from .. import optimizer as opt
 
         self._set_updater(opt.get_updater(optimizer))
 
@@ -570,76 +577,3 @@ class KVStore(KVStoreBase):
 
     def _barrier(self) -> None:
         """Invokes global barrier among all worker nodes (a no-op for one process)."""
-
-
-_DISTRIBUTED = ("dist", "horovod", "byteps", "nccl")
-
-
-def create(name: str = "local") -> KVStoreBase:
-    """Creates a new KVStore.
-
-    For single machine training, there are two commonly used types:
-
-    ``local``: Copies all gradients to CPU memory and updates weights there.
-
-    ``device``: Aggregates gradients and updates weights on GPUs. With this setting,
-    the KVStore also attempts to use GPU peer-to-peer communication,
-    potentially accelerating the communication.
-
-    Distributed types (``dist_sync``, ``dist_device_sync``, ``dist_async``, ``nccl``,
-    ``horovod``) are not available yet and raise ``MXNetError``.
-
-    Parameters
-    ----------
-    name : {'local', 'device', 'nccl', 'dist_sync', 'dist_device_sync', 'dist_async', 'horovod'}
-        The type of KVStore.
-
-    Returns
-    -------
-    kv : KVStoreBase
-        The created KVStore.
-    """
-    if not isinstance(name, string_types):
-        raise TypeError("name must be a string")
-    name = name.lower()
-    if name in KVStoreBase.kv_registry:
-        return KVStoreBase.kv_registry[name]()
-    if any(kind in name for kind in _DISTRIBUTED):
-        raise MXNetError(f"kvstore type '{name}' is not supported: mxtorch's kvstores are "
-                         "single-process ('local', 'device')")
-    return KVStore(name)
-
-
-def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
-    """Create kvstore
-    This function select and create a proper kvstore if given the kvstore type.
-
-    Parameters
-    ----------
-    kvstore : KVStore or str
-        The kvstore.
-    num_device : int
-        The number of devices
-    arg_params : dict of str to `NDArray`.
-        Model parameter, dict of name to `NDArray` of net's weights.
-
-    Returns
-    -------
-    (kv, update_on_kvstore): the store (None when one device needs none) and whether the
-    optimizer should run on it.
-    """
-    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-    if kvstore is None:
-        return None, False
-    if isinstance(kvstore, KVStoreBase):
-        kv = kvstore
-    elif not isinstance(kvstore, str):
-        raise TypeError("kvstore must be KVStore, str or None")
-    elif num_device == 1 and "dist" not in kvstore:
-        return None, False  # one device on one machine needs no store
-    else:
-        kv = create(kvstore)
-        # as MXNet: a 'local' store holding an array over 16M elements leaves updates to the devices
-        if kvstore == "local" and max(p.size for p in arg_params.values()) > 1024 * 1024 * 16:
-            update_on_kvstore = False
-    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)
