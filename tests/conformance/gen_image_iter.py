@@ -17,10 +17,14 @@ tests/conformance/golden/image_iter/:
   starts after the images that batch borrowed); ``u8_*``: ``mx.io.ImageRecordUInt8Iter`` with a
   centre crop only (pure decoding); ``imageiter_*``: ``mx.image.ImageIter`` with ``path_imgidx``,
   ``resize=20``, ``mean``/``std`` arrays; ``det_*``: ``mx.image.ImageDetIter`` with its default
-  augmenters (force resize, cast). Image data is stored as float16 to keep the file small.
+  augmenters (force resize, cast). Image data is stored as float16 to keep the file small;
+- ``augmenters.npz``: each ``mx.image`` augmenter (and detection augmenter) applied to one small
+  image after ``random.seed(k)``/``np.random.seed(k)``: MXNet draws from Python's and NumPy's
+  global generators, so the same seeds must give the same output.
 """
 import json
 import pathlib
+import random
 import subprocess
 import tempfile
 
@@ -119,7 +123,65 @@ def main() -> None:
     goldens["det_label_shape"] = np.array(it.label_shape)
 
     np.savez_compressed(OUT / "batches.npz", **goldens)
+    augmenters()
     print(f"wrote {OUT}: {sorted(goldens)}")
+
+
+def aug_input() -> np.ndarray:
+    return picture(5, 12, 10).astype(np.float32)
+
+
+DET_INPUT = np.array([[0, 0.1, 0.2, 0.5, 0.6], [1, 0.4, 0.3, 0.9, 0.95]], dtype=np.float32)
+
+
+def augmenter_cases() -> dict:
+    img = mx.image
+    return {
+        "brightness": img.BrightnessJitterAug(0.4), "contrast": img.ContrastJitterAug(0.4),
+        "saturation": img.SaturationJitterAug(0.4), "hue": img.HueJitterAug(0.3),
+        "colorjitter": img.ColorJitterAug(0.3, 0.3, 0.3),
+        "lighting": img.LightingAug(0.5, np.array([55.46, 4.794, 1.148]),
+                                    np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140],
+                                              [-0.5836, -0.6948, 0.4203]])),
+        "gray": img.RandomGrayAug(1.0), "flip": img.HorizontalFlipAug(1.0),
+        "randomcrop": img.RandomCropAug((6, 7), 1),
+        "randomsizedcrop": img.RandomSizedCropAug((6, 6), 0.3, (0.75, 1.33), 1),
+        "centercrop": img.CenterCropAug((6, 5), 1), "resize": img.ResizeAug(6, 1),
+        "forceresize": img.ForceResizeAug((7, 5), 1),
+        "normalize": img.ColorNormalizeAug(np.array([100.0, 110.0, 120.0]), np.array([50.0, 60.0, 70.0])),
+        "randomorder": img.RandomOrderAug([img.BrightnessJitterAug(0.2), img.ContrastJitterAug(0.2)]),
+    }
+
+
+def det_cases() -> dict:
+    img = mx.image
+    return {"detflip": img.DetHorizontalFlipAug(1.0),
+            "detcrop": img.DetRandomCropAug(min_object_covered=0.1, area_range=(0.3, 1.0)),
+            "detpad": img.DetRandomPadAug(area_range=(1.5, 3.0), pad_val=(10, 20, 30))}
+
+
+def augmenters() -> None:
+    out = {"input": aug_input(), "det_input": DET_INPUT}
+    for k, (name, aug) in enumerate(augmenter_cases().items()):
+        random.seed(k)
+        np.random.seed(k)
+        out[name] = aug(mx.nd.array(aug_input())).asnumpy()
+        out[name + "_dumps"] = np.array(json.dumps(aug.dumps()))
+    for k, (name, aug) in enumerate(det_cases().items()):
+        random.seed(100 + k)
+        np.random.seed(100 + k)
+        src, label = aug(mx.nd.array(aug_input()), DET_INPUT.copy())
+        out[name] = src.asnumpy()
+        out[name + "_label"] = np.asarray(label, dtype=np.float32)
+    augs = mx.image.CreateAugmenter((3, 8, 8), resize=10, rand_crop=True, rand_resize=True, rand_mirror=True,
+                                    mean=True, std=True, brightness=0.1, contrast=0.1, saturation=0.1,
+                                    hue=0.1, pca_noise=0.1, rand_gray=0.1)
+    out["create_dumps"] = np.array(json.dumps([a.dumps() for a in augs]))
+    det = mx.image.CreateDetAugmenter((3, 8, 8), resize=10, rand_crop=0.5, rand_pad=0.5,
+                                      rand_mirror=True, mean=True, std=True, brightness=0.1,
+                                      hue=0.1, pca_noise=0.1, rand_gray=0.1)
+    out["createdet_dumps"] = np.array(json.dumps([a.dumps() for a in det]))
+    np.savez_compressed(OUT / "augmenters.npz", **out)
 
 
 if __name__ == "__main__":
