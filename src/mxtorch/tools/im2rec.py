@@ -176,7 +176,7 @@ def image_encode(args: argparse.Namespace, item: Item) -> Tuple[Optional[bytes],
 
 
 class _Encoder:
-    """Picklable ``item -> (record, error)`` for worker processes."""
+    """``item -> (item, record, error)`` for the worker threads."""
 
     def __init__(self, args: argparse.Namespace):
         self.args = args
@@ -186,9 +186,23 @@ class _Encoder:
         return item, record, error
 
 
+def _ordered(pool: Any, fn: Any, items: Sequence[Item], window: int) -> Iterator[Any]:
+    """``pool.map(fn, items)`` with at most ``window`` items in flight, so a list of millions of
+    images never holds more than a window of encoded records in memory."""
+    from collections import deque
+
+    pending: deque = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def make_records(args: argparse.Namespace, lst_path: str, working_dir: str) -> Tuple[int, int]:
     """Pack the images of one ``.lst`` file into ``<name>.rec`` and ``<name>.idx`` in
-    ``working_dir``, in list order, ``--num-thread`` processes encoding. Returns
+    ``working_dir``, in list order, ``--num-thread`` threads encoding. Returns
     ``(records written, images skipped)``."""
     from tqdm import tqdm
 
@@ -203,10 +217,12 @@ def make_records(args: argparse.Namespace, lst_path: str, working_dir: str) -> T
     pool = None
     try:
         if args.num_thread > 1:
-            import multiprocessing
+            from concurrent.futures import ThreadPoolExecutor
 
-            pool = multiprocessing.get_context("spawn").Pool(args.num_thread)
-            results = pool.imap(encode, items, chunksize=8)
+            # Pillow's decoders and encoders and torch's resize release the GIL: threads overlap
+            # the work without the start-up cost of processes; map() keeps the list order.
+            pool = ThreadPoolExecutor(args.num_thread)
+            results = _ordered(pool, encode, items, window=16 * args.num_thread)
         else:
             results = map(encode, items)
         for item, rec, error in tqdm(results, total=len(items), desc=name, unit="img",
@@ -219,7 +235,7 @@ def make_records(args: argparse.Namespace, lst_path: str, working_dir: str) -> T
             written += 1
     finally:
         if pool is not None:
-            pool.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
         record.close()
     return written, skipped
 
@@ -256,7 +272,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     rgroup.add_argument("--quality", type=int, default=95,
                         help="JPEG quality (1-100) with --encoding .jpg; zlib level (0-9) with .png")
     rgroup.add_argument("--num-thread", type=int, default=1,
-                        help="number of processes encoding images (records stay in list order)")
+                        help="number of threads encoding images (records stay in list order)")
     rgroup.add_argument("--color", type=int, default=1, choices=[-1, 0, 1],
                         help="1: colour (transparency dropped), 0: grayscale, -1: as stored, alpha kept")
     rgroup.add_argument("--encoding", type=str, default=".jpg", choices=[".jpg", ".png"],
