@@ -482,18 +482,9 @@ def unpack_img(s: bytes, iscolor: int = -1) -> Tuple[Any, np.ndarray]:
     return header, _imdecode_cv(payload, iscolor)
 
 
-def _image_module() -> Any:
-    """The module holding mx.image's decoder (``image.py``, or ``image/image.py`` in the package form)."""
-    try:
-        from .image import image as module
-    except ImportError:
-        from . import image as module
-    return module
-
-
 def _imdecode_cv(buf: bytes, iscolor: int) -> np.ndarray:
     """Decode as ``cv2.imdecode(buf, iscolor)`` does, on Pillow (see :mod:`mxtorch.image`)."""
-    image = _image_module()
+    from .image import image
     if iscolor >= 0:
         arr = image.imdecode(bytes(buf), 0 if iscolor == 0 else 1, to_rgb=0).asnumpy()
         return arr[:, :, 0] if iscolor == 0 else arr
