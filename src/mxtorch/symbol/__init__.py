@@ -36,6 +36,13 @@ image = namespace_module(__name__, "image", make_symbol_function,
                          "Image operators of MXNet's Symbol API: ``mx.sym.image``.")
 contrib = namespace_module(__name__, "contrib", make_symbol_function,
                            "Contributed operators of MXNet's Symbol API: ``mx.sym.contrib``.")
+from ..contrib._unsupported import refusing  # noqa: E402
+
+for _name in ("foreach", "while_loop", "cond"):  # graph nodes holding subgraphs: not yet
+    setattr(contrib, _name, refusing(f"mxnet.symbol.contrib.{_name}",
+                                     f"call nd.contrib.{_name} imperatively (a Gluon block that uses "
+                                     f"it runs un-hybridized)"))
+    contrib.__all__.append(_name)
 linalg = namespace_module(__name__, "linalg", make_symbol_function,
                           "Linear algebra operators of MXNet's Symbol API: ``mx.sym.linalg``.")
 from . import random  # noqa: E402,F401  (mx.sym.random: the samplers)
