@@ -203,6 +203,10 @@ LOSS_CASES = [
      [("pred", "pos", (3, 4)), ("target", "count", (3, 4))]),
     ("cosine_embedding", _loss("CosineEmbeddingLoss", margin=0.1),
      [("input1", "normal", (3, 4)), ("input2", "normal", (3, 4)), ("label", "sign", (3,))]),
+    ("ctc", _loss("CTCLoss"), [("pred", "normal", (3, 6, 4)), ("label", "ctc4", (3, 3))]),
+    ("ctc_tnc_lengths", _loss("CTCLoss", layout="TNC", label_layout="TN", weight=0.5),
+     [("pred", "normal", (7, 3, 5)), ("label", "index4", (4, 3)), ("pred_lengths", "steps5to7", (3,)),
+      ("label_lengths", "count1to4", (3,))]),
 ]
 
 
@@ -250,6 +254,13 @@ def make_input(rng, kind, shape):
         return rng.uniform(0.5, 2.0, size=shape).astype(np.float32)
     if kind == "count":
         return rng.randint(0, 5, size=shape).astype(np.float32)
+    if kind.startswith("ctc"):  # CTC labels 0..classes-2, each row padded with -1 after its length
+        label = rng.randint(0, int(kind[3:]) - 1, size=shape)
+        label[np.arange(shape[1]) >= rng.randint(1, shape[1] + 1, size=(shape[0], 1))] = -1
+        return label.astype(np.float32)
+    if kind.startswith("steps") or kind.startswith("count"):  # integers in [low, high]
+        low, high = (int(v) for v in kind[5:].split("to"))
+        return rng.randint(low, high + 1, size=shape).astype(np.float32)
     raise ValueError(kind)
 
 

@@ -62,3 +62,24 @@ def test_loss_hybridized_gives_same_values():
     expected = loss(pred, label).asnumpy()
     loss.hybridize()
     np.testing.assert_allclose(loss(pred, label).asnumpy(), expected)
+
+
+def test_ctc_loss_hybridized_with_lengths_gives_mxnets_values():
+    with np.load(LOSSES / "ctc_tnc_lengths.npz") as f:
+        g = dict(f)
+    loss = gluon.loss.CTCLoss(layout="TNC", label_layout="TN", weight=0.5)
+    loss.hybridize()
+    pred = nd.array(g["in:pred"])
+    pred.attach_grad()
+    with autograd.record():
+        out = loss(pred, *(nd.array(g[f"in:{n}"]) for n in ("label", "pred_lengths", "label_lengths")))
+    out.backward()
+    _close(out.asnumpy(), g["out"])
+    _close(pred.grad.asnumpy(), g["grad"])
+
+
+def test_ctc_loss_layouts_are_checked():
+    with pytest.raises(ValueError, match="layout"):
+        gluon.loss.CTCLoss(layout="NCT")
+    with pytest.raises(ValueError, match="label_layout"):
+        gluon.loss.CTCLoss(label_layout="TNC")

@@ -10,7 +10,7 @@ from ..base import numeric_types
 from .block import HybridBlock
 
 __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "SigmoidBCELoss",
-           "SoftmaxCrossEntropyLoss", "SoftmaxCELoss", "KLDivLoss", "HuberLoss", "HingeLoss",
+           "SoftmaxCrossEntropyLoss", "SoftmaxCELoss", "KLDivLoss", "CTCLoss", "HuberLoss", "HingeLoss",
            "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss",
            "CosineEmbeddingLoss"]
 
@@ -403,6 +403,57 @@ class KLDivLoss(Loss):
         loss = label * (F.log(label + 1e-12) - pred)
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
         return F.sum(loss, axis=self._batch_axis, exclude=True)
+
+
+class CTCLoss(Loss):
+    r"""Connectionist Temporal Classification loss between unnormalised per-step class scores and
+    unaligned label sequences (the CTCLoss operator with the last class as the blank).
+
+    Parameters
+    ----------
+    layout : str, default 'NTC'
+        Axes of the prediction: 'NTC' (batch, time, classes) or 'TNC'.
+    label_layout : str, default 'NT'
+        Axes of the labels: 'NT' (batch, label position) or 'TN'.
+    weight : float or None
+        A scalar the loss is multiplied by.
+
+    Inputs:
+        - **pred**: scores before the softmax, of shape (batch_size, sequence_length,
+          alphabet_size) for 'NTC'. The last class, alphabet_size - 1, is the blank, so
+          alphabet_size counts the symbols plus one.
+        - **label**: symbol indices from 0, of shape (batch_size, label_length) for 'NT';
+          shorter sequences are padded with -1.
+        - **pred_lengths**: optional, shape (batch_size,): the number of valid steps of each
+          prediction when they differ.
+        - **label_lengths**: optional, shape (batch_size,): the length of each label sequence
+          (instead of the -1 padding).
+        - **sample_weight**: optional, a weight per sample, broadcastable to (batch_size,).
+
+    Outputs:
+        - **loss**: shape (batch_size,), the negative log-likelihood of each label sequence.
+    """
+
+    def __init__(self, layout: str = "NTC", label_layout: str = "NT", weight: Optional[float] = None,
+                 **kwargs: Any):
+        if layout not in ("NTC", "TNC"):
+            raise ValueError(f"CTCLoss: layout must be 'NTC' or 'TNC', got {layout!r}")
+        if label_layout not in ("NT", "TN"):
+            raise ValueError(f"CTCLoss: label_layout must be 'NT' or 'TN', got {label_layout!r}")
+        self._layout = layout
+        self._label_layout = label_layout
+        super().__init__(weight, label_layout.find("N"), **kwargs)
+
+    def hybrid_forward(self, F: Any, pred: Any, label: Any, pred_lengths: Any = None,
+                       label_lengths: Any = None, sample_weight: Any = None) -> Any:
+        if self._layout == "NTC":  # the operator takes time first
+            pred = F.swapaxes(pred, 0, 1)
+        if self._batch_axis == 1:
+            label = F.swapaxes(label, 0, 1)
+        loss = F.CTCLoss(pred, label, pred_lengths, label_lengths,
+                         use_data_lengths=pred_lengths is not None,
+                         use_label_lengths=label_lengths is not None, blank_label="last")
+        return _apply_weighting(F, loss, self._weight, sample_weight)
 
 
 class HuberLoss(Loss):
