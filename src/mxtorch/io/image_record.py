@@ -17,9 +17,11 @@ is not reproduced).
 """
 from __future__ import annotations
 
+import atexit
 import math
 import queue
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
 
@@ -322,6 +324,14 @@ class _RecordStream:
 
 
 _END = object()
+_LIVE: "weakref.WeakSet[ImageRecordIter]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live_iterators() -> None:
+    """Stop the threads of iterators still open at exit (a thread killed inside torch aborts)."""
+    for it in list(_LIVE):
+        it.close()
 
 
 class ImageRecordIter(DataIter):
@@ -463,6 +473,8 @@ class ImageRecordIter(DataIter):
         self._reader: Optional[threading.Thread] = None
         self._epoch_done = False   # the stream ended with a complete batch: next epoch restarts it
         self._exhausted = False    # the consumer has seen the end of this epoch
+        self._closed = False
+        _LIVE.add(self)
         self._start()
 
     # -- the reader thread -----------------------------------------------------------------------
@@ -624,6 +636,9 @@ class ImageRecordIter(DataIter):
 
     def close(self) -> None:
         """Stop the reader and the worker threads and close the file."""
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
         self._stop_reader()
         self._pool.shutdown(wait=True, cancel_futures=True)
         self._stream.close()
