@@ -231,7 +231,10 @@ def _run_im2rec(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return run(args)
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict, add_run, add_alias, add_im2rec]
+from .launch import add_launch  # noqa: E402  (argparse only: torch is imported by the workers)
+
+COMMANDS: list[Callable[[Any], None]] = [add_train, add_digits, add_predict, add_run, add_alias, add_im2rec,
+                                         add_launch]
 
 
 def _join(argv: Sequence[str]) -> str:
