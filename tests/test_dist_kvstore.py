@@ -156,3 +156,17 @@ def test_a_worker_alone_gives_up_joining_in_bounded_time(monkeypatch: pytest.Mon
     assert proc.returncode == 5, proc.stdout + proc.stderr
     assert "rank 1 could not join the job of 2 workers" in proc.stdout
     assert time.monotonic() - start < 40
+
+
+def test_split_sampler_shards_the_data_per_worker() -> None:
+    parts = [list(mx.gluon.data.SplitSampler(10, 3, i)) for i in range(3)]
+    assert [len(p) for p in parts] == [3, 3, 3]
+    assert sorted(sum(parts, [])) == list(range(9))
+    assert list(mx.gluon.data.SplitSampler(10, 3, 1, shuffle=False)) == [3, 4, 5]
+    assert len(mx.gluon.data.SplitSampler(10, 3, 2)) == 3
+    data = mx.gluon.data.ArrayDataset(np.arange(10, dtype=np.float32))
+    loader = mx.gluon.data.DataLoader(
+        data, batch_size=2, sampler=mx.gluon.data.SplitSampler(10, 2, 1, shuffle=False))
+    assert [b.asnumpy().tolist() for b in loader] == [[5, 6], [7, 8], [9]]
+    with pytest.raises(ValueError, match="part_index 3 must be in"):
+        mx.gluon.data.SplitSampler(10, 3, 3)

@@ -5,7 +5,8 @@ from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler"]
+__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "FilterSampler", "BatchSampler",
+           "SplitSampler"]
 
 _LAST_BATCH = ("keep", "discard", "rollover")
 
@@ -81,6 +82,49 @@ class RandomSampler(Sampler):
         indices = np.arange(self._length)
         np.random.shuffle(indices)
         return indices.astype(np.int64, copy=False)
+
+
+class SplitSampler(Sampler):
+    """Samples the part ``part_index`` of ``num_parts`` equal parts of [0, length), for the
+    workers of a distributed job (GluonCV's and MXNet's tutorial sampler; not in MXNet itself).
+
+    Every part has ``length // num_parts`` indices (the remainder is left out), so every worker
+    makes the same number of steps, as synchronous training needs. Usually
+    ``num_parts=kv.num_workers, part_index=kv.rank``.
+
+    Parameters
+    ----------
+    length : int
+        Length of the sequence.
+    num_parts : int, default 1
+        Number of parts (workers).
+    part_index : int, default 0
+        The part to sample, in [0, num_parts).
+    shuffle : bool, default True
+        Whether each epoch visits the part in a new random order (numpy's global random state,
+        as RandomSampler), or in order.
+    """
+
+    def __init__(self, length: int, num_parts: int = 1, part_index: int = 0,
+                 shuffle: bool = True):
+        if num_parts < 1 or not 0 <= part_index < num_parts:
+            raise ValueError(f"part_index {part_index} must be in [0, num_parts={num_parts}) "
+                             "with num_parts >= 1")
+        self._part_len = length // num_parts
+        self._start = self._part_len * part_index
+        self._shuffle = shuffle
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._index_array().tolist())
+
+    def __len__(self) -> int:
+        return self._part_len
+
+    def _index_array(self) -> np.ndarray:
+        indices = np.arange(self._start, self._start + self._part_len, dtype=np.int64)
+        if self._shuffle:
+            np.random.shuffle(indices)
+        return indices
 
 
 class FilterSampler(Sampler):
