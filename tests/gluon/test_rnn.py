@@ -1,0 +1,252 @@
+"""gluon.rnn against MXNet 1.9.1: layers and cells load MXNet-written parameters under MXNet's names
+and give MXNet's outputs, states and gradients, eagerly and hybridized (goldens from
+tests/conformance/gen_rnn.py, which this file replays); plus what MXNet's CPU build cannot produce
+goldens for (projection, state clipping, sequence lengths), checked against torch and against the
+unfused cells."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import mxtorch as mx
+from mxtorch import autograd, gluon, nd
+from tests.conformance import gen_rnn
+from tests.conformance.conftest import GOLDEN
+
+RNN_GOLDEN = GOLDEN / "rnn"
+
+
+def _loaded(name: str):
+    build = gen_rnn.CASES[name][0]
+    block = build(mx)
+    block.load_parameters(str(RNN_GOLDEN / f"{name}.params"))
+    return block
+
+
+@pytest.mark.parametrize("hybridize", [False, True], ids=["eager", "hybridized"])
+@pytest.mark.parametrize("name", sorted(gen_rnn.CASES))
+def test_matches_mxnet_on_its_parameters(name: str, hybridize: bool):
+    golden = np.load(RNN_GOLDEN / f"{name}.npz")
+    block = _loaded(name)
+    assert list(block.collect_params().keys()) == list(golden["param_names"])
+    states = [golden[f"state{i}"] for i in range(3) if f"state{i}" in golden]
+    result = gen_rnn.run(mx, name, block, hybridize=hybridize, begin_states=states or None)
+    expected = {k: golden[k] for k in golden.files
+                if k.startswith(("out", "grad_")) and not k.startswith("head")}
+    assert sorted(result) == sorted(set(expected) | {k for k in result if k.startswith("head")})
+    for key, want in expected.items():
+        np.testing.assert_allclose(result[key], want, rtol=1e-4, atol=1e-5, err_msg=key)
+
+
+@pytest.mark.parametrize("name", ["lstm_2l_bi", "gru_2l", "rnn_cell_ntc", "hybrid_stack"])
+def test_saved_parameters_use_mxnets_keys(name: str, tmp_path):
+    block = _loaded(name)
+    path = tmp_path / "saved.params"
+    block.save_parameters(str(path))
+    ours, theirs = nd.load(str(path)), nd.load(str(RNN_GOLDEN / f"{name}.params"))
+    assert sorted(ours) == sorted(theirs)
+    for key in theirs:
+        np.testing.assert_array_equal(ours[key].asnumpy(), theirs[key].asnumpy())
+
+
+def test_layer_file_keys_are_mxnets_unfused_names():
+    keys = sorted(nd.load(str(RNN_GOLDEN / "lstm_2l_bi.params")))
+    assert "_unfused.0.l_cell.i2h_weight" in keys and "_unfused.1.r_cell.h2h_bias" in keys
+    keys = sorted(nd.load(str(RNN_GOLDEN / "gru_2l.params")))
+    assert "_unfused.1.i2h_weight" in keys
+
+
+# -- layers --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("layer_cls", [gluon.rnn.RNN, gluon.rnn.LSTM, gluon.rnn.GRU])
+def test_deferred_input_size_and_parameter_names(layer_cls):
+    layer = layer_cls(7, num_layers=2, bidirectional=True, prefix="net_")
+    gates = {gluon.rnn.RNN: 1, gluon.rnn.LSTM: 4, gluon.rnn.GRU: 3}[layer_cls]
+    assert layer.l0_i2h_weight.shape == (gates * 7, 0)
+    layer.initialize()
+    out = layer(nd.ones((5, 2, 3)))
+    assert out.shape == (5, 2, 14)
+    assert layer.l0_i2h_weight.shape == (gates * 7, 3)
+    assert layer.r1_i2h_weight.shape == (gates * 7, 14)
+    names = list(layer.collect_params().keys())
+    assert names[:4] == ["net_l0_i2h_weight", "net_l0_h2h_weight", "net_l0_i2h_bias",
+                         "net_l0_h2h_bias"]
+    assert names[4] == "net_r0_i2h_weight" and len(names) == 16
+
+
+def test_hybridized_layer_is_one_rnn_node_and_exports(tmp_path):
+    layer = gluon.rnn.LSTM(4, num_layers=2, layout="NTC", prefix="lstm_")
+    layer.initialize(mx.init.Xavier())
+    x = nd.random.normal(shape=(2, 5, 3))
+    eager = layer(x)
+    layer.hybridize()
+    assert np.allclose(layer(x).asnumpy(), eager.asnumpy(), atol=1e-6)
+    graph = layer(mx.sym.var("data"))
+    ops = [n["op"] for n in json.loads(graph.tojson())["nodes"]]
+    assert ops.count("RNN") == 1 and ops.count("_rnn_param_concat") == 1
+    layer.export(str(tmp_path / "lstm"))
+    # called without states, the layer made zero states: the graph's inputs are data0..data2
+    net = gluon.SymbolBlock.imports(str(tmp_path / "lstm-symbol.json"),
+                                    ["data0", "data1", "data2"], str(tmp_path / "lstm-0000.params"))
+    zeros = layer.begin_state(batch_size=2)
+    np.testing.assert_allclose(net(x, *zeros).asnumpy(), eager.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_states_in_and_out_and_begin_state():
+    layer = gluon.rnn.GRU(3, num_layers=2, prefix="g_")
+    layer.initialize()
+    states = layer.begin_state(batch_size=4)
+    assert [s.shape for s in states] == [(2, 4, 3)]
+    out, new_states = layer(nd.ones((6, 4, 2)), states)
+    assert out.shape == (6, 4, 3) and new_states[0].shape == (2, 4, 3)
+    np.testing.assert_allclose(new_states[0].asnumpy()[-1], out.asnumpy()[-1], rtol=1e-6)
+    with pytest.raises(ValueError, match="Invalid recurrent state shape"):
+        layer(nd.ones((6, 4, 2)), [nd.zeros((2, 3, 3))])
+
+
+def test_dropout_only_in_training():
+    layer = gluon.rnn.LSTM(8, num_layers=2, dropout=0.5)
+    layer.initialize(mx.init.Xavier())
+    x = nd.random.normal(shape=(3, 2, 4))
+    assert np.array_equal(layer(x).asnumpy(), layer(x).asnumpy())
+    with autograd.record():
+        a, b = layer(x), layer(x)
+    assert not np.array_equal(a.asnumpy(), b.asnumpy())
+
+
+def _torch_weights(layer, layers: int, dirs: int) -> dict:
+    names = {}
+    for i in range(layers):
+        for d, suffix in zip("lr", ["", "_reverse"]):
+            if d == "r" and dirs == 1:
+                continue
+            for ours, theirs in [("i2h_weight", "weight_ih"), ("h2h_weight", "weight_hh"),
+                                 ("i2h_bias", "bias_ih"), ("h2h_bias", "bias_hh"),
+                                 ("h2r_weight", "weight_hr")]:
+                param = getattr(layer, f"{d}{i}_{ours}", None)
+                if param is not None:
+                    names[f"{theirs}_l{i}{suffix}"] = torch.from_numpy(param.data().asnumpy())
+    return names
+
+
+def test_projection_matches_torch_lstm():
+    layer = gluon.rnn.LSTM(6, num_layers=2, bidirectional=True, projection_size=3, input_size=4)
+    layer.initialize(mx.init.Uniform(0.5))
+    for p in layer.collect_params().values():  # biases drawn too
+        p.set_data(nd.random.uniform(-0.5, 0.5, shape=p.shape))
+    reference = torch.nn.LSTM(4, 6, num_layers=2, bidirectional=True, proj_size=3)
+    reference.load_state_dict(_torch_weights(layer, 2, 2))
+    x = np.random.RandomState(0).standard_normal((5, 2, 4)).astype(np.float32)
+    h0 = np.random.RandomState(1).standard_normal((4, 2, 3)).astype(np.float32)
+    c0 = np.random.RandomState(2).standard_normal((4, 2, 6)).astype(np.float32)
+    out, (h, c) = layer(nd.array(x), [nd.array(h0), nd.array(c0)])
+    with torch.no_grad():
+        want, (wh, wc) = reference(torch.from_numpy(x), (torch.from_numpy(h0), torch.from_numpy(c0)))
+    assert out.shape == (5, 2, 6)
+    np.testing.assert_allclose(out.asnumpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h.asnumpy(), wh.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c.asnumpy(), wc.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _lstm_with_params(**kwargs):
+    layer = gluon.rnn.LSTM(5, input_size=3, prefix="clip_", **kwargs)
+    layer.initialize()
+    rng = np.random.RandomState(5)
+    for p in layer.collect_params().values():
+        p.set_data(nd.array(rng.standard_normal(p.shape)))
+    return layer
+
+
+@pytest.mark.parametrize("projection", [None, 2])
+def test_state_clipping(projection):
+    x = nd.array(np.random.RandomState(0).standard_normal((6, 2, 3)) * 3)
+    states = [nd.zeros((4, 2, projection or 5)), nd.zeros((4, 2, 5))]
+    free = _lstm_with_params(num_layers=2, bidirectional=True, projection_size=projection)
+    wide = _lstm_with_params(num_layers=2, bidirectional=True, projection_size=projection,
+                             state_clip_min=-1e6, state_clip_max=1e6)
+    tight = _lstm_with_params(num_layers=2, bidirectional=True, projection_size=projection,
+                              state_clip_min=-0.2, state_clip_max=0.3)
+    out, (h, c) = free(x, states)
+    out_wide, (h_wide, c_wide) = wide(x, states)  # the stepped path, never clipping
+    np.testing.assert_allclose(out_wide.asnumpy(), out.asnumpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(c_wide.asnumpy(), c.asnumpy(), rtol=1e-5, atol=1e-6)
+    assert np.abs(c.asnumpy()).max() > 0.3
+    _, (_, c_tight) = tight(x, states)
+    assert c_tight.asnumpy().min() >= -0.2 - 1e-7 and c_tight.asnumpy().max() <= 0.3 + 1e-7
+
+
+@pytest.mark.parametrize("mode,clip", [("lstm", False), ("lstm", True), ("gru", False),
+                                       ("rnn_tanh", False)])
+def test_sequence_length_matches_unfused_cells(mode: str, clip: bool):
+    """The fused kernel on packed sequences (the stepped LSTM with clip bounds it never reaches)
+    against the same weights as cells, unrolled with valid_length."""
+    make = {"lstm": gluon.rnn.LSTM, "gru": gluon.rnn.GRU,
+            "rnn_tanh": lambda *a, **k: gluon.rnn.RNN(*a, activation="tanh", **k)}[mode]
+    extra = {"state_clip_min": -1e6, "state_clip_max": 1e6} if clip else {}
+    layer = make(4, num_layers=2, bidirectional=True, input_size=3, use_sequence_length=True,
+                 prefix="seq_", **extra)
+    layer.initialize(mx.init.Xavier())
+    rng = np.random.RandomState(4)
+    for p in layer.collect_params().values():
+        p.set_data(nd.array(0.5 * rng.standard_normal(p.shape)))
+    x = nd.array(rng.standard_normal((5, 3, 3)))
+    lengths = nd.array([3, 5, 1])
+    states = layer.begin_state(batch_size=3)
+    out, new_states = layer(x, states, lengths)
+    cells = make(4, num_layers=2, bidirectional=True, input_size=3, prefix="seq_")
+    cells.initialize()
+    for name, p in cells.collect_params().items():
+        p.set_data(layer.collect_params()[name].data())
+    stack = cells._unfuse()
+    want, want_states = stack.unroll(5, x, layout="TNC", merge_outputs=True, valid_length=lengths)
+    np.testing.assert_allclose(out.asnumpy(), want.asnumpy(), rtol=1e-5, atol=1e-6)
+    final_h = new_states[0].asnumpy()  # (layers * dirs, N, C), cells give (N, C) per cell
+    per_cell = [s.asnumpy() for s in want_states][::2 if mode == "lstm" else 1]
+    np.testing.assert_allclose(final_h, np.stack(per_cell), rtol=1e-5, atol=1e-6)
+
+
+# -- cells -------------------------------------------------------------------------------------------------
+def test_cell_names_and_begin_state():
+    cell = gluon.rnn.LSTMCell(3, prefix="c_")
+    assert list(cell.collect_params().keys()) == ["c_i2h_weight", "c_h2h_weight", "c_i2h_bias",
+                                                 "c_h2h_bias"]
+    states = cell.begin_state(batch_size=2)
+    assert [s.shape for s in states] == [(2, 3), (2, 3)]
+    sym_states = cell.begin_state(func=mx.sym.var)
+    assert [s.name for s in sym_states] == ["c_begin_state_2", "c_begin_state_3"]
+    assert repr(gluon.rnn.RNNCell(4, input_size=2)) == "RNNCell(2 -> 4, tanh)"
+
+
+def test_cell_unroll_symbolic_infers_shapes():
+    cell = gluon.rnn.GRUCell(4, prefix="g_")
+    outputs, states = cell.unroll(3, mx.sym.var("data"), layout="NTC", merge_outputs=True)
+    _, out_shapes, _ = outputs.infer_shape(data=(2, 3, 5))
+    assert out_shapes == [(2, 3, 4)]
+    assert "g_i2h_weight" in outputs.list_arguments()
+
+
+def test_modifier_rules():
+    base = gluon.rnn.RNNCell(3)
+    gluon.rnn.ResidualCell(base)
+    with pytest.raises(AssertionError):
+        gluon.rnn.ZoneoutCell(base)
+    with pytest.raises(AssertionError):
+        base.begin_state(batch_size=1)
+    bi = gluon.rnn.BidirectionalCell(gluon.rnn.RNNCell(2), gluon.rnn.RNNCell(2))
+    with pytest.raises(NotImplementedError):
+        bi(nd.ones((1, 2)), bi.begin_state(batch_size=1))
+    with pytest.raises(AssertionError):
+        gluon.rnn.ZoneoutCell(bi)
+
+
+def test_zoneout_in_training_keeps_some_previous_values():
+    cell = gluon.rnn.ZoneoutCell(gluon.rnn.GRUCell(50, input_size=4), zoneout_outputs=0.5,
+                                 zoneout_states=0.5)
+    cell.initialize(mx.init.Uniform(1.0))
+    x = nd.random.normal(shape=(2, 3, 4))
+    with autograd.record():
+        outputs, _ = cell.unroll(3, x, merge_outputs=False)
+    first = outputs[0].asnumpy()  # the previous output of step 0 is zero
+    assert 0.2 < np.mean(first == 0) < 0.8
