@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser graphviz test lint digits train fuzz clean
+.PHONY: setup browser graphviz test lint docs digits train fuzz clean
 
 # requirements.txt pins the core dependencies, the apps extra (FastAPI, uvicorn, python-multipart:
 # `make digits` and the tests serve the web app) and the test tools; the package goes in without deps.
@@ -29,6 +29,11 @@ graphviz:
 	@command -v dot >/dev/null 2>&1 || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; }
+
+# The documentation site (build/site), offline; any warning fails the build (strict in mkdocs.yml).
+# The API reference imports mxtorch: nd.* and sym.* are generated from the operator table.
+docs: setup
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet
 
 test: lint browser graphviz
 	$(PY) -m pytest

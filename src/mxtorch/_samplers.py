@@ -26,6 +26,7 @@ class Frontend(NamedTuple):
     array: type                                  # NDArray or Symbol
     call: Callable[[str, tuple, dict], Any]      # run/build the named table operator
     imperative: bool                             # True for nd: samples land on a context now
+    module: str                                  # where the samplers live: mxtorch.ndarray.random
 
 
 def _draw(front: Frontend, dist: str, params: list, shape: Any, dtype: Any, ctx: Any,
@@ -245,4 +246,5 @@ def make_samplers(front: Frontend) -> dict:
     for name, function in functions.items():
         function.__doc__ = function.__doc__.format(shape=_SHAPE_DOC, common=_COMMON_DOC)
         function.__qualname__ = name
+        function.__module__ = front.module
     return functions

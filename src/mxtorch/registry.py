@@ -44,6 +44,7 @@ def get_register_func(base_class: type, nickname: str) -> Callable:
         return klass
 
     register.__doc__ = f"Register {nickname} to the {nickname} factory"
+    register.__module__ = base_class.__module__  # documented beside the class it serves
     return register
 
 
@@ -70,6 +71,7 @@ def get_alias_func(base_class: type, nickname: str) -> Callable:
                 register(klass, name)
             return klass
         return reg
+    alias.__module__ = base_class.__module__  # documented beside the class it serves
     return alias
 
 
@@ -124,4 +126,5 @@ def get_create_func(base_class: type, nickname: str) -> Callable:
                       "    class name of desired instance. If is a instance,\n"
                       "    it will be returned directly.\n"
                       "**kwargs : dict\n    arguments to be passed to constructor")
+    create.__module__ = base_class.__module__  # documented beside the class it serves
     return create

@@ -36,7 +36,7 @@ def _method(entry, name):
     return method
 
 
-install(sys.modules[__name__], _dispatch.make_function)
+_OPERATORS = install(sys.modules[__name__], _dispatch.make_function)
 install(NDArray, _method, only=frozenset(FLUENT_METHODS).__contains__)
 
 from . import random  # noqa: E402,F401  (mx.nd.random: the samplers)
@@ -47,12 +47,10 @@ image = namespace_module(__name__, "image", _dispatch.make_function,
                          "Image operators of MXNet's NDArray API: ``mx.nd.image``.")
 contrib = namespace_module(__name__, "contrib", _dispatch.make_function,
                            "Contributed operators of MXNet's NDArray API: ``mx.nd.contrib``.")
-from . import control_flow as _control_flow  # noqa: E402
-
-for _name in _control_flow.__all__:  # nd.contrib.foreach, while_loop, cond: Python, not operators
-    setattr(contrib, _name, getattr(_control_flow, _name))
-    contrib.__all__.append(_name)
 linalg = namespace_module(__name__, "linalg", _dispatch.make_function,
                           "Linear algebra operators of MXNet's NDArray API: ``mx.nd.linalg``.")
 
-__all__ = list(_ndarray_all) + ["load", "load_frombuffer", "save"]
+# as MXNet's: ``from mxnet.ndarray import *`` brings the operator functions and sub-namespaces too
+__all__ = list(_ndarray_all) + ["load", "load_frombuffer", "save"] + \
+    [n for n in _OPERATORS if not n.startswith("_") and n not in _ndarray_all] + \
+    ["random", "image", "contrib", "linalg", "utils"]

@@ -12,7 +12,7 @@ from ..ops.registry import NAMESPACE_PREFIXES, install
 from . import _dispatch
 from .ndarray import NDArray
 
-_SAMPLERS = make_samplers(Frontend(NDArray, _dispatch.call, imperative=True))
+_SAMPLERS = make_samplers(Frontend(NDArray, _dispatch.call, imperative=True, module=__name__))
 globals().update(_SAMPLERS)
 
 __all__ = list(_SAMPLERS) + install(sys.modules[__name__], _dispatch.make_function,

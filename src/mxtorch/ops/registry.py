@@ -80,6 +80,7 @@ import inspect
 import keyword
 import math
 import re
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional, Sequence
 
@@ -752,7 +753,10 @@ def _install_names(namespace: Any, make_function: Callable[[OpDef, str], Callabl
         public = name[len(prefix):]
         if public and not hasattr(namespace, public):
             entry = _REGISTRY[name]
-            setattr(namespace, public, make_function(entry, public))
+            function = make_function(entry, public)
+            if isinstance(namespace, types.ModuleType):  # help() and the API reference place it here
+                function.__module__ = namespace.__name__
+            setattr(namespace, public, function)
             _MADE.setdefault(id(entry), []).append((namespace, public))
             installed.append(public)
     return installed

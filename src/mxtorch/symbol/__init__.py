@@ -24,7 +24,7 @@ def _fluent(entry, name):
     return method
 
 
-install(sys.modules[__name__], make_symbol_function)
+_OPERATORS = install(sys.modules[__name__], make_symbol_function)
 # every public lower-case operator is also a method: ``x.exp()`` is ``sym.exp(x)``
 install(Symbol, _fluent, only=lambda name: not name.startswith("_") and name.islower())
 del _symbol_module
@@ -36,13 +36,10 @@ image = namespace_module(__name__, "image", make_symbol_function,
                          "Image operators of MXNet's Symbol API: ``mx.sym.image``.")
 contrib = namespace_module(__name__, "contrib", make_symbol_function,
                            "Contributed operators of MXNet's Symbol API: ``mx.sym.contrib``.")
-from ..contrib._unsupported import refusing  # noqa: E402
-
-for _name in ("foreach", "while_loop", "cond"):  # graph nodes holding subgraphs: not yet
-    setattr(contrib, _name, refusing(f"mxnet.symbol.contrib.{_name}",
-                                     f"call nd.contrib.{_name} imperatively (a Gluon block that uses "
-                                     f"it runs un-hybridized)"))
-    contrib.__all__.append(_name)
 linalg = namespace_module(__name__, "linalg", make_symbol_function,
                           "Linear algebra operators of MXNet's Symbol API: ``mx.sym.linalg``.")
 from . import random  # noqa: E402,F401  (mx.sym.random: the samplers)
+
+# as MXNet's: ``from mxnet.symbol import *`` brings the operator functions and sub-namespaces too
+__all__ += [n for n in _OPERATORS if not n.startswith("_") and n not in __all__] + \
+    ["random", "image", "contrib", "linalg"]

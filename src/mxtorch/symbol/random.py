@@ -17,7 +17,7 @@ def _build(op_name: str, inputs: tuple, kwargs: dict) -> Any:
     return make_symbol_function(get_op(op_name), op_name)(*inputs, **kwargs)
 
 
-_SAMPLERS = make_samplers(Frontend(Symbol, _build, imperative=False))
+_SAMPLERS = make_samplers(Frontend(Symbol, _build, imperative=False, module=__name__))
 globals().update(_SAMPLERS)
 
 __all__ = list(_SAMPLERS) + install(sys.modules[__name__], make_symbol_function,
