@@ -217,8 +217,13 @@ class _RNNLayer(HybridBlock):
                   for d in ["l", "r"][:self._dir]
                   for g in groups if not (g == "h2r" and t == "bias")]
         params = F._rnn_param_concat(*params, dim=0)
-        rnn_args = list(states) + ([sequence_length] if self._use_sequence_length else [])
-        rnn = F.RNN(inputs, params, *rnn_args, use_sequence_length=self._use_sequence_length,
+        # by name: the inputs a mode leaves out (state_cell) must not shift the ones after them
+        rnn_inputs = {"state": states[0]}
+        if self._mode == "lstm":
+            rnn_inputs["state_cell"] = states[1]
+        if self._use_sequence_length:
+            rnn_inputs["sequence_length"] = sequence_length
+        rnn = F.RNN(inputs, params, **rnn_inputs, use_sequence_length=self._use_sequence_length,
                     state_size=self._hidden_size, projection_size=self._projection_size,
                     num_layers=self._num_layers, bidirectional=self._dir == 2, p=self._dropout,
                     state_outputs=True, mode=self._mode,
