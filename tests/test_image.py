@@ -81,7 +81,7 @@ def test_scale_down_and_interp_choice():
     assert [list(mx.image.scale_down(*a)) for a in (((640, 480), (720, 120)),
                                                     ((100, 300), (200, 100)))] == \
         IMAGE["scale_down"].tolist()
-    interp = mx.image._get_interp_method
+    interp = mx.image.image._get_interp_method
     assert [interp(9, (10, 10, 20, 20)), interp(9, (10, 10, 5, 5)), interp(9, (10, 10, 5, 20))] \
         == [2, 3, 1]
     with pytest.raises(ValueError, match="Unknown interp method 7"):
