@@ -21,10 +21,33 @@ import sample  # noqa: E402
 OUT = HERE / "golden" / "ops"
 
 
+# legacy operators whose generated nd function takes no auxiliary states (MXNet lists them apart
+# from the arguments): called through the imperative C API with the states after the inputs
+WITH_AUX = {"BatchNorm_v1": ("data", "gamma", "beta", "moving_mean", "moving_var"),
+            "IdentityAttachKLSparseReg": ("data", "moving_avg")}
+
+
+def _with_aux(name: str, order: tuple):
+    import ctypes
+
+    from mxnet._ctypes.ndarray import _imperative_invoke
+    from mxnet.base import _LIB, OpHandle, c_str, check_call
+    handle = OpHandle()
+    check_call(_LIB.NNGetOpHandle(c_str(name), ctypes.byref(handle)))
+
+    def call(**kwargs):
+        arrays = [kwargs.pop(n) for n in order]
+        return _imperative_invoke(handle.value, arrays, list(kwargs), list(kwargs.values()), None,
+                                  False, False)
+    return call
+
+
 def _function(name: str):
     """MXNet's function for an operator name: underscore operators (_plus_scalar, _mod...) live in
     nd._internal, the image operators in nd.image and the *_like samplers in nd.random, there
     without their prefix."""
+    if name in WITH_AUX:
+        return _with_aux(name, WITH_AUX[name])
     if name.startswith("_image_"):
         return getattr(mx.nd.image, name[len("_image_"):])
     if name.startswith("_contrib_"):

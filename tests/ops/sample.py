@@ -102,10 +102,11 @@ def all_samples() -> list:
         import samples_rnn
     found += samples_rnn.SAMPLES
     try:
-        from . import samples_optimizer
+        from . import samples_nn_extra, samples_optimizer
     except ImportError:  # imported as a top-level module by the reference generator
+        import samples_nn_extra
         import samples_optimizer
-    found += samples_optimizer.SAMPLES
+    found += samples_optimizer.SAMPLES + samples_nn_extra.SAMPLES
     ids = [s.id for s in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
