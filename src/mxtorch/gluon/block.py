@@ -19,6 +19,7 @@ from ..context import Context, context_of
 from .._fileio.atomic import write_atomically
 from ..ndarray import NDArray
 from ..ndarray.ndarray import owned
+from ..symbol.compiled import compiled, default_setting, setting_from
 from ..symbol.executor import lower
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
 from .utils import HookHandle, _brief_print_list, _indent, shape_is_known
@@ -779,7 +780,9 @@ class HybridBlock(Block):
     ``F = mx.sym`` into one Symbol graph (the one :py:meth:`export` writes), which the executor
     lowers once into a torch program; every later call runs that program on the inputs and the
     parameters' current arrays, for any input shape, recording for autograd like the
-    imperative path.
+    imperative path. The program is compiled by ``torch.compile`` (forward and backward) as
+    ``hybridize(backend=...)`` or the ``MXTORCH_COMPILE`` environment variable says, once per
+    input shape; see :mod:`mxtorch.symbol.compiled`.
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
@@ -795,6 +798,8 @@ class HybridBlock(Block):
         self._monitor_all = False
         self._backend = None
         self._backend_opts: dict = {}
+        self._compile = None      # CompileSetting from hybridize(backend=...); None: the default
+        self._cached_runner = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Registers parameters."""
@@ -805,6 +810,7 @@ class HybridBlock(Block):
     def _clear_cached_op(self) -> None:
         self._cached_graph = ()
         self._cached_op = None
+        self._cached_runner = None
         self._cached_op_args = []
 
     def register_child(self, block: Block, name: Optional[str] = None) -> None:
@@ -827,7 +833,10 @@ class HybridBlock(Block):
         active : bool, default True
             Whether to turn hybrid on or off.
         backend : str
-            The name of backend, as registered in `SubgraphBackendRegistry`, default None
+            How the hybridized graph is compiled: a ``torch.compile`` backend (``'inductor'``,
+            ``'aot_eager'``...), an Inductor mode (``'max-autotune'``), ``'1'`` for Inductor or
+            ``'0'`` for the eager executor. Default None: the ``MXTORCH_COMPILE`` environment
+            variable's setting (unset: Inductor on CUDA, eager on the CPU).
         clear : bool, default True
             Clears any previous optimizations
         static_alloc : optional bool, default False
@@ -835,7 +844,8 @@ class HybridBlock(Block):
         static_shape : optional bool, default False
             Optimize for invariant input shapes between iterations. Must also
             set static_alloc to True. Change of input shapes is still allowed
-            but slower.
+            but slower. With both set, a graph compiled by Inductor on CUDA is captured as
+            CUDA graphs (``mode='reduce-overhead'``).
         inline_limit : optional int, default 2
             Maximum number of operators that can be inlined.
         forward_bulk_size : optional int, default None
@@ -843,12 +853,10 @@ class HybridBlock(Block):
         backward_bulk_size : optional int, default None
             Segment size of bulk execution during forward pass.
         **kwargs:  optional
-            Backend options.
+            Backend options: ``mode`` (an Inductor mode) and Inductor configuration options,
+            passed to ``torch.compile``.
         """
-        if backend is not None:
-            raise NotImplementedError(f"hybridize(backend={backend!r}): mxtorch has no subgraph "
-                                      "backends; the hybridized graph runs through mxtorch's "
-                                      "executor (call hybridize() without a backend)")
+        self._compile = None if backend is None else setting_from(backend, kwargs, "hybridize")
         if kwargs:
             self._backend_opts = kwargs
         self._backend = backend
@@ -1010,6 +1018,10 @@ class HybridBlock(Block):
         self._cached_op_args = [(True, data_names[name]) if name in data_names else (False, params[name])
                                 for name in program.arg_names + program.aux_names]
         self._cached_op = program
+        flags = dict(self._flags)
+        self._cached_runner = compiled(program, self._compile or default_setting(),
+                                       static=bool(flags.get("static_alloc") and
+                                                   flags.get("static_shape")))
 
     def _deferred_infer_shape(self, *args: Any) -> None:
         try:
@@ -1037,10 +1049,10 @@ class HybridBlock(Block):
         with ctx:
             try:
                 if autograd.is_recording():
-                    outs = self._cached_op(tensors, autograd.is_training())
+                    outs = self._cached_runner(tensors, autograd.is_training())
                 else:
                     with torch.no_grad():
-                        outs = self._cached_op(tensors, autograd.is_training())
+                        outs = self._cached_runner(tensors, autograd.is_training())
             except (MXNetError, RuntimeError, ValueError, IndexError) as err:
                 _annotate(err, self, tuple(data))
                 raise
@@ -1052,11 +1064,9 @@ class HybridBlock(Block):
                      static_alloc: bool = False, static_shape: bool = False, inline_limit: int = 2,
                      forward_bulk_size: Optional[int] = None,
                      backward_bulk_size: Optional[int] = None, **kwargs: Any) -> None:
-        """Partitions the current HybridBlock and optimizes it for a given backend
-        without executing a forward pass.
-
-        mxtorch has no subgraph backends (MXNet's ``SubgraphBackendRegistry``): the hybridized
-        graph always runs through mxtorch's executor on torch. Use :py:meth:`hybridize`.
+        """Hybridizes the block for a given compile backend (as :py:meth:`hybridize` names
+        them) and runs one forward pass on the inputs, so that the graph is traced and compiled
+        for their shapes.
 
         Parameters
         ----------
@@ -1065,13 +1075,15 @@ class HybridBlock(Block):
         *args : NDArray
             other inputs to model
         backend : str
-            The name of backend, as registered in `SubgraphBackendRegistry`, default None
+            The compile backend (see :py:meth:`hybridize`).
         """
         if not backend:
             raise ValueError('Must specify "backend" to optimize_for')
-        raise NotImplementedError(f"optimize_for(backend={backend!r}): mxtorch has no subgraph "
-                                  "backends; call hybridize() instead, which runs the graph "
-                                  "through mxtorch's executor")
+        self.hybridize(True, backend=backend, clear=clear, static_alloc=static_alloc,
+                       static_shape=static_shape, inline_limit=inline_limit,
+                       forward_bulk_size=forward_bulk_size, backward_bulk_size=backward_bulk_size,
+                       **kwargs)
+        self(x, *args)
 
     def _infer_attrs(self, infer_fn: str, attr: str, *args: Any) -> None:
         """Infer ``attr`` ('shape' or 'dtype') of the Parameters through the traced graph.

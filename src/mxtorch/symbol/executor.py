@@ -20,6 +20,7 @@ from ..base import MXNetError, to_torch_dtype
 from ..context import Context
 from ..ndarray.ndarray import NDArray, owned
 from . import infer
+from .compiled import compiled, default_setting
 from .graph import topo_order
 
 __all__ = ["Program", "Executor", "lower", "bind", "simple_bind"]
@@ -58,6 +59,7 @@ class Program:
         self.outputs = [slot[(id(n), i)] for n, i in symbol._outputs]
         self._n_slots = n_slots
         self._steps = self._with_frees(steps)
+        self._compiled: dict = {}   # compile setting -> CompiledProgram (symbol/compiled.py)
 
     def _with_frees(self, steps: list) -> list:
         """Attach to each step the slots no later step reads, so intermediates die early."""
@@ -149,6 +151,8 @@ class Executor:
         self._symbol = symbol
         self._ctx = ctx
         self._program = lower(symbol)
+        # the program as the compile setting (MXTORCH_COMPILE) runs it: compiled or the program
+        self._runner = compiled(self._program, default_setting(), device=ctx.torch_device)
         self.arg_arrays = arg_arrays
         self.grad_arrays = grad_arrays
         self.aux_arrays = aux_arrays
@@ -253,12 +257,12 @@ class Executor:
             leaves = [a._t.detach().requires_grad_(True) if t else a._t
                       for a, t in zip(self.arg_arrays, trainable)]
             with torch.enable_grad():
-                outs = self._program(leaves + aux, True, self._monitor)
+                outs = self._runner(leaves + aux, True, self._monitor)
             self._heads, self._leaves = outs, [(k, leaves[k]) for k, t in enumerate(trainable) if t]
         else:
             with torch.no_grad():
-                outs = self._program([a._t for a in self.arg_arrays] + aux, is_train,
-                                     self._monitor)
+                outs = self._runner([a._t for a in self.arg_arrays] + aux, is_train,
+                                    self._monitor)
             self._heads = self._leaves = None
         # an output may be a view of a bound array (Reshape, Flatten, a variable in a Group)
         bound = [a._t for a in self.arg_arrays + self.aux_arrays]
