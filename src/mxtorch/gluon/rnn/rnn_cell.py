@@ -25,27 +25,28 @@ def _as_list(obj: Any) -> list:
     return list(obj) if isinstance(obj, (list, tuple)) else [obj]
 
 
-def _cells_state_info(cells: Sequence, batch_size: int) -> list:
+def _stacked_state_info(cells: Sequence, batch_size: int) -> list:
     return sum([c.state_info(batch_size) for c in cells], [])
 
 
-def _cells_begin_state(cells: Sequence, **kwargs: Any) -> list:
+def _stacked_begin_state(cells: Sequence, **kwargs: Any) -> list:
     return sum([c.begin_state(**kwargs) for c in cells], [])
 
 
-def _get_begin_state(cell: "RecurrentCell", F: Any, begin_state: Optional[list], inputs: Any,
+def _starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], inputs: Any,
                      batch_size: int) -> list:
     """The states ``unroll`` starts from: the given ones, else zeros on the inputs' context."""
     if begin_state is not None:
         return begin_state
     if F is ndarray:
-        ctx = inputs.context if isinstance(inputs, tensor_types) else inputs[0].context
+        first = inputs if isinstance(inputs, tensor_types) else inputs[0]
+        ctx = first.context
         with ctx:
             return cell.begin_state(func=F.zeros, batch_size=batch_size)
     return cell.begin_state(func=F.zeros, batch_size=batch_size)
 
 
-def _format_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
+def _arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
                      in_layout: Optional[str] = None) -> tuple:
     """Brings a sequence to the form a loop or a fused step wants: a list of per-step arrays
     (``merge=False``), one array with time on ``layout``'s T axis (``merge=True``), or as given
@@ -100,7 +101,7 @@ def _steps_and_lengths(F: Any, length: int, valid_length: Any, time_axis: int) -
     return F.reshape(steps, shape=(1, -1, 1)), F.reshape(lengths, shape=(-1, 1, 1))
 
 
-def _mask_sequence_variable_length(F: Any, data: Any, length: int, valid_length: Any,
+def _zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any,
                                    time_axis: int, merge: bool) -> Any:
     """Zeroes every step at or past each sequence's valid length."""
     if not isinstance(data, tensor_types + (symbol.Symbol,)):
@@ -124,7 +125,7 @@ def _last_valid_states(F: Any, per_step: list, length: int, valid_length: Any) -
     return states
 
 
-def _reverse_sequences(sequences: list, unroll_step: int, valid_length: Any = None) -> list:
+def _reversed_steps(sequences: list, unroll_step: int, valid_length: Any = None) -> list:
     """The per-step arrays in reverse order; with ``valid_length``, each sequence is reversed
     within its own length and its padding stays in place."""
     F = symbol if isinstance(sequences[0], symbol.Symbol) else ndarray
@@ -225,18 +226,18 @@ class RecurrentCell(Block):
         states : list of the final states
         """
         self.reset()
-        inputs, axis, F, batch_size = _format_sequence(length, inputs, layout, False)
-        states = _get_begin_state(self, F, begin_state, inputs, batch_size)
-        outputs, all_states = [], []
+        inputs, axis, F, batch_size = _arrange_sequence(length, inputs, layout, False)
+        states = _starting_states(self, F, begin_state, inputs, batch_size)
+        outputs, alfwd_states = [], []
         for i in range(length):
             output, states = self(inputs[i], states)
             outputs.append(output)
             if valid_length is not None:
-                all_states.append(states)
+                alfwd_states.append(states)
         if valid_length is not None:
-            states = _last_valid_states(F, all_states, length, valid_length)
-            outputs = _mask_sequence_variable_length(F, outputs, length, valid_length, axis, True)
-        outputs, _, _, _ = _format_sequence(length, outputs, layout, merge_outputs)
+            states = _last_valid_states(F, alfwd_states, length, valid_length)
+            outputs = _zero_past_lengths(F, outputs, length, valid_length, axis, True)
+        outputs, _, _, _ = _arrange_sequence(length, outputs, layout, merge_outputs)
         return outputs, states
 
     def _get_activation(self, F: Any, inputs: Any, activation: Any, **kwargs: Any) -> Any:
@@ -506,13 +507,13 @@ class _StackedCells:
         self.register_child(cell)
 
     def state_info(self, batch_size: int = 0) -> list:
-        return _cells_state_info(self._children.values(), batch_size)
+        return _stacked_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs: Any) -> list:
         if self._modified:
             raise AssertionError("this cell is wrapped by a modifier cell: call the modifier "
                                  "cell instead")
-        return _cells_begin_state(self._children.values(), **kwargs)
+        return _stacked_begin_state(self._children.values(), **kwargs)
 
     def __call__(self, inputs: Any, states: list) -> tuple:
         self._counter += 1
@@ -530,11 +531,11 @@ class _StackedCells:
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, _, F, batch_size = _format_sequence(length, inputs, layout, None)
-        begin_state = _get_begin_state(self, F, begin_state, inputs, batch_size)
+        inputs, _, F, batch_size = _arrange_sequence(length, inputs, layout, None)
+        begin_state = _starting_states(self, F, begin_state, inputs, batch_size)
         last = len(self._children) - 1
         at, next_states = 0, []
-        for i, cell in enumerate(self._children.values()):
+        for i, cell in enumerate(list(self._children.values())):
             n = len(cell.state_info())
             inputs, states = cell.unroll(length, inputs=inputs, begin_state=begin_state[at:at + n],
                                          layout=layout,
@@ -628,7 +629,7 @@ class DropoutCell(HybridRecurrentCell):
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, _, F, _ = _format_sequence(length, inputs, layout, merge_outputs)
+        inputs, _, F, _ = _arrange_sequence(length, inputs, layout, merge_outputs)
         if isinstance(inputs, tensor_types + (symbol.Symbol,)):
             return self.hybrid_forward(F, inputs, begin_state if begin_state else [])
         return super().unroll(length, inputs, begin_state=begin_state, layout=layout,
@@ -763,9 +764,9 @@ class ResidualCell(ModifierCell):
             self.base_cell._modified = True
         if merge_outputs is None:
             merge_outputs = isinstance(outputs, tensor_types + (symbol.Symbol,))
-        inputs, axis, F, _ = _format_sequence(length, inputs, layout, merge_outputs)
+        inputs, axis, F, _ = _arrange_sequence(length, inputs, layout, merge_outputs)
         if valid_length is not None:
-            inputs = _mask_sequence_variable_length(F, inputs, length, valid_length, axis,
+            inputs = _zero_past_lengths(F, inputs, length, valid_length, axis,
                                                     merge_outputs)
         if merge_outputs:
             return F.elemwise_add(outputs, inputs), states
@@ -793,51 +794,51 @@ class BidirectionalCell(HybridRecurrentCell):
         self._output_prefix = output_prefix
 
     def __call__(self, inputs: Any, states: list) -> tuple:
-        raise NotImplementedError("Bidirectional cannot be stepped. Please use unroll")
+        raise NotImplementedError("a BidirectionalCell runs whole sequences only: call unroll")
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(forward={self._children['l_cell']}, "
                 f"backward={self._children['r_cell']})")
 
     def state_info(self, batch_size: int = 0) -> list:
-        return _cells_state_info(self._children.values(), batch_size)
+        return _stacked_state_info(self._children.values(), batch_size)
 
     def begin_state(self, **kwargs: Any) -> list:
         if self._modified:
             raise AssertionError("this cell is wrapped by a modifier cell: call the modifier "
                                  "cell instead")
-        return _cells_begin_state(self._children.values(), **kwargs)
+        return _stacked_begin_state(self._children.values(), **kwargs)
 
     def unroll(self, length: int, inputs: Any, begin_state: Optional[list] = None,
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, axis, F, batch_size = _format_sequence(length, inputs, layout, False)
-        reversed_inputs = _reverse_sequences(inputs, length, valid_length)
-        states = _get_begin_state(self, F, begin_state, inputs, batch_size)
+        inputs, axis, F, batch_size = _arrange_sequence(length, inputs, layout, False)
+        reversed_inputs = _reversed_steps(inputs, length, valid_length)
+        states = _starting_states(self, F, begin_state, inputs, batch_size)
         l_cell, r_cell = self._children.values()
         n_left = len(l_cell.state_info(batch_size))
-        l_outputs, l_states = l_cell.unroll(length, inputs=inputs, begin_state=states[:n_left],
+        fwd_out, fwd_states = l_cell.unroll(length, inputs=inputs, begin_state=states[:n_left],
                                             layout=layout, merge_outputs=merge_outputs,
                                             valid_length=valid_length)
-        r_outputs, r_states = r_cell.unroll(length, inputs=reversed_inputs,
+        bwd_out, bwd_states = r_cell.unroll(length, inputs=reversed_inputs,
                                             begin_state=states[n_left:], layout=layout,
                                             merge_outputs=False, valid_length=valid_length)
-        reversed_r_outputs = _reverse_sequences(r_outputs, length, valid_length)
+        bwd_in_order = _reversed_steps(bwd_out, length, valid_length)
         if merge_outputs is None:
-            merge_outputs = isinstance(l_outputs, tensor_types + (symbol.Symbol,))
-            l_outputs, _, _, _ = _format_sequence(None, l_outputs, layout, merge_outputs)
-            reversed_r_outputs, _, _, _ = _format_sequence(None, reversed_r_outputs, layout,
+            merge_outputs = isinstance(fwd_out, tensor_types + (symbol.Symbol,))
+            fwd_out, _, _, _ = _arrange_sequence(None, fwd_out, layout, merge_outputs)
+            bwd_in_order, _, _, _ = _arrange_sequence(None, bwd_in_order, layout,
                                                            merge_outputs)
         if merge_outputs:
-            if not isinstance(reversed_r_outputs, tensor_types + (symbol.Symbol,)):
-                reversed_r_outputs = F.stack(*reversed_r_outputs, axis=axis)
-            outputs = F.concat(l_outputs, reversed_r_outputs, dim=2,
+            if not isinstance(bwd_in_order, tensor_types + (symbol.Symbol,)):
+                bwd_in_order = F.stack(*bwd_in_order, axis=axis)
+            outputs = F.concat(fwd_out, bwd_in_order, dim=2,
                                name=f"{self._output_prefix}out")
         else:
             outputs = [F.concat(l_o, r_o, dim=1, name=f"{self._output_prefix}t{i}")
-                       for i, (l_o, r_o) in enumerate(zip(l_outputs, reversed_r_outputs))]
+                       for i, (l_o, r_o) in enumerate(zip(fwd_out, bwd_in_order))]
         if valid_length is not None:
-            outputs = _mask_sequence_variable_length(F, outputs, length, valid_length, axis,
+            outputs = _zero_past_lengths(F, outputs, length, valid_length, axis,
                                                      merge_outputs)
-        return outputs, l_states + r_states
+        return outputs, fwd_states + bwd_states

@@ -36,18 +36,18 @@ class _RNNLayer(HybridBlock):
         if layout not in ("TNC", "NTC"):
             raise AssertionError(f"Invalid layout {layout}; must be one of ['TNC' or 'NTC']")
         self._hidden_size = hidden_size
-        self._projection_size = projection_size if projection_size else None
+        self._projection_size = projection_size or None
         self._num_layers = num_layers
         self._mode = mode
         self._layout = layout
         self._dropout = dropout
         self._dir = 2 if bidirectional else 1
         self._input_size = input_size
-        self._i2h_weight_initializer = i2h_weight_initializer
-        self._h2h_weight_initializer = h2h_weight_initializer
-        self._i2h_bias_initializer = i2h_bias_initializer
-        self._h2h_bias_initializer = h2h_bias_initializer
-        self._h2r_weight_initializer = h2r_weight_initializer
+        # what _unfuse gives its cells
+        self._cell_inits = {"i2h_weight_initializer": i2h_weight_initializer,
+                            "h2h_weight_initializer": h2h_weight_initializer,
+                            "i2h_bias_initializer": i2h_bias_initializer,
+                            "h2h_bias_initializer": h2h_bias_initializer}
         self._lstm_state_clip_min = lstm_state_clip_min
         self._lstm_state_clip_max = lstm_state_clip_max
         self._lstm_state_clip_nan = lstm_state_clip_nan
@@ -102,10 +102,10 @@ class _RNNLayer(HybridBlock):
                 return f"_unfused.{layer}.{d}_cell.{g}_{t}"
             return f"_unfused.{layer}.{g}_{t}"
 
-        ret = {prefix + convert(key): val for key, val in self._reg_params.items()}
+        found = {prefix + convert(key): val for key, val in self._reg_params.items()}
         for name, child in self._children.items():
-            ret.update(child._collect_params_with_prefix(prefix + name))
-        return ret
+            found.update(child._collect_params_with_prefix(prefix + name))
+        return found
 
     def state_info(self, batch_size: int = 0) -> list:
         raise NotImplementedError
@@ -128,17 +128,13 @@ class _RNNLayer(HybridBlock):
         with stack.name_scope():
             size = self._input_size
             for i in range(self._num_layers):
-                kwargs = {"input_size": size,
-                          "i2h_weight_initializer": self._i2h_weight_initializer,
-                          "h2h_weight_initializer": self._h2h_weight_initializer,
-                          "i2h_bias_initializer": self._i2h_bias_initializer,
-                          "h2h_bias_initializer": self._h2h_bias_initializer}
+                kwargs = dict(self._cell_inits, input_size=size)
                 if self._dir == 2:
                     stack.add(rnn_cell.BidirectionalCell(get_cell(prefix=f"l{i}_", **kwargs),
                                                          get_cell(prefix=f"r{i}_", **kwargs)))
                 else:
                     stack.add(get_cell(prefix=f"l{i}_", **kwargs))
-                if self._dropout > 0 and i != self._num_layers - 1:
+                if self._dropout > 0 and i < self._num_layers - 1:
                     stack.add(rnn_cell.DropoutCell(self._dropout))
                 size = self._hidden_size * self._dir
         return stack
@@ -167,8 +163,8 @@ class _RNNLayer(HybridBlock):
         """
         states = []
         for i, info in enumerate(self.state_info(batch_size)):
-            info = dict(info, **kwargs) if info is not None else kwargs
-            states.append(func(name=f"{self.prefix}h0_{i}", **info))
+            spec = dict(info or {}, **kwargs)
+            states.append(func(name=f"{self.prefix}h0_{i}", **spec))
         return states
 
     def __call__(self, inputs: Any, states: Any = None, sequence_length: Any = None,
@@ -176,8 +172,8 @@ class _RNNLayer(HybridBlock):
         self.skip_states = states is None
         if states is None:
             if isinstance(inputs, ndarray.NDArray):
-                batch_size = inputs.shape[self._layout.find("N")]
-                states = self.begin_state(batch_size, ctx=inputs.context, dtype=inputs.dtype)
+                states = self.begin_state(inputs.shape[self._layout.find("N")],
+                                          ctx=inputs.context, dtype=inputs.dtype)
             else:
                 states = self.begin_state(0, func=symbol.zeros)
         if isinstance(states, tensor_types + (symbol.Symbol,)):
@@ -199,11 +195,11 @@ class _RNNLayer(HybridBlock):
         if F is ndarray:
             batch_size = inputs.shape[self._layout.find("N")]
             for state, info in zip(states, self.state_info(batch_size)):
-                if state.shape != info["shape"]:
+                if tuple(state.shape) != tuple(info["shape"]):
                     raise ValueError(f"Invalid recurrent state shape. Expecting {info['shape']}, "
                                      f"got {state.shape}.")
-        out = self._forward_kernel(F, inputs, states, sequence_length, **kwargs)
-        return out[0] if self.skip_states else out
+        outputs, new_states = self._forward_kernel(F, inputs, states, sequence_length, **kwargs)
+        return outputs if self.skip_states else (outputs, new_states)
 
     def _forward_kernel(self, F: Any, inputs: Any, states: list, sequence_length: Any,
                         **kwargs: Any) -> tuple:
