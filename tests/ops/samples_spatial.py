@@ -47,7 +47,7 @@ SAMPLES = [
            id="correlation_kernel3_strides", rtol=1e-4),
     Sample("Correlation", {"data1": (1, 2, 6, 6), "data2": (1, 2, 6, 6)},
            {"kernel_size": 1, "max_displacement": 1, "pad_size": 1, "is_multiply": False},
-           id="correlation_absdiff", fd=False, rtol=1e-4),
+           id="correlation_absdiff", rtol=1e-4),
     Sample("GridGenerator", {"data": _AFFINE}, {"transform_type": "affine", "target_shape": (3, 4)},
            id="gridgenerator_affine"),
     Sample("GridGenerator", {"data": (2, 2, 3, 4)}, {"transform_type": "warp"},

@@ -134,6 +134,8 @@ def test_indexing_grouping_and_iteration():
     assert parts["sp_output1"].list_outputs() == ["sp_output1"]
     assert parts[1:].list_outputs() == ["sp_output1", "sp_output2"]
     assert [s.name for s in parts] == ["sp", "sp", "sp"]
+    assert parts.name == "sp" and repr(parts) == "<Symbol sp>"  # MXNet: all outputs of one node
+    assert mx.sym.Group([parts[2], parts[0]]).name == "sp"
     with pytest.raises(ValueError, match="Cannot find output"):
         parts["nope"]
     with pytest.raises(IndexError):

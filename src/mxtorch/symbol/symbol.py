@@ -48,7 +48,9 @@ class Symbol:
         value : str
             The name of this symbol, returns ``None`` for grouped symbol.
         """
-        return self._outputs[0][0].name if len(self._outputs) == 1 else None
+        # the outputs of one node (split, syevd...) are that node, named, as in MXNet's GetAttr
+        node = self._outputs[0][0] if self._outputs else None
+        return node.name if node is not None and all(n is node for n, _ in self._outputs) else None
 
     def __repr__(self) -> str:
         name = self.name
