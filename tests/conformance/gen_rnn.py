@@ -83,6 +83,16 @@ def bidirectional(mx):
     return rnn.BidirectionalCell(rnn.LSTMCell(4, prefix="bl_"), rnn.GRUCell(3, prefix="br_"))
 
 
+def lstmp_cell(mx):
+    return mx.gluon.contrib.rnn.LSTMPCell(5, 3, prefix="lstmp_")
+
+
+def variational_dropout(mx):
+    cell = mx.gluon.contrib.rnn.LSTMPCell(4, 2, prefix="vd_lstmp_")
+    return mx.gluon.contrib.rnn.VariationalDropoutCell(cell, drop_inputs=0.3, drop_states=0.3,
+                                                       drop_outputs=0.3)
+
+
 # name -> (build, kind, options)
 #   kind "layer": block(x) or block(x, states); options: states (bool), layout
 #   kind "unroll": block.unroll(T, x, layout=..., merge_outputs=..., valid_length=...)
@@ -102,6 +112,9 @@ CASES = {
     "bidirectional": (bidirectional, "unroll", {"layout": "NTC", "merge": True}),
     "bidirectional_valid_length": (bidirectional, "unroll",
                                    {"layout": "TNC", "merge": False, "valid": True}),
+    "contrib_lstmp_cell": (lstmp_cell, "unroll", {"layout": "NTC", "merge": True, "valid": True}),
+    "contrib_variational_dropout": (variational_dropout, "unroll",
+                                    {"layout": "TNC", "merge": False}),
 }
 
 VALID_LENGTH = np.array([2, 4, 3], dtype=np.float32)

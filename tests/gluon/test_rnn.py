@@ -250,3 +250,16 @@ def test_zoneout_in_training_keeps_some_previous_values():
         outputs, _ = cell.unroll(3, x, merge_outputs=False)
     first = outputs[0].asnumpy()  # the previous output of step 0 is zero
     assert 0.2 < np.mean(first == 0) < 0.8
+
+
+def test_variational_dropout_shares_its_masks_across_steps():
+    cell = gluon.contrib.rnn.VariationalDropoutCell(gluon.rnn.RNNCell(40, input_size=3),
+                                                    drop_outputs=0.5)
+    cell.initialize(mx.init.Uniform(1.0))
+    x = nd.random.normal(shape=(2, 5, 3))
+    with autograd.record():
+        outputs, _ = cell.unroll(5, x, layout="NTC", merge_outputs=True)
+    dropped = outputs.asnumpy() == 0  # (N, T, C): the same units at every step
+    assert 0.2 < dropped.mean() < 0.8
+    assert (dropped == dropped[:, :1]).all()
+    assert repr(gluon.contrib.rnn.LSTMPCell(6, 2, input_size=3)) == "LSTMPCell(3 -> 24 -> 2)"

@@ -1,5 +1,5 @@
-"""Contributed Gluon parts: blocks (``gluon.contrib.nn``, used by the model zoo) and the
-Estimator training loop (``gluon.contrib.estimator``)."""
-from . import estimator, nn
+"""Contributed Gluon parts: blocks (``gluon.contrib.nn``, used by the model zoo), the Estimator
+training loop (``gluon.contrib.estimator``) and recurrent cells (``gluon.contrib.rnn``)."""
+from . import estimator, nn, rnn
 
-__all__ = ["estimator", "nn"]
+__all__ = ["estimator", "nn", "rnn"]

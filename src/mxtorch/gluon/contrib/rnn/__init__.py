@@ -1,0 +1,2 @@
+"""Contributed recurrent cells: VariationalDropoutCell and LSTMPCell."""
+from .rnn_cell import *  # noqa: F401,F403
