@@ -189,10 +189,29 @@ def begin_states(mx, name: str, block) -> list:
             for s in block.begin_state(batch_size=batch, func=mx.nd.zeros)]
 
 
+def export_lstm(mx) -> None:
+    """A hybridized two-layer bidirectional LSTM (NTC, states given) exported by MXNet:
+    exported_lstm-symbol.json and -0000.params, with its outputs on a fixed input."""
+    layer = mx.gluon.rnn.LSTM(4, num_layers=2, bidirectional=True, layout="NTC",
+                              prefix="exported_")
+    layer.initialize(mx.init.Uniform(0.5))
+    rng = np.random.RandomState(21)
+    x = mx.nd.array(rng.standard_normal((N, T, C)))
+    states = [mx.nd.array(rng.standard_normal(s.shape))
+              for s in layer.begin_state(batch_size=N)]
+    layer.hybridize()
+    out, (h, c) = layer(x, states)
+    layer.export(str(OUT / "exported_lstm"))
+    np.savez_compressed(OUT / "exported_lstm.npz", x=x.asnumpy(), h0=states[0].asnumpy(),
+                        c0=states[1].asnumpy(), out=out.asnumpy(), h=h.asnumpy(), c=c.asnumpy())
+    print("wrote exported_lstm")
+
+
 def main() -> None:
     import mxnet as mx
 
     OUT.mkdir(parents=True, exist_ok=True)
+    export_lstm(mx)
     for name, (build, kind, options) in CASES.items():
         block = build(mx)
         block.initialize(mx.init.Xavier())

@@ -94,6 +94,18 @@ def test_hybridized_layer_is_one_rnn_node_and_exports(tmp_path):
     np.testing.assert_allclose(net(x, *zeros).asnumpy(), eager.asnumpy(), rtol=1e-5, atol=1e-6)
 
 
+def test_mxnet_exported_lstm_imports_and_runs():
+    """MXNet's own export of a hybridized LSTM (_rnn_param_concat + RNN nodes, MXNet's attribute
+    strings) loads as a SymbolBlock and gives MXNet's outputs and states."""
+    golden = np.load(RNN_GOLDEN / "exported_lstm.npz")
+    net = gluon.SymbolBlock.imports(str(RNN_GOLDEN / "exported_lstm-symbol.json"),
+                                    ["data0", "data1", "data2"],
+                                    str(RNN_GOLDEN / "exported_lstm-0000.params"))
+    out, h, c = net(nd.array(golden["x"]), nd.array(golden["h0"]), nd.array(golden["c0"]))
+    for ours, key in [(out, "out"), (h, "h"), (c, "c")]:
+        np.testing.assert_allclose(ours.asnumpy(), golden[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
 def test_states_in_and_out_and_begin_state():
     layer = gluon.rnn.GRU(3, num_layers=2, prefix="g_")
     layer.initialize()
