@@ -19,7 +19,7 @@ from .registry import Bool, Enum, Float, Int, Shape, op
 
 
 # -- Crop --------------------------------------------------------------------------------------------
-@op("Crop", inputs=("data",), variadic="num_args", plot_color="shape",
+@op("Crop", inputs=("data",), variadic="num_args",
     attrs={"num_args": Int(), "offset": Shape((0, 0)), "h_w": Shape((0, 0)), "center_crop": Bool(False)})
 def crop(*arrays, num_args, offset, h_w, center_crop):
     """Crop the height and width (axes 2 and 3) of the first input to ``h_w``, or to those of a
@@ -339,7 +339,7 @@ def _ctc_inputs(attrs: dict) -> tuple:
 
 @op("CTCLoss", inputs=("data", "label", "data_lengths", "label_lengths"),
     aliases=("ctc_loss", "_contrib_CTCLoss", "_contrib_ctc_loss"), active_inputs=_ctc_inputs,
-    hidden_outputs=1, output_names=lambda attrs: ["output0"], plot_color="other",
+    hidden_outputs=1, output_names=lambda attrs: ["output0"],
     untied_inputs=("label", "data_lengths", "label_lengths"),
     attrs={"use_data_lengths": Bool(False), "use_label_lengths": Bool(False),
            "blank_label": Enum(("first", "last"), "first")})
