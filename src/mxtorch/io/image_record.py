@@ -83,6 +83,8 @@ class _Settings:
         self.std = torch.tensor(std, dtype=torch.float32).reshape(-1, 1, 1)
         if any(s == 0 for s in std):
             raise MXNetError(f"ImageRecordIter: std_r/g/b/a must not be 0, got {std}")
+        factor = self.scale / self.std
+        self.factor: Optional[torch.Tensor] = None if bool((factor == 1).all()) else factor
         self.mean_img: Optional[torch.Tensor] = None
         if kw["mean_img"]:
             self.mean_img = _load_mean_img(kw["mean_img"], self.data_shape)
@@ -324,6 +326,30 @@ class _RecordStream:
         self.rec.close()
 
 
+def _single_threaded_pool(threads: int) -> ThreadPoolExecutor:
+    """A pool of ``threads`` workers whose torch operations each run on one thread.
+
+    Each worker would otherwise start its own team of intra-op threads (as many as cores) for
+    every operation: workers x cores threads fighting for the cores. A torch thread count is
+    per thread once the thread has run an operation, so each worker runs one and sets itself to
+    1; then the caller sets its own count again, which is also the default for threads started
+    later (the workers' setting would otherwise become it).
+    """
+    pool = ThreadPoolExecutor(threads, thread_name_prefix="ImageRecordIter")
+    own = torch.get_num_threads()
+    barrier = threading.Barrier(threads)   # every task holds its thread until all threads exist
+
+    def single() -> None:
+        torch.ones(8).add_(1)
+        torch.set_num_threads(1)
+        barrier.wait()
+
+    for future in [pool.submit(single) for _ in range(threads)]:
+        future.result()
+    torch.set_num_threads(own)
+    return pool
+
+
 _END = object()
 _LIVE: "weakref.WeakSet[ImageRecordIter]" = weakref.WeakSet()
 
@@ -467,7 +493,7 @@ class ImageRecordIter(DataIter):
         self.provide_data = [DataDesc(data_name, shape, np_dtype, layout)]
         label_shape = (self.batch_size,) if self.label_width == 1 else (self.batch_size, self.label_width)
         self.provide_label = [DataDesc(label_name, label_shape, np.float32)]
-        self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="ImageRecordIter")
+        self._pool = _single_threaded_pool(self._threads)
         self._batch: Optional[DataBatch] = None
         self._queue: Optional[queue.Queue] = None
         self._stop: Optional[threading.Event] = None
@@ -559,17 +585,14 @@ class ImageRecordIter(DataIter):
         rng = np.random.default_rng([self._seed_aug, epoch, sample])
         img = _augment(decoded, s, rng)
         chw = img.permute(2, 0, 1)
+        dst = data[row] if self._layout == "NCHW" else data[row].permute(2, 0, 1)
         if self._dtype == torch.float32:
-            chw = chw.to(torch.float32)
-            centred = chw - (s.mean_img if s.mean_img is not None else s.mean)
-            out = centred * s.scale / s.std if s.scale != 1.0 or bool((s.std != 1).any()) else centred
+            # (pixel - mean) * scale / std, written straight into the batch
+            torch.sub(chw, s.mean_img if s.mean_img is not None else s.mean, out=dst)
+            if s.factor is not None:
+                dst.mul_(s.factor)
         else:
-            out = chw.round().clamp(0, 255).to(torch.uint8) if img.dtype != torch.uint8 else chw
-            out = out.to(self._dtype)
-        if self._layout == "NCHW":
-            data[row] = out
-        else:
-            data[row] = out.permute(1, 2, 0)
+            dst.copy_(chw.round().clamp(0, 255) if img.dtype != torch.uint8 else chw)
 
     # -- DataIter --------------------------------------------------------------------------------
     def _stop_reader(self) -> None:
