@@ -181,3 +181,53 @@ def test_resnet18_trains_from_rec(tmp_path):
     assert len(losses) == 6 and all(np.isfinite(losses))
     assert np.mean(losses[-2:]) < np.mean(losses[:2])
     it.close()
+
+
+def test_multi_label_records_and_label_width(tmp_path):
+    from PIL import Image
+
+    rec = mx.recordio.MXRecordIO(str(tmp_path / "m.rec"), "w")
+    for i in range(3):
+        buf = io.BytesIO()
+        Image.fromarray(np.full((20, 20, 3), 30 * i, np.uint8)).save(buf, format="PNG")
+        labels = np.array([i, i + 0.5, -i], dtype=np.float32)
+        rec.write(mx.recordio.pack(mx.recordio.IRHeader(3, labels, i, 0), buf.getvalue()))
+    rec.close()
+    it = mx.io.ImageRecordIter(path_imgrec=str(tmp_path / "m.rec"), data_shape=(3, 16, 16),
+                               batch_size=3, label_width=3)
+    assert it.provide_label[0].shape == (3, 3)
+    batch = it.next()
+    np.testing.assert_array_equal(batch.label[0].asnumpy(),
+                                  [[0, 0.5, 0], [1, 1.5, -1], [2, 2.5, -2]])
+    assert batch.data[0].asnumpy()[2].min() == batch.data[0].asnumpy()[2].max() == 60
+    too_wide = mx.io.ImageRecordIter(path_imgrec=str(tmp_path / "m.rec"), data_shape=(3, 16, 16),
+                                     batch_size=3, label_width=4)
+    with pytest.raises(MXNetError, match="label_width"):
+        too_wide.next()
+    too_wide.close()
+
+
+def test_mean_img_pad_fill_and_mirror(tmp_path):
+    mean = np.random.default_rng(1).uniform(0, 100, (3, 16, 16)).astype(np.float32)
+    mx.nd.save(str(tmp_path / "mean.nd"), {"mean_img": mx.nd.array(mean)})
+    plain = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, resize=20)
+    centred = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, resize=20,
+                                    mean_img=str(tmp_path / "mean.nd"), scale=0.5, std_r=2.0)
+    raw, got = plain.next().data[0].asnumpy(), centred.next().data[0].asnumpy()
+    want = raw - mean
+    want[:, 0] = want[:, 0] * 0.5 / 2.0
+    want[:, 1:] *= 0.5
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+    mirrored = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4,
+                                     resize=20, mirror=True)
+    np.testing.assert_array_equal(mirrored.next().data[0].asnumpy(), raw[..., ::-1])
+    padded = mx.io.ImageRecordUInt8Iter(path_imgrec=REC, data_shape=(3, 24, 24), batch_size=4,
+                                        resize=20, pad=2, fill_value=7)
+    data = padded.next().data[0].asnumpy()
+    for img in data:   # the shorter side is 20 + 2 * 2 = 24: its border survives the crop
+        rows = (img[:, 0, :] == 7).all() and (img[:, -1, :] == 7).all()
+        cols = (img[:, :, 0] == 7).all() and (img[:, :, -1] == 7).all()
+        assert rows or cols
+    with pytest.raises(MXNetError, match="mean_img"):
+        mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 8, 8), batch_size=4,
+                              mean_img=str(tmp_path / "mean.nd"))
