@@ -194,3 +194,16 @@ def test_copy_make_border_types():
     assert mx.image.copyMakeBorder(a, 0, 0, 2, 0, 1).asnumpy()[0, :, 0].tolist() == [3, 0, 0, 3, 6]
     assert mx.image.copyMakeBorder(a, 0, 0, 2, 0, 2).asnumpy()[0, :, 0].tolist() == [6, 3, 0, 3, 6]
     assert (mx.image.copyMakeBorder(a, 1, 0, 0, 0, value=5).asnumpy()[0] == 5).all()
+
+
+def test_imrotate_matches_mxnet(augs):
+    chw = mx.nd.array(augs["input"].transpose(2, 0, 1))
+    for key, args, kwargs in (("rotate_plain", (30,), {}), ("rotate_zoom_in", (-50,), {"zoom_in": True}),
+                              ("rotate_zoom_out", (75,), {"zoom_out": True})):
+        np.testing.assert_allclose(mx.image.imrotate(chw, *args, **kwargs).asnumpy(), augs[key],
+                                   rtol=1e-4, atol=1e-2)
+    np.random.seed(7)
+    batch = mx.image.random_rotate(mx.nd.stack(chw, chw * 0.5), (-40, 40))
+    np.testing.assert_allclose(batch.asnumpy(), augs["rotate_random_batch"], rtol=1e-4, atol=1e-2)
+    with pytest.raises(TypeError):
+        mx.image.imrotate(chw.astype("float64"), 10)

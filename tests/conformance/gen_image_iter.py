@@ -20,7 +20,7 @@ tests/conformance/golden/image_iter/:
   augmenters (force resize, cast). Image data is stored as float16 to keep the file small;
 - ``augmenters.npz``: each ``mx.image`` augmenter (and detection augmenter) applied to one small
   image after ``random.seed(k)``/``np.random.seed(k)``: MXNet draws from Python's and NumPy's
-  global generators, so the same seeds must give the same output.
+  global generators, so the same seeds must give the same output; and ``imrotate``/``random_rotate``.
 """
 import json
 import pathlib
@@ -181,6 +181,12 @@ def augmenters() -> None:
                                       rand_mirror=True, mean=True, std=True, brightness=0.1,
                                       hue=0.1, pca_noise=0.1, rand_gray=0.1)
     out["createdet_dumps"] = np.array(json.dumps([a.dumps() for a in det]))
+    chw = mx.nd.array(aug_input().transpose(2, 0, 1))
+    out["rotate_plain"] = mx.image.imrotate(chw, 30).asnumpy()
+    out["rotate_zoom_in"] = mx.image.imrotate(chw, -50, zoom_in=True).asnumpy()
+    out["rotate_zoom_out"] = mx.image.imrotate(chw, 75, zoom_out=True).asnumpy()
+    np.random.seed(7)
+    out["rotate_random_batch"] = mx.image.random_rotate(mx.nd.stack(chw, chw * 0.5), (-40, 40)).asnumpy()
     np.savez_compressed(OUT / "augmenters.npz", **out)
 
 

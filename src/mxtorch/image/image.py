@@ -26,6 +26,7 @@ from ..io import DataBatch, DataIter
 
 __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "resize_short",
            "fixed_crop", "random_crop", "center_crop", "color_normalize", "random_size_crop",
+           "imrotate", "random_rotate",
            "Augmenter", "SequentialAug", "ResizeAug", "ForceResizeAug", "RandomCropAug",
            "RandomSizedCropAug", "CenterCropAug", "RandomOrderAug", "BrightnessJitterAug",
            "ContrastJitterAug", "SaturationJitterAug", "HueJitterAug", "ColorJitterAug",
@@ -547,6 +548,97 @@ def random_size_crop(src: NDArray, size: tuple, area: Any, ratio: tuple, interp:
             return out, (x0, y0, new_w, new_h)
     # fall back to center_crop
     return center_crop(src, size, interp)
+
+
+def imrotate(src: NDArray, rotation_degrees: Any, zoom_in: bool = False,
+             zoom_out: bool = False) -> NDArray:
+    """Rotate an image (channels, height, width) or a batch (N, channels, height, width) about
+    its centre, counter-clockwise by ``rotation_degrees``, with bilinear sampling; pixels from
+    outside the image are 0.
+
+    Parameters
+    ----------
+    src : NDArray
+        float32 image in CHW layout, or a batch in NCHW.
+    rotation_degrees : scalar or NDArray
+        The angle in degrees: a scalar, or for a batch one angle per image.
+    zoom_in : bool
+        Enlarge so that no outside (0) pixels show.
+    zoom_out : bool
+        Shrink so that the whole rotated image is visible.
+
+    Returns
+    -------
+    NDArray
+        The rotated image(s), same shape as ``src``.
+    """
+    if zoom_in and zoom_out:
+        raise ValueError("`zoom_in` and `zoom_out` cannot be both True")
+    if src.dtype is not np.float32:
+        raise TypeError("Only `float32` images are supported by this function")
+    single = src.ndim == 3
+    if single:
+        if not isinstance(rotation_degrees, numeric_types):
+            raise TypeError("When a single image is passed the rotation angle is "
+                            "required to be a scalar.")
+        src = src.expand_dims(axis=0)
+    elif src.ndim != 4:
+        raise ValueError("Only 3D and 4D are supported by this function")
+    if isinstance(rotation_degrees, numeric_types):
+        angles = np.full(len(src), float(rotation_degrees))
+    else:
+        angles = np.asarray(rotation_degrees.asnumpy() if isinstance(rotation_degrees, NDArray)
+                            else rotation_degrees, dtype=np.float64).reshape(-1)
+    if len(angles) != len(src):
+        raise ValueError("The number of images must be equal to the number of rotation angles")
+    _, _, h, w = src.shape
+    half_h, half_w = (h - 1) / 2.0, (w - 1) / 2.0
+    rad = (np.pi * angles.astype(np.float32) / 180).astype(np.float32).reshape(-1, 1, 1)
+    ys = (np.arange(h, dtype=np.float32) - half_h).reshape(1, h, 1)
+    xs = (np.arange(w, dtype=np.float32) - half_w).reshape(1, 1, w)
+    cos, sin = np.cos(rad), np.sin(rad)
+    # where each output pixel samples the input, in the sampler's [-1, 1] coordinates (the
+    # division comes after the rotation, so the aspect ratio is kept)
+    grid_x = (xs * cos - ys * sin) / np.float32(half_w)
+    grid_y = (xs * sin + ys * cos) / np.float32(half_h)
+    scale = np.ones((len(src), 1, 1), dtype=np.float32)
+    if zoom_in or zoom_out:
+        radius = np.float32(np.sqrt(h * h + w * w))
+        corner = np.float32(np.arctan(np.float32(h) / np.float32(w)))
+        turn = np.abs(rad)
+        max_x = np.maximum(np.abs(radius * np.cos(corner + turn)), np.abs(radius * np.cos(corner - turn)))
+        max_y = np.maximum(np.abs(radius * np.sin(corner + turn)), np.abs(radius * np.sin(corner - turn)))
+        scale = (np.maximum(max_x / w, max_y / h) if zoom_out
+                 else np.minimum(w / max_x, h / max_y)).astype(np.float32)
+    grid = np.stack([grid_x * scale, grid_y * scale], axis=1).astype(np.float32)
+    rotated = nd.BilinearSampler(src, nd.array(grid, ctx=src.context))
+    return rotated[0] if single else rotated
+
+
+def random_rotate(src: NDArray, angle_limits: tuple, zoom_in: bool = False,
+                  zoom_out: bool = False) -> NDArray:
+    """Rotate ``src`` by a random angle drawn uniformly from ``angle_limits`` (degrees, NumPy's
+    global generator; one angle per image of a batch). See :func:`imrotate`.
+
+    Parameters
+    ----------
+    src : NDArray
+        float32 image in CHW layout, or a batch in NCHW.
+    angle_limits : tuple of 2 floats
+        Lower and upper limit of the angle in degrees.
+    zoom_in, zoom_out : bool
+        As for :func:`imrotate`.
+
+    Returns
+    -------
+    NDArray
+        The rotated image(s).
+    """
+    if src.ndim == 3:
+        angle = np.random.uniform(*angle_limits)
+    else:
+        angle = np.random.uniform(*angle_limits, size=src.shape[0])
+    return imrotate(src, angle, zoom_in=zoom_in, zoom_out=zoom_out)
 
 
 # -- augmenters ----------------------------------------------------------------------------------
