@@ -1,4 +1,32 @@
-"""Convolutional neural network layers."""
+"""Convolution, pooling and padding layers.
+
+Conventions shared by every layer in this module (the class docstrings refer to them):
+
+- Window arguments (``kernel_size``, ``strides``, ``padding``, ``dilation``, ``output_padding``,
+  ``pool_size``) are one int, used along every spatial axis, or a tuple/list of one int per
+  spatial axis.
+- ``padding`` is implicit: that many positions are added at both ends of each spatial axis,
+  zeros for a convolution, positions that never win for max pooling.
+- ``dilation`` spreads the window's taps apart (``d - 1`` skipped positions between two taps), so a
+  kernel of size ``k`` covers ``d * (k - 1) + 1`` positions.
+- ``groups`` splits the input and the output channels into that many equal parts; output part *i*
+  is computed from input part *i* only. Both channel counts must be divisible by it.
+- Layouts name the axes: ``N`` batch, ``C`` channel, ``D``, ``H``, ``W`` depth, height and width.
+  Convolutions run the channel-first layouts (``NCW``, ``NCHW``, ``NCDHW``); MXNet accepted
+  channel-last ones only on GPU, and mxtorch refuses them with ``MXNetError`` when the layer is
+  built. Pooling takes both.
+- ``in_channels=0`` (the default) leaves the weight's input-channel dimension unknown until the
+  first forward pass, which completes the shape and runs the deferred initialization.
+- The parameters are ``weight`` and ``bias`` under the layer's prefix (``conv0_weight``), as in
+  MXNet, so that ``.params`` files load either way.
+
+Output sizes along one spatial axis of input size ``x`` (window ``k``, stride ``s``, padding ``p``,
+dilation ``d``, output padding ``a``):
+
+- convolution: ``floor((x + 2p - d(k - 1) - 1) / s) + 1``;
+- transposed convolution: ``(x - 1)s - 2p + d(k - 1) + a + 1``;
+- pooling: ``floor((x + 2p - k) / s) + 1``, or ``ceil`` instead of ``floor`` with ``ceil_mode``.
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -16,7 +44,7 @@ __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "
 
 
 def _ntuple(value: Any, n: int, what: str) -> tuple:
-    """An int (or a sequence of n ints) as an n-tuple; MXNet's `numeric_types` broadcast."""
+    """``value`` as an n-tuple: a single number is repeated along every axis."""
     if isinstance(value, numeric_types):
         return (value,) * n
     value = tuple(value)
@@ -31,62 +59,19 @@ def _check_layout(layout: str, allowed: tuple, what: str) -> None:
                          f", got {layout!r}")
 
 
-def _infer_weight_shape(op_name: str, data_shape: list, kwargs: dict) -> list:
-    """Input shapes (data, weight[, bias]) the operator's shape rule gives for a data shape whose
-    unknown dimensions are 0."""
+def _input_shapes(op_name: str, data_shape: list, attrs: dict) -> list:
+    """The shapes of all of an operator's inputs (data, weight[, bias]) that its shape rule derives
+    from ``data_shape``, whose unknown dimensions are 0."""
     entry = get_op(op_name)
-    attrs = entry.parse_attrs(kwargs)
-    names = entry.input_names(attrs)
-    shapes, _ = entry.infer_shape(attrs, [tuple(data_shape)] + [None] * (len(names) - 1))
-    return shapes
+    parsed = entry.parse_attrs(attrs)
+    given = [tuple(data_shape)] + [None] * (len(entry.input_names(parsed)) - 1)
+    return entry.infer_shape(parsed, given)[0]
 
 
 class _Conv(HybridBlock):
-    """Abstract nD convolution layer (private, used as implementation base).
-
-    This layer creates a convolution kernel that is convolved
-    with the layer input to produce a tensor of outputs.
-    If `use_bias` is `True`, a bias vector is created and added to the outputs.
-    Finally, if `activation` is not `None`,
-    it is applied to the outputs as well.
-
-    Parameters
-    ----------
-    channels : int
-        The dimensionality of the output space
-        i.e. the number of output channels in the convolution.
-    kernel_size : int or tuple/list of n ints
-        Specifies the dimensions of the convolution window.
-    strides: int or tuple/list of n ints,
-        Specifies the strides of the convolution.
-    padding : int or tuple/list of n ints,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    dilation: int or tuple/list of n ints,
-        Specifies the dilation rate to use for dilated convolution.
-    groups : int
-        Controls the connections between inputs and outputs.
-        At groups=1, all inputs are convolved to all outputs.
-        At groups=2, the operation becomes equivalent to having two convolution
-        layers side by side, each seeing half the input channels, and producing
-        half the output channels, and both subsequently concatenated.
-    layout : str,
-        Dimension ordering of data and weight. Can be 'NCW', 'NCHW', 'NCDHW'.
-    in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-        If you don't specify anything, no activation is applied
-        (ie. "linear" activation: `a(x) = x`).
-    use_bias: bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer: str or `Initializer`
-        Initializer for the bias vector.
-    """
+    """What the six convolution layers share: their parameters, created from the operator's shape
+    rule (so a deferred ``in_channels`` is completed the same way as in a symbol), and a forward
+    that calls ``Convolution`` or ``Deconvolution`` and then the optional activation."""
 
     def __init__(self, channels: int, kernel_size: tuple, strides: Any, padding: Any,
                  dilation: Any, groups: int, layout: str, in_channels: int = 0,
@@ -95,124 +80,101 @@ class _Conv(HybridBlock):
                  op_name: str = "Convolution", adj: Optional[tuple] = None,
                  prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
         super().__init__(prefix=prefix, params=params)
+        ndim = len(kernel_size)
+        self._channels = channels
+        self._in_channels = in_channels
+        self._op_name = op_name
+        self._kwargs = {"kernel": kernel_size, "stride": _ntuple(strides, ndim, "strides"),
+                        "dilate": _ntuple(dilation, ndim, "dilation"),
+                        "pad": _ntuple(padding, ndim, "padding"), "num_filter": channels,
+                        "num_group": groups, "no_bias": not use_bias, "layout": layout}
+        if adj is not None:
+            self._kwargs["adj"] = adj
+        # batch 1 and unknown (0) spatial sizes: only the channel axes matter for the parameters
+        data_shape = [0] * (ndim + 2)
+        data_shape[layout.find("N")] = 1
+        data_shape[layout.find("C")] = in_channels
+        shapes = _input_shapes(op_name, data_shape, self._kwargs)
         with self.name_scope():
-            self._channels = channels
-            self._in_channels = in_channels
-            n = len(kernel_size)
-            strides = _ntuple(strides, n, "strides")
-            padding = _ntuple(padding, n, "padding")
-            dilation = _ntuple(dilation, n, "dilation")
-            self._op_name = op_name
-            self._kwargs = {"kernel": kernel_size, "stride": strides, "dilate": dilation,
-                            "pad": padding, "num_filter": channels, "num_group": groups,
-                            "no_bias": not use_bias, "layout": layout}
-            if adj is not None:
-                self._kwargs["adj"] = adj
-            dshape = [0] * (n + 2)
-            dshape[layout.find("N")] = 1
-            dshape[layout.find("C")] = in_channels
-            wshapes = _infer_weight_shape(op_name, dshape, self._kwargs)
-            self.weight = self.params.get("weight", shape=wshapes[1], init=weight_initializer,
+            self.weight = self.params.get("weight", shape=shapes[1], init=weight_initializer,
                                           allow_deferred_init=True)
-            if use_bias:
-                self.bias = self.params.get("bias", shape=wshapes[2], init=bias_initializer,
-                                            allow_deferred_init=True)
-            else:
-                self.bias = None
-            if activation is not None:
-                self.act = Activation(activation, prefix=activation + "_")
-            else:
-                self.act = None
+            self.bias = (self.params.get("bias", shape=shapes[2], init=bias_initializer,
+                                         allow_deferred_init=True) if use_bias else None)
+            self.act = (Activation(activation, prefix=f"{activation}_")
+                        if activation is not None else None)
 
     def hybrid_forward(self, F: Any, x: Any, weight: Any, bias: Any = None) -> Any:
-        op = getattr(F, self._op_name)
-        if bias is None:
-            act = op(x, weight, name="fwd", **self._kwargs)
-        else:
-            act = op(x, weight, bias, name="fwd", **self._kwargs)
-        if self.act is not None:
-            act = self.act(act)
-        return act
+        inputs = (x, weight) if bias is None else (x, weight, bias)
+        out = getattr(F, self._op_name)(*inputs, name="fwd", **self._kwargs)
+        return out if self.act is None else self.act(out)
 
     def _alias(self) -> str:
         return "conv"
 
     def __repr__(self) -> str:
-        s = "{name}({mapping}, kernel_size={kernel}, stride={stride}"
-        len_kernel_size = len(self._kwargs["kernel"])
-        if self._kwargs["pad"] != (0,) * len_kernel_size:
-            s += ", padding={pad}"
-        if self._kwargs["dilate"] != (1,) * len_kernel_size:
-            s += ", dilation={dilate}"
-        if hasattr(self, "out_pad") and self.out_pad != (0,) * len_kernel_size:
-            s += f", output_padding={self.out_pad}"
-        if self._kwargs["num_group"] != 1:
-            s += ", groups={num_group}"
+        kw = self._kwargs
+        ndim = len(kw["kernel"])
+        parts = [f"kernel_size={kw['kernel']}", f"stride={kw['stride']}"]
+        if kw["pad"] != (0,) * ndim:
+            parts.append(f"padding={kw['pad']}")
+        if kw["dilate"] != (1,) * ndim:
+            parts.append(f"dilation={kw['dilate']}")
+        # MXNet checks an attribute named out_pad that its layers never set (they set outpad), so
+        # output_padding never shows in its repr; mxtorch keeps that
+        out_pad = getattr(self, "out_pad", None)
+        if out_pad is not None and out_pad != (0,) * ndim:
+            parts.append(f"output_padding={out_pad}")
+        if kw["num_group"] != 1:
+            parts.append(f"groups={kw['num_group']}")
         if self.bias is None:
-            s += ", bias=False"
+            parts.append("bias=False")
         if self.act:
-            s += f", {self.act}"
-        s += ")"
+            parts.append(str(self.act))
         shape = self.weight.shape
-        return s.format(name=self.__class__.__name__,
-                        mapping=f"{shape[1] if shape[1] else None} -> {shape[0]}", **self._kwargs)
+        mapping = f"{shape[1] if shape[1] else None} -> {shape[0]}"
+        return f"{type(self).__name__}({mapping}, {', '.join(parts)})"
 
 
 class Conv1D(_Conv):
-    r"""1D convolution layer (e.g. temporal convolution).
+    """1-D convolution layer (e.g. over time): learned filters slide along the width.
 
-    This layer creates a convolution kernel that is convolved
-    with the layer input over a single spatial (or temporal) dimension
-    to produce a tensor of outputs.
-    If `use_bias` is True, a bias vector is created and added to the outputs.
-    Finally, if `activation` is not `None`,
-    it is applied to the outputs as well.
-
-    If `in_channels` is not specified, `Parameter` initialization will be
-    deferred to the first time `forward` is called and `in_channels` will be
-    inferred from the shape of input data.
+    A bias per output channel is added when ``use_bias``, then ``activation`` is applied if
+    given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 1 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 1 int,
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 1 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    dilation : int or tuple/list of 1 int
-        Specifies the dilation rate to use for dilated convolution.
-    groups : int
-        Controls the connections between inputs and outputs.
-    layout: str, default 'NCW'
-        Dimension ordering of data and weight. Only supports 'NCW' layout for now.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 1 int
+        Size of the window.
+    strides : int or tuple/list of 1 int, default 1
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 1 int, default 0
+        Implicit zeros added at both ends of each spatial axis.
+    dilation : int or tuple/list of 1 int, default 1
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
+    layout : str, default 'NCW'
+        Axis order of input and output; 'NCW' is the only one.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
-
-    Inputs:
-        - **data**: 3D input tensor with shape `(batch_size, in_channels, width)`
-          when `layout` is `NCW`.
-
-    Outputs:
-        - **out**: 3D output tensor with shape `(batch_size, channels, out_width)`
-          when `layout` is `NCW`. out_width is calculated as::
-
-              out_width = floor((width+2*padding-dilation*(kernel_size-1)-1)/stride)+1
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, channels, W')``. Along each spatial axis a size
+    ``x`` becomes ``floor((x + 2p - d(k - 1) - 1) / s) + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(channels, in_channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = 1, padding: Any = 0,
@@ -221,77 +183,63 @@ class Conv1D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCW",), "Conv1D")
-        kernel_size = _ntuple(kernel_size, 1, "kernel_size")
-        op_name = kwargs.pop("op_name", "Convolution")
-        super().__init__(channels, kernel_size, strides, padding, dilation, groups, layout,
-                         in_channels, activation, use_bias, weight_initializer, bias_initializer,
-                         op_name, **kwargs)
+        kwargs.setdefault("op_name", "Convolution")
+        super().__init__(channels, _ntuple(kernel_size, 1, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels=in_channels, activation=activation,
+                         use_bias=use_bias, weight_initializer=weight_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
 
 
 class Conv2D(_Conv):
-    r"""2D convolution layer (e.g. spatial convolution over images).
+    """2-D convolution layer (e.g. over images): learned filters slide over height and width.
 
-    This layer creates a convolution kernel that is convolved
-    with the layer input to produce a tensor of
-    outputs. If `use_bias` is True,
-    a bias vector is created and added to the outputs. Finally, if
-    `activation` is not `None`, it is applied to the outputs as well.
-
-    If `in_channels` is not specified, `Parameter` initialization will be
-    deferred to the first time `forward` is called and `in_channels` will be
-    inferred from the shape of input data.
+    A bias per output channel is added when ``use_bias``, then ``activation`` is applied if
+    given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 2 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 2 int,
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 2 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    dilation : int or tuple/list of 2 int
-        Specifies the dilation rate to use for dilated convolution.
-    groups : int
-        Controls the connections between inputs and outputs.
-        At groups=1, all inputs are convolved to all outputs.
-        At groups=2, the operation becomes equivalent to having two conv
-        layers side by side, each seeing half the input channels, and producing
-        half the output channels, and both subsequently concatenated.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 2 ints
+        Size of the window.
+    strides : int or tuple/list of 2 ints, default (1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 2 ints, default (0, 0)
+        Implicit zeros added at both ends of each spatial axis.
+    dilation : int or tuple/list of 2 ints, default (1, 1)
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
     layout : str, default 'NCHW'
-        Dimension ordering of data and weight. 'N', 'C', 'H', 'W' stands for batch, channel,
-        height, and width dimensions respectively. Convolution is applied on the 'H' and
-        'W' dimensions.
+        Axis order of input and output. 'NHWC' is accepted by name but refused with
+        ``MXNetError``: MXNet ran channel-last convolutions on GPU only.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-        If you don't specify anything, no activation is applied
-        (ie. "linear" activation: `a(x) = x`).
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, channels, H', W')``. Along each spatial axis a size
+    ``x`` becomes ``floor((x + 2p - d(k - 1) - 1) / s) + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(channels, in_channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
 
-    Inputs:
-        - **data**: 4D input tensor with shape
-          `(batch_size, in_channels, height, width)` when `layout` is `NCHW`.
-
-    Outputs:
-        - **out**: 4D output tensor with shape
-          `(batch_size, channels, out_height, out_width)` when `layout` is `NCHW`.
-          out_height and out_width are calculated as::
-
-              out_height = floor((height+2*padding[0]-dilation[0]*(kernel_size[0]-1)-1)/stride[0])+1
-              out_width = floor((width+2*padding[1]-dilation[1]*(kernel_size[1]-1)-1)/stride[1])+1
+    Examples
+    --------
+    >>> conv = nn.Conv2D(16, kernel_size=3, padding=1, activation='relu')
+    >>> conv.initialize()
+    >>> conv(mx.nd.ones((2, 3, 28, 28))).shape
+    (2, 16, 28, 28)
+    >>> conv.weight.shape
+    (16, 3, 3, 3)
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = (1, 1),
@@ -300,60 +248,54 @@ class Conv2D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCHW", "NHWC"), "Conv2D")
-        kernel_size = _ntuple(kernel_size, 2, "kernel_size")
-        op_name = kwargs.pop("op_name", "Convolution")
-        super().__init__(channels, kernel_size, strides, padding, dilation, groups, layout,
-                         in_channels, activation, use_bias, weight_initializer, bias_initializer,
-                         op_name, **kwargs)
+        kwargs.setdefault("op_name", "Convolution")
+        super().__init__(channels, _ntuple(kernel_size, 2, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels=in_channels, activation=activation,
+                         use_bias=use_bias, weight_initializer=weight_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
 
 
 class Conv3D(_Conv):
-    """3D convolution layer (e.g. spatial convolution over volumes).
+    """3-D convolution layer (e.g. over volumes): filters slide over depth, height and width.
 
-    This layer creates a convolution kernel that is convolved
-    with the layer input to produce a tensor of
-    outputs. If `use_bias` is `True`,
-    a bias vector is created and added to the outputs. Finally, if
-    `activation` is not `None`, it is applied to the outputs as well.
+    A bias per output channel is added when ``use_bias``, then ``activation`` is applied if
+    given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 3 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 3 int,
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 3 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    dilation : int or tuple/list of 3 int
-        Specifies the dilation rate to use for dilated convolution.
-    groups : int
-        Controls the connections between inputs and outputs.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 3 ints
+        Size of the window.
+    strides : int or tuple/list of 3 ints, default (1, 1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 3 ints, default (0, 0, 0)
+        Implicit zeros added at both ends of each spatial axis.
+    dilation : int or tuple/list of 3 ints, default (1, 1, 1)
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
     layout : str, default 'NCDHW'
-        Dimension ordering of data and weight.
+        Axis order of input and output. 'NDHWC' is accepted by name but refused with
+        ``MXNetError``: MXNet ran channel-last convolutions on GPU only.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
-
-    Inputs:
-        - **data**: 5D input tensor with shape
-          `(batch_size, in_channels, depth, height, width)` when `layout` is `NCDHW`.
-
-    Outputs:
-        - **out**: 5D output tensor with shape
-          `(batch_size, channels, out_depth, out_height, out_width)` when `layout` is `NCDHW`.
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, channels, D', H', W')``. Along each spatial axis a size
+    ``x`` becomes ``floor((x + 2p - d(k - 1) - 1) / s) + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(channels, in_channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = (1, 1, 1),
@@ -362,15 +304,16 @@ class Conv3D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCDHW", "NDHWC"), "Conv3D")
-        kernel_size = _ntuple(kernel_size, 3, "kernel_size")
-        op_name = kwargs.pop("op_name", "Convolution")
-        super().__init__(channels, kernel_size, strides, padding, dilation, groups, layout,
-                         in_channels, activation, use_bias, weight_initializer, bias_initializer,
-                         op_name, **kwargs)
+        kwargs.setdefault("op_name", "Convolution")
+        super().__init__(channels, _ntuple(kernel_size, 3, "kernel_size"), strides, padding,
+                         dilation, groups, layout, in_channels=in_channels, activation=activation,
+                         use_bias=use_bias, weight_initializer=weight_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
 
 
 class _ConvTranspose(_Conv):
-    """Shared constructor of the transposed convolutions (the Deconvolution operator)."""
+    """What the transposed convolutions share: ``output_padding`` becomes the ``Deconvolution``
+    operator's ``adj``."""
 
     def __init__(self, ndim: int, channels: int, kernel_size: Any, strides: Any, padding: Any,
                  output_padding: Any, dilation: Any, groups: int, layout: str,
@@ -378,67 +321,60 @@ class _ConvTranspose(_Conv):
                  bias_initializer: Any, in_channels: int, **kwargs: Any):
         kernel_size = _ntuple(kernel_size, ndim, "kernel_size")
         output_padding = _ntuple(output_padding, ndim, "output_padding")
-        op_name = kwargs.pop("op_name", "Deconvolution")
+        kwargs.setdefault("op_name", "Deconvolution")
         super().__init__(channels, kernel_size, strides, padding, dilation, groups, layout,
-                         in_channels, activation, use_bias, weight_initializer, bias_initializer,
-                         op_name=op_name, adj=output_padding, **kwargs)
+                         in_channels=in_channels, activation=activation, use_bias=use_bias,
+                         weight_initializer=weight_initializer, bias_initializer=bias_initializer,
+                         adj=output_padding, **kwargs)
         self.outpad = output_padding
 
 
 class Conv1DTranspose(_ConvTranspose):
-    """Transposed 1D convolution layer (sometimes called Deconvolution).
+    """Transposed 1-D convolution layer (sometimes called deconvolution).
 
-    The need for transposed convolutions generally arises
-    from the desire to use a transformation going in the opposite direction
-    of a normal convolution, i.e., from something that has the shape of the
-    output of some convolution to something that has the shape of its input
-    while maintaining a connectivity pattern that is compatible with
-    said convolution.
+    It runs ``Conv1D``'s data flow backwards: each input position scatters a window of
+    weighted copies into the output, so a stride greater than one upsamples (as in
+    decoders and segmentation heads). A bias per output channel is added when
+    ``use_bias``, then ``activation`` is applied if given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 1 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 1 int
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 1 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    output_padding: int or a tuple/list of 1 int
-        Controls the amount of implicit zero-paddings on both sides of the
-        output for output_padding number of points for each dimension.
-    dilation : int or tuple/list of 1 int
-        Controls the spacing between the kernel points; also known as the
-        a trous algorithm
-    groups : int
-        Controls the connections between inputs and outputs.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 1 int
+        Size of the window.
+    strides : int or tuple/list of 1 int, default 1
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 1 int, default 0
+        Implicit zeros the matching convolution would have added at both ends of each axis:
+        the output is cropped by that much at both ends.
+    output_padding : int or tuple/list of 1 int, default 0
+        Extra length at the end of each output axis, smaller than ``strides``: it picks
+        one of the input sizes that a strided convolution maps to the same output size.
+    dilation : int or tuple/list of 1 int, default 1
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
     layout : str, default 'NCW'
-        Dimension ordering of data and weight. Only supports 'NCW' layout for now.
+        Axis order of input and output; 'NCW' is the only one.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
-
-    Inputs:
-        - **data**: 3D input tensor with shape `(batch_size, in_channels, width)`
-          when `layout` is `NCW`.
-
-    Outputs:
-        - **out**: 3D output tensor with shape `(batch_size, channels, out_width)`
-          when `layout` is `NCW`. out_width is calculated as::
-
-              out_width = (width-1)*strides-2*padding+kernel_size+output_padding
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, channels, W')``. Along each spatial axis a size
+    ``x`` becomes ``(x - 1)s - 2p + d(k - 1) + output_padding + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(in_channels, channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = 1, padding: Any = 0,
@@ -453,61 +389,52 @@ class Conv1DTranspose(_ConvTranspose):
 
 
 class Conv2DTranspose(_ConvTranspose):
-    """Transposed 2D convolution layer (sometimes called Deconvolution).
+    """Transposed 2-D convolution layer (sometimes called deconvolution).
 
-    The need for transposed convolutions generally arises
-    from the desire to use a transformation going in the opposite direction
-    of a normal convolution, i.e., from something that has the shape of the
-    output of some convolution to something that has the shape of its input
-    while maintaining a connectivity pattern that is compatible with
-    said convolution.
+    It runs ``Conv2D``'s data flow backwards: each input position scatters a window of
+    weighted copies into the output, so a stride greater than one upsamples (as in
+    decoders and segmentation heads). A bias per output channel is added when
+    ``use_bias``, then ``activation`` is applied if given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 2 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 2 int
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 2 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    output_padding: int or a tuple/list of 2 int
-        Controls the amount of implicit zero-paddings on both sides of the
-        output for output_padding number of points for each dimension.
-    dilation : int or tuple/list of 2 int
-        Controls the spacing between the kernel points; also known as the
-        a trous algorithm
-    groups : int
-        Controls the connections between inputs and outputs.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 2 ints
+        Size of the window.
+    strides : int or tuple/list of 2 ints, default (1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 2 ints, default (0, 0)
+        Implicit zeros the matching convolution would have added at both ends of each axis:
+        the output is cropped by that much at both ends.
+    output_padding : int or tuple/list of 2 ints, default (0, 0)
+        Extra length at the end of each output axis, smaller than ``strides``: it picks
+        one of the input sizes that a strided convolution maps to the same output size.
+    dilation : int or tuple/list of 2 ints, default (1, 1)
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
     layout : str, default 'NCHW'
-        Dimension ordering of data and weight.
+        Axis order of input and output. 'NHWC' is accepted by name but refused with
+        ``MXNetError``: MXNet ran channel-last convolutions on GPU only.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
-
-    Inputs:
-        - **data**: 4D input tensor with shape
-          `(batch_size, in_channels, height, width)` when `layout` is `NCHW`.
-
-    Outputs:
-        - **out**: 4D output tensor with shape
-          `(batch_size, channels, out_height, out_width)` when `layout` is `NCHW`.
-          out_height and out_width are calculated as::
-
-              out_height = (height-1)*strides[0]-2*padding[0]+kernel_size[0]+output_padding[0]
-              out_width = (width-1)*strides[1]-2*padding[1]+kernel_size[1]+output_padding[1]
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, channels, H', W')``. Along each spatial axis a size
+    ``x`` becomes ``(x - 1)s - 2p + d(k - 1) + output_padding + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(in_channels, channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = (1, 1),
@@ -522,57 +449,52 @@ class Conv2DTranspose(_ConvTranspose):
 
 
 class Conv3DTranspose(_ConvTranspose):
-    """Transposed 3D convolution layer (sometimes called Deconvolution).
+    """Transposed 3-D convolution layer (sometimes called deconvolution).
 
-    The need for transposed convolutions generally arises
-    from the desire to use a transformation going in the opposite direction
-    of a normal convolution, i.e., from something that has the shape of the
-    output of some convolution to something that has the shape of its input
-    while maintaining a connectivity pattern that is compatible with
-    said convolution.
+    It runs ``Conv3D``'s data flow backwards: each input position scatters a window of
+    weighted copies into the output, so a stride greater than one upsamples (as in
+    decoders and segmentation heads). A bias per output channel is added when
+    ``use_bias``, then ``activation`` is applied if given.
 
     Parameters
     ----------
     channels : int
-        The dimensionality of the output space, i.e. the number of output
-        channels (filters) in the convolution.
-    kernel_size :int or tuple/list of 3 int
-        Specifies the dimensions of the convolution window.
-    strides : int or tuple/list of 3 int
-        Specify the strides of the convolution.
-    padding : int or a tuple/list of 3 int,
-        If padding is non-zero, then the input is implicitly zero-padded
-        on both sides for padding number of points
-    output_padding: int or a tuple/list of 3 int
-        Controls the amount of implicit zero-paddings on both sides of the
-        output for output_padding number of points for each dimension.
-    dilation : int or tuple/list of 3 int
-        Controls the spacing between the kernel points; also known as the
-        a trous algorithm.
-    groups : int
-        Controls the connections between inputs and outputs.
+        Number of output channels (filters).
+    kernel_size : int or tuple/list of 3 ints
+        Size of the window.
+    strides : int or tuple/list of 3 ints, default (1, 1, 1)
+        Step of the window along each spatial axis.
+    padding : int or tuple/list of 3 ints, default (0, 0, 0)
+        Implicit zeros the matching convolution would have added at both ends of each axis:
+        the output is cropped by that much at both ends.
+    output_padding : int or tuple/list of 3 ints, default (0, 0, 0)
+        Extra length at the end of each output axis, smaller than ``strides``: it picks
+        one of the input sizes that a strided convolution maps to the same output size.
+    dilation : int or tuple/list of 3 ints, default (1, 1, 1)
+        Spacing of the window's taps; ``d`` leaves ``d - 1`` positions between two taps.
+    groups : int, default 1
+        Number of channel groups: output group *i* is computed from input group *i* only.
     layout : str, default 'NCDHW'
-        Dimension ordering of data and weight.
+        Axis order of input and output. 'NDHWC' is accepted by name but refused with
+        ``MXNetError``: MXNet ran channel-last convolutions on GPU only.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
+    use_bias : bool, default True
+        Whether to add a learned bias per output channel.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
     in_channels : int, default 0
-        The number of input channels to this layer. If not specified,
-        initialization will be deferred to the first time `forward` is called.
-    activation : str
-        Activation function to use. See :func:`~mxnet.ndarray.Activation`.
-    use_bias : bool
-        Whether the layer uses a bias vector.
-    weight_initializer : str or `Initializer`
-        Initializer for the `weight` weights matrix.
-    bias_initializer : str or `Initializer`
-        Initializer for the bias vector.
+        Number of input channels; 0 leaves it to the first forward pass to infer, and
+        defers the parameters' initialization until then.
 
-
-    Inputs:
-        - **data**: 5D input tensor with shape
-          `(batch_size, in_channels, depth, height, width)` when `layout` is `NCDHW`.
-
-    Outputs:
-        - **out**: 5D output tensor with shape
-          `(batch_size, channels, out_depth, out_height, out_width)` when `layout` is `NCDHW`.
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, channels, D', H', W')``. Along each spatial axis a size
+    ``x`` becomes ``(x - 1)s - 2p + d(k - 1) + output_padding + 1``, with stride ``s``, padding ``p``,
+    dilation ``d`` and kernel size ``k``. ``weight`` has shape
+    ``(in_channels, channels // groups, *kernel_size)``, ``bias`` ``(channels,)``.
     """
 
     def __init__(self, channels: int, kernel_size: Any, strides: Any = (1, 1, 1),
@@ -588,7 +510,8 @@ class Conv3DTranspose(_ConvTranspose):
 
 
 class _Pooling(HybridBlock):
-    """Abstract class for different pooling layers."""
+    """What the pooling layers share: their arguments become the ``Pooling`` operator's, with
+    ``ceil_mode`` as its ``pooling_convention`` ('full' or 'valid')."""
 
     def __init__(self, pool_size: tuple, strides: Any, padding: Any, ceil_mode: bool,
                  global_pool: bool, pool_type: str, layout: str,
@@ -617,56 +540,7 @@ class _Pooling(HybridBlock):
                         ceil_mode=self._kwargs["pooling_convention"] == "full", **self._kwargs)
 
 
-_POOL_DOC = """{kind} pooling operation for {what} data.
-
-    Parameters
-    ----------
-    pool_size: int or list/tuple of {n} ints,
-        Size of the {kind_lower} pooling windows.
-    strides: int, list/tuple of {n} ints, or None.
-        Factor by which to downscale. E.g. 2 will halve the input size.
-        If `None`, it will default to `pool_size`.
-    padding: int or list/tuple of {n} ints,
-        If padding is non-zero, then the input is implicitly
-        zero-padded on both sides for padding number of points.
-    layout : str, default '{layout}'
-        Dimension ordering of data and out.
-    ceil_mode : bool, default False
-        When `True`, will use ceil instead of floor to compute the output shape.{extra}
-
-
-    Inputs:
-        - **data**: {nd}D input tensor with shape `{in_shape}` when `layout` is `{layout}`.
-
-    Outputs:
-        - **out**: {nd}D output tensor with shape `{out_shape}` when `layout` is `{layout}`,
-          each spatial size calculated as::
-
-              out_size = floor((size+2*padding-pool_size)/strides)+1
-
-          When `ceil_mode` is `True`, ceil will be used instead of floor in this
-          equation.
-    """
-
-_COUNT_PAD_DOC = """
-    count_include_pad : bool, default True
-        When 'False', will exclude padding elements when computing the average value."""
-
-_SHAPES = {1: ("(batch_size, in_channels, width)", "(batch_size, channels, out_width)"),
-           2: ("(batch_size, in_channels, height, width)",
-               "(batch_size, channels, out_height, out_width)"),
-           3: ("(batch_size, in_channels, depth, height, width)",
-               "(batch_size, channels, out_depth, out_height, out_width)")}
 _LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
-_WHAT = {1: "one dimensional (temporal)", 2: "two dimensional (spatial)",
-         3: "3D (spatial or spatio-temporal)"}
-
-
-def _pool_doc(kind: str, n: int) -> str:
-    return _POOL_DOC.format(kind=kind, kind_lower=kind.lower(), what=_WHAT[n], n=n, nd=n + 2,
-                            layout=_LAYOUTS[n][0], in_shape=_SHAPES[n][0],
-                            out_shape=_SHAPES[n][1],
-                            extra=_COUNT_PAD_DOC if kind == "Average" else "")
 
 
 def _pool_args(pool_size: Any, layout: str, n: int) -> tuple:
@@ -676,7 +550,28 @@ def _pool_args(pool_size: Any, layout: str, n: int) -> tuple:
 
 
 class MaxPool1D(_Pooling):
-    __doc__ = _pool_doc("Max", 1)
+    """Max pooling of 1-D (e.g. temporal) data: the largest value in each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 1 int, default 2
+        Size of the window.
+    strides : int or tuple/list of 1 int, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 1 int, default 0
+        Implicit padding at both ends of each spatial axis; it never wins the maximum.
+    layout : str, default 'NCW'
+        Axis order of input and output: 'NCW' or 'NWC'.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, C, W')`` in layout 'NCW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = 2, strides: Any = None, padding: Any = 0,
                  layout: str = "NCW", ceil_mode: bool = False, **kwargs: Any):
@@ -685,7 +580,28 @@ class MaxPool1D(_Pooling):
 
 
 class MaxPool2D(_Pooling):
-    __doc__ = _pool_doc("Max", 2)
+    """Max pooling of 2-D (e.g. image) data: the largest value in each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 2 ints, default (2, 2)
+        Size of the window.
+    strides : int or tuple/list of 2 ints, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 2 ints, default 0
+        Implicit padding at both ends of each spatial axis; it never wins the maximum.
+    layout : str, default 'NCHW'
+        Axis order of input and output: 'NCHW' or 'NHWC'.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, C, H', W')`` in layout 'NCHW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: Any = 0,
                  layout: str = "NCHW", ceil_mode: bool = False, **kwargs: Any):
@@ -694,7 +610,28 @@ class MaxPool2D(_Pooling):
 
 
 class MaxPool3D(_Pooling):
-    __doc__ = _pool_doc("Max", 3)
+    """Max pooling of 3-D (e.g. volume or video) data: the largest value in each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 3 ints, default (2, 2, 2)
+        Size of the window.
+    strides : int or tuple/list of 3 ints, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 3 ints, default 0
+        Implicit padding at both ends of each spatial axis; it never wins the maximum.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+    layout : str, default 'NCDHW'
+        Axis order of input and output: 'NCDHW' or 'NDHWC'.
+
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, C, D', H', W')`` in layout 'NCDHW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, layout: str = "NCDHW", **kwargs: Any):
@@ -703,7 +640,31 @@ class MaxPool3D(_Pooling):
 
 
 class AvgPool1D(_Pooling):
-    __doc__ = _pool_doc("Average", 1)
+    """Average pooling of 1-D (e.g. temporal) data: the mean of each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 1 int, default 2
+        Size of the window.
+    strides : int or tuple/list of 1 int, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 1 int, default 0
+        Implicit zeros added at both ends of each spatial axis.
+    layout : str, default 'NCW'
+        Axis order of input and output: 'NCW' or 'NWC'.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+    count_include_pad : bool, default True
+        Whether padded positions count in a window's divisor; False averages over the
+        input positions only.
+
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, C, W')`` in layout 'NCW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = 2, strides: Any = None, padding: Any = 0,
                  layout: str = "NCW", ceil_mode: bool = False, count_include_pad: bool = True,
@@ -713,7 +674,31 @@ class AvgPool1D(_Pooling):
 
 
 class AvgPool2D(_Pooling):
-    __doc__ = _pool_doc("Average", 2)
+    """Average pooling of 2-D (e.g. image) data: the mean of each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 2 ints, default (2, 2)
+        Size of the window.
+    strides : int or tuple/list of 2 ints, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 2 ints, default 0
+        Implicit zeros added at both ends of each spatial axis.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+    layout : str, default 'NCHW'
+        Axis order of input and output: 'NCHW' or 'NHWC'.
+    count_include_pad : bool, default True
+        Whether padded positions count in a window's divisor; False averages over the
+        input positions only.
+
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, C, H', W')`` in layout 'NCHW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = (2, 2), strides: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, layout: str = "NCHW", count_include_pad: bool = True,
@@ -723,7 +708,31 @@ class AvgPool2D(_Pooling):
 
 
 class AvgPool3D(_Pooling):
-    __doc__ = _pool_doc("Average", 3)
+    """Average pooling of 3-D (e.g. volume or video) data: the mean of each window.
+
+    Parameters
+    ----------
+    pool_size : int or tuple/list of 3 ints, default (2, 2, 2)
+        Size of the window.
+    strides : int or tuple/list of 3 ints, optional
+        Step of the window; by default ``pool_size`` (windows side by side).
+    padding : int or tuple/list of 3 ints, default 0
+        Implicit zeros added at both ends of each spatial axis.
+    ceil_mode : bool, default False
+        Round the output size up instead of down, so that a last, partial window
+        is kept (MXNet's ``pooling_convention='full'``).
+    layout : str, default 'NCDHW'
+        Axis order of input and output: 'NCDHW' or 'NDHWC'.
+    count_include_pad : bool, default True
+        Whether padded positions count in a window's divisor; False averages over the
+        input positions only.
+
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, C, D', H', W')`` in layout 'NCDHW'. Along each
+    spatial axis a size ``x`` becomes ``floor((x + 2p - k) / s) + 1`` (``ceil`` when
+    ``ceil_mode``), with window ``k``, stride ``s`` and padding ``p``.
+    """
 
     def __init__(self, pool_size: Any = (2, 2, 2), strides: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, layout: str = "NCDHW", count_include_pad: bool = True,
@@ -732,103 +741,142 @@ class AvgPool3D(_Pooling):
                          "avg", layout, count_include_pad, **kwargs)
 
 
-_GLOBAL_DOC = """Global {kind} pooling operation for {what} data.
+class GlobalMaxPool1D(_Pooling):
+    """Global max pooling of 1-D (e.g. temporal) data: the largest value of each channel.
 
     Parameters
     ----------
-    layout : str, default '{layout}'
-        Dimension ordering of data and out.
+    layout : str, default 'NCW'
+        Axis order of input and output: 'NCW' or 'NWC'.
 
-
-    Inputs:
-        - **data**: {nd}D input tensor with shape `{in_shape}` when `layout` is `{layout}`.
-
-    Outputs:
-        - **out**: {nd}D output tensor with shape `(batch_size, channels{ones})`
-          when `layout` is `{layout}`.
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, C, 1)`` in layout 'NCW': every
+    spatial axis is reduced to size 1.
     """
-
-
-def _global_doc(kind: str, n: int) -> str:
-    return _GLOBAL_DOC.format(kind=kind, what=_WHAT[n], layout=_LAYOUTS[n][0], nd=n + 2,
-                              in_shape=_SHAPES[n][0], ones=", 1" * n)
-
-
-class GlobalMaxPool1D(_Pooling):
-    __doc__ = _global_doc("max", 1)
 
     def __init__(self, layout: str = "NCW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 1), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalMaxPool2D(_Pooling):
-    __doc__ = _global_doc("max", 2)
+    """Global max pooling of 2-D (e.g. image) data: the largest value of each channel.
+
+    Parameters
+    ----------
+    layout : str, default 'NCHW'
+        Axis order of input and output: 'NCHW' or 'NHWC'.
+
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, C, 1, 1)`` in layout 'NCHW': every
+    spatial axis is reduced to size 1.
+    """
 
     def __init__(self, layout: str = "NCHW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 2), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalMaxPool3D(_Pooling):
-    __doc__ = _global_doc("max", 3)
+    """Global max pooling of 3-D (e.g. volume or video) data: the largest value of each channel.
+
+    Parameters
+    ----------
+    layout : str, default 'NCDHW'
+        Axis order of input and output: 'NCDHW' or 'NDHWC'.
+
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, C, 1, 1, 1)`` in layout 'NCDHW': every
+    spatial axis is reduced to size 1.
+    """
 
     def __init__(self, layout: str = "NCDHW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 3), None, 0, True, True, "max", layout, **kwargs)
 
 
 class GlobalAvgPool1D(_Pooling):
-    __doc__ = _global_doc("average", 1)
+    """Global average pooling of 1-D (e.g. temporal) data: the mean of each channel.
+
+    Parameters
+    ----------
+    layout : str, default 'NCW'
+        Axis order of input and output: 'NCW' or 'NWC'.
+
+    Notes
+    -----
+    Input ``(N, C, W)`` and output ``(N, C, 1)`` in layout 'NCW': every
+    spatial axis is reduced to size 1.
+    """
 
     def __init__(self, layout: str = "NCW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 1), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class GlobalAvgPool2D(_Pooling):
-    __doc__ = _global_doc("average", 2)
+    """Global average pooling of 2-D (e.g. image) data: the mean of each channel.
+
+    Parameters
+    ----------
+    layout : str, default 'NCHW'
+        Axis order of input and output: 'NCHW' or 'NHWC'.
+
+    Notes
+    -----
+    Input ``(N, C, H, W)`` and output ``(N, C, 1, 1)`` in layout 'NCHW': every
+    spatial axis is reduced to size 1.
+    """
 
     def __init__(self, layout: str = "NCHW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 2), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class GlobalAvgPool3D(_Pooling):
-    __doc__ = _global_doc("average", 3)
+    """Global average pooling of 3-D (e.g. volume or video) data: the mean of each channel.
+
+    Parameters
+    ----------
+    layout : str, default 'NCDHW'
+        Axis order of input and output: 'NCDHW' or 'NDHWC'.
+
+    Notes
+    -----
+    Input ``(N, C, D, H, W)`` and output ``(N, C, 1, 1, 1)`` in layout 'NCDHW': every
+    spatial axis is reduced to size 1.
+    """
 
     def __init__(self, layout: str = "NCDHW", **kwargs: Any):
         super().__init__(_pool_args(1, layout, 3), None, 0, True, True, "avg", layout, **kwargs)
 
 
 class ReflectionPad2D(HybridBlock):
-    r"""Pads the input tensor using the reflection of the input boundary.
+    """Pads the height and width of 4-D data with their mirror image (the edge itself not repeated).
 
     Parameters
     ----------
-    padding: int
-        An integer padding size
+    padding : int or tuple of 8 ints, default 0
+        An int pads both ends of height and width by that much; 8 ints are the ``pad_width`` of
+        ``nd.pad`` (before and after for each of N, C, H, W, and N and C must stay 0).
 
-
-    Inputs:
-        - **data**: input tensor with the shape :math:`(N, C, H_{in}, W_{in})`.
-
-    Outputs:
-        - **out**: output tensor with the shape :math:`(N, C, H_{out}, W_{out})`, where
-
-          .. math::
-
-            H_{out} = H_{in} + 2 \cdot padding
-
-            W_{out} = W_{in} + 2 \cdot padding
-
+    Notes
+    -----
+    Input ``(N, C, H, W)``, output ``(N, C, H + 2p, W + 2p)`` for an int ``p``, which must be less
+    than ``H`` and ``W``.
 
     Examples
     --------
-    >>> m = nn.ReflectionPad2D(3)
-    >>> input = mx.nd.random.normal(shape=(16, 3, 224, 224))
-    >>> output = m(input)
+    >>> x = mx.nd.arange(9).reshape((1, 1, 3, 3))
+    >>> y = nn.ReflectionPad2D(1)(x)
+    >>> y.shape
+    (1, 1, 5, 5)
+    >>> y[0, 0, 0].asnumpy()
+    array([4., 3., 4., 5., 4.], dtype=float32)
     """
 
     def __init__(self, padding: Any = 0, **kwargs: Any):
         super().__init__(**kwargs)
         if isinstance(padding, numeric_types):
-            padding = (0, 0, 0, 0, padding, padding, padding, padding)
+            padding = (0,) * 4 + (padding,) * 4
         if len(padding) != 8:
             raise ValueError(f"ReflectionPad2D: padding must be an int or 8 ints, got {padding}")
         self._padding = padding
