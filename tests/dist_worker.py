@@ -76,6 +76,15 @@ def kvstore(out: str) -> None:
     states = os.path.join(out, f"states-{rank}")
     kv3.save_optimizer_states(states)
     kv3.load_optimizer_states(states)
+    # 2-bit compression: each worker quantizes its push with its residual, then the sum
+    kv4 = mx.kv.create("dist_sync")
+    kv4.set_gradient_compression({"type": "2bit", "threshold": 0.5})
+    kv4.init("c", mx.nd.zeros((4,)))
+    c = mx.nd.zeros((4,))
+    for expected in ([0, 0.5, -0.5, 0.5], [0.5, 0.5, -0.5, 0.5]):
+        kv4.push("c", mx.nd.array([0.3, 0.6, -0.7, 1.2]))
+        kv4.pull("c", out=c)
+        assert np.allclose(c.asnumpy(), np.array(expected) * n), c.asnumpy()
     kv._barrier()
     # a key whose shape differs across workers is an error naming it, on every worker
     try:

@@ -1,6 +1,7 @@
 """Distributed kvstores on torch.distributed (Gloo, 127.0.0.1): 2 and 3 worker processes.
 
-The workers are tests/dist_worker.py, started with torchrun's variables; every run is bounded
+The workers are tests/dist_worker.py, started by ``mxtorch launch`` (torchrun) or here with
+torchrun's variables; every run is bounded
 (a timeout on the whole job, MXTORCH_DIST_TIMEOUT inside it) and its processes always killed.
 """
 from __future__ import annotations
@@ -47,6 +48,21 @@ def run_job(scenario: str, world: int, out: Path, expect_ok: bool = True) -> lis
                               env=worker_env(r, world, port), stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
              for r in range(world)]
+    return _wait(procs, scenario, expect_ok)
+
+
+def launch_job(scenario: str, world: int, out: Path) -> list:
+    """The same job started as users do: ``mxtorch launch -n world --launcher local``."""
+    env = {k: v for k, v in worker_env(0, 1, 0).items()
+           if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")}
+    proc = subprocess.Popen([sys.executable, "-m", "mxtorch", "launch", "-n", str(world),
+                             "--launcher", "local", sys.executable, str(HERE / "dist_worker.py"),
+                             scenario, str(out)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    return _wait([proc], scenario, True)
+
+
+def _wait(procs: list, scenario: str, expect_ok: bool) -> list:
     results = []
     deadline = time.monotonic() + JOB_TIMEOUT
     try:
@@ -59,8 +75,8 @@ def run_job(scenario: str, world: int, out: Path, expect_ok: bool = True) -> lis
                 proc.kill()
                 proc.wait()
     if expect_ok:
-        failed = [f"worker {rank} of {scenario} exited with {code}:\n{text[-3000:]}"
-                  for rank, (code, text) in enumerate(results) if code != 0]
+        failed = [f"process {i} of {scenario} exited with {code}:\n{text[-3000:]}"
+                  for i, (code, text) in enumerate(results) if code != 0]
         assert not failed, "\n".join(failed)
     return results
 
@@ -75,8 +91,11 @@ def reference_trainer(world: int) -> dict:
 
 @pytest.mark.parametrize("world", [2, 3])
 def test_dist_sync_kvstore_trainer_and_module(tmp_path: Path, world: int) -> None:
-    scenarios = "kvstore,trainer" + (",module" if world == 2 else "")
-    run_job(scenarios, world, tmp_path)
+    # 2 workers as users start them (torchrun's environment), 3 started here with its variables
+    if world == 2:
+        launch_job("kvstore,trainer,module", world, tmp_path)
+    else:
+        run_job("kvstore,trainer", world, tmp_path)
     expected = reference_trainer(world)
     for rank in range(world):
         got = np.load(tmp_path / f"trainer-{rank}.npz")
@@ -119,6 +138,12 @@ def test_one_process_without_a_job_is_a_job_of_one(monkeypatch: pytest.MonkeyPat
     kv._barrier()
     assert mx.kv.create("horovod").is_capable("optimizer") is False
     assert mx.kv.create("nccl").is_capable("optimizer") is True
+    with pytest.raises(MXNetError, match="Unknown type for gradient compression 1bit"):
+        kv.set_gradient_compression({"type": "1bit"})
+    with pytest.raises(MXNetError, match="threshold must be greater than 0"):
+        kv.set_gradient_compression({"type": "2bit", "threshold": 0})
+    with pytest.raises(MXNetError, match="'type' is missing"):
+        kv.set_gradient_compression({"threshold": 1})
     with pytest.warns(UserWarning, match="synchronously"):
         dist._warned_async = False
         assert mx.kv.create("dist_async").type == "dist_async"

@@ -165,6 +165,8 @@ class DistKVStore(KVStore):
 
     def __init__(self, kv_type: str = "dist_sync"):
         super().__init__(kv_type)
+        self._threshold: float = 0.0  # 2-bit compression's threshold; 0 when off
+        self._residuals: dict = {}
         global _warned_async
         if "_async" in kv_type and not _warned_async:
             _warned_async = True
@@ -231,8 +233,53 @@ class DistKVStore(KVStore):
                 "died, stopped or did not answer within the timeout (MXTORCH_DIST_TIMEOUT) "
                 f"({type(err).__name__}: {err})") from err
 
+    def set_gradient_compression(self, compression_params: dict) -> None:
+        """ Specifies type of low-bit quantization for gradient compression
+        and additional arguments depending on the type of compression being used.
+
+        ``{'type': '2bit', 'threshold': t}`` (t > 0, default 0.5): before the sum over the
+        workers, each worker adds its summed push to the residual it keeps for the key and sends
+        ``+t`` where the residual reached ``t``, ``-t`` where it reached ``-t`` and 0 elsewhere,
+        keeping the difference as the new residual, as MXNet's 2-bit compression quantizes. The
+        values are summed as floats (torch.distributed moves them uncompressed), so the result
+        is MXNet's and the traffic is not reduced.
+
+        Parameters
+        ----------
+        compression_params : dict
+            A dictionary specifying the type and parameters for gradient compression.
+        """
+        if not isinstance(compression_params, dict):
+            raise TypeError(f"unexpected type for compression_params: {type(compression_params)}")
+        kind = compression_params.get("type")
+        if kind is None:
+            raise MXNetError("set_gradient_compression: the required parameter 'type' is missing")
+        if kind != "2bit":
+            raise MXNetError(f"Unknown type for gradient compression {kind}: expected '2bit'")
+        unknown = set(compression_params) - {"type", "threshold"}
+        if unknown:
+            raise MXNetError(f"set_gradient_compression: unknown parameters {sorted(unknown)}")
+        threshold = float(compression_params.get("threshold", 0.5))
+        if not threshold > 0:
+            raise MXNetError(f"gradient compression threshold must be greater than 0, got "
+                             f"{threshold}")
+        self._threshold = threshold
+
+    def _quantize(self, key: Any, merged: torch.Tensor) -> torch.Tensor:
+        """2-bit quantization with the residual of ``key`` (see set_gradient_compression)."""
+        t = self._threshold
+        residual = self._residuals.get(key)
+        residual = merged.clone() if residual is None else residual.add_(merged)
+        self._residuals[key] = residual
+        quantized = torch.where(residual >= t, t, torch.where(residual <= -t, -t, 0.0)) \
+            .to(residual.dtype)
+        residual.sub_(quantized)
+        return quantized
+
     def _merge(self, key: Any, arrays: list, stored: NDArray) -> torch.Tensor:
         merged = self._reduce(key, arrays, stored)
+        if self._threshold:
+            merged = self._quantize(key, merged)
         import torch.distributed as dist
 
         self._collective("push", key, lambda: dist.all_reduce(merged, op=dist.ReduceOp.SUM))
