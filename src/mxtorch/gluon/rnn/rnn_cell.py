@@ -33,7 +33,7 @@ def _stacked_begin_state(cells: Sequence, **kwargs: Any) -> list:
     return sum([c.begin_state(**kwargs) for c in cells], [])
 
 
-def _starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], inputs: Any,
+def starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], inputs: Any,
                      batch_size: int) -> list:
     """The states ``unroll`` starts from: the given ones, else zeros on the inputs' context."""
     if begin_state is not None:
@@ -46,7 +46,7 @@ def _starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list],
     return cell.begin_state(func=F.zeros, batch_size=batch_size)
 
 
-def _arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
+def arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
                      in_layout: Optional[str] = None) -> tuple:
     """Brings a sequence to the form a loop or a fused step wants: a list of per-step arrays
     (``merge=False``), one array with time on ``layout``'s T axis (``merge=True``), or as given
@@ -101,7 +101,7 @@ def _steps_and_lengths(F: Any, length: int, valid_length: Any, time_axis: int) -
     return F.reshape(steps, shape=(1, -1, 1)), F.reshape(lengths, shape=(-1, 1, 1))
 
 
-def _zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any,
+def zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any,
                                    time_axis: int, merge: bool) -> Any:
     """Zeroes every step at or past each sequence's valid length."""
     if not isinstance(data, tensor_types + (symbol.Symbol,)):
@@ -226,8 +226,8 @@ class RecurrentCell(Block):
         states : list of the final states
         """
         self.reset()
-        inputs, axis, F, batch_size = _arrange_sequence(length, inputs, layout, False)
-        states = _starting_states(self, F, begin_state, inputs, batch_size)
+        inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, False)
+        states = starting_states(self, F, begin_state, inputs, batch_size)
         outputs, alfwd_states = [], []
         for i in range(length):
             output, states = self(inputs[i], states)
@@ -236,17 +236,13 @@ class RecurrentCell(Block):
                 alfwd_states.append(states)
         if valid_length is not None:
             states = _last_valid_states(F, alfwd_states, length, valid_length)
-            outputs = _zero_past_lengths(F, outputs, length, valid_length, axis, True)
-        outputs, _, _, _ = _arrange_sequence(length, outputs, layout, merge_outputs)
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, True)
+        outputs, _, _, _ = arrange_sequence(length, outputs, layout, merge_outputs)
         return outputs, states
 
     def _get_activation(self, F: Any, inputs: Any, activation: Any, **kwargs: Any) -> Any:
-        """``activation`` applied to ``inputs``: a name ('tanh', 'relu', 'sigmoid', 'softsign',
-        or another Activation act_type), a LeakyReLU block, or any callable."""
-        func = {"tanh": F.tanh, "relu": F.relu, "sigmoid": F.sigmoid,
-                "softsign": F.softsign}.get(activation) if isinstance(activation, str) else None
-        if func:
-            return func(inputs, **kwargs)
+        """``activation`` applied to ``inputs``: an Activation act_type ('tanh', 'relu',
+        'sigmoid', 'softrelu', 'softsign'), a LeakyReLU block, or any callable."""
         if isinstance(activation, string_types):
             return F.Activation(inputs, act_type=activation, **kwargs)
         if isinstance(activation, LeakyReLU):
@@ -531,8 +527,8 @@ class _StackedCells:
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, _, F, batch_size = _arrange_sequence(length, inputs, layout, None)
-        begin_state = _starting_states(self, F, begin_state, inputs, batch_size)
+        inputs, _, F, batch_size = arrange_sequence(length, inputs, layout, None)
+        begin_state = starting_states(self, F, begin_state, inputs, batch_size)
         last = len(self._children) - 1
         at, next_states = 0, []
         for i, cell in enumerate(list(self._children.values())):
@@ -629,7 +625,7 @@ class DropoutCell(HybridRecurrentCell):
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, _, F, _ = _arrange_sequence(length, inputs, layout, merge_outputs)
+        inputs, _, F, _ = arrange_sequence(length, inputs, layout, merge_outputs)
         if isinstance(inputs, tensor_types + (symbol.Symbol,)):
             return self.hybrid_forward(F, inputs, begin_state if begin_state else [])
         return super().unroll(length, inputs, begin_state=begin_state, layout=layout,
@@ -764,9 +760,9 @@ class ResidualCell(ModifierCell):
             self.base_cell._modified = True
         if merge_outputs is None:
             merge_outputs = isinstance(outputs, tensor_types + (symbol.Symbol,))
-        inputs, axis, F, _ = _arrange_sequence(length, inputs, layout, merge_outputs)
+        inputs, axis, F, _ = arrange_sequence(length, inputs, layout, merge_outputs)
         if valid_length is not None:
-            inputs = _zero_past_lengths(F, inputs, length, valid_length, axis,
+            inputs = zero_past_lengths(F, inputs, length, valid_length, axis,
                                                     merge_outputs)
         if merge_outputs:
             return F.elemwise_add(outputs, inputs), states
@@ -813,9 +809,9 @@ class BidirectionalCell(HybridRecurrentCell):
                layout: str = "NTC", merge_outputs: Optional[bool] = None,
                valid_length: Any = None) -> tuple:
         self.reset()
-        inputs, axis, F, batch_size = _arrange_sequence(length, inputs, layout, False)
+        inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, False)
         reversed_inputs = _reversed_steps(inputs, length, valid_length)
-        states = _starting_states(self, F, begin_state, inputs, batch_size)
+        states = starting_states(self, F, begin_state, inputs, batch_size)
         l_cell, r_cell = self._children.values()
         n_left = len(l_cell.state_info(batch_size))
         fwd_out, fwd_states = l_cell.unroll(length, inputs=inputs, begin_state=states[:n_left],
@@ -827,8 +823,8 @@ class BidirectionalCell(HybridRecurrentCell):
         bwd_in_order = _reversed_steps(bwd_out, length, valid_length)
         if merge_outputs is None:
             merge_outputs = isinstance(fwd_out, tensor_types + (symbol.Symbol,))
-            fwd_out, _, _, _ = _arrange_sequence(None, fwd_out, layout, merge_outputs)
-            bwd_in_order, _, _, _ = _arrange_sequence(None, bwd_in_order, layout,
+            fwd_out, _, _, _ = arrange_sequence(None, fwd_out, layout, merge_outputs)
+            bwd_in_order, _, _, _ = arrange_sequence(None, bwd_in_order, layout,
                                                            merge_outputs)
         if merge_outputs:
             if not isinstance(bwd_in_order, tensor_types + (symbol.Symbol,)):
@@ -839,6 +835,6 @@ class BidirectionalCell(HybridRecurrentCell):
             outputs = [F.concat(l_o, r_o, dim=1, name=f"{self._output_prefix}t{i}")
                        for i, (l_o, r_o) in enumerate(zip(fwd_out, bwd_in_order))]
         if valid_length is not None:
-            outputs = _zero_past_lengths(F, outputs, length, valid_length, axis,
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis,
                                                      merge_outputs)
         return outputs, fwd_states + bwd_states

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from ... import rnn
 from ...parameter import tensor_types
-from ...rnn.rnn_cell import _arrange_sequence, _starting_states, _zero_past_lengths
+from ...rnn.rnn_cell import arrange_sequence, starting_states, zero_past_lengths
 from .... import symbol
 
 __all__ = ["VariationalDropoutCell", "LSTMPCell"]
@@ -86,8 +86,8 @@ class VariationalDropoutCell(rnn.ModifierCell):
             return super().unroll(length, inputs, begin_state, layout, merge_outputs,
                                   valid_length=valid_length)
         self.reset()
-        inputs, axis, F, batch_size = _arrange_sequence(length, inputs, layout, True)
-        states = _starting_states(self, F, begin_state, inputs, batch_size)
+        inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, True)
+        states = starting_states(self, F, begin_state, inputs, batch_size)
         if self.drop_inputs:
             inputs = F.Dropout(inputs, p=self.drop_inputs, axes=(axis,))
         outputs, states = self.base_cell.unroll(length, inputs, states, layout, merge_outputs=True,
@@ -96,9 +96,9 @@ class VariationalDropoutCell(rnn.ModifierCell):
             outputs = F.Dropout(outputs, p=self.drop_outputs, axes=(axis,))
         if merge_outputs is None:
             merge_outputs = isinstance(outputs, tensor_types + (symbol.Symbol,))
-        outputs, _, _, _ = _arrange_sequence(length, outputs, layout, merge_outputs)
+        outputs, _, _, _ = arrange_sequence(length, outputs, layout, merge_outputs)
         if valid_length is not None:
-            outputs = _zero_past_lengths(F, outputs, length, valid_length, axis, merge_outputs)
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, merge_outputs)
         return outputs, states
 
 
