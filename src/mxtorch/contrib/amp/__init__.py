@@ -1,8 +1,5 @@
-"""Automatic mixed precision (``mx.contrib.amp``): importable, its functions not supported yet.
-
-The names MXNet 1.9.1 exports (:data:`~mxtorch.contrib.amp.amp.__all__`) each raise
-:class:`~mxtorch.base.MXNetError` saying so, and what to use instead.
-"""
+"""Automatic mixed precision (``mx.contrib.amp``): autocast training with dynamic loss scaling,
+and graphs converted to low precision for inference (see :mod:`mxtorch.contrib.amp.amp`)."""
 from . import amp
 from .amp import *  # noqa: F401,F403
 
