@@ -211,3 +211,64 @@ def test_mnist_digits_drawn_as_strokes_are_read(page, mnist_test, artifacts):
     (artifacts / "digits-mnist.json").write_text(json.dumps({"accuracy": accuracy, "wrong": wrong,
                                                              "results": results}, indent=1))
     assert accuracy >= 0.97, f"{accuracy:.3f} read correctly; misread: {wrong}"
+
+
+BARS_TOP = "document.getElementById('bars').getBoundingClientRect().top"
+PERCENTS = "[...document.querySelectorAll('#bars .pct')].map(e => e.textContent)"
+
+
+def test_answer_is_shown_honestly_without_moving_the_bars(page):
+    assert page.evaluate(PERCENTS) == ["\u2013"] * 10  # no answer yet: no numbers
+    top = page.evaluate(BARS_TOP)
+    _draw(page, _a_seven(), 60, 40, 280)
+    _classify(page)
+    assert page.evaluate(BARS_TOP) == top  # the message line appeared in space kept for it
+    shown = page.evaluate(PERCENTS)
+    assert all(p.endswith("%") for p in shown) and "100.0%" not in shown
+    assert all(p in (">99.9%", "<0.1%") or len(p.split(".")[1]) == 2 for p in shown)  # one decimal
+    message = page.locator("#message").inner_text()
+    assert "next is" in message or message.startswith("Not sure:")
+    assert "100.0%" not in message
+
+
+def test_empty_preview_is_a_dashed_frame_not_a_black_square(page):
+    style = "getComputedStyle(document.querySelector('.frame'))"
+    assert page.evaluate(f"{style}.borderTopStyle") == "dashed"
+    assert page.evaluate(f"{style}.backgroundColor") != "rgb(0, 0, 0)"
+    _draw(page, _a_seven(), 60, 40, 280)
+    _classify(page)
+    assert page.evaluate(f"{style}.backgroundColor") == "rgb(0, 0, 0)"
+
+
+def test_subtitle_and_footer_speak_plainly(page, app_url):
+    _wait(page, "document.getElementById('model').textContent.includes('running on')")
+    subtitle = page.locator("#model").inner_text()
+    assert subtitle.startswith("A LeNet network") and "the CPU" in subtitle and "cpu(0)" not in subtitle
+    footer = page.locator("footer")
+    assert "POST /api/predict" in footer.inner_text() and "image" in footer.inner_text()
+    api = footer.locator("a[href='/openapi.json']")
+    assert api.count() == 1
+    assert page.request.get(app_url + "/openapi.json").ok
+
+
+@pytest.mark.parametrize("name, viewport", [("phone", {"width": 390, "height": 844}),
+                                            ("desktop", {"width": 1280, "height": 800})])
+def test_screenshots_after_an_answer(browser, app_url, artifacts, name, viewport):
+    """Screenshots at phone and desktop sizes, for a person to look at (test-artifacts/)."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1)
+    page = context.new_page()
+    problems = _watch(page, app_url)
+    page.goto(app_url)
+    _wait(page, "document.getElementById('canvas').width > 0")
+    page.screenshot(path=str(artifacts / f"digits-{name}-empty.png"))
+    side = page.locator("#canvas").bounding_box()["width"]
+    _draw(page, _a_seven(), side * 0.15, side * 0.1, side * 0.75)
+    _classify(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    hint = page.locator(".hint").bounding_box()
+    assert hint["height"] < 60  # two short lines, not a ragged wrap
+    page.wait_for_timeout(400)  # the bars' 120 ms width transition ends before the picture
+    page.screenshot(path=str(artifacts / f"digits-{name}-answer.png"), full_page=True)
+    assert page.evaluate(INK_ON_CANVAS)  # the drawing survives the page's resizes
+    _check(page, problems)
+    context.close()

@@ -98,26 +98,43 @@
   }
 
   // -- results ---------------------------------------------------------------------------------
+  // A probability as the page prints it, one way everywhere: one decimal, and never "100.0%"
+  // (a softmax saturates; the network is not certain, it is very confident).
+  function percent(p) {
+    if (p >= 0.9995) return ">99.9%";
+    if (p > 0 && p < 0.0005) return "<0.1%";
+    return `${(p * 100).toFixed(1)}%`;
+  }
+
   function buildBars() {
     for (let d = 0; d < 10; d++) {
       const li = document.createElement("li");
       li.innerHTML = '<span class="digit"></span><span class="track"><span class="fill"></span></span>' +
-        '<span class="pct">0%</span>';
+        '<span class="pct"></span>';
       li.querySelector(".digit").textContent = String(d);
-      li.setAttribute("aria-label", `${d}: 0%`);
       barsEl.appendChild(li);
     }
+    showBars(null);
   }
 
   function showBars(probabilities) {
     const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
     barsEl.querySelectorAll("li").forEach((li, d) => {
-      const pct = probabilities ? probabilities[d] * 100 : 0;
-      li.querySelector(".fill").style.width = `${pct.toFixed(1)}%`;
-      li.querySelector(".pct").textContent = `${pct.toFixed(pct >= 10 || pct === 0 ? 0 : 1)}%`;
-      li.setAttribute("aria-label", `${d}: ${pct.toFixed(1)}%`);
+      const p = probabilities ? probabilities[d] : 0;
+      li.querySelector(".fill").style.width = `${(p * 100).toFixed(1)}%`;
+      const text = probabilities ? percent(p) : "\u2013"; // no answer yet: a dash, not a number
+      li.querySelector(".pct").textContent = text;
+      li.setAttribute("aria-label", `${d}: ${probabilities ? text : "no answer yet"}`);
       li.classList.toggle("top", d === top);
     });
+  }
+
+  // What the page says of an answer: the runner-up always, and plainly when the network hesitates.
+  function confidence(probabilities) {
+    const order = probabilities.map((p, d) => [p, d]).sort((a, b) => b[0] - a[0]);
+    const [[p1, d1], [p2, d2]] = order;
+    if (p1 < 0.6) return `Not sure: ${d1} (${percent(p1)}) or ${d2} (${percent(p2)})?`;
+    return `${percent(p1)} for ${d1}; next is ${d2} at ${percent(p2)}`;
   }
 
   function showMessage(text, isError) {
@@ -130,8 +147,8 @@
     resultEl.dataset.digit = String(answer.digit);
     showBars(answer.probabilities);
     previewEl.src = answer.input_image;
-    showMessage(`${(answer.probabilities[answer.digit] * 100).toFixed(1)}% sure, ` +
-      `${answer.latency_ms.toFixed(1)} ms on the server`, false);
+    showMessage(`${confidence(answer.probabilities)} (${answer.latency_ms.toFixed(1)} ms on the server)`,
+      false);
   }
 
   function reset() {
@@ -184,8 +201,12 @@
   async function showModel() {
     try {
       const info = await (await fetch("/api/model")).json();
-      const acc = info.test_accuracy != null ? `, ${(info.test_accuracy * 100).toFixed(2)}% on MNIST test` : "";
-      document.getElementById("model").textContent = `${info.name}${acc}, on mxtorch (${info.context})`;
+      const name = info.name === "lenet" ? "LeNet" : info.name;
+      const acc = info.test_accuracy != null
+        ? `, which reads ${(info.test_accuracy * 100).toFixed(1)}% of MNIST's test digits right` : "";
+      const where = info.context.startsWith("gpu") ? "a GPU" : "the CPU";
+      document.getElementById("model").textContent =
+        `A ${name} network${acc}, running on ${where}.`;
     } catch (err) {
       // the page works without the model line
     }
