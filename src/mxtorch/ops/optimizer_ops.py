@@ -37,9 +37,9 @@ def _grad(grad: torch.Tensor, rescale_grad: float, clip_gradient: float,
     g = grad.to(dtype) if dtype is not None else grad
     g = g * _f32(rescale_grad)
     if weight is not None and wd:
-        g = g + weight * _f32(wd)
+        g.add_(weight * _f32(wd))
     if clip_gradient >= 0:
-        g = g.clamp(-_f32(clip_gradient), _f32(clip_gradient))
+        g.clamp_(-_f32(clip_gradient), _f32(clip_gradient))
     return g
 
 
@@ -73,15 +73,119 @@ def _to_weight(master: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return master.to(weight.dtype)
 
 
+# -- the multi-tensor kernels (the optimizers in mxtorch.optimizer run them too) ----------------------
+def group_by_rates(lrs: Sequence[float], wds: Sequence[float]) -> list:
+    """Positions of the weights sharing one (learning rate, weight decay) pair, per pair.
+
+    Multi-tensor kernels take one scalar per operation, so weights are updated one group at a
+    time; a network without per-parameter multipliers is a single group.
+    """
+    groups: dict = {}
+    for i, key in enumerate(zip(lrs, wds)):
+        groups.setdefault(key, []).append(i)
+    return list(groups.items())
+
+
+def fused_clip(clip_gradient: Optional[float]) -> Optional[float]:
+    """The bound an optimizer's ``clip_gradient`` becomes in the update operators: MXNet's
+    optimizers pass it only when it is truthy, and the operators clip only when it is >= 0."""
+    if clip_gradient and clip_gradient >= 0:
+        return _f32(clip_gradient)
+    return None
+
+
+def _rescaled(grads: Sequence[torch.Tensor], rescale_grad: float,
+              clip: Optional[float]) -> list:
+    """``clip(rescale_grad * grad, clip)`` for each gradient, as new tensors."""
+    out = torch._foreach_mul(list(grads), _f32(rescale_grad))
+    if clip is not None:
+        torch._foreach_clamp_min_(out, -clip)
+        torch._foreach_clamp_max_(out, clip)
+    return out
+
+
+def sgd_kernel(weights: list, grads: list, moms: Optional[list], lrs: list, wds: list,
+               momentum: float, rescale_grad: float, clip: Optional[float]) -> None:
+    """``sgd_update`` / ``sgd_mom_update`` on lists of torch tensors, in place::
+
+        mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip)
+        weight = weight + mom
+
+    Without ``moms`` (None) the momentum starts from 0 each step and is not kept. The weights go
+    through torch's multi-tensor (``_foreach``) kernels, one call per (lr, wd) group, with the
+    scalar factors folded into each operation so that no temporary arrays are made (except the
+    clipped gradients when ``clip`` is not None).
+    """
+    for (lr, wd), index in group_by_rates(lrs, wds):
+        w = [weights[i] for i in index]
+        g = [grads[i] for i in index]
+        scale = rescale_grad
+        if clip is not None:
+            g, scale = _rescaled(g, rescale_grad, clip), 1.0
+        if moms:
+            m = [moms[i] for i in index]
+            torch._foreach_mul_(m, _f32(momentum))
+            if wd:
+                torch._foreach_add_(m, w, alpha=-_f32(_f32(lr) * _f32(wd)))
+            torch._foreach_add_(m, g, alpha=-_f32(lr * scale))
+            torch._foreach_add_(w, m)
+        else:
+            if wd:
+                torch._foreach_mul_(w, _f32(1.0 - _f32(lr) * _f32(wd)))
+            torch._foreach_add_(w, g, alpha=-_f32(lr * scale))
+
+
+def adam_kernel(weights: list, grads: list, means: list, variances: list, lrs: list, wds: list,
+                beta1: float, beta2: float, epsilon: float, rescale_grad: float,
+                clip: Optional[float]) -> None:
+    """``adam_update`` on lists of torch tensors, in place::
+
+        g = clip(rescale_grad * grad + wd * weight, clip)
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        weight = weight - lr * mean / (sqrt(var) + epsilon)
+
+    Torch's multi-tensor kernels run once per (lr, wd) group; without weight decay or clipping
+    ``rescale_grad`` is folded into the moment updates, so only ``sqrt(var)`` is a temporary.
+    """
+    beta1, beta2 = _f32(beta1), _f32(beta2)
+    for (lr, wd), index in group_by_rates(lrs, wds):
+        w = [weights[i] for i in index]
+        g = [grads[i] for i in index]
+        m = [means[i] for i in index]
+        v = [variances[i] for i in index]
+        scale = rescale_grad
+        if wd or clip is not None:
+            g, scale = torch._foreach_mul(g, _f32(rescale_grad)), 1.0
+            if wd:
+                torch._foreach_add_(g, w, alpha=_f32(wd))
+            if clip is not None:
+                torch._foreach_clamp_min_(g, -clip)
+                torch._foreach_clamp_max_(g, clip)
+        torch._foreach_mul_(m, beta1)
+        torch._foreach_add_(m, g, alpha=_f32((1.0 - beta1) * scale))
+        torch._foreach_mul_(v, beta2)
+        torch._foreach_addcmul_(v, g, g, value=_f32((1.0 - beta2) * scale * scale))
+        denom = torch._foreach_sqrt(v)
+        torch._foreach_add_(denom, _f32(epsilon))
+        torch._foreach_addcdiv_(w, m, denom, value=-_f32(lr))
+
+
+def _clip_attr(clip_gradient: float) -> Optional[float]:
+    """An operator's ``clip_gradient`` attribute as the kernels' bound (None: no clipping)."""
+    return _f32(clip_gradient) if clip_gradient >= 0 else None
+
+
 # -- SGD ----------------------------------------------------------------------------------------------
-def _sgd(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, dtype=None):
-    """The SGD step on ``weight`` (a new tensor); ``mom`` (when given) updated in place."""
-    g = _grad(grad, rescale_grad, clip_gradient, dtype=dtype)
-    lr, wd = _f32(lr), _f32(wd)
-    if mom is None:
-        return weight * _f32(1 - lr * wd) - g * lr
-    mom.mul_(_f32(momentum)).sub_(weight * _f32(lr * wd)).sub_(g * lr)
-    return weight + mom
+def _sgd(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, master=False):
+    """The SGD step through ``sgd_kernel``: on a copy of ``weight`` (returned), or on ``weight``
+    itself when it is a master copy (``master``: the gradient is taken in its type too); ``mom``
+    (None without momentum) is updated in place."""
+    target = weight if master else weight.clone()
+    g = grad.to(weight.dtype) if master else grad
+    sgd_kernel([target], [g], None if mom is None else [mom], [lr], [wd], momentum, rescale_grad,
+               _clip_attr(clip_gradient))
+    return target
 
 
 _SGD_ATTRS = {"lr": Float(), "wd": Float(0.0), **_RESCALE, "lazy_update": Bool(True)}
@@ -117,8 +221,8 @@ def sgd_mom_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gr
 def mp_sgd_update(weight, grad, weight32, *, lr, wd, rescale_grad, clip_gradient, lazy_update):
     """``sgd_update`` for float16 weights: the float32 master copy ``weight32`` takes the step
     (in place) and the output is it cast to the weight's type."""
-    weight32.copy_(_sgd(weight32, grad, None, lr=lr, momentum=0.0, wd=wd, rescale_grad=rescale_grad,
-                        clip_gradient=clip_gradient, dtype=weight32.dtype))
+    _sgd(weight32, grad, None, lr=lr, momentum=0.0, wd=wd, rescale_grad=rescale_grad,
+         clip_gradient=clip_gradient, master=True)
     return _to_weight(weight32, weight)
 
 
@@ -127,22 +231,24 @@ def mp_sgd_mom_update(weight, grad, mom, weight32, *, lr, momentum, wd, rescale_
                       lazy_update):
     """``sgd_mom_update`` for float16 weights: the float32 momentum and master copy ``weight32``
     are updated in place; the output is the master copy cast to the weight's type."""
-    weight32.copy_(_sgd(weight32, grad, mom, lr=lr, momentum=momentum, wd=wd,
-                        rescale_grad=rescale_grad, clip_gradient=clip_gradient, dtype=weight32.dtype))
+    _sgd(weight32, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
+         clip_gradient=clip_gradient, master=True)
     return _to_weight(weight32, weight)
 
 
-def _nag(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, master=False):
-    """The NAG step: the new weight (written into ``weight`` when it is a master copy), ``mom``
-    updated in place. MXNet's kernel decays the momentum with the weight it reads after writing
-    the output: the original one, or (master copies, which it updates in place) the new one."""
+def nag_step(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, master=False):
+    """The NAG step on torch tensors: returns the new weight, and with ``master`` also writes it
+    into ``weight`` (a master copy, or the weight an optimizer updates in place); ``mom`` is
+    updated in place. MXNet's kernel decays the momentum by the weight it reads after writing the
+    output: the given one, or where it writes the weight itself (``out=weight``, master copies)
+    the new one, which ``master`` reproduces."""
     g = _grad(grad, rescale_grad, clip_gradient, dtype=weight.dtype)
     lr, wd, momentum = _f32(lr), _f32(wd), _f32(momentum)
     mom.mul_(momentum)
-    out = weight - mom + (mom - (g + weight * wd) * lr) * _f32(momentum + 1)
-    if master:
-        weight.copy_(out)
-    mom.sub_((g + weight * wd) * lr)
+    step = (g + weight * wd).mul_(lr)
+    out = weight if master else weight.clone()
+    out.sub_(mom).add_((mom - step).mul_(_f32(momentum + 1)))
+    mom.sub_((g + out * wd).mul_(lr) if master else step)
     return out
 
 
@@ -155,7 +261,7 @@ def nag_mom_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gr
         weight = weight - mom + (momentum + 1) * (mom - step)
         mom = mom - step
     """
-    return _nag(weight, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
+    return nag_step(weight, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
                 clip_gradient=clip_gradient)
 
 
@@ -163,7 +269,7 @@ def nag_mom_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gr
 def mp_nag_mom_update(weight, grad, mom, weight32, *, lr, momentum, wd, rescale_grad, clip_gradient):
     """``nag_mom_update`` on the float32 master copy ``weight32`` (updated in place); the output is
     it cast to the weight's type."""
-    _nag(weight32, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
+    nag_step(weight32, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
          clip_gradient=clip_gradient, master=True)
     return _to_weight(weight32, weight)
 
@@ -183,11 +289,10 @@ def adam_update(weight, grad, mean, var, *, lr, beta1, beta2, epsilon, wd, resca
 
     The bias correction is the caller's, folded into ``lr``.
     """
-    g = _grad(grad, rescale_grad, clip_gradient, weight, wd)
-    beta1, beta2 = _f32(beta1), _f32(beta2)
-    mean.mul_(beta1).add_(g * _f32(1 - beta1))
-    var.mul_(beta2).add_(g * g * _f32(1 - beta2))
-    return weight - mean * _f32(lr) / (torch.sqrt(var) + _f32(epsilon))
+    out = weight.clone()
+    adam_kernel([out], [grad], [mean], [var], [lr], [wd], beta1, beta2, epsilon, rescale_grad,
+                _clip_attr(clip_gradient))
+    return out
 
 
 def _clip_weights(weight: torch.Tensor, bound: float) -> torch.Tensor:
@@ -443,9 +548,8 @@ def _multi_entry(name: str, per: int, with_momentum: bool, mp: bool, preloaded: 
                 step = dict(lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
                             clip_gradient=clip_gradient)
                 if mp:
-                    master = group[-1]
-                    master.copy_(_sgd(master, grad, mom, dtype=master.dtype, **step))
-                    outs.append(_to_weight(master, weight))
+                    _sgd(group[-1], grad, mom, master=True, **step)
+                    outs.append(_to_weight(group[-1], weight))
                 else:
                     outs.append(_sgd(weight, grad, mom, **step))
         return tuple(outs)

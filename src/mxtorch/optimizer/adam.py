@@ -8,48 +8,11 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32,
-                        _group_by_rates, _zeros_like, register)
-from .sgd import _fused_clip
+from ..ops.optimizer_ops import adam_kernel, fused_clip
+from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
+                        register)
 
 __all__ = ["Adam", "Adamax", "Nadam", "FTML", "LAMB"]
-
-
-def adam_kernel(weights: list, grads: list, means: list, variances: list, lrs: list, wds: list,
-                beta1: float, beta2: float, epsilon: float, rescale_grad: float,
-                clip: Optional[float]) -> None:
-    """MXNet's ``adam_update`` on torch tensors, in place, for many weights at once::
-
-        rescaled_grad = clip(grad * rescale_grad + wd * weight, clip_gradient)
-        m = beta1 * m + (1 - beta1) * rescaled_grad
-        v = beta2 * v + (1 - beta2) * (rescaled_grad**2)
-        w = w - lr * m / (sqrt(v) + epsilon)
-
-    (``lr`` already carries the bias correction ``sqrt(1 - beta2**t) / (1 - beta1**t)``.)
-    Torch's multi-tensor kernels run once per (lr, wd) group; without weight decay or clipping
-    ``rescale_grad`` is folded into the moment updates, so only ``sqrt(v)`` is a temporary.
-    """
-    beta1, beta2 = _f32(beta1), _f32(beta2)
-    for (lr, wd), index in _group_by_rates(lrs, wds):
-        w = [weights[i] for i in index]
-        g = [grads[i] for i in index]
-        m = [means[i] for i in index]
-        v = [variances[i] for i in index]
-        scale = rescale_grad
-        if wd or clip is not None:
-            g, scale = torch._foreach_mul(g, _f32(rescale_grad)), 1.0
-            if wd:
-                torch._foreach_add_(g, w, alpha=_f32(wd))
-            if clip is not None:
-                torch._foreach_clamp_min_(g, -clip)
-                torch._foreach_clamp_max_(g, clip)
-        torch._foreach_mul_(m, beta1)
-        torch._foreach_add_(m, g, alpha=_f32((1.0 - beta1) * scale))
-        torch._foreach_mul_(v, beta2)
-        torch._foreach_addcmul_(v, g, g, value=_f32((1.0 - beta2) * scale * scale))
-        denom = torch._foreach_sqrt(v)
-        torch._foreach_add_(denom, _f32(epsilon))
-        torch._foreach_addcdiv_(w, m, denom, value=-_f32(lr))
 
 
 @register
@@ -118,7 +81,7 @@ class Adam(Optimizer):
             adam_kernel([w._t for w in weights], [g._t for g in grads],
                         [s[0]._t for s in states], [s[1]._t for s in states], lrs, wds,
                         self.beta1, self.beta2, self.epsilon, self.rescale_grad,
-                        _fused_clip(self.clip_gradient))
+                        fused_clip(self.clip_gradient))
 
     def update_multi_precision(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
         if not isinstance(index, (list, tuple)):
@@ -293,7 +256,7 @@ class FTML(Optimizer):
         lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
         t = self._index_update_count[index]
         beta1, beta2 = _f32(self.beta1), _f32(self.beta2)
-        clip = _fused_clip(self.clip_gradient)
+        clip = fused_clip(self.clip_gradient)
         w = weight._t
         prev_d, v, z = (s._t for s in state)
         with torch.no_grad():
@@ -369,7 +332,7 @@ class LAMB(Optimizer):
                    var: torch.Tensor, lr: float, wd: float, t: int) -> None:
         beta1, beta2 = _f32(self.beta1), _f32(self.beta2)
         g = grad * _f32(self.rescale_grad)
-        clip = _fused_clip(self.clip_gradient)
+        clip = fused_clip(self.clip_gradient)
         if clip is not None:
             g.clamp_(-clip, clip)
         mean.mul_(beta1).add_(g * _f32(1.0 - beta1))

@@ -6,8 +6,8 @@ from typing import Any, Optional
 import torch
 
 from ..ndarray.ndarray import NDArray
+from ..ops.optimizer_ops import fused_clip
 from .optimizer import Optimizer, _check_arrays, _f32, _zeros_like, register
-from .sgd import _fused_clip
 
 __all__ = ["AdaGrad", "AdaDelta", "RMSProp", "Ftrl"]
 
@@ -172,7 +172,7 @@ class RMSProp(Optimizer):
         with torch.no_grad():
             # rmsprop_update / rmspropalex_update
             g = grad._t * _f32(self.rescale_grad) + w * wd
-            clip = _fused_clip(self.clip_gradient)
+            clip = fused_clip(self.clip_gradient)
             if clip is not None:
                 g.clamp_(-clip, clip)
             n = state[0]._t
@@ -185,7 +185,7 @@ class RMSProp(Optimizer):
                 step = g.div_(torch.sqrt(n - mean_g * mean_g + _f32(self.epsilon))).mul_(lr)
                 delta.mul_(_f32(self.gamma2)).sub_(step)
                 w.add_(delta)
-            clip_w = _fused_clip(self.clip_weights)
+            clip_w = fused_clip(self.clip_weights)
             if clip_w is not None:
                 w.clamp_(-clip_w, clip_w)
 
@@ -243,7 +243,7 @@ class Ftrl(Optimizer):
         z, n = state[0]._t, state[1]._t
         with torch.no_grad():
             g = grad._t * _f32(self.rescale_grad)
-            clip = _fused_clip(self.clip_gradient)
+            clip = fused_clip(self.clip_gradient)
             if clip is not None:
                 g.clamp_(-clip, clip)
             g2 = g * g

@@ -42,18 +42,6 @@ def _as_lists(index: Any, weight: Any, grad: Any, state: Any) -> tuple:
     return [index], [weight], [grad], [state]
 
 
-def _group_by_rates(lrs: Sequence[float], wds: Sequence[float]) -> list:
-    """Positions of the weights sharing one (learning rate, weight decay) pair, per pair.
-
-    Multi-tensor kernels take one scalar per operation, so weights are updated one group at a
-    time; a network without per-parameter multipliers is a single group.
-    """
-    groups: dict = {}
-    for i, key in enumerate(zip(lrs, wds)):
-        groups.setdefault(key, []).append(i)
-    return list(groups.items())
-
-
 def _check_arrays(weights: Sequence[Any], grads: Sequence[Any]) -> None:
     for weight, grad in zip(weights, grads):
         if not isinstance(weight, NDArray) or not isinstance(grad, NDArray):

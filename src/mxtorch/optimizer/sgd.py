@@ -9,59 +9,11 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32,
-                        _group_by_rates, _zeros_like, register)
+from ..ops.optimizer_ops import fused_clip, nag_step, sgd_kernel
+from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
+                        register)
 
 __all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD", "LARS"]
-
-
-def _fused_clip(clip_gradient: Optional[float]) -> Optional[float]:
-    """The clipping bound MXNet's fused update operators apply: the Python side passes
-    `clip_gradient` only when it is truthy, and the operator clips only when it is >= 0."""
-    if clip_gradient and clip_gradient >= 0:
-        return _f32(clip_gradient)
-    return None
-
-
-def _rescaled(grads: Sequence[torch.Tensor], rescale_grad: float,
-              clip: Optional[float]) -> list:
-    """``clip(rescale_grad * grad, clip)`` for each gradient, as new tensors."""
-    out = torch._foreach_mul(list(grads), _f32(rescale_grad))
-    if clip is not None:
-        torch._foreach_clamp_min_(out, -clip)
-        torch._foreach_clamp_max_(out, clip)
-    return out
-
-
-def sgd_kernel(weights: list, grads: list, moms: Optional[list], lrs: list, wds: list,
-               momentum: float, rescale_grad: float, clip: Optional[float]) -> None:
-    """MXNet's ``multi_sgd_update`` / ``multi_sgd_mom_update`` on torch tensors, in place::
-
-        mom = momentum * mom - lr * wd * weight - lr * clip(rescale_grad * grad, clip_gradient)
-        weight = weight + mom
-
-    Without momentum ``mom`` starts from 0 each step and is not kept. The weights go through
-    torch's multi-tensor (``_foreach``) kernels, one call per (lr, wd) group, with the scalar
-    factors folded into each operation so that no temporary arrays are made (except the
-    clipped gradients when clipping is on).
-    """
-    for (lr, wd), index in _group_by_rates(lrs, wds):
-        w = [weights[i] for i in index]
-        g = [grads[i] for i in index]
-        scale = rescale_grad
-        if clip is not None:
-            g, scale = _rescaled(g, rescale_grad, clip), 1.0
-        if moms:
-            m = [moms[i] for i in index]
-            torch._foreach_mul_(m, _f32(momentum))
-            if wd:
-                torch._foreach_add_(m, w, alpha=-_f32(_f32(lr) * _f32(wd)))
-            torch._foreach_add_(m, g, alpha=-_f32(lr * scale))
-            torch._foreach_add_(w, m)
-        else:
-            if wd:
-                torch._foreach_mul_(w, _f32(1.0 - _f32(lr) * _f32(wd)))
-            torch._foreach_add_(w, g, alpha=-_f32(lr * scale))
 
 
 def _master_weights(weights: list, states: list, multi_precision: bool) -> tuple:
@@ -107,7 +59,7 @@ class _MomentumOptimizer(Optimizer):
             gts = [g._t if grad_dtype is None else g._t.to(grad_dtype) for g in grads]
             mom_ts = [m._t for m in moms] if self.momentum > 0 and moms[0] is not None else None
             sgd_kernel(targets, gts, mom_ts, lrs, wds, self.momentum, self.rescale_grad,
-                       _fused_clip(self.clip_gradient))
+                       fused_clip(self.clip_gradient))
             if multi_precision:
                 for w, master in zip(weights, targets):
                     w._t.copy_(master)
@@ -213,20 +165,14 @@ class NAG(_MomentumOptimizer):
         _check_arrays([weight], [grad])
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
-        (target,), _, grad_dtype = _master_weights([weight], [state], multi_precision)
+        (target,), _, _ = _master_weights([weight], [state], multi_precision)
         with torch.no_grad():
-            g = grad._t if grad_dtype is None else grad._t.to(grad_dtype)
-            clipped = _rescaled([g], self.rescale_grad, _fused_clip(self.clip_gradient))[0]
-            lr, wd, momentum = _f32(lr), _f32(wd), _f32(self.momentum)
-            # nag_mom_update keeps the momentum in SGD's form (lr folded in, opposite sign):
-            #   mom = momentum * mom
-            #   weight = weight - mom + (momentum + 1) * (mom - lr * (grad + wd * weight))
-            #   mom = mom - lr * (grad + wd * weight)
-            # MXNet runs it with out=weight, so the last line reads the *updated* weight.
-            m = mom._t.mul_(momentum)
-            new_m = m - (clipped + target * wd).mul_(lr)
-            target.sub_(m).add_(new_m.mul_(_f32(momentum + 1)))
-            m.sub_((clipped + target * wd).mul_(lr))
+            # nag_mom_update with out=weight (the master copy under multi_precision): the momentum
+            # decays by the updated weight, as MXNet's kernel reads it after writing
+            clip = fused_clip(self.clip_gradient)
+            nag_step(target, grad._t, mom._t, lr=lr, momentum=self.momentum, wd=wd,
+                     rescale_grad=self.rescale_grad, clip_gradient=-1.0 if clip is None else clip,
+                     master=True)
             if multi_precision:
                 weight._t.copy_(target)
 
@@ -284,7 +230,10 @@ class Signum(Optimizer):
                 return
             momentum = _f32(self.momentum if self.momentum > 0 else 0.0)
             keep = _f32(1.0 - momentum)
-            step = _rescaled([grad._t], self.rescale_grad, _fused_clip(self.clip_gradient))[0]
+            step = grad._t * _f32(self.rescale_grad)
+            clip = fused_clip(self.clip_gradient)
+            if clip is not None:
+                step.clamp_(-clip, clip)
             m = state._t
             m.mul_(momentum).sub_(w * _f32(keep * wd)).sub_(step.mul_(keep))
             w.mul_(_f32(1.0 - lr * _f32(self.wd_lh))).add_(torch.sign(m) * lr)
@@ -470,7 +419,7 @@ class LARS(_MomentumOptimizer):
             gts = [g._t if grad_dtype is None else g._t.to(grad_dtype) for g in grads]
             mom_ts = [m._t for m in moms] if self.momentum > 0 and moms[0] is not None else None
             sgd_kernel(targets, gts, mom_ts, lrs, wds, momentum, self.rescale_grad,
-                       _fused_clip(self.clip_gradient))
+                       fused_clip(self.clip_gradient))
             if multi_precision:
                 for w, master in zip(weights, targets):
                     w._t.copy_(master)
