@@ -90,4 +90,7 @@ SAMPLES = [
            grad=("data",), rtol=1e-4, atol=1e-4),
     Sample("CTCLoss", {"data": (5, 2, 4), "label": _f32([[1, -1, 2], [0, 0, -1]])}, {"blank_label": "last"},
            id="ctcloss_blank_last_padding_ends", grad=("data",), rtol=1e-4, atol=1e-4),
+    # the first label needs 4 steps (a blank between the repeated 1s) but has 3: loss 0, no gradient
+    Sample("CTCLoss", {"data": (3, 2, 4), "label": _f32([[1, 1, 2], [1, 2, 0]])}, id="ctcloss_infeasible",
+           grad=("data",), rtol=1e-4, atol=1e-4),
 ]

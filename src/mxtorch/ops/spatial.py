@@ -350,7 +350,8 @@ def ctc_loss(data, label, data_lengths=None, label_lengths=None, *, use_data_len
     sequence, shape (N,). With ``blank_label='first'`` class 0 is the blank and labels are
     1..C-1, padded with 0; with ``'last'`` class C-1 is the blank and labels 0..C-2, padded with
     -1. ``data_lengths`` (N,) and ``label_lengths`` (N,) give the lengths instead of the full T and
-    the padding when ``use_data_lengths`` / ``use_label_lengths`` are on."""
+    the padding when ``use_data_lengths`` / ``use_label_lengths`` are on. A label no alignment
+    fits in its sequence (too long, or too many repeats) has loss 0 and no gradient, as in MXNet."""
     if data.dim() != 3 or label.dim() != 2 or label.shape[0] != data.shape[1]:
         raise MXNetError(f"CTCLoss: expected data (T, N, C) and label (N, L), got "
                          f"{tuple(data.shape)} and {tuple(label.shape)}")
@@ -373,7 +374,7 @@ def ctc_loss(data, label, data_lengths=None, label_lengths=None, *, use_data_len
                           torch.full_like(labels, (blank + 1) % classes))
     log_probs = F.log_softmax(data, dim=-1)
     return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=blank,
-                      reduction="none", zero_infinity=False).to(data.dtype)
+                      reduction="none", zero_infinity=True).to(data.dtype)
 
 
 @ctc_loss.shape
