@@ -1,4 +1,4 @@
-"""Basic neural network layers."""
+"""Basic layers: containers, dense and embedding layers, dropout, normalization, lambdas."""
 from __future__ import annotations
 
 import warnings
@@ -34,22 +34,35 @@ def _sequential_getitem(block: Block, key: Any) -> Any:
 
 
 class Sequential(Block):
-    """Stacks Blocks sequentially.
+    """A container that runs its children in sequence, each on the previous one's output.
 
-    Example::
+    Children are added with ``add`` and run in the order added. Indexing gives a child; slicing
+    gives a new ``Sequential`` (with the same prefix) holding those children, which share their
+    parameters with this one. Create the children inside ``net.name_scope()`` so that their
+    parameter names start with the container's prefix.
 
-        net = nn.Sequential()
-        # use net's name_scope to give child Blocks appropriate names.
-        with net.name_scope():
-            net.add(nn.Dense(10, activation='relu'))
-            net.add(nn.Dense(20))
+    Parameters
+    ----------
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
+
+    Examples
+    --------
+    >>> net = nn.Sequential()
+    >>> with net.name_scope():
+    ...     net.add(nn.Dense(8, activation='relu'), nn.Dense(2))
+    >>> net.initialize()
+    >>> net(mx.nd.ones((4, 5))).shape
+    (4, 2)
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
         super().__init__(prefix=prefix, params=params)
 
     def add(self, *blocks: Block) -> None:
-        """Adds block on top of the stack."""
+        """Appends blocks, in the given order, to the end of the sequence."""
         for block in blocks:
             self.register_child(block)
 
@@ -68,40 +81,54 @@ class Sequential(Block):
         return len(self._children)
 
     def hybridize(self, active: bool = True, **kwargs: Any) -> None:
-        """Activates or deactivates `HybridBlock` s recursively. Has no effect on
-        non-hybrid children.
+        """Hybridizes (or un-hybridizes) the hybrid children; the container itself stays imperative.
+
+        When every child is a ``HybridBlock`` a warning suggests ``HybridSequential``, which can be
+        compiled as a whole.
 
         Parameters
         ----------
         active : bool, default True
-            Whether to turn hybrid on or off.
-        **kwargs : string
-            Additional flags for hybridized operator.
+            True to hybridize, False to go back to imperative execution.
+        **kwargs
+            Passed on to each child's ``hybridize`` (e.g. ``static_alloc``, ``static_shape``).
         """
-        if self._children and all(isinstance(c, HybridBlock) for c in self._children.values()):
+        children = list(self._children.values())
+        if children and all(isinstance(child, HybridBlock) for child in children):
             warnings.warn(f"All children of this Sequential layer '{self.prefix}' are HybridBlocks. "
                           "Consider using HybridSequential for the best performance.", stacklevel=2)
         super().hybridize(active, **kwargs)
 
 
 class HybridSequential(HybridBlock):
-    """Stacks HybridBlocks sequentially.
+    """The hybridizable ``Sequential``: ``HybridBlock`` children that can be compiled as one graph.
 
-    Example::
+    It behaves as ``Sequential`` (``add``, indexing, slicing, ``len``); after ``hybridize()`` the
+    whole chain runs as one symbol graph.
 
-        net = nn.HybridSequential()
-        # use net's name_scope to give child Blocks appropriate names.
-        with net.name_scope():
-            net.add(nn.Dense(10, activation='relu'))
-            net.add(nn.Dense(20))
-        net.hybridize()
+    Parameters
+    ----------
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
+
+    Examples
+    --------
+    >>> net = nn.HybridSequential()
+    >>> with net.name_scope():
+    ...     net.add(nn.Dense(8, activation='relu'), nn.Dense(2))
+    >>> net.initialize()
+    >>> net.hybridize()
+    >>> net(mx.nd.ones((4, 5))).shape
+    (4, 2)
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
         super().__init__(prefix=prefix, params=params)
 
     def add(self, *blocks: HybridBlock) -> None:
-        """Adds block on top of the stack."""
+        """Appends blocks, in the given order, to the end of the sequence."""
         for block in blocks:
             self.register_child(block)
 
@@ -121,60 +148,48 @@ class HybridSequential(HybridBlock):
 
 
 class Dense(HybridBlock):
-    r"""Just your regular densely-connected NN layer.
+    """Fully connected layer: ``activation(x @ weight.T + bias)``.
 
-    `Dense` implements the operation:
-    `output = activation(dot(input, weight) + bias)`
-    where `activation` is the element-wise activation function
-    passed as the `activation` argument, `weight` is a weights matrix
-    created by the layer, and `bias` is a bias vector created by the layer
-    (only applicable if `use_bias` is `True`).
-
-    .. note::
-        the input must be a tensor with rank 2. Use `flatten` to convert it
-        to rank 2 manually if necessary.
+    ``weight`` has shape ``(units, in_units)`` and ``bias`` ``(units,)``; the layer calls the
+    ``FullyConnected`` operator.
 
     Parameters
     ----------
     units : int
-        Dimensionality of the output space.
-    activation : str
-        Activation function to use. See help on `Activation` layer.
-        If you don't specify anything, no activation is applied
-        (ie. "linear" activation: `a(x) = x`).
+        Number of outputs.
+    activation : str, optional
+        Name of an ``Activation`` (e.g. 'relu') applied to the output; none by default.
     use_bias : bool, default True
-        Whether the layer uses a bias vector.
-    flatten: bool, default True
-        Whether the input tensor should be flattened.
-        If true, all but the first axis of input data are collapsed together.
-        If false, all but the last axis of input data are kept the same, and the transformation
-        applies on the last axis.
+        Whether to add the learned ``bias``.
+    flatten : bool, default True
+        True: the input is reshaped to ``(batch_size, -1)`` first, so ``in_units`` is the product
+        of all its axes but the first. False: the layer acts on the last axis only and keeps the
+        others.
     dtype : str or np.dtype, default 'float32'
-        Data type of output embeddings.
-    weight_initializer : str or `Initializer`
-        Initializer for the `kernel` weights matrix.
-    bias_initializer: str or `Initializer`
-        Initializer for the bias vector.
-    in_units : int, optional
-        Size of the input data. If not specified, initialization will be
-        deferred to the first time `forward` is called and `in_units`
-        will be inferred from the shape of input data.
-    prefix : str or None
-        See document of `Block`.
-    params : ParameterDict or None
-        See document of `Block`.
+        Data type of the parameters.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of ``bias``.
+    in_units : int, default 0
+        Number of inputs; 0 leaves it to the first forward pass to infer, and defers the
+        parameters' initialization until then.
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
 
+    Notes
+    -----
+    With ``flatten=True``, input ``(N, d1, ..., dk)`` gives output ``(N, units)``; with
+    ``flatten=False``, input ``(d1, ..., dk, in_units)`` gives ``(d1, ..., dk, units)``.
 
-    Inputs:
-        - **data**: if `flatten` is True, `data` should be a tensor with shape
-          `(batch_size, x1, x2, ..., xn)`, where x1 * x2 * ... * xn is equal to
-          `in_units`. If `flatten` is False, `data` should have shape
-          `(x1, x2, ..., xn, in_units)`.
-
-    Outputs:
-        - **out**: if `flatten` is True, `out` will be a tensor with shape
-          `(batch_size, units)`. If `flatten` is False, `out` will have shape
-          `(x1, x2, ..., xn, units)`.
+    Examples
+    --------
+    >>> dense = nn.Dense(3, flatten=False)
+    >>> dense.initialize()
+    >>> dense(mx.nd.ones((2, 4, 5))).shape
+    (2, 4, 3)
     """
 
     def __init__(self, units: int, activation: Optional[str] = None, use_bias: bool = True,
@@ -212,29 +227,25 @@ class Dense(HybridBlock):
 
 
 class Dropout(HybridBlock):
-    """Applies Dropout to the input.
+    """Randomly zeroes elements while training, and scales the rest by ``1 / (1 - rate)``.
 
-    Dropout consists in randomly setting a fraction `rate` of input units
-    to 0 at each update during training time, which helps prevent overfitting.
+    Each element is dropped with probability ``rate``. Outside training mode (no
+    ``autograd.record()``, or ``record(train_mode=False)``) the layer passes its input through
+    unchanged; the scaling keeps the expected value the same in both.
+    ``rate=0`` makes it the identity in every mode.
 
     Parameters
     ----------
     rate : float
-        Fraction of the input units to drop. Must be a number between 0 and 1.
+        Probability of dropping an element, in ``[0, 1)``.
     axes : tuple of int, default ()
-        The axes on which dropout mask is shared. If empty, regular dropout is applied.
+        Axes along which one random mask is shared (e.g. ``(2, 3)`` drops whole feature maps of
+        ``NCHW`` data); empty draws every element independently.
 
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
-
-    References
-    ----------
-        `Dropout: A Simple Way to Prevent Neural Networks from Overfitting
-        <http://www.cs.toronto.edu/~rsalakhu/papers/srivastava14a.pdf>`_
+    Notes
+    -----
+    The output has the input's shape. The technique is from Srivastava et al., "Dropout: A Simple
+    Way to Prevent Neural Networks from Overfitting" (JMLR, 2014).
     """
 
     def __init__(self, rate: float, axes: tuple = (), **kwargs: Any):
@@ -264,7 +275,9 @@ def _gamma_beta(block: HybridBlock, channels: int, scale: bool, center: bool,
 
 
 class _BatchNorm(HybridBlock):
-    """Abstract BatchNorm layer (private, used as implementation base)."""
+    """What ``BatchNorm`` and its variants share: ``gamma``, ``beta`` and the running statistics
+    (no gradient), which stay float32 when the block is cast to float16.
+    """
 
     def __init__(self, axis: int = 1, momentum: float = 0.9, epsilon: float = 1e-5,
                  center: bool = True, scale: bool = True, use_global_stats: bool = False,
@@ -301,77 +314,78 @@ class _BatchNorm(HybridBlock):
 
 
 class BatchNorm(_BatchNorm):
-    """Batch normalization layer (Ioffe and Szegedy, 2014).
-    Normalizes the input at each batch, i.e. applies a transformation
-    that maintains the mean activation close to 0 and the activation
-    standard deviation close to 1.
+    """Batch normalization (Ioffe and Szegedy, 2015): per channel, with running statistics.
+
+    While training (under ``autograd.record()``) each channel is normalized by its batch mean and
+    variance, and the running statistics move towards them:
+    ``running = momentum * running + (1 - momentum) * batch``. In inference, and always with
+    ``use_global_stats``, the running statistics are used instead. The output is
+    ``(x - mean) / sqrt(var + epsilon) * gamma + beta``.
 
     Parameters
     ----------
     axis : int, default 1
-        The axis that should be normalized. This is typically the channels
-        (C) axis. For instance, after a `Conv2D` layer with `layout='NCHW'`,
-        set `axis=1` in `BatchNorm`. If `layout='NHWC'`, then set `axis=3`.
-    momentum: float, default 0.9
-        Momentum for the moving average.
-    epsilon: float, default 1e-5
-        Small float added to variance to avoid dividing by zero.
-    center: bool, default True
-        If True, add offset of `beta` to normalized tensor.
-        If False, `beta` is ignored.
-    scale: bool, default True
-        If True, multiply by `gamma`. If False, `gamma` is not used.
-        When the next layer is linear (also e.g. `nn.relu`),
-        this can be disabled since the scaling
-        will be done by the next layer.
-    use_global_stats: bool, default False
-        If True, use global moving statistics instead of local batch-norm. This will force
-        change batch-norm into a scale shift operator.
-        If False, use local batch-norm.
-    beta_initializer: str or `Initializer`, default 'zeros'
-        Initializer for the beta weight.
-    gamma_initializer: str or `Initializer`, default 'ones'
-        Initializer for the gamma weight.
-    running_mean_initializer: str or `Initializer`, default 'zeros'
-        Initializer for the running mean.
-    running_variance_initializer: str or `Initializer`, default 'ones'
-        Initializer for the running variance.
+        The channel axis, whose entries are normalized separately (1 for ``NCHW`` data, 3 for
+        ``NHWC``).
+    momentum : float, default 0.9
+        Weight of the old value in the running statistics' update.
+    epsilon : float, default 1e-5
+        Added to the variance before its square root.
+    center : bool, default True
+        Whether to add the learned shift ``beta``; False fixes it at its initial value.
+    scale : bool, default True
+        Whether to multiply by the learned ``gamma``; False uses 1 instead (MXNet's
+        ``fix_gamma``), e.g. when a linear layer follows that can scale by itself.
+    use_global_stats : bool, default False
+        Whether to normalize with the running statistics while training too.
+    beta_initializer : str or Initializer, default 'zeros'
+        Initializer of ``beta``.
+    gamma_initializer : str or Initializer, default 'ones'
+        Initializer of ``gamma``.
+    running_mean_initializer : str or Initializer, default 'zeros'
+        Initializer of ``running_mean``.
+    running_variance_initializer : str or Initializer, default 'ones'
+        Initializer of ``running_var``.
     in_channels : int, default 0
-        Number of channels (feature maps) in input data. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
+        Number of channels; 0 leaves it to the first forward pass to infer.
 
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    Notes
+    -----
+    The output has the input's shape; ``gamma``, ``beta``, ``running_mean`` and ``running_var``
+    have shape ``(in_channels,)``.
     """
 
 
 class Embedding(HybridBlock):
-    r"""Turns non-negative integers (indexes/tokens) into dense vectors
-    of fixed size. eg. [4, 20] -> [[0.25, 0.1], [0.6, -0.2]]
+    """Maps integer indices (e.g. token ids) to learned dense vectors.
+
+    Row ``i`` of ``weight`` is the vector of index ``i``.
 
     Parameters
     ----------
     input_dim : int
-        Size of the vocabulary, i.e. maximum integer index + 1.
+        Number of indices (vocabulary size); valid inputs are ``0 .. input_dim - 1``.
     output_dim : int
-        Dimension of the dense embedding.
+        Length of each vector.
     dtype : str or np.dtype, default 'float32'
-        Data type of output embeddings.
-    weight_initializer : Initializer
-        Initializer for the `embeddings` matrix.
-    sparse_grad: bool
-        If True, gradient w.r.t. weight will be a 'row_sparse' NDArray (mxtorch keeps it dense).
+        Data type of ``weight`` and of the output.
+    weight_initializer : str or Initializer, optional
+        Initializer of ``weight``; by default the one given to ``initialize``.
+    sparse_grad : bool, default False
+        Asks for a row-sparse gradient of ``weight``, as in MXNet; mxtorch accepts the flag and keeps
+        the gradient dense (the values are the same).
 
-    Inputs:
-        - **data**: (N-1)-D tensor with shape: `(x1, x2, ..., xN-1)`.
+    Notes
+    -----
+    Input of any shape ``S`` holding indices; output ``S + (output_dim,)``.
+    ``weight`` has shape ``(input_dim, output_dim)``.
 
-    Output:
-        - **out**: N-D tensor with shape: `(x1, x2, ..., xN-1, output_dim)`.
+    Examples
+    --------
+    >>> emb = nn.Embedding(10, 4)
+    >>> emb.initialize()
+    >>> emb(mx.nd.array([[1, 2, 3]])).shape
+    (1, 3, 4)
     """
 
     def __init__(self, input_dim: int, output_dim: int, dtype: Any = "float32",
@@ -393,14 +407,7 @@ class Embedding(HybridBlock):
 
 
 class Flatten(HybridBlock):
-    r"""Flattens the input to two dimensional.
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape `(N, x1, x2, ..., xn)`
-
-    Output:
-        - **out**: 2D tensor with shape: `(N, x1 \cdot x2 \cdot ... \cdot xn)`
-    """
+    """Reshapes input ``(N, d1, ..., dk)`` to two dimensions, ``(N, d1 * ... * dk)``."""
 
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
@@ -418,55 +425,33 @@ def _norm_repr(block: HybridBlock) -> str:
 
 
 class InstanceNorm(HybridBlock):
-    r"""
-    Applies instance normalization to the n-dimensional input array.
-    This operator takes an n-dimensional input array where (n>2) and normalizes
-    the input using the following formula:
+    """Instance normalization (Ulyanov et al., 2016): each channel of each sample on its own.
 
-    .. math::
-
-      \bar{C} = \{i \mid i \neq 0, i \neq axis\}
-
-      out = \frac{x - mean[data, \bar{C}]}{ \sqrt{Var[data, \bar{C}]} + \epsilon}
-       * gamma + beta
+    For every sample and channel, ``out = (x - mean) / sqrt(var + epsilon) * gamma + beta``,
+    the mean and variance taken over all axes but the batch axis (0) and ``axis``. There are no
+    running statistics: training and inference compute the same thing.
 
     Parameters
     ----------
     axis : int, default 1
-        The axis that will be excluded in the normalization process. This is typically the channels
-        (C) axis. For instance, after a `Conv2D` layer with `layout='NCHW'`,
-        set `axis=1` in `InstanceNorm`. If `layout='NHWC'`, then set `axis=3`. Data will be
-        normalized along axes excluding the first axis and the axis given.
-    epsilon: float, default 1e-5
-        Small float added to variance to avoid dividing by zero.
-    center: bool, default True
-        If True, add offset of `beta` to normalized tensor.
-        If False, `beta` is ignored.
-    scale: bool, default True
-        If True, multiply by `gamma`. If False, `gamma` is not used.
-        When the next layer is linear (also e.g. `nn.relu`),
-        this can be disabled since the scaling
-        will be done by the next layer.
-    beta_initializer: str or `Initializer`, default 'zeros'
-        Initializer for the beta weight.
-    gamma_initializer: str or `Initializer`, default 'ones'
-        Initializer for the gamma weight.
+        The channel axis (1 for ``NCHW`` data, 3 for ``NHWC``); ``gamma`` and ``beta`` have one
+        entry per channel.
+    epsilon : float, default 1e-5
+        Added to the variance before its square root.
+    center : bool, default True
+        Whether ``beta`` is learned; False keeps it at its initial value.
+    scale : bool, default False
+        Whether ``gamma`` is learned; False (the default) keeps it at its initial value.
+    beta_initializer : str or Initializer, default 'zeros'
+        Initializer of ``beta``.
+    gamma_initializer : str or Initializer, default 'ones'
+        Initializer of ``gamma``.
     in_channels : int, default 0
-        Number of channels (feature maps) in input data. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
+        Number of channels; 0 leaves it to the first forward pass to infer.
 
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
-
-    References
-    ----------
-        `Instance Normalization: The Missing Ingredient for Fast Stylization
-        <https://arxiv.org/abs/1607.08022>`_
+    Notes
+    -----
+    Input of rank 3 or more; the output has its shape.
     """
 
     def __init__(self, axis: int = 1, epsilon: float = 1e-5, center: bool = True,
@@ -491,46 +476,36 @@ class InstanceNorm(HybridBlock):
 
 
 class LayerNorm(HybridBlock):
-    r"""
-    Applies layer normalization to the n-dimensional input array.
-    This operator takes an n-dimensional input array and normalizes
-    the input using the given axis:
+    """Layer normalization (Ba et al., 2016): normalizes each position along one axis.
 
-    .. math::
-
-      out = \frac{x - mean[data, axis]}{ \sqrt{Var[data, axis] + \epsilon}} * gamma + beta
+    ``out = (x - mean) / sqrt(var + epsilon) * gamma + beta``, the mean and variance taken along
+    ``axis`` separately for every position of the other axes, so that each sample is normalized on
+    its own. ``gamma`` and ``beta`` have one entry per index of ``axis``.
 
     Parameters
     ----------
     axis : int, default -1
-        The axis that should be normalized. This is typically the axis of the channels.
-    epsilon: float, default 1e-5
-        Small float added to variance to avoid dividing by zero.
-    center: bool, default True
-        If True, add offset of `beta` to normalized tensor.
-        If False, `beta` is ignored.
-    scale: bool, default True
-        If True, multiply by `gamma`. If False, `gamma` is not used.
-    beta_initializer: str or `Initializer`, default 'zeros'
-        Initializer for the beta weight.
-    gamma_initializer: str or `Initializer`, default 'ones'
-        Initializer for the gamma weight.
+        The axis normalized over.
+    epsilon : float, default 1e-5
+        Added to the variance before its square root.
+    center : bool, default True
+        Whether ``beta`` is learned; False keeps it at its initial value.
+    scale : bool, default True
+        Whether ``gamma`` is learned; False keeps it at its initial value.
+    beta_initializer : str or Initializer, default 'zeros'
+        Initializer of ``beta``.
+    gamma_initializer : str or Initializer, default 'ones'
+        Initializer of ``gamma``.
     in_channels : int, default 0
-        Number of channels (feature maps) in input data. If not specified,
-        initialization will be deferred to the first time `forward` is called
-        and `in_channels` will be inferred from the shape of input data.
+        Size of ``axis``; 0 leaves it to the first forward pass to infer.
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
 
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
-
-    References
-    ----------
-        `Layer Normalization
-        <https://arxiv.org/pdf/1607.06450.pdf>`_
+    Notes
+    -----
+    The output has the input's shape.
     """
 
     def __init__(self, axis: int = -1, epsilon: float = 1e-5, center: bool = True,
@@ -552,44 +527,35 @@ class LayerNorm(HybridBlock):
 
 
 class GroupNorm(HybridBlock):
-    r"""
-    Applies group normalization to the n-dimensional input array.
-    This operator takes an n-dimensional input array where the leftmost 2 axis are
-    `batch` and `channel` respectively:
+    """Group normalization (Wu and He, 2018): normalizes groups of channels of each sample.
 
-    .. math::
-
-      x = x.reshape((N, num_groups, C // num_groups, ...))
-      axis = (2, ...)
-      out = \frac{x - mean[x, axis]}{ \sqrt{Var[x, axis] + \epsilon}} * gamma + beta
+    The channels (axis 1) are split into ``num_groups`` equal groups; each group of each sample is
+    normalized by the mean and variance over its channels and all spatial positions, then scaled by
+    ``gamma`` and shifted by ``beta``. As in MXNet 1.x, ``gamma`` and ``beta`` have one entry per
+    *group*, shape ``(num_groups,)``, not one per channel.
 
     Parameters
     ----------
-    num_groups: int, default 1
-        Number of groups to separate the channel axis into.
-    epsilon: float, default 1e-5
-        Small float added to variance to avoid dividing by zero.
-    center: bool, default True
-        If True, add offset of `beta` to normalized tensor.
-        If False, `beta` is ignored.
-    scale: bool, default True
-        If True, multiply by `gamma`. If False, `gamma` is not used.
-    beta_initializer: str or `Initializer`, default 'zeros'
-        Initializer for the beta weight.
-    gamma_initializer: str or `Initializer`, default 'ones'
-        Initializer for the gamma weight.
+    num_groups : int, default 1
+        Number of groups; it must divide the number of channels.
+    epsilon : float, default 1e-5
+        Added to the variance before its square root.
+    center : bool, default True
+        Whether ``beta`` is learned; False keeps it at its initial value.
+    scale : bool, default True
+        Whether ``gamma`` is learned; False keeps it at its initial value.
+    beta_initializer : str or Initializer, default 'zeros'
+        Initializer of ``beta``.
+    gamma_initializer : str or Initializer, default 'ones'
+        Initializer of ``gamma``.
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
 
-
-    Inputs:
-        - **data**: input tensor with shape (N, C, ...).
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
-
-    References
-    ----------
-        `Group Normalization
-        <https://arxiv.org/pdf/1803.08494.pdf>`_
+    Notes
+    -----
+    Input ``(N, C, ...)``; the output has its shape.
     """
 
     def __init__(self, num_groups: int = 1, epsilon: float = 1e-5, center: bool = True,
@@ -614,25 +580,20 @@ class GroupNorm(HybridBlock):
 
 
 class Lambda(Block):
-    r"""Wraps an operator or an expression as a Block object.
+    """Turns a function, or the name of an ``nd`` operator, into a ``Block``.
 
     Parameters
     ----------
-    function : str or function
-        Function used in lambda must be one of the following:
-        1) the name of an operator that is available in ndarray. For example::
+    function : str or callable
+        The name of a function of ``mx.nd`` (e.g. ``'tanh'``), or any callable taking the block's
+        inputs as positional arguments (``lambda x: nd.LeakyReLU(x, slope=0.1)``). An unknown name
+        raises ``AssertionError``, as in MXNet.
+    prefix : str, optional
+        Prefix of the block's name.
 
-            block = Lambda('tanh')
-
-        2) a function that conforms to ``def function(*args)``. For example::
-
-            block = Lambda(lambda x: nd.LeakyReLU(x, slope=0.1))
-
-    Inputs:
-        - ** *args **: one or more input data. Their shapes depend on the function.
-
-    Output:
-        - ** *outputs **: one or more output data. Their shapes depend on the function.
+    Notes
+    -----
+    The block's outputs are whatever the function returns for its inputs.
     """
 
     def __init__(self, function: "str | Callable", prefix: Optional[str] = None):
@@ -655,26 +616,22 @@ class Lambda(Block):
 
 
 class HybridLambda(HybridBlock):
-    r"""Wraps an operator or an expression as a HybridBlock object.
+    """Turns a function, or the name of an operator, into a ``HybridBlock`` that can be hybridized.
 
     Parameters
     ----------
-    function : str or function
-        Function used in lambda must be one of the following:
-        1) The name of an operator that is available in both symbol and ndarray. For example::
+    function : str or callable
+        The name of an operator of ``mx.nd`` and ``mx.sym`` (e.g. ``'tanh'``), or a
+        callable ``function(F, x, *args)`` that computes with ``F`` (``nd`` or ``sym``), e.g.
+        ``lambda F, x: F.LeakyReLU(x, slope=0.1)``. An unknown name raises ``AssertionError``, as
+        in MXNet.
+    prefix : str, optional
+        Prefix of the block's name.
 
-            block = HybridLambda('tanh')
-
-        2) A function that conforms to ``def function(F, data, *args)``. For example::
-
-            block = HybridLambda(lambda F, x: F.LeakyReLU(x, slope=0.1))
-
-    Inputs:
-        - ** *args **: one or more input data. First argument must be symbol or ndarray. Their \
-            shapes depend on the function.
-
-    Output:
-        - ** *outputs **: one or more output data. Their shapes depend on the function.
+    Notes
+    -----
+    The first input must be an NDArray (or a Symbol while tracing); the outputs are whatever the
+    function returns.
     """
 
     def __init__(self, function: "str | Callable", prefix: Optional[str] = None):
@@ -699,19 +656,10 @@ class HybridLambda(HybridBlock):
 
 
 class Identity(HybridBlock):
-    """Block that passes through the input directly.
+    """A block that returns its input unchanged.
 
-    This block can be used in conjunction with HybridConcurrent
-    block for residual connection.
-
-    Example::
-
-        net = HybridConcurrent()
-        # use net's name_scope to give child Blocks appropriate names.
-        with net.name_scope():
-            net.add(nn.Dense(10, activation='relu'))
-            net.add(nn.Dense(20))
-            net.add(Identity())
+    Useful as the shortcut branch of a residual block (next to the main branch in a
+    ``HybridConcurrent``) or as a placeholder where a layer is optional.
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
