@@ -212,17 +212,24 @@ def _color(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.T
     if not jitters and s.pca_noise <= 0 and not (s.random_h or s.random_s or s.random_l):
         return img
     x = img.to(torch.float32)
-    luma = torch.tensor(_LUMA, dtype=torch.float32)
+    colour = x.shape[-1] >= 3    # a grey image has brightness and contrast only
+
+    def grey(v: torch.Tensor) -> torch.Tensor:
+        return v[..., :3] @ torch.tensor(_LUMA, dtype=torch.float32) if colour else v[..., 0]
+
     for k in rng.permutation(jitters) if jitters else ():
         if k == "b":
             x = x * (1.0 + rng.uniform(-s.brightness, s.brightness))
         elif k == "c":
             alpha = 1.0 + rng.uniform(-s.contrast, s.contrast)
-            x = x * alpha + float((x[..., :3] @ luma).mean()) * (1.0 - alpha)
+            x = x * alpha + float(grey(x).mean()) * (1.0 - alpha)
         else:
             alpha = 1.0 + rng.uniform(-s.saturation, s.saturation)
-            x = x * alpha + (x[..., :3] @ luma).unsqueeze(-1) * (1.0 - alpha)
+            if colour:
+                x = x * alpha + grey(x).unsqueeze(-1) * (1.0 - alpha)
         x = x.round().clamp(0, 255)
+    if not colour:
+        return x
     if s.pca_noise > 0:
         alpha = rng.normal(0, s.pca_noise, size=3)
         rgb = torch.tensor(_PCA_EIGVEC @ (alpha * _PCA_EIGVAL), dtype=torch.float32)
@@ -607,7 +614,7 @@ class ImageRecordIter(DataIter):
                 if isinstance(item, tuple):
                     for f in item[0]:
                         f.cancel()
-        if self._reader is not None:
+        if self._reader is not None and self._reader is not threading.current_thread():
             self._reader.join()
         self._reader = None
 
