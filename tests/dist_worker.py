@@ -160,6 +160,22 @@ def module(out: str) -> None:
                       kvstore="dist_sync", batch_size=BATCH)
     args, _ = mod.get_params()
     np.savez(os.path.join(out, f"module-{rank}.npz"), **{k: v.asnumpy() for k, v in args.items()})
+    os.environ["MXNET_UPDATE_ON_KVSTORE"] = "0"  # summed gradients, each worker's own update
+    mod = _fit_module(x[:, part].reshape(-1, 1, 8, 8), y[:, part].reshape(-1), seed=rank,
+                      kvstore="dist_sync", batch_size=BATCH)
+    assert mod._update_on_kvstore is False
+    args, _ = mod.get_params()
+    np.savez(os.path.join(out, f"module-local-update-{rank}.npz"),
+             **{k: v.asnumpy() for k, v in args.items()})
+    # a parameter whose shape differs across workers is named in the error
+    net = gluon.nn.Dense(2 + rank, in_units=3)
+    net.initialize()
+    try:
+        gluon.Trainer(net.collect_params(), "sgd", kvstore="dist_sync")
+    except MXNetError as err:
+        assert "Parameter 'dense" in str(err) and "_bias': init: key 0 is (" in str(err), str(err)
+    else:
+        raise AssertionError("a Trainer over different shapes did not raise")
 
 
 def _fit_module(x: np.ndarray, y: np.ndarray, seed: int, kvstore: str,

@@ -75,7 +75,7 @@ def _wait(procs: list, scenario: str, expect_ok: bool) -> list:
                 proc.kill()
                 proc.wait()
     if expect_ok:
-        failed = [f"process {i} of {scenario} exited with {code}:\n{text[-3000:]}"
+        failed = [f"process {i} of {scenario} exited with {code}:\n{text[-6000:]}"
                   for i, (code, text) in enumerate(results) if code != 0]
         assert not failed, "\n".join(failed)
     return results
@@ -109,10 +109,11 @@ def test_dist_sync_kvstore_trainer_and_module(tmp_path: Path, world: int) -> Non
                                       kvstore="local", batch_size=world * dist_worker.BATCH)
         args, _ = ref.get_params()
         for rank in range(world):
-            got = np.load(tmp_path / f"module-{rank}.npz")
-            for name, value in args.items():
-                np.testing.assert_allclose(got[name], value.asnumpy(), rtol=1e-5, atol=1e-6,
-                                           err_msg=f"rank {rank} module {name}")
+            for tag in ("module", "module-local-update"):
+                got = np.load(tmp_path / f"{tag}-{rank}.npz")
+                for name, value in args.items():
+                    np.testing.assert_allclose(got[name], value.asnumpy(), rtol=1e-5, atol=1e-6,
+                                               err_msg=f"rank {rank} {tag} {name}")
 
 
 def test_killed_worker_ends_the_job_with_an_error(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ def _initialize_kvstore(kvstore: Any, param_arrays: list, arg_params: dict, para
         name = param_names[idx]
         if not update_on_kvstore:
             kvstore.init(name, arg_params[name])
+            if kvstore.num_workers > 1:  # unlike MXNet: every worker starts from rank 0's values
+                kvstore.pull(name, out=param_on_devs)
         else:
             kvstore.broadcast(name, arg_params[name], out=param_on_devs)
 
@@ -219,8 +221,10 @@ class FeedForward:
                  initializer: Any = Uniform(0.01), numpy_batch_size: int = 128,
                  arg_params: Optional[dict] = None, aux_params: Optional[dict] = None,
                  allow_extra_params: bool = False, begin_epoch: int = 0, **kwargs: Any):
-        warnings.warn("\033[91mmxnet.model.FeedForward has been deprecated. Please use "
-                      "mxnet.mod.Module instead.\033[0m", DeprecationWarning, stacklevel=2)
+        # MXNet's text, without the terminal colour codes MXNet wrapped it in (they print as
+        # garbage in logs, notebooks and pytest's warning summary)
+        warnings.warn("mxnet.model.FeedForward has been deprecated. Please use "
+                      "mxnet.mod.Module instead.", DeprecationWarning, stacklevel=2)
         if isinstance(symbol, sym.Symbol):
             self.symbol, self.sym_gen = symbol, None
         elif callable(symbol):

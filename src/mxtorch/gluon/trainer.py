@@ -137,7 +137,10 @@ class Trainer:
                 else:
                     param_arrays = param.list_data()
                     idx = self._param2idx[param.name]
-                    self._kvstore.broadcast(idx, param_arrays[0], param_arrays)
+                    try:
+                        self._kvstore.broadcast(idx, param_arrays[0], param_arrays)
+                    except MXNetError as err:  # name the parameter behind the key
+                        raise MXNetError(f"Parameter '{param.name}': {err}") from err
         self._params_to_init = params_to_init
 
     def _reset_kvstore(self) -> None:
