@@ -1,10 +1,11 @@
 """Linear algebra operators: ``nd.linalg.*`` / ``sym.linalg.*`` (``_linalg_gemm`` ... in the table,
 also reachable as ``nd.linalg_gemm`` ...).
 
-Every operator works on the trailing two axes of its inputs as matrices and treats the leading axes
-as a batch (``gemm`` and ``gemm2`` can take the row axis from elsewhere with ``axis``). Results that
-reduce a matrix to a number (``det``, ``sumlogdiag``...) have the batch shape, or ``(1,)`` for a single
-matrix, as MXNet's do. Gradients are torch autograd's through the same torch.linalg calls.
+Every operator works on the trailing two axes of its float32 or float64 inputs as matrices (MXNet
+refuses other types) and treats the leading axes as a batch (``gemm`` and ``gemm2`` can take the row
+axis from elsewhere with ``axis``). Results that reduce a matrix to a number (``det``,
+``sumlogdiag``...) have the batch shape, or ``(1,)`` for a single matrix, as MXNet's do. Gradients
+are torch autograd's through the same torch.linalg calls.
 """
 from __future__ import annotations
 
@@ -22,7 +23,15 @@ def _batch_scalar(value: torch.Tensor) -> torch.Tensor:
     return value.reshape(1) if value.dim() == 0 else value
 
 
+def _floating(name: str, *tensors: torch.Tensor) -> None:
+    for t in tensors:
+        if t.dtype not in (torch.float32, torch.float64):
+            raise MXNetError(f"{name}: supports float32 and float64 inputs only, got "
+                             f"{str(t.dtype).replace('torch.', '')}")
+
+
 def _matrices(name: str, *tensors: torch.Tensor) -> None:
+    _floating(name, *tensors)
     for t in tensors:
         if t.dim() < 2:
             raise MXNetError(f"{name}: expected an input of at least 2 dimensions (a matrix or a batch "
@@ -194,6 +203,7 @@ def linalg_extractdiag(A, *, offset):
 def linalg_makediag(A, *, offset):
     """Square matrices with the vectors of the last axis on their diagonal (``offset`` above or
     below it) and zeros elsewhere."""
+    _floating("linalg_makediag", A)
     if A.dim() < 1:
         raise MXNetError("linalg_makediag: expected an input of at least 1 dimension")
     return torch.diag_embed(A, offset=offset, dim1=-2, dim2=-1)
@@ -228,6 +238,7 @@ def linalg_extracttrian(A, *, offset, lower):
 def linalg_maketrian(A, *, offset, lower):
     """Square triangular matrices filled from the vectors of the last axis (the inverse
     of ``extracttrian`` with the same ``offset`` and ``lower``); zeros elsewhere."""
+    _floating("linalg_maketrian", A)
     if A.dim() < 1:
         raise MXNetError("linalg_maketrian: expected an input of at least 1 dimension")
     m = A.shape[-1]
