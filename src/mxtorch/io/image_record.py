@@ -22,6 +22,7 @@ import atexit
 import math
 import queue
 import threading
+import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
@@ -436,7 +437,10 @@ class ImageRecordIter(DataIter):
     data_name, label_name : str
         Names in ``provide_data`` and ``provide_label``.
     layout : {'NCHW', 'NHWC'}, default 'NCHW'
-        Layout of the data batches (NHWC is an mxtorch addition).
+        Layout of the data batches (MXNet 1.9.1 accepted and ignored it, always giving NCHW;
+        NHWC is an mxtorch addition).
+
+    Arguments MXNet does not know either are ignored, as MXNet did, with a warning.
 
     Rotation and shear (``max_rotate_angle``, ``rotate``, ``max_shear_ratio``),
     ``max_random_contrast``/``max_random_illumination`` and ``path_imglist`` are not supported
@@ -469,8 +473,8 @@ class ImageRecordIter(DataIter):
             if name in kwargs and kwargs.pop(name) != default:
                 raise MXNetError(f"ImageRecordIter: {name} is not supported by mxtorch")
         unknown = sorted(set(kwargs) - set(_IGNORED))
-        if unknown:
-            raise MXNetError(f"ImageRecordIter: unknown arguments {unknown}")
+        if unknown:   # MXNet 1.9.1 ignores them silently; a typo deserves a word
+            warnings.warn(f"ImageRecordIter: ignoring unknown arguments {unknown}", stacklevel=2)
         if data_shape is None or not path_imgrec or int(batch_size) <= 0:
             raise MXNetError("ImageRecordIter: path_imgrec, data_shape and a positive batch_size "
                              "are required")
