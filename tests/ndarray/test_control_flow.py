@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import mxtorch as mx
 from mxtorch import autograd, nd
 from mxtorch.base import MXNetError
 from tests.conformance.conftest import GOLDEN
@@ -85,6 +84,3 @@ def test_control_flow_refusals():
         nd.contrib.foreach(lambda d, s: (d, s), [nd.zeros((2, 1)), nd.zeros((3, 1))], [])
     with pytest.raises(MXNetError, match="NDArray"):
         nd.contrib.foreach(lambda d, s: (d, s), nd.zeros((2, 1)), [3])
-    # the symbolic forms (subgraph nodes) are not there yet: they say so
-    with pytest.raises(MXNetError, match="not supported"):
-        mx.sym.contrib.foreach(lambda d, s: (d, s), mx.sym.var("x"), [])

@@ -46,6 +46,9 @@ _IDS = [s.id for s in SAMPLES]
 
 # operator -> why it has no sample (the walk fails for a stale entry as for a missing one)
 NO_SAMPLE: dict = {
+    **{name: "a control-flow node: its subgraphs come from the Python functions given to "
+             "sym.contrib.foreach/while_loop/cond (tests/symbol/test_control_flow.py runs them against "
+             "MXNet's goldens)" for name in ("_foreach", "_while_loop", "_cond")},
     "Custom": "its operators are user code registered at run time; tests/test_custom_op.py runs two (a "
               "softmax, a two-output op with an aux state) against MXNet's goldens"}
 

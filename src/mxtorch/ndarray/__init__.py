@@ -47,6 +47,11 @@ image = namespace_module(__name__, "image", _dispatch.make_function,
                          "Image operators of MXNet's NDArray API: ``mx.nd.image``.")
 contrib = namespace_module(__name__, "contrib", _dispatch.make_function,
                            "Contributed operators of MXNet's NDArray API: ``mx.nd.contrib``.")
+from . import control_flow as _control_flow  # noqa: E402
+
+for _name in _control_flow.__all__:  # nd.contrib.foreach, while_loop, cond: Python, not operators
+    setattr(contrib, _name, getattr(_control_flow, _name))
+    contrib.__all__.append(_name)
 linalg = namespace_module(__name__, "linalg", _dispatch.make_function,
                           "Linear algebra operators of MXNet's NDArray API: ``mx.nd.linalg``.")
 

@@ -36,6 +36,11 @@ image = namespace_module(__name__, "image", make_symbol_function,
                          "Image operators of MXNet's Symbol API: ``mx.sym.image``.")
 contrib = namespace_module(__name__, "contrib", make_symbol_function,
                            "Contributed operators of MXNet's Symbol API: ``mx.sym.contrib``.")
+from . import control_flow as _control_flow  # noqa: E402
+
+for _name in _control_flow.__all__:  # sym.contrib.foreach, while_loop, cond: Python, not operators
+    setattr(contrib, _name, getattr(_control_flow, _name))
+    contrib.__all__.append(_name)
 linalg = namespace_module(__name__, "linalg", make_symbol_function,
                           "Linear algebra operators of MXNet's Symbol API: ``mx.sym.linalg``.")
 from . import random  # noqa: E402,F401  (mx.sym.random: the samplers)

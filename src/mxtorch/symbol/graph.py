@@ -27,16 +27,20 @@ def is_hidden(key: str) -> bool:
 class Node:
     """One node of a symbolic graph: a variable or an operator call."""
 
-    __slots__ = ("op", "entry", "name", "attrs", "inputs", "_parsed")
+    __slots__ = ("op", "entry", "name", "attrs", "inputs", "_parsed", "subgraphs")
 
     def __init__(self, op: Optional[str], name: str, attrs: Optional[dict] = None,
-                 inputs: Optional[list] = None, entry: Optional[OpDef] = None):
+                 inputs: Optional[list] = None, entry: Optional[OpDef] = None,
+                 subgraphs: tuple = ()):
         self.op = op              # operator name as written in JSON; None for a variable
         self.entry = entry        # the operator-table entry; None for a variable
         self.name = name
         self.attrs = dict(attrs or {})
         self.inputs = list(inputs or [])   # [(Node, output index)]
         self._parsed: Optional[dict] = None
+        # the Symbols a control-flow node runs (foreach's body, while_loop's cond and func...):
+        # its operator receives them as the parsed parameter ``subgraphs``
+        self.subgraphs = tuple(subgraphs)
 
     @property
     def is_variable(self) -> bool:
@@ -53,7 +57,8 @@ class Node:
         """Parsed operator parameters (defaults filled in), computed once."""
         if self._parsed is None:
             try:
-                self._parsed = self.entry.parse_attrs(self.params())
+                parsed = self.entry.parse_attrs(self.params())
+                self._parsed = {**parsed, "subgraphs": self.subgraphs} if self.subgraphs else parsed
             except MXNetError as err:
                 raise MXNetError(f"{err}, in operator {self.op}(name=\"{self.name}\")") from None
         return self._parsed
@@ -103,7 +108,7 @@ class Node:
 
     def clone(self, inputs: list) -> "Node":
         """A copy of this node reading from ``inputs``, sharing the parsed parameters."""
-        node = Node(self.op, self.name, self.attrs, inputs, self.entry)
+        node = Node(self.op, self.name, self.attrs, inputs, self.entry, self.subgraphs)
         node._parsed = self._parsed
         return node
 

@@ -35,6 +35,9 @@ def to_json(heads: list) -> str:
     out_nodes = []
     row_ptr = [0]
     for node in nodes:
+        if node.subgraphs:
+            raise MXNetError(f"cannot save node '{node.name}' ({node.op}): symbol files of control-flow "
+                             "operators (their subgraphs) are not written by mxtorch yet")
         spec = _Struct(op=node.op or "null", name=node.name)
         if node.attrs:
             spec["attrs"] = dict(sorted(node.attrs.items()))
