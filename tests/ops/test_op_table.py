@@ -66,9 +66,6 @@ AUX_LISTED_APART = {"BatchNorm_v1", "IdentityAttachKLSparseReg"}
 
 # sample id -> a known mismatch with MXNet 1.9.1's golden still to fix (strict: passing again fails)
 SAMPLE_BUGS: dict = {
-    "nag_mom_update_wd": "with out=weight MXNet's kernel decays the momentum by the weight it has just "
-                         "overwritten; the table's operator cannot see out= and decays by the weight "
-                         "it was given (as MXNet does without out=)",
     **dict.fromkeys(("contrib_allclose", "contrib_allclose_nan", "contrib_allclose_rtol"),
                     "MXNet 1.9.1 gives allclose a 0-d result (shape ()); nd arrays are at least 1-d in "
                     "mxtorch (ndarray.owned), so it is (1,) here: tests/ops/test_contrib_ops.py checks "

@@ -85,6 +85,13 @@ def _input_tensors(entry: OpDef, inputs: Any, attrs: dict) -> list:
     return [_unwrap(entry, n, inputs[n]) for n in active]
 
 
+def _out_tensors(out: Any) -> Any:
+    """The tensor(s) of an ``out=`` argument, for the operators that read it (``reads_out``)."""
+    if isinstance(out, (list, tuple)):
+        return [o._t for o in out]
+    return None if out is None else out._t
+
+
 def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     """Run ``entry`` on NDArrays ``args``/``kwargs``; returns an NDArray or a list of them."""
     out = None
@@ -95,6 +102,8 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     inputs, raw_attrs = entry.bind(args, kwargs)
     attrs = entry.parse_attrs(raw_attrs)
     tensors = _input_tensors(entry, inputs, attrs)
+    if entry.reads_out:
+        attrs = {**attrs, "out": _out_tensors(out)}
     try:
         if _profiling.imperative:
             result = _run_profiled(entry, tensors, attrs)

@@ -50,7 +50,8 @@ def _check_same(name: str, tensors: Sequence[torch.Tensor], names: Sequence[str]
                              f"weight's {tuple(tensors[0].shape)}")
 
 
-def _updater(name: str, inputs: tuple, attrs: dict, *, mp: bool = False) -> Callable:
+def _updater(name: str, inputs: tuple, attrs: dict, *, mp: bool = False,
+             reads_out: bool = False) -> Callable:
     """Declare an element-wise update operator: its inputs share the weight's shape and the
     output has it too; in the mixed-precision forms the float32 states keep their own type."""
     untied = tuple(n for n in inputs if n not in ("weight", "grad")) if mp else ()
@@ -62,7 +63,8 @@ def _updater(name: str, inputs: tuple, attrs: dict, *, mp: bool = False) -> Call
                 return impl(*tensors, **parsed)
 
         run.__doc__ = impl.__doc__
-        entry = op(name, inputs=inputs, attrs=attrs, untied_inputs=untied, fresh_outputs=True)(run)
+        entry = op(name, inputs=inputs, attrs=attrs, untied_inputs=untied, fresh_outputs=True,
+                   reads_out=reads_out)(run)
         entry.shape(same_shape)
         return entry
 
@@ -252,17 +254,25 @@ def nag_step(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient
     return out
 
 
-@_updater("nag_mom_update", ("weight", "grad", "mom"), _NAG_ATTRS)
-def nag_mom_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient):
+def _same_memory(a: Optional[torch.Tensor], b: torch.Tensor) -> bool:
+    return a is not None and (a is b or (a.data_ptr() == b.data_ptr() and a.shape == b.shape))
+
+
+@_updater("nag_mom_update", ("weight", "grad", "mom"), _NAG_ATTRS, reads_out=True)
+def nag_mom_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, out=None):
     """Update function for Nesterov accelerated gradient (``mom`` updated in place)::
 
         step = lr * (clip(rescale_grad * grad, clip_gradient) + wd * weight)
         mom = momentum * mom
         weight = weight - mom + (momentum + 1) * (mom - step)
         mom = mom - step
+
+    Called with ``out=weight`` (as the optimizer does), the last line's ``step`` is taken with the
+    updated weight, as MXNet's kernel reads the weight after writing its output.
     """
-    return nag_step(weight, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
-                clip_gradient=clip_gradient)
+    target = weight.clone() if _same_memory(out, weight) else weight
+    return nag_step(target, grad, mom, lr=lr, momentum=momentum, wd=wd, rescale_grad=rescale_grad,
+                    clip_gradient=clip_gradient, master=target is not weight)
 
 
 @_updater("mp_nag_mom_update", ("weight", "grad", "mom", "weight32"), _NAG_ATTRS, mp=True)
@@ -601,14 +611,23 @@ def _finite(tensors: Sequence[torch.Tensor]) -> torch.Tensor:
     return ok
 
 
-@op("all_finite", inputs=("data",), attrs={"init_output": Bool(True)}, fresh_outputs=True)
-def all_finite(data, *, init_output):
+def _finite_into(flag: torch.Tensor, init_output: bool, out: Optional[torch.Tensor]) -> torch.Tensor:
+    """Without ``init_output`` the answer combines with the one already in ``out``: a 0 there
+    stays 0 (checking many arrays in several calls)."""
+    if not init_output and isinstance(out, torch.Tensor):
+        return flag * out.to(flag.dtype)
+    return flag
+
+
+@op("all_finite", inputs=("data",), attrs={"init_output": Bool(True)}, fresh_outputs=True,
+    reads_out=True)
+def all_finite(data, *, init_output, out=None):
     """1 (float32, shape ``(1,)``) when every element of ``data`` is finite, else 0.
 
-    ``init_output=False`` lets MXNet combine the answer with an ``out=`` array's previous one
-    across calls; here each call gives its own answer either way."""
+    With ``init_output=False`` the answer is combined with the one in ``out=`` (it stays 0 once
+    an earlier call found a non-finite value), so many arrays can be checked in several calls."""
     with torch.no_grad():
-        return _finite([data])
+        return _finite_into(_finite([data]), init_output, out)
 
 
 @all_finite.types
@@ -622,12 +641,12 @@ def _(attrs, data):
 
 
 @op("multi_all_finite", inputs=("data",), attrs={"num_arrays": Int(1), "init_output": Bool(True)},
-    variadic="num_arrays", fresh_outputs=True)
-def multi_all_finite(*arrays, num_arrays, init_output):
+    variadic="num_arrays", fresh_outputs=True, reads_out=True)
+def multi_all_finite(*arrays, num_arrays, init_output, out=None):
     """1 (float32, shape ``(1,)``) when every element of every input is finite, else 0 (see
     ``all_finite`` on ``init_output``)."""
     with torch.no_grad():
-        return _finite(arrays)
+        return _finite_into(_finite(arrays), init_output, out)
 
 
 @multi_all_finite.types

@@ -73,6 +73,11 @@ type rule (``untied_inputs``, ``@entry.types``)
     differs from MXNet's, or follows an MXNet quirk); the generated docstrings show it.
 ``train_aware``
     The implementation behaves differently in training (Dropout, BatchNorm) and receives ``is_train``.
+``reads_out``
+    The implementation also receives ``out``: the tensor (a list of them for several outputs) of
+    the ``out=`` array an ``nd.X`` call gives, else None. For operators whose MXNet kernel reads
+    its output array: an update operator told ``out=weight`` (nag_mom_update), ``all_finite``
+    combining with the answer already in ``out`` (``init_output=False``).
 """
 from __future__ import annotations
 
@@ -326,6 +331,7 @@ class OpDef:
     summary_params: Optional[Callable] = None
     grad_note: str = ""
     extra_attrs: bool = False
+    reads_out: bool = False
     doc: str = ""
     _cache: dict = field(default_factory=dict, repr=False)
 
@@ -660,7 +666,8 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
        untied_inputs: Sequence[str] = (), hidden_outputs: Any = 0,
        plot_label: Optional[Callable] = None, plot_color: str = "other",
        summary_params: Optional[Callable] = None,
-       grad_note: str = "", extra_attrs: bool = False) -> Callable[[Callable], OpDef]:
+       grad_note: str = "", extra_attrs: bool = False,
+       reads_out: bool = False) -> Callable[[Callable], OpDef]:
     """Declare an operator. Used as a decorator on its torch implementation; the keywords are the
     entry's fields, described in this module's docstring."""
 
@@ -675,7 +682,7 @@ def op(name: str, inputs: Sequence[str] = ("data",), attrs: Optional[dict] = Non
                       learnable=tuple(learnable), untied_inputs=tuple(untied_inputs),
                       hidden_outputs=hidden_outputs, plot_label=plot_label, plot_color=plot_color,
                       summary_params=summary_params, grad_note=grad_note, extra_attrs=extra_attrs,
-                      doc=impl.__doc__ or "")
+                      reads_out=reads_out, doc=impl.__doc__ or "")
         for key in (name, *aliases):
             if key in _REGISTRY:
                 raise MXNetError(f"operator {key!r} is declared twice")
