@@ -275,3 +275,49 @@ def test_variational_dropout_shares_its_masks_across_steps():
     assert 0.2 < dropped.mean() < 0.8
     assert (dropped == dropped[:, :1]).all()
     assert repr(gluon.contrib.rnn.LSTMPCell(6, 2, input_size=3)) == "LSTMPCell(3 -> 24 -> 2)"
+
+
+@pytest.mark.parametrize("merge", [True, False])
+def test_symbolic_unroll_with_valid_length_matches_imperative(merge: bool):
+    cell = gluon.rnn.BidirectionalCell(gluon.rnn.GRUCell(3, prefix="l_"),
+                                       gluon.rnn.LSTMCell(2, prefix="r_"))
+    cell.initialize(mx.init.Xavier())
+    x, lengths = nd.random.normal(shape=(2, 4, 5)), nd.array([2, 4])
+    want, want_states = cell.unroll(4, x, layout="NTC", merge_outputs=True, valid_length=lengths)
+    outputs, states = cell.unroll(4, mx.sym.var("data"), layout="NTC", merge_outputs=merge,
+                                  valid_length=mx.sym.var("lengths"))
+    graph = mx.sym.Group(([outputs] if merge else list(outputs)) + list(states))
+    args = {name: p.data() for name, p in cell.collect_params().items()}
+    got = graph.eval(ctx=mx.cpu(), data=x, lengths=lengths, **args)
+    n_out = 1 if merge else 4
+    got_out = got[0] if merge else nd.stack(*got[:n_out], axis=1)
+    np.testing.assert_allclose(got_out.asnumpy(), want.asnumpy(), rtol=1e-5, atol=1e-6)
+    for ours, theirs in zip(got[n_out:], want_states):
+        np.testing.assert_allclose(ours.asnumpy(), theirs.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["NTC", "TNC"])
+def test_unroll_inside_a_hybridized_block(layout: str):
+    """The common Gluon pattern: a HybridBlock unrolls its cells in hybrid_forward, default begin
+    states; traced, the graph runs for the batch it is given."""
+    class Net(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.cells = gluon.rnn.HybridSequentialRNNCell()
+                self.cells.add(gluon.rnn.LSTMCell(3))
+                self.cells.add(gluon.rnn.GRUCell(2))
+
+        def hybrid_forward(self, F, x):
+            out, states = self.cells.unroll(4, x, layout=layout, merge_outputs=True)
+            return out, states[-1]
+
+    net = Net()
+    net.initialize(mx.init.Xavier())
+    x = nd.random.normal(shape=(2, 4, 5) if layout == "NTC" else (4, 2, 5))
+    want = net(x)
+    net.hybridize()
+    for got, expected in zip(net(x), want):
+        np.testing.assert_allclose(got.asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
+    other = nd.random.normal(shape=(3, 4, 5) if layout == "NTC" else (4, 3, 5))
+    assert net(other)[1].shape == (3, 2)

@@ -22,7 +22,12 @@ __all__ = ["RecurrentCell", "HybridRecurrentCell", "RNNCell", "LSTMCell", "GRUCe
 
 
 def _as_list(obj: Any) -> list:
-    return list(obj) if isinstance(obj, (list, tuple)) else [obj]
+    """A list of arrays or of single-output symbols (a grouped symbol is taken apart)."""
+    if isinstance(obj, (list, tuple)):
+        return list(obj)
+    if isinstance(obj, symbol.Symbol) and len(obj.list_outputs()) > 1:
+        return list(obj)
+    return [obj]
 
 
 def _stacked_state_info(cells: Sequence, batch_size: int) -> list:
@@ -34,8 +39,13 @@ def _stacked_begin_state(cells: Sequence, **kwargs: Any) -> list:
 
 
 def starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], inputs: Any,
-                     batch_size: int) -> list:
-    """The states ``unroll`` starts from: the given ones, else zeros on the inputs' context."""
+                    batch_size: int, layout: str = "NTC") -> list:
+    """The states ``unroll`` starts from: the given ones, else zeros on the inputs' context.
+
+    In a graph the batch size is not known when the states are made: a (batch, size) state is
+    then zeros shaped after the inputs' batch axis (``layout``'s N when ``inputs`` is one symbol),
+    so the graph runs for any batch without shape inference having to reach back into it.
+    """
     if begin_state is not None:
         return begin_state
     if F is ndarray:
@@ -43,7 +53,15 @@ def starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], 
         ctx = first.context
         with ctx:
             return cell.begin_state(func=F.zeros, batch_size=batch_size)
-    return cell.begin_state(func=F.zeros, batch_size=batch_size)
+    states = cell.begin_state(func=F.zeros, batch_size=batch_size)
+    whole = isinstance(inputs, symbol.Symbol)
+    first, axis, ndim = (inputs, layout.find("N"), len(layout)) if whole else (inputs[0], 0, 2)
+    batch = F.sum(F.zeros_like(first), axis=tuple(a for a in range(ndim) if a != axis))  # (N,)
+    column = F.expand_dims(batch, axis=1)
+    infos = cell.state_info(batch_size)
+    return [F.broadcast_axis(column, axis=1, size=info["shape"][1])
+            if len(info["shape"]) == 2 and not info["shape"][0] else state
+            for state, info in zip(states, infos)]
 
 
 def arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
@@ -528,7 +546,7 @@ class _StackedCells:
                valid_length: Any = None) -> tuple:
         self.reset()
         inputs, _, F, batch_size = arrange_sequence(length, inputs, layout, None)
-        begin_state = starting_states(self, F, begin_state, inputs, batch_size)
+        begin_state = starting_states(self, F, begin_state, inputs, batch_size, layout)
         last = len(self._children) - 1
         at, next_states = 0, []
         for i, cell in enumerate(list(self._children.values())):

@@ -87,7 +87,7 @@ class VariationalDropoutCell(rnn.ModifierCell):
                                   valid_length=valid_length)
         self.reset()
         inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, True)
-        states = starting_states(self, F, begin_state, inputs, batch_size)
+        states = starting_states(self, F, begin_state, inputs, batch_size, layout)
         if self.drop_inputs:
             inputs = F.Dropout(inputs, p=self.drop_inputs, axes=(axis,))
         outputs, states = self.base_cell.unroll(length, inputs, states, layout, merge_outputs=True,
