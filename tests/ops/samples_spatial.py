@@ -65,11 +65,11 @@ SAMPLES = [
     Sample("ROIPooling", {"data": _distinct((1, 2, 10, 10), 4),
                           "rois": _f32([[0, 2, 4, 30, 18], [0, 10, 10, 50, 60]])},
            {"pooled_size": (3, 3), "spatial_scale": 0.25}, id="roipooling_scaled", grad=("data",)),
-    # regions reaching past the feature map, one wholly outside it (its bins are 0), and
-    # coordinates that round half away from zero
+    # regions reaching past the feature map, one wholly outside it (its bins are 0), coordinates
+    # that round half away from zero, and a row with batch index -1 (unused: 0)
     Sample("ROIPooling", {"data": _distinct((2, 3, 6, 6), 5),
                           "rois": _f32([[0, -3, -2, 2, 1], [1, 4, 4, 12, 12], [0, 7, 7, 9, 9],
-                                        [1, 2.5, 1.5, 3.49, 4.5]])},
+                                        [1, 2.5, 1.5, 3.49, 4.5], [-1, 0, 0, 3, 3]])},
            {"pooled_size": (3, 2), "spatial_scale": 1.0}, id="roipooling_outside", grad=("data",)),
     Sample("im2col", {"data": (2, 3, 5, 6)}, {"kernel": (2, 3)}, id="im2col"),
     Sample("im2col", {"data": (1, 2, 7, 6)},

@@ -220,7 +220,8 @@ def roi_pooling(data, rois, *, pooled_size, spatial_scale):
     """Max pooling of regions of interest: each row (batch index, x1, y1, x2, y2) of ``rois``, in
     input-image coordinates scaled by ``spatial_scale`` and rounded, is divided into
     ``pooled_size`` = (h, w) bins, each giving the maximum of ``data`` over its pixels (0 for a bin
-    with no pixel inside the feature map). Output (R, C, h, w); ``rois`` get no gradient."""
+    with no pixel inside the feature map; every bin of a row whose batch index is negative).
+    Output (R, C, h, w); ``rois`` get no gradient."""
     if data.dim() != 4 or rois.dim() != 2 or rois.shape[1] != 5:
         raise MXNetError(f"ROIPooling: expected data (N, C, H, W) and rois (R, 5), got "
                          f"{tuple(data.shape)} and {tuple(rois.shape)}")
@@ -230,7 +231,10 @@ def roi_pooling(data, rois, *, pooled_size, spatial_scale):
     outs = []
     for index, *box in rois.detach().double().cpu().tolist():
         n = int(index)
-        if not 0 <= n < data.shape[0]:
+        if n < 0:  # MXNet's mark of an unused row: its output is 0
+            outs.append(data.new_zeros((1, data.shape[1], *pooled_size)))
+            continue
+        if n >= data.shape[0]:
             raise MXNetError(f"ROIPooling: a region names batch index {n}, the data has "
                              f"{data.shape[0]} images")
         x1, y1, x2, y2 = (_c_round(v * spatial_scale) for v in box)
