@@ -90,7 +90,8 @@ def train(epochs: int = 10, root: str = DEFAULT_ROOT, train_size: Optional[int] 
 
     lenet = lenet_symbol()
     shape = {"data": (batch_size, 1, 28, 28)}
-    dot = mx.viz.plot_network(symbol=lenet, shape=shape)
+    # MXNet's fixed node size is too small for the labels with shapes; let graphviz size the boxes
+    dot = mx.viz.plot_network(symbol=lenet, shape=shape, node_attrs={"fixedsize": "false"})
     if plot:
         stem, ext = os.path.splitext(plot)
         dot.format = ext.lstrip(".") or "pdf"

@@ -31,9 +31,9 @@ def _check_input_names(symbol: Any, names: list, typename: str, throw: bool) -> 
         if name in args:
             continue
         candidates = [a for a in args if not a.endswith(("_weight", "_bias", "_gamma", "_beta"))]
-        msg = (f"\033[91mYou created Module with Module(..., {typename}_names={names}) but input "
+        msg = (f"You created Module with Module(..., {typename}_names={names}) but input "
                f"with name '{name}' is not found in symbol.list_arguments(). Did you mean one "
-               "of:\n\t" + "\n\t".join(candidates) + "\033[0m")
+               "of:\n\t" + "\n\t".join(candidates))  # no terminal colour codes, unlike MXNet
         if throw:
             raise ValueError(msg)
         warnings.warn(msg, stacklevel=3)
