@@ -10,6 +10,7 @@ round and the script prints images/s for each and the ratio.
 
     .venv/bin/python benchmarks/image_record_iter.py --threads 8 --rounds 5
     .venv/bin/python benchmarks/image_record_iter.py --images 64 --rounds 1   # smoke run
+    .ref/bin/python benchmarks/image_record_iter.py --threads 8   # MXNet alone, on the cached .rec
 """
 from __future__ import annotations
 
@@ -73,6 +74,25 @@ def worker(rec: str, threads: int, batch_size: int) -> None:
         print(json.dumps({"images": count}), flush=True)
 
 
+def mxnet_alone(args: argparse.Namespace) -> None:
+    """Time MXNet's ImageRecordIter by itself (run with the reference venv's python)."""
+    import mxnet as mx
+
+    rec = os.path.join(args.cache, f"images_{args.images}.rec")
+    if not os.path.exists(rec):
+        sys.exit(f"{rec} is missing: run this script once with the project venv to make it")
+    it = mx.io.ImageRecordIter(path_imgrec=rec, path_imgidx=rec[:-4] + ".idx", batch_size=args.batch_size,
+                               preprocess_threads=args.threads, **SETTINGS)
+    for round_ in range(args.rounds + 1):   # round 0 warms up
+        it.reset()
+        start, count = time.perf_counter(), 0
+        for batch in it:
+            batch.data[0].wait_to_read()
+            count += batch.data[0].shape[0] - batch.pad
+        if round_:
+            print(f"mxnet    {count / (time.perf_counter() - start):9.1f} images/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=2000)
@@ -87,7 +107,11 @@ def main() -> None:
         worker(args.worker, args.threads, args.batch_size)
         return
 
-    import mxtorch as mx
+    try:
+        import mxtorch as mx
+    except ImportError:   # the reference venv: MXNet alone, on a .rec the project venv made
+        mxnet_alone(args)
+        return
     from _common import alternate, machine
 
     rec = str(make_rec(pathlib.Path(args.cache), args.images))
