@@ -321,3 +321,26 @@ def test_unroll_inside_a_hybridized_block(layout: str):
         np.testing.assert_allclose(got.asnumpy(), expected.asnumpy(), rtol=1e-5, atol=1e-6)
     other = nd.random.normal(shape=(3, 4, 5) if layout == "NTC" else (4, 3, 5))
     assert net(other)[1].shape == (3, 2)
+
+
+@pytest.mark.parametrize("layer_cls,layout", [(gluon.rnn.LSTM, "NTC"), (gluon.rnn.GRU, "TNC")])
+def test_layer_inside_a_hybridized_block(layer_cls, layout: str):
+    """A recurrent layer called without states inside a hybridized block: its zero states are
+    part of the traced graph and follow the batch it is given."""
+    class Net(gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.rnn = layer_cls(3, num_layers=2, bidirectional=True, layout=layout)
+                self.out = gluon.nn.Dense(2, flatten=False)
+
+        def hybrid_forward(self, F, x):
+            return self.out(self.rnn(x))
+
+    net = Net()
+    net.initialize(mx.init.Xavier())
+    x = nd.random.normal(shape=(2, 4, 5))
+    want = net(x)
+    net.hybridize()
+    np.testing.assert_allclose(net(x).asnumpy(), want.asnumpy(), rtol=1e-5, atol=1e-6)
+    assert net(nd.random.normal(shape=(3, 3, 5))).shape == (3, 3, 2)

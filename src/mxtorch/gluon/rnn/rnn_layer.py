@@ -175,12 +175,24 @@ class _RNNLayer(HybridBlock):
                 states = self.begin_state(inputs.shape[self._layout.find("N")],
                                           ctx=inputs.context, dtype=inputs.dtype)
             else:
-                states = self.begin_state(0, func=symbol.zeros)
+                states = self._graph_zero_states(inputs)
         if isinstance(states, tensor_types + (symbol.Symbol,)):
             states = [states]
         if self._use_sequence_length:
             return super().__call__(inputs, states, sequence_length, **kwargs)
         return super().__call__(inputs, states, **kwargs)
+
+    def _graph_zero_states(self, inputs: Any) -> list:
+        """Zero states in a graph, shaped after the inputs' batch axis (the batch is unknown when
+        the graph is built, and mxtorch's executor does not infer a zeros node's shape from the
+        nodes that read it, as MXNet's did for ``sym.zeros`` with a 0 dimension)."""
+        batch_axis = self._layout.find("N")
+        batch = symbol.sum(symbol.zeros_like(inputs),
+                           axis=tuple(a for a in range(3) if a != batch_axis))
+        column = symbol.reshape(batch, shape=(1, -1, 1))
+        return [symbol.broadcast_axis(column, axis=(0, 2), size=(info["shape"][0],
+                                                                 info["shape"][2]))
+                for info in self.state_info(0)]
 
     def infer_shape(self, inputs: Any, *args: Any) -> None:
         """Completes the input size of the first layer's weights from the inputs' feature axis
