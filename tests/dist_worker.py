@@ -76,6 +76,19 @@ def kvstore(out: str) -> None:
     states = os.path.join(out, f"states-{rank}")
     kv3.save_optimizer_states(states)
     kv3.load_optimizer_states(states)
+    # metrics summed over workers: rank r sees r + 1 samples, all right on rank 0 only
+    acc, ce = mx.metric.Accuracy(), mx.metric.MSE()
+    comp = mx.metric.CompositeEvalMetric([acc, ce])
+    labels = mx.nd.zeros((rank + 1,))
+    comp.update([labels], [mx.nd.zeros((rank + 1,)) + (1 if rank else 0)])
+    kv.reduce_metric(comp)
+    assert acc.num_inst == total and acc.get()[1] == 1 / total, acc.get()
+    try:
+        kv.reduce_metric(mx.metric.F1())
+    except MXNetError as err:
+        assert "F1 cannot be summed" in str(err)
+    else:
+        raise AssertionError("F1 was reduced")
     # 2-bit compression: each worker quantizes its push with its residual, then the sum
     kv4 = mx.kv.create("dist_sync")
     kv4.set_gradient_compression({"type": "2bit", "threshold": 0.5})

@@ -354,6 +354,45 @@ class DistKVStore(KVStore):
             stored = self._store[k]._t
             self._collective("init", k, lambda t=stored: dist.broadcast(t, src=0))
 
+    def reduce_metric(self, metric: Any) -> None:
+        """Sums a metric's counts over the workers, in place (an mxtorch addition; MXNet has no
+        counterpart): afterwards ``metric.get()`` on every worker is the metric of the whole
+        job's data. Call it once per measurement (e.g. at the end of an epoch, before ``get``
+        and ``reset``): a second call would count the other workers twice.
+
+        Metrics that are ratios of sums (Accuracy, TopKAccuracy, CrossEntropy, MAE, MSE, RMSE,
+        Perplexity, Loss, CustomMetric, ...) and CompositeEvalMetric of them are reduced; F1, MCC,
+        PearsonCorrelation and PCC keep other state and are refused.
+
+        Parameters
+        ----------
+        metric : EvalMetric
+            The metric to reduce.
+        """
+        import torch.distributed as dist
+
+        from .. import metric as mx_metric
+
+        leaves, todo = [], [metric]
+        while todo:
+            m = todo.pop(0)
+            if isinstance(m, mx_metric.CompositeEvalMetric):
+                todo.extend(m.metrics)
+            elif isinstance(m, (mx_metric._BinaryMetric, mx_metric.PearsonCorrelation,
+                                mx_metric.PCC)) or not isinstance(m, mx_metric.EvalMetric):
+                raise MXNetError(f"reduce_metric: {type(m).__name__} cannot be summed over "
+                                 "workers (only metrics that are ratios of sums can)")
+            else:
+                leaves.append(m)
+        names = ("sum_metric", "num_inst", "global_sum_metric", "global_num_inst")
+        values = torch.tensor([[float(getattr(m, n)) for n in names] for m in leaves],
+                              dtype=torch.float64).reshape(len(leaves), len(names))
+        self._collective("reduce_metric", None,
+                         lambda: dist.all_reduce(values, op=dist.ReduceOp.SUM))
+        for m, row in zip(leaves, values.tolist()):
+            for n, v in zip(names, row):
+                setattr(m, n, int(round(v)) if isinstance(getattr(m, n), int) else v)
+
     def _barrier(self) -> None:
         """Invokes global barrier among all worker nodes: returns once every worker called it."""
         import torch.distributed as dist
