@@ -158,4 +158,14 @@ SAMPLES = [
            id="contrib_round_ste", fd=False),
     Sample("_contrib_sign_ste", {"data": np.array([0.0, -2.0, 3.0, 1e-3], np.float32)},
            id="contrib_sign_ste", fd=False),
+    # -- interleaved multi-head attention products
+    Sample("_contrib_interleaved_matmul_selfatt_qk", {"queries_keys_values": (3, 2, 12)}, {"heads": 2},
+           id="contrib_interleaved_matmul_selfatt_qk"),
+    Sample("_contrib_interleaved_matmul_selfatt_valatt",
+           {"queries_keys_values": (3, 2, 12), "attention": (4, 3, 3)}, {"heads": 2},
+           id="contrib_interleaved_matmul_selfatt_valatt"),
+    Sample("_contrib_interleaved_matmul_encdec_qk", {"queries": (2, 2, 6), "keys_values": (4, 2, 12)},
+           {"heads": 3}, id="contrib_interleaved_matmul_encdec_qk"),
+    Sample("_contrib_interleaved_matmul_encdec_valatt", {"keys_values": (4, 2, 12), "attention": (6, 2, 4)},
+           {"heads": 3}, id="contrib_interleaved_matmul_encdec_valatt"),
 ]

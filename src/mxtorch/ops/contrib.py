@@ -822,3 +822,77 @@ def sign_ste(data):
 
 
 sign_ste.shape(same_shape)
+
+
+# -- interleaved attention products (the fused multi-head attention of GluonNLP's transformers) ----
+def _heads(name: str, width: int, parts: int, heads: int) -> int:
+    """The size of one head when a last dimension of ``width`` holds ``parts`` projections of
+    ``heads`` heads, interleaved per head."""
+    if heads <= 0 or width % (parts * heads):
+        raise MXNetError(f"{name}: the last dimension, {width}, is not {parts} x heads ({heads}) x a "
+                         "head size")
+    return width // (parts * heads)
+
+
+def _split_heads(x: torch.Tensor, parts: int, heads: int, name: str) -> list:
+    """(seq, batch, heads * parts * d), interleaved per head, as ``parts`` arrays (batch * heads,
+    seq, d)."""
+    seq, batch, width = x.shape
+    d = _heads(name, width, parts, heads)
+    split = x.reshape(seq, batch, heads, parts, d).permute(3, 1, 2, 0, 4)
+    return [p.reshape(batch * heads, seq, d) for p in split]
+
+
+def _merge_heads(x: torch.Tensor, batch: int, heads: int) -> torch.Tensor:
+    """(batch * heads, seq, d) as (seq, batch, heads * d)."""
+    _, seq, d = x.shape
+    return x.reshape(batch, heads, seq, d).permute(2, 0, 1, 3).reshape(seq, batch, heads * d)
+
+
+def _check_3d(name: str, **arrays: torch.Tensor) -> None:
+    for key, a in arrays.items():
+        if a.dim() != 3:
+            raise MXNetError(f"{name}: {key} must be 3-dimensional, got shape {tuple(a.shape)}")
+
+
+@op("_contrib_interleaved_matmul_selfatt_qk", inputs=("queries_keys_values",), attrs={"heads": Int()},
+    fresh_outputs=True)
+def interleaved_matmul_selfatt_qk(queries_keys_values, *, heads):
+    """Self-attention scores from projections (seq, batch, heads * 3 * d) holding each head's
+    query, key and value in turn: queries / sqrt(d) times keys, (batch * heads, seq, seq)."""
+    _check_3d("interleaved_matmul_selfatt_qk", queries_keys_values=queries_keys_values)
+    q, k, _ = _split_heads(queries_keys_values, 3, heads, "interleaved_matmul_selfatt_qk")
+    return torch.bmm(q / math.sqrt(q.shape[-1]), k.transpose(1, 2))
+
+
+@op("_contrib_interleaved_matmul_selfatt_valatt", inputs=("queries_keys_values", "attention"),
+    attrs={"heads": Int()}, fresh_outputs=True)
+def interleaved_matmul_selfatt_valatt(queries_keys_values, attention, *, heads):
+    """Attention weights (batch * heads, seq, seq) applied to the values of interleaved
+    projections (seq, batch, heads * 3 * d): (seq, batch, heads * d)."""
+    _check_3d("interleaved_matmul_selfatt_valatt", queries_keys_values=queries_keys_values,
+              attention=attention)
+    _, _, v = _split_heads(queries_keys_values, 3, heads, "interleaved_matmul_selfatt_valatt")
+    return _merge_heads(torch.bmm(attention, v), queries_keys_values.shape[1], heads)
+
+
+@op("_contrib_interleaved_matmul_encdec_qk", inputs=("queries", "keys_values"), attrs={"heads": Int()},
+    fresh_outputs=True)
+def interleaved_matmul_encdec_qk(queries, keys_values, *, heads):
+    """Encoder-decoder attention scores: queries (q_seq, batch, heads * d) over sqrt(d) times the
+    keys of interleaved key/value projections (kv_seq, batch, heads * 2 * d): (batch * heads,
+    q_seq, kv_seq)."""
+    _check_3d("interleaved_matmul_encdec_qk", queries=queries, keys_values=keys_values)
+    (q,) = _split_heads(queries, 1, heads, "interleaved_matmul_encdec_qk")
+    k, _ = _split_heads(keys_values, 2, heads, "interleaved_matmul_encdec_qk")
+    return torch.bmm(q / math.sqrt(q.shape[-1]), k.transpose(1, 2))
+
+
+@op("_contrib_interleaved_matmul_encdec_valatt", inputs=("keys_values", "attention"),
+    attrs={"heads": Int()}, fresh_outputs=True)
+def interleaved_matmul_encdec_valatt(keys_values, attention, *, heads):
+    """Attention weights (batch * heads, q_seq, kv_seq) applied to the values of interleaved
+    key/value projections (kv_seq, batch, heads * 2 * d): (q_seq, batch, heads * d)."""
+    _check_3d("interleaved_matmul_encdec_valatt", keys_values=keys_values, attention=attention)
+    _, v = _split_heads(keys_values, 2, heads, "interleaved_matmul_encdec_valatt")
+    return _merge_heads(torch.bmm(attention, v), keys_values.shape[1], heads)
