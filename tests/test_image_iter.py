@@ -207,3 +207,33 @@ def test_imrotate_matches_mxnet(augs):
     np.testing.assert_allclose(batch.asnumpy(), augs["rotate_random_batch"], rtol=1e-4, atol=1e-2)
     with pytest.raises(TypeError):
         mx.image.imrotate(chw.astype("float64"), 10)
+
+
+def test_image_det_iter_random_augmentation_keeps_labels_valid():
+    random.seed(5)
+    np.random.seed(5)
+    it = mx.image.ImageDetIter(batch_size=2, data_shape=(3, 20, 20), path_imgrec=str(G / "det.rec"),
+                               rand_crop=0.8, rand_pad=0.8, rand_mirror=True, mean=True, std=True,
+                               brightness=0.2, contrast=0.2, saturation=0.2, hue=0.1,
+                               min_object_covered=[0.1, 0.5], area_range=(0.3, 2.0))
+    for _ in range(3):
+        for batch in it:
+            data, label = batch.data[0].asnumpy(), batch.label[0].asnumpy()
+            assert data.shape == (2, 3, 20, 20) and np.isfinite(data).all()
+            assert label.shape == (2,) + it.label_shape
+            objects = label[label[:, :, 0] >= 0]
+            assert len(objects) >= 2    # every image keeps at least one object
+            assert (objects[:, 1:5] >= 0).all() and (objects[:, 1:5] <= 1).all()
+            assert (objects[:, 3] > objects[:, 1]).all() and (objects[:, 4] > objects[:, 2]).all()
+            assert (label[label[:, :, 0] < 0] == -1).all()
+        it.reset()
+
+
+def test_image_det_iter_reshape_and_sync():
+    a = mx.image.ImageDetIter(batch_size=2, data_shape=(3, 16, 16), path_imgrec=str(G / "det.rec"))
+    b = mx.image.ImageDetIter(batch_size=2, data_shape=(3, 16, 16), path_imgrec=str(G / "det.rec"))
+    b.reshape(label_shape=(5, 5))
+    assert a.sync_label_shape(b) is b and a.label_shape == (5, 5)
+    assert a.next().label[0].shape == (2, 5, 5)
+    with pytest.raises(ValueError):
+        a.reshape(label_shape=(2, 5))
