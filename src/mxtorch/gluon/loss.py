@@ -1,4 +1,13 @@
-"""losses for training neural networks"""
+"""Loss functions of Gluon: blocks that compare predictions with labels, one value per sample.
+
+Every loss here is a ``HybridBlock`` called as ``loss(pred, label[, sample_weight])``. It
+computes an element-wise loss, multiplies it by ``sample_weight`` (broadcast, e.g. shape
+``(batch_size, 1)`` to weigh whole samples) and by the scalar ``weight`` given at construction,
+and reduces every axis but ``batch_axis``, so that the result has shape ``(batch_size,)``
+(the exceptions are noted in each class). ``loss.backward()`` on that result back-propagates
+the sum over the batch, as in MXNet. ``label`` is reshaped to ``pred``'s shape where the two
+must match element for element.
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -17,26 +26,8 @@ __all__ = ["Loss", "L2Loss", "L1Loss", "SigmoidBinaryCrossEntropyLoss", "Sigmoid
 
 def _apply_weighting(F: Any, loss: Any, weight: Optional[float] = None,
                      sample_weight: Any = None) -> Any:
-    """Apply weighting to loss.
-
-    Parameters
-    ----------
-    loss : Symbol
-        The loss to be weighted.
-    weight : float or None
-        Global scalar weight for loss.
-    sample_weight : Symbol or None
-        Per sample weighting. Must be broadcastable to
-        the same shape as loss. For example, if loss has
-        shape (64, 10) and you want to weight each sample
-        in the batch separately, `sample_weight` should have
-        shape (64, 1).
-
-    Returns
-    -------
-    loss : Symbol
-        Weighted loss
-    """
+    """``loss`` times ``sample_weight`` (broadcast against it) and times the scalar ``weight``;
+    either may be None. A ``weight`` that is not a number raises ``TypeError``."""
     if sample_weight is not None:
         loss = F.broadcast_mul(loss, sample_weight)
     if weight is not None:
@@ -47,21 +38,28 @@ def _apply_weighting(F: Any, loss: Any, weight: Optional[float] = None,
 
 
 def _reshape_like(F: Any, x: Any, y: Any) -> Any:
-    """Reshapes x to the same shape as y."""
+    """``x`` with ``y``'s shape (an NDArray reshapes directly; a Symbol through reshape_like)."""
     if F is ndarray:
         return x.reshape(y.shape)
     return F.reshape_like(x, y)
 
 
+def _softplus_of_minus_abs(F: Any, x: Any) -> Any:
+    """``log(1 + exp(-|x|))``, which never overflows; the logistic losses are built on it."""
+    return F.Activation(-F.abs(x), act_type="softrelu")
+
+
 class Loss(HybridBlock):
-    """Base class for loss.
+    """Base class of the losses: holds the scalar ``weight`` and the ``batch_axis``.
+
+    A subclass implements ``hybrid_forward(F, pred, label, ...)``.
 
     Parameters
     ----------
     weight : float or None
-        Global scalar weight for loss.
-    batch_axis : int, default 0
-        The axis that represents mini-batch.
+        Scalar the loss is multiplied by; None leaves it as computed.
+    batch_axis : int
+        The axis of the samples, the one kept when the loss is reduced.
     """
 
     def __init__(self, weight: Optional[float], batch_axis: int, **kwargs: Any):
@@ -72,147 +70,103 @@ class Loss(HybridBlock):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}(batch_axis={self._batch_axis}, w={self._weight})"
 
+    def _weighted_mean(self, F: Any, loss: Any, sample_weight: Any,
+                       weight: Optional[float] = None) -> Any:
+        """The element-wise ``loss`` weighted, then averaged over every axis but the batch axis
+        (``weight`` defaults to the layer's)."""
+        loss = _apply_weighting(F, loss, self._weight if weight is None else weight, sample_weight)
+        return F.mean(loss, axis=self._batch_axis, exclude=True)
+
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
-        """Overrides to construct symbolic graph for this `Block`.
+        """Computes the loss; every subclass defines it.
 
         Parameters
         ----------
-        x : Symbol or NDArray
-            The first input tensor.
-        *args : list of Symbol or list of NDArray
-            Additional input tensors.
+        x : NDArray or Symbol
+            The prediction.
+        *args : NDArray or Symbol
+            The label and the other inputs of the loss.
         """
         raise NotImplementedError
 
 
 class L2Loss(Loss):
-    r"""Calculates the mean squared error between `label` and `pred`.
-
-    .. math:: L = \frac{1}{2} \sum_i \vert {label}_i - {pred}_i \vert^2.
-
-    `label` and `pred` can have arbitrary shape as long as they have the same
-    number of elements.
+    r"""Squared error, halved: ``weight / 2 * (label - pred)**2``, averaged per sample.
 
     Parameters
     ----------
-    weight : float or None
-        Global scalar weight for loss.
+    weight : float, default 1.0
+        Scalar the loss is multiplied by (before the halving).
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` has as many elements as
+    ``pred``. The output has shape ``(batch_size,)``.
 
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **label**: target tensor with the same size as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred. For example, if pred has shape (64, 10)
-          and you want to weigh each sample in the batch separately,
-          sample_weight should have shape (64, 1).
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Examples
+    --------
+    >>> loss = gluon.loss.L2Loss()
+    >>> loss(mx.nd.array([[1, 2], [3, 4]]), mx.nd.array([[1, 0], [3, 5]])).asnumpy()
+    array([1.  , 0.25], dtype=float32)
     """
 
     def __init__(self, weight: float = 1.0, batch_axis: int = 0, **kwargs: Any):
         super().__init__(weight, batch_axis, **kwargs)
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        label = _reshape_like(F, label, pred)
-        loss = F.square(label - pred)
-        loss = _apply_weighting(F, loss, self._weight / 2, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        error = _reshape_like(F, label, pred) - pred
+        return self._weighted_mean(F, F.square(error), sample_weight, weight=self._weight / 2)
 
 
 class L1Loss(Loss):
-    r"""Calculates the mean absolute error between `label` and `pred`.
-
-    .. math:: L = \sum_i \vert {label}_i - {pred}_i \vert.
-
-    `label` and `pred` can have arbitrary shape as long as they have the same
-    number of elements.
+    r"""Absolute error ``|label - pred|``, averaged per sample.
 
     Parameters
     ----------
-    weight : float or None
-        Global scalar weight for loss.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **label**: target tensor with the same size as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` has as many elements as
+    ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, weight: Optional[float] = None, batch_axis: int = 0, **kwargs: Any):
         super().__init__(weight, batch_axis, **kwargs)
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        label = _reshape_like(F, label, pred)
-        loss = F.abs(label - pred)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        error = _reshape_like(F, label, pred) - pred
+        return self._weighted_mean(F, F.abs(error), sample_weight)
 
 
 class SigmoidBinaryCrossEntropyLoss(Loss):
-    r"""The cross-entropy loss for binary classification. (alias: SigmoidBCELoss)
+    r"""Binary cross-entropy of independent yes/no targets; also available as ``SigmoidBCELoss``.
 
-    BCE loss is useful when training logistic regression. If `from_sigmoid`
-    is False (default), this loss computes:
-
-    .. math::
-
-        prob = \frac{1}{1 + \exp(-{pred})}
-
-        L = - \sum_i {label}_i * \log({prob}_i) * pos\_weight +
-            (1 - {label}_i) * \log(1 - {prob}_i)
-
-    If `from_sigmoid` is True, this loss computes:
-
-    .. math::
-
-        L = - \sum_i {label}_i * \log({pred}_i) * pos\_weight +
-            (1 - {label}_i) * \log(1 - {pred}_i)
-
-    A tensor `pos_weight > 1` decreases the false negative count, hence increasing
-    the recall.
-    Conversely setting `pos_weight < 1` decreases the false positive count and
-    increases the precision.
-
-    `pred` and `label` can have arbitrary shape as long as they have the same
-    number of elements.
+    With ``p = sigmoid(pred)`` (or ``p = pred`` when ``from_sigmoid``), each element contributes
+    ``-(pos_weight * label * log(p) + (1 - label) * log(1 - p))``. From raw scores the sigmoid
+    and the logarithm are computed together in a form that neither overflows nor takes the
+    logarithm of 0; from probabilities, ``1e-12`` is added inside each logarithm.
 
     Parameters
     ----------
-    from_sigmoid : bool, default is `False`
-        Whether the input is from the output of sigmoid. Set this to false will make
-        the loss calculate sigmoid and BCE together, which is more numerically
-        stable through log-sum-exp trick.
-    weight : float or None
-        Global scalar weight for loss.
+    from_sigmoid : bool, default False
+        Whether ``pred`` already holds probabilities (a sigmoid's output) rather than raw scores.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **label**: target tensor with values in range `[0, 1]`. Must have the
-          same size as `pred`.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-        - **pos_weight**: a weighting tensor of positive examples. Must be a vector with length
-          equal to the number of classes.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None, pos_weight=None)``. ``label`` holds values
+    in ``[0, 1]`` and has as many elements as ``pred``. ``pos_weight``, broadcast against
+    ``label`` (e.g. one value per class), scales the positive term: above 1 it favours recall,
+    below 1 precision. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, from_sigmoid: bool = False, weight: Optional[float] = None,
@@ -223,91 +177,61 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None,
                        pos_weight: Any = None) -> Any:
         label = _reshape_like(F, label, pred)
-        if not self._from_sigmoid:
-            if pos_weight is None:
-                # We use the stable formula: max(x, 0) - x * z + log(1 + exp(-abs(x)))
-                loss = F.relu(pred) - pred * label + \
-                    F.Activation(-F.abs(pred), act_type="softrelu")
-            else:
-                # We use the stable formula: x - x * z + (1 + z * pos_weight - z) * \
-                #    (log(1 + exp(-abs(x))) + max(-x, 0))
-                log_weight = 1 + F.broadcast_mul(pos_weight - 1, label)
-                loss = pred - pred * label + log_weight * \
-                    (F.Activation(-F.abs(pred), act_type="softrelu") + F.relu(-pred))
-        else:
+        if self._from_sigmoid:
             eps = 1e-12
-            if pos_weight is None:
-                loss = -(F.log(pred + eps) * label + F.log(1. - pred + eps) * (1. - label))
-            else:
-                loss = -(F.broadcast_mul(F.log(pred + eps) * label, pos_weight)
-                         + F.log(1. - pred + eps) * (1. - label))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+            positive = F.log(pred + eps) * label
+            if pos_weight is not None:
+                positive = F.broadcast_mul(positive, pos_weight)
+            loss = -(positive + F.log(1. - pred + eps) * (1. - label))
+        elif pos_weight is None:
+            # -log(sigmoid(x)) = relu(-x) + log(1 + exp(-|x|)), so that the element loss is
+            # relu(x) - x*label + log(1 + exp(-|x|)) for any label in [0, 1]
+            loss = F.relu(pred) - pred * label + _softplus_of_minus_abs(F, pred)
+        else:
+            # the same identity with the -log(sigmoid(x)) term scaled by 1 + (pos_weight - 1)*label
+            scale = 1 + F.broadcast_mul(pos_weight - 1, label)
+            loss = (pred - pred * label
+                    + scale * (_softplus_of_minus_abs(F, pred) + F.relu(-pred)))
+        return self._weighted_mean(F, loss, sample_weight)
 
 
 SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
 
 
 class SoftmaxCrossEntropyLoss(Loss):
-    r"""Computes the softmax cross entropy loss. (alias: SoftmaxCELoss)
+    r"""Cross-entropy of a softmax over classes; also available as ``SoftmaxCELoss``.
 
-    If `sparse_label` is `True` (default), label should contain integer
-    category indicators:
-
-    .. math::
-
-        \DeclareMathOperator{softmax}{softmax}
-
-        p = \softmax({pred})
-
-        L = -\sum_i \log p_{i,{label}_i}
-
-    `label`'s shape should be `pred`'s shape with the `axis` dimension removed.
-    i.e. for `pred` with shape (1,2,3,4) and `axis = 2`, `label`'s shape should
-    be (1,2,4).
-
-    If `sparse_label` is `False`, `label` should contain probability distribution
-    and `label`'s shape should be the same with `pred`:
-
-    .. math::
-
-        p = \softmax({pred})
-
-        L = -\sum_i \sum_j {label}_j \log p_{ij}
+    The log-probabilities are ``log_softmax(pred)`` along ``axis`` (or ``pred`` itself when
+    ``from_logits``). With ``sparse_label`` the loss is minus the log-probability of the labelled
+    class; otherwise ``label`` is a distribution over the classes and the loss is
+    ``-sum(label * log_prob)`` along ``axis``.
 
     Parameters
     ----------
     axis : int, default -1
-        The axis to sum over when computing softmax and entropy.
+        The class axis.
     sparse_label : bool, default True
-        Whether label is an integer array instead of probability distribution.
+        Whether ``label`` holds class indices (True) or probabilities per class (False).
     from_logits : bool, default False
-        Whether input is a log probability (usually from log_softmax) instead
-        of unnormalized numbers.
-    weight : float or None
-        Global scalar weight for loss.
+        Whether ``pred`` already holds log-probabilities (e.g. from ``log_softmax``).
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``. With ``sparse_label``, ``label`` has
+    ``pred``'s shape without ``axis`` (``(N,)`` for ``pred`` ``(N, classes)``) and holds indices
+    in ``[0, classes)``; otherwise it has as many elements as ``pred``. The output has shape
+    ``(batch_size,)``.
 
-    Inputs:
-        - **pred**: the prediction tensor, where the `batch_axis` dimension
-          ranges over batch size and `axis` dimension ranges over the number
-          of classes.
-        - **label**: the truth tensor. When `sparse_label` is True, `label`'s
-          shape should be `pred`'s shape with the `axis` dimension removed.
-          i.e. for `pred` with shape (1,2,3,4) and `axis = 2`, `label`'s shape
-          should be (1,2,4) and values should be integers between 0 and 2. If
-          `sparse_label` is False, `label`'s shape must be the same as `pred`
-          and values should be floats in the range `[0, 1]`.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred. For example, if pred has shape (64, 10)
-          and you want to weigh each sample in the batch separately,
-          sample_weight should have shape (64, 1).
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Examples
+    --------
+    >>> loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    >>> pred = mx.nd.array([[0.3, 2.0, -1.0], [1.5, 0.1, 0.2]])
+    >>> loss(pred, mx.nd.array([1, 0])).asnumpy()
+    array([0.2090207, 0.418137 ], dtype=float32)
     """
 
     def __init__(self, axis: int = -1, sparse_label: bool = True, from_logits: bool = False,
@@ -318,77 +242,40 @@ class SoftmaxCrossEntropyLoss(Loss):
         self._from_logits = from_logits
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        if not self._from_logits:
-            pred = F.log_softmax(pred, self._axis)
+        log_prob = pred if self._from_logits else F.log_softmax(pred, self._axis)
         if self._sparse_label:
-            loss = -F.pick(pred, label, axis=self._axis, keepdims=True)
+            loss = -F.pick(log_prob, label, axis=self._axis, keepdims=True)
         else:
-            label = _reshape_like(F, label, pred)
-            loss = -(pred * label).sum(axis=self._axis, keepdims=True)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return loss.mean(axis=self._batch_axis, exclude=True)
+            label = _reshape_like(F, label, log_prob)
+            loss = -F.sum(log_prob * label, axis=self._axis, keepdims=True)
+        return self._weighted_mean(F, loss, sample_weight)
 
 
 SoftmaxCELoss = SoftmaxCrossEntropyLoss
 
 
 class KLDivLoss(Loss):
-    r"""The Kullback-Leibler divergence loss.
+    r"""Kullback-Leibler divergence of the predicted distribution from the label distribution.
 
-    KL divergence measures the distance between contiguous distributions. It
-    can be used to minimize information loss when approximating a distribution.
-    If `from_logits` is True (default), loss is defined as:
-
-    .. math::
-
-        L = \sum_i {label}_i * \big[\log({label}_i) - {pred}_i\big]
-
-    If `from_logits` is False, loss is defined as:
-
-    .. math::
-
-        \DeclareMathOperator{softmax}{softmax}
-
-        prob = \softmax({pred})
-
-        L = \sum_i {label}_i * \big[\log({label}_i) - \log({prob}_i)\big]
-
-
-    `label` and `pred` can have arbitrary shape as long as they have the same
-    number of elements.
+    Each element contributes ``label * (log(label + 1e-12) - log_prob)``, where ``log_prob`` is
+    ``pred`` itself when ``from_logits`` (the default) or ``log_softmax(pred)`` along ``axis``;
+    the contributions are summed per sample (not averaged, unlike the other losses).
 
     Parameters
     ----------
-    from_logits : bool, default is `True`
-        Whether the input is log probability (usually from log_softmax) instead
-        of unnormalized numbers.
+    from_logits : bool, default True
+        Whether ``pred`` already holds log-probabilities.
     axis : int, default -1
-        The dimension along with to compute softmax. Only used when `from_logits`
-        is False.
-    weight : float or None
-        Global scalar weight for loss.
+        The axis of the softmax when ``from_logits`` is False.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape. If `from_logits` is
-          True, `pred` should be log probabilities. Otherwise, it should be
-          unnormalized predictions, e.g. from a dense layer.
-        - **label**: truth tensor with values in range `(0, 1)`. Must have
-          the same size as `pred`.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are summed out.
-
-
-    References
-    ----------
-        `Kullback-Leibler divergence
-        <https://en.wikipedia.org/wiki/Kullback-Leibler_divergence>`_
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` holds probabilities and has
+    ``pred``'s shape. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, from_logits: bool = True, axis: int = -1, weight: Optional[float] = None,
@@ -398,40 +285,43 @@ class KLDivLoss(Loss):
         self._axis = axis
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        if not self._from_logits:
-            pred = F.log_softmax(pred, self._axis)
-        loss = label * (F.log(label + 1e-12) - pred)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
+        log_prob = pred if self._from_logits else F.log_softmax(pred, self._axis)
+        loss = _apply_weighting(F, label * (F.log(label + 1e-12) - log_prob), self._weight,
+                                sample_weight)
         return F.sum(loss, axis=self._batch_axis, exclude=True)
 
 
 class CTCLoss(Loss):
-    r"""Connectionist Temporal Classification loss between unnormalised per-step class scores and
-    unaligned label sequences (the CTCLoss operator with the last class as the blank).
+    r"""Connectionist Temporal Classification loss between per-step class scores and unaligned
+    label sequences.
+
+    It is the negative log-likelihood of each label sequence summed over all alignments, as
+    computed by the ``CTCLoss`` operator with the last class as the blank.
 
     Parameters
     ----------
     layout : str, default 'NTC'
-        Axes of the prediction: 'NTC' (batch, time, classes) or 'TNC'.
+        Axes of ``pred``: 'NTC' (batch, time, classes) or 'TNC'.
     label_layout : str, default 'NT'
-        Axes of the labels: 'NT' (batch, label position) or 'TN'.
-    weight : float or None
-        A scalar the loss is multiplied by.
+        Axes of ``label``: 'NT' (batch, label position) or 'TN'.
+    weight : float, optional
+        Scalar the loss is multiplied by.
 
-    Inputs:
-        - **pred**: scores before the softmax, of shape (batch_size, sequence_length,
-          alphabet_size) for 'NTC'. The last class, alphabet_size - 1, is the blank, so
-          alphabet_size counts the symbols plus one.
-        - **label**: symbol indices from 0, of shape (batch_size, label_length) for 'NT';
-          shorter sequences are padded with -1.
-        - **pred_lengths**: optional, shape (batch_size,): the number of valid steps of each
-          prediction when they differ.
-        - **label_lengths**: optional, shape (batch_size,): the length of each label sequence
-          (instead of the -1 padding).
-        - **sample_weight**: optional, a weight per sample, broadcastable to (batch_size,).
+    Notes
+    -----
+    Called as ``loss(pred, label, pred_lengths=None, label_lengths=None, sample_weight=None)``.
 
-    Outputs:
-        - **loss**: shape (batch_size,), the negative log-likelihood of each label sequence.
+    - ``pred``: scores before the softmax, ``(batch_size, steps, alphabet_size)`` for 'NTC'. The
+      last class, ``alphabet_size - 1``, is the blank, so ``alphabet_size`` counts the symbols
+      plus one.
+    - ``label``: symbol indices from 0, ``(batch_size, label_length)`` for 'NT'; shorter
+      sequences are padded with -1.
+    - ``pred_lengths``: ``(batch_size,)``, the number of valid steps of each prediction.
+    - ``label_lengths``: ``(batch_size,)``, the length of each label sequence (instead of the
+      padding).
+    - ``sample_weight``: a weight per sample, broadcastable to ``(batch_size,)``.
+
+    The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, layout: str = "NTC", label_layout: str = "NT", weight: Optional[float] = None,
@@ -450,45 +340,32 @@ class CTCLoss(Loss):
             pred = F.swapaxes(pred, 0, 1)
         if self._batch_axis == 1:
             label = F.swapaxes(label, 0, 1)
-        loss = F.CTCLoss(pred, label, pred_lengths, label_lengths,
-                         use_data_lengths=pred_lengths is not None,
-                         use_label_lengths=label_lengths is not None, blank_label="last")
-        return _apply_weighting(F, loss, self._weight, sample_weight)
+        nll = F.CTCLoss(pred, label, pred_lengths, label_lengths, blank_label="last",
+                        use_data_lengths=pred_lengths is not None,
+                        use_label_lengths=label_lengths is not None)
+        return _apply_weighting(F, nll, self._weight, sample_weight)
 
 
 class HuberLoss(Loss):
-    r"""Calculates smoothed L1 loss that is equal to L1 loss if absolute error
-    exceeds rho but is equal to L2 loss otherwise. Also called SmoothedL1 loss.
+    r"""Huber (smooth L1) loss: quadratic for errors below ``rho``, linear above.
 
-    .. math::
-        L = \sum_i \begin{cases} \frac{1}{2 {rho}} ({label}_i - {pred}_i)^2 &
-                           \text{ if } |{label}_i - {pred}_i| < {rho} \\
-                           |{label}_i - {pred}_i| - \frac{{rho}}{2} &
-                           \text{ otherwise }
-            \end{cases}
-
-    `label` and `pred` can have arbitrary shape as long as they have the same
-    number of elements.
+    With ``e = |label - pred|`` each element contributes ``e**2 / (2 * rho)`` if ``e <= rho`` and
+    ``e - rho / 2`` otherwise (the two pieces meet with equal slope at ``rho``), averaged per
+    sample. Large errors therefore pull less than in ``L2Loss``.
 
     Parameters
     ----------
     rho : float, default 1
-        Threshold for trimmed mean estimator.
-    weight : float or None
-        Global scalar weight for loss.
+        The error at which the loss turns from quadratic to linear.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **label**: target tensor with the same size as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` has as many elements as
+    ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, rho: float = 1, weight: Optional[float] = None, batch_axis: int = 0,
@@ -497,44 +374,28 @@ class HuberLoss(Loss):
         self._rho = rho
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        label = _reshape_like(F, label, pred)
-        loss = F.abs(label - pred)
-        loss = F.where(loss > self._rho, loss - 0.5 * self._rho,
-                       (0.5 / self._rho) * F.square(loss))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        error = F.abs(_reshape_like(F, label, pred) - pred)
+        rho = self._rho
+        loss = F.where(error > rho, error - 0.5 * rho, (0.5 / rho) * F.square(error))
+        return self._weighted_mean(F, loss, sample_weight)
 
 
 class HingeLoss(Loss):
-    r"""Calculates the hinge loss function often used in SVMs:
-
-    .. math::
-        L = \sum_i max(0, {margin} - {pred}_i \cdot {label}_i)
-
-    where `pred` is the classifier prediction and `label` is the target tensor
-    containing values -1 or 1. `label` and `pred` must have the same number of
-    elements.
+    r"""Hinge loss of a margin classifier (as in SVMs): ``max(0, margin - pred * label)``.
 
     Parameters
     ----------
-    margin : float
-        The margin in hinge loss. Defaults to 1.0
-    weight : float or None
-        Global scalar weight for loss.
+    margin : float, default 1
+        How far on the right side of 0 a score must be to cost nothing.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape.
-        - **label**: truth tensor with values -1 or 1. Must have the same size
-          as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` holds -1 or 1 and has as many
+    elements as ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, margin: float = 1, weight: Optional[float] = None, batch_axis: int = 0,
@@ -543,42 +404,26 @@ class HingeLoss(Loss):
         self._margin = margin
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        label = _reshape_like(F, label, pred)
-        loss = F.relu(self._margin - pred * label)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        agreement = pred * _reshape_like(F, label, pred)
+        return self._weighted_mean(F, F.relu(self._margin - agreement), sample_weight)
 
 
 class SquaredHingeLoss(Loss):
-    r"""Calculates the soft-margin loss function used in SVMs:
-
-    .. math::
-        L = \sum_i max(0, {margin} - {pred}_i \cdot {label}_i)^2
-
-    where `pred` is the classifier prediction and `label` is the target tensor
-    containing values -1 or 1. `label` and `pred` can have arbitrary shape as
-    long as they have the same number of elements.
+    r"""Squared hinge loss: ``max(0, margin - pred * label)**2``, a smooth variant of ``HingeLoss``.
 
     Parameters
     ----------
-    margin : float
-        The margin in hinge loss. Defaults to 1.0
-    weight : float or None
-        Global scalar weight for loss.
+    margin : float, default 1
+        How far on the right side of 0 a score must be to cost nothing.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **label**: truth tensor with values -1 or 1. Must have the same size
-          as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` holds -1 or 1 and has as many
+    elements as ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, margin: float = 1, weight: Optional[float] = None, batch_axis: int = 0,
@@ -587,94 +432,65 @@ class SquaredHingeLoss(Loss):
         self._margin = margin
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
-        label = _reshape_like(F, label, pred)
-        loss = F.square(F.relu(self._margin - pred * label))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+        agreement = pred * _reshape_like(F, label, pred)
+        shortfall = F.relu(self._margin - agreement)
+        return self._weighted_mean(F, F.square(shortfall), sample_weight)
 
 
 class LogisticLoss(Loss):
-    r"""Calculates the logistic loss (for binary losses only):
-
-    .. math::
-        L = \sum_i \log(1 + \exp(- {pred}_i \cdot {label}_i))
-
-    where `pred` is the classifier prediction and `label` is the target tensor
-    containing values -1 or 1 (0 or 1 if `label_format` is binary).
-    `label` and `pred` can have arbitrary shape as long as they have the same number of elements.
+    r"""Logistic loss of a binary classifier: ``log(1 + exp(-pred * label))`` for labels -1 and 1.
 
     Parameters
     ----------
-    weight : float or None
-        Global scalar weight for loss.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
     label_format : str, default 'signed'
-        Can be either 'signed' or 'binary'. If the label_format is 'signed', all label values should
-        be either -1 or 1. If the label_format is 'binary', all label values should be either
-        0 or 1.
+        'signed' for labels -1 and 1, 'binary' for labels 0 and 1; anything else raises
+        ``ValueError``.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape.
-        - **label**: truth tensor with values -1/1 (label_format is 'signed')
-          or 0/1 (label_format is 'binary'). Must have the same size as pred.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,). Dimenions other than
-          batch_axis are averaged out.
+    Notes
+    -----
+    Called as ``loss(pred, label, sample_weight=None)``; ``label`` has as many elements as
+    ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, weight: Optional[float] = None, batch_axis: int = 0,
                  label_format: str = "signed", **kwargs: Any):
         super().__init__(weight, batch_axis, **kwargs)
         self._label_format = label_format
-        if self._label_format not in ["signed", "binary"]:
+        if label_format not in ("signed", "binary"):
             raise ValueError(f"label_format can only be signed or binary, recieved {label_format}.")
 
     def hybrid_forward(self, F: Any, pred: Any, label: Any, sample_weight: Any = None) -> Any:
         label = _reshape_like(F, label, pred)
         if self._label_format == "signed":
-            label = (label + 1.0) / 2.0  # Transform label to be either 0 or 1
-        # Use a stable formula in computation
-        loss = F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type="softrelu")
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss, axis=self._batch_axis, exclude=True)
+            label = (label + 1.0) / 2.0  # -1/1 to 0/1: the loss is then binary cross-entropy
+        loss = F.relu(pred) - pred * label + _softplus_of_minus_abs(F, pred)
+        return self._weighted_mean(F, loss, sample_weight)
 
 
 class TripletLoss(Loss):
-    r"""Calculates triplet loss given three input tensors and a positive margin.
-    Triplet loss measures the relative similarity between a positive
-    example, a negative example, and prediction:
+    r"""Triplet loss: an anchor should be closer to a positive example than to a negative one.
 
-    .. math::
-        L = \sum_i \max(\Vert {pos_i}_i - {pred} \Vert_2^2 -
-                        \Vert {neg_i}_i - {pred} \Vert_2^2 + {margin}, 0)
-
-    `positive`, `negative`, and 'pred' can have arbitrary shape as long as they
-    have the same number of elements.
+    Per sample, ``max(0, |positive - pred|**2 - |negative - pred|**2 + margin)`` with squared
+    Euclidean distances over all axes but the batch axis: the loss is 0 once the negative is
+    farther than the positive by at least ``margin``.
 
     Parameters
     ----------
-    margin : float
-        Margin of separation between correct and incorrect pair.
-    weight : float or None
-        Global scalar weight for loss.
+    margin : float, default 1
+        The required gap between the two squared distances.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
+        The axis of the samples.
 
-
-    Inputs:
-        - **pred**: prediction tensor with arbitrary shape
-        - **positive**: positive example tensor with arbitrary shape. Must have
-          the same size as pred.
-        - **negative**: negative example tensor with arbitrary shape Must have
-          the same size as pred.
-
-    Outputs:
-        - **loss**: loss tensor with shape (batch_size,).
+    Notes
+    -----
+    Called as ``loss(pred, positive, negative)`` (no ``sample_weight``); ``positive`` and
+    ``negative`` have as many elements as ``pred``. The output has shape ``(batch_size,)``.
     """
 
     def __init__(self, margin: float = 1, weight: Optional[float] = None, batch_axis: int = 0,
@@ -683,53 +499,40 @@ class TripletLoss(Loss):
         self._margin = margin
 
     def hybrid_forward(self, F: Any, pred: Any, positive: Any, negative: Any) -> Any:
-        positive = _reshape_like(F, positive, pred)
-        negative = _reshape_like(F, negative, pred)
-        loss = F.sum(F.square(positive - pred) - F.square(negative - pred),
-                     axis=self._batch_axis, exclude=True)
-        loss = F.relu(loss + self._margin)
-        return _apply_weighting(F, loss, self._weight, None)
+        to_positive = F.square(_reshape_like(F, positive, pred) - pred)
+        to_negative = F.square(_reshape_like(F, negative, pred) - pred)
+        gap = F.sum(to_positive - to_negative, axis=self._batch_axis, exclude=True)
+        return _apply_weighting(F, F.relu(gap + self._margin), self._weight)
 
 
 class PoissonNLLLoss(Loss):
-    r"""For a target (Random Variable) in a Poisson distribution, the function calculates the
-    Negative Log likelihood loss.
-    PoissonNLLLoss measures the loss accrued from a poisson regression prediction made by the
-    model.
+    r"""Negative log-likelihood of counts under a Poisson distribution with the predicted rate.
 
-    .. math::
-        L = \text{pred} - \text{target} * \log(\text{pred}) +\log(\text{target!})
-
-    `target`, 'pred' can have arbitrary shape as long as they have the same number of elements.
+    With ``from_logits`` (the default) ``pred`` is the log of the rate and each element
+    contributes ``exp(pred) - target * pred``; otherwise ``pred`` is the rate and it contributes
+    ``pred - target * log(pred + epsilon)``. ``compute_full`` adds Stirling's approximation of
+    ``log(target!)``, ``target * log(target) - target + 0.5 * log(2 * pi * target)``, for the
+    elements whose target exceeds 1. Unlike the other losses the result is one mean over all
+    elements.
 
     Parameters
     ----------
-    from_logits : boolean, default True
-        indicating whether log(predicted) value has already been computed. If True, the loss is
-        computed as :math:`\exp(\text{pred}) - \text{target} * \text{pred}`, and if False, then
-        loss is computed as :math:`\text{pred} - \text{target} * \log(\text{pred}+\text{epsilon})`.
-        The default value
-    weight : float or None
-        Global scalar weight for loss.
+    weight : float, optional
+        Scalar the loss is multiplied by.
+    from_logits : bool, default True
+        Whether ``pred`` is the log of the rate.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
-    compute_full: boolean, default False
-        Indicates whether to add an approximation(Stirling factor) for the Factorial term in the
-        formula for the loss. The Stirling factor is:
-        :math:`\text{target} * \log(\text{target}) - \text{target} + 0.5 * \log(2 * \pi *
-        \text{target})`
-    epsilon: float, default 1e-08
-        This is to avoid calculating log(0) which is not defined.
+        Kept for the common signature; the mean is taken over every axis.
+    compute_full : bool, default False
+        Whether to add the Stirling term (constant in ``pred``, so it changes the value but not
+        the gradient).
 
-
-    Inputs:
-        - **pred**:   Predicted value
-        - **target**: Random variable(count or number) which belongs to a Poisson distribution.
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as pred.
-
-    Outputs:
-        - **loss**: Average loss (shape=(1,1)) of the loss tensor with shape (batch_size,).
+    Notes
+    -----
+    Called as ``loss(pred, target, sample_weight=None, epsilon=1e-08)``: as in MXNet,
+    ``epsilon`` (added before the logarithm when ``from_logits`` is False) is an argument of
+    the call, not of the constructor. ``target`` has as many elements as ``pred``. The output
+    has shape ``(1,)``.
     """
 
     def __init__(self, weight: Optional[float] = None, from_logits: bool = True,
@@ -746,50 +549,31 @@ class PoissonNLLLoss(Loss):
         else:
             loss = pred - target * F.log(pred + epsilon)
         if self._compute_full:
-            # Using numpy's pi value
-            stirling_factor = target * F.log(target) - target + 0.5 * F.log(2 * target * np.pi)
-            target_gt_1 = target > 1
-            stirling_factor = stirling_factor * target_gt_1
-            loss = loss + stirling_factor
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return F.mean(loss)
+            stirling = target * F.log(target) - target + 0.5 * F.log(2 * target * np.pi)
+            loss = loss + stirling * (target > 1)
+        return F.mean(_apply_weighting(F, loss, self._weight, sample_weight))
 
 
 class CosineEmbeddingLoss(Loss):
-    r"""For a target label 1 or -1, vectors input1 and input2, the function computes the cosine
-    distance between the vectors. This can be interpreted as how similar/dissimilar two input
-    vectors are.
+    r"""Cosine embedding loss: pairs labelled 1 should point the same way, pairs labelled -1 not.
 
-    .. math::
-
-        L = \sum_i \begin{cases} 1 - {cos\_sim({input1}_i, {input2}_i)} & \text{ if } {label}_i = 1\\
-                         {cos\_sim({input1}_i, {input2}_i)} & \text{ if } {label}_i = -1 \end{cases}\\
-        cos\_sim(input1, input2) = \frac{{input1}_i.{input2}_i}{||{input1}_i||.||{input2}_i||}
-
-    `input1`, `input2` can have arbitrary shape as long as they have the same number of elements.
+    With ``c`` the cosine similarity of ``input1`` and ``input2`` along their last axis, a pair
+    labelled 1 costs ``1 - c`` and a pair labelled -1 costs ``max(0, c - margin)``.
 
     Parameters
     ----------
-    weight : float or None
-        Global scalar weight for loss.
+    weight : float, optional
+        Scalar the loss is multiplied by.
     batch_axis : int, default 0
-        The axis that represents mini-batch.
-    margin : float
-        Margin of separation between correct and incorrect pair.
+        The axis of the samples.
+    margin : float, default 0
+        Cosine similarity that a pair labelled -1 may have at no cost.
 
-
-    Inputs:
-        - **input1**: a tensor with arbitrary shape
-        - **input2**: another tensor with same shape as pred to which input1 is
-          compared for similarity and loss calculation
-        - **label**: A 1-D tensor indicating for each pair input1 and input2, target label is 1 or -1
-        - **sample_weight**: element-wise weighting tensor. Must be broadcastable
-          to the same shape as input1. For example, if input1 has shape (64, 10)
-          and you want to weigh each sample in the batch separately,
-          sample_weight should have shape (64, 1).
-
-    Outputs:
-        - **loss**: The loss tensor with shape (batch_size,).
+    Notes
+    -----
+    Called as ``loss(input1, input2, label, sample_weight=None)``: ``input1`` has as many
+    elements as ``input2``, whose last axis holds the vectors; ``label`` holds one 1 or -1 per
+    pair. The output has shape ``(batch_size, 1)``, as in MXNet.
     """
 
     def __init__(self, weight: Optional[float] = None, batch_axis: int = 0, margin: float = 0,
@@ -801,21 +585,18 @@ class CosineEmbeddingLoss(Loss):
                        sample_weight: Any = None) -> Any:
         input1 = _reshape_like(F, input1, input2)
         label = label.reshape((-1, 1))
-        cos_sim = self._cosine_similarity(F, input1, input2)
-        y_1 = label == 1
-        y_minus_1 = label == -1
-        cos_sim_a = (1 - cos_sim) * y_1
-        z_array = F.array([0]) if F is ndarray else F.zeros((1, 1))
+        similarity = self._cosine_similarity(F, input1, input2)
+        similar_cost = (1 - similarity) * (label == 1)
+        zero = F.array([0]) if F is ndarray else F.zeros((1, 1))
         # (MXNet passes axis=1 here, which broadcast_maximum ignores)
-        cos_sim_b = F.broadcast_maximum(z_array, y_minus_1 * (cos_sim - self._margin))
-        loss = cos_sim_a + cos_sim_b
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return loss
+        dissimilar_cost = F.broadcast_maximum(zero, (label == -1) * (similarity - self._margin))
+        return _apply_weighting(F, similar_cost + dissimilar_cost, self._weight, sample_weight)
 
     def _cosine_similarity(self, F: Any, x: Any, y: Any, axis: int = -1) -> Any:
-        # Calculates the cosine similarity between 2 vectors
-        x_norm = F.norm(x, axis=axis).reshape((-1, 1))
-        y_norm = F.norm(y, axis=axis).reshape((-1, 1))
-        x_dot_y = F.sum(x * y, axis=axis).reshape((-1, 1))
-        eps_arr = F.array([1e-12]) if F is ndarray else F.full((1, 1), 1e-12)
-        return x_dot_y / F.broadcast_maximum(x_norm * y_norm, eps_arr)
+        """Cosine similarity of ``x`` and ``y`` along ``axis``, as a column ``(n, 1)``; the norms'
+        product is floored at 1e-12 so that a zero vector gives 0, not NaN."""
+        def column(v: Any) -> Any:
+            return v.reshape((-1, 1))
+        norms = column(F.norm(x, axis=axis)) * column(F.norm(y, axis=axis))
+        floor = F.array([1e-12]) if F is ndarray else F.full((1, 1), 1e-12)
+        return column(F.sum(x * y, axis=axis)) / F.broadcast_maximum(norms, floor)
