@@ -243,6 +243,9 @@ def roi_pooling(data, rois, *, pooled_size, spatial_scale):
         # (floor(i * size / pooled) to ceil((i + 1) * size / pooled)) are adaptive pooling's
         top, left = max(y1, 0), max(x1, 0)
         bottom, right = min(y1 + roi_h, height), min(x1 + roi_w, width)
+        if (top, left, bottom, right) == (y1, x1, y1 + roi_h, x1 + roi_w):  # inside the map
+            outs.append(F.adaptive_max_pool2d(data[n:n + 1, :, top:bottom, left:right], pooled_size))
+            continue
         if top < bottom and left < right:
             inside = data[n, :, top:bottom, left:right]
             region = F.pad(inside, (left - x1, x1 + roi_w - right, top - y1, y1 + roi_h - bottom),
