@@ -1,4 +1,8 @@
-"""Activation layers."""
+"""Activation layers: element-wise non-linearities as blocks.
+
+Each layer keeps its input's shape. The parameter-free ones run the ``Activation`` or
+``LeakyReLU`` operator; ``PReLU`` learns its negative slope.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -10,20 +14,19 @@ __all__ = ["Activation", "LeakyReLU", "PReLU", "ELU", "SELU", "Swish", "GELU"]
 
 
 class Activation(HybridBlock):
-    r"""Applies an activation function to input.
+    """Applies one of the ``Activation`` operator's functions element-wise.
 
     Parameters
     ----------
     activation : str
-        Name of activation function to use.
-        See :func:`~mxnet.ndarray.Activation` for available choices.
+        The function: 'relu', 'sigmoid', 'tanh', 'softrelu' (``log(1 + exp(x))``) or 'softsign'
+        (``x / (1 + |x|)``).
 
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    Examples
+    --------
+    >>> act = nn.Activation('relu')
+    >>> act(mx.nd.array([-1.0, 2.0])).asnumpy()
+    array([0., 2.], dtype=float32)
     """
 
     def __init__(self, activation: str, **kwargs: Any):
@@ -41,30 +44,13 @@ class Activation(HybridBlock):
 
 
 class LeakyReLU(HybridBlock):
-    r"""Leaky version of a Rectified Linear Unit.
-
-    It allows a small gradient when the unit is not active
-
-    .. math::
-
-        f\left(x\right) = \left\{
-            \begin{array}{lr}
-               \alpha x & : x \lt 0 \\
-                      x & : x \geq 0 \\
-            \end{array}
-        \right.\\
+    """Leaky ReLU: ``x`` for ``x >= 0`` and ``alpha * x`` below, so negative inputs keep a small
+    gradient.
 
     Parameters
     ----------
     alpha : float
-        slope coefficient for the negative half axis. Must be >= 0.
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+        Slope for negative inputs; a negative value raises ``ValueError``.
     """
 
     def __init__(self, alpha: float, **kwargs: Any):
@@ -81,37 +67,17 @@ class LeakyReLU(HybridBlock):
 
 
 class PReLU(HybridBlock):
-    r"""Parametric leaky version of a Rectified Linear Unit.
-    <https://arxiv.org/abs/1502.01852>`_ paper.
+    """Parametric ReLU (He et al., 2015): a leaky ReLU whose negative slope ``alpha`` is learned.
 
-    It learns a gradient when the unit is not active
-
-    .. math::
-
-        f\left(x\right) = \left\{
-            \begin{array}{lr}
-               \alpha x & : x \lt 0 \\
-                      x & : x \geq 0 \\
-            \end{array}
-        \right.\\
-
-    where alpha is a learned parameter.
+    ``x`` for ``x >= 0`` and ``alpha * x`` below, with one ``alpha`` shared by all channels or one per
+    channel (axis 1).
 
     Parameters
     ----------
-    alpha_initializer : Initializer
-        Initializer for the `embeddings` matrix.
+    alpha_initializer : Initializer, default Constant(0.25)
+        Initializer of ``alpha``.
     in_channels : int, default 1
-        Number of channels (alpha parameters) to learn. Can either be 1
-        or `n` where `n` is the size of the second dimension of the input
-        tensor.
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+        Number of slopes: 1 for a single shared slope, or the size of the input's axis 1.
     """
 
     def __init__(self, alpha_initializer: Any = initializer.Constant(0.25), in_channels: int = 1,
@@ -125,24 +91,13 @@ class PReLU(HybridBlock):
 
 
 class ELU(HybridBlock):
-    r"""
-    Exponential Linear Unit (ELU)
-
-        "Fast and Accurate Deep Network Learning by Exponential Linear Units", Clevert et al, 2016
-        https://arxiv.org/abs/1511.07289
-        Published as a conference paper at ICLR 2016
+    """Exponential linear unit (Clevert et al., 2016): ``x`` for ``x > 0`` and
+    ``alpha * (exp(x) - 1)`` below.
 
     Parameters
     ----------
-    alpha : float
-        The alpha parameter as described by Clevert et al, 2016
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    alpha : float, default 1.0
+        Scale of the negative part: the output tends to ``-alpha`` for very negative inputs.
     """
 
     def __init__(self, alpha: float = 1.0, **kwargs: Any):
@@ -154,18 +109,12 @@ class ELU(HybridBlock):
 
 
 class SELU(HybridBlock):
-    r"""
-    Scaled Exponential Linear Unit (SELU)
+    """Scaled exponential linear unit (Klambauer et al., 2017), the activation of self-normalizing
+    networks.
 
-        "Self-Normalizing Neural Networks", Klambauer et al, 2017
-        https://arxiv.org/abs/1706.02515
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    ``scale * x`` for ``x > 0`` and ``scale * alpha * (exp(x) - 1)`` below, with the fixed constants
+    ``scale ~ 1.0507`` and ``alpha ~ 1.6733`` that keep activations near zero mean and unit
+    variance.
     """
 
     def __init__(self, **kwargs: Any):
@@ -176,18 +125,8 @@ class SELU(HybridBlock):
 
 
 class GELU(HybridBlock):
-    r"""
-    Gaussian Exponential Linear Unit (GELU)
-
-        "Gaussian Error Linear Units (GELUs)", Hendrycks et al, 2016
-        https://arxiv.org/abs/1606.08415
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    """Gaussian error linear unit (Hendrycks and Gimpel, 2016): ``x * Phi(x)``, with ``Phi`` the
+    standard normal distribution function.
     """
 
     def __init__(self, **kwargs: Any):
@@ -198,22 +137,12 @@ class GELU(HybridBlock):
 
 
 class Swish(HybridBlock):
-    r"""
-    Swish Activation function
-
-        https://arxiv.org/pdf/1710.05941.pdf
+    """Swish (Ramachandran et al., 2017): ``x * sigmoid(beta * x)``.
 
     Parameters
     ----------
-    beta : float
-        swish(x) = x * sigmoid(beta*x)
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data`.
+    beta : float, default 1.0
+        Sharpness of the gate; with 1.0 this is also called SiLU.
     """
 
     def __init__(self, beta: float = 1.0, **kwargs: Any):
