@@ -344,3 +344,27 @@ def test_layer_inside_a_hybridized_block(layer_cls, layout: str):
     net.hybridize()
     np.testing.assert_allclose(net(x).asnumpy(), want.asnumpy(), rtol=1e-5, atol=1e-6)
     assert net(nd.random.normal(shape=(3, 3, 5))).shape == (3, 3, 2)
+
+
+def test_deferred_layer_in_a_block_hybridized_before_its_first_call():
+    """MXNet infers the layer's input size through _rnn_param_concat backwards; mxtorch's shape
+    rules see inputs only, so the first call of a hybridized outer block asks for the input size
+    by name (input_size=, or one imperative call first, avoids it)."""
+    class Net(gluon.HybridBlock):
+        def __init__(self, input_size: int, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.rnn = gluon.rnn.LSTM(3, input_size=input_size, prefix="rnn_")
+
+        def hybrid_forward(self, F, x):
+            return self.rnn(x)
+
+    net = Net(0, prefix="net_")
+    net.initialize()
+    net.hybridize()
+    with pytest.raises(ValueError, match="net_rnn_l0_i2h_weight: \\(12, 0\\)"):
+        net(nd.ones((4, 2, 5)))
+    net = Net(5)
+    net.initialize()
+    net.hybridize()
+    assert net(nd.ones((4, 2, 5))).shape == (4, 2, 3)

@@ -284,3 +284,15 @@ def rnn_param_concat(*data: torch.Tensor, num_args: int, dim: int) -> torch.Tens
         raise MXNetError(f"_rnn_param_concat: cannot join shapes {[tuple(d.shape) for d in data]} "
                          f"along dim={dim}: {err}") from None
 
+
+
+@rnn_param_concat.shape
+def _(attrs: dict, *shapes: Any) -> tuple:
+    # a piece of unknown size (a deferred weight's 0 dimension) leaves the joined length unknown,
+    # rather than counting as empty
+    if any(s is None or 0 in s for s in shapes):
+        return list(shapes), [None]
+    dim = attrs["dim"] % len(shapes[0])
+    joined = list(shapes[0])
+    joined[dim] = sum(s[dim] for s in shapes)
+    return list(shapes), [tuple(joined)]
