@@ -156,3 +156,13 @@ def test_databatch_and_datadesc():
     assert str(batch) == "DataBatch: data shapes: [(2, 3)] label shapes: [(2,)]"
     with pytest.raises(TypeError):
         mx.io.DataBatch(mx.nd.ones(2))
+
+
+def test_mnistiter_ignores_keywords_it_does_not_use_with_a_warning(mnist_root):
+    # MXNet 1.9.1's MNISTIter accepts input_shape (programs pass it) and any unknown keyword
+    kw = dict(image=str(mnist_root / "t10k-images-idx3-ubyte.gz"),
+              label=str(mnist_root / "t10k-labels-idx1-ubyte.gz"), batch_size=4, silent=True,
+              flat=True)
+    with pytest.warns(UserWarning, match=r"MNISTIter: ignoring arguments it does not use: \['input_shape'\]"):
+        it = mx.io.MNISTIter(input_shape=(784,), **kw)
+    assert it.provide_data[0].shape == (4, 784)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from typing import Any, Optional
 
 import numpy as np
@@ -97,49 +98,61 @@ def _partition(n: int, num_parts: int, part_index: int) -> slice:
     return slice(n * part_index // num_parts, n * (part_index + 1) // num_parts)
 
 
+def ignore_unknown(iterator: str, kwargs: dict) -> None:
+    """MXNet's C++ iterators accepted any keyword and ignored those they did not know (programs
+    pass ``input_shape`` to MNISTIter, for one); mxtorch's do too, but say so once per call, as a
+    misspelt option otherwise goes unnoticed."""
+    if kwargs:
+        warnings.warn(f"{iterator}: ignoring arguments it does not use: {sorted(kwargs)}",
+                      stacklevel=3)
+
+
 def MNISTIter(*, image: str = "./train-images-idx3-ubyte", label: str = "./train-labels-idx1-ubyte",
               batch_size: int = 128, shuffle: bool = True, flat: bool = False, seed: int = 0,
               silent: bool = False, num_parts: int = 1, part_index: int = 0,
               prefetch_buffer: int = 4, ctx: str = "gpu", dtype: Any = None,
-              data_name: str = "data", label_name: str = "softmax_label") -> DataIter:
-    """Iterating on the MNIST dataset.
+              data_name: str = "data", label_name: str = "softmax_label", **kwargs: Any) -> DataIter:
+    """An iterator over MNIST's IDX files, in batches of ``(batch_size, 1, 28, 28)`` images.
 
-    One can download the dataset from http://yann.lecun.com/exdb/mnist/ . The IDX files are read
-    raw or gzip-compressed. Pixels are scaled by 1/256 as MXNet does; only full batches are
-    returned. With ``shuffle`` the examples are permuted once, from ``seed``.
+    The files may be raw or gzip-compressed. Pixel values are divided by 256, as MXNet's reader
+    did, and only whole batches come out. With ``shuffle`` the examples are put in a random order
+    once, drawn from ``seed``, so two iterators with the same seed agree.
 
     Parameters
     ----------
-    image : string, optional, default='./train-images-idx3-ubyte'
-        Dataset Param: Mnist image path.
-    label : string, optional, default='./train-labels-idx1-ubyte'
-        Dataset Param: Mnist label path.
-    batch_size : int, optional, default='128'
-        Batch Param: Batch Size.
-    shuffle : boolean, optional, default=1
-        Augmentation Param: Whether to shuffle data.
-    flat : boolean, optional, default=0
-        Augmentation Param: Whether to flat the data into 1D.
-    seed : int, optional, default='0'
-        Augmentation Param: Random Seed.
-    silent : boolean, optional, default=0
-        Auxiliary Param: Whether to print out data info.
-    num_parts : int, optional, default='1'
-        partition the data into multiple parts
-    part_index : int, optional, default='0'
-        the index of the part will read
-    prefetch_buffer : long (non-negative), optional, default=4
-        Accepted for compatibility.
-    ctx : {'cpu', 'gpu'},optional, default='gpu'
-        Accepted for compatibility.
-    dtype : {None, 'float16', 'float32', 'float64', 'int32', 'int64', 'int8', 'uint8'}, optional
-        Output data type. ``None`` means float32.
+    image : str, default './train-images-idx3-ubyte'
+        Path of the images file.
+    label : str, default './train-labels-idx1-ubyte'
+        Path of the labels file.
+    batch_size : int, default 128
+        Examples per batch.
+    shuffle : bool, default True
+        Whether to put the examples in a random order (once, from ``seed``).
+    flat : bool, default False
+        Give each image as a vector of 784 values instead of ``(1, 28, 28)``.
+    seed : int, default 0
+        Seed of the shuffling order.
+    silent : bool, default False
+        Do not log the number of images loaded.
+    num_parts : int, default 1
+        Split the examples into this many equal parts (one per worker of a distributed job).
+    part_index : int, default 0
+        The part this iterator reads.
+    prefetch_buffer : int, default 4
+        Accepted for compatibility; the whole file is read at once.
+    ctx : {'cpu', 'gpu'}, default 'gpu'
+        Accepted for compatibility; batches are made on the CPU.
+    dtype : str, optional
+        Data type of the batches; float32 when None.
+    **kwargs
+        Other keywords are ignored with a warning, as MXNet ignored them (``input_shape``).
 
     Returns
     -------
     DataIter
         The result iterator.
     """
+    ignore_unknown("MNISTIter", kwargs)
     images = check_mnist_images(_read_idx(image, 3), image)
     labels = _read_idx(label, 1)
     if len(images) != len(labels):
@@ -177,7 +190,7 @@ def _read_csv(path: str, row_size: int, what: str) -> np.ndarray:
 def CSVIter(*, data_csv: str, data_shape: tuple, label_csv: str = "NULL",
             label_shape: tuple = (1,), batch_size: int, round_batch: bool = True,
             prefetch_buffer: int = 4, ctx: str = "gpu", dtype: Any = None,
-            data_name: str = "data", label_name: str = "softmax_label") -> DataIter:
+            data_name: str = "data", label_name: str = "softmax_label", **kwargs: Any) -> DataIter:
     """Returns the CSV file iterator.
 
     In this function, the `data_shape` parameter is used to set the shape of each line of the
@@ -202,12 +215,15 @@ def CSVIter(*, data_csv: str, data_shape: tuple, label_csv: str = "NULL",
         Whether to use round robin to handle overflow batch or not.
     dtype : {None, 'float16', 'float32', 'float64', 'int32', 'int64', 'int8', 'uint8'}, optional
         Output data type. ``None`` means no change.
+    **kwargs
+        Other keywords are ignored with a warning, as MXNet ignored them.
 
     Returns
     -------
     DataIter
         The result iterator.
     """
+    ignore_unknown("CSVIter", kwargs)
     data_shape = tuple(data_shape)
     label_shape = tuple(label_shape)
     data = _read_csv(data_csv, int(np.prod(data_shape)), "data").reshape(-1, *data_shape)
