@@ -1,4 +1,4 @@
-"""Contrib layers: Concurrent and HybridConcurrent (as in MXNet 1.9.1's gluon.contrib.nn)."""
+"""Contrib layers: ``Concurrent`` and ``HybridConcurrent`` (``Identity`` is ``gluon.nn``'s)."""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -10,16 +10,19 @@ __all__ = ["Concurrent", "HybridConcurrent", "Identity"]
 
 
 class Concurrent(Sequential):
-    """Lays `Block` s concurrently.
+    """A container that runs every child on the same input and concatenates their outputs.
 
-    This block feeds its input to all children blocks, and
-    produce the output by concatenating all the children blocks' outputs
-    on the specified axis.
+    Children are added with ``add``, as in ``Sequential``; their outputs must agree in every axis
+    but ``axis``.
 
     Parameters
     ----------
     axis : int, default -1
-        The axis on which to concatenate the outputs.
+        The axis along which the outputs are joined.
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
     """
 
     def __init__(self, axis: int = -1, prefix: Optional[str] = None, params: Any = None):
@@ -31,16 +34,29 @@ class Concurrent(Sequential):
 
 
 class HybridConcurrent(HybridSequential):
-    """Lays `HybridBlock` s concurrently.
+    """The hybridizable ``Concurrent``: ``HybridBlock`` children on one input, outputs concatenated.
 
-    This block feeds its input to all children blocks, and
-    produce the output by concatenating all the children blocks' outputs
-    on the specified axis.
+    Joined along the channel axis it builds Inception-style blocks (parallel branches) and
+    DenseNet-style ones (a branch next to an ``Identity``, so the input is kept beside the new
+    features).
 
     Parameters
     ----------
     axis : int, default -1
-        The axis on which to concatenate the outputs.
+        The axis along which the outputs are joined.
+    prefix : str, optional
+        Prefix of the names of the block and of its parameters.
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones.
+
+    Examples
+    --------
+    >>> block = gluon.contrib.nn.HybridConcurrent(axis=1)
+    >>> with block.name_scope():
+    ...     block.add(nn.Dense(3), nn.Identity())
+    >>> block.initialize()
+    >>> block(mx.nd.ones((2, 5))).shape
+    (2, 8)
     """
 
     def __init__(self, axis: int = -1, prefix: Optional[str] = None, params: Any = None):
