@@ -103,7 +103,7 @@ def foreach(body: Callable, data: Any, init_states: Any, name: str = "foreach") 
              "remain_locs": tuple(names.index(n.name) for n in remain)}
     inputs = flat_data + flat_states + [Symbol([(n, 0)]) for n in remain]
     node = _node("_foreach", inputs, attrs, (graph,), name, "foreach")
-    results = [node[i] for i in range(attrs["num_outputs"])]
+    results = [node[i] for i in range(len(flat_outs) + len(flat_new))]
     outputs = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
     states = _regroup(results[len(flat_outs):], state_fmt)[0] if flat_states else []
     return outputs, states
@@ -154,7 +154,7 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
              "func_var_locs": tuple(func_names.index(n) for n in loop)}
     inputs = flat_vars + [Symbol([(n, 0)]) for n in others]
     node = _node("_while_loop", inputs, attrs, (cond_graph, func_graph), name, "while_loop")
-    results = [node[i] for i in range(attrs["num_outputs"])]
+    results = [node[i] for i in range(len(flat_out) + len(flat_vars))]
     outputs = _regroup(results[:len(flat_out)], out_fmt)[0] if flat_out else []
     final = results[len(flat_out):]
     return outputs, final[0] if single else final
