@@ -7,6 +7,8 @@ import pytest
 import mxtorch as mx
 from mxtorch import autograd, gluon, nd
 from mxtorch.base import MXNetError
+from tests.conformance import gen_linalg_spatial
+from tests.conformance.conftest import GOLDEN
 
 LINALG = ["gemm", "gemm2", "potrf", "potri", "trmm", "trsm", "syrk", "gelqf", "syevd", "sumlogdiag",
           "extractdiag", "makediag", "extracttrian", "maketrian", "inverse", "det", "slogdet"]
@@ -90,3 +92,29 @@ def test_symbol_shapes_and_hidden_outputs():
     ctc = mx.sym.CTCLoss(a, b, use_label_lengths=True)
     names = ctc.list_arguments()  # the lengths input MXNet creates when use_label_lengths is on
     assert names[:2] == ["a", "b"] and len(names) == 3 and names[2] == f"{ctc.name}_label_lengths"
+
+
+# -- a graph of them against MXNet 1.9.1 (tests/conformance/gen_linalg_spatial.py) -------------------
+GRAPH_DIR = GOLDEN / "linalg_spatial"
+
+
+def test_graph_json_is_mxnets():
+    """The same program writes the same symbol JSON, node names, attribute strings and the hidden
+    outputs counted in node_row_ptr included."""
+    assert gen_linalg_spatial.build(mx).tojson() == (GRAPH_DIR / "graph-symbol.json").read_text()
+
+
+@pytest.mark.parametrize("source", ["mxnet_json", "own_build"])
+def test_graph_runs_to_mxnets_outputs(source):
+    if source == "mxnet_json":
+        sym = mx.sym.load(str(GRAPH_DIR / "graph-symbol.json"))
+    else:
+        sym = gen_linalg_spatial.build(mx)
+    with np.load(GRAPH_DIR / "graph.npz") as f:
+        golden = dict(f)
+    args = {k[3:]: nd.array(v) for k, v in golden.items() if k.startswith("in_")}
+    outs = sym.bind(mx.cpu(), args).forward()
+    assert len(outs) == len([k for k in golden if k.startswith("out")])
+    for i, o in enumerate(outs):
+        np.testing.assert_allclose(o.asnumpy(), golden[f"out{i}"], rtol=1e-4, atol=1e-5,
+                                   err_msg=f"output {i}")
