@@ -86,18 +86,17 @@ def _fc_summary(attrs: dict, in_channels: int, out_shape: Optional[tuple]) -> in
     plot_label=lambda name, a, given: f"FullyConnected\n{a['num_hidden']}", plot_color="layer",
     summary_params=_fc_summary)
 def fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
-    """Applies a linear transformation: :math:`Y = XW^T + b`.
+    """Dense (fully connected) layer: ``out = data @ weight.T + bias``.
 
-    If ``flatten`` is set to be true, then the shapes are:
+    With ``flatten`` (the default) the data is first reshaped to ``(batch_size, -1)``:
 
-    - **data**: `(batch_size, x1, x2, ..., xn)`
-    - **weight**: `(num_hidden, x1 * x2 * ... * xn)`
-    - **bias**: `(num_hidden,)`
-    - **out**: `(batch_size, num_hidden)`
+    - **data**: ``(batch_size, d1, ..., dk)``
+    - **weight**: ``(num_hidden, d1 * ... * dk)``
+    - **bias**: ``(num_hidden,)`` (absent with ``no_bias``)
+    - **out**: ``(batch_size, num_hidden)``
 
-    If ``flatten`` is set to be false, the transformation applies to the last axis:
-    **data** `(x1, ..., xn, input_dim)`, **weight** `(num_hidden, input_dim)`,
-    **out** `(x1, ..., xn, num_hidden)`.
+    Without it the product is taken along the last axis only: **data** ``(d1, ..., dk, in_units)``,
+    **weight** ``(num_hidden, in_units)``, **out** ``(d1, ..., dk, num_hidden)``.
     """
     if flatten:
         data = data.reshape(data.shape[0], -1)
@@ -191,15 +190,17 @@ def _conv_summary(attrs: dict, in_channels: int, out_shape: Optional[tuple]) -> 
     active_inputs=_no_bias_inputs, fresh_outputs=True, learnable=("weight", "bias"),
     plot_label=_conv_label, plot_color="layer", summary_params=_conv_summary)
 def convolution(data, weight, bias=None, **attrs):
-    """Compute *N*-D convolution on *(N+2)*-D input.
+    """1-D, 2-D or 3-D convolution of channel-first data, the kernel's length choosing which.
 
-    - **data**: *(batch_size, channel, height, width)* (1-D: *width*; 3-D: *depth, height, width*)
-    - **weight**: *(num_filter, channel/num_group, kernel[0], kernel[1])*
-    - **bias**: *(num_filter,)*
-    - **out**: *(batch_size, num_filter, out_height, out_width)*, where
-      ``out_height = floor((height + 2*pad[0] - dilate[0]*(kernel[0]-1) - 1) / stride[0]) + 1``.
+    - **data**: ``(batch_size, channels, *spatial)``, with 1, 2 or 3 spatial axes
+    - **weight**: ``(num_filter, channels // num_group, *kernel)``
+    - **bias**: ``(num_filter,)`` (absent with ``no_bias``)
+    - **out**: ``(batch_size, num_filter, *out_spatial)``; along each spatial axis a size ``x``
+      becomes ``floor((x + 2*pad - dilate*(kernel - 1) - 1) / stride) + 1``.
 
-    With ``num_group`` > 1 the channels are split into groups convolved separately.
+    ``num_group`` splits the channels and the filters into that many groups, filter group *i*
+    seeing channel group *i* only. Channel-last ``layout`` values are refused (MXNet ran them on GPU
+    only).
     """
     g = _ConvGeometry("Convolution", data.shape, attrs)
     check_shape("Convolution", "weight", weight,
@@ -244,16 +245,17 @@ def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tu
     attrs=_conv_attrs(512, True, transposed=True),
     active_inputs=_no_bias_inputs, fresh_outputs=True, learnable=("weight", "bias"))
 def deconvolution(data, weight, bias=None, **attrs):
-    """Computes 1-D, 2-D or 3-D transposed convolution (aka fractionally strided convolution)
-    of the input tensor: the gradient of Convolution with respect to its input.
+    """Transposed convolution (also called fractionally strided): the input gradient of the
+    Convolution with the same attributes, used to upsample.
 
-    - **data**: *(batch_size, channel, height, width)*
-    - **weight**: *(channel, num_filter/num_group, kernel[0], kernel[1])*
-    - **out**: *(batch_size, num_filter, out_height, out_width)*, where
-      ``out_height = stride[0]*(height-1) + dilate[0]*(kernel[0]-1) + 1 - 2*pad[0] + adj[0]``;
-      with ``target_shape`` set, ``pad`` and ``adj`` are chosen to produce it.
+    - **data**: ``(batch_size, channels, *spatial)``, with 1, 2 or 3 spatial axes
+    - **weight**: ``(channels, num_filter // num_group, *kernel)``
+    - **bias**: ``(num_filter,)`` (only when ``no_bias`` is false, which is not the default)
+    - **out**: ``(batch_size, num_filter, *out_spatial)``; along each spatial axis a size ``x``
+      becomes ``stride*(x - 1) + dilate*(kernel - 1) + 1 - 2*pad + adj``.
 
-    Note that ``no_bias`` defaults to true.
+    With ``target_shape`` set, ``pad`` and ``adj`` are derived so that the output has that spatial
+    shape.
     """
     g = _ConvGeometry("Deconvolution", data.shape, attrs)
     group = attrs["num_group"]
@@ -363,18 +365,19 @@ def _pool_workspace(attrs: dict) -> int:
     hidden_outputs=_pool_workspace, plot_label=_pool_label, plot_color="pooling")
 def pooling(data, *, kernel, pool_type, global_pool, cudnn_off, pooling_convention, stride, pad,
             p_value, count_include_pad, layout):
-    """Performs pooling on the input.
+    """Max, average, sum or Lp pooling over windows of 1, 2 or 3 spatial axes.
 
-    - **data** and **out**: *(batch_size, channel, height, width)* (NCHW layout) or
-      *(batch_size, height, width, channel)* (NHWC layout); 1-D and 3-D likewise.
+    - **data** and **out**: ``(batch_size, channels, *spatial)`` for the channel-first layouts
+      (the default), ``(batch_size, *spatial, channels)`` for ``NWC``, ``NHWC``, ``NDHWC``.
 
-    ``out_height = f(height, kernel[0], pad[0], stride[0])`` where *f* depends on
-    ``pooling_convention``: **valid** (default) ``floor((x+2*p-k)/s)+1``, **full** (Caffe's)
-    ``ceil((x+2*p-k)/s)+1``, **same** ``ceil(x/s)``. ``global_pool`` pools each feature map whole.
+    Along each spatial axis a size ``x`` becomes, by ``pooling_convention``: **valid** (the
+    default) ``floor((x + 2*pad - kernel) / stride) + 1``; **full** (Caffe's)
+    ``ceil((x + 2*pad - kernel) / stride) + 1``; **same** ``ceil(x / stride)``. ``global_pool``
+    reduces each feature map to one value, whatever ``kernel``.
 
-    ``pool_type`` is **max**, **avg** (``count_include_pad``, default true, decides whether
-    padding counts in the divisor), **sum** or **lp** (``p_value`` 1, 2 or 3:
-    :math:`f(X) = \\sqrt[p]{\\sum_{x \\in X} x^p}`).
+    ``pool_type``: **max**; **avg**, where ``count_include_pad`` (default true) decides whether
+    padded positions count in the divisor; **sum**; **lp**, the ``p_value``-th root of the window's
+    sum of ``x ** p_value`` (``p_value`` 1, 2 or 3, no absolute value taken, as in MXNet).
     """
     nd = data.dim() - 2
     if nd not in _MAX_POOL:
@@ -418,13 +421,13 @@ _ACTIVATIONS = {
 @op("Activation", attrs={"act_type": Enum(tuple(_ACTIVATIONS))}, fresh_outputs=True,
     plot_label=lambda name, a, given: f"Activation\n{a['act_type']}", plot_color="activation")
 def activation(data, *, act_type):
-    """Applies an activation function element-wise to the input.
+    """Element-wise activation function chosen by ``act_type``.
 
-    - `relu`: Rectified Linear Unit, :math:`y = max(x, 0)`
-    - `sigmoid`: :math:`y = \\frac{1}{1 + exp(-x)}`
-    - `tanh`: Hyperbolic tangent, :math:`y = \\frac{exp(x) - exp(-x)}{exp(x) + exp(-x)}`
-    - `softrelu`: Soft ReLU, or SoftPlus, :math:`y = log(1 + exp(x))`
-    - `softsign`: :math:`y = \\frac{x}{1 + abs(x)}`
+    - **relu**: ``max(x, 0)``
+    - **sigmoid**: ``1 / (1 + exp(-x))``
+    - **tanh**: the hyperbolic tangent
+    - **softrelu** (softplus): ``log(1 + exp(x))``
+    - **softsign**: ``x / (1 + |x|)``
     """
     if not data.is_floating_point():
         raise MXNetError(f"Activation: only floating point types are supported, not {data.dtype}")
@@ -491,15 +494,17 @@ def _rrelu(data: torch.Tensor, lower: float, upper: float, is_train: bool) -> tu
     grad_note="act_type='selu' has MXNet 1.9.1's backward: lambda * (y + alpha) for x <= 0, from the "
               "output y, where the derivative is y + lambda * alpha.")
 def leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound, is_train):
-    """Applies Leaky rectified linear unit activation element-wise to the input.
+    """The ReLU variants that keep a response for negative inputs, chosen by ``act_type``.
 
-    - *leaky*: :math:`y = x > 0 ? x : slope * x`
-    - *prelu*: like *leaky*, with the learned per-channel slope ``gamma``
-    - *rrelu*: like *leaky*, with the slope drawn uniformly from [lower_bound, upper_bound) in
-      training and (lower_bound + upper_bound) / 2 otherwise; also returns the slopes (mask)
-    - *elu*: :math:`y = x > 0 ? x : slope * (exp(x)-1)`
-    - *selu*: :math:`y = \\lambda * (x > 0 ? x : \\alpha * (exp(x) - 1))`
-    - *gelu*: :math:`y = 0.5 * x * (1 + erf(x / \\sqrt{2}))`
+    - **leaky**: ``x`` for ``x > 0``, else ``slope * x``
+    - **prelu**: as *leaky*, with the learned slopes ``gamma`` (one, or one per channel)
+    - **rrelu**: as *leaky*, with a slope drawn uniformly from ``[lower_bound, upper_bound)`` per
+      element in training and their mean otherwise; the drawn slopes are a second output
+    - **elu**: ``x`` for ``x > 0``, else ``slope * (exp(x) - 1)``
+    - **selu**: ``lambda * x`` for ``x > 0``, else ``lambda * alpha * (exp(x) - 1)``, with the fixed
+      constants ``lambda ~ 1.0507`` and ``alpha ~ 1.6733``
+    - **gelu**: ``x * Phi(x)`` with ``Phi`` the standard normal distribution function (exact, by
+      ``erf``)
     """
     if act_type == "leaky":
         return F.leaky_relu(data, slope)
@@ -532,8 +537,9 @@ def _(attrs, data, gamma=None):
 # -- Flatten and Dropout ---------------------------------------------------------------------------
 @op("Flatten", aliases=("flatten",), plot_color="shape")
 def flatten(data):
-    """Flattens the input array into a 2-D array by collapsing the higher dimensions:
-    `(d1, d2, ..., dk)` becomes `(d1, d2*...*dk)`."""
+    """Collapses every axis after the first into one: ``(d1, d2, ..., dk)`` becomes
+    ``(d1, d2 * ... * dk)``.
+    """
     return data.reshape(data.shape[0], -1)
 
 
@@ -541,14 +547,12 @@ def flatten(data):
                       "axes": Shape(()), "cudnn_off": Bool(False, optional=True)}, train_aware=True,
     hidden_outputs=1)  # the mask
 def dropout(data, *, p, mode, axes, cudnn_off, is_train):
-    """Applies dropout operation to input array.
+    """Randomly zeroes elements with probability ``p`` and scales the others by ``1 / (1 - p)``.
 
-    - During training, each element of the input is set to zero with probability p.
-      The whole array is rescaled by :math:`1/(1-p)` to keep the expected sum of the input unchanged.
-    - During testing, this operator does not change the input if mode is 'training'.
-      If mode is 'always', the same computaion as during training will be applied.
-
-    ``axes`` lists the axes along which one mask value is shared (variational dropout).
+    The scaling keeps each element's expected value. With ``mode='training'`` (the default) this
+    happens only in training mode and the operator is the identity otherwise; ``mode='always'``
+    drops in both. ``axes`` lists axes along which one random decision is shared (e.g. whole
+    feature maps, or one mask for every time step).
     """
     if not (is_train or mode == "always") or p == 0:
         return data
@@ -598,24 +602,17 @@ def _batch_stats(x: torch.Tensor, gamma, beta, eps: float) -> tuple:
 def batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix_gamma,
                use_global_stats, output_mean_var, axis, cudnn_off, min_calib_range,
                max_calib_range, is_train):
-    """Batch normalization.
+    """Batch normalization: each channel normalized, then scaled by ``gamma`` and shifted by ``beta``.
 
-    Normalizes a data batch by mean and variance, and applies a scale ``gamma`` as
-    well as offset ``beta``:
+    ``out = (data - mean) / sqrt(var + eps) * gamma + beta``, per index of the channel axis
+    ``axis``. In training, unless ``use_global_stats``, ``mean`` and ``var`` are the batch's (the
+    variance biased, divided by the count) and the auxiliary states are updated in place:
+    ``moving = moving * momentum + batch * (1 - momentum)`` for the mean and the variance. Otherwise
+    ``moving_mean`` and ``moving_var`` are used.
 
-    .. math::
-       out[:,i,:,...] = \\frac{data[:,i,:,...] - mean[i]}{\\sqrt{var[i]+\\epsilon}} * gamma[i] + beta[i]
-
-    In training (and unless ``use_global_stats``) mean and var are those of the batch, and the
-    auxiliary states are updated in place::
-
-        moving_mean = moving_mean * momentum + data_mean * (1 - momentum)
-        moving_var = moving_var * momentum + data_var * (1 - momentum)
-
-    with the biased batch variance; otherwise the moving statistics normalise. With ``fix_gamma``
-    gamma is set to 1 (in place, as MXNet does) and receives a zero gradient. ``output_mean_var``
-    also returns the mean and the inverse standard deviation :math:`1/\\sqrt{var+\\epsilon}` (no
-    gradient flows through them). ``axis`` is the channel axis.
+    With ``fix_gamma`` gamma is set to 1 in place (as MXNet does) and gets a zero gradient.
+    ``output_mean_var`` adds two outputs, the mean and the inverse standard deviation
+    ``1 / sqrt(var + eps)``, through which no gradient flows.
     """
     ndim = data.dim()
     if not -ndim <= axis < ndim or ndim < 2:
@@ -696,15 +693,12 @@ def _norm_axis(op_name: str, axis: int, ndim: int) -> int:
     output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",),
     hidden_outputs=_hidden_mean_var, learnable=("gamma", "beta"))
 def layer_norm(data, gamma, beta, *, axis, eps, output_mean_var):
-    """Layer normalization.
+    """Layer normalization: the input normalized along one axis, then scaled and shifted.
 
-    Normalizes the channels of the input tensor by mean and variance, and applies a scale
-    ``gamma`` as well as offset ``beta``, along ``axis`` (default: the last):
-
-    .. math:: out = \\frac{data - mean(data, axis)}{\\sqrt{var(data, axis) + \\epsilon}} * gamma + beta
-
-    ``output_mean_var`` also returns the mean and :math:`\\sqrt{var + \\epsilon}` (keeping
-    ``axis`` with size 1; no gradient flows through them).
+    ``out = (data - mean) / sqrt(var + eps) * gamma + beta``, with the mean and variance taken along
+    ``axis`` (default the last) for every position of the other axes; ``gamma`` and ``beta`` have
+    that axis's length. ``output_mean_var`` adds the mean and ``sqrt(var + eps)`` as outputs (with
+    ``axis`` kept at size 1), through which no gradient flows.
     """
     axis = _norm_axis("LayerNorm", axis, data.dim())
     for name, vec in (("gamma", gamma), ("beta", beta)):
@@ -729,12 +723,11 @@ layer_norm.shape(_gamma_beta_rule(
 @op("InstanceNorm", inputs=("data", "gamma", "beta"), attrs={"eps": Float(1e-3)},
     hidden_outputs=2, learnable=("gamma", "beta"))  # MXNet keeps the mean and std
 def instance_norm(data, gamma, beta, *, eps):
-    """Applies instance normalization to the n-dimensional input array.
+    """Instance normalization: each channel of each sample normalized over its spatial axes.
 
-    .. math:: out = \\frac{x - mean[x]}{\\sqrt{Var[x] + \\epsilon}} * gamma + beta
-
-    computed over the spatial axes of each instance and channel; ``gamma`` and ``beta`` have one
-    value per channel (axis 1).
+    ``out = (x - mean) / sqrt(var + eps) * gamma + beta``, the statistics taken over the axes after
+    the first two of data of rank 3 or more; ``gamma`` and ``beta`` have one entry per channel
+    (axis 1).
     """
     if data.dim() < 3:
         raise MXNetError(f"InstanceNorm only supports input tensors of rank >= 3, got shape "
@@ -753,13 +746,13 @@ instance_norm.shape(_gamma_beta_rule("InstanceNorm", lambda a, d: (d[1],)))
     output_names=lambda a: ("output", "mean", "std") if a["output_mean_var"] else ("output",),
     hidden_outputs=_hidden_mean_var, learnable=("gamma", "beta"))
 def group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
-    """Group normalization.
+    """Group normalization: channels normalized in groups, per sample.
 
-    The input channels are separated into ``num_groups`` groups, each normalized by its own mean
-    and variance (over the group's channels and the spatial axes); then each group is scaled by
-    its ``gamma`` and shifted by its ``beta`` (shape `(num_groups,)` in MXNet 1.x).
-    ``output_mean_var`` also returns the per-group mean and :math:`\\sqrt{var + \\epsilon}`,
-    shape `(batch_size, num_groups)` (no gradient flows through them).
+    The channels (axis 1) are split into ``num_groups`` equal groups; each group of each sample is
+    normalized by the mean and variance of its channels over all spatial positions, then scaled by
+    ``gamma`` and shifted by ``beta``, which have one entry per group, shape ``(num_groups,)``, as
+    in MXNet 1.x. ``output_mean_var`` adds the per-group mean and ``sqrt(var + eps)``, shape
+    ``(batch_size, num_groups)``, as outputs through which no gradient flows.
     """
     channels = data.shape[1] if data.dim() >= 2 else 0
     if data.dim() < 2 or num_groups < 1 or channels % num_groups:
@@ -813,15 +806,11 @@ def _length_mask(data: torch.Tensor, length: torch.Tensor, axis: int) -> torch.T
     active_inputs=lambda a: ("data", "length") if a["use_length"] else ("data",),
     untied_inputs=("length",))
 def softmax(data, length=None, *, axis, temperature, dtype, use_length):
-    """Applies the softmax function.
+    """Softmax along ``axis``: ``exp(x / t)`` normalized to sum to 1, so every output is in (0, 1).
 
-    The resulting array contains elements in the range (0,1) and the elements along the given
-    axis sum up to 1.
-
-    .. math:: softmax(\\mathbf{z/t})_j = \\frac{e^{z_j/t}}{\\sum_{k=1}^K e^{z_k/t}}
-
-    ``temperature`` t defaults to 1; ``dtype`` sets the output (and accumulation) type. With
-    ``use_length`` only the first ``length`` positions of each row take part; the rest output 0.
+    ``t`` is ``temperature`` (1 when not given); ``dtype`` sets the type of the result and of the
+    computation. With ``use_length`` only the first ``length`` positions of each slice along
+    ``axis`` take part and the others output 0.
     """
     x = _scaled(data, temperature, dtype)
     if length is None:
@@ -840,10 +829,9 @@ def _(attrs, data, length=None):
 
 @op("log_softmax", attrs=_SOFTMAX_ATTRS)
 def log_softmax(data, *, axis, temperature, dtype, use_length):
-    """Computes the log softmax of the input. This is equivalent to computing softmax followed
-    by log, more stably.
+    """The logarithm of the softmax along ``axis``, computed in one stable step.
 
-    ``temperature`` and ``dtype`` are as in softmax.
+    ``temperature`` and ``dtype`` act as in softmax.
     """
     if use_length:
         raise MXNetError("log_softmax: use_length is not supported (log_softmax takes no length "
@@ -853,11 +841,9 @@ def log_softmax(data, *, axis, temperature, dtype, use_length):
 
 @op("softmin", attrs=_SOFTMAX_ATTRS)
 def softmin(data, *, axis, temperature, dtype, use_length):
-    """Applies the softmin function: the softmax of the negated input.
+    """Softmin along ``axis``: the softmax of ``-x``, so that the smallest inputs weigh most.
 
-    .. math:: softmin(\\mathbf{z/t})_j = \\frac{e^{-z_j/t}}{\\sum_{k=1}^K e^{-z_k/t}}
-
-    ``temperature`` and ``dtype`` are as in softmax.
+    ``temperature`` and ``dtype`` act as in softmax.
     """
     if use_length:
         raise MXNetError("softmin: use_length is not supported (softmin takes no length input)")
@@ -882,11 +868,11 @@ class _InstanceSoftmax(torch.autograd.Function):
 
 @op("SoftmaxActivation", attrs={"mode": Enum(("channel", "instance"), "instance")})
 def softmax_activation(data, *, mode):
-    """Applies softmax activation to input. This is intended for internal layers.
+    """Softmax as a layer (MXNet's legacy SoftmaxActivation; ``softmax`` is the general form).
 
-    With ``mode='instance'`` the softmax is over the last axis (MXNet flattens the input to 2-D
-    keeping the last axis); with ``mode='channel'`` it is over the channel axis (1) at each
-    position. As in MXNet, the backward pass always treats axis 1 as the softmax axis.
+    With ``mode='instance'`` (the default) the softmax is over the last axis, MXNet flattening the
+    input to 2-D first; with ``mode='channel'`` it is over axis 1 at every position. As in MXNet,
+    the backward pass always reduces over axis 1 (the same thing for 2-D input).
     """
     if mode == "channel":
         if data.dim() < 3:
@@ -906,14 +892,14 @@ _EMBED_DTYPES = ("bfloat16", "float16", "float32", "float64", "int32", "int64", 
     untied_inputs=("data",), learnable=("weight",),
     summary_params=lambda a, in_channels, out: a["input_dim"] * a["output_dim"])
 def embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
-    """Maps integer indices to vector representations (embeddings).
+    """Looks up rows of ``weight``: index ``i`` becomes the vector ``weight[i]``.
 
-    - **data**: `(d1, ..., dK)` indices (any dtype; out-of-range indices are clipped)
-    - **weight**: `(input_dim, output_dim)`
-    - **out**: `(d1, ..., dK, output_dim)`
+    - **data**: ``(d1, ..., dK)`` indices, of any dtype; out-of-range indices are clipped
+    - **weight**: ``(input_dim, output_dim)``
+    - **out**: ``(d1, ..., dK, output_dim)``
 
-    The gradient reaches only ``weight``; ``sparse_grad`` asks MXNet for a row_sparse gradient,
-    which here is dense.
+    Only ``weight`` receives a gradient. ``sparse_grad`` asks for a row-sparse gradient as in MXNet;
+    mxtorch accepts it and computes the gradient densely.
     """
     check_shape("Embedding", "weight", weight, (input_dim, output_dim))
     index = data.detach().to(torch.int64).clamp_(0, input_dim - 1)
@@ -941,15 +927,17 @@ def _bilinear_attrs(scale: int, channels: int) -> dict:
                          "workspace": Int(512)},
     variadic="num_args")
 def upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
-    """Upsamples the given input data.
+    """Enlarges the spatial axes of NCHW data by the integer factor ``scale``.
 
-    Two algorithms (``sample_type``) are available for upsampling:
+    ``sample_type`` picks the method:
 
-    - Nearest Neighbor: every input (NCHW) is repeated to the first input's size times ``scale``;
-      several inputs are concatenated along channels (``multi_input_mode='concat'``) or summed.
-    - Bilinear: inputs are ``data`` and ``weight`` (shape `(num_filter, 1, 2*scale - scale%2,
-      2*scale - scale%2)`, usually initialised with ``init.Bilinear``); the output is a per-channel
-      Deconvolution with stride ``scale``; ``num_filter`` must equal the channels of data.
+    - **nearest**: each input is repeated ``scale`` times along height and width (to the first
+      input's size times ``scale``); several inputs are concatenated along the channels
+      (``multi_input_mode='concat'``) or summed.
+    - **bilinear**: the inputs are ``data`` and a ``weight`` of shape
+      ``(num_filter, 1, 2*scale - scale % 2, 2*scale - scale % 2)``, usually set by
+      ``init.Bilinear``; the output is a per-channel Deconvolution with stride ``scale``, and
+      ``num_filter`` must equal the data's channels.
     """
     if len(data) != num_args:
         raise MXNetError(f"UpSampling: num_args is {num_args} but {len(data)} inputs were given")
@@ -996,13 +984,12 @@ _PAD_MODES = {"constant": "constant", "edge": "replicate", "reflect": "reflect"}
 @op("Pad", aliases=("pad",),
     attrs={"mode": Enum(tuple(_PAD_MODES)), "pad_width": Shape(), "constant_value": Float(0.0)})
 def pad(data, *, mode, pad_width, constant_value):
-    """Pads an input array with a constant or edge values of the array.
+    """Pads the spatial axes of 4-D or 5-D data with a constant, the edge values or their mirror.
 
-    Only 4-D and 5-D inputs are supported, padded along their spatial axes: ``pad_width`` holds
-    the number of values padded before and after each axis,
-    ``(before_1, after_1, ..., before_N, after_N)``, with zeros for the first two axes.
-    ``mode`` is **constant** (``constant_value``), **edge** (repeat the border values) or
-    **reflect** (mirror the values next to the border).
+    ``pad_width`` holds, for every axis in order, the count added before and after it:
+    ``(before_1, after_1, ..., before_N, after_N)``; the pairs of the first two axes (batch and
+    channel) must be zero. ``mode`` is **constant** (filled with ``constant_value``), **edge** (the
+    border value repeated) or **reflect** (the values next to the border, mirrored).
     """
     ndim = data.dim()
     if ndim not in (4, 5):
@@ -1023,12 +1010,10 @@ def pad(data, *, mode, pad_width, constant_value):
 @op("LRN", attrs={"alpha": Float(1e-4), "beta": Float(0.75), "knorm": Float(2.0), "nsize": Int()},
     hidden_outputs=1)  # the normalising sums
 def lrn(data, *, alpha, beta, knorm, nsize):
-    """Applies local response normalization to the input.
+    """Local response normalization across channels (the AlexNet layer).
 
-    The local response normalization layer performs "lateral inhibition" by normalizing
-    over local input regions (``nsize`` neighbouring channels):
-
-    .. math:: out[n,c,h,w] = data[n,c,h,w] / \\left(knorm + \\frac{\\alpha}{nsize}
-       \\sum_{c'=c-nsize/2}^{c+nsize/2} data[n,c',h,w]^2\\right)^{\\beta}
+    Each value is divided by a power of the activity of its neighbouring channels at the same
+    position: ``out = x / (knorm + alpha / nsize * S) ** beta``, where ``S`` is the sum of the
+    squares over the ``nsize`` channels centred on the value's own.
     """
     return F.local_response_norm(data, nsize, alpha, beta, knorm)
