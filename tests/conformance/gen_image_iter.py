@@ -15,9 +15,11 @@ tests/conformance/golden/image_iter/:
   ``rec_*``: ``mx.io.ImageRecordIter(batch_size=5, data_shape=(3, 16, 16), resize=20, mean_r/g/b,
   std_r/g/b, preprocess_threads=2)``, two epochs (the first ends with a padded batch, the second
   starts after the images that batch borrowed); ``u8_*``: ``mx.io.ImageRecordUInt8Iter`` with a
-  centre crop only (pure decoding); ``imageiter_*``: ``mx.image.ImageIter`` with ``path_imgidx``,
-  ``resize=20``, ``mean``/``std`` arrays; ``det_*``: ``mx.image.ImageDetIter`` with its default
-  augmenters (force resize, cast). Image data is stored as float16 to keep the file small;
+  centre crop only (pure decoding); ``affine_*``: its fixed rotations (30 and 90 degrees) and a
+  fixed rescale with a fixed aspect ratio (first batch); ``imageiter_*``: ``mx.image.ImageIter``
+  with ``path_imgidx``, ``resize=20``, ``mean``/``std`` arrays; ``det_*``:
+  ``mx.image.ImageDetIter`` with its default augmenters (force resize, cast). Image data is
+  stored as float16 to keep the file small;
 - ``augmenters.npz``: each ``mx.image`` augmenter (and detection augmenter) applied to one small
   image after ``random.seed(k)``/``np.random.seed(k)``: MXNet draws from Python's and NumPy's
   global generators, so the same seeds must give the same output; and ``imrotate``/``random_rotate``.
@@ -110,6 +112,14 @@ def main() -> None:
         it.reset()
     it = mx.io.ImageRecordUInt8Iter(path_imgrec=rec_path, data_shape=(3, 28, 28), batch_size=6)
     goldens["u8_data"], goldens["u8_label"], goldens["u8_pad"] = epoch(it)
+
+    for key, kw in (("affine_rotate30", dict(rotate=30, fill_value=0)),
+                    ("affine_rotate90", dict(rotate=90, fill_value=9)),
+                    ("affine_scale_ratio", dict(min_random_scale=0.7, max_random_scale=0.7,
+                                                min_aspect_ratio=1.25, max_aspect_ratio=1.25))):
+        it = mx.io.ImageRecordUInt8Iter(path_imgrec=rec_path, data_shape=(3, 28, 28), batch_size=6,
+                                        **kw)
+        goldens[key] = it.next().data[0].asnumpy()
 
     it = mx.image.ImageIter(batch_size=5, data_shape=(3, 16, 16), path_imgrec=rec_path,
                             path_imgidx=idx_path, resize=20, mean=np.array(MEAN), std=np.array(STD))

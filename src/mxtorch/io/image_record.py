@@ -44,8 +44,7 @@ _PCA_EIGVEC = np.array([[-0.5675, 0.7192, 0.4009],
 _LUMA = np.array([0.299, 0.587, 0.114])
 _INTER_METHODS = (0, 1, 2, 3, 4, 9, 10)
 _DTYPES = {None: torch.float32, "float32": torch.float32, "uint8": torch.uint8, "int8": torch.int8}
-_UNSUPPORTED = {"max_rotate_angle": 0, "rotate": -1, "max_shear_ratio": 0.0,
-                "max_random_contrast": 0.0, "max_random_illumination": 0.0, "path_imglist": ""}
+_UNSUPPORTED = {"max_random_contrast": 0.0, "max_random_illumination": 0.0, "path_imglist": ""}
 # accepted for MXNet compatibility; they tune MXNet's own engine and change no output here
 _IGNORED = ("verbose", "device_id", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "aug_seq")
 
@@ -59,11 +58,12 @@ class _Settings:
             raise MXNetError(f"ImageRecordIter: data_shape must be (channels, height, width) with "
                              f"1, 3 or 4 channels, got {kw['data_shape']}")
         for name in ("resize", "inter_method", "pad", "fill_value", "max_crop_size",
-                     "min_crop_size", "random_h", "random_s", "random_l"):
+                     "min_crop_size", "random_h", "random_s", "random_l", "max_rotate_angle",
+                     "rotate"):
             setattr(self, name, int(kw[name]))
-        for name in ("max_aspect_ratio", "max_random_scale", "min_random_scale", "max_random_area",
-                     "min_random_area", "max_img_size", "min_img_size", "brightness", "contrast",
-                     "saturation", "pca_noise", "scale"):
+        for name in ("max_shear_ratio", "max_aspect_ratio", "max_random_scale", "min_random_scale",
+                     "max_random_area", "min_random_area", "max_img_size", "min_img_size",
+                     "brightness", "contrast", "saturation", "pca_noise", "scale"):
             setattr(self, name, float(kw[name]))
         self.min_aspect_ratio = None if kw["min_aspect_ratio"] is None else float(kw["min_aspect_ratio"])
         for name in ("rand_crop", "random_resized_crop", "mirror", "rand_mirror"):
@@ -145,14 +145,10 @@ def _augment(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch
     if s.random_resized_crop:
         img = _random_resized_crop(img, s, rng)
     else:
-        if s.max_random_scale != 1.0 or s.min_random_scale != 1.0 or s.max_aspect_ratio != 0.0 \
-                or s.max_img_size != 1e10 or s.min_img_size != 0.0:
-            scale = rng.uniform(s.min_random_scale, s.max_random_scale)
-            ratio = rng.uniform(*s.ratio_range) if s.max_aspect_ratio != 0.0 else 1.0
-            rows, cols = img.shape[0], img.shape[1]
-            new_w = int(min(s.max_img_size, max(s.min_img_size, cols * scale * math.sqrt(ratio))))
-            new_h = int(min(s.max_img_size, max(s.min_img_size, rows * scale / math.sqrt(ratio))))
-            img = _resize(img, max(new_w, 1), max(new_h, 1), s.inter_method, rng)
+        if s.max_rotate_angle > 0 or s.rotate > 0 or s.max_shear_ratio > 0 \
+                or s.max_random_scale != 1.0 or s.min_random_scale != 1.0 \
+                or s.max_aspect_ratio != 0.0 or s.max_img_size != 1e10 or s.min_img_size != 0.0:
+            img = _affine(img, s, rng)
         if s.pad > 0:
             p = s.pad
             padded = torch.full((img.shape[0] + 2 * p, img.shape[1] + 2 * p, img.shape[2]),
@@ -176,6 +172,51 @@ def _augment(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch
     if s.mirror or (s.rand_mirror and rng.random() < 0.5):
         img = img.flip(1)
     return _color(img, s, rng)
+
+
+def _affine(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.Tensor:
+    """MXNet's affine step: rotate (``rotate``, or a random whole degree within
+    ``max_rotate_angle``), shear, rescale and stretch the aspect ratio in one warp onto a canvas
+    of the scaled size (bounded by ``min/max_img_size``), filled with ``fill_value``.
+
+    The content is scaled by ``hs = 2 * scale / (1 + ratio)`` vertically and ``ratio * hs``
+    horizontally, and the transformed image is centred on the canvas, as MXNet 1.9.1 does
+    (its pixels within a grey level or, along edges, a few: OpenCV's bilinear warp rounds sample
+    positions to 1/32 pixel)."""
+    rows, cols = img.shape[0], img.shape[1]
+    if s.rotate > 0:
+        angle = float(s.rotate)
+    elif s.max_rotate_angle > 0:
+        angle = float(rng.integers(-s.max_rotate_angle, s.max_rotate_angle + 1))
+    else:
+        angle = 0.0
+    shear = rng.uniform(-s.max_shear_ratio, s.max_shear_ratio) if s.max_shear_ratio > 0 else 0.0
+    scale = rng.uniform(s.min_random_scale, s.max_random_scale)
+    ratio = rng.uniform(*s.ratio_range) if s.max_aspect_ratio != 0.0 else 1.0
+    hs = 2.0 * scale / (1.0 + ratio)
+    ws = ratio * hs
+    new_w = max(1, int(max(s.min_img_size, min(s.max_img_size, scale * cols))))
+    new_h = max(1, int(max(s.min_img_size, min(s.max_img_size, scale * rows))))
+    a, b = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    forward = np.array([[hs * a - shear * b * ws, hs * b + shear * a * ws],
+                        [-b * ws, a * ws]])
+    centre = forward @ np.array([cols, rows], dtype=np.float64)
+    shift = (np.array([new_w, new_h]) - centre) / 2.0
+    # for every canvas pixel, the source position it comes from
+    inverse = np.linalg.inv(forward)
+    ys, xs = torch.meshgrid(torch.arange(new_h, dtype=torch.float64),
+                            torch.arange(new_w, dtype=torch.float64), indexing="ij")
+    inv = torch.from_numpy(inverse)
+    src_x = inv[0, 0] * (xs - shift[0]) + inv[0, 1] * (ys - shift[1])
+    src_y = inv[1, 0] * (xs - shift[0]) + inv[1, 1] * (ys - shift[1])
+    grid = torch.stack([src_x * 2 / max(cols - 1, 1) - 1, src_y * 2 / max(rows - 1, 1) - 1], -1)
+    fill = float(s.fill_value)
+    source = img.to(torch.float32).permute(2, 0, 1).unsqueeze(0) - fill   # fill blends at the edges
+    out = torch.nn.functional.grid_sample(source, grid.to(torch.float32).unsqueeze(0),
+                                          mode="nearest" if s.inter_method == 0 else "bilinear",
+                                          padding_mode="zeros", align_corners=True)
+    out = out[0].permute(1, 2, 0) + fill
+    return out.round().clamp(0, 255).to(img.dtype) if img.dtype == torch.uint8 else out
 
 
 def _crop(img: torch.Tensor, w: int, h: int, random_place: bool, rng: np.random.Generator) -> torch.Tensor:
@@ -376,7 +417,7 @@ class ImageRecordIter(DataIter):
     Images come in the file's order unless ``shuffle``; with ``round_batch`` a last, incomplete
     batch is completed with the first images of the next epoch (``pad`` counts them) and that
     epoch starts after them, as in MXNet. The default augmentation follows MXNet's
-    ``aug_default``: resize the shorter edge (``resize``), random rescale or random resized crop,
+    ``aug_default``: resize the shorter edge (``resize``), rotate/shear/rescale or random resized crop,
     pad, crop to ``data_shape`` (centred unless ``rand_crop``; an image smaller than the crop is
     first enlarged to cover it), mirror, colour jitter, PCA noise, HSL jitter; then each channel
     becomes ``(pixel - mean) * scale / std``.
@@ -413,6 +454,11 @@ class ImageRecordIter(DataIter):
     rand_crop, random_resized_crop, rand_mirror, mirror : bool
         Random crop position; random area (``min/max_random_area``) and aspect ratio crop resized
         to the data shape; mirror with probability 0.5; always mirror.
+    max_rotate_angle : int
+        Rotate by a random whole number of degrees in ``[-max, max]``; ``rotate`` (when positive)
+        is a fixed angle instead. ``max_shear_ratio``: shear ``(x, y) -> (x + m y, y)`` with ``m``
+        random in ``[-max, max]``. Rotation, shear, rescale and aspect ratio are one warp onto a
+        canvas of the rescaled size filled with ``fill_value`` (without random_resized_crop).
     max_aspect_ratio, min_aspect_ratio : float
         Aspect ratio range (``[1 - max, 1 + max]`` when min is None).
     max_random_scale, min_random_scale : float
@@ -442,7 +488,6 @@ class ImageRecordIter(DataIter):
 
     Arguments MXNet does not know either are ignored, as MXNet did, with a warning.
 
-    Rotation and shear (``max_rotate_angle``, ``rotate``, ``max_shear_ratio``),
     ``max_random_contrast``/``max_random_illumination`` and ``path_imglist`` are not supported
     and refused.
     """
@@ -454,7 +499,8 @@ class ImageRecordIter(DataIter):
                  num_parts: int = 1, part_index: int = 0, shuffle: bool = False, seed: int = 0,
                  seed_aug: Optional[int] = None, round_batch: bool = True, prefetch_buffer: int = 4,
                  dtype: Optional[str] = None, resize: int = -1, rand_crop: bool = False,
-                 random_resized_crop: bool = False, max_aspect_ratio: float = 0.0,
+                 random_resized_crop: bool = False, max_rotate_angle: int = 0,
+                 rotate: int = -1, max_shear_ratio: float = 0.0, max_aspect_ratio: float = 0.0,
                  min_aspect_ratio: Optional[float] = None, max_crop_size: int = -1,
                  min_crop_size: int = -1, max_random_scale: float = 1.0,
                  min_random_scale: float = 1.0, max_random_area: float = 1.0,
