@@ -101,19 +101,20 @@ def _softmax_forward(multi_output: bool, preserve_shape: bool) -> Callable:
     grad_note="out_grad=True multiplies the gradient by the output, not by the head gradient: "
               "MXNet 1.9.1 documents the head gradient but its backward reads the output's buffer.")
 def softmax_output(data, label, **attrs):
-    """Computes the gradient of cross entropy loss with respect to softmax output.
+    """Softmax output layer: a softmax forward, the cross-entropy gradient backward.
 
-    The forward pass applies softmax to each instance (all values but the first axis), to each
-    position over axis 1 (``multi_output``), or over the last axis (``preserve_shape``). The
-    backward pass ignores the head gradient and gives data the gradient of
-    the cross entropy loss, ``output - one_hot(label)``, times ``grad_scale``:
+    The forward pass is a softmax over each instance (all axes after the first, flattened), over
+    axis 1 at every position (``multi_output``), or over the last axis (``preserve_shape``). The
+    backward pass ignores the head gradient and gives data the gradient of the cross-entropy loss
+    with respect to the softmax's input, ``output - one_hot(label)``, times ``grad_scale``:
 
     - ``use_ignore``: instances whose label is ``ignore_label`` get no gradient;
     - ``normalization``: 'null' (none; with ``multi_output``, divided by the number of positions),
       'batch' (also divided by the batch size), 'valid' (divided by the number of labels that are
       not ``ignore_label``);
-    - ``smooth_alpha``: the target is 1 - alpha for the label and alpha/(classes-1) elsewhere;
-    - a label of the same shape as data is used as a probability distribution;
+    - ``smooth_alpha``: the target is ``1 - alpha`` for the label and ``alpha / (classes - 1)``
+      elsewhere;
+    - a label of the same shape as data is taken as a probability distribution;
     - ``out_grad``: see the gradient note.
     """
     grad_fn = lambda out, lab: _softmax_output_grad(out, lab, **attrs)  # noqa: E731
@@ -173,23 +174,22 @@ def _declare_regression(name: str, forward_fn: Callable, diff: Callable, doc: st
 
 _declare_regression(
     "LinearRegressionOutput", torch.clone, torch.sub,
-    """Computes and optimizes for squared loss during backward propagation.
-    Just outputs ``data`` during forward propagation.
+    """Output layer of a least-squares regression: outputs ``data`` unchanged.
 
     The gradient is ``(output - label) * grad_scale / m``, m being the number of outputs per
     instance; the head gradient is ignored.
     """)
 _declare_regression(
     "LogisticRegressionOutput", torch.sigmoid, torch.sub,
-    """Applies a logistic function to the input, :math:`1/(1+exp(-x))`.
+    """Output layer of a logistic regression: outputs ``sigmoid(data)``.
 
-    The gradient is that of the cross entropy loss, ``(output - label) * grad_scale / m``, m being
-    the number of outputs per instance; the head gradient is ignored.
+    The gradient is that of the binary cross-entropy loss with respect to ``data``,
+    ``(output - label) * grad_scale / m``, m being the number of outputs per instance; the head
+    gradient is ignored.
     """)
 _declare_regression(
     "MAERegressionOutput", torch.clone, lambda out, label: torch.sign(out - label),
-    """Computes mean absolute error of the input.
-    Just outputs ``data`` during forward propagation.
+    """Output layer of a regression on the absolute error: outputs ``data`` unchanged.
 
     The gradient is ``sign(output - label) * grad_scale / m``, m being the number of outputs per
     instance; the head gradient is ignored.
@@ -200,11 +200,11 @@ _declare_regression(
 @op("MakeLoss", attrs={"grad_scale": Float(1.0), "valid_thresh": Float(0.0),
                        "normalization": Enum(("batch", "null", "valid"), "null")})
 def make_loss_op(data, *, grad_scale, valid_thresh, normalization):
-    """Make your own loss function in network construction.
+    """Marks ``data`` as a loss: the output is ``data``, and its gradient starts the backward pass.
 
-    Outputs ``data``; in backward the gradient is ``grad_scale`` for every element, divided by
-    the batch size (``normalization='batch'``) or by the number of elements greater than
-    ``valid_thresh`` (``'valid'``, at least 1). The head gradient is ignored.
+    In backward the gradient of every element is ``grad_scale``, divided by the batch size
+    (``normalization='batch'``) or by the number of elements greater than ``valid_thresh``
+    (``'valid'``, at least 1); the head gradient is ignored.
     """
     def grad_fn(out: torch.Tensor, label: None) -> torch.Tensor:
         if normalization == "batch":
@@ -219,31 +219,25 @@ def make_loss_op(data, *, grad_scale, valid_thresh, normalization):
 
 @op("make_loss")
 def make_loss(data):
-    """Make your own loss function in network construction.
-
-    Outputs ``data``; the gradient of ``data`` is 1 everywhere, whatever the head gradient.
+    """Marks ``data`` as a loss: the output is ``data`` and its gradient is 1 everywhere, whatever
+    the head gradient.
     """
     return _output_layer(data, None, torch.clone, lambda out, label: torch.ones_like(out))
 
 
 @op("BlockGrad", aliases=("stop_gradient",))
 def block_grad(data):
-    """Stops gradient computation.
-
-    Stops the accumulated gradient of the inputs from flowing through this operator
-    in the backward direction: the output is ``data`` and the gradient of ``data`` is 0.
-    """
+    """Passes ``data`` through unchanged forward and stops the gradient: ``data`` receives 0."""
     return no_gradient(data, data)
 
 
 # -- softmax_cross_entropy -------------------------------------------------------------------------
 @op("softmax_cross_entropy", inputs=("data", "label"))
 def softmax_cross_entropy(data, label):
-    """Calculate cross entropy of softmax output and one-hot label.
+    """Cross-entropy of the softmax of each row against integer class labels, summed over the batch.
 
-    - **data**: `(batch_size, num_classes)`; **label**: `(batch_size,)` class indices.
-    - **out**: `(1,)`, the summed cross entropy
-      :math:`-\\sum_i \\log softmax(data_i)[label_i]`.
+    - **data**: ``(batch_size, num_classes)``; **label**: ``(batch_size,)`` class indices.
+    - **out**: ``(1,)``, the sum over rows of ``-log(softmax(data[i])[label[i]])``.
     """
     if data.dim() != 2 or label.dim() != 1 or label.shape[0] != data.shape[0]:
         raise MXNetError(f"softmax_cross_entropy: expects 2-D data and a 1-D label of the same batch "
