@@ -57,6 +57,17 @@ def test_default_setting_follows_the_environment(monkeypatch):
         comp.default_setting()
 
 
+def test_default_leaves_cpu_blocks_on_the_eager_program(monkeypatch):
+    monkeypatch.delenv(comp.ENV, raising=False)
+    net = nn.Dense(2, in_units=3)
+    net.initialize()
+    net.hybridize()
+    net(nd.ones((1, 3)))
+    assert net._cached_runner is net._cached_op   # no wrapper on the eager path
+    exe = mx.sym.FullyConnected(mx.sym.var("x"), num_hidden=2).simple_bind(mx.cpu(), x=(1, 3))
+    assert exe._runner is exe._program
+
+
 def test_generated_source_is_straight_line_and_readable():
     x = mx.sym.var("data")
     y = mx.sym.Activation(mx.sym.FullyConnected(x, num_hidden=3, name="fc"), act_type="relu",

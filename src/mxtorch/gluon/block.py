@@ -800,6 +800,7 @@ class HybridBlock(Block):
         self._backend_opts: dict = {}
         self._compile = None      # CompileSetting from hybridize(backend=...); None: the default
         self._cached_runner = None
+        self._runner_device = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Registers parameters."""
@@ -1018,10 +1019,7 @@ class HybridBlock(Block):
         self._cached_op_args = [(True, data_names[name]) if name in data_names else (False, params[name])
                                 for name in program.arg_names + program.aux_names]
         self._cached_op = program
-        flags = dict(self._flags)
-        self._cached_runner = compiled(program, self._compile or default_setting(),
-                                       static=bool(flags.get("static_alloc") and
-                                                   flags.get("static_shape")))
+        self._cached_runner = None   # chosen per device on the call (_runner_for)
 
     def _deferred_infer_shape(self, *args: Any) -> None:
         try:
@@ -1029,6 +1027,17 @@ class HybridBlock(Block):
         except Exception as e:  # noqa: BLE001 - MXNet reports any failure as this ValueError
             raise ValueError(f"Deferred initialization failed because shape cannot be inferred. {e}") \
                 from e
+
+    def _runner_for(self, device: torch.device) -> Any:
+        """What runs the lowered graph on ``device``: its compiled form under the block's compile
+        setting (``hybridize(backend=...)``, else ``MXTORCH_COMPILE``), or the program itself
+        when that setting leaves the device eager (no wrapper on the eager path)."""
+        flags = dict(self._flags)
+        self._cached_runner = compiled(self._cached_op, self._compile or default_setting(),
+                                       static=bool(flags.get("static_alloc") and
+                                                   flags.get("static_shape")), device=device)
+        self._runner_device = device.type
+        return self._cached_runner
 
     def _call_cached_op(self, *args: Any) -> Any:
         """Runs the hybridized block: the traced graph, lowered once by the executor, on the
@@ -1046,13 +1055,16 @@ class HybridBlock(Block):
         ctx = _ctx_of(data[0])
         tensors = [data[src]._t if is_arg else src._data_for(ctx)._t
                    for is_arg, src in self._cached_op_args]
+        runner = self._cached_runner
+        if runner is None or self._runner_device != data[0]._t.device.type:
+            runner = self._runner_for(data[0]._t.device)
         with ctx:
             try:
                 if autograd.is_recording():
-                    outs = self._cached_runner(tensors, autograd.is_training())
+                    outs = runner(tensors, autograd.is_training())
                 else:
                     with torch.no_grad():
-                        outs = self._cached_runner(tensors, autograd.is_training())
+                        outs = runner(tensors, autograd.is_training())
             except (MXNetError, RuntimeError, ValueError, IndexError) as err:
                 _annotate(err, self, tuple(data))
                 raise
