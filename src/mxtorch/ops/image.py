@@ -161,8 +161,12 @@ def _image_input(name: str, data: torch.Tensor, batch_ok: bool) -> None:
 
 @op("_image_resize", attrs={"size": Shape(()), "keep_ratio": Bool(False), "interp": Int(1)})
 def image_resize(data, *, size, keep_ratio, interp):
-    """Resize an image NDArray of shape (H x W x C) or (N x H x W x C) to the given size.
-    ``size`` is (width, height), or one int."""
+    """Scales an ``(H, W, C)`` image or ``(N, H, W, C)`` batch to a new size.
+
+    ``size`` is ``(width, height)``, or one int for both sides; with ``keep_ratio`` one int sets the
+    short side and the long side keeps the aspect ratio. ``interp`` is OpenCV's code (0 nearest,
+    1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4).
+    """
     _image_input("resize", data, batch_ok=True)
     w, h = resized_size(data.shape[-3], data.shape[-2], size, keep_ratio)
     return resize_hwc(data, w, h, interp)
@@ -170,14 +174,18 @@ def image_resize(data, *, size, keep_ratio, interp):
 
 @op("_cvimresize", inputs=("src",), attrs={"w": Int(), "h": Int(), "interp": Int(1)})
 def cvimresize(src, *, w, h, interp):
-    """Resize image with OpenCV's interpolation methods (mx.image.imresize)."""
+    """Scales an ``(H, W, C)`` image to width ``w`` and height ``h`` (``mx.image.imresize``), with
+    OpenCV's interpolation code ``interp``.
+    """
     _image_input("imresize", src, batch_ok=False)
     return resize_hwc(src, w, h, interp)
 
 
 @op("_image_crop", attrs={"x": Int(), "y": Int(), "width": Int(), "height": Int()})
 def image_crop(data, *, x, y, width, height):
-    """Crop an image NDArray of shape (H x W x C) or (N x H x W x C) to the given size."""
+    """Cuts the ``width`` x ``height`` rectangle whose top-left corner is ``(x, y)`` out of an
+    ``(H, W, C)`` image or ``(N, H, W, C)`` batch; it must lie inside the image.
+    """
     _image_input("crop", data, batch_ok=True)
     img_h, img_w = data.shape[-3], data.shape[-2]
     if x < 0 or y < 0 or width <= 0 or height <= 0 or x + width > img_w or y + height > img_h:
@@ -189,8 +197,9 @@ def image_crop(data, *, x, y, width, height):
 # -- tensor conversion ---------------------------------------------------------------------------
 @op("_image_to_tensor")
 def image_to_tensor(data):
-    """Converts an image NDArray of shape (H x W x C) or (N x H x W x C) with values in the range
-    [0, 255] to a tensor NDArray of shape (C x H x W) or (N x C x H x W) with values in [0, 1]."""
+    """Turns ``(H, W, C)`` images (or ``(N, H, W, C)`` batches) with values in [0, 255] into
+    float32 ``(C, H, W)`` (``(N, C, H, W)``) tensors with values in [0, 1].
+    """
     _image_input("to_tensor", data, batch_ok=True)
     perm = (2, 0, 1) if data.dim() == 3 else (0, 3, 1, 2)
     out = data.permute(*perm).to(torch.float32, memory_format=torch.contiguous_format)
@@ -200,9 +209,11 @@ def image_to_tensor(data):
 @op("_image_normalize", attrs={"mean": Floats((0.0, 0.0, 0.0, 0.0)),
                                "std": Floats((1.0, 1.0, 1.0, 1.0))})
 def image_normalize(data, *, mean, std):
-    """Normalize a tensor of shape (C x H x W) or (N x C x H x W) with mean and standard
-    deviation: ``output[i] = (input[i] - mean[i]) / std[i]`` per channel; a single mean or std
-    value applies to all channels."""
+    """Standardizes a ``(C, H, W)`` tensor or ``(N, C, H, W)`` batch channel by channel:
+    ``(x[c] - mean[c]) / std[c]``.
+
+    ``mean`` and ``std`` hold one value per channel (1 or 3 channels), or a single value for all.
+    """
     if data.dim() not in (3, 4):
         raise MXNetError(f"normalize: input must have shape (C, H, W) or (N, C, H, W), got "
                          f"{tuple(data.shape)}")
@@ -367,8 +378,13 @@ image_random_hue = _factor_op("hue", adjust_hue)
 @op("_image_random_color_jitter", attrs={"brightness": Float(), "contrast": Float(),
                                          "saturation": Float(), "hue": Float()})
 def image_random_color_jitter(data, *, brightness, contrast, saturation, hue):
-    """Randomly jitter brightness, contrast, saturation and hue of an (H x W x C) image, in a
-    random order; a factor of 0 leaves that property alone."""
+    """Changes the brightness, contrast, saturation and hue of an ``(H, W, C)`` image by random
+    amounts, the four in a random order.
+
+    Each factor bounds its change: brightness, contrast and saturation are scaled by a factor drawn
+    from ``[1 - f, 1 + f]``, the hue rotated by a draw from ``[-f, f]`` turns; 0 leaves the property
+    alone.
+    """
     _color_input("random_color_jitter", data)
     out: Optional[torch.Tensor] = None
     for which in torch.randperm(4).tolist():
@@ -386,7 +402,9 @@ def image_random_color_jitter(data, *, brightness, contrast, saturation, hue):
 
 @op("_image_adjust_lighting", attrs={"alpha": Floats()})
 def image_adjust_lighting(data, *, alpha):
-    """Adjust the lighting level of the input. Follow the AlexNet style."""
+    """Shifts the colours of an ``(H, W, C)`` RGB image along the principal components of ImageNet's
+    pixel colours, the PCA lighting of AlexNet; ``alpha`` holds the three components' weights.
+    """
     _color_input("adjust_lighting", data)
     if len(alpha) != 3:
         raise MXNetError(f"adjust_lighting: alpha must hold 3 values (R, G, B), got {alpha}")
@@ -395,7 +413,9 @@ def image_adjust_lighting(data, *, alpha):
 
 @op("_image_random_lighting", attrs={"alpha_std": Float(0.05)})
 def image_random_lighting(data, *, alpha_std):
-    """Randomly add PCA noise. Follow the AlexNet style."""
+    """AlexNet's PCA lighting noise: ``image_adjust_lighting`` with weights drawn from a normal
+    distribution of standard deviation ``alpha_std``.
+    """
     _color_input("random_lighting", data)
     alpha = (torch.randn(3) * alpha_std).tolist()
     return adjust_lighting(data, tuple(alpha))
