@@ -180,9 +180,9 @@ def _affine(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.
     of the scaled size (bounded by ``min/max_img_size``), filled with ``fill_value``.
 
     The content is scaled by ``hs = 2 * scale / (1 + ratio)`` vertically and ``ratio * hs``
-    horizontally, and the transformed image is centred on the canvas, as MXNet 1.9.1 does
-    (its pixels within a grey level or, along edges, a few: OpenCV's bilinear warp rounds sample
-    positions to 1/32 pixel)."""
+    horizontally, and the transformed image is centred on the unrounded canvas size, as MXNet
+    1.9.1 does (its pixels within a grey level or, along sharp edges, a few: OpenCV's bilinear
+    warp rounds sample positions to 1/32 pixel)."""
     rows, cols = img.shape[0], img.shape[1]
     if s.rotate > 0:
         angle = float(s.rotate)
@@ -195,13 +195,15 @@ def _affine(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.
     ratio = rng.uniform(*s.ratio_range) if s.max_aspect_ratio != 0.0 else 1.0
     hs = 2.0 * scale / (1.0 + ratio)
     ws = ratio * hs
-    new_w = max(1, int(max(s.min_img_size, min(s.max_img_size, scale * cols))))
-    new_h = max(1, int(max(s.min_img_size, min(s.max_img_size, scale * rows))))
+    # the content is centred on the unrounded canvas size; the canvas itself is whole pixels
+    size_w = max(s.min_img_size, min(s.max_img_size, scale * cols))
+    size_h = max(s.min_img_size, min(s.max_img_size, scale * rows))
+    new_w, new_h = max(1, int(size_w)), max(1, int(size_h))
     a, b = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     forward = np.array([[hs * a - shear * b * ws, hs * b + shear * a * ws],
                         [-b * ws, a * ws]])
     centre = forward @ np.array([cols, rows], dtype=np.float64)
-    shift = (np.array([new_w, new_h]) - centre) / 2.0
+    shift = (np.array([size_w, size_h]) - centre) / 2.0
     # for every canvas pixel, the source position it comes from
     inverse = np.linalg.inv(forward)
     ys, xs = torch.meshgrid(torch.arange(new_h, dtype=torch.float64),
