@@ -93,6 +93,22 @@ def variational_dropout(mx):
                                                        drop_outputs=0.3)
 
 
+def conv2d_lstm(mx):
+    return mx.gluon.contrib.rnn.Conv2DLSTMCell((2, 5, 4), 3, i2h_kernel=3, h2h_kernel=3,
+                                               i2h_pad=1, prefix="clstm_")
+
+
+def conv1d_gru(mx):
+    return mx.gluon.contrib.rnn.Conv1DGRUCell((2, 6), 2, i2h_kernel=3, h2h_kernel=(3,),
+                                              i2h_dilate=2, prefix="cgru_")
+
+
+def conv3d_rnn(mx):
+    return mx.gluon.contrib.rnn.Conv3DRNNCell((1, 3, 4, 3), 2, i2h_kernel=(1, 3, 3),
+                                              h2h_kernel=3, i2h_pad=(0, 1, 0), activation="relu",
+                                              prefix="crnn_")
+
+
 # name -> (build, kind, options)
 #   kind "layer": block(x) or block(x, states); options: states (bool), layout
 #   kind "unroll": block.unroll(T, x, layout=..., merge_outputs=..., valid_length=...)
@@ -115,6 +131,12 @@ CASES = {
     "contrib_lstmp_cell": (lstmp_cell, "unroll", {"layout": "NTC", "merge": True, "valid": True}),
     "contrib_variational_dropout": (variational_dropout, "unroll",
                                     {"layout": "TNC", "merge": False}),
+    "contrib_conv2d_lstm": (conv2d_lstm, "unroll", {"layout": "NTC", "merge": True,
+                                                    "step": (2, 5, 4)}),
+    "contrib_conv1d_gru": (conv1d_gru, "unroll", {"layout": "TNC", "merge": False,
+                                                  "step": (2, 6)}),
+    "contrib_conv3d_rnn": (conv3d_rnn, "unroll", {"layout": "NTC", "merge": True,
+                                                  "step": (1, 3, 4, 3), "valid": True}),
 }
 
 VALID_LENGTH = np.array([2, 4, 3], dtype=np.float32)
@@ -124,7 +146,8 @@ def inputs(name: str) -> dict:
     """The case's input sequence (and valid lengths), the same on both sides."""
     _, _, options = CASES[name]
     rng = np.random.RandomState(sum(map(ord, name)))
-    shape = (N, T, C) if options["layout"] == "NTC" else (T, N, C)
+    step = options.get("step", (C,))  # one step's features: (C,), or (C, spatial...) for conv
+    shape = ((N, T) if options["layout"] == "NTC" else (T, N)) + tuple(step)
     arrays = {"x": rng.standard_normal(shape).astype(np.float32)}
     if options.get("valid"):
         arrays["valid_length"] = VALID_LENGTH

@@ -368,3 +368,14 @@ def test_deferred_layer_in_a_block_hybridized_before_its_first_call():
     net.initialize()
     net.hybridize()
     assert net(nd.ones((4, 2, 5))).shape == (4, 2, 3)
+
+
+def test_conv_cells_shapes_and_names():
+    cell = gluon.contrib.rnn.Conv2DLSTMCell((2, 5, 4), 3, 3, 3, prefix="c_")
+    assert repr(cell) == "Conv2DLSTMCell(2 -> 12, tanh, NCHW)"
+    assert cell.i2h_weight.shape == (12, 2, 3, 3) and cell.h2h_weight.shape == (12, 3, 3, 3)
+    assert [s["shape"] for s in cell.state_info(4)] == [(4, 3, 3, 2), (4, 3, 3, 2)]
+    channels_last = gluon.contrib.rnn.Conv1DGRUCell((6, 2), 2, 3, 3, conv_layout="NWC")
+    assert channels_last.i2h_weight.shape == (6, 3, 2)
+    with pytest.raises(AssertionError):
+        gluon.contrib.rnn.Conv2DRNNCell((2, 5, 4), 3, 3, 2)  # an even h2h kernel

@@ -109,22 +109,34 @@ def arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Opt
 
 
 # -- variable lengths, with the table's broadcast operators (nd and sym alike) ----------------------
-def _steps_and_lengths(F: Any, length: int, valid_length: Any, time_axis: int) -> tuple:
-    """The step numbers 0..length-1 and the lengths, shaped to broadcast against a (T, N, C)
-    (``time_axis`` 0) or (N, T, C) (``time_axis`` 1) array."""
+def sequence_ndim(cell: "RecurrentCell") -> int:
+    """Dimensions of a stacked sequence of the cell's outputs (time, batch, features...): one
+    more than its first state's; 3 for a cell without states."""
+    infos = cell.state_info()
+    return 1 + len(infos[0]["shape"]) if infos else 3
+
+
+def _steps_and_lengths(F: Any, length: int, valid_length: Any, time_axis: int,
+                       ndim: int = 3) -> tuple:
+    """The step numbers 0..length-1 and the lengths, shaped to broadcast against an ``ndim``-D
+    sequence with time on axis 0 and batch on axis 1 (``time_axis`` 0), or the other way round."""
     steps = F.arange(length)
     lengths = F.Cast(valid_length, dtype="float32")
+    rest = (1,) * (ndim - 2)
     if time_axis == 0:
-        return F.reshape(steps, shape=(-1, 1, 1)), F.reshape(lengths, shape=(1, -1, 1))
-    return F.reshape(steps, shape=(1, -1, 1)), F.reshape(lengths, shape=(-1, 1, 1))
+        return F.reshape(steps, shape=(-1, 1) + rest), F.reshape(lengths, shape=(1, -1) + rest)
+    return F.reshape(steps, shape=(1, -1) + rest), F.reshape(lengths, shape=(-1, 1) + rest)
 
 
-def zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any,
-                                   time_axis: int, merge: bool) -> Any:
-    """Zeroes every step at or past each sequence's valid length."""
+def zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any, time_axis: int,
+                      merge: bool, ndim: int = 3) -> Any:
+    """Zeroes every step at or past each sequence's valid length (``ndim``: the dimensions of
+    the stacked sequence, read from the data when it is an NDArray)."""
     if not isinstance(data, tensor_types + (symbol.Symbol,)):
         data = F.stack(*data, axis=time_axis)
-    steps, lengths = _steps_and_lengths(F, length, valid_length, time_axis)
+    if isinstance(data, tensor_types):
+        ndim = data.ndim
+    steps, lengths = _steps_and_lengths(F, length, valid_length, time_axis, ndim)
     mask = F.Cast(F.broadcast_lesser(steps, lengths), dtype="float32")
     outputs = F.broadcast_mul(data, mask)
     if not merge:
@@ -132,30 +144,36 @@ def zero_past_lengths(F: Any, data: Any, length: int, valid_length: Any,
     return outputs
 
 
-def _last_valid_states(F: Any, per_step: list, length: int, valid_length: Any) -> list:
-    """Each state at its sequence's last valid step (per_step: one list of states per step)."""
+def _last_valid_states(F: Any, per_step: list, length: int, valid_length: Any,
+                       ndims: list) -> list:
+    """Each state at its sequence's last valid step (per_step: one list of states per step;
+    ndims: each stacked state's dimensions)."""
     states = []
-    for ele_list in zip(*per_step):
-        stacked = F.stack(*ele_list, axis=0)  # (T, N, C)
-        steps, lengths = _steps_and_lengths(F, length, valid_length, 0)
+    for ele_list, ndim in zip(zip(*per_step), ndims):
+        stacked = F.stack(*ele_list, axis=0)  # (T, N, ...)
+        steps, lengths = _steps_and_lengths(F, length, valid_length, 0, ndim)
         last = F.broadcast_equal(steps, lengths - 1)
         states.append(F.sum(F.broadcast_mul(stacked, last), axis=0))
     return states
 
 
-def _reversed_steps(sequences: list, unroll_step: int, valid_length: Any = None) -> list:
+def _reversed_steps(sequences: list, unroll_step: int, valid_length: Any = None,
+                    ndim: int = 3) -> list:
     """The per-step arrays in reverse order; with ``valid_length``, each sequence is reversed
-    within its own length and its padding stays in place."""
+    within its own length and its padding stays in place (``ndim``: the dimensions of the
+    stacked sequence, read from the data when it is an NDArray)."""
     F = symbol if isinstance(sequences[0], symbol.Symbol) else ndarray
     if valid_length is None:
         return list(reversed(sequences))
-    stacked = F.stack(*sequences, axis=0)  # (T, N, C)
-    steps, lengths = _steps_and_lengths(F, unroll_step, valid_length, 0)  # (T,1,1), (1,N,1)
+    stacked = F.stack(*sequences, axis=0)  # (T, N, ...)
+    if isinstance(stacked, tensor_types):
+        ndim = stacked.ndim
+    steps, lengths = _steps_and_lengths(F, unroll_step, valid_length, 0, ndim)
     inside = F.broadcast_lesser(steps, lengths)
     # the step each output step reads: length-1-t inside the sequence, t in its padding
     source = F.broadcast_add(steps, F.broadcast_mul(inside, F.broadcast_sub(lengths - 1, 2 * steps)))
-    candidates = F.reshape(F.arange(unroll_step), shape=(1, -1, 1, 1))  # (1, T, 1, 1)
-    select = F.broadcast_equal(F.expand_dims(source, axis=1), candidates)  # (T, T, N, 1)
+    candidates = F.reshape(F.arange(unroll_step), shape=(1, -1) + (1,) * (ndim - 1))
+    select = F.broadcast_equal(F.expand_dims(source, axis=1), candidates)  # (T, T, N, 1...)
     reversed_ = F.sum(F.broadcast_mul(select, F.expand_dims(stacked, axis=0)), axis=1)
     return _as_list(F.split(reversed_, axis=0, num_outputs=unroll_step, squeeze_axis=True))
 
@@ -246,15 +264,17 @@ class RecurrentCell(Block):
         self.reset()
         inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, False)
         states = starting_states(self, F, begin_state, inputs, batch_size)
-        outputs, alfwd_states = [], []
+        outputs, all_states = [], []
         for i in range(length):
             output, states = self(inputs[i], states)
             outputs.append(output)
             if valid_length is not None:
-                alfwd_states.append(states)
+                all_states.append(states)
         if valid_length is not None:
-            states = _last_valid_states(F, alfwd_states, length, valid_length)
-            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, True)
+            ndims = [1 + len(info["shape"]) for info in self.state_info()]
+            states = _last_valid_states(F, all_states, length, valid_length, ndims)
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, True,
+                                        sequence_ndim(self))
         outputs, _, _, _ = arrange_sequence(length, outputs, layout, merge_outputs)
         return outputs, states
 
@@ -780,8 +800,8 @@ class ResidualCell(ModifierCell):
             merge_outputs = isinstance(outputs, tensor_types + (symbol.Symbol,))
         inputs, axis, F, _ = arrange_sequence(length, inputs, layout, merge_outputs)
         if valid_length is not None:
-            inputs = zero_past_lengths(F, inputs, length, valid_length, axis,
-                                                    merge_outputs)
+            inputs = zero_past_lengths(F, inputs, length, valid_length, axis, merge_outputs,
+                                       sequence_ndim(self.base_cell))
         if merge_outputs:
             return F.elemwise_add(outputs, inputs), states
         return [F.elemwise_add(i, j) for i, j in zip(outputs, inputs)], states
@@ -828,7 +848,8 @@ class BidirectionalCell(HybridRecurrentCell):
                valid_length: Any = None) -> tuple:
         self.reset()
         inputs, axis, F, batch_size = arrange_sequence(length, inputs, layout, False)
-        reversed_inputs = _reversed_steps(inputs, length, valid_length)
+        ndim = sequence_ndim(self._children["l_cell"])
+        reversed_inputs = _reversed_steps(inputs, length, valid_length, ndim)
         states = starting_states(self, F, begin_state, inputs, batch_size)
         l_cell, r_cell = self._children.values()
         n_left = len(l_cell.state_info(batch_size))
@@ -838,7 +859,7 @@ class BidirectionalCell(HybridRecurrentCell):
         bwd_out, bwd_states = r_cell.unroll(length, inputs=reversed_inputs,
                                             begin_state=states[n_left:], layout=layout,
                                             merge_outputs=False, valid_length=valid_length)
-        bwd_in_order = _reversed_steps(bwd_out, length, valid_length)
+        bwd_in_order = _reversed_steps(bwd_out, length, valid_length, ndim)
         if merge_outputs is None:
             merge_outputs = isinstance(fwd_out, tensor_types + (symbol.Symbol,))
             fwd_out, _, _, _ = arrange_sequence(None, fwd_out, layout, merge_outputs)
@@ -853,6 +874,6 @@ class BidirectionalCell(HybridRecurrentCell):
             outputs = [F.concat(l_o, r_o, dim=1, name=f"{self._output_prefix}t{i}")
                        for i, (l_o, r_o) in enumerate(zip(fwd_out, bwd_in_order))]
         if valid_length is not None:
-            outputs = zero_past_lengths(F, outputs, length, valid_length, axis,
-                                                     merge_outputs)
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, merge_outputs,
+                                        ndim)
         return outputs, fwd_states + bwd_states

@@ -5,7 +5,7 @@ from typing import Any, Optional
 
 from ... import rnn
 from ...parameter import tensor_types
-from ...rnn.rnn_cell import arrange_sequence, starting_states, zero_past_lengths
+from ...rnn.rnn_cell import arrange_sequence, sequence_ndim, starting_states, zero_past_lengths
 from .... import symbol
 
 __all__ = ["VariationalDropoutCell", "LSTMPCell"]
@@ -98,7 +98,8 @@ class VariationalDropoutCell(rnn.ModifierCell):
             merge_outputs = isinstance(outputs, tensor_types + (symbol.Symbol,))
         outputs, _, _, _ = arrange_sequence(length, outputs, layout, merge_outputs)
         if valid_length is not None:
-            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, merge_outputs)
+            outputs = zero_past_lengths(F, outputs, length, valid_length, axis, merge_outputs,
+                                        sequence_ndim(self.base_cell))
         return outputs, states
 
 
