@@ -122,9 +122,9 @@ def test_float_output_is_normalised():
 def test_refusals(tmp_path):
     with pytest.raises(MXNetError, match="path_imgidx"):
         mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, shuffle=True)
-    with pytest.raises(MXNetError, match="max_random_contrast"):
+    with pytest.raises(MXNetError, match="path_imglist"):
         mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4,
-                              max_random_contrast=0.1)
+                              path_imglist="x.lst")
     with pytest.warns(UserWarning, match="bogus"):   # MXNet ignores unknown arguments
         mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=4, bogus=1).close()
     with pytest.raises(MXNetError, match="aspect ratio"):
@@ -270,3 +270,22 @@ def test_random_rotation_and_shear_properties():
     assert first.shape == (12, 3, 24, 24)
     np.testing.assert_array_equal(first, run(4))
     assert not np.array_equal(first, run(5))
+
+
+def test_random_contrast_and_illumination():
+    """As MXNet 1.9.1 (measured there): per image, ((pixel - mean) * c + i) * scale / std with
+    c in [1 - max_random_contrast, 1 + max] and i in [-max_random_illumination, max]."""
+    norm = dict(mean_r=10, mean_g=20, mean_b=30, std_r=2, std_g=2, std_b=2, scale=0.5)
+    raw = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=12,
+                                resize=20).next().data[0].asnumpy()
+    centred = (raw - np.array([10, 20, 30]).reshape(1, 3, 1, 1)) * 0.25
+    con = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=12, resize=20,
+                                max_random_contrast=0.5, **norm).next().data[0].asnumpy()
+    factors = con.reshape(12, -1)[:, :1] / centred.reshape(12, -1)[:, :1]
+    np.testing.assert_allclose(con.reshape(12, -1), centred.reshape(12, -1) * factors, rtol=1e-4, atol=1e-4)
+    assert (0.5 <= factors).all() and (factors <= 1.5).all() and factors.std() > 0
+    ill = mx.io.ImageRecordIter(path_imgrec=REC, data_shape=(3, 16, 16), batch_size=12, resize=20,
+                                max_random_illumination=10, **norm).next().data[0].asnumpy()
+    offsets = (ill - centred).reshape(12, -1)
+    np.testing.assert_allclose(offsets, offsets[:, :1] * np.ones_like(offsets), atol=1e-4)
+    assert (np.abs(offsets[:, 0]) <= 2.5 + 1e-5).all() and offsets[:, 0].std() > 0

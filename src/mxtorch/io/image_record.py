@@ -44,7 +44,7 @@ _PCA_EIGVEC = np.array([[-0.5675, 0.7192, 0.4009],
 _LUMA = np.array([0.299, 0.587, 0.114])
 _INTER_METHODS = (0, 1, 2, 3, 4, 9, 10)
 _DTYPES = {None: torch.float32, "float32": torch.float32, "uint8": torch.uint8, "int8": torch.int8}
-_UNSUPPORTED = {"max_random_contrast": 0.0, "max_random_illumination": 0.0, "path_imglist": ""}
+_UNSUPPORTED = {"path_imglist": ""}
 # accepted for MXNet compatibility; they tune MXNet's own engine and change no output here
 _IGNORED = ("verbose", "device_id", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "aug_seq")
 
@@ -61,7 +61,8 @@ class _Settings:
                      "min_crop_size", "random_h", "random_s", "random_l", "max_rotate_angle",
                      "rotate"):
             setattr(self, name, int(kw[name]))
-        for name in ("max_shear_ratio", "max_aspect_ratio", "max_random_scale", "min_random_scale",
+        for name in ("max_random_contrast", "max_random_illumination", "max_shear_ratio",
+                     "max_aspect_ratio", "max_random_scale", "min_random_scale",
                      "max_random_area", "min_random_area", "max_img_size", "min_img_size",
                      "brightness", "contrast", "saturation", "pca_noise", "scale"):
             setattr(self, name, float(kw[name]))
@@ -490,8 +491,11 @@ class ImageRecordIter(DataIter):
 
     Arguments MXNet does not know either are ignored, as MXNet did, with a warning.
 
-    ``max_random_contrast``/``max_random_illumination`` and ``path_imglist`` are not supported
-    and refused.
+    max_random_contrast, max_random_illumination : float
+        After the mean is subtracted, multiply by ``1 + c`` and add ``i`` (both random per image in
+        ``[-max, max]``), before ``scale / std``.
+
+    ``path_imglist`` is not supported and refused.
     """
 
     _default_dtype: Optional[str] = None
@@ -514,6 +518,7 @@ class ImageRecordIter(DataIter):
                  rand_mirror: bool = False, mean_img: str = "", mean_r: float = 0.0,
                  mean_g: float = 0.0, mean_b: float = 0.0, mean_a: float = 0.0, std_r: float = 1.0,
                  std_g: float = 1.0, std_b: float = 1.0, std_a: float = 1.0, scale: float = 1.0,
+                 max_random_contrast: float = 0.0, max_random_illumination: float = 0.0,
                  data_name: str = "data", label_name: str = "softmax_label", layout: str = "NCHW",
                  **kwargs: Any) -> None:
         super().__init__(int(batch_size))
@@ -648,6 +653,10 @@ class ImageRecordIter(DataIter):
         if self._dtype == torch.float32:
             # (pixel - mean) * scale / std, written straight into the batch
             torch.sub(chw, s.mean_img if s.mean_img is not None else s.mean, out=dst)
+            if s.max_random_contrast > 0:
+                dst.mul_(1.0 + rng.uniform(-s.max_random_contrast, s.max_random_contrast))
+            if s.max_random_illumination > 0:
+                dst.add_(rng.uniform(-s.max_random_illumination, s.max_random_illumination))
             if s.factor is not None:
                 dst.mul_(s.factor)
         else:
