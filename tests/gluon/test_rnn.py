@@ -307,10 +307,13 @@ def test_unroll_inside_a_hybridized_block(layout: str):
                 self.cells = gluon.rnn.HybridSequentialRNNCell()
                 self.cells.add(gluon.rnn.LSTMCell(3))
                 self.cells.add(gluon.rnn.GRUCell(2))
+                self.conv = gluon.contrib.rnn.Conv1DLSTMCell((1, 5), 2, 3, 3)
 
         def hybrid_forward(self, F, x):
             out, states = self.cells.unroll(4, x, layout=layout, merge_outputs=True)
-            return out, states[-1]
+            conv_in = F.expand_dims(x, axis=2)  # one channel of 5 positions per step
+            conv_out, _ = self.conv.unroll(4, conv_in, layout=layout, merge_outputs=True)
+            return out, states[-1], conv_out
 
     net = Net()
     net.initialize(mx.init.Xavier())

@@ -55,13 +55,18 @@ def starting_states(cell: "RecurrentCell", F: Any, begin_state: Optional[list], 
             return cell.begin_state(func=F.zeros, batch_size=batch_size)
     states = cell.begin_state(func=F.zeros, batch_size=batch_size)
     whole = isinstance(inputs, symbol.Symbol)
-    first, axis, ndim = (inputs, layout.find("N"), len(layout)) if whole else (inputs[0], 0, 2)
-    batch = F.sum(F.zeros_like(first), axis=tuple(a for a in range(ndim) if a != axis))  # (N,)
-    column = F.expand_dims(batch, axis=1)
-    infos = cell.state_info(batch_size)
-    return [F.broadcast_axis(column, axis=1, size=info["shape"][1])
-            if len(info["shape"]) == 2 and not info["shape"][0] else state
-            for state, info in zip(states, infos)]
+    first, axis = (inputs, layout.find("N")) if whole else (inputs[0], 0)
+    batch = F.sum(F.zeros_like(first), axis=axis, exclude=True)  # (N,) zeros
+    shaped = []
+    for state, info in zip(states, cell.state_info(batch_size)):
+        shape = tuple(info["shape"])
+        if shape[0] or not all(shape[1:]):  # a known batch, or sizes only inference can tell
+            shaped.append(state)
+            continue
+        column = F.reshape(batch, shape=(-1,) + (1,) * (len(shape) - 1))
+        shaped.append(F.broadcast_axis(column, axis=tuple(range(1, len(shape))),
+                                       size=shape[1:]))
+    return shaped
 
 
 def arrange_sequence(length: Optional[int], inputs: Any, layout: str, merge: Optional[bool],
