@@ -305,8 +305,30 @@ def adam_update(weight, grad, mean, var, *, lr, beta1, beta2, epsilon, wd, resca
     return out
 
 
-def _clip_weights(weight: torch.Tensor, bound: float) -> torch.Tensor:
-    return weight.clamp(-_f32(bound), _f32(bound)) if bound >= 0 else weight
+def _result(weight: torch.Tensor, in_place: bool) -> torch.Tensor:
+    """Where a step writes the new weight: the weight itself (an optimizer's update) or a copy
+    (the operator's output)."""
+    return weight if in_place else weight.clone()
+
+
+def rmsprop_step(weight, grad, n, g=None, delta=None, *, lr, gamma1, gamma2=0.9, epsilon, wd,
+                 rescale_grad, clip_gradient, clip_weights, in_place=False):
+    """The RMSProp step on torch tensors (``rmsprop_update``; centred, ``rmspropalex_update``,
+    when ``g`` and ``delta`` are given), the states updated in place; returns the new weight,
+    written into ``weight`` itself with ``in_place``. Clipping bounds apply when >= 0."""
+    r = _grad(grad, rescale_grad, clip_gradient, weight, wd)
+    gamma1 = _f32(gamma1)
+    n.mul_(gamma1).add_(r * _f32(1 - gamma1) * r)
+    out = _result(weight, in_place)
+    if g is None:
+        out.sub_(r.div_(torch.sqrt(n + _f32(epsilon))).mul_(_f32(lr)))
+    else:
+        g.mul_(gamma1).add_(r * _f32(1 - gamma1))
+        delta.mul_(_f32(gamma2)).sub_(r.div_(torch.sqrt(n - g * g + _f32(epsilon))).mul_(_f32(lr)))
+        out.add_(delta)
+    if clip_weights >= 0:
+        out.clamp_(-_f32(clip_weights), _f32(clip_weights))
+    return out
 
 
 _RMS_ATTRS = {"lr": Float(), "gamma1": Float(0.95), "epsilon": Float(1e-8), "wd": Float(0.0),
@@ -314,24 +336,20 @@ _RMS_ATTRS = {"lr": Float(), "gamma1": Float(0.95), "epsilon": Float(1e-8), "wd"
 
 
 @_updater("rmsprop_update", ("weight", "grad", "n"), _RMS_ATTRS)
-def rmsprop_update(weight, grad, n, *, lr, gamma1, epsilon, wd, rescale_grad, clip_gradient,
-                   clip_weights):
+def rmsprop_update(weight, grad, n, **attrs):
     """Update function for RMSProp (``n`` updated in place)::
 
         g = clip(rescale_grad * grad + wd * weight, clip_gradient)
         n = gamma1 * n + (1 - gamma1) * g**2
         weight = clip(weight - lr * g / sqrt(n + epsilon), clip_weights)
     """
-    g = _grad(grad, rescale_grad, clip_gradient, weight, wd)
-    n.mul_(_f32(gamma1)).add_(g * g * _f32(1 - gamma1))
-    return _clip_weights(weight - g / torch.sqrt(n + _f32(epsilon)) * _f32(lr), clip_weights)
+    return rmsprop_step(weight, grad, n, **attrs)
 
 
 @_updater("rmspropalex_update", ("weight", "grad", "n", "g", "delta"),
           {"lr": Float(), "gamma1": Float(0.95), "gamma2": Float(0.9), "epsilon": Float(1e-8),
            "wd": Float(0.0), **_RESCALE, "clip_weights": Float(-1.0)})
-def rmspropalex_update(weight, grad, n, g, delta, *, lr, gamma1, gamma2, epsilon, wd, rescale_grad,
-                       clip_gradient, clip_weights):
+def rmspropalex_update(weight, grad, n, g, delta, **attrs):
     """Update function for centred RMSProp (Graves 2013; ``n``, ``g``, ``delta`` in place)::
 
         r = clip(rescale_grad * grad + wd * weight, clip_gradient)
@@ -340,18 +358,29 @@ def rmspropalex_update(weight, grad, n, g, delta, *, lr, gamma1, gamma2, epsilon
         delta = gamma2 * delta - lr * r / sqrt(n - g**2 + epsilon)
         weight = clip(weight + delta, clip_weights)
     """
-    r = _grad(grad, rescale_grad, clip_gradient, weight, wd)
-    gamma1 = _f32(gamma1)
-    n.mul_(gamma1).add_(r * r * _f32(1 - gamma1))
-    g.mul_(gamma1).add_(r * _f32(1 - gamma1))
-    delta.mul_(_f32(gamma2)).sub_(r / torch.sqrt(n - g * g + _f32(epsilon)) * _f32(lr))
-    return _clip_weights(weight + delta, clip_weights)
+    return rmsprop_step(weight, grad, n, g, delta, **attrs)
+
+
+def ftml_step(weight, grad, d, v, z, *, lr, beta1, beta2, epsilon, t, wd, rescale_grad, clip_grad,
+              in_place=False):
+    """The FTML step on torch tensors (``ftml_update``), ``d``, ``v``, ``z`` updated in place;
+    returns the new weight, written into ``weight`` itself with ``in_place``."""
+    g = _grad(grad, rescale_grad, clip_grad, weight, wd)
+    f32 = np.float32
+    beta1, beta2 = _f32(beta1), _f32(beta2)
+    v.mul_(beta2).add_(g * g * _f32(1 - beta2))
+    # the scalar factors in float32, as the operator computes them
+    coef = float((f32(1) - f32(beta1) ** t) / f32(lr))
+    d_t = (torch.sqrt(v / float(f32(1) - f32(beta2) ** t)) + _f32(epsilon)) * coef
+    z.mul_(beta1).add_(g * _f32(1 - beta1)).sub_((d_t - d * beta1) * weight)
+    d.copy_(d_t)
+    return torch.div(z, d_t, out=weight).neg_() if in_place else torch.div(z, d_t).neg_()
 
 
 @_updater("ftml_update", ("weight", "grad", "d", "v", "z"),
           {"lr": Float(), "beta1": Float(0.6), "beta2": Float(0.999), "epsilon": Float(1e-8),
            "t": Int(), "wd": Float(0.0), "rescale_grad": Float(1.0), "clip_grad": Float(-1.0)})
-def ftml_update(weight, grad, d, v, z, *, lr, beta1, beta2, epsilon, t, wd, rescale_grad, clip_grad):
+def ftml_update(weight, grad, d, v, z, **attrs):
     """Update function for FTML, Follow the Moving Leader (``d``, ``v``, ``z`` in place)::
 
         g = clip(rescale_grad * grad + wd * weight, clip_grad)
@@ -361,20 +390,26 @@ def ftml_update(weight, grad, d, v, z, *, lr, beta1, beta2, epsilon, t, wd, resc
         d = d_t
         weight = -z / d
     """
-    g = _grad(grad, rescale_grad, clip_grad, weight, wd)
-    f32 = np.float32
-    beta1, beta2 = _f32(beta1), _f32(beta2)
-    v.mul_(beta2).add_(g * g * _f32(1 - beta2))
-    coef = float((f32(1) - f32(beta1) ** t) / f32(lr))
-    d_t = (torch.sqrt(v / float(f32(1) - f32(beta2) ** t)) + _f32(epsilon)) * coef
-    z.mul_(beta1).add_(g * _f32(1 - beta1)).sub_((d_t - d * beta1) * weight)
-    d.copy_(d_t)
-    return -z / d
+    return ftml_step(weight, grad, d, v, z, **attrs)
+
+
+def ftrl_step(weight, grad, z, n, *, lr, lamda1, beta, wd, rescale_grad, clip_gradient,
+              in_place=False):
+    """The FTRL step on torch tensors (``ftrl_update``), ``z`` and ``n`` updated in place; returns
+    the new weight, written into ``weight`` itself with ``in_place``."""
+    g = _grad(grad, rescale_grad, clip_gradient)
+    lr, lamda1 = _f32(lr), _f32(lamda1)
+    g2 = g * g
+    z.add_(g - (torch.sqrt(n + g2) - torch.sqrt(n)) * weight / lr)
+    n.add_(g2)
+    denom = (torch.sqrt(n) + _f32(beta)) / lr + _f32(wd)
+    new = (torch.sign(z) * lamda1 - z) / denom * (z.abs() > lamda1)
+    return weight.copy_(new) if in_place else new
 
 
 @_updater("ftrl_update", ("weight", "grad", "z", "n"),
           {"lr": Float(), "lamda1": Float(0.01), "beta": Float(1.0), "wd": Float(0.0), **_RESCALE})
-def ftrl_update(weight, grad, z, n, *, lr, lamda1, beta, wd, rescale_grad, clip_gradient):
+def ftrl_update(weight, grad, z, n, **attrs):
     """Update function for FTRL (``z`` and ``n`` in place)::
 
         g = clip(rescale_grad * grad, clip_gradient)
@@ -382,36 +417,42 @@ def ftrl_update(weight, grad, z, n, *, lr, lamda1, beta, wd, rescale_grad, clip_
         n = n + g**2
         weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd) * (abs(z) > lamda1)
     """
+    return ftrl_step(weight, grad, z, n, **attrs)
+
+
+def signum_step(weight, grad, mom=None, *, lr, momentum=0.0, wd, rescale_grad, clip_gradient,
+                wd_lh=0.0, in_place=False):
+    """The Signum step on torch tensors (``signum_update``; ``signsgd_update`` without ``mom``),
+    ``mom`` updated in place; returns the new weight, written into ``weight`` itself with
+    ``in_place``."""
+    lr = _f32(lr)
+    out = _result(weight, in_place)
+    if mom is None:  # the rescaling and clipping leave the sign unchanged
+        return out.mul_(_f32(1 - lr * _f32(wd))).sub_(torch.sign(grad) * lr)
     g = _grad(grad, rescale_grad, clip_gradient)
-    lr, lamda1 = _f32(lr), _f32(lamda1)
-    z.add_(g - (torch.sqrt(n + g * g) - torch.sqrt(n)) * weight / lr)
-    n.add_(g * g)
-    denom = (torch.sqrt(n) + _f32(beta)) / lr + _f32(wd)
-    return (torch.sign(z) * lamda1 - z) / denom * (z.abs() > lamda1)
+    momentum = _f32(momentum)
+    keep = _f32(1 - momentum)
+    mom.mul_(momentum).sub_(weight * _f32(keep * _f32(wd))).sub_(g.mul_(keep))
+    return out.mul_(_f32(1 - lr * _f32(wd_lh))).add_(torch.sign(mom) * lr)
 
 
 @_updater("signsgd_update", ("weight", "grad"),
           {"lr": Float(), "wd": Float(0.0), **_RESCALE})
-def signsgd_update(weight, grad, *, lr, wd, rescale_grad, clip_gradient):
+def signsgd_update(weight, grad, **attrs):
     """Update function for SignSGD: ``weight = (1 - lr * wd) * weight - lr * sign(grad)`` (the
     rescaling and clipping leave the sign unchanged)."""
-    lr = _f32(lr)
-    return weight * _f32(1 - lr * _f32(wd)) - torch.sign(grad) * lr
+    return signum_step(weight, grad, **attrs)
 
 
 @_updater("signum_update", ("weight", "grad", "mom"),
           {"lr": Float(), "momentum": Float(0.0), "wd": Float(0.0), **_RESCALE, "wd_lh": Float(0.0)})
-def signum_update(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, wd_lh):
+def signum_update(weight, grad, mom, **attrs):
     """Update function for Signum, SIGN momentUM (``mom`` in place)::
 
         mom = momentum * mom - (1 - momentum) * (wd * weight + clip(rescale_grad * grad, clip_gradient))
         weight = (1 - lr * wd_lh) * weight + lr * sign(mom)
     """
-    g = _grad(grad, rescale_grad, clip_gradient)
-    momentum, lr = _f32(momentum), _f32(lr)
-    keep = _f32(1 - momentum)
-    mom.mul_(momentum).sub_(weight * _f32(keep * _f32(wd))).sub_(g * keep)
-    return weight * _f32(1 - lr * _f32(wd_lh)) + torch.sign(mom) * lr
+    return signum_step(weight, grad, mom, **attrs)
 
 
 # -- LAMB -------------------------------------------------------------------------------------------------

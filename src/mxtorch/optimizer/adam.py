@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from ..ops.optimizer_ops import adam_kernel, fused_clip
+from ..ops.optimizer_ops import adam_kernel, ftml_step, fused_clip
 from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
                         register)
 
@@ -255,22 +255,13 @@ class FTML(Optimizer):
         self._update_count(index)
         lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
         t = self._index_update_count[index]
-        beta1, beta2 = _f32(self.beta1), _f32(self.beta2)
         clip = fused_clip(self.clip_gradient)
-        w = weight._t
-        prev_d, v, z = (s._t for s in state)
         with torch.no_grad():
-            g = grad._t * _f32(self.rescale_grad) + w * wd
-            if clip is not None:
-                g.clamp_(-clip, clip)
-            v.mul_(beta2).add_(g * g * _f32(1.0 - beta2))
-            # the scalar factors in float32, as the operator computes them
-            f32 = np.float32
-            coef = float((f32(1) - f32(beta1) ** t) / f32(lr))
-            d_t = (torch.sqrt(v / float(f32(1) - f32(beta2) ** t)) + _f32(self.epsilon)) * coef
-            z.mul_(beta1).add_(g * _f32(1.0 - beta1)).sub_((d_t - prev_d * beta1) * w)
-            prev_d.copy_(d_t)
-            torch.div(z, d_t, out=w).neg_()
+            # ftml_update with out=weight
+            ftml_step(weight._t, grad._t, *(s._t for s in state), lr=lr, beta1=self.beta1,
+                      beta2=self.beta2, epsilon=self.epsilon, t=t, wd=wd,
+                      rescale_grad=self.rescale_grad, clip_grad=-1.0 if clip is None else clip,
+                      in_place=True)
 
 
 @register

@@ -6,7 +6,7 @@ from typing import Any, Optional
 import torch
 
 from ..ndarray.ndarray import NDArray
-from ..ops.optimizer_ops import fused_clip
+from ..ops.optimizer_ops import fused_clip, ftrl_step, rmsprop_step
 from .optimizer import Optimizer, _check_arrays, _f32, _zeros_like, register
 
 __all__ = ["AdaGrad", "AdaDelta", "RMSProp", "Ftrl"]
@@ -167,27 +167,16 @@ class RMSProp(Optimizer):
         _check_arrays([weight], [grad])
         self._update_count(index)
         lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
-        gamma1 = _f32(self.gamma1)
-        w = weight._t
+        clip = fused_clip(self.clip_gradient)
+        clip_w = fused_clip(self.clip_weights)
+        centred = (state[1]._t, state[2]._t) if self.centered else ()
         with torch.no_grad():
-            # rmsprop_update / rmspropalex_update
-            g = grad._t * _f32(self.rescale_grad) + w * wd
-            clip = fused_clip(self.clip_gradient)
-            if clip is not None:
-                g.clamp_(-clip, clip)
-            n = state[0]._t
-            n.mul_(gamma1).add_(g * _f32(1.0 - gamma1) * g)
-            if not self.centered:
-                w.sub_(g.div_(torch.sqrt(n + _f32(self.epsilon))).mul_(lr))
-            else:
-                mean_g, delta = state[1]._t, state[2]._t
-                mean_g.mul_(gamma1).add_(g * _f32(1.0 - gamma1))
-                step = g.div_(torch.sqrt(n - mean_g * mean_g + _f32(self.epsilon))).mul_(lr)
-                delta.mul_(_f32(self.gamma2)).sub_(step)
-                w.add_(delta)
-            clip_w = fused_clip(self.clip_weights)
-            if clip_w is not None:
-                w.clamp_(-clip_w, clip_w)
+            # rmsprop_update / rmspropalex_update with out=weight
+            rmsprop_step(weight._t, grad._t, state[0]._t, *centred, lr=lr, gamma1=self.gamma1,
+                         gamma2=self.gamma2, epsilon=self.epsilon, wd=wd,
+                         rescale_grad=self.rescale_grad,
+                         clip_gradient=-1.0 if clip is None else clip,
+                         clip_weights=-1.0 if clip_w is None else clip_w, in_place=True)
 
 
 @register
@@ -238,16 +227,9 @@ class Ftrl(Optimizer):
         _check_arrays([weight], [grad])
         self._update_count(index)
         wd, lr = _f32(self._get_wd(index)), _f32(self._get_lr(index))
-        lamda1 = _f32(self.lamda1)
-        w = weight._t
-        z, n = state[0]._t, state[1]._t
+        clip = fused_clip(self.clip_gradient)
         with torch.no_grad():
-            g = grad._t * _f32(self.rescale_grad)
-            clip = fused_clip(self.clip_gradient)
-            if clip is not None:
-                g.clamp_(-clip, clip)
-            g2 = g * g
-            z.add_(g - (torch.sqrt(n + g2) - torch.sqrt(n)) * w / lr)
-            n.add_(g2)
-            denom = (torch.sqrt(n) + _f32(self.beta)) / lr + wd
-            w.copy_((torch.sign(z) * lamda1 - z) / denom * (z.abs() > lamda1))
+            # ftrl_update with out=weight
+            ftrl_step(weight._t, grad._t, state[0]._t, state[1]._t, lr=lr, lamda1=self.lamda1,
+                      beta=self.beta, wd=wd, rescale_grad=self.rescale_grad,
+                      clip_gradient=-1.0 if clip is None else clip, in_place=True)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from ..ops.optimizer_ops import fused_clip, nag_step, sgd_kernel
+from ..ops.optimizer_ops import fused_clip, nag_step, sgd_kernel, signum_step
 from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
                         register)
 
@@ -222,21 +222,13 @@ class Signum(Optimizer):
         _check_arrays([weight], [grad])
         self._update_count(index)
         lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
-        w = weight._t
+        clip = fused_clip(self.clip_gradient)
         with torch.no_grad():
-            if state is None:
-                # signsgd_update: rescale_grad and clip_gradient do not enter the sign
-                w.mul_(_f32(1.0 - lr * wd)).sub_(torch.sign(grad._t) * lr)
-                return
-            momentum = _f32(self.momentum if self.momentum > 0 else 0.0)
-            keep = _f32(1.0 - momentum)
-            step = grad._t * _f32(self.rescale_grad)
-            clip = fused_clip(self.clip_gradient)
-            if clip is not None:
-                step.clamp_(-clip, clip)
-            m = state._t
-            m.mul_(momentum).sub_(w * _f32(keep * wd)).sub_(step.mul_(keep))
-            w.mul_(_f32(1.0 - lr * _f32(self.wd_lh))).add_(torch.sign(m) * lr)
+            # signsgd_update (no state) / signum_update with out=weight
+            signum_step(weight._t, grad._t, None if state is None else state._t, lr=lr,
+                        momentum=self.momentum if self.momentum > 0 else 0.0, wd=wd,
+                        rescale_grad=self.rescale_grad, clip_gradient=-1.0 if clip is None else clip,
+                        wd_lh=self.wd_lh, in_place=True)
 
 
 @register
