@@ -14,7 +14,8 @@ import torch
 from .base import MXNetError, string_types  # noqa: F401 - MXNet's module offers string_types
 
 __all__ = ["record", "pause", "train_mode", "predict_mode", "is_recording", "is_training",
-           "set_recording", "set_training", "mark_variables", "backward", "grad", "Function"]
+           "set_recording", "set_training", "mark_variables", "backward", "grad", "get_symbol",
+           "Function"]
 
 
 class _State(threading.local):
@@ -364,6 +365,88 @@ class Function:
         if isinstance(out, tuple):
             return [NDArray(o, contexts[0] if contexts else None) for o in out]
         return NDArray(out, contexts[0] if contexts else None)
+
+
+def get_symbol(x: Any) -> Any:
+    """The Symbol of the recorded computation that produced ``x``.
+
+    Every operator called while :func:`record` was on noted its inputs and attributes on its
+    outputs; this walks those notes back from ``x`` and builds the same graph with ``mx.sym``. As
+    in MXNet, the arrays the computation started from become variables named ``var<i>`` (those
+    with an attached gradient) or ``null<i>`` (the others), ``i`` being the node's position in the
+    graph, and the operators become nodes ``node_0``, ``node_1``, ... (MXNet continues both counts
+    across the graphs a process records; mxtorch starts each graph at 0).
+
+    Parameters
+    ----------
+    x : NDArray
+        An array computed while recording.
+
+    Returns
+    -------
+    Symbol
+        The graph with ``x`` as its output.
+
+    Raises
+    ------
+    MXNetError
+        When ``x`` was not computed while recording.
+    """
+    from .symbol import symbol as sym
+
+    if getattr(x, "_history", None) is None:
+        raise MXNetError("get_symbol: the array is not part of a recorded computation; compute it "
+                         "inside autograd.record()")
+    order = _recorded_order(x)
+    made: dict = {}
+    operators = 0
+    for index, (kind, item) in enumerate(order):
+        if kind == "array":
+            prefix = "var" if item._grad is not None else "null"
+            made[id(item)] = sym.var(f"{prefix}{index}")
+            continue
+        entry, raw_attrs, arrays = item
+        inputs = [_recorded_symbol(a, made) for a in arrays]
+        if entry.variadic is not None:
+            made[id(item)] = sym.create(entry.name, inputs, dict(raw_attrs), name=f"node_{operators}")
+        else:
+            names = entry.input_names(entry.parse_attrs(raw_attrs))
+            made[id(item)] = sym.create(entry.name, [], {**dict(zip(names, inputs)), **raw_attrs},
+                                        name=f"node_{operators}")
+        operators += 1
+    return _recorded_symbol(x, made)
+
+
+def _recorded_symbol(array: Any, made: dict) -> Any:
+    history = getattr(array, "_history", None)
+    if history is None:
+        return made[id(array)]
+    record, index = history
+    symbol = made[id(record)]
+    return symbol[index] if len(symbol.list_outputs()) > 1 else symbol
+
+
+def _recorded_order(x: Any) -> list:
+    """The arrays and operator records behind ``x``, each after its inputs (depth first, inputs
+    in order, as MXNet numbers its graph), without recursion: graphs can be long."""
+    order, done = [], set()
+    stack = [(x, False)]
+    while stack:
+        array, expanded = stack.pop()
+        history = getattr(array, "_history", None)
+        key = id(history[0]) if history is not None else id(array)
+        if key in done:
+            continue
+        if history is None:
+            done.add(key)
+            order.append(("array", array))
+        elif expanded:
+            done.add(key)
+            order.append(("record", history[0]))
+        else:
+            stack.append((array, True))
+            stack.extend((a, False) for a in reversed(history[0][2]))
+    return order
 
 
 def __getattr__(name: str) -> Any:

@@ -48,6 +48,16 @@ def _note_non_differentiable(outputs: list, tensors: list) -> None:
             o._graph_inputs = sources
 
 
+def _remember(entry: OpDef, inputs: Any, raw_attrs: dict, attrs: dict, outputs: list) -> None:
+    """Note on each recorded output the operator call that made it, for ``autograd.get_symbol``
+    (only while recording: the arrays of a training step are kept alive by autograd anyway)."""
+    arrays = list(inputs) if entry.variadic is not None else \
+        [inputs[n] for n in entry.input_names(attrs)]
+    record = (entry, raw_attrs, arrays)
+    for index, output in enumerate(outputs):
+        output._history = (record, index)
+
+
 def _run(entry: OpDef, tensors: list, attrs: dict) -> Any:
     """The torch implementation on ``tensors``, with torch's gradient tracking on only while
     autograd records (MXNet builds no graph outside ``autograd.record()``).
@@ -118,6 +128,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
         wrapped = [NDArray(owned(r, tensors, fresh), ctx) for r in result]
         if _state.recording:
             _note_non_differentiable(wrapped, tensors)
+            _remember(entry, inputs, raw_attrs, attrs, wrapped)
         if out is not None:
             for o, w in zip(out if isinstance(out, (list, tuple)) else [out], wrapped):
                 o[:] = w
@@ -126,6 +137,7 @@ def invoke(entry: OpDef, args: tuple, kwargs: dict) -> Any:
     result = NDArray(owned(result, tensors, fresh), ctx)
     if _state.recording:
         _note_non_differentiable([result], tensors)
+        _remember(entry, inputs, raw_attrs, attrs, [result])
     if out is not None:
         out[:] = result
         return out

@@ -125,8 +125,10 @@ class NDArray:
         it carries more than the device does (``cpu(1)``).
     """
 
+    # _history: (record, output index) on an array an operator made while autograd recorded, the
+    # record being (table entry, attributes as given, input arrays); autograd.get_symbol reads it
     __slots__ = ("_t", "_ctx", "_grad", "_grad_req", "_hook", "_sink", "_graph_inputs",
-                 "__weakref__")
+                 "_history", "__weakref__")
     # Make numpy defer to NDArray's reflected operators (np.float32(2) * nd -> NDArray).
     __array_priority__ = 1000.0
 
