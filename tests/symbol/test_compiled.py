@@ -339,14 +339,19 @@ def test_compile_failure_falls_back_once_with_the_reason(caplog):
         with pytest.warns(UserWarning, match="no code generator for this host"):
             out = net(x)
     np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-6)
-    assert "no code generator" in net._cached_runner.failure
+    runner = net._cached_runner
+    assert runner.failure is None and "no code generator" in runner._reason
     assert sum("no code generator" in r.getMessage() for r in caplog.records) == 1
     with warnings.catch_warnings():
-        warnings.simplefilter("error")
+        warnings.simplefilter("error")   # logged once
+        net(x)                            # that signature goes straight to the eager executor
         with autograd.record():
-            y = net(x)
+            y = net(x)                    # a second signature fails too: the graph gives up
         y.backward()
+        net(nd.ones((5, 3)))
     assert net[0].weight.grad().abs().sum().asscalar() > 0
+    assert "no code generator" in runner.failure and not runner.enabled_for(torch.device("cpu"))
+    assert len(runner._eager) == 2
 
 
 def test_a_user_error_is_reported_not_taken_for_a_compile_failure():

@@ -32,8 +32,10 @@ than a typical short run, a test or a one-off prediction, can win back. ``MXTORC
 
 Each new input signature (shapes, dtypes, device, training mode) compiles once, as MXNet's
 CachedOp planned once per shape; after ``MXTORCH_COMPILE_MAX_SHAPES`` (default 8) signatures of one
-graph, further ones run eagerly with a warning. When compilation fails the graph falls back to the
-eager executor for good and the reason is logged once. Inductor's graph cache and AOTAutograd's
+graph, further ones run eagerly with a warning. When compilation fails, that signature runs on the
+eager executor from then on and the reason is logged once; a second failure sends the whole graph
+back to the eager executor (a compiler that cannot work here fails once or twice, not per shape).
+Inductor's graph cache and AOTAutograd's
 cache persist compiled code across runs (``TORCHINDUCTOR_CACHE_DIR``).
 """
 from __future__ import annotations
@@ -213,7 +215,9 @@ class CompiledProgram:
         self.setting = setting
         self.static = static
         self.max_shapes = _max_shapes()
-        self.failure: Optional[str] = None
+        self.failure: Optional[str] = None   # set when the whole graph has gone eager
+        self._reason: Optional[str] = None    # the first compile failure, as logged
+        self._eager: set = set()              # signatures whose compile failed
         self._fns: dict = {}
         self._seen: set = set()
         self._capped = False
@@ -268,6 +272,8 @@ class CompiledProgram:
                                   "inputs to a few shapes, or raise the cap.", stacklevel=3)
                 return self.program(inputs, is_train)
             self._seen.add(signature)
+        elif signature in self._eager:
+            return self.program(inputs, is_train)
         fn, graphs = self._function(is_train, device)
         try:
             outs = fn(*inputs)
@@ -275,8 +281,11 @@ class CompiledProgram:
             if new:
                 self._seen.discard(signature)
             # the eager executor raises the user's own error with its message; if it succeeds,
-            # the compiler was at fault and the graph stays eager from now on
+            # the compiler was at fault: this signature runs eagerly from now on, and after a
+            # second such failure the whole graph does
             outs = self.program(inputs, is_train)
+            self._seen.add(signature)
+            self._eager.add(signature)
             self._fail(err)
             return outs
         if graphs:  # CUDA graph outputs are overwritten by the next replay: give them memory
@@ -288,11 +297,16 @@ class CompiledProgram:
         cause = getattr(err, "inner_exception", None) or err
         first = str(cause).strip().splitlines()
         reason = f"{type(cause).__name__}: {first[0] if first else ''}"
-        self.failure = reason
-        log.warning("mxtorch: compiling a graph with %r failed, it runs on the eager executor "
-                    "(%s)", self.setting, reason)
-        warnings.warn(f"mxtorch: compiling a graph with {self.setting!r} failed, it runs on the "
-                      f"eager executor ({reason})", stacklevel=3)
+        if self._reason is not None:   # logged once; a second failure gives up on the graph
+            self.failure = self._reason
+            return
+        self._reason = reason
+        if len(self._eager) > 1:
+            self.failure = reason
+        log.warning("mxtorch: compiling a graph with %r failed, those inputs run on the eager "
+                    "executor (%s)", self.setting, reason)
+        warnings.warn(f"mxtorch: compiling a graph with {self.setting!r} failed, those inputs run "
+                      f"on the eager executor ({reason})", stacklevel=3)
 
 
 def compiled(program: Any, setting: CompileSetting, static: bool = False,
