@@ -475,13 +475,25 @@ def _lamb_direction(weight, grad, mean, var, *, beta1, beta2, epsilon, t, bias_c
     return mean_hat / (torch.sqrt(var_hat) + _f32(epsilon)) + weight * _f32(wd)
 
 
-def _lamb_step(weight, g, r1, r2, *, lr, lower_bound, upper_bound):
+def _lamb_step(weight, g, r1, r2, *, lr, lower_bound, upper_bound, in_place=False):
     if lower_bound >= 0:
         r1 = r1.clamp_min(_f32(lower_bound))
     if upper_bound >= 0:
         r1 = r1.clamp_max(_f32(upper_bound))
     ratio = torch.where((r1 == 0) | (r2 == 0), torch.ones_like(r1), r1 / r2) * _f32(lr)
-    return weight - g * ratio
+    return weight.sub_(g * ratio) if in_place else weight - g * ratio
+
+
+def lamb_step(weight, grad, mean, var, *, lr, lower_bound, upper_bound, in_place=False,
+              **phase1) -> torch.Tensor:
+    """Both LAMB phases on torch tensors: ``lamb_update_phase1``'s direction, the norms of the
+    weight and of the direction (kept on the device), and ``lamb_update_phase2``'s step; ``mean``
+    and ``var`` are updated in place. Returns the new weight, written into ``weight`` itself with
+    ``in_place``. ``phase1`` holds phase one's attributes."""
+    g = _lamb_direction(weight, grad, mean, var, **phase1)
+    r1, r2 = torch.linalg.vector_norm(weight), torch.linalg.vector_norm(g)
+    return _lamb_step(weight, g, r1, r2, lr=lr, lower_bound=lower_bound, upper_bound=upper_bound,
+                      in_place=in_place)
 
 
 @_updater("lamb_update_phase1", ("weight", "grad", "mean", "var"), _LAMB1_ATTRS)

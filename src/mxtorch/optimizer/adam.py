@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from ..ops.optimizer_ops import adam_kernel, ftml_step, fused_clip
+from ..ops.optimizer_ops import adam_kernel, ftml_step, fused_clip, lamb_step
 from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
                         register)
 
@@ -321,25 +321,10 @@ class LAMB(Optimizer):
 
     def _lamb_step(self, w: torch.Tensor, grad: torch.Tensor, mean: torch.Tensor,
                    var: torch.Tensor, lr: float, wd: float, t: int) -> None:
-        beta1, beta2 = _f32(self.beta1), _f32(self.beta2)
-        g = grad * _f32(self.rescale_grad)
+        # lamb_update_phase1, the norms, lamb_update_phase2 with out=weight; MXNet's optimizer
+        # passes a bound only when it is set (not None, not 0)
         clip = fused_clip(self.clip_gradient)
-        if clip is not None:
-            g.clamp_(-clip, clip)
-        mean.mul_(beta1).add_(g * _f32(1.0 - beta1))
-        var.mul_(beta2).add_(g * g * _f32(1.0 - beta2))
-        if self.bias_correction:
-            mean_hat = mean / _f32(1.0 - beta1 ** t)
-            var_hat = var / _f32(1.0 - beta2 ** t)
-        else:
-            mean_hat, var_hat = mean, var
-        g = mean_hat / (torch.sqrt(var_hat) + _f32(self.epsilon)) + w * wd
-        # the trust ratio stays on the device: no host synchronisation per weight
-        r1 = torch.linalg.vector_norm(w)
-        r2 = torch.linalg.vector_norm(g)
-        if self.lower_bound:
-            r1 = r1.clamp_min(self.lower_bound)
-        if self.upper_bound:
-            r1 = r1.clamp_max(self.upper_bound)
-        ratio = torch.where((r1 == 0) | (r2 == 0), torch.ones_like(r1), r1 / r2) * lr
-        w.sub_(g * ratio)
+        lamb_step(w, grad, mean, var, lr=lr, lower_bound=self.lower_bound or -1.0,
+                  upper_bound=self.upper_bound or -1.0, in_place=True, beta1=self.beta1,
+                  beta2=self.beta2, epsilon=self.epsilon, t=t, bias_correction=self.bias_correction,
+                  wd=wd, rescale_grad=self.rescale_grad, clip_gradient=-1.0 if clip is None else clip)
