@@ -1,6 +1,6 @@
 """Convolution, pooling and padding layers.
 
-Conventions shared by every layer in this module (the class docstrings refer to them):
+Conventions shared by the layers of this module:
 
 - Window arguments (``kernel_size``, ``strides``, ``padding``, ``dilation``, ``output_padding``,
   ``pool_size``) are one int, used along every spatial axis, or a tuple/list of one int per
