@@ -712,13 +712,18 @@ def _(attrs, *shapes):
     return list(shapes), [(1,)]
 
 
+def sum_squares(arrays: Sequence[torch.Tensor]) -> torch.Tensor:
+    """The sum of squares of each array, in float32, as one vector (on the arrays' device)."""
+    return torch.stack([a.float().square().sum() for a in arrays])
+
+
 @op("multi_sum_sq", inputs=("data",), attrs={"num_arrays": Int()}, variadic="num_arrays",
     fresh_outputs=True)
 def multi_sum_sq(*arrays, num_arrays):
     """The sum of squares of each input, as one float32 vector of ``num_arrays`` values (what LARS
     and LAMB take the norms of)."""
     with torch.no_grad():
-        return torch.stack([torch.sum(a.float() * a.float()) for a in arrays])
+        return sum_squares(arrays)
 
 
 @multi_sum_sq.types
@@ -740,10 +745,16 @@ def multi_lars(lrs, weights_sum_sq, grads_sum_sq, wds, *, eta, eps, rescale_grad
         lr = lrs * eta * w / (g + wds * w + eps)     where w > 0 and g > 0, else lrs
     """
     with torch.no_grad():
-        w = torch.sqrt(weights_sum_sq)
-        g = torch.sqrt(grads_sum_sq) * _f32(rescale_grad)
-        scaled = lrs * _f32(eta) * w / (g + wds * w + _f32(eps))
-        return torch.where((w > 0) & (g > 0), scaled, lrs)
+        return lars_rates(lrs, weights_sum_sq, grads_sum_sq, wds, eta=eta, eps=eps,
+                          rescale_grad=rescale_grad)
+
+
+def lars_rates(lrs, weights_sum_sq, grads_sum_sq, wds, *, eta, eps, rescale_grad) -> torch.Tensor:
+    """``multi_lars`` on torch tensors (the LARS optimizer's rates)."""
+    w = torch.sqrt(weights_sum_sq)
+    g = torch.sqrt(grads_sum_sq) * _f32(rescale_grad)
+    scaled = lrs * _f32(eta) * w / (g + wds * w + _f32(eps))
+    return torch.where((w > 0) & (g > 0), scaled, lrs)
 
 
 multi_lars.shape(same_shape)

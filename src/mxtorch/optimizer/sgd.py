@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from ..ndarray.ndarray import NDArray
-from ..ops.optimizer_ops import fused_clip, nag_step, sgd_kernel, signum_step
+from ..ops.optimizer_ops import (fused_clip, lars_rates, nag_step, sgd_kernel, signum_step,
+                                 sum_squares)
 from .optimizer import (Optimizer, _aggregation_size, _as_lists, _check_arrays, _f32, _zeros_like,
                         register)
 
@@ -383,14 +384,13 @@ class LARS(_MomentumOptimizer):
         if not scaled:
             return lrs
         with torch.no_grad():
-            w_sq = torch.stack([weights[i]._t.float().square().sum() for i in scaled])
-            g_sq = torch.stack([grads[i]._t.float().square().sum() for i in scaled])
-            w_norm, g_norm = w_sq.sqrt(), g_sq.sqrt()
+            # multi_sum_sq of the weights and of the gradients, then multi_lars
+            w_sq = sum_squares([weights[i]._t for i in scaled])
+            g_sq = sum_squares([grads[i]._t for i in scaled])
             lr = torch.tensor([lrs[i] for i in scaled], dtype=torch.float32, device=w_sq.device)
             wd = torch.tensor([wds[i] for i in scaled], dtype=torch.float32, device=w_sq.device)
-            lars = lr * _f32(self.eta) * w_norm / (g_norm * _f32(self.rescale_grad) + wd * w_norm
-                                                   + _f32(self.eps))
-            new = torch.where((w_norm > 0) & (g_sq > 0), lars, lr).tolist()
+            new = lars_rates(lr, w_sq, g_sq, wd, eta=self.eta, eps=self.eps,
+                             rescale_grad=self.rescale_grad).tolist()
         out = list(lrs)
         for i, value in zip(scaled, new):
             out[i] = value
