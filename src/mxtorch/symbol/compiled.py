@@ -258,8 +258,10 @@ class CompiledProgram:
         device = inputs[0].device
         if not self.enabled_for(device):
             return self.program(inputs, is_train)
-        signature = (is_train, torch.is_grad_enabled(),
-                     tuple((tuple(t.shape), t.dtype, t.device, t.requires_grad) for t in inputs))
+        # what makes a new compile: mode, grad mode, device, data type and the shapes (torch's
+        # own guards catch any other change; this key only counts signatures, cheaply)
+        signature = (is_train, torch.is_grad_enabled(), device, inputs[0].dtype,
+                     tuple([t.shape for t in inputs]))
         new = signature not in self._seen
         if new:
             if len(self._seen) >= self.max_shapes:
@@ -268,7 +270,7 @@ class CompiledProgram:
                     warnings.warn(f"mxtorch: a compiled graph has met {len(self._seen)} input "
                                   f"signatures, the cap ({MAX_SHAPES_ENV}={self.max_shapes}); new "
                                   "shapes of this graph run on the eager executor from now on "
-                                  f"(this one: {[s for s, *_ in signature[2]]}). Pad or bucket "
+                                  f"(this one: {[tuple(s) for s in signature[4]]}). Pad or bucket "
                                   "inputs to a few shapes, or raise the cap.", stacklevel=3)
                 return self.program(inputs, is_train)
             self._seen.add(signature)
