@@ -455,7 +455,8 @@ class OpDef:
     def docstring(self, array: str = "NDArray") -> str:
         """The docstring of the generated ``nd.X`` (``array="NDArray"``) or ``sym.X``
         (``array="Symbol"``): the implementation's summary, then inputs and attributes."""
-        lines = [self.doc.strip() or f"{self.name} operator.", "", "Parameters", "----------"]
+        # cleandoc: a docstring's body lines are indented under its first line; the section below is not
+        lines = [inspect.cleandoc(self.doc) or f"{self.name} operator.", "", "Parameters", "----------"]
         if self.variadic:
             lines += [f"*data : {array}[]", "    The input arrays."]
         lines += [f"{name} : {array}\n    The {name} input." for name in self.inputs
