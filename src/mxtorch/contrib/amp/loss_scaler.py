@@ -13,14 +13,9 @@ log = logging.getLogger(__name__)
 
 
 class LossScaler:
-    """Dynamic loss scaler for AMP: starts at 2**16, halves on a step whose gradients hold an
-    infinity or NaN (that step is skipped), doubles after 2000 clean steps, up to 2**24.
-
-    Properties
-    ----------
-    loss_scale : float
-        The current loss scale
-    """
+    """The factor AMP multiplies losses by: 2**16 at first, halved after a step whose gradients
+    hold an infinity or NaN (the Trainer skips that step), doubled after 2000 clean steps in a row,
+    never above 2**24. ``loss_scale`` is the factor in use."""
 
     def __init__(self) -> None:
         self._loss_scale = 2.0 ** 16
@@ -31,6 +26,7 @@ class LossScaler:
 
     @property
     def loss_scale(self) -> float:
+        """The factor the current step's loss is multiplied by."""
         return self._loss_scale
 
     def has_overflow(self, params: Iterable) -> bool:
