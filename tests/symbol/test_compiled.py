@@ -364,6 +364,18 @@ def test_a_user_error_is_reported_not_taken_for_a_compile_failure():
     assert net._cached_runner.failure is None
 
 
+def test_hybridize_again_switches_the_backend_without_clearing():
+    net = nn.Dense(2, in_units=3)
+    net.initialize()
+    net.hybridize(backend=BACKEND)
+    x = nd.ones((1, 3))
+    expected = net(x).asnumpy()
+    assert isinstance(net._cached_runner, comp.CompiledProgram)
+    net.hybridize(backend="0", clear=False)
+    np.testing.assert_array_equal(net(x).asnumpy(), expected)
+    assert net._cached_runner is net._cached_op
+
+
 def test_optimize_for_hybridizes_and_runs():
     net = nn.Dense(2, in_units=3)
     net.initialize()

@@ -858,6 +858,7 @@ class HybridBlock(Block):
             passed to ``torch.compile``.
         """
         self._compile = None if backend is None else setting_from(backend, kwargs, "hybridize")
+        self._cached_runner = None   # chosen again under the new setting, even with clear=False
         if kwargs:
             self._backend_opts = kwargs
         self._backend = backend
