@@ -177,40 +177,17 @@ class DistKVStore(KVStore):
 
     @property
     def rank(self) -> int:
-        """ Returns the rank of this worker node.
-
-        Returns
-        -------
-        rank : int
-            The rank of this node, which is in range [0, num_workers())
-        """
+        """This worker's index in the job, from 0 to ``num_workers - 1`` (torchrun's ``RANK``)."""
         return self._rank
 
     @property
     def num_workers(self) -> int:
-        """Returns the number of worker nodes.
-
-        Returns
-        -------
-        size :int
-            The number of worker nodes.
-        """
+        """How many workers the job has (torchrun's ``WORLD_SIZE``); 1 for a process alone."""
         return self._num_workers
 
     def is_capable(self, capability: str) -> bool:
-        """Queries if the KVStore type supports certain capability, such as optimizer algorithm,
-        gradient compression, sparsity, etc.
-
-        Parameters
-        ----------
-        capability: str
-            The capability to query
-
-        Returns
-        -------
-        result : bool
-            Whether the capability is supported or not.
-        """
+        """Whether this store offers ``capability``: ``'optimizer'`` (updates on the store) is
+        offered by every distributed type except ``horovod``; other names raise ValueError."""
         if capability.lower() == "optimizer":
             return self._type != "horovod"
         raise ValueError("Unknown capability: {}".format(capability))
@@ -234,11 +211,10 @@ class DistKVStore(KVStore):
                 f"({type(err).__name__}: {err})") from err
 
     def set_gradient_compression(self, compression_params: dict) -> None:
-        """ Specifies type of low-bit quantization for gradient compression
-        and additional arguments depending on the type of compression being used.
+        """Turns on the low-bit quantization of pushed values.
 
-        ``{'type': '2bit', 'threshold': t}`` (t > 0, default 0.5): before the sum over the
-        workers, each worker adds its summed push to the residual it keeps for the key and sends
+        With ``{'type': '2bit', 'threshold': t}`` (t > 0, default 0.5), before the sum over the
+        workers each worker adds its summed push to the residual it keeps for the key and sends
         ``+t`` where the residual reached ``t``, ``-t`` where it reached ``-t`` and 0 elsewhere,
         keeping the difference as the new residual, as MXNet's 2-bit compression quantizes. The
         values are summed as floats (torch.distributed moves them uncompressed), so the result
@@ -247,7 +223,7 @@ class DistKVStore(KVStore):
         Parameters
         ----------
         compression_params : dict
-            A dictionary specifying the type and parameters for gradient compression.
+            ``type`` (only ``'2bit'``) and, optionally, ``threshold``.
         """
         if not isinstance(compression_params, dict):
             raise TypeError(f"unexpected type for compression_params: {type(compression_params)}")
@@ -327,17 +303,17 @@ class DistKVStore(KVStore):
                                  "must build the same model")
 
     def init(self, key: Any, value: Any) -> None:
-        """ Initializes a single or a sequence of key-value pairs into the store.
+        """Stores the first value of each key (one key, or a list of keys with one value each).
 
         Every worker must init the same keys, with values of the same shapes; the value of rank
         0 is the one stored on every worker.
 
         Parameters
         ----------
-        key : str, int, or sequence of str or int
-            The keys.
-        value : NDArray or sequence of NDArray
-            Values corresponding to the keys.
+        key : str, int, or list of them
+            The key or keys.
+        value : NDArray, or list of NDArray
+            The value of each key (of a list per key, the first one is stored).
         """
         import torch.distributed as dist
 
