@@ -318,7 +318,7 @@ def convert_symbol(sym: Any, target_dtype: str = "float16", target_dtype_ops: Op
         return casts[key]
 
     for node in topo_order(heads):
-        if node.is_variable or node.name in excluded or node.op in ("amp_cast", "amp_multicast"):
+        if node.is_variable or node.name in excluded or node.entry in (cast_entry, multi_entry):
             continue
         aux = set(node.aux_positions())
         op = node.op if node.op in all_ops() else node.entry.name
