@@ -32,6 +32,7 @@ import torch
 
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from ..ops.image import resize_hwc
 from .io import DataBatch, DataDesc, DataIter
 
 __all__ = ["ImageRecordIter", "ImageRecordUInt8Iter", "ImageRecordInt8Iter", "ImageRecordIter_v1",
@@ -117,10 +118,9 @@ def _load_mean_img(path: str, data_shape: tuple) -> torch.Tensor:
 
 
 def _resize(img: torch.Tensor, w: int, h: int, interp: int, rng: np.random.Generator) -> torch.Tensor:
-    """Resize an (height, width, channels) uint8 image with OpenCV's methods (mx.image.imresize);
-    9 picks by direction, 10 at random."""
-    from .. import image
-
+    """Resize an (height, width, channels) uint8 image with OpenCV's methods (as
+    mx.image.imresize; bilinear through torch's faster uint8 kernel, within a grey level of
+    OpenCV); 9 picks by direction, 10 at random."""
     rows, cols = img.shape[0], img.shape[1]
     if (w, h) == (cols, rows):
         return img
@@ -128,7 +128,7 @@ def _resize(img: torch.Tensor, w: int, h: int, interp: int, rng: np.random.Gener
         interp = 2 if (h > rows and w > cols) else 3 if (h < rows and w < cols) else 1
     elif interp == 10:
         interp = int(rng.integers(0, 5))
-    return image.imresize(NDArray(img), w, h, interp=interp)._t
+    return resize_hwc(img, w, h, interp, fast=True)
 
 
 def _augment(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.Tensor:

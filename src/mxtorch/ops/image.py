@@ -32,9 +32,13 @@ _LIGHTING_EIG = ((55.46 * -0.5675, 4.794 * 0.7192, 1.148 * 0.4009),
 
 
 # -- resizing ------------------------------------------------------------------------------------
-def resize_hwc(x: torch.Tensor, w: int, h: int, interp: int = LINEAR) -> torch.Tensor:
+def resize_hwc(x: torch.Tensor, w: int, h: int, interp: int = LINEAR, fast: bool = False) -> torch.Tensor:
     """Resize an (H, W, C) image or an (N, H, W, C) batch to width ``w`` and height ``h`` with
-    OpenCV's interpolation code ``interp`` (0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4)."""
+    OpenCV's interpolation code ``interp`` (0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos-4).
+
+    ``fast`` lets a uint8 bilinear resize use torch's fixed-point uint8 kernel, 3-4x faster: still
+    within one grey level of OpenCV, but off by one on about twice as many pixels (data pipelines
+    use it; the operators keep the closer float path)."""
     if interp not in (NEAREST, LINEAR, CUBIC, AREA, LANCZOS4):
         raise MXNetError(f"unknown interpolation method {interp}; expected 0 (nearest), "
                          "1 (bilinear), 2 (bicubic), 3 (area) or 4 (lanczos)")
@@ -46,6 +50,8 @@ def resize_hwc(x: torch.Tensor, w: int, h: int, interp: int = LINEAR) -> torch.T
         return x.clone()
     if interp == NEAREST:
         out = F.interpolate(nchw, size=(h, w), mode="nearest")
+    elif fast and interp == LINEAR and nchw.dtype == torch.uint8:
+        out = F.interpolate(nchw, size=(h, w), mode="bilinear", align_corners=False)
     else:
         work = nchw if nchw.dtype in (torch.float32, torch.float64) else nchw.float()
         if interp in (LINEAR, CUBIC):
