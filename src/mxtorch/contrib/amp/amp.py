@@ -25,6 +25,11 @@ import numpy as np
 import torch
 
 from ...base import MXNetError
+from ...ops.amp_lists import CONDITIONAL as _CONDITIONAL
+from ...ops.amp_lists import FP32 as _FP32
+from ...ops.amp_lists import LOSS_OUTPUTS as _LOSS_OUTPUTS
+from ...ops.amp_lists import LP16 as _LP16
+from ...ops.amp_lists import WIDEST as _WIDEST
 from ...ops.registry import all_ops, get_op
 from .loss_scaler import LossScaler
 
@@ -36,29 +41,6 @@ __all__ = ["init", "init_trainer", "scale_loss", "unscale", "convert_model",
            "convert_symbol"]
 
 _TARGETS = {"float16": torch.float16, "bfloat16": torch.bfloat16}
-
-# operators whose work is matrix products: run in the low-precision type
-_LP16 = ("Convolution", "Deconvolution", "FullyConnected", "dot", "batch_dot", "RNN",
-         "_contrib_DeformableConvolution", "linalg_gemm", "linalg_gemm2")
-# operators whose range or accumulation needs float32: softmax and its losses, normalisations,
-# exponentials and logarithms, reductions to norms
-_FP32 = ("softmax", "log_softmax", "softmin", "SoftmaxOutput", "SoftmaxActivation",
-         "softmax_cross_entropy", "BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm",
-         "L2Normalization", "LRN", "norm", "LinearRegressionOutput", "LogisticRegressionOutput",
-         "MAERegressionOutput", "CTCLoss", "exp", "expm1", "log", "log1p", "log2", "log10",
-         "gamma", "gammaln", "erfinv", "topk", "sort", "argsort", "mean", "sum", "prod",
-         "nansum", "nanprod", "moments", "smooth_l1", "reciprocal", "rsqrt", "sqrt", "square",
-         "power", "_power", "broadcast_power", "arccos", "arcsin", "cosh", "sinh", "tan",
-         "arctanh", "arccosh", "arcsinh")
-# (operator, attribute, values) that make an operator float32
-_CONDITIONAL = (("Activation", "act_type", ["softrelu"]), ("LeakyReLU", "act_type", ["elu", "selu"]))
-# operators whose inputs must share one type: cast to the widest of them
-_WIDEST = ("elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div", "broadcast_add",
-           "broadcast_sub", "broadcast_mul", "broadcast_div", "broadcast_maximum",
-           "broadcast_minimum", "add_n", "Concat", "concat", "stack", "where", "_plus", "_minus",
-           "_mul", "_div", "_Plus", "_Minus", "_Mul", "_Div", "ElementWiseSum")
-_LOSS_OUTPUTS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput",
-                 "MAERegressionOutput")
 
 _state: dict = {"dtype": None, "scaler": None, "scaler_given": False}
 log = logging.getLogger(__name__)
