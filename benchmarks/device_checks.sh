@@ -16,7 +16,12 @@ OUT=${OUT:-/tmp/device-out}
 FUZZ_SECONDS=${FUZZ_SECONDS:-420}
 mkdir -p "$OUT"
 if [ "${CHECKS:-fuzz}" = gpu ]; then
-  export PYTHONPATH=$PWD/src:$PWD PYTHONUNBUFFERED=1 TORCHINDUCTOR_CACHE_DIR=/tmp/inductor-cache
+  # pytest, numpy, Pillow... as wheels in .whl/ when the machine lacks them (see above)
+  if ls .whl/*.whl > /dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl \
+      || echo "wheel install failed" >> "$OUT/machine.txt"
+  fi
+  export PYTHONPATH=/tmp/site:$PWD/src:$PWD PYTHONUNBUFFERED=1 TORCHINDUCTOR_CACHE_DIR=/tmp/inductor-cache
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader > "$OUT/machine.txt"
   python3 -c "import torch, sys; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), sys.version)" >> "$OUT/machine.txt"
   timeout 180 python3 -m pytest -q -p no:cacheprovider -m cuda -rs tests/test_cuda.py > "$OUT/gpu_tests.txt" 2>&1
