@@ -120,19 +120,19 @@ def test_custom_updater() -> None:
 
 def test_create_kvstore_for_trainers() -> None:
     params = {"w": mx.nd.zeros((4,))}
-    assert mx.kvstore._create_kvstore("device", 1, params) == (None, False)
-    kv, update_on_kv = mx.kvstore._create_kvstore("device", 2, params)
+    assert mx.model._create_kvstore("device", 1, params) == (None, False)
+    kv, update_on_kv = mx.model._create_kvstore("device", 2, params)
     assert kv.type == "device" and update_on_kv
     given = mx.kv.create("local")
-    assert mx.kvstore._create_kvstore(given, 1, params) == (given, True)
+    assert mx.model._create_kvstore(given, 1, params) == (given, True)
     with pytest.raises(TypeError, match="kvstore must be KVStore, str or None"):
-        mx.kvstore._create_kvstore(3, 1, params)
-    assert mx.kvstore._create_kvstore(None, 2, params) == (None, False)
+        mx.model._create_kvstore(3, 1, params)
+    assert mx.model._create_kvstore(None, 2, params) == (None, False)
 
 
 def test_local_kvstore_over_huge_arrays_updates_on_devices() -> None:
     """MXNet: a 'local' store whose largest array exceeds 16M elements does not run the optimizer."""
     huge = {"w": types.SimpleNamespace(size=1024 * 1024 * 16 + 1)}
-    kv, update_on_kv = mx.kvstore._create_kvstore("local", 2, huge)
+    kv, update_on_kv = mx.model._create_kvstore("local", 2, huge)
     assert kv.type == "local" and not update_on_kv
-    assert mx.kvstore._create_kvstore("local", 2, {"w": mx.nd.zeros((4,))})[1]
+    assert mx.model._create_kvstore("local", 2, {"w": mx.nd.zeros((4,))})[1]

@@ -3,6 +3,7 @@ FeedForward model of MXNet 1.x (deprecated there in favour of Module, kept for i
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
 from collections import namedtuple
@@ -18,7 +19,7 @@ from . import symbol as sym
 from .base import MXNetError
 from .context import Context, cpu
 from .initializer import Uniform
-from .kvstore import _create_kvstore
+from . import kvstore as kvs
 
 __all__ = ["BatchEndParam", "FeedForward", "save_checkpoint", "load_checkpoint", "load_params"]
 
@@ -26,6 +27,45 @@ BatchEndParam = namedtuple("BatchEndParams", ["epoch", "nbatch", "eval_metric", 
 
 
 # -- parameter updates shared by FeedForward and Module -------------------------------------------
+def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
+    """Create kvstore
+    This function select and create a proper kvstore if given the kvstore type.
+
+    Parameters
+    ----------
+    kvstore : KVStore or str
+        The kvstore.
+    num_device : int
+        The number of devices
+    arg_params : dict of str to `NDArray`.
+        Model parameter, dict of name to `NDArray` of net's weights.
+
+    Returns
+    -------
+    (kv, update_on_kvstore): the store (None when one device needs none) and whether the
+    optimizer should run on it.
+    """
+    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+    if kvstore is None:
+        return None, False
+    if isinstance(kvstore, kvs.KVStoreBase):
+        kv = kvstore
+    elif not isinstance(kvstore, str):
+        raise TypeError("kvstore must be KVStore, str or None")
+    elif num_device == 1 and "dist" not in kvstore and not (
+            kvs.is_distributed_type(kvstore.lower())
+            and int(os.environ.get("WORLD_SIZE", "1")) > 1):
+        # one device on one machine needs no store; unlike MXNet, 'nccl' and 'horovod' are kept
+        # in a torchrun job of several processes, where they are the sum over the workers
+        return None, False
+    else:
+        kv = kvs.create(kvstore)
+        # as MXNet: a 'local' store holding an array over 16M elements leaves updates to the devices
+        if kvstore == "local" and max(p.size for p in arg_params.values()) > 1024 * 1024 * 16:
+            update_on_kvstore = False
+    return kv, update_on_kvstore and kv.is_capable(kvs.KVStoreBase.OPTIMIZER)
+
+
 def _initialize_kvstore(kvstore: Any, param_arrays: list, arg_params: dict, param_names: list,
                         update_on_kvstore: bool) -> None:
     """Initialize kvstore"""

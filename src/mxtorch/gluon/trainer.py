@@ -6,8 +6,9 @@ from typing import Any, Optional
 from .. import optimizer as opt
 from .._fileio.atomic import write_atomically
 from ..base import MXNetError
-from ..kvstore import DistKVStore, _create_kvstore
+from ..kvstore import DistKVStore
 from ..kvstore.dist import is_distributed_type
+from ..model import _create_kvstore
 from .parameter import Parameter, ParameterDict
 
 __all__ = ["Trainer"]

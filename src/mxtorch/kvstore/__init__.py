@@ -7,14 +7,11 @@
 """
 from __future__ import annotations
 
-import os
-from typing import Any
-
 from ..base import MXNetError, string_types
 from .dist import DistKVStore, is_distributed_type
-from .local import KVStore, KVStoreBase, _key_value_pairs  # noqa: F401  (shared by dist)
+from .local import KVStore, KVStoreBase
 
-__all__ = ["create", "KVStoreBase", "KVStore", "DistKVStore"]
+__all__ = ["create", "KVStoreBase", "KVStore", "DistKVStore", "is_distributed_type"]
 
 
 def create(name: str = "local") -> KVStoreBase:
@@ -55,41 +52,3 @@ def create(name: str = "local") -> KVStoreBase:
     if is_distributed_type(name):
         return DistKVStore(name)
     return KVStore(name)
-
-
-def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
-    """Create kvstore
-    This function select and create a proper kvstore if given the kvstore type.
-
-    Parameters
-    ----------
-    kvstore : KVStore or str
-        The kvstore.
-    num_device : int
-        The number of devices
-    arg_params : dict of str to `NDArray`.
-        Model parameter, dict of name to `NDArray` of net's weights.
-
-    Returns
-    -------
-    (kv, update_on_kvstore): the store (None when one device needs none) and whether the
-    optimizer should run on it.
-    """
-    update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
-    if kvstore is None:
-        return None, False
-    if isinstance(kvstore, KVStoreBase):
-        kv = kvstore
-    elif not isinstance(kvstore, str):
-        raise TypeError("kvstore must be KVStore, str or None")
-    elif num_device == 1 and "dist" not in kvstore and not (
-            is_distributed_type(kvstore.lower()) and int(os.environ.get("WORLD_SIZE", "1")) > 1):
-        # one device on one machine needs no store; unlike MXNet, 'nccl' and 'horovod' are kept
-        # in a torchrun job of several processes, where they are the sum over the workers
-        return None, False
-    else:
-        kv = create(kvstore)
-        # as MXNet: a 'local' store holding an array over 16M elements leaves updates to the devices
-        if kvstore == "local" and max(p.size for p in arg_params.values()) > 1024 * 1024 * 16:
-            update_on_kvstore = False
-    return kv, update_on_kvstore and kv.is_capable(KVStoreBase.OPTIMIZER)

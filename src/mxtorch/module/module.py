@@ -12,8 +12,7 @@ from .._fileio.atomic import write_atomically
 from ..base import MXNetError
 from ..initializer import InitDesc, Uniform
 from ..io.io import DataDesc
-from ..kvstore import _create_kvstore
-from ..model import (_initialize_kvstore, _update_params, _update_params_on_kvstore,
+from ..model import (_create_kvstore, _initialize_kvstore, _update_params, _update_params_on_kvstore,
                      load_checkpoint)
 from ..ndarray.ndarray import zeros
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
