@@ -68,6 +68,22 @@ def test_default_leaves_cpu_blocks_on_the_eager_program(monkeypatch):
     assert exe._runner is exe._program
 
 
+def test_mode_and_options_reach_torch_compile_together(monkeypatch):
+    seen = {}
+
+    def fake_compile(fn, **kwargs):
+        seen.update(kwargs)
+        return fn
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    program = lower(mx.sym.FullyConnected(mx.sym.var("x"), num_hidden=2, name="fc"))
+    setting = comp.setting_from("max-autotune", {"epilogue_fusion": False})
+    runner = comp.CompiledProgram(program, setting)
+    out = runner([torch.ones(1, 3), torch.ones(2, 3), torch.zeros(2)])[0]
+    assert torch.equal(out, torch.full((1, 2), 3.0))
+    assert "mode" not in seen and seen["options"]["max_autotune"] is True
+    assert seen["options"]["epilogue_fusion"] is False and seen["dynamic"] is False
+
+
 def test_generated_source_is_straight_line_and_readable():
     x = mx.sym.var("data")
     y = mx.sym.Activation(mx.sym.FullyConnected(x, num_hidden=3, name="fc"), act_type="relu",

@@ -242,10 +242,14 @@ class CompiledProgram:
             _prepare_torch(self.max_shapes)
             mode = self._mode(device)
             kwargs: dict = {"backend": self.setting.backend, "dynamic": False}
-            if mode is not None:
+            if self.setting.options:   # torch.compile takes a mode or options, not both
+                options = dict(self.setting.options)
+                if mode is not None and self.setting.backend == "inductor":
+                    import torch._inductor
+                    options = {**torch._inductor.list_mode_options(mode), **options}
+                kwargs["options"] = options
+            elif mode is not None:
                 kwargs["mode"] = mode
-            if self.setting.options:
-                kwargs["options"] = self.setting.options
             fn = torch.compile(generate(self.program, is_train), **kwargs)
             graphs = device.type == "cuda" and mode in ("reduce-overhead", "max-autotune")
             hit = self._fns[key] = (fn, graphs)
