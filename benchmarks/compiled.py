@@ -8,7 +8,7 @@ Sections (``--only`` picks some):
   hybridized with ``--backend`` (default ``inductor``), against the idiomatic PyTorch loop
   (``zero_grad``, ``backward``, ``optim.SGD.step``) and against that loop with its model passed
   through ``torch.compile``; batch 64, SGD 0.1, data resident on the device (random images: the
-  throughput does not depend on the pixels).
+  throughput does not depend on the pixels). ``--hybridize-loss`` compiles the loss block too.
 - ``symbolic``: the talk's symbolic LeNet (tanh, SoftmaxOutput) trained by a Module's
   ``forward_backward`` + ``update`` (FeedForward's inner loop) with ``MXTORCH_COMPILE=--backend``,
   against PyTorch eager and MXNet 1.9.1 itself (run in the side venv ``.ref`` as a child process
@@ -148,6 +148,8 @@ def gluon_section(args: argparse.Namespace) -> None:
     net.hybridize(backend=args.backend, static_alloc=True, static_shape=True)
     trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
+    if args.hybridize_loss:   # the loss block compiled too (its four operators in one graph)
+        loss_fn.hybridize(backend=args.backend)
 
     def mx_step(x: Any, y: Any) -> None:
         with autograd.record():
@@ -346,6 +348,8 @@ def main(argv: Any = None) -> int:
     parser.add_argument("--resnet-batch", type=int, default=32)
     parser.add_argument("--resnet-iters", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--hybridize-loss", action="store_true",
+                        help="gluon: hybridize (compile) the loss block as well as the network")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, a smoke check")
     parser.add_argument("--mxnet-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
