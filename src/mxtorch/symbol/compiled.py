@@ -245,8 +245,8 @@ class CompiledProgram:
             if self.setting.options:   # torch.compile takes a mode or options, not both
                 options = dict(self.setting.options)
                 if mode is not None and self.setting.backend == "inductor":
-                    import torch._inductor
-                    options = {**torch._inductor.list_mode_options(mode), **options}
+                    from torch._inductor import list_mode_options
+                    options = {**list_mode_options(mode), **options}
                 kwargs["options"] = options
             elif mode is not None:
                 kwargs["mode"] = mode
