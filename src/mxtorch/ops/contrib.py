@@ -60,18 +60,26 @@ def _pairwise_iou(lhs: torch.Tensor, rhs: torch.Tensor) -> torch.Tensor:
                        torch.zeros_like(union))
 
 
-def _greedy_keep(iou: np.ndarray, threshold: float, same: Optional[np.ndarray] = None,
+def _greedy_keep(boxes: torch.Tensor, threshold: float, ids: Optional[torch.Tensor] = None,
                  inclusive: bool = False) -> np.ndarray:
-    """Greedy suppression over rows already in descending score order: row j goes when a kept
-    earlier row overlaps it by more than ``threshold`` (at least, when ``inclusive``) and, given
-    ``same``, shares its class."""
-    suppress = iou >= threshold if inclusive else iou > threshold
-    if same is not None:
-        suppress &= same
-    keep = np.ones(len(iou), dtype=bool)
-    for i in range(len(iou)):
-        if keep[i]:
-            keep[i + 1:] &= ~suppress[i, i + 1:]
+    """Greedy suppression over corner boxes (M, 4) already in descending score order: a box goes
+    when a kept earlier one overlaps it by more than ``threshold`` (at least, when ``inclusive``)
+    and, given ``ids``, has its class. Each kept box is compared with the boxes after it, so the
+    work is kept x M and the memory M (no M x M overlap matrix)."""
+    count = boxes.shape[0]
+    alive = torch.ones(count, dtype=torch.bool)
+    keep = np.zeros(count, dtype=bool)
+    for i in range(count):
+        if not alive[i]:
+            continue
+        keep[i] = True
+        if i + 1 == count:
+            break
+        iou = _pairwise_iou(boxes[i:i + 1], boxes[i + 1:])[0]
+        suppress = iou >= threshold if inclusive else iou > threshold
+        if ids is not None:
+            suppress &= ids[i + 1:] == ids[i]
+        alive[i + 1:] &= ~suppress
     return keep
 
 
@@ -113,11 +121,8 @@ def box_nms(data, *, overlap_thresh, valid_thresh, topk, coord_start, score_inde
         if topk > 0:
             index = index[:topk]
         boxes = _to_corner(host[b, index, coord_start:coord_start + 4], in_format)
-        same = None
-        if id_index >= 0 and not force_suppress:
-            ids = host[b, index, id_index].numpy()
-            same = ids[:, None] == ids[None, :]
-        keep = _greedy_keep(_pairwise_iou(boxes, boxes).numpy(), overlap_thresh, same)
+        ids = host[b, index, id_index] if id_index >= 0 and not force_suppress else None
+        keep = _greedy_keep(boxes, overlap_thresh, ids)
         kept = index[torch.from_numpy(keep)].to(rows.device)
         chosen = rows[b].index_select(0, kept)
         if in_format != out_format:
@@ -445,9 +450,8 @@ def multibox_detection(cls_prob, loc_pred, anchor, *, clip, threshold, backgroun
             if 0 < nms_topk < len(top):
                 top = top[:nms_topk]
                 out[b, len(top):len(rows), 0] = -1
-            same = None if force_suppress else (top[:, None, 0] == top[None, :, 0]).numpy()
-            suppressed = ~_greedy_keep(_pairwise_iou(top[:, 2:], top[:, 2:]).numpy(), nms_threshold,
-                                       same, inclusive=True)
+            suppressed = ~_greedy_keep(top[:, 2:], nms_threshold, None if force_suppress else top[:, 0],
+                                       inclusive=True)
             top[torch.from_numpy(suppressed), 0] = -1
             out[b, :len(top)] = top
         return out.to(cls_prob.device, cls_prob.dtype)
