@@ -168,4 +168,20 @@ SAMPLES = [
            {"heads": 3}, id="contrib_interleaved_matmul_encdec_qk"),
     Sample("_contrib_interleaved_matmul_encdec_valatt", {"keys_values": (4, 2, 12), "attention": (6, 2, 4)},
            {"heads": 3}, id="contrib_interleaved_matmul_encdec_valatt"),
+    # -- SyncBatchNorm (one device: BatchNorm; the moving statistics move in the backward pass)
+    Sample("_contrib_SyncBatchNorm",
+           {"data": (4, 3, 2, 2), "gamma": (3,), "beta": (3,), "moving_mean": np.zeros(3, np.float32),
+            "moving_var": np.ones(3, np.float32)},
+           {"key": "bn0", "fix_gamma": False, "momentum": 0.8, "output_mean_var": True},
+           id="contrib_sync_batch_norm_train", is_train=True, grad=("data", "gamma", "beta"), fd=False),
+    Sample("_contrib_SyncBatchNorm",
+           {"data": (3, 2, 5), "gamma": (2,), "beta": (2,), "moving_mean": np.array([0.1, -0.2], np.float32),
+            "moving_var": np.array([0.5, 2.0], np.float32)},
+           {"key": "bn1"}, id="contrib_sync_batch_norm_fix_gamma", is_train=True,
+           grad=("data", "gamma", "beta")),
+    Sample("_contrib_SyncBatchNorm",
+           {"data": (2, 2, 3), "gamma": (2,), "beta": (2,), "moving_mean": np.array([0.3, -0.1], np.float32),
+            "moving_var": np.array([1.5, 0.7], np.float32)},
+           {"key": "bn2", "fix_gamma": False, "eps": 1e-4}, id="contrib_sync_batch_norm_inference",
+           grad=()),  # MXNet 1.9.1's backward outside training reads statistics it never saved
 ]

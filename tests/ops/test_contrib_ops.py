@@ -96,3 +96,61 @@ def test_contrib_operators_refuse_bad_input():
                                   nd.zeros((1, 2, 2)))
     with pytest.raises(MXNetError, match="odd_scale"):
         nd.contrib.BilinearResize2D(nd.zeros((1, 1, 2, 2)), mode="odd_scale")
+
+
+def _sync_bn_rank(rank: int, init_file: str, data: np.ndarray, gamma: np.ndarray, results) -> None:
+    import torch.distributed as dist
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=2)
+    try:
+        half = nd.array(data[rank * 2:(rank + 1) * 2])
+        g, b = nd.array(gamma), nd.array([0.1, -0.2, 0.3])
+        mean, var = nd.zeros(3), nd.ones(3)
+        half.attach_grad()
+        g.attach_grad()
+        with autograd.record():
+            out = nd.contrib.SyncBatchNorm(half, g, b, mean, var, key="bn", ndev=2, fix_gamma=False)
+            (out * out).sum().backward()
+        results.put((rank, out.asnumpy(), half.grad.asnumpy(), g.grad.asnumpy(), mean.asnumpy(),
+                     var.asnumpy()))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_sync_batch_norm_shares_statistics_across_processes(tmp_path):
+    import torch.multiprocessing as mp
+    rng = np.random.RandomState(3)
+    data = rng.standard_normal((4, 3, 2, 2)).astype(np.float32)
+    gamma = np.array([1.0, 2.0, 0.5], np.float32)
+    ctx = mp.get_context("spawn")
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_sync_bn_rank, args=(r, str(tmp_path / "init"), data, gamma, results))
+             for r in range(2)]
+    for p in procs:
+        p.start()
+    got = dict((r[0], r[1:]) for r in (results.get(timeout=120) for _ in procs))
+    for p in procs:
+        p.join(timeout=60)
+    # one process over the whole batch gives the same outputs, gradients and moving statistics
+    x, g = nd.array(data), nd.array(gamma)
+    mean, var = nd.zeros(3), nd.ones(3)
+    x.attach_grad()
+    g.attach_grad()
+    with autograd.record():
+        out = nd.contrib.SyncBatchNorm(x, g, nd.array([0.1, -0.2, 0.3]), mean, var, key="bn",
+                                       fix_gamma=False)
+        (out * out).sum().backward()
+    for rank in range(2):
+        o, dx, dg, m, v = got[rank]
+        np.testing.assert_allclose(o, out.asnumpy()[rank * 2:(rank + 1) * 2], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(dx, x.grad.asnumpy()[rank * 2:(rank + 1) * 2], rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(m, mean.asnumpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(v, var.asnumpy(), rtol=1e-5, atol=1e-6)
+    # gamma's gradient is each process's share of the whole batch's
+    np.testing.assert_allclose(got[0][2] + got[1][2], g.grad.asnumpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_sync_batch_norm_refuses_devices_it_cannot_reach():
+    with pytest.raises(MXNetError, match="ndev=2"):
+        with autograd.record():
+            nd.contrib.SyncBatchNorm(nd.ones((2, 3)), nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3),
+                                     key="k", ndev=2)

@@ -900,3 +900,106 @@ def interleaved_matmul_encdec_valatt(keys_values, attention, *, heads):
     _check_3d("interleaved_matmul_encdec_valatt", keys_values=keys_values, attention=attention)
     _, v = _split_heads(keys_values, 2, heads, "interleaved_matmul_encdec_valatt")
     return _merge_heads(torch.bmm(attention, v), keys_values.shape[1], heads)
+
+
+# -- SyncBatchNorm -------------------------------------------------------------------------------
+class _MovingStatsInBackward(torch.autograd.Function):
+    """The identity on a SyncBatchNorm output whose backward folds the batch statistics into the
+    moving ones: MXNet 1.9.1's SyncBatchNorm updates them in its backward pass, not its forward."""
+
+    @staticmethod
+    def forward(ctx, out, mean, var, moving_mean, moving_var, momentum):
+        ctx.stats = (mean.detach(), var.detach(), moving_mean, moving_var, momentum)
+        return out.view_as(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        mean, var, moving_mean, moving_var, momentum = ctx.stats
+        with torch.no_grad():
+            moving_mean.mul_(momentum).add_(mean.to(moving_mean.dtype), alpha=1 - momentum)
+            moving_var.mul_(momentum).add_(var.to(moving_var.dtype), alpha=1 - momentum)
+        return grad, None, None, None, None, None
+
+
+def _synced_stats(x: torch.Tensor, ndev: int) -> tuple:
+    """Per-channel mean and biased variance of (N, C, ...) ``x`` over the batches of all ``ndev``
+    processes of the torch.distributed group (one device each, equal batches), differentiable."""
+    import torch.distributed as dist
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() != ndev:
+        raise MXNetError(f"SyncBatchNorm: ndev={ndev} needs a torch.distributed group of {ndev} processes "
+                         "(one device each, started by torchrun or mxtorch launch)")
+    from torch.distributed.nn.functional import all_reduce
+    dims = [0] + list(range(2, x.dim()))
+    count = (x.numel() // max(x.shape[1], 1)) * ndev
+    mean = all_reduce(x.sum(dims)) / count
+    centred = x - _bn_channel(mean, x.dim())
+    var = all_reduce((centred * centred).sum(dims)) / count
+    return mean, var
+
+
+def _bn_channel(vec: torch.Tensor, ndim: int) -> torch.Tensor:
+    return vec.reshape([1, -1] + [1] * (ndim - 2))
+
+
+@op("_contrib_SyncBatchNorm", inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
+    aux=("moving_mean", "moving_var"),
+    attrs={"eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+           "use_global_stats": Bool(False), "output_mean_var": Bool(False), "ndev": Int(1),
+           "key": Str()},
+    num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
+    output_names=lambda a: ("output", "mean", "var") if a["output_mean_var"] else ("output",),
+    input_init={"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'},
+    train_aware=True, learnable=("gamma", "beta"),
+    hidden_outputs=lambda a: 0 if a["output_mean_var"] else 2, plot_color="normalization")
+def sync_batch_norm(data, gamma, beta, moving_mean, moving_var, *, eps, momentum, fix_gamma,
+                    use_global_stats, output_mean_var, ndev, key, is_train):
+    """Batch normalization whose training statistics cover the batches of ``ndev`` devices: here
+    the ``ndev`` processes of the torch.distributed group (``key`` names the layer in MXNet's
+    in-process exchange and is not needed). With ``ndev=1`` it is BatchNorm over channel axis 1.
+    As in MXNet 1.9.1, ``fix_gamma`` sets gamma to 1 in place (in inference too), the moving
+    statistics take the batch's (biased variance) in the backward pass, and ``output_mean_var``
+    returns the mean and the variance."""
+    from .nn import _batch_stats, check_shape, no_gradient
+    if data.dim() < 2:
+        raise MXNetError(f"SyncBatchNorm: data must have a channel axis 1, got shape {tuple(data.shape)}")
+    for name, vec in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
+                      ("moving_var", moving_var)):
+        check_shape("SyncBatchNorm", name, vec, (data.shape[1],))
+    if fix_gamma:
+        with torch.no_grad():
+            gamma.fill_(1)
+    weight = no_gradient(torch.ones_like(gamma), gamma) if fix_gamma else gamma
+    if is_train and not use_global_stats:
+        if ndev > 1:
+            mean, var = _synced_stats(data, ndev)
+            scale = weight / torch.sqrt(var + eps)
+            out = (data - _bn_channel(mean, data.dim())) * _bn_channel(scale, data.dim()) \
+                + _bn_channel(beta, data.dim())
+        else:
+            out, mean, var = _batch_stats(data, weight, beta, eps)
+        if torch.is_grad_enabled() and out.requires_grad:
+            out = _MovingStatsInBackward.apply(out, mean, var, moving_mean, moving_var, momentum)
+    else:
+        mean, var = moving_mean, moving_var
+        out = torch.batch_norm(data, weight, beta, moving_mean, moving_var, False, 0.0, eps,
+                               torch.backends.cudnn.enabled)
+    if not output_mean_var:
+        return out
+    return out, no_gradient(mean.clone(), data), no_gradient(var.clone(), data)
+
+
+def _sync_batch_norm_shape(attrs, data, gamma=None, beta=None, moving_mean=None, moving_var=None):
+    from .nn import assign_shape
+    n_out = 3 if attrs["output_mean_var"] else 1
+    params = [gamma, beta, moving_mean, moving_var]
+    if data is None:
+        return [data, *params], [None] * n_out
+    if len(data) < 2:
+        raise MXNetError(f"SyncBatchNorm: data must have a channel axis 1, got shape {tuple(data)}")
+    c = (data[1],)
+    names = ("gamma", "beta", "moving_mean", "moving_var")
+    params = [assign_shape("SyncBatchNorm", name, s, c) for name, s in zip(names, params)]
+    return [data, *params], [tuple(data), c, c][:n_out]
+
+
+sync_batch_norm.shape(_sync_batch_norm_shape)
