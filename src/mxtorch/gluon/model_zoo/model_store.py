@@ -1,6 +1,5 @@
-# Licensed to the Apache Software Foundation (ASF) under one or more contributor license agreements;
-# the checksum table below is MXNet 1.9.1's. Licensed under the Apache License, Version 2.0.
-"""Model zoo for pre-trained models: MXNet's published parameter files, downloaded, verified, cached."""
+"""Where the model zoo's pretrained weights come from: MXNet's published parameter files,
+downloaded on first use, checked against their SHA-1 and kept in a local cache."""
 from __future__ import annotations
 
 import http.client
@@ -20,41 +19,43 @@ from ..utils import (_get_repo_url, _max_download_bytes, _sigterm_removes_partia
 
 __all__ = ["get_model_file", "purge", "short_hash"]
 
-_model_sha1 = {name: checksum for checksum, name in [
-    ('44335d1f0046b328243b32a26a4fbd62d9057b45', 'alexnet'),
-    ('f27dbf2dbd5ce9a80b102d89c7483342cd33cb31', 'densenet121'),
-    ('b6c8a95717e3e761bd88d145f4d0a214aaa515dc', 'densenet161'),
-    ('2603f878403c6aa5a71a124c4a3307143d6820e9', 'densenet169'),
-    ('1cdbc116bc3a1b65832b18cf53e1cb8e7da017eb', 'densenet201'),
-    ('ed47ec45a937b656fcc94dabde85495bbef5ba1f', 'inceptionv3'),
-    ('9f83e440996887baf91a6aff1cccc1c903a64274', 'mobilenet0.25'),
-    ('8e9d539cc66aa5efa71c4b6af983b936ab8701c3', 'mobilenet0.5'),
-    ('529b2c7f4934e6cb851155b22c96c9ab0a7c4dc2', 'mobilenet0.75'),
-    ('6b8c5106c730e8750bcd82ceb75220a3351157cd', 'mobilenet1.0'),
-    ('36da4ff1867abccd32b29592d79fc753bca5a215', 'mobilenetv2_1.0'),
-    ('e2be7b72a79fe4a750d1dd415afedf01c3ea818d', 'mobilenetv2_0.75'),
-    ('aabd26cd335379fcb72ae6c8fac45a70eab11785', 'mobilenetv2_0.5'),
-    ('ae8f9392789b04822cbb1d98c27283fc5f8aa0a7', 'mobilenetv2_0.25'),
-    ('a0666292f0a30ff61f857b0b66efc0228eb6a54b', 'resnet18_v1'),
-    ('48216ba99a8b1005d75c0f3a0c422301a0473233', 'resnet34_v1'),
-    ('0aee57f96768c0a2d5b23a6ec91eb08dfb0a45ce', 'resnet50_v1'),
-    ('d988c13d6159779e907140a638c56f229634cb02', 'resnet101_v1'),
-    ('671c637a14387ab9e2654eafd0d493d86b1c8579', 'resnet152_v1'),
-    ('a81db45fd7b7a2d12ab97cd88ef0a5ac48b8f657', 'resnet18_v2'),
-    ('9d6b80bbc35169de6b6edecffdd6047c56fdd322', 'resnet34_v2'),
-    ('ecdde35339c1aadbec4f547857078e734a76fb49', 'resnet50_v2'),
-    ('18e93e4f48947e002547f50eabbcc9c83e516aa6', 'resnet101_v2'),
-    ('f2695542de38cf7e71ed58f02893d82bb409415e', 'resnet152_v2'),
-    ('264ba4970a0cc87a4f15c96e25246a1307caf523', 'squeezenet1.0'),
-    ('33ba0f93753c83d86e1eb397f38a667eaf2e9376', 'squeezenet1.1'),
-    ('dd221b160977f36a53f464cb54648d227c707a05', 'vgg11'),
-    ('ee79a8098a91fbe05b7a973fed2017a6117723a8', 'vgg11_bn'),
-    ('6bc5de58a05a5e2e7f493e2d75a580d83efde38c', 'vgg13'),
-    ('7d97a06c3c7a1aecc88b6e7385c2b373a249e95e', 'vgg13_bn'),
-    ('e660d4569ccb679ec68f1fd3cce07a387252a90a', 'vgg16'),
-    ('7f01cf050d357127a73826045c245041b0df7363', 'vgg16_bn'),
-    ('ad2f660d101905472b83590b59708b71ea22b2e5', 'vgg19'),
-    ('f360b758e856f1074a85abd5fd873ed1d98297c3', 'vgg19_bn')]}
+# SHA-1 of each file MXNet 1.9.1 publishes (facts: the files are MXNet's)
+_model_sha1 = {
+    'alexnet': '44335d1f0046b328243b32a26a4fbd62d9057b45',
+    'densenet121': 'f27dbf2dbd5ce9a80b102d89c7483342cd33cb31',
+    'densenet161': 'b6c8a95717e3e761bd88d145f4d0a214aaa515dc',
+    'densenet169': '2603f878403c6aa5a71a124c4a3307143d6820e9',
+    'densenet201': '1cdbc116bc3a1b65832b18cf53e1cb8e7da017eb',
+    'inceptionv3': 'ed47ec45a937b656fcc94dabde85495bbef5ba1f',
+    'mobilenet0.25': '9f83e440996887baf91a6aff1cccc1c903a64274',
+    'mobilenet0.5': '8e9d539cc66aa5efa71c4b6af983b936ab8701c3',
+    'mobilenet0.75': '529b2c7f4934e6cb851155b22c96c9ab0a7c4dc2',
+    'mobilenet1.0': '6b8c5106c730e8750bcd82ceb75220a3351157cd',
+    'mobilenetv2_1.0': '36da4ff1867abccd32b29592d79fc753bca5a215',
+    'mobilenetv2_0.75': 'e2be7b72a79fe4a750d1dd415afedf01c3ea818d',
+    'mobilenetv2_0.5': 'aabd26cd335379fcb72ae6c8fac45a70eab11785',
+    'mobilenetv2_0.25': 'ae8f9392789b04822cbb1d98c27283fc5f8aa0a7',
+    'resnet18_v1': 'a0666292f0a30ff61f857b0b66efc0228eb6a54b',
+    'resnet34_v1': '48216ba99a8b1005d75c0f3a0c422301a0473233',
+    'resnet50_v1': '0aee57f96768c0a2d5b23a6ec91eb08dfb0a45ce',
+    'resnet101_v1': 'd988c13d6159779e907140a638c56f229634cb02',
+    'resnet152_v1': '671c637a14387ab9e2654eafd0d493d86b1c8579',
+    'resnet18_v2': 'a81db45fd7b7a2d12ab97cd88ef0a5ac48b8f657',
+    'resnet34_v2': '9d6b80bbc35169de6b6edecffdd6047c56fdd322',
+    'resnet50_v2': 'ecdde35339c1aadbec4f547857078e734a76fb49',
+    'resnet101_v2': '18e93e4f48947e002547f50eabbcc9c83e516aa6',
+    'resnet152_v2': 'f2695542de38cf7e71ed58f02893d82bb409415e',
+    'squeezenet1.0': '264ba4970a0cc87a4f15c96e25246a1307caf523',
+    'squeezenet1.1': '33ba0f93753c83d86e1eb397f38a667eaf2e9376',
+    'vgg11': 'dd221b160977f36a53f464cb54648d227c707a05',
+    'vgg11_bn': 'ee79a8098a91fbe05b7a973fed2017a6117723a8',
+    'vgg13': '6bc5de58a05a5e2e7f493e2d75a580d83efde38c',
+    'vgg13_bn': '7d97a06c3c7a1aecc88b6e7385c2b373a249e95e',
+    'vgg16': 'e660d4569ccb679ec68f1fd3cce07a387252a90a',
+    'vgg16_bn': '7f01cf050d357127a73826045c245041b0df7363',
+    'vgg19': 'ad2f660d101905472b83590b59708b71ea22b2e5',
+    'vgg19_bn': 'f360b758e856f1074a85abd5fd873ed1d98297c3',
+}
 
 _url_format = "{repo_url}gluon/models/{file_name}.zip"
 
@@ -124,10 +125,10 @@ def _extract_params(archive: str, member_name: str, target: str, cap: tuple) -> 
 
 
 def get_model_file(name: str, root: Optional[str] = None) -> str:
-    r"""Return location for the pretrained on local file system.
+    r"""Path of ``name``'s pretrained parameter file, downloading it first when needed.
 
-    This function will download from online model zoo when model cannot be found or has mismatch.
-    The root directory will be created if it doesn't exist. The download location is
+    A cached file is used when its SHA-1 is the published one; otherwise (missing, or different
+    content) the archive is fetched again and ``root`` is created if need be. It comes from
     ``$MXNET_GLUON_REPO`` (default: Apache's bucket) ``gluon/models/{name}-{short_hash}.zip``;
     the unpacked file is used only when its SHA-1 matches.
 
@@ -140,14 +141,21 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
     Parameters
     ----------
     name : str
-        Name of the model.
+        The zoo's name for the network, such as ``'resnet18_v1'``.
     root : str, default $MXNET_HOME/models
-        Location for keeping the model parameters.
+        Folder of the cache.
 
     Returns
     -------
     file_path
-        Path to the requested pretrained model file.
+        Where the verified ``.params`` file lies.
+
+    Raises
+    ------
+    ValueError
+        When the zoo publishes no weights under ``name``.
+    MXNetError
+        When the file cannot be fetched, unpacked within the limits, or verified.
     """
     file_name = f"{name}-{short_hash(name)}"
     root = os.path.expanduser(root or _default_root())
@@ -194,7 +202,7 @@ def get_model_file(name: str, root: Optional[str] = None) -> str:
 
 
 def purge(root: Optional[str] = None) -> None:
-    r"""Purge all pretrained model files in local file store.
+    r"""Empty the cache of pretrained parameter files.
 
     Only what the store writes is removed: ``{name}-{short_hash}.params`` for the models it
     knows, and the temporary archives and folders of interrupted downloads. Other files in
@@ -203,7 +211,7 @@ def purge(root: Optional[str] = None) -> None:
     Parameters
     ----------
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder of the cache.
     """
     root = os.path.expanduser(root or _default_root())
     store_names = {f"{name}-{sha1[:8]}" for name, sha1 in _model_sha1.items()}
@@ -217,3 +225,10 @@ def purge(root: Optional[str] = None) -> None:
                 shutil.rmtree(path, ignore_errors=True)
         elif os.path.isfile(path) or os.path.islink(path):
             os.remove(path)
+
+
+def _load_pretrained(net, name: str, ctx, root: Optional[str]):
+    """Load the zoo's published weights for ``name`` into ``net`` on ``ctx``; returns ``net``.
+    The one place the zoo's constructors turn ``pretrained=True`` into loaded parameters."""
+    net.load_parameters(get_model_file(name, root=root), ctx=ctx)
+    return net
