@@ -154,3 +154,23 @@ def test_sync_batch_norm_refuses_devices_it_cannot_reach():
         with autograd.record():
             nd.contrib.SyncBatchNorm(nd.ones((2, 3)), nd.ones(3), nd.zeros(3), nd.zeros(3), nd.ones(3),
                                      key="k", ndev=2)
+
+
+def test_gluon_sync_batch_norm_on_one_device_is_batch_norm():
+    from mxtorch.gluon.contrib.nn import SyncBatchNorm
+    x = nd.array(np.random.RandomState(0).standard_normal((4, 3, 2, 2)).astype(np.float32))
+    with pytest.warns(UserWarning, match="num_devices"):
+        sync = SyncBatchNorm()
+    plain = gluon.nn.BatchNorm()
+    for net in (sync, plain):
+        net.initialize()
+    with autograd.record():
+        outs = [net(x) for net in (sync, plain)]
+    for o in outs:
+        o.backward()
+    np.testing.assert_allclose(outs[0].asnumpy(), outs[1].asnumpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(sync.running_var.data().asnumpy(), plain.running_var.data().asnumpy(),
+                               rtol=1e-6)
+    sync.hybridize()
+    np.testing.assert_allclose(sync(x).asnumpy(), plain(x).asnumpy(), rtol=1e-6, atol=1e-6)
+    assert SyncBatchNorm(num_devices=1)._kwargs["key"].startswith("syncbatchnorm")

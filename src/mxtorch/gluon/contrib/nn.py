@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ... import ndarray as nd
-from ..nn import HybridSequential, Identity, Sequential
+from ..nn import BatchNorm, HybridSequential, Identity, Sequential
 
-__all__ = ["Concurrent", "HybridConcurrent", "Identity"]
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SyncBatchNorm"]
 
 
 class Concurrent(Sequential):
@@ -65,3 +65,58 @@ class HybridConcurrent(HybridSequential):
 
     def hybrid_forward(self, F: Any, x: Any) -> Any:
         return F.concat(*[block(x) for block in self._children.values()], dim=self.axis)
+
+
+class SyncBatchNorm(BatchNorm):
+    """Batch normalization whose training statistics are those of the whole batch spread over
+    ``num_devices`` devices, not of each device's share (``F.contrib.SyncBatchNorm``).
+
+    In mxtorch each device is one process of a torch.distributed group (``torchrun``, ``mxtorch
+    launch``): the per-channel sums are all-reduced across it. Parameters and running statistics
+    are ``BatchNorm``'s, over channel axis 1.
+
+    Parameters
+    ----------
+    in_channels : int, default 0
+        Number of channels; 0 leaves it to the first forward pass to infer.
+    num_devices : int, optional
+        How many devices share the batch; by default the size of the torch.distributed group
+        (1 without one), with a warning, as MXNet warns when it counts the GPUs itself.
+    momentum, epsilon, center, scale, use_global_stats : see ``BatchNorm``
+    beta_initializer, gamma_initializer, running_mean_initializer, running_variance_initializer :
+        Initializers of the parameters, as for ``BatchNorm``.
+
+    Notes
+    -----
+    Input ``(N, C, ...)``; the output has its shape.
+    """
+
+    def __init__(self, in_channels: int = 0, num_devices: Optional[int] = None, momentum: float = 0.9,
+                 epsilon: float = 1e-5, center: bool = True, scale: bool = True,
+                 use_global_stats: bool = False, beta_initializer: Any = "zeros",
+                 gamma_initializer: Any = "ones", running_mean_initializer: Any = "zeros",
+                 running_variance_initializer: Any = "ones", **kwargs: Any):
+        super().__init__(axis=1, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+                         use_global_stats=use_global_stats, beta_initializer=beta_initializer,
+                         gamma_initializer=gamma_initializer,
+                         running_mean_initializer=running_mean_initializer,
+                         running_variance_initializer=running_variance_initializer,
+                         in_channels=in_channels, **kwargs)
+        if num_devices is None:
+            num_devices = self._get_num_devices()
+        self._kwargs = {"eps": epsilon, "momentum": momentum, "fix_gamma": not scale,
+                        "use_global_stats": use_global_stats, "ndev": num_devices, "key": self.prefix}
+
+    def _get_num_devices(self) -> int:
+        import warnings
+
+        import torch.distributed as dist
+        warnings.warn("SyncBatchNorm: num_devices not given; using the size of the torch.distributed "
+                      "group (1 without one): set it if not every process shares the batch",
+                      UserWarning, stacklevel=3)
+        return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
+
+    def hybrid_forward(self, F: Any, x: Any, gamma: Any, beta: Any, running_mean: Any,
+                       running_var: Any) -> Any:
+        return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd",
+                                       **self._kwargs)
