@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from .. import ndarray as nd
+from .._fileio.lst import read_lst
 from ..base import MXNetError, numeric_types
 from ..ndarray.ndarray import NDArray
 
@@ -1171,26 +1172,12 @@ _LAST_BATCH_HANDLES = ("pad", "discard", "roll_over")
 
 
 def _read_image_list(path: str, dtype: str) -> tuple:
-    """Read an ``.lst`` file (tab-separated: integer index, one or more labels, relative path)
-    into ``({index: (label NDArray, path)}, [index, ...])``."""
+    """Read an ``.lst`` file into ``({index: (label NDArray, path)}, [index, ...])``."""
     imglist: dict = {}
     keys: list = []
-    with open(path) as fin:
-        for lineno, line in enumerate(fin, 1):
-            fields = line.strip().split("\t")
-            if fields == [""]:
-                continue
-            if len(fields) < 3:
-                raise MXNetError(f"{path}, line {lineno}: expected an index, at least one label and "
-                                 f"a path separated by tabs, got {line.strip()!r}")
-            try:
-                key = int(fields[0])
-                labels = [float(v) for v in fields[1:-1]]
-            except ValueError:
-                raise MXNetError(f"{path}, line {lineno}: the index must be an integer and the labels "
-                                 f"numbers, got {line.strip()!r}") from None
-            imglist[key] = (nd.array(labels, dtype=dtype), fields[-1])
-            keys.append(key)
+    for key, labels, relpath in read_lst(path):
+        imglist[key] = (nd.array(labels, dtype=dtype), relpath)
+        keys.append(key)
     return imglist, keys
 
 

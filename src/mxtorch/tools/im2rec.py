@@ -23,6 +23,8 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._fileio.lst import read_lst
+
 __all__ = ["list_image", "write_list", "make_list", "read_list", "image_encode", "add_arguments",
            "make_records", "main"]
 
@@ -102,19 +104,11 @@ def make_list(args: argparse.Namespace) -> List[str]:
 def read_list(path_in: str) -> Iterator[Item]:
     """Yield ``[index, path, label, ...]`` for each line of a ``.lst`` file; malformed lines are
     reported and skipped, as MXNet's im2rec does."""
-    with open(path_in) as fin:
-        for line in fin:
-            fields = [f.strip() for f in line.strip().split("\t")]
-            if len(fields) < 3:
-                print("im2rec: skipping list line %r: expected index, label(s) and path "
-                      "separated by tabs" % line.strip())
-                continue
-            try:
-                item = [int(fields[0])] + [fields[-1]] + [float(f) for f in fields[1:-1]]
-            except ValueError as err:
-                print("im2rec: skipping list line %r: %s" % (line.strip(), err))
-                continue
-            yield item
+    def report(line: str, err: Exception) -> None:
+        print("im2rec: skipping list line %r: %s" % (line, err))
+
+    for index, labels, relpath in read_lst(path_in, on_error=report):
+        yield [index, relpath.strip()] + labels
 
 
 def _load(fullpath: str, color: int) -> np.ndarray:

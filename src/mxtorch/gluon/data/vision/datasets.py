@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ...._fileio.idx import check_mnist_images, decompress_idx, parse_idx, read_idx
+from ...._fileio.lst import read_lst
 from ....base import MXNetError, data_dir, numeric_types
 from ....ndarray.ndarray import NDArray, array
 from ...utils import _get_repo_file_url, check_sha1, download
@@ -470,17 +471,7 @@ class ImageListDataset(dataset.Dataset):
 
     @staticmethod
     def _read_list_file(fname: str) -> list:
-        items = []
-        with open(fname, "rt") as fin:
-            for lineno, line in enumerate(fin, 1):
-                if not line.strip():
-                    continue
-                fields = line.strip().split("\t")
-                if len(fields) < 3:
-                    raise MXNetError(f"{fname}:{lineno}: expected 'index<TAB>label(s)<TAB>path', "
-                                     f"got {line.strip()!r}")
-                items.append((array([float(v) for v in fields[1:-1]]), fields[-1]))
-        return items
+        return [(array(labels), relpath) for _, labels, relpath in read_lst(fname)]
 
     @staticmethod
     def _list_entry(entry: Any) -> tuple:
