@@ -1,245 +1,242 @@
-# Licensed to the Apache Software Foundation (ASF) under one
-# or more contributor license agreements.  See the NOTICE file
-# distributed with this work for additional information
-# regarding copyright ownership.  The ASF licenses this file
-# to you under the Apache License, Version 2.0 (the
-# "License"); you may not use this file except in compliance
-# with the License.  You may obtain a copy of the License at
-#
-#   http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing,
-# software distributed under the License is distributed on an
-# "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
-# KIND, either express or implied.  See the License for the
-# specific language governing permissions and limitations
-# under the License.
+"""VGG networks with 11, 13, 16 and 19 weight layers, with or without batch normalization.
 
-# coding: utf-8
-# pylint: disable= arguments-differ
-"""VGG, implemented in Gluon."""
+Simonyan and Zisserman, `"Very Deep Convolutional Networks for Large-Scale Image
+Recognition" <https://arxiv.org/abs/1409.1556>`_. Layers are created in MXNet's order under
+MXNet's prefixes, so MXNet's published parameter files load unchanged.
+"""
 __all__ = ['VGG',
            'vgg11', 'vgg13', 'vgg16', 'vgg19',
            'vgg11_bn', 'vgg13_bn', 'vgg16_bn', 'vgg19_bn',
            'get_vgg']
 
-
 from ....context import cpu
 from ....initializer import Xavier
-from ...block import HybridBlock
 from ... import nn
+from ...block import HybridBlock
+from ..model_store import _load_pretrained
+
+
+def _dense(units, **kwargs):
+    """A fully connected layer initialised as in MXNet's VGG: normal weights, zero bias."""
+    return nn.Dense(units, weight_initializer='normal', bias_initializer='zeros', **kwargs)
 
 
 class VGG(HybridBlock):
-    r"""VGG model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG: five groups of 3x3 convolutions, each closed by 2x2 max pooling, then three
+    fully connected layers (4096, 4096, ``classes``) with dropout 0.5 between them.
+
+    Convolutions start from Xavier (Gaussian, fan-out, magnitude 2) weights and zero bias;
+    the fully connected layers from normal weights and zero bias. The two hidden fully
+    connected layers belong to ``features``; ``output`` is the classifier alone.
 
     Parameters
     ----------
     layers : list of int
-        Numbers of layers in each feature block.
+        How many convolutions each group holds.
     filters : list of int
-        Numbers of filters in each feature block. List length should match the layers.
+        Channels of each group's convolutions; as long as ``layers``.
     classes : int, default 1000
-        Number of classification classes.
+        Size of the classifier's output.
     batch_norm : bool, default False
-        Use batch normalization.
+        Put a batch norm after every convolution.
     """
+
     def __init__(self, layers, filters, classes=1000, batch_norm=False, **kwargs):
-        super(VGG, self).__init__(**kwargs)
-        assert len(layers) == len(filters)
+        super().__init__(**kwargs)
+        assert len(layers) == len(filters), "layers and filters need one entry per group"
         with self.name_scope():
             self.features = self._make_features(layers, filters, batch_norm)
-            self.features.add(nn.Dense(4096, activation='relu',
-                                       weight_initializer='normal',
-                                       bias_initializer='zeros'))
-            self.features.add(nn.Dropout(rate=0.5))
-            self.features.add(nn.Dense(4096, activation='relu',
-                                       weight_initializer='normal',
-                                       bias_initializer='zeros'))
-            self.features.add(nn.Dropout(rate=0.5))
-            self.output = nn.Dense(classes,
-                                   weight_initializer='normal',
-                                   bias_initializer='zeros')
+            for layer in (_dense(4096, activation='relu'), nn.Dropout(rate=0.5),
+                          _dense(4096, activation='relu'), nn.Dropout(rate=0.5)):
+                self.features.add(layer)
+            self.output = _dense(classes)
 
     def _make_features(self, layers, filters, batch_norm):
-        featurizer = nn.HybridSequential(prefix='')
-        for i, num in enumerate(layers):
-            for _ in range(num):
-                featurizer.add(nn.Conv2D(filters[i], kernel_size=3, padding=1,
-                                         weight_initializer=Xavier(rnd_type='gaussian',
-                                                                   factor_type='out',
-                                                                   magnitude=2),
-                                         bias_initializer='zeros'))
+        features = nn.HybridSequential(prefix='')
+        for count, channels in zip(layers, filters):
+            for _ in range(count):
+                features.add(nn.Conv2D(channels, kernel_size=3, padding=1,
+                                       weight_initializer=Xavier(rnd_type='gaussian', factor_type='out',
+                                                                 magnitude=2),
+                                       bias_initializer='zeros'))
                 if batch_norm:
-                    featurizer.add(nn.BatchNorm())
-                featurizer.add(nn.Activation('relu'))
-            featurizer.add(nn.MaxPool2D(strides=2))
-        return featurizer
+                    features.add(nn.BatchNorm())
+                features.add(nn.Activation('relu'))
+            features.add(nn.MaxPool2D(strides=2))
+        return features
 
     def hybrid_forward(self, F, x):
-        x = self.features(x)
-        x = self.output(x)
-        return x
+        return self.output(self.features(x))
 
 
-# Specification
+# depth -> (convolutions per group, channels per group)
 vgg_spec = {11: ([1, 1, 2, 2, 2], [64, 128, 256, 512, 512]),
             13: ([2, 2, 2, 2, 2], [64, 128, 256, 512, 512]),
             16: ([2, 2, 3, 3, 3], [64, 128, 256, 512, 512]),
             19: ([2, 2, 4, 4, 4], [64, 128, 256, 512, 512])}
 
 
-# Constructors
 def get_vgg(num_layers, pretrained=False, ctx=cpu(),
             root=None, **kwargs):
-    r"""VGG model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """Build a VGG network of the given depth.
 
     Parameters
     ----------
     num_layers : int
-        Number of layers for the variant of densenet. Options are 11, 13, 16, 19.
+        Depth: 11, 13, 16 or 19.
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this depth (the ``_bn`` file when
+        ``batch_norm=True`` is passed); downloaded on first use.
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default $MXNET_HOME/models
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``batch_norm``, ``prefix``...).
     """
     layers, filters = vgg_spec[num_layers]
     net = VGG(layers, filters, **kwargs)
     if pretrained:
-        from ..model_store import get_model_file
-        batch_norm_suffix = '_bn' if kwargs.get('batch_norm') else ''
-        net.load_parameters(get_model_file('vgg%d%s'%(num_layers, batch_norm_suffix),
-                                           root=root), ctx=ctx)
+        name = f"vgg{num_layers}{'_bn' if kwargs.get('batch_norm') else ''}"
+        _load_pretrained(net, name, ctx, root)
     return net
 
+
 def vgg11(**kwargs):
-    r"""VGG-11 model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-11 without batch normalization; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     return get_vgg(11, **kwargs)
 
+
 def vgg13(**kwargs):
-    r"""VGG-13 model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-13 without batch normalization; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     return get_vgg(13, **kwargs)
 
+
 def vgg16(**kwargs):
-    r"""VGG-16 model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-16 without batch normalization; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     return get_vgg(16, **kwargs)
 
+
 def vgg19(**kwargs):
-    r"""VGG-19 model from the `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-19 without batch normalization; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     return get_vgg(19, **kwargs)
 
+
 def vgg11_bn(**kwargs):
-    r"""VGG-11 model with batch normalization from the
-    `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-11 with a batch norm after every convolution; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     kwargs['batch_norm'] = True
     return get_vgg(11, **kwargs)
 
+
 def vgg13_bn(**kwargs):
-    r"""VGG-13 model with batch normalization from the
-    `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-13 with a batch norm after every convolution; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     kwargs['batch_norm'] = True
     return get_vgg(13, **kwargs)
 
+
 def vgg16_bn(**kwargs):
-    r"""VGG-16 model with batch normalization from the
-    `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-16 with a batch norm after every convolution; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     kwargs['batch_norm'] = True
     return get_vgg(16, **kwargs)
 
+
 def vgg19_bn(**kwargs):
-    r"""VGG-19 model with batch normalization from the
-    `"Very Deep Convolutional Networks for Large-Scale Image Recognition"
-    <https://arxiv.org/abs/1409.1556>`_ paper.
+    """VGG-19 with a batch norm after every convolution; see :func:`get_vgg`.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for this network (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`VGG` (``classes``, ``prefix``...).
     """
     kwargs['batch_norm'] = True
     return get_vgg(19, **kwargs)
