@@ -22,7 +22,6 @@ import atexit
 import math
 import queue
 import threading
-import warnings
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Optional
@@ -33,6 +32,7 @@ import torch
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from ..ops.image import resize_hwc
+from .file_iters import ignore_unknown
 from .io import DataBatch, DataDesc, DataIter
 
 __all__ = ["ImageRecordIter", "ImageRecordUInt8Iter", "ImageRecordInt8Iter", "ImageRecordIter_v1",
@@ -525,9 +525,7 @@ class ImageRecordIter(DataIter):
         for name, default in _UNSUPPORTED.items():
             if name in kwargs and kwargs.pop(name) != default:
                 raise MXNetError(f"ImageRecordIter: {name} is not supported by mxtorch")
-        unknown = sorted(set(kwargs) - set(_IGNORED))
-        if unknown:   # MXNet 1.9.1 ignores them silently; a typo deserves a word
-            warnings.warn(f"ImageRecordIter: ignoring unknown arguments {unknown}", stacklevel=2)
+        ignore_unknown("ImageRecordIter", {k: v for k, v in kwargs.items() if k not in _IGNORED})
         if data_shape is None or not path_imgrec or int(batch_size) <= 0:
             raise MXNetError("ImageRecordIter: path_imgrec, data_shape and a positive batch_size "
                              "are required")
