@@ -13,7 +13,7 @@ import logging
 import random
 import warnings
 from math import sqrt
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
@@ -148,6 +148,17 @@ def _as_range(value: Any, what: str, owner: str) -> tuple:
     return (value, value)
 
 
+def _proposal_shapes(aug: Any, min_area: float, max_area: float) -> Iterator[tuple]:
+    """The random draws a crop or pad proposal starts from, one per attempt of
+    ``aug.max_attempts``: ``(ratio, h, max_h)``, an aspect ratio from ``aug.aspect_ratio_range``
+    and the heights at that ratio whose areas are ``min_area`` and ``max_area``. An attempt that
+    draws a ratio of zero or less is spent without a proposal."""
+    for _ in range(aug.max_attempts):
+        ratio = random.uniform(*aug.aspect_ratio_range)
+        if ratio > 0:
+            yield ratio, int(round(sqrt(min_area / ratio))), int(round(sqrt(max_area / ratio)))
+
+
 class DetRandomCropAug(DetAugmenter):
     """Crop a random region that keeps enough of the objects (SSD-style sampling).
 
@@ -234,14 +245,8 @@ class DetRandomCropAug(DetAugmenter):
         """Try up to ``max_attempts`` crops; returns (x, y, w, h, new label) or ()."""
         if not self.enabled or height <= 0 or width <= 0:
             return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
-            h = int(round(sqrt(min_area / ratio)))
-            max_h = int(round(sqrt(max_area / ratio)))
+        min_area, max_area = (bound * height * width for bound in self.area_range)
+        for ratio, h, max_h in _proposal_shapes(self, min_area, max_area):
             if round(max_h * ratio) > width:
                 max_h = int((width + 0.4999999) / ratio)   # the tallest crop that fits the width
             max_h = min(max_h, height)
@@ -326,14 +331,8 @@ class DetRandomPadAug(DetAugmenter):
         """Try up to ``max_attempts`` canvases; returns (x, y, w, h, new label) or ()."""
         if not self.enabled or height <= 0 or width <= 0:
             return ()
-        min_area = self.area_range[0] * height * width
-        max_area = self.area_range[1] * height * width
-        for _ in range(self.max_attempts):
-            ratio = random.uniform(*self.aspect_ratio_range)
-            if ratio <= 0:
-                continue
-            h = int(round(sqrt(min_area / ratio)))
-            max_h = int(round(sqrt(max_area / ratio)))
+        min_area, max_area = (bound * height * width for bound in self.area_range)
+        for ratio, h, max_h in _proposal_shapes(self, min_area, max_area):
             if round(h * ratio) < width:
                 h = int((width + 0.499999) / ratio)   # the canvas must be as wide as the image
             h = max(h, height)
