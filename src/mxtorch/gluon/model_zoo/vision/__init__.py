@@ -1,66 +1,26 @@
-# Licensed to the Apache Software Foundation (ASF) under one
-# or more contributor license agreements.  See the NOTICE file
-# distributed with this work for additional information
-# regarding copyright ownership.  The ASF licenses this file
-# to you under the Apache License, Version 2.0 (the
-# "License"); you may not use this file except in compliance
-# with the License.  You may obtain a copy of the License at
-#
-#   http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing,
-# software distributed under the License is distributed on an
-# "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
-# KIND, either express or implied.  See the License for the
-# specific language governing permissions and limitations
-# under the License.
+"""The image classification networks of MXNet's model zoo.
 
-# coding: utf-8
-# pylint: disable=wildcard-import, arguments-differ
-r"""Module for pre-defined neural network models.
+The families are `AlexNet`_, `DenseNet`_, `Inception V3`_, `ResNet V1`_, `ResNet V2`_,
+`SqueezeNet`_, `VGG`_, `MobileNet`_ and `MobileNetV2`_, with MXNet's class names, constructor
+functions, layer order and parameter prefixes. A constructor called plainly gives a network
+with fresh (uninitialised) parameters; ``pretrained=True`` downloads and loads the ImageNet
+weights MXNet publishes for it (see :mod:`mxtorch.gluon.model_zoo.model_store`).
 
-This module contains definitions for the following model architectures:
--  `AlexNet`_
--  `DenseNet`_
--  `Inception V3`_
--  `ResNet V1`_
--  `ResNet V2`_
--  `SqueezeNet`_
--  `VGG`_
--  `MobileNet`_
--  `MobileNetV2`_
+Examples
+--------
+>>> import mxtorch as mx
+>>> from mxtorch.gluon.model_zoo import vision
+>>> net = vision.get_model('resnet18_v1', classes=10)
+>>> net.initialize()
+>>> net(mx.nd.zeros((1, 3, 224, 224))).shape
+(1, 10)
 
-You can construct a model with random weights by calling its constructor:
-
-.. code::
-
-    from mxnet.gluon.model_zoo import vision
-    resnet18 = vision.resnet18_v1()
-    alexnet = vision.alexnet()
-    squeezenet = vision.squeezenet1_0()
-    densenet = vision.densenet_161()
-
-We provide pre-trained models for all the listed models.
-These models can constructed by passing ``pretrained=True``:
-
-.. code::
-
-    from mxnet.gluon.model_zoo import vision
-    resnet18 = vision.resnet18_v1(pretrained=True)
-    alexnet = vision.alexnet(pretrained=True)
-
-All pre-trained models expect input images normalized in the same way,
-i.e. mini-batches of 3-channel RGB images of shape (N x 3 x H x W),
-where N is the batch size, and H and W are expected to be at least 224.
-The images have to be loaded in to a range of [0, 1] and then normalized
-using ``mean = [0.485, 0.456, 0.406]`` and ``std = [0.229, 0.224, 0.225]``.
-The transformation should preferrably happen at preprocessing. You can use
-``mx.image.color_normalize`` for such transformation::
-
-    image = image/255
-    normalized = mx.image.color_normalize(image,
-                                          mean=mx.nd.array([0.485, 0.456, 0.406]),
-                                          std=mx.nd.array([0.229, 0.224, 0.225]))
+Notes
+-----
+The published weights were trained on RGB images in ``(N, 3, H, W)`` layout with H and W of
+at least 224 (299 for Inception v3), scaled to ``[0, 1]`` and then normalized per channel
+with mean ``(0.485, 0.456, 0.406)`` and standard deviation ``(0.229, 0.224, 0.225)``, for
+instance with ``mx.image.color_normalize`` or ``gluon.data.vision.transforms.Normalize``.
 
 .. _AlexNet: https://arxiv.org/abs/1404.5997
 .. _DenseNet: https://arxiv.org/abs/1608.06993
@@ -74,40 +34,42 @@ The transformation should preferrably happen at preprocessing. You can use
 """
 
 from .alexnet import *
-
 from .densenet import *
-
 from .inception import *
-
-from .resnet import *
-
-from .squeezenet import *
-
-from .vgg import *
-
 from .mobilenet import *
+from .resnet import *
+from .squeezenet import *
+from .vgg import *
 
 
 def get_model(name, **kwargs):
-    """Returns a pre-defined model by name
+    """Build a zoo network from its name, such as ``'resnet50_v1'`` or ``'mobilenet0.25'``.
+
+    The name is matched case-insensitively; the names are those of the published parameter
+    files (``'squeezenet1.0'``, ``'inceptionv3'``, ``'mobilenetv2_0.5'``...).
 
     Parameters
     ----------
     name : str
-        Name of the model.
+        The network's zoo name.
     pretrained : bool
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published for it.
     classes : int
-        Number of classes for the output layer.
+        Size of the classifier's output.
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where pretrained weights are placed.
     root : str, default '$MXNET_HOME/models'
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
 
     Returns
     -------
     gluon.HybridBlock
-        The model.
+        The network.
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is not a zoo network; the message lists those that are.
     """
     models = {'resnet18_v1': resnet18_v1,
               'resnet34_v1': resnet34_v1,
@@ -146,7 +108,6 @@ def get_model(name, **kwargs):
              }
     name = name.lower()
     if name not in models:
-        raise ValueError(
-            'Model %s is not supported. Available options are\n\t%s' % (
-                name, '\n\t'.join(sorted(models.keys()))))
+        choices = '\n\t'.join(sorted(models))
+        raise ValueError(f'Model {name} is not supported. Available options are\n\t{choices}')
     return models[name](**kwargs)

@@ -1,86 +1,71 @@
-# Licensed to the Apache Software Foundation (ASF) under one
-# or more contributor license agreements.  See the NOTICE file
-# distributed with this work for additional information
-# regarding copyright ownership.  The ASF licenses this file
-# to you under the Apache License, Version 2.0 (the
-# "License"); you may not use this file except in compliance
-# with the License.  You may obtain a copy of the License at
-#
-#   http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing,
-# software distributed under the License is distributed on an
-# "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
-# KIND, either express or implied.  See the License for the
-# specific language governing permissions and limitations
-# under the License.
+"""AlexNet for MXNet's model zoo, in the single-tower form of Krizhevsky's
+`"One weird trick for parallelizing convolutional neural networks"
+<https://arxiv.org/abs/1404.5997>`_.
 
-# coding: utf-8
-# pylint: disable= arguments-differ
-"""Alexnet, implemented in Gluon."""
+Layers are created in MXNet's order under MXNet's prefixes, so MXNet's published parameter
+file loads unchanged.
+"""
 __all__ = ['AlexNet', 'alexnet']
 
-
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
+from ...block import HybridBlock
+from ..model_store import _load_pretrained
 
-# Net
+# (channels, kernel, stride, padding, max pooling after it) of the five convolutions
+_CONVS = ((64, 11, 4, 2, True), (192, 5, 1, 2, True), (384, 3, 1, 1, False),
+          (256, 3, 1, 1, False), (256, 3, 1, 1, True))
+
+
 class AlexNet(HybridBlock):
-    r"""AlexNet model from the `"One weird trick..." <https://arxiv.org/abs/1404.5997>`_ paper.
+    """AlexNet: five ReLU convolutions with three 3x3/2 max poolings, then two 4096-wide
+    ReLU fully connected layers with dropout 0.5 and the classifier.
+
+    It expects 224x224 inputs. The hidden fully connected layers belong to ``features``;
+    ``output`` is the classifier alone.
 
     Parameters
     ----------
     classes : int, default 1000
-        Number of classes for the output layer.
+        Size of the classifier's output.
     """
+
     def __init__(self, classes=1000, **kwargs):
-        super(AlexNet, self).__init__(**kwargs)
+        super().__init__(**kwargs)
         with self.name_scope():
             self.features = nn.HybridSequential(prefix='')
             with self.features.name_scope():
-                self.features.add(nn.Conv2D(64, kernel_size=11, strides=4,
-                                            padding=2, activation='relu'))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2))
-                self.features.add(nn.Conv2D(192, kernel_size=5, padding=2,
-                                            activation='relu'))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2))
-                self.features.add(nn.Conv2D(384, kernel_size=3, padding=1,
-                                            activation='relu'))
-                self.features.add(nn.Conv2D(256, kernel_size=3, padding=1,
-                                            activation='relu'))
-                self.features.add(nn.Conv2D(256, kernel_size=3, padding=1,
-                                            activation='relu'))
-                self.features.add(nn.MaxPool2D(pool_size=3, strides=2))
+                for channels, kernel, stride, pad, pooled in _CONVS:
+                    self.features.add(nn.Conv2D(channels, kernel_size=kernel, strides=stride,
+                                                padding=pad, activation='relu'))
+                    if pooled:
+                        self.features.add(nn.MaxPool2D(pool_size=3, strides=2))
                 self.features.add(nn.Flatten())
-                self.features.add(nn.Dense(4096, activation='relu'))
-                self.features.add(nn.Dropout(0.5))
-                self.features.add(nn.Dense(4096, activation='relu'))
-                self.features.add(nn.Dropout(0.5))
-
+                for _ in range(2):
+                    self.features.add(nn.Dense(4096, activation='relu'))
+                    self.features.add(nn.Dropout(0.5))
             self.output = nn.Dense(classes)
 
     def hybrid_forward(self, F, x):
-        x = self.features(x)
-        x = self.output(x)
-        return x
+        return self.output(self.features(x))
 
-# Constructor
+
 def alexnet(pretrained=False, ctx=cpu(),
             root=None, **kwargs):
-    r"""AlexNet model from the `"One weird trick..." <https://arxiv.org/abs/1404.5997>`_ paper.
+    """Build AlexNet.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default $MXNET_HOME/models
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`AlexNet` (``classes``, ``prefix``...).
     """
     net = AlexNet(**kwargs)
     if pretrained:
-        from ..model_store import get_model_file
-        net.load_parameters(get_model_file('alexnet', root=root), ctx=ctx)
+        _load_pretrained(net, 'alexnet', ctx, root)
     return net

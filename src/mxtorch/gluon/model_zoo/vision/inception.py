@@ -1,55 +1,48 @@
-# Licensed to the Apache Software Foundation (ASF) under one
-# or more contributor license agreements.  See the NOTICE file
-# distributed with this work for additional information
-# regarding copyright ownership.  The ASF licenses this file
-# to you under the Apache License, Version 2.0 (the
-# "License"); you may not use this file except in compliance
-# with the License.  You may obtain a copy of the License at
-#
-#   http://www.apache.org/licenses/LICENSE-2.0
-#
-# Unless required by applicable law or agreed to in writing,
-# software distributed under the License is distributed on an
-# "AS IS" BASIS, WITHOUT WARRANTIES OR CONDITIONS OF ANY
-# KIND, either express or implied.  See the License for the
-# specific language governing permissions and limitations
-# under the License.
+"""Inception v3 for MXNet's model zoo.
 
-# coding: utf-8
-# pylint: disable= arguments-differ
-"""Inception, implemented in Gluon."""
+Szegedy et al., `"Rethinking the Inception Architecture for Computer Vision"
+<http://arxiv.org/abs/1512.00567>`_. Each Inception module runs parallel branches of
+convolutions (and a pooling) and concatenates them on channels; the modules are named
+``A1_`` ... ``E2_`` as in MXNet, whose order and prefixes are kept so that MXNet's published
+parameter files load unchanged.
+"""
 __all__ = ['Inception3', 'inception_v3']
 
 
 from ....context import cpu
-from ...block import HybridBlock
 from ... import nn
+from ...block import HybridBlock
 from ...contrib.nn import HybridConcurrent
+from ..model_store import _load_pretrained
 
-# Helpers
+_CONV_FIELDS = ('channels', 'kernel_size', 'strides', 'padding')
+
+
 def _make_basic_conv(**kwargs):
-    out = nn.HybridSequential(prefix='')
-    out.add(nn.Conv2D(use_bias=False, **kwargs))
-    out.add(nn.BatchNorm(epsilon=0.001))
-    out.add(nn.Activation('relu'))
-    return out
+    """Convolution without bias, batch norm (epsilon 1e-3) and ReLU; ``kwargs`` go to Conv2D."""
+    unit = nn.HybridSequential(prefix='')
+    for layer in (nn.Conv2D(use_bias=False, **kwargs), nn.BatchNorm(epsilon=0.001),
+                  nn.Activation('relu')):
+        unit.add(layer)
+    return unit
+
 
 def _make_branch(use_pool, *conv_settings):
-    out = nn.HybridSequential(prefix='')
-    if use_pool == 'avg':
-        out.add(nn.AvgPool2D(pool_size=3, strides=1, padding=1))
-    elif use_pool == 'max':
-        out.add(nn.MaxPool2D(pool_size=3, strides=2))
-    setting_names = ['channels', 'kernel_size', 'strides', 'padding']
+    """One branch of a module: an optional pooling (``'avg'``: 3x3/1 padded, ``'max'``:
+    3x3/2), then a basic convolution per ``(channels, kernel_size, strides, padding)`` tuple
+    (``None`` leaves Conv2D's default)."""
+    branch = nn.HybridSequential(prefix='')
+    pooling = {'avg': lambda: nn.AvgPool2D(pool_size=3, strides=1, padding=1),
+               'max': lambda: nn.MaxPool2D(pool_size=3, strides=2)}.get(use_pool)
+    if pooling is not None:
+        branch.add(pooling())
     for setting in conv_settings:
-        kwargs = {}
-        for i, value in enumerate(setting):
-            if value is not None:
-                kwargs[setting_names[i]] = value
-        out.add(_make_basic_conv(**kwargs))
-    return out
+        branch.add(_make_basic_conv(**{field: value for field, value
+                                       in zip(_CONV_FIELDS, setting) if value is not None}))
+    return branch
 
 def _make_A(pool_features, prefix):
+    """Module A (35x35): 1x1, 5x5, double 3x3 and pooled 1x1 branches."""
     out = HybridConcurrent(axis=1, prefix=prefix)
     with out.name_scope():
         out.add(_make_branch(None,
@@ -66,6 +59,7 @@ def _make_A(pool_features, prefix):
     return out
 
 def _make_B(prefix):
+    """Grid reduction 35x35 -> 17x17: strided 3x3, strided double 3x3 and max pooling."""
     out = HybridConcurrent(axis=1, prefix=prefix)
     with out.name_scope():
         out.add(_make_branch(None,
@@ -78,6 +72,7 @@ def _make_B(prefix):
     return out
 
 def _make_C(channels_7x7, prefix):
+    """Module C (17x17): 7x7 convolutions factored into 1x7 and 7x1 pairs."""
     out = HybridConcurrent(axis=1, prefix=prefix)
     with out.name_scope():
         out.add(_make_branch(None,
@@ -97,6 +92,7 @@ def _make_C(channels_7x7, prefix):
     return out
 
 def _make_D(prefix):
+    """Grid reduction 17x17 -> 8x8."""
     out = HybridConcurrent(axis=1, prefix=prefix)
     with out.name_scope():
         out.add(_make_branch(None,
@@ -111,6 +107,7 @@ def _make_D(prefix):
     return out
 
 def _make_E(prefix):
+    """Module E (8x8): branches that split into parallel 1x3 and 3x1 convolutions."""
     out = HybridConcurrent(axis=1, prefix=prefix)
     with out.name_scope():
         out.add(_make_branch(None,
@@ -144,28 +141,30 @@ def _make_E(prefix):
     return out
 
 def make_aux(classes):
-    out = nn.HybridSequential(prefix='')
-    out.add(nn.AvgPool2D(pool_size=5, strides=3))
-    out.add(_make_basic_conv(channels=128, kernel_size=1))
-    out.add(_make_basic_conv(channels=768, kernel_size=5))
-    out.add(nn.Flatten())
-    out.add(nn.Dense(classes))
-    return out
+    """The auxiliary classifier head of the paper (MXNet's Inception3 does not attach it)."""
+    head = nn.HybridSequential(prefix='')
+    for layer in (nn.AvgPool2D(pool_size=5, strides=3),
+                  _make_basic_conv(channels=128, kernel_size=1),
+                  _make_basic_conv(channels=768, kernel_size=5),
+                  nn.Flatten(), nn.Dense(classes)):
+        head.add(layer)
+    return head
 
-# Net
+
 class Inception3(HybridBlock):
-    r"""Inception v3 model from
-    `"Rethinking the Inception Architecture for Computer Vision"
-    <http://arxiv.org/abs/1512.00567>`_ paper.
+    """Inception v3: a convolutional stem, modules A1-A3, B, C1-C4, D, E1-E2, 8x8 average
+    pooling, dropout 0.5 and a fully connected classifier.
+
+    It expects 299x299 inputs; there is no auxiliary classifier.
 
     Parameters
     ----------
     classes : int, default 1000
-        Number of classification classes.
+        Size of the classifier's output.
     """
+
     def __init__(self, classes=1000, **kwargs):
-        super(Inception3, self).__init__(**kwargs)
-        # self.use_aux_logits = use_aux_logits
+        super().__init__(**kwargs)
         with self.name_scope():
             self.features = nn.HybridSequential(prefix='')
             self.features.add(_make_basic_conv(channels=32, kernel_size=3, strides=2))
@@ -192,28 +191,25 @@ class Inception3(HybridBlock):
             self.output = nn.Dense(classes)
 
     def hybrid_forward(self, F, x):
-        x = self.features(x)
-        x = self.output(x)
-        return x
+        return self.output(self.features(x))
 
-# Constructor
+
 def inception_v3(pretrained=False, ctx=cpu(),
                  root=None, **kwargs):
-    r"""Inception v3 model from
-    `"Rethinking the Inception Architecture for Computer Vision"
-    <http://arxiv.org/abs/1512.00567>`_ paper.
+    """Build Inception v3.
 
     Parameters
     ----------
     pretrained : bool, default False
-        Whether to load the pretrained weights for model.
+        Load the ImageNet weights MXNet published (downloaded on first use).
     ctx : Context, default CPU
-        The context in which to load the pretrained weights.
+        Where the loaded weights are placed.
     root : str, default $MXNET_HOME/models
-        Location for keeping the model parameters.
+        Folder that caches the downloaded parameter files.
+    **kwargs
+        Passed on to :class:`Inception3` (``classes``, ``prefix``...).
     """
     net = Inception3(**kwargs)
     if pretrained:
-        from ..model_store import get_model_file
-        net.load_parameters(get_model_file('inceptionv3', root=root), ctx=ctx)
+        _load_pretrained(net, 'inceptionv3', ctx, root)
     return net
