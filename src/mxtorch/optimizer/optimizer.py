@@ -56,55 +56,52 @@ def _zeros_like(weight: NDArray, dtype: Optional[torch.dtype] = None) -> NDArray
 
 
 class Optimizer:
-    """The base class inherited by all optimizers.
+    """Base of every optimizer: hyper-parameters, per-parameter multipliers and update counts.
+
+    A subclass supplies :meth:`create_state` (what it keeps per weight, e.g. a momentum
+    buffer) and :meth:`update` (one step on one weight, or on a list of weights when
+    ``aggregate_num`` is positive). This class supplies what all of them share: the
+    learning rate (fixed or from a scheduler), weight decay, gradient rescaling and
+    clipping settings, ``lr_mult``/``wd_mult`` lookup, the update counter that schedulers
+    read, and float32 master copies of float16 weights. Subclasses registered with
+    :func:`register` can be built by name with :func:`create`.
 
     Parameters
     ----------
     rescale_grad : float, optional, default 1.0
-        Multiply the gradient with `rescale_grad` before updating. Often
-        choose to be ``1.0/batch_size``.
-
+        Factor applied to every gradient before it is used; ``1.0/batch_size`` is the
+        usual choice when the loss is summed over a batch.
     param_idx2name : dict from int to string, optional, default None
-        A dictionary that maps int index to string name.
-
-    clip_gradient : float, optional, default None
-        Clip the gradient by projecting onto the box ``[-clip_gradient, clip_gradient]``.
-
-    learning_rate : float, optional, default None
-        The initial learning rate. If None, the optimization will use the
-        learning rate from ``lr_scheduler``. If not None, it will overwrite
-        the learning rate in ``lr_scheduler``. If None and ``lr_scheduler``
-        is also None, then it will be set to 0.01 by default.
-
-    lr_scheduler : LRScheduler, optional, default None
-        The learning rate scheduler.
-
+        Names of the parameters by update index. Named parameters that end neither in
+        ``_weight`` nor in ``_gamma`` get a weight-decay multiplier of 0.
     wd : float, optional, default 0.0
-        The weight decay (or L2 regularization) coefficient. Modifies objective
-        by adding a penalty for having large weights.
-
-    sym: Symbol, optional, default None
-        The Symbol this optimizer is applying to.
-
+        L2 penalty coefficient: ``wd * weight`` is added to the gradient.
+    clip_gradient : float, optional, default None
+        When set, each rescaled gradient element is clamped to
+        ``[-clip_gradient, clip_gradient]``.
+    learning_rate : float, optional, default None
+        Step size. When ``lr_scheduler`` is given too, this value replaces the
+        scheduler's ``base_lr``; when both are None, 0.01 is used.
+    lr_scheduler : LRScheduler, optional, default None
+        Schedule giving the step size as a function of the update count.
+    sym : Symbol, optional, default None
+        Network whose variables' ``__lr_mult__`` and ``__wd_mult__`` attributes seed the
+        multipliers.
     begin_num_update : int, optional, default 0
-        The initial number of updates.
-
+        Update count to start from (when resuming training).
     multi_precision : bool, optional, default False
-       Flag to control the internal precision of the optimizer.
-       False: results in using the same precision as the weights (default),
-       True: makes internal 32-bit copy of the weights and applies gradients
-       in 32-bit precision even if actual weights used in the model have lower precision.
-       Turning this on can improve convergence and accuracy when training with float16.
-
+        For float16 weights, keep a float32 master copy in the state, do the update in
+        float32 and copy the result back. Without it the update runs in the weight's
+        own precision, which is cheaper but can stall training.
     param_dict : dict of int -> gluon.Parameter, default None
-        Dictionary of parameter index to gluon.Parameter, used to lookup parameter attributes
-        such as lr_mult, wd_mult, etc. param_dict shall not be deep copied.
+        Gluon parameters by update index; their own ``lr_mult`` and ``wd_mult`` take
+        precedence. The dict is referenced, not copied, and is left out when the optimizer
+        is pickled.
 
-    Properties
+    Attributes
     ----------
     learning_rate : float
-        The current learning rate of the optimizer. Given an Optimizer object
-        optimizer, its learning rate can be accessed as optimizer.learning_rate.
+        The step size in force now (read from the scheduler if there is one).
     """
 
     opt_registry: dict = {}
@@ -116,23 +113,27 @@ class Optimizer:
                  param_dict: Optional[dict] = None):
         self.rescale_grad = rescale_grad
         self.lr_scheduler = lr_scheduler
-        if self.lr_scheduler is None and learning_rate is None:
-            learning_rate = 0.01
+        if learning_rate is None:
+            if lr_scheduler is None:
+                learning_rate = 0.01
+        elif lr_scheduler is not None and lr_scheduler.base_lr != learning_rate:
+            # A print, not warnings.warn: users' logs and our tests expect it on stdout.
+            print(UserWarning("learning rate from ``lr_scheduler`` has been "
+                              "overwritten by ``learning_rate`` in optimizer."))
+            lr_scheduler.base_lr = learning_rate
         self.lr = learning_rate
-        if self.lr_scheduler is not None and learning_rate is not None:
-            if self.lr_scheduler.base_lr != learning_rate:
-                # MXNet prints (rather than warns) this message; kept for parity.
-                print(UserWarning("learning rate from ``lr_scheduler`` has been "
-                                  "overwritten by ``learning_rate`` in optimizer."))
-                self.lr_scheduler.base_lr = learning_rate
 
         self.wd = wd
         self.lr_mult: dict = {}
         self.wd_mult: dict = {}
         self.begin_num_update = begin_num_update
         self.num_update = begin_num_update
-        self._all_index_update_counts: dict = {0: {}}
-        self._index_update_count = self._all_index_update_counts[0]
+        # Update counts per device: each device sees every index once per step, so counting
+        # them together would advance the schedule once per device. (Attribute order matters:
+        # it is the order MXNet pickles them in saved states.)
+        first_device: dict = {}
+        self._all_index_update_counts: dict = {0: first_device}
+        self._index_update_count = first_device
         self.clip_gradient = clip_gradient
         self.multi_precision = multi_precision
         self.aggregate_num = 0
@@ -143,8 +144,8 @@ class Optimizer:
             raise TypeError("param_idx2name should be a dict of param indexes to names, got "
                             f"{type(param_idx2name).__name__}")
         self.idx2name = param_idx2name.copy()
-        self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
-        self.param_dict = param_dict if param_dict else {}
+        self.sym_info = () if sym is None else (sym.attr_dict(), sym.list_arguments())
+        self.param_dict = param_dict or {}
 
         self.set_lr_mult({})
         self.set_wd_mult({})
@@ -152,20 +153,33 @@ class Optimizer:
     # -- registry -------------------------------------------------------------------------------
     @staticmethod
     def register(klass: type) -> type:
-        """Registers a new optimizer.
+        """Make an optimizer class available to :func:`create` under its lower-cased name.
 
-        Once an optimizer is registered, we can create an instance of this
-        optimizer with `create_optimizer` later.
+        Usable as a decorator. Registering a second class of the same name replaces the first,
+        with a warning.
+
+        Parameters
+        ----------
+        klass : type
+            A subclass of :class:`Optimizer`.
+
+        Returns
+        -------
+        type
+            ``klass`` itself.
+
+        Raises
+        ------
+        TypeError
+            If ``klass`` is not a class.
 
         Examples
         --------
-
         >>> @mx.optimizer.Optimizer.register
-        ... class MyOptimizer(mx.optimizer.Optimizer):
+        ... class HalfStep(mx.optimizer.Optimizer):
         ...     pass
-        >>> optim = mx.optimizer.Optimizer.create_optimizer('MyOptimizer')
-        >>> print(type(optim))
-        <class '__main__.MyOptimizer'>
+        >>> type(mx.optimizer.create('halfstep')).__name__
+        'HalfStep'
         """
         if not isinstance(klass, type):
             raise TypeError(f"register expects an Optimizer class, got {klass!r}")
@@ -179,23 +193,24 @@ class Optimizer:
 
     @staticmethod
     def create_optimizer(name: str, **kwargs: Any) -> "Optimizer":
-        """Instantiates an optimizer with a given name and kwargs.
-
-        .. note:: We can use the alias `create` for ``Optimizer.create_optimizer``.
+        """Build a registered optimizer from its name; :func:`create` is the same function.
 
         Parameters
         ----------
-        name: str
-            Name of the optimizer. Should be the name
-            of a subclass of Optimizer. Case insensitive.
-
-        kwargs: dict
-            Parameters for the optimizer.
+        name : str
+            Class name of the optimizer, in any case (``'sgd'``, ``'Adam'``, ...).
+        **kwargs
+            Passed on to the optimizer's constructor.
 
         Returns
         -------
         Optimizer
-            An instantiated optimizer.
+            The new optimizer.
+
+        Raises
+        ------
+        ValueError
+            If no optimizer of that name is registered.
 
         Examples
         --------
@@ -206,25 +221,32 @@ class Optimizer:
         >>> type(adam)
         <class 'mxtorch.optimizer.adam.Adam'>
         """
-        if name.lower() in Optimizer.opt_registry:
-            return Optimizer.opt_registry[name.lower()](**kwargs)
-        raise ValueError(f"Cannot find optimizer {name}; registered optimizers are "
-                         f"{sorted(Optimizer.opt_registry)}")
+        klass = Optimizer.opt_registry.get(name.lower())
+        if klass is None:
+            raise ValueError(f"Cannot find optimizer {name}; registered optimizers are "
+                             f"{sorted(Optimizer.opt_registry)}")
+        return klass(**kwargs)
 
     # -- learning rate ---------------------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
+        """The step size in force now: the scheduler's value at ``num_update``, else ``lr``."""
         if self.lr_scheduler is not None:
             return self.lr_scheduler(self.num_update)
         return self.lr
 
     def set_learning_rate(self, lr: float) -> None:
-        """Sets a new learning rate of the optimizer.
+        """Replace the fixed learning rate.
 
         Parameters
         ----------
         lr : float
-            The new learning rate of the optimizer.
+            The step size to use from now on.
+
+        Raises
+        ------
+        UserWarning
+            If the optimizer has a scheduler, which owns the learning rate.
         """
         if self.lr_scheduler is not None:
             raise UserWarning("LRScheduler of the optimizer has already been "
@@ -235,100 +257,65 @@ class Optimizer:
         self.lr = lr
 
     def set_lr_scale(self, args_lrscale: dict) -> None:
-        """[DEPRECATED] Sets lr scale. Use set_lr_mult instead."""
+        """Removed API kept for its error: always raises; use :meth:`set_lr_mult`."""
         raise DeprecationWarning
 
+    def _mults_from_sym(self, key: str) -> dict:
+        """Multipliers stored as the ``key`` attribute of the variables of ``sym``."""
+        if not self.sym_info:
+            return {}
+        attrs, arg_names = self.sym_info
+        return {name: float(attrs[name][key]) for name in arg_names
+                if key in attrs.get(name, {})}
+
     def set_lr_mult(self, args_lr_mult: dict) -> None:
-        """Sets an individual learning rate multiplier for each parameter.
+        """Set per-parameter learning-rate multipliers.
 
-        If you specify a learning rate multiplier for a parameter, then
-        the learning rate for the parameter will be set as the product of
-        the global learning rate `self.lr` and its multiplier.
-
-        .. note:: The default learning rate multiplier of a `Variable`
-            can be set with `lr_mult` argument in the constructor.
+        A parameter's step size is the global learning rate times its multiplier (1 when
+        none is set). The table is rebuilt from the ``__lr_mult__`` attributes of ``sym``'s
+        variables (e.g. ``mx.sym.Variable('w', lr_mult=0.1)``), then ``args_lr_mult`` is
+        laid over it. A Gluon parameter in ``param_dict`` uses its own ``lr_mult`` instead.
 
         Parameters
         ----------
         args_lr_mult : dict of str/int to float
-            For each of its key-value entries, the learning rate multipler for the
-            parameter specified in the key will be set as the given value.
-
-            You can specify the parameter with either its name or its index.
-            If you use the name, you should pass `sym` in the constructor,
-            and the name you specified in the key of `args_lr_mult` should match
-            the name of the parameter in `sym`. If you use the index, it should
-            correspond to the index of the parameter used in the `update` method.
-
-            Specifying a parameter by its index is only supported for backward
-            compatibility, and we recommend to use the name instead.
+            Multiplier per parameter, keyed by name (matched through ``param_idx2name`` or
+            ``sym``) or by update index. Names are preferred; indices are accepted for old
+            code.
         """
-        self.lr_mult = {}
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and "__lr_mult__" in attr[name]:
-                    self.lr_mult[name] = float(attr[name]["__lr_mult__"])
-        self.lr_mult.update(args_lr_mult)
+        mults = self._mults_from_sym("__lr_mult__")
+        mults.update(args_lr_mult)
+        self.lr_mult = mults
 
     def set_wd_mult(self, args_wd_mult: dict) -> None:
-        """Sets an individual weight decay multiplier for each parameter.
+        """Set per-parameter weight-decay multipliers.
 
-        By default, if `param_idx2name` was provided in the
-        constructor, the weight decay multipler is set as 0 for all
-        parameters whose name don't end with ``_weight`` or
-        ``_gamma``.
-
-        .. note:: The default weight decay multiplier for a `Variable`
-            can be set with its `wd_mult` argument in the constructor.
+        The table is rebuilt: 0 for every name in ``param_idx2name`` that ends neither in
+        ``_weight`` nor in ``_gamma`` (biases and batch-norm shifts are not decayed), then
+        the ``__wd_mult__`` attributes of ``sym``'s variables, then ``args_wd_mult``. A Gluon
+        parameter in ``param_dict`` uses its own ``wd_mult`` instead.
 
         Parameters
         ----------
         args_wd_mult : dict of string/int to float
-            For each of its key-value entries, the weight decay multipler for the
-            parameter specified in the key will be set as the given value.
-
-            You can specify the parameter with either its name or its index.
-            If you use the name, you should pass `sym` in the constructor,
-            and the name you specified in the key of `args_lr_mult` should match
-            the name of the parameter in `sym`. If you use the index, it should
-            correspond to the index of the parameter used in the `update` method.
-
-            Specifying a parameter by its index is only supported for backward
-            compatibility, and we recommend to use the name instead.
+            Multiplier per parameter, keyed by name (matched through ``param_idx2name`` or
+            ``sym``) or by update index. Names are preferred; indices are accepted for old
+            code.
         """
-        self.wd_mult = {}
-        for n in self.idx2name.values():
-            if not (n.endswith("_weight") or n.endswith("_gamma")):
-                self.wd_mult[n] = 0.0
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and "__wd_mult__" in attr[name]:
-                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
-        self.wd_mult.update(args_wd_mult)
+        mults = {name: 0.0 for name in self.idx2name.values()
+                 if not name.endswith(("_weight", "_gamma"))}
+        mults.update(self._mults_from_sym("__wd_mult__"))
+        mults.update(args_wd_mult)
+        self.wd_mult = mults
 
     # -- update counting -------------------------------------------------------------------------
     def _set_current_context(self, device_id: int) -> None:
-        """Sets the number of the currently handled device.
-
-        Parameters
-        ----------
-        device_id : int
-            The number of current device.
-        """
-        if device_id not in self._all_index_update_counts:
-            self._all_index_update_counts[device_id] = {}
-        self._index_update_count = self._all_index_update_counts[device_id]
+        """Count the following updates against device ``device_id``."""
+        self._index_update_count = self._all_index_update_counts.setdefault(device_id, {})
 
     def _update_count(self, index: Any) -> None:
-        """Updates num_update.
-
-        Parameters
-        ----------
-        index : int or list of int
-            The index to be updated.
-        """
+        """Record one more update of ``index`` (an int or a list of them) and advance
+        ``num_update`` to the highest count seen on the current device."""
         if not isinstance(index, (list, tuple)):
             index = [index]
         counts = self._index_update_count
@@ -339,71 +326,26 @@ class Optimizer:
             self.num_update = max(counts[idx], self.num_update)
 
     def _get_lrs(self, indices: Sequence[Any]) -> list:
-        """Gets the learning rates given the indices of the weights.
-
-        Parameters
-        ----------
-        indices : list of int
-            Indices corresponding to weights.
-
-        Returns
-        -------
-        lrs : list of float
-            Learning rates for those indices.
-        """
+        """The learning rate of each index in ``indices``, multipliers applied."""
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
         return [lr * self._mult(index, self.lr_mult, "lr_mult") for index in indices]
 
     def _get_lr(self, index: Any) -> float:
-        """Gets the learning rate given the index of the weight.
-
-        Parameters
-        ----------
-        index : int
-            The index corresponding to the weight.
-
-        Returns
-        -------
-        lr : float
-            Learning rate for this index.
-        """
+        """The learning rate of one index, multipliers applied."""
         return self._get_lrs([index])[0]
 
     def _get_wds(self, indices: Sequence[Any]) -> list:
-        """Gets weight decays for indices.
-        Returns 0 for non-weights if the name of weights are provided for `__init__`.
-
-        Parameters
-        ----------
-        indices : list of int
-            Indices of weights.
-
-        Returns
-        -------
-        wds : list of float
-            Weight decays for those indices.
-        """
+        """The weight decay of each index in ``indices``, multipliers applied (so 0 for the
+        non-weight parameters named in ``param_idx2name``)."""
         return [self.wd * self._mult(index, self.wd_mult, "wd_mult") for index in indices]
 
     def _get_wd(self, index: Any) -> float:
-        """Gets weight decay for index.
-        Returns 0 for non-weights if the name of weights are provided for `__init__`.
-
-        Parameters
-        ----------
-        index : int
-            The index of weight.
-
-        Returns
-        -------
-        wd : float
-            Weight decay for this index.
-        """
+        """The weight decay of one index, multipliers applied."""
         return self._get_wds([index])[0]
 
     def _mult(self, index: Any, mults: dict, attr: str) -> float:
-        # Precedence as MXNet: a Gluon Parameter's own multiplier, then one set by index,
-        # then one set by name (through param_idx2name).
+        # The order MXNet resolves a multiplier in: a Gluon Parameter's own attribute,
+        # then an entry keyed by the index, then one keyed by the index's name.
         param = self.param_dict.get(index)
         if param is not None:
             return getattr(param, attr)
@@ -415,50 +357,48 @@ class Optimizer:
 
     # -- states and updates ----------------------------------------------------------------------
     def create_state(self, index: Any, weight: NDArray) -> Any:
-        """Creates auxiliary state for a given weight.
+        """Make what this optimizer keeps between steps for one weight.
 
-        Some optimizers require additional states, e.g. as momentum, in addition
-        to gradients in order to update weights. This function creates state
-        for a given weight which will be used in `update`. This function is
-        called only once for each weight.
+        Called once per weight, before its first update; the result is handed back to
+        :meth:`update` each step. The base class keeps nothing.
 
         Parameters
         ----------
         index : int
-            An unique index to identify the weight.
+            Update index of the weight.
         weight : NDArray
-            The weight.
+            The weight, for its shape, dtype and device.
 
         Returns
         -------
-        state : any obj
-            The state associated with the weight.
+        any
+            The state (None, an NDArray, or a tuple of them).
         """
         return None
 
     def create_state_multi_precision(self, index: Any, weight: NDArray) -> Any:
-        """Creates auxiliary state for a given weight, including FP32 high
-        precision copy if original weight is FP16.
+        """Like :meth:`create_state`, adding a float32 master copy for float16 weights.
 
-        This method is provided to perform automatic mixed precision training
-        for optimizers that do not support it themselves.
+        With ``multi_precision`` and a float16 weight the state is
+        ``(float32 copy of weight, create_state(index, that copy))``; otherwise it is
+        :meth:`create_state`'s, with a warning for float16 weights updated in float16.
 
         Parameters
         ----------
         index : int
-            An unique index to identify the weight.
+            Update index of the weight.
         weight : NDArray
             The weight.
 
         Returns
         -------
-        state : any obj
-            The state associated with the weight.
+        any
+            The state to pass to :meth:`update_multi_precision`.
         """
-        if self.multi_precision and weight.dtype == np.float16:
-            weight_master_copy = weight.astype(np.float32)
-            return (weight_master_copy,) + (self.create_state(index, weight_master_copy),)
-        if weight.dtype == np.float16 and not self.multi_precision:
+        if weight.dtype == np.float16:
+            if self.multi_precision:
+                master = weight.astype(np.float32)
+                return (master, self.create_state(index, master))
             warnings.warn("Accumulating with float16 in optimizer can lead to "
                           "poor accuracy or slow convergence. "
                           "Consider using multi_precision=True option of the "
@@ -466,85 +406,91 @@ class Optimizer:
         return self.create_state(index, weight)
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: Any) -> None:
-        """Updates the given parameter using the corresponding gradient and state.
+        """Apply one step to ``weight`` in place. Subclasses implement it.
 
         Parameters
         ----------
         index : int
-            The unique index of the parameter into the individual learning
-            rates and weight decays. Learning rates and weight decay
-            may be set via `set_lr_mult()` and `set_wd_mult()`, respectively.
+            Update index of the weight: selects its ``lr_mult`` and ``wd_mult`` and its
+            update count.
         weight : NDArray
-            The parameter to be updated.
+            The parameter, changed in place.
         grad : NDArray
-            The gradient of the objective with respect to this parameter.
-        state : any obj
-            The state returned by `create_state()`.
+            Gradient of the loss with respect to ``weight``.
+        state : any
+            What :meth:`create_state` made for this weight.
         """
         raise NotImplementedError()
 
     def update_multi_precision(self, index: Any, weight: NDArray, grad: NDArray,
                                state: Any) -> None:
-        """Updates the given parameter using the corresponding gradient and state.
-        Mixed precision version.
+        """Apply one step, through the float32 master copy when there is one.
+
+        With ``multi_precision`` and a float16 weight, the step runs on the master copy held
+        in ``state`` with the gradient cast to float32, and the result is written back into
+        ``weight``; otherwise this is :meth:`update`.
 
         Parameters
         ----------
         index : int
-            The unique index of the parameter into the individual learning
-            rates and weight decays. Learning rates and weight decay
-            may be set via `set_lr_mult()` and `set_wd_mult()`, respectively.
+            Update index of the weight.
         weight : NDArray
-            The parameter to be updated.
+            The parameter, changed in place.
         grad : NDArray
-            The gradient of the objective with respect to this parameter.
-        state : any obj
-            The state returned by `create_state()`.
+            Gradient of the loss with respect to ``weight``.
+        state : any
+            What :meth:`create_state_multi_precision` made for this weight.
         """
-        if self.multi_precision and weight.dtype == np.float16:
-            weight_master_copy, original_state = state
-            grad32 = grad.astype(np.float32)
-            self.update(index, weight_master_copy, grad32, original_state)
-            with torch.no_grad():
-                weight._t.copy_(weight_master_copy._t)
-        else:
+        if not (self.multi_precision and weight.dtype == np.float16):
             self.update(index, weight, grad, state)
+            return
+        master, inner_state = state
+        self.update(index, master, grad.astype(np.float32), inner_state)
+        with torch.no_grad():
+            weight._t.copy_(master._t)
 
     def __getstate__(self) -> dict:
+        # Gluon Parameters are not part of a saved optimizer: the Trainer attaches them
+        # again after loading.
         ret = self.__dict__.copy()
-        # do not include param_dict in the state
         del ret["param_dict"]
         return ret
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__ = state
-        # param_dict needs to be explicitly set by the trainer
         self.param_dict = {}
 
 
-# convenience wrapper for Optimizer.Register
 register = Optimizer.register
-# backward compatibility wrapper for Optimizer.CreateOptimizer
 create = Optimizer.create_optimizer
 
 
 @register
 class Test(Optimizer):
-    """The Test optimizer"""
+    """Optimizer for tests: adds the rescaled gradient to the weight and keeps a copy of it."""
 
     def create_state(self, index: Any, weight: NDArray) -> NDArray:
-        """Creates a state to duplicate weight."""
+        """A float32 zero array shaped like ``weight``."""
         return _zeros_like(weight, torch.float32)
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray) -> None:
-        """Performs w += rescale_grad * grad."""
+        """``weight += rescale_grad * grad``, then ``state = weight``."""
         with torch.no_grad():
             weight._t.add_(grad._t * self.rescale_grad)
             state._t.copy_(weight._t)
 
 
 class Updater:
-    """Updater for kvstore."""
+    """The callable a KVStore runs to apply an optimizer: ``updater(index, grad, weight)``.
+
+    It creates each weight's optimizer state on first sight, keeps the states by index, and
+    can save and restore them (:meth:`get_states`, :meth:`set_states`) in MXNet's format.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimizer whose steps it applies.
+    """
 
     def __init__(self, optimizer: Optimizer):
         self.optimizer = optimizer
@@ -553,34 +499,41 @@ class Updater:
         self.aggregate_updates = optimizer.aggregate_num > 0
 
     def __call__(self, index: Any, grad: Any, weight: Any) -> None:
-        """Updates weight given gradient and index."""
-        if not isinstance(index, (list, tuple)):
-            indices, grads, weights = [index], [grad], [weight]
-        else:
-            indices, grads, weights = list(index), list(grad), list(weight)
+        """Update ``weight`` from ``grad``; each may be one array or a list, with matching
+        indices."""
+        many = isinstance(index, (list, tuple))
+        indices = list(index) if many else [index]
+        grads = list(grad) if many else [grad]
+        weights = list(weight) if many else [weight]
         if weights:
-            self.optimizer._set_current_context(weights[0].context.device_id)
+            device = weights[0].context.device_id
+            self.optimizer._set_current_context(device)
         self._prepare_states(indices, weights)
-        # the optimizer's own setting: `set_states` may have brought in another optimizer
+        # Read aggregate_num from the optimizer now, not at construction: set_states may
+        # have swapped the optimizer.
         if self.optimizer.aggregate_num > 0:
             self._aggregated_update(indices, weights, grads)
-        else:
-            for i, w, g in zip(indices, weights, grads):
-                self.optimizer.update_multi_precision(i, w, g, self.states[i])
+            return
+        step = self.optimizer.update_multi_precision
+        for idx, w, g in zip(indices, weights, grads):
+            step(idx, w, g, self.states[idx])
 
     def _prepare_states(self, indices: list, weights: list) -> None:
-        for i, idx in enumerate(indices):
+        for pos, (idx, weight) in enumerate(zip(indices, weights)):
             if isinstance(idx, bytes):
-                indices[i] = idx = idx.decode()
+                idx = idx.decode()
+                indices[pos] = idx
             if idx not in self.states:
-                self.states[idx] = self.optimizer.create_state_multi_precision(idx, weights[i])
-                self.states_synced[idx] = True
+                state = self.optimizer.create_state_multi_precision(idx, weight)
             elif not self.states_synced[idx]:
-                self.states[idx] = self.sync_state_context(self.states[idx], weights[i].context)
-                self.states_synced[idx] = True
+                state = self.sync_state_context(self.states[idx], weight.context)
+            else:
+                continue
+            self.states[idx] = state
+            self.states_synced[idx] = True
 
     def _aggregated_update(self, indices: list, weights: list, grads: list) -> None:
-        # Weights of one dtype are updated together, `aggregate_num` at a time.
+        # Multi-tensor kernels need one dtype per call, and at most aggregate_num tensors.
         type_map: dict = {}
         for i, w, g in zip(indices, weights, grads):
             type_map.setdefault(w.dtype, []).append((i, w, g))
@@ -592,7 +545,20 @@ class Updater:
                                                       [self.states[i] for i in idx])
 
     def sync_state_context(self, state: Any, context: Any) -> Any:
-        """sync state context."""
+        """Move a state (an NDArray, or a tuple or list of them, nested) to ``context``.
+
+        Parameters
+        ----------
+        state : any
+            The state; anything that is not an NDArray, tuple or list is returned as is.
+        context : Context
+            The device to move it to.
+
+        Returns
+        -------
+        any
+            The state on ``context``, of the same structure.
+        """
         if isinstance(state, NDArray):
             return state.as_in_context(context)
         if isinstance(state, (tuple, list)):
@@ -611,16 +577,22 @@ class Updater:
             self.states, self.optimizer = states
         else:
             self.states = states
-        self.states_synced = dict.fromkeys(self.states.keys(), False)
+        # Loaded states may sit on another device than the weights: move each on next use.
+        self.states_synced = dict.fromkeys(self.states, False)
 
     def get_states(self, dump_optimizer: bool = False) -> bytes:
-        """Gets updater states.
+        """Serialise the optimizer states, in the format MXNet's ``Updater`` writes.
 
         Parameters
         ----------
         dump_optimizer : bool, default False
-            Whether to also save the optimizer itself. This would also save optimizer
-            information such as learning rate and weight decay schedules.
+            Save the optimizer too (its learning rate, scheduler, multipliers and update
+            counts), so that :meth:`set_states` restores it as well.
+
+        Returns
+        -------
+        bytes
+            The serialised states.
         """
         return _states.dumps((self.states, self.optimizer) if dump_optimizer else self.states)
 
@@ -635,16 +607,16 @@ class Updater:
 
 
 def get_updater(optimizer: Optimizer) -> Callable:
-    """Returns a closure of the updater needed for kvstore.
+    """Wrap ``optimizer`` in an :class:`Updater`, the callable a KVStore applies.
 
     Parameters
     ----------
-    optimizer: Optimizer
-         The optimizer.
+    optimizer : Optimizer
+        The optimizer to apply.
 
     Returns
     -------
-    updater: function
-         The closure of the updater.
+    Updater
+        Called as ``updater(index, grad, weight)``.
     """
     return Updater(optimizer)

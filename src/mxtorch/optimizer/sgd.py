@@ -1,4 +1,8 @@
-"""SGD and its relatives: SGD, ccSGD, NAG, Signum, DCASGD, SGLD."""
+"""Gradient-descent optimizers: SGD (and its old alias ccSGD), NAG, Signum, DCASGD, SGLD, LARS.
+
+SGD and LARS hand all the weights of a call to torch's multi-tensor kernels at once; the others
+step one weight at a time. Each follows the arithmetic of the MXNet 1.9.1 operator it names.
+"""
 from __future__ import annotations
 
 import math
@@ -18,25 +22,33 @@ __all__ = ["SGD", "ccSGD", "NAG", "Signum", "DCASGD", "SGLD", "LARS"]
 
 
 def _master_weights(weights: list, states: list, multi_precision: bool) -> tuple:
-    """(tensors to update, momentum tensors or None, grads dtype) for SGD-style (mom, weight32)
-    states; with multi_precision the float32 master copies are updated."""
+    """Split SGD-style states into what the kernel writes: ``(weight tensors, momenta, grad dtype)``.
+
+    Under ``multi_precision`` each state is ``(momentum or None, float32 master)``: the masters
+    are the tensors stepped and gradients are cast to float32 (the returned dtype); otherwise the
+    weights themselves are stepped, the states are the momenta and the dtype is None (as is).
+    """
     if multi_precision:
         return [s[1]._t for s in states], [s[0] for s in states], torch.float32
     return [w._t for w in weights], list(states), None
 
 
 class _MomentumOptimizer(Optimizer):
-    """States shared by SGD and NAG: a momentum array (when momentum is not 0), paired with a
-    float32 master copy of a float16 weight under multi_precision, in MXNet's (mom, weight32)
-    order."""
+    """Common ground of SGD, NAG and LARS: their state and their multi-precision dispatch.
+
+    The state of a weight is a zero momentum array, or None when ``momentum`` is 0. Under
+    ``multi_precision`` a float16 weight's state is ``(momentum, float32 master copy)``: the
+    master copy comes second here, the opposite of :class:`Optimizer`'s pairing, because that
+    is the layout MXNet saves for these optimizers.
+    """
 
     momentum = 0.0
 
     def create_state_multi_precision(self, index: Any, weight: NDArray) -> Any:
-        if self.multi_precision and weight.dtype == np.float16:
-            weight_master_copy = weight.astype(np.float32)
-            return (self.create_state(index, weight_master_copy), weight_master_copy)
-        if weight.dtype == np.float16 and not self.multi_precision:
+        if weight.dtype == np.float16:
+            if self.multi_precision:
+                master = weight.astype(np.float32)
+                return (self.create_state(index, master), master)
             warnings.warn("Accumulating with float16 in optimizer can lead to "
                           "poor accuracy or slow convergence. "
                           "Consider using multi_precision=True option of the "
@@ -66,7 +78,7 @@ class _MomentumOptimizer(Optimizer):
                     w._t.copy_(master)
 
     def update(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
-        self._update_impl(index, weight, grad, state, multi_precision=False)
+        self._update_impl(index, weight, grad, state)
 
     def update_multi_precision(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
         first = weight[0] if isinstance(index, (tuple, list)) else weight
@@ -80,37 +92,35 @@ class _MomentumOptimizer(Optimizer):
 
 @register
 class SGD(_MomentumOptimizer):
-    """The SGD optimizer with momentum and weight decay.
+    """Stochastic gradient descent, with optional momentum and weight decay.
 
-    Standard updates are applied by::
-
-        rescaled_grad = lr * (rescale_grad * clip(grad, clip_gradient) + wd * weight)
-        state = momentum * state + rescaled_grad
-        weight = weight - state
-
-    (MXNet keeps the momentum with the opposite sign, ``state = momentum * state -
-    rescaled_grad`` and ``weight = weight + state``; so does this class.) All weights handed to
-    one update call are updated together by torch's multi-tensor kernels.
-
-    For details of the update algorithm see
-    :class:`~mxnet.ndarray.sgd_update` and :class:`~mxnet.ndarray.sgd_mom_update`.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    Each step computes ``g = clip(rescale_grad * grad, clip_gradient)`` and then, with momentum,
+    ``mom = momentum * mom - lr * (g + wd * weight)`` and ``weight += mom``; without it,
+    ``weight -= lr * (g + wd * weight)`` (MXNet's ``sgd_mom_update`` and ``sgd_update``). The
+    momentum therefore holds the negated velocity, as in MXNet, which matters when states are
+    saved or loaded. All weights of one call are stepped together by torch's multi-tensor
+    kernels.
 
     Parameters
     ----------
-    momentum : float, optional
-        The momentum value.
-    lazy_update : bool, optional
-        Default is True. Lazy updates concern only ``row_sparse`` gradients, which mxtorch
-        does not have: dense updates are always applied.
-    multi_precision: bool, optional
-        Flag to control the internal precision of the optimizer.
-        False: results in using the same precision as the weights (default),
-        True: makes internal 32-bit copy of the weights and applies gradients
-        in 32-bit precision even if actual weights used in the model have lower precision.
-        Turning this on can improve convergence and accuracy when training with float16.
+    momentum : float, optional, default 0.0
+        Decay of the velocity; 0 keeps no momentum state at all.
+    lazy_update : bool, optional, default True
+        Accepted and stored for compatibility. It only changes anything for ``row_sparse``
+        gradients, which mxtorch does not have, so every update is dense.
+    **kwargs
+        The arguments of :class:`Optimizer` (``learning_rate``, ``wd``, ``rescale_grad``,
+        ``clip_gradient``, ``multi_precision``...). With ``multi_precision``, float16 weights
+        are stepped through a float32 master copy.
+
+    Examples
+    --------
+    >>> opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9)
+    >>> w, g = mx.nd.ones((2,)), mx.nd.ones((2,))
+    >>> state = opt.create_state(0, w)
+    >>> opt.update(0, w, g, state)
+    >>> w.asnumpy()
+    array([0.9, 0.9], dtype=float32)
     """
 
     def __init__(self, momentum: float = 0.0, lazy_update: bool = True, **kwargs: Any):
@@ -126,30 +136,27 @@ class SGD(_MomentumOptimizer):
 
 @register
 class ccSGD(SGD):  # noqa: N801 - MXNet's name
-    """[DEPRECATED] Same as `SGD`. Left here for backward compatibility."""
+    """Old name of :class:`SGD`, kept so that code and saved configurations using it still work."""
 
 
 @register
 class NAG(_MomentumOptimizer):
-    """Nesterov accelerated gradient.
+    """SGD with Nesterov momentum: the step looks ahead along the velocity.
 
-    This optimizer updates each weight by::
-
-        state = momentum * state + grad + wd * weight
-        weight = weight - (lr * (grad + momentum * state))
-
-    (MXNet's operator keeps ``-lr * state`` as the momentum array; so does this class.)
+    With ``step = lr * (clip(rescale_grad * grad, clip_gradient) + wd * weight)`` and the
+    momentum first decayed (``mom *= momentum``), the weight moves by
+    ``-mom + (1 + momentum) * (mom - step)`` and the momentum becomes ``mom - step``, as in
+    MXNet's ``nag_mom_update`` (which, like this class, stores the velocity scaled by ``-lr``
+    and reads the already updated weight for the momentum's decay term). With ``momentum`` 0
+    this is plain :class:`SGD`.
 
     Parameters
     ----------
-    momentum : float, optional
-       The momentum value.
-    multi_precision: bool, optional
-        Flag to control the internal precision of the optimizer.
-        False: results in using the same precision as the weights (default),
-        True: makes internal 32-bit copy of the weights and applies gradients
-        in 32-bit precision even if actual weights used in the model have lower precision.
-        Turning this on can improve convergence and accuracy when training with float16.
+    momentum : float, optional, default 0.0
+        Decay of the velocity.
+    **kwargs
+        The arguments of :class:`Optimizer`, ``multi_precision`` included (float16 weights
+        stepped through a float32 master copy).
     """
 
     def __init__(self, momentum: float = 0.0, **kwargs: Any):
@@ -160,7 +167,7 @@ class NAG(_MomentumOptimizer):
                      multi_precision: bool = False) -> None:
         mom = state[0] if multi_precision else state
         if self.momentum <= 0 or mom is None:
-            # without momentum NAG is plain SGD (MXNet calls sgd_update)
+            # MXNet falls back to sgd_update here; so does this class.
             self._sgd_update(index, weight, grad, state, multi_precision)
             return
         _check_arrays([weight], [grad])
@@ -168,8 +175,8 @@ class NAG(_MomentumOptimizer):
         lr, wd = self._get_lr(index), self._get_wd(index)
         (target,), _, _ = _master_weights([weight], [state], multi_precision)
         with torch.no_grad():
-            # nag_mom_update with out=weight (the master copy under multi_precision): the momentum
-            # decays by the updated weight, as MXNet's kernel reads it after writing
+            # master=True: the kernel writes into the tensor it reads, so the momentum's weight
+            # decay term sees the new weight, matching MXNet's in-place nag_mom_update.
             clip = fused_clip(self.clip_gradient)
             nag_step(target, grad._t, mom._t, lr=lr, momentum=self.momentum, wd=wd,
                      rescale_grad=self.rescale_grad, clip_gradient=-1.0 if clip is None else clip,
@@ -180,34 +187,26 @@ class NAG(_MomentumOptimizer):
 
 @register
 class Signum(Optimizer):
-    r"""The Signum optimizer that takes the sign of gradient or momentum.
+    """Sign-based descent: every element moves by exactly ``lr``, in the direction of a sign.
 
-    The optimizer updates the weight by::
-
-        rescaled_grad = rescale_grad * clip(grad, clip_gradient) + wd * weight
-        state = momentum * state + (1-momentum)*rescaled_grad
-        weight = (1 - lr * wd_lh) * weight - lr * sign(state)
-
-    References
-    ----------
-    Jeremy Bernstein, Yu-Xiang Wang, Kamyar Azizzadenesheli & Anima Anandkumar. (2018).
-    signSGD: Compressed Optimisation for Non-Convex Problems. In ICML'18.
-
-    See: https://arxiv.org/abs/1802.04434
-
-    For details of the update algorithm see
-    :class:`~mxnet.ndarray.signsgd_update` and :class:`~mxnet.ndarray.signum_update`.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    With momentum (MXNet's ``signum_update``) the momentum is kept negated:
+    ``mom = momentum * mom - (1 - momentum) * (clip(rescale_grad * grad, clip_gradient) +
+    wd * weight)``, then ``weight = (1 - lr * wd_lh) * weight + lr * sign(mom)``. With
+    ``momentum`` 0 (``signsgd_update``) it is ``weight = (1 - lr * wd) * weight -
+    lr * sign(grad)``. The method is signSGD/Signum of Bernstein et al., ICML 2018
+    (https://arxiv.org/abs/1802.04434).
 
     Parameters
     ----------
-    momentum : float, optional
-       The momentum value.
-    wd_lh : float, optional
-       The amount of decoupled weight decay regularization, see details in the original paper at:\
-       https://arxiv.org/abs/1711.05101
+    learning_rate : float, optional, default 0.01
+        Size of each element's move.
+    momentum : float, optional, default 0.9
+        Decay of the averaged gradient whose sign is taken; 0 takes the gradient's own sign.
+    wd_lh : float, optional, default 0.0
+        Decoupled weight decay (Loshchilov & Hutter, https://arxiv.org/abs/1711.05101): the
+        weight shrinks by ``lr * wd_lh`` of itself each step, outside the sign.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, wd_lh: float = 0.0,
@@ -225,7 +224,8 @@ class Signum(Optimizer):
         lr, wd = _f32(self._get_lr(index)), _f32(self._get_wd(index))
         clip = fused_clip(self.clip_gradient)
         with torch.no_grad():
-            # signsgd_update (no state) / signum_update with out=weight
+            # in_place: the step is written into the weight itself, as the optimizer's
+            # out=weight call of the operator does in MXNet.
             signum_step(weight._t, grad._t, None if state is None else state._t, lr=lr,
                         momentum=self.momentum if self.momentum > 0 else 0.0, wd=wd,
                         rescale_grad=self.rescale_grad, clip_gradient=-1.0 if clip is None else clip,
@@ -234,22 +234,23 @@ class Signum(Optimizer):
 
 @register
 class DCASGD(Optimizer):
-    """The DCASGD optimizer.
+    """SGD with delay compensation, for gradients computed on slightly stale weights.
 
-    This class implements the optimizer described in *Asynchronous Stochastic Gradient Descent
-    with Delay Compensation for Distributed Deep Learning*,
-    available at https://arxiv.org/abs/1609.08326.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    The step adds a correction ``lamda * g * g * (weight - previous_weight)`` to the rescaled,
+    clipped gradient ``g`` (plus ``wd * weight``), approximating the gradient at the current
+    weight from the one at the weight it was computed on; the state keeps that previous
+    weight, and a momentum array when ``momentum`` is not 0. The method is from Zheng et al.,
+    "Asynchronous Stochastic Gradient Descent with Delay Compensation" (ICML 2017,
+    https://arxiv.org/abs/1609.08326).
 
     Parameters
     ----------
-    momentum : float, optional
-       The momentum value.
-
-    lamda : float, optional
-       Scale DC value.
+    momentum : float, optional, default 0.0
+        Decay of the velocity; 0 keeps no momentum state.
+    lamda : float, optional, default 0.04
+        Weight of the delay-compensation term (MXNet's spelling of the name).
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, momentum: float = 0.0, lamda: float = 0.04, **kwargs: Any):
@@ -273,8 +274,8 @@ class DCASGD(Optimizer):
             if self.clip_gradient is not None:
                 g = g.clamp(-self.clip_gradient, self.clip_gradient)
             step = -lr * (g + wd * w + self.lamda * g * g * (w - prev))
-            # MXNet tests `if mom:` on the momentum array, which raises for any array of more
-            # than one element; an explicit None test gives the documented momentum behaviour.
+            # A deliberate difference: MXNet writes `if mom:`, which fails for any momentum
+            # array of more than one element; testing for None gives the intended behaviour.
             if mom is not None:
                 mom._t.mul_(self.momentum).add_(step)
                 step = mom._t
@@ -284,12 +285,18 @@ class DCASGD(Optimizer):
 
 @register
 class SGLD(Optimizer):
-    """Stochastic Gradient Riemannian Langevin Dynamics.
+    """Stochastic gradient Langevin dynamics: half a gradient step plus Gaussian noise.
 
-    This class implements the optimizer described in the paper *Stochastic Gradient
-    Riemannian Langevin Dynamics on the Probability Simplex*, available at
-    https://papers.nips.cc/paper/4883-stochastic-gradient-riemannian-langevin-dynamics-on-the-probability-simplex.pdf.
+    Each step is ``weight -= lr / 2 * (g + wd * weight)`` with ``g`` the rescaled, clipped
+    gradient, followed by adding noise drawn from ``N(0, lr)``, so that the weights sample
+    from the posterior rather than settle at a mode (Patterson & Teh, NIPS 2013). It keeps no
+    state. The noise comes from torch's generator: :func:`mxtorch.random.seed` makes runs
+    repeatable, but the draws are not MXNet's.
 
+    Parameters
+    ----------
+    **kwargs
+        The arguments of :class:`Optimizer`.
     """
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: Any) -> None:
@@ -310,34 +317,35 @@ _NO_LARS_SUFFIXES = ("gamma", "beta", "bias")
 
 @register
 class LARS(_MomentumOptimizer):
-    """the LARS optimizer from 'Large Batch Training of Convolution Networks' \\
-    (https://arxiv.org/abs/1708.03888)
+    """Layer-wise adaptive rate scaling: SGD whose step size follows each layer's norms.
 
-    Behave mostly like SGD with momentum and weight decay but is scaling \\
-    adaptively the learning for each layer (except bias and batch norm parameters):
-    w_norm = L2norm(weights)
-    g_norm = L2norm(gradients)
-    if w_norm > 0 and g_norm > 0:
-        lr_layer = lr * lr_mult * eta * w_norm / (g_norm + weight_decay * w_norm + eps)
-    else:
-        lr_layer = lr * lr_mult
+    For every parameter except biases, gammas and betas (by name), the learning rate becomes
+    ``lr * eta * |w| / (rescale_grad * |g| + wd * |w| + eps)``, with ``|.|`` the L2 norm, when
+    both norms are positive; the update itself is then :class:`SGD`'s. The method is from
+    You et al., "Large Batch Training of Convolutional Networks"
+    (https://arxiv.org/abs/1708.03888).
 
     Parameters
     ----------
-    momentum : float, optional
-        The momentum value.
-    lazy_update : bool, optional
-        Default is True. Lazy updates concern only ``row_sparse`` gradients, which mxtorch
-        does not have: dense updates are always applied.
-    lars_eta : float, optional
-        LARS coefficient used to scale the learning rate. Default set to 0.001.
-    lars_epsilon : float, optional
-        Optional epsilon in case of very small gradients. Default set to 0.
-    momentum_correction : bool, optional
-        If True scale momentum w.r.t global learning rate change (with an lr_scheduler) \\
-        as indicated in 'Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour` \\
-        (https://arxiv.org/pdf/1706.02677.pdf)
-        Default set to True.
+    momentum : float, optional, default 0.0
+        Decay of the velocity.
+    lazy_update : bool, optional, default True
+        Accepted and stored for compatibility; every update is dense in mxtorch.
+    eta : float, optional, default 0.001
+        Trust coefficient multiplying the norm ratio.
+    eps : float, optional, default 0
+        Added to the denominator against vanishing gradients.
+    momentum_correction : bool, optional, default True
+        When the global learning rate changes (under a scheduler), scale the momentum by the
+        ratio of the new rate to the previous one, as Goyal et al. propose
+        (https://arxiv.org/abs/1706.02677).
+    **kwargs
+        The other arguments of :class:`Optimizer`.
+
+    Notes
+    -----
+    MXNet documents the two arguments as ``lars_eta`` and ``lars_epsilon``, but its constructor
+    takes ``eta`` and ``eps``; so does this one.
     """
 
     def __init__(self, momentum: float = 0.0, lazy_update: bool = True, eta: float = 0.001,
@@ -354,7 +362,7 @@ class LARS(_MomentumOptimizer):
         self.cur_lr: Optional[float] = None
 
     def _get_lrs(self, indices: Sequence[Any]) -> list:
-        # remembers the previous global rate for the momentum correction
+        # The momentum correction needs the global rate of the previous step as well.
         if self.cur_lr is not None:
             self.last_lr = self.cur_lr
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
@@ -364,27 +372,29 @@ class LARS(_MomentumOptimizer):
         return [lr * self._mult(index, self.lr_mult, "lr_mult") for index in indices]
 
     def set_wd_mult(self, args_wd_mult: dict) -> None:
-        """Sets an individual weight decay multiplier for each parameter: as
-        :meth:`Optimizer.set_wd_mult`, except that only names ending with ``_weight`` keep
-        the weight decay by default."""
-        self.wd_mult = {n: 0.0 for n in self.idx2name.values() if not n.endswith("_weight")}
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and "__wd_mult__" in attr[name]:
-                    self.wd_mult[name] = float(attr[name]["__wd_mult__"])
-        self.wd_mult.update(args_wd_mult)
+        """Set per-parameter weight-decay multipliers, as :meth:`Optimizer.set_wd_mult` does,
+        except that by default only names ending in ``_weight`` are decayed (gammas are not).
+
+        Parameters
+        ----------
+        args_wd_mult : dict of string/int to float
+            Multiplier per parameter name or update index, laid over the defaults.
+        """
+        mults = {name: 0.0 for name in self.idx2name.values() if not name.endswith("_weight")}
+        mults.update(self._mults_from_sym("__wd_mult__"))
+        mults.update(args_wd_mult)
+        self.wd_mult = mults
 
     def _lars_lrs(self, indices: list, weights: list, grads: list, lrs: list,
                   wds: list) -> list:
-        """``multi_lars``: each layer's rate scaled by eta * |w| / (|g| * rescale + wd * |w| +
-        eps), except for biases, gammas and betas."""
+        """The learning rates after LARS scaling (MXNet's ``multi_lars``); the rates of biases,
+        gammas and betas are returned unchanged."""
         scaled = [i for i, idx in enumerate(indices)
                   if not str(self.idx2name.get(idx, idx)).endswith(_NO_LARS_SUFFIXES)]
         if not scaled:
             return lrs
         with torch.no_grad():
-            # multi_sum_sq of the weights and of the gradients, then multi_lars
+            # One reduction over all scaled layers at once (MXNet's multi_sum_sq).
             w_sq = sum_squares([weights[i]._t for i in scaled])
             g_sq = sum_squares([grads[i]._t for i in scaled])
             lr = torch.tensor([lrs[i] for i in scaled], dtype=torch.float32, device=w_sq.device)
