@@ -184,4 +184,14 @@ SAMPLES = [
             "moving_var": np.array([1.5, 0.7], np.float32)},
            {"key": "bn2", "fix_gamma": False, "eps": 1e-4}, id="contrib_sync_batch_norm_inference",
            grad=()),  # MXNet 1.9.1's backward outside training reads statistics it never saved
+    # -- BatchNormWithReLU (MXNet runs it with oneDNN only: 4-D data)
+    Sample("_contrib_BatchNormWithReLU",
+           {"data": (2, 3, 2, 2), "gamma": (3,), "beta": (3,), "moving_mean": np.zeros(3, np.float32),
+            "moving_var": np.ones(3, np.float32)},
+           {"fix_gamma": False, "momentum": 0.7}, id="contrib_batch_norm_with_relu_train", is_train=True,
+           grad=("data", "gamma", "beta"), fd=False),
+    Sample("_contrib_BatchNormWithReLU",
+           {"data": (2, 2, 3, 2), "gamma": (2,), "beta": (2,),
+            "moving_mean": np.array([0.2, -0.1], np.float32), "moving_var": np.array([0.8, 1.5], np.float32)},
+           {"eps": 1e-4}, id="contrib_batch_norm_with_relu_inference", grad=()),
 ]

@@ -1003,3 +1003,38 @@ def _sync_batch_norm_shape(attrs, data, gamma=None, beta=None, moving_mean=None,
 
 
 sync_batch_norm.shape(_sync_batch_norm_shape)
+
+
+# -- BatchNormWithReLU -----------------------------------------------------------------------------
+def _bn_relu_shape(attrs, *shapes):
+    from .nn import batch_norm
+    return batch_norm.shape_rule(attrs, *shapes)
+
+
+@op("_contrib_BatchNormWithReLU", inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
+    aux=("moving_mean", "moving_var"),
+    attrs={"eps": Float(1e-3), "momentum": Float(0.9), "fix_gamma": Bool(True),
+           "use_global_stats": Bool(False), "output_mean_var": Bool(False), "axis": Int(1),
+           "cudnn_off": Bool(False), "min_calib_range": Float(None, optional=True),
+           "max_calib_range": Float(None, optional=True)},
+    num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
+    output_names=lambda a: ("output", "mean", "var") if a["output_mean_var"] else ("output",),
+    input_init={"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'},
+    train_aware=True, learnable=("gamma", "beta"),
+    hidden_outputs=lambda a: 1 if a["output_mean_var"] else 3,  # mean, var and the ReLU's mask
+    plot_color="normalization")
+def batch_norm_with_relu(data, gamma, beta, moving_mean, moving_var, *, is_train, **attrs):
+    """``BatchNorm`` followed by ``relu`` on its output, one operator (MXNet's oneDNN fusion);
+    attributes, statistics and extra outputs are BatchNorm's, except that ``fix_gamma`` sets
+    gamma to 1 in place in inference as well."""
+    from .nn import batch_norm
+    if attrs["fix_gamma"]:  # this operator sets a fixed gamma to 1 in inference too (MXNet 1.9.1)
+        with torch.no_grad():
+            gamma.fill_(1)
+    result = batch_norm.impl(data, gamma, beta, moving_mean, moving_var, is_train=is_train, **attrs)
+    if isinstance(result, tuple):
+        return (torch.relu(result[0]),) + tuple(result[1:])
+    return torch.relu(result)
+
+
+batch_norm_with_relu.shape(_bn_relu_shape)
