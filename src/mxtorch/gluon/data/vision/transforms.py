@@ -1,4 +1,4 @@
-"""Image transforms.
+"""Image transforms for datasets: resizing, cropping, flipping, colour jitter, conversion.
 
 Transforms are Blocks, as in MXNet: hybrid ones call the ``F.image.*`` operators of the operator
 table, the others (crops with random or image-dependent geometry) call ``mx.image``.
@@ -38,28 +38,26 @@ def _batch_chain(blocks: Sequence[Any], x: NDArray) -> Optional[NDArray]:
 
 
 class Compose(Sequential):
-    """Sequentially composes multiple transforms.
+    """Chain transforms into one: each receives what the previous one returned.
+
+    Runs of two or more consecutive HybridBlocks are gathered into one hybridized
+    ``HybridSequential``, so they run as one graph; other transforms run one at a time.
 
     Parameters
     ----------
-    transforms : list of transform Blocks.
-        The list of transforms to be composed.
-
-
-    Inputs:
-        - **data**: input tensor with shape of the first transform Block requires.
-
-    Outputs:
-        - **out**: output tensor with shape of the last transform Block produces.
+    transforms : list of Block
+        The transforms, in the order they apply.
 
     Examples
     --------
-    >>> transformer = transforms.Compose([transforms.Resize(300),
-    ...                                   transforms.CenterCrop(256),
-    ...                                   transforms.ToTensor()])
-    >>> image = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(dtype=np.uint8)
-    >>> transformer(image)
-    <NDArray 3x256x256 @cpu(0)>
+    >>> import mxtorch as mx
+    >>> import numpy as np
+    >>> from mxtorch.gluon.data.vision import transforms
+    >>> chain = transforms.Compose([transforms.Resize(300), transforms.CenterCrop(256),
+    ...                             transforms.ToTensor()])
+    >>> img = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(np.uint8)
+    >>> chain(img).shape
+    (3, 256, 256)
     """
 
     def __init__(self, transforms: Sequence[Block]):
@@ -80,26 +78,20 @@ class Compose(Sequential):
 
 
 class HybridCompose(HybridSequential):
-    """Sequentially composes multiple transforms. This is the Hybrid version of Compose
-    (MXNet 2.x's class; 1.9.1 composes with :class:`Compose`).
+    """A :class:`Compose` made only of HybridBlocks, hybridized as a whole.
+
+    This is MXNet 2.x's class, offered for code written against it; in MXNet 1.9.1 one
+    composes with :class:`Compose`, which hybridizes runs of HybridBlocks by itself.
 
     Parameters
     ----------
-    transforms : list of transform Blocks.
-        The list of transforms to be composed. They must all be HybridBlocks.
+    transforms : list of Block
+        The transforms, in the order they apply; each must be a HybridBlock.
 
-
-    Inputs:
-        - **data**: input tensor with shape of the first transform Block requires.
-
-    Outputs:
-        - **out**: output tensor with shape of the last transform Block produces.
-
-    Examples
-    --------
-    >>> transformer = transforms.HybridCompose([transforms.Resize(300),
-    ...                                         transforms.CenterCrop(256),
-    ...                                         transforms.ToTensor()])
+    Raises
+    ------
+    ValueError
+        When one of ``transforms`` is not a HybridBlock.
     """
 
     def __init__(self, transforms: Sequence[HybridBlock]):
@@ -126,19 +118,12 @@ def _leaves(block: Block) -> list:
 
 
 class Cast(HybridBlock):
-    """Cast input to a specific data type
+    """Convert the input to another data type, whatever its shape.
 
     Parameters
     ----------
     dtype : str, default 'float32'
-        The target data type, in string or `numpy.dtype`.
-
-
-    Inputs:
-        - **data**: input tensor with arbitrary shape and dtype.
-
-    Outputs:
-        - **out**: output tensor with the same shape as `data` and data type as dtype.
+        The type to convert to, as a name or a ``numpy.dtype``.
     """
 
     def __init__(self, dtype: Any = "float32"):
@@ -153,27 +138,19 @@ class Cast(HybridBlock):
 
 
 class ToTensor(HybridBlock):
-    """Converts an image NDArray or batch of image NDArray to a tensor NDArray.
+    """Turn uint8 images in ``HWC`` layout into float32 tensors in ``CHW`` layout, in ``[0, 1]``.
 
-    Converts an image NDArray of shape (H x W x C) in the range
-    [0, 255] to a float32 tensor NDArray of shape (C x H x W) in
-    the range [0, 1].
-
-    If batch input, converts a batch image NDArray of shape (N x H x W x C) in the
-    range [0, 255] to a float32 tensor NDArray of shape (N x C x H x W).
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) or (N x H x W x C) shape and uint8 type.
-
-    Outputs:
-        - **out**: output tensor with (C x H x W) or (N x C x H x W) shape and float32 type.
+    Each value is divided by 255 and the channel axis moves to the front: ``(H, W, C)``
+    becomes ``(C, H, W)`` and a batch ``(N, H, W, C)`` becomes ``(N, C, H, W)``.
 
     Examples
     --------
-    >>> transformer = vision.transforms.ToTensor()
-    >>> image = mx.nd.random.uniform(0, 255, (4, 2, 3)).astype(dtype=np.uint8)
-    >>> transformer(image)
-    <NDArray 3x4x2 @cpu(0)>
+    >>> import mxtorch as mx
+    >>> import numpy as np
+    >>> from mxtorch.gluon.data.vision import transforms
+    >>> img = mx.nd.random.uniform(0, 255, (4, 2, 3)).astype(np.uint8)
+    >>> transforms.ToTensor()(img).shape
+    (3, 4, 2)
     """
 
     def __init__(self):
@@ -188,29 +165,18 @@ class ToTensor(HybridBlock):
 
 
 class Normalize(HybridBlock):
-    """Normalize an tensor of shape (C x H x W) or (N x C x H x W) with mean and
-    standard deviation.
+    """Subtract a per-channel mean and divide by a per-channel standard deviation.
 
-    Given mean `(m1, ..., mn)` and std `(s1, ..., sn)` for `n` channels,
-    this transform normalizes each channel of the input tensor with::
-
-        output[i] = (input[i] - mi) / si
-
-    If mean or std is scalar, the same value will be applied to all channels.
+    Channel ``c`` of a ``(C, H, W)`` tensor (or of every image in an ``(N, C, H, W)`` batch)
+    becomes ``(x[c] - mean[c]) / std[c]``; a scalar ``mean`` or ``std`` serves every channel.
+    The output has the input's shape. Apply it after :class:`ToTensor`.
 
     Parameters
     ----------
     mean : float or tuple of floats
-        The mean values.
+        One value per channel, or one for all.
     std : float or tuple of floats
-        The standard deviation values.
-
-
-    Inputs:
-        - **data**: input tensor with (C x H x W) or (N x C x H x W) shape.
-
-    Outputs:
-        - **out**: output tensor with the shape as `data`.
+        One value per channel, or one for all.
     """
 
     def __init__(self, mean: Any = 0.0, std: Any = 1.0):
@@ -226,31 +192,22 @@ class Normalize(HybridBlock):
 
 
 class RandomResizedCrop(Block):
-    """Crop the input image with random scale and aspect ratio.
+    """Cut a random region out of an ``(H, W, C)`` image and resize it to ``size``.
 
-    Makes a crop of the original image with random size (default: 0.08
-    to 1.0 of the original image size) and random aspect ratio (default:
-    3/4 to 4/3), then resize it to the specified size.
+    The region's area is drawn as a fraction of the image's area from ``scale`` and its
+    aspect ratio from ``ratio`` (see :func:`mxtorch.image.random_size_crop`, which falls back
+    to a centre crop when no drawn region fits); the result is ``size[1] x size[0] x C``.
 
     Parameters
     ----------
     size : int or tuple of (W, H)
-        Size of the final output.
+        Output width and height; an int gives a square.
     scale : tuple of two floats
-        If scale is `(min_area, max_area)`, the cropped image's area will
-        range from min_area to max_area of the original image's area
+        Smallest and largest fraction of the image's area the region may cover.
     ratio : tuple of two floats
-        Range of aspect ratio of the cropped image before resizing.
+        Smallest and largest width/height ratio of the region.
     interpolation : int
-        Interpolation method for resizing. By default uses bilinear
-        interpolation. See OpenCV's resize function for available choices.
-
-
-    Inputs:
-        - **data**: input tensor with (Hi x Wi x C) shape.
-
-    Outputs:
-        - **out**: output tensor with (H x W x C) shape.
+        Resampling method, numbered as in OpenCV (1, bilinear, by default).
     """
 
     def __init__(self, size: Any, scale: tuple = (0.08, 1.0),
@@ -265,39 +222,34 @@ class RandomResizedCrop(Block):
 
 
 class CropResize(HybridBlock):
-    r"""Crop the input image with and optionally resize it.
+    """Cut a fixed rectangle out of an image or a batch, optionally resizing it.
 
-    Makes a crop of the original image then optionally resize it to the specified size.
+    Works on ``(H, W, C)`` images and ``(N, H, W, C)`` batches; without ``size`` the output
+    is ``height x width``.
 
     Parameters
     ----------
     x : int
-        Left boundary of the cropping area
+        Column of the rectangle's left edge.
     y : int
-        Top boundary of the cropping area
-    w : int
-        Width of the cropping area
-    h : int
-        Height of the cropping area
+        Row of the rectangle's top edge.
+    width : int
+        Width of the rectangle.
+    height : int
+        Height of the rectangle.
     size : int or tuple of (w, h)
-        Optional, resize to new size after cropping
+        If given, the size the cut is resized to (an int gives a square).
     interpolation : int, optional
-        Interpolation method for resizing. By default uses bilinear
-        interpolation. See OpenCV's resize function for available choices.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) or (N x H x W x C) shape.
-
-    Outputs:
-        - **out**: input tensor with (H x W x C) or (N x H x W x C) shape.
+        Resampling method for that resize, numbered as in OpenCV; bilinear when left out.
 
     Examples
     --------
-    >>> transformer = vision.transforms.CropResize(x=0, y=0, width=100, height=100)
-    >>> image = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(dtype=np.uint8)
-    >>> transformer(image)
-    <NDArray 100x100x3 @cpu(0)>
+    >>> import mxtorch as mx
+    >>> import numpy as np
+    >>> from mxtorch.gluon.data.vision import transforms
+    >>> img = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(np.uint8)
+    >>> transforms.CropResize(x=0, y=0, width=100, height=100)(img).shape
+    (100, 100, 3)
     """
 
     def __init__(self, x: int, y: int, width: int, height: int, size: Any = None,
@@ -319,31 +271,25 @@ class CropResize(HybridBlock):
 
 
 class CenterCrop(Block):
-    """Crops the image `src` to the given `size` by trimming on all four
-    sides and preserving the center of the image. Upsamples if `src` is
-    smaller than `size`.
+    """Keep the central ``size`` region of an ``(H, W, C)`` image.
+
+    An image smaller than ``size`` is scaled up first (see :func:`mxtorch.image.center_crop`).
 
     Parameters
     ----------
     size : int or tuple of (W, H)
-        Size of output image.
+        Output width and height; an int gives a square.
     interpolation : int
-        Interpolation method for resizing. By default uses bilinear
-        interpolation. See OpenCV's resize function for available choices.
-
-
-    Inputs:
-        - **data**: input tensor with (Hi x Wi x C) shape.
-
-    Outputs:
-        - **out**: output tensor with (H x W x C) shape.
+        Resampling method when scaling is needed, numbered as in OpenCV (1, bilinear).
 
     Examples
     --------
-    >>> transformer = vision.transforms.CenterCrop(size=(1000, 500))
-    >>> image = mx.nd.random.uniform(0, 255, (2321, 3482, 3)).astype(dtype=np.uint8)
-    >>> transformer(image)
-    <NDArray 500x1000x3 @cpu(0)>
+    >>> import mxtorch as mx
+    >>> import numpy as np
+    >>> from mxtorch.gluon.data.vision import transforms
+    >>> img = mx.nd.random.uniform(0, 255, (600, 1200, 3)).astype(np.uint8)
+    >>> transforms.CenterCrop(size=(1000, 500))(img).shape
+    (500, 1000, 3)
     """
 
     def __init__(self, size: Any, interpolation: int = 1):
@@ -357,33 +303,28 @@ class CenterCrop(Block):
 
 
 class Resize(HybridBlock):
-    """Resize an image or a batch of image NDArray to the given size.
-    Should be applied before `mxnet.gluon.data.vision.transforms.ToTensor`.
+    """Scale an ``(H, W, C)`` image or an ``(N, H, W, C)`` batch to a new size.
+
+    It works on ``HWC`` data, so it goes before :class:`ToTensor` in a chain.
 
     Parameters
     ----------
     size : int or tuple of (W, H)
-        Size of output image.
+        Output width and height. An int gives a square, unless ``keep_ratio`` is set.
     keep_ratio : bool
-        Whether to resize the short edge or both edges to `size`,
-        if size is give as an integer.
+        With an int ``size``: scale the shorter edge to ``size`` and the other in proportion,
+        instead of making both edges ``size``.
     interpolation : int
-        Interpolation method for resizing. By default uses bilinear
-        interpolation. See OpenCV's resize function for available choices.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) or (N x H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with (H x W x C) or (N x H x W x C) shape.
+        Resampling method, numbered as in OpenCV (1, bilinear, by default).
 
     Examples
     --------
-    >>> transformer = vision.transforms.Resize(size=(1000, 500))
-    >>> image = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(dtype=np.uint8)
-    >>> transformer(image)
-    <NDArray 500x1000x3 @cpu(0)>
+    >>> import mxtorch as mx
+    >>> import numpy as np
+    >>> from mxtorch.gluon.data.vision import transforms
+    >>> img = mx.nd.random.uniform(0, 255, (224, 224, 3)).astype(np.uint8)
+    >>> transforms.Resize(size=(1000, 500))(img).shape
+    (500, 1000, 3)
     """
 
     def __init__(self, size: Any, keep_ratio: bool = False, interpolation: int = 1):
@@ -398,15 +339,7 @@ class Resize(HybridBlock):
 
 
 class RandomFlipLeftRight(HybridBlock):
-    """Randomly flip the input image left to right with a probability
-    of 0.5.
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
-    """
+    """Mirror an ``(H, W, C)`` image horizontally, half of the time."""
 
     def __init__(self):
         super().__init__()
@@ -416,15 +349,7 @@ class RandomFlipLeftRight(HybridBlock):
 
 
 class RandomFlipTopBottom(HybridBlock):
-    """Randomly flip the input image top to bottom with a probability
-    of 0.5.
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
-    """
+    """Mirror an ``(H, W, C)`` image vertically, half of the time."""
 
     def __init__(self):
         super().__init__()
@@ -447,21 +372,14 @@ class _RandomFactor(HybridBlock):
 
 
 class RandomBrightness(_RandomFactor):
-    """Randomly jitters image brightness with a factor
-    chosen from `[max(0, 1 - brightness), 1 + brightness]`.
+    """Scale the brightness of an ``(H, W, C)`` image by a random factor.
+
+    The factor is drawn uniformly from ``[max(0, 1 - brightness), 1 + brightness]`` on each call.
 
     Parameters
     ----------
     brightness: float
-        How much to jitter brightness. brightness factor is randomly
-        chosen from `[max(0, 1 - brightness), 1 + brightness]`.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Half the width of the factor's range around 1.
     """
 
     _op = "random_brightness"
@@ -471,21 +389,14 @@ class RandomBrightness(_RandomFactor):
 
 
 class RandomContrast(_RandomFactor):
-    """Randomly jitters image contrast with a factor
-    chosen from `[max(0, 1 - contrast), 1 + contrast]`.
+    """Scale the contrast (distance from the mean grey) of an ``(H, W, C)`` image by a random factor.
+
+    The factor is drawn uniformly from ``[max(0, 1 - contrast), 1 + contrast]`` on each call.
 
     Parameters
     ----------
     contrast: float
-        How much to jitter contrast. contrast factor is randomly
-        chosen from `[max(0, 1 - contrast), 1 + contrast]`.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Half the width of the factor's range around 1.
     """
 
     _op = "random_contrast"
@@ -495,21 +406,14 @@ class RandomContrast(_RandomFactor):
 
 
 class RandomSaturation(_RandomFactor):
-    """Randomly jitters image saturation with a factor
-    chosen from `[max(0, 1 - saturation), 1 + saturation]`.
+    """Scale the saturation (distance from the grey image) of an ``(H, W, C)`` image by a random factor.
+
+    The factor is drawn uniformly from ``[max(0, 1 - saturation), 1 + saturation]`` on each call.
 
     Parameters
     ----------
     saturation: float
-        How much to jitter saturation. saturation factor is randomly
-        chosen from `[max(0, 1 - saturation), 1 + saturation]`.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Half the width of the factor's range around 1.
     """
 
     _op = "random_saturation"
@@ -519,21 +423,15 @@ class RandomSaturation(_RandomFactor):
 
 
 class RandomHue(_RandomFactor):
-    """Randomly jitters image hue with a factor
-    chosen from `[max(0, 1 - hue), 1 + hue]`.
+    """Rotate the hue of an ``(H, W, C)`` image by a random amount.
+
+    The rotation, in turns of the colour wheel, is drawn from ``[max(0, 1 - hue), 1 + hue]``
+    on each call, as in MXNet (so ``hue=0`` is a full turn: no change).
 
     Parameters
     ----------
     hue: float
-        How much to jitter hue. hue factor is randomly
-        chosen from `[max(0, 1 - hue), 1 + hue]`.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Half the width of the drawn range around 1.
     """
 
     _op = "random_hue"
@@ -543,57 +441,45 @@ class RandomHue(_RandomFactor):
 
 
 class RandomColorJitter(HybridBlock):
-    """Randomly jitters the brightness, contrast, saturation, and hue
-    of an image.
+    """Jitter brightness, contrast, saturation and hue of an ``(H, W, C)`` image together.
+
+    The four changes are applied in a random order. Brightness, contrast and saturation are
+    scaled by factors drawn from ``[1 - f, 1 + f]`` and the hue is rotated by a draw from
+    ``[-f, f]`` turns, ``f`` being the property's amount; an amount of 0 leaves that property
+    alone.
 
     Parameters
     ----------
     brightness : float
-        How much to jitter brightness. brightness factor is randomly
-        chosen from `[max(0, 1 - brightness), 1 + brightness]`.
+        Amount for the brightness factor.
     contrast : float
-        How much to jitter contrast. contrast factor is randomly
-        chosen from `[max(0, 1 - contrast), 1 + contrast]`.
+        Amount for the contrast factor.
     saturation : float
-        How much to jitter saturation. saturation factor is randomly
-        chosen from `[max(0, 1 - saturation), 1 + saturation]`.
+        Amount for the saturation factor.
     hue : float
-        How much to jitter hue. hue factor is randomly
-        chosen from `[max(0, 1 - hue), 1 + hue]`.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Amount for the hue rotation.
     """
 
     def __init__(self, brightness: float = 0, contrast: float = 0, saturation: float = 0,
                  hue: float = 0):
         super().__init__()
-        self._args = (brightness, contrast, saturation, hue)
+        self._amounts = {"brightness": brightness, "contrast": contrast,
+                         "saturation": saturation, "hue": hue}
 
     def hybrid_forward(self, F: Any, x: Any) -> Any:
-        brightness, contrast, saturation, hue = self._args
-        return F.image.random_color_jitter(x, brightness=brightness, contrast=contrast,
-                                           saturation=saturation, hue=hue)
+        return F.image.random_color_jitter(x, **self._amounts)
 
 
 class RandomLighting(HybridBlock):
-    """Add AlexNet-style PCA-based noise to an image.
+    """Add AlexNet's PCA lighting noise to an ``(H, W, C)`` image.
+
+    A random mix of the principal components of ImageNet's RGB values, with weights drawn
+    from a normal distribution of standard deviation ``alpha``, is added to every pixel.
 
     Parameters
     ----------
     alpha : float
-        Intensity of the image.
-
-
-    Inputs:
-        - **data**: input tensor with (H x W x C) shape.
-
-    Outputs:
-        - **out**: output tensor with same shape as `data`.
+        Standard deviation of the component weights.
     """
 
     def __init__(self, alpha: float):
@@ -605,21 +491,14 @@ class RandomLighting(HybridBlock):
 
 
 class RandomApply(Sequential):
-    """Apply a list of transformations randomly given probability
+    """Apply ``transforms`` with probability ``p``, otherwise return the input unchanged.
 
     Parameters
     ----------
     transforms
-        List of transformations.
+        The transform (a Block, possibly a :class:`Compose`) to apply.
     p : float
-        Probability of applying the transformations.
-
-
-    Inputs:
-        - **data**: input tensor.
-
-    Outputs:
-        - **out**: transformed image.
+        Probability of applying it on each call.
     """
 
     def __init__(self, transforms: Block, p: float = 0.5):
