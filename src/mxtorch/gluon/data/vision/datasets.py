@@ -1,4 +1,5 @@
-"""Dataset container."""
+"""The vision datasets: MNIST, Fashion-MNIST, CIFAR-10/100 and images from folders,
+lists or RecordIO files."""
 from __future__ import annotations
 
 import hashlib
@@ -119,24 +120,23 @@ class _IdxDataset(dataset._DownloadedDataset):
 
 
 class MNIST(_IdxDataset):
-    """MNIST handwritten digits dataset from http://yann.lecun.com/exdb/mnist
+    """The MNIST handwritten digits (http://yann.lecun.com/exdb/mnist): 60,000 training and
+    10,000 test images with their labels 0-9.
 
-    Each sample is an image (in 3D NDArray) with shape (28, 28, 1).
-
-    The IDX files are read gzip-compressed or raw. A file is accepted when it is the published
-    one or holds the published content; missing files are downloaded (and checked).
+    A sample is ``(image, label)``: a uint8 NDArray of shape ``(28, 28, 1)`` and an int32
+    label. The IDX files are read gzip-compressed or raw. A file is accepted when it is the
+    published one or holds the published content; missing files are downloaded (and checked).
 
     Parameters
     ----------
     root : str, default $MXNET_HOME/datasets/mnist
-        Path to temp folder for storing data.
+        Folder holding (or receiving) the four IDX files.
     train : bool, default True
-        Whether to load the training or testing set.
+        The training split when true, the test split otherwise.
     transform : function, default None
-        A user defined callback that transforms each sample. For example::
-
-            transform=lambda data, label: (data.astype(np.float32)/255, label)
-
+        Called as ``transform(data, label)`` on every sample; what it returns is the sample.
+        For instance ``lambda data, label: (data.astype('float32') / 255, label)`` scales
+        the pixels to ``[0, 1]``.
     """
 
     _mirrors = ("https://ossci-datasets.s3.amazonaws.com/mnist/",)
@@ -162,23 +162,23 @@ class MNIST(_IdxDataset):
 
 
 class FashionMNIST(_IdxDataset):
-    """A dataset of Zalando's article images consisting of fashion products,
-    a drop-in replacement of the original MNIST dataset from
-    https://github.com/zalandoresearch/fashion-mnist
+    """Fashion-MNIST (https://github.com/zalandoresearch/fashion-mnist): Zalando's
+    pictures of clothing in ten classes, laid out exactly as MNIST so either can stand in for
+    the other.
 
-    Each sample is an image (in 3D NDArray) with shape (28, 28, 1).
+    A sample is ``(image, label)``: a uint8 NDArray of shape ``(28, 28, 1)`` and an int32
+    label. Files are checked and fetched as for :class:`MNIST`.
 
     Parameters
     ----------
     root : str, default $MXNET_HOME/datasets/fashion-mnist'
-        Path to temp folder for storing data.
+        Folder holding (or receiving) the four IDX files.
     train : bool, default True
-        Whether to load the training or testing set.
+        The training split when true, the test split otherwise.
     transform : function, default None
-        A user defined callback that transforms each sample. For example::
-
-            transform=lambda data, label: (data.astype(np.float32)/255, label)
-
+        Called as ``transform(data, label)`` on every sample; what it returns is the sample.
+        For instance ``lambda data, label: (data.astype('float32') / 255, label)`` scales
+        the pixels to ``[0, 1]``.
     """
 
     _mirrors = ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",)
@@ -200,21 +200,23 @@ class FashionMNIST(_IdxDataset):
 
 
 class CIFAR10(dataset._DownloadedDataset):
-    """CIFAR10 image classification dataset from https://www.cs.toronto.edu/~kriz/cifar.html
+    """CIFAR-10 (https://www.cs.toronto.edu/~kriz/cifar.html): 32x32 colour photographs in
+    ten classes, 50,000 for training and 10,000 for testing.
 
-    Each sample is an image (in 3D NDArray) with shape (32, 32, 3).
+    A sample is ``(image, label)``: a uint8 NDArray of shape ``(32, 32, 3)`` and an int32
+    label. The binary batches are read from ``root``; when one is missing or differs from the
+    published file, the archive is downloaded and unpacked there.
 
     Parameters
     ----------
     root : str, default $MXNET_HOME/datasets/cifar10
-        Path to temp folder for storing data.
+        Folder holding (or receiving) the ``.bin`` batches.
     train : bool, default True
-        Whether to load the training or testing set.
+        The training split when true, the test split otherwise.
     transform : function, default None
-        A user defined callback that transforms each sample. For example::
-
-            transform=lambda data, label: (data.astype(np.float32)/255, label)
-
+        Called as ``transform(data, label)`` on every sample; what it returns is the sample.
+        For instance ``lambda data, label: (data.astype('float32') / 255, label)`` scales
+        the pixels to ``[0, 1]``.
     """
 
     _record = 3072 + 1
@@ -249,12 +251,15 @@ class CIFAR10(dataset._DownloadedDataset):
 
     def _get_data(self) -> None:
         files = self._train_data + self._test_data
-        if any(not os.path.exists(path) or not check_sha1(path, sha1)
-               for path, sha1 in ((os.path.join(self._root, name), sha1) for name, sha1 in files)):
+        def usable(name: str, sha1: str) -> bool:
+            path = os.path.join(self._root, name)
+            return os.path.exists(path) and check_sha1(path, sha1)
+        if not all(usable(name, sha1) for name, sha1 in files):
             self._fetch_archive(files)
-        data_files = self._train_data if self._train else self._test_data
-        data, label = zip(*(self._read_batch(os.path.join(self._root, name))
-                            for name, _ in data_files))
+        batches = [self._read_batch(os.path.join(self._root, name))
+                   for name, _ in (self._train_data if self._train else self._test_data)]
+        data = [images for images, _ in batches]
+        label = [labels for _, labels in batches]
         self._data = NDArray(torch.from_numpy(np.ascontiguousarray(np.concatenate(data))))
         self._label = np.concatenate(label)
 
@@ -277,23 +282,24 @@ class CIFAR10(dataset._DownloadedDataset):
 
 
 class CIFAR100(CIFAR10):
-    """CIFAR100 image classification dataset from https://www.cs.toronto.edu/~kriz/cifar.html
+    """CIFAR-100 (https://www.cs.toronto.edu/~kriz/cifar.html): 32x32 colour photographs in
+    100 classes grouped into 20 superclasses.
 
-    Each sample is an image (in 3D NDArray) with shape (32, 32, 3).
+    A sample is ``(image, label)``: a uint8 NDArray of shape ``(32, 32, 3)`` and an int32
+    label, fine or coarse as chosen. Files are checked and fetched as for :class:`CIFAR10`.
 
     Parameters
     ----------
     root : str, default $MXNET_HOME/datasets/cifar100
-        Path to temp folder for storing data.
+        Folder holding (or receiving) ``train.bin`` and ``test.bin``.
     fine_label : bool, default False
-        Whether to load the fine-grained (100 classes) or coarse-grained (20 super-classes) labels.
+        Label samples with their class (0-99) when true, with their superclass (0-19) otherwise.
     train : bool, default True
-        Whether to load the training or testing set.
+        The training split when true, the test split otherwise.
     transform : function, default None
-        A user defined callback that transforms each sample. For example::
-
-            transform=lambda data, label: (data.astype(np.float32)/255, label)
-
+        Called as ``transform(data, label)`` on every sample; what it returns is the sample.
+        For instance ``lambda data, label: (data.astype('float32') / 255, label)`` scales
+        the pixels to ``[0, 1]``.
     """
 
     _record = 3072 + 2
@@ -324,9 +330,8 @@ class ImageRecordDataset(dataset.RecordFileDataset):
     flag : {0, 1}, default 1
         1 decodes every image to three-channel RGB, 0 to one-channel greyscale.
     transform : callable, default None
-        Called as ``transform(image, label)``; what it returns is the item. For example::
-
-            transform=lambda data, label: (data.astype(np.float32)/255, label)
+        Called as ``transform(image, label)``; what it returns is the item, for instance
+        ``lambda data, label: (data.astype('float32') / 255, label)``.
 
     Each image is a uint8 NDArray of shape (height, width, channels); the label is the header's
     float, or a float32 NumPy array for records packed with several labels.
@@ -348,35 +353,31 @@ class ImageRecordDataset(dataset.RecordFileDataset):
 
 
 class ImageFolderDataset(dataset.Dataset):
-    """A dataset for loading image files stored in a folder structure.
+    """Images sorted into one sub-folder per class, such as ``root/cat/1.jpg`` and
+    ``root/dog/7.png``.
 
-    like::
-
-        root/car/0001.jpg
-        root/car/xxxa.jpg
-        root/car/yyyb.jpg
-        root/bus/123.jpg
-        root/bus/023.jpg
-        root/bus/wwww.jpg
+    The class folders, in sorted order, give the labels 0, 1, ...; files ending in ``.jpg``,
+    ``.jpeg`` or ``.png`` (any case) are the samples, and anything else is skipped with a
+    warning. A sample is ``(image, label)`` with the image decoded by :func:`mxtorch.image.imread`
+    as a uint8 ``(H, W, C)`` NDArray.
 
     Parameters
     ----------
     root : str
-        Path to root directory.
+        The folder holding the class folders.
     flag : {0, 1}, default 1
-        If 0, always convert loaded images to greyscale (1 channel).
-        If 1, always convert loaded images to colored (3 channels).
+        1 decodes images to three-channel colour, 0 to one-channel greyscale.
     transform : callable, default None
-        A function that takes data and label and transforms them::
-
-            transform = lambda data, label: (data.astype(np.float32)/255, label)
+        Called as ``transform(data, label)`` on every sample; what it returns is the sample.
+        For instance ``lambda data, label: (data.astype('float32') / 255, label)`` scales
+        the pixels to ``[0, 1]``.
 
     Attributes
     ----------
     synsets : list
-        List of class names. `synsets[i]` is the name for the integer label `i`
+        Class names (the folder names); label ``i`` is ``synsets[i]``.
     items : list of tuples
-        List of all images in (filename, label) pairs.
+        Every sample as ``(filename, label)``.
     """
 
     def __init__(self, root: str, flag: int = 1, transform: Optional[Callable] = None):
@@ -410,8 +411,8 @@ class ImageFolderDataset(dataset.Dataset):
 
     def __getitem__(self, idx: int) -> Any:
         from .... import image
-        img = image.imread(self.items[idx][0], self._flag)
-        label = self.items[idx][1]
+        filename, label = self.items[idx]
+        img = image.imread(filename, self._flag)
         if self._transform is not None:
             return self._transform(img, label)
         return img, label
@@ -421,41 +422,33 @@ class ImageFolderDataset(dataset.Dataset):
 
 
 class ImageListDataset(dataset.Dataset):
-    """A dataset for loading image files specified by a list of entries
-    (MXNet 2.x's class; 1.9.1 reads such lists with ``mx.image.ImageIter``).
+    """Images named by a list, each with its label (MXNet 2.x's class; 1.9.1 reads such
+    lists with ``mx.image.ImageIter``).
 
-    like::
-
-        # if written to text file *.lst
-        0\\t0\\troot/car/0001.jpg
-        1\\t0\\troot/car/xxxa.jpg
-        2\\t0\\troot/car/yyyb.jpg
-        3\\t1\\troot/bus/123.jpg
-        4\\t1\\troot/bus/023.jpg
-        5\\t1\\troot/bus/wwww.jpg
-
-        # if as a pure list, each item is a list [imagelabel: float or list of float, imgpath]
-        [[0, root/car/0001.jpg]
-         [0, root/car/xxxa.jpg]
-         [0, root/car/yyyb.jpg]
-         [1, root/bus/123.jpg]
-         [1, root/bus/023.jpg]
-         [1, root/bus/wwww.jpg]]
+    The list is either an ``.lst`` file, whose tab-separated lines hold an index, one or more
+    labels and a path relative to ``root`` (``0\t1\tdog/7.png``), or a Python list of
+    ``[label, path]`` entries where the label may be a number or a list of numbers. A sample is
+    ``(image, label)``: the decoded uint8 ``(H, W, C)`` image and the label as a float32
+    NDArray.
 
     Parameters
     ----------
     root : str
-        Path to root directory.
+        Folder the image paths (and a list file's name) are relative to.
     imglist : str or list
-        Specify the path of imglist file or a list directly
+        The ``.lst`` file's name or the list of entries.
     flag : {0, 1}, default 1
-        If 0, always convert loaded images to greyscale (1 channel).
-        If 1, always convert loaded images to colored (3 channels).
+        1 decodes images to three-channel colour, 0 to one-channel greyscale.
+
+    Raises
+    ------
+    ValueError
+        When ``imglist`` is neither, or an entry does not end with a path.
 
     Attributes
     ----------
     items : list of tuples
-        List of all images in (label, filename) pairs; each label is a float32 NDArray.
+        Every sample as ``(label, filename)``, the label a float32 NDArray.
     """
 
     def __init__(self, root: str = ".", imglist: Any = None, flag: int = 1):
