@@ -1,4 +1,5 @@
-"""Dataset container."""
+"""Datasets: indexable collections of samples, and the views derived from them (filtered,
+sharded, sampled, transformed)."""
 from __future__ import annotations
 
 import os
@@ -19,12 +20,11 @@ Gatherer = Callable[[np.ndarray], Any]
 
 
 class Dataset:
-    """Abstract dataset class. All datasets should have this interface.
+    """Base class of datasets: a sized collection whose ``dataset[i]`` is sample ``i``.
 
-    Subclasses need to override `__getitem__`, which returns the i-th
-    element, and `__len__`, which returns the total number elements.
-
-    .. note:: An mxnet or numpy array can be directly used as a dataset.
+    A subclass defines ``__getitem__`` and ``__len__``. Wherever a dataset is expected
+    (DataLoader, ArrayDataset), an NDArray, a NumPy array or a list serves as well.
+    The methods below return new datasets that view this one without copying it.
     """
 
     def __getitem__(self, idx: int) -> Any:
@@ -39,40 +39,41 @@ class Dataset:
         return None
 
     def filter(self, fn: Callable[[Any], bool]) -> "Dataset":
-        """Returns a new dataset with samples filtered by the
-        filter function `fn`.
+        """The samples for which ``fn`` is true, in their order.
+
+        ``fn`` is called once on every sample, when this method runs.
 
         Parameters
         ----------
         fn : callable
-            A filter function that takes a sample as input and
-            returns a boolean. Samples that return False are discarded.
+            Called with a sample; a false result leaves it out.
 
         Returns
         -------
         Dataset
-            The filtered dataset.
+            A view holding the kept samples.
         """
         from .sampler import FilterSampler
         return _SampledDataset(self, FilterSampler(fn, self))
 
     def shard(self, num_shards: int, index: int) -> "Dataset":
-        """Returns a new dataset includes only 1/num_shards of this dataset.
+        """Shard ``index`` of ``num_shards`` contiguous, nearly equal parts.
 
-        For distributed training, be sure to shard before you randomize the dataset
-        (such as shuffle), if you want each worker to reach a unique subset.
+        The first ``len(self) % num_shards`` shards hold one sample more than the others.
+        In distributed training each worker takes its own shard; shard first and shuffle
+        afterwards, or workers may see overlapping samples.
 
         Parameters
         ----------
         num_shards : int
-            A integer representing the number of data shards.
+            How many parts the dataset is cut into.
         index : int
-            A integer representing the index of the current shard.
+            Which part to return, from 0 to ``num_shards - 1``.
 
         Returns
         -------
         Dataset
-            The result dataset.
+            A view of that part.
         """
         assert index < num_shards, "Shard index of out bound: %d out of %d" % (index, num_shards)
         assert num_shards > 0, "Number of shards must be greater than 0"
@@ -85,20 +86,17 @@ class Dataset:
         return _SampledDataset(self, SequentialSampler(end - start, start))
 
     def take(self, count: Optional[int]) -> "Dataset":
-        """Returns a new dataset with at most `count` number of samples in it.
+        """The first ``count`` samples.
 
         Parameters
         ----------
         count : int or None
-            A integer representing the number of elements of this dataset that
-            should be taken to form the new dataset. If count is None, or if count
-            is greater than the size of this dataset, the new dataset will contain
-            all elements of this dataset.
+            How many samples to keep; ``None``, or a number past the end, keeps them all.
 
         Returns
         -------
         Dataset
-            The result dataset.
+            A view of those samples.
         """
         if count is None or count > len(self):
             count = len(self)
@@ -106,17 +104,24 @@ class Dataset:
         return _SampledDataset(self, SequentialSampler(count))
 
     def sample(self, sampler: Any) -> "Dataset":
-        """Returns a new dataset with elements sampled by the sampler.
+        """The samples at the indices ``sampler`` yields, in its order.
+
+        The sampler is iterated once, when this method runs.
 
         Parameters
         ----------
         sampler : Sampler
-            A Sampler that returns the indices of sampled elements.
+            A :class:`~mxtorch.gluon.data.Sampler` whose indices pick the samples.
 
         Returns
         -------
         Dataset
-            The result dataset.
+            A view of the picked samples.
+
+        Raises
+        ------
+        TypeError
+            When ``sampler`` is not a Sampler.
         """
         from .sampler import Sampler
         if not isinstance(sampler, Sampler):
@@ -125,19 +130,19 @@ class Dataset:
         return _SampledDataset(self, sampler)
 
     def transform(self, fn: Callable, lazy: bool = True) -> "Dataset":
-        """Returns a new dataset with each sample transformed by the
-        transformer function `fn`.
+        """Every sample passed through ``fn``.
+
+        A sample that is a tuple is unpacked into ``fn``'s arguments (``fn(data, label)``);
+        any other sample is passed as one argument.
 
         Parameters
         ----------
         fn : callable
-            A transformer function that takes a sample as input and
-            returns the transformed sample.
+            Turns a sample into the new sample.
         lazy : bool, default True
-            If False, transforms all samples at once. Otherwise,
-            transforms each sample on demand. Note that if `fn`
-            is stochastic, you must set lazy to True or you will
-            get the same result on all epochs.
+            Call ``fn`` each time a sample is read; when false, call it on every sample now
+            and keep the results. A random augmentation needs the lazy form, or every epoch
+            sees the same draw.
 
         Returns
         -------
@@ -150,38 +155,36 @@ class Dataset:
         return SimpleDataset([i for i in trans])
 
     def transform_first(self, fn: Callable, lazy: bool = True) -> "Dataset":
-        """Returns a new dataset with the first element of each sample
-        transformed by the transformer function `fn`.
+        """Every sample with ``fn`` applied to its first element only (the data, usually,
+        leaving the label as it is).
 
-        This is useful, for example, when you only want to transform data
-        while keeping label as is.
+        A DataLoader reading the result applies a batch-capable ``fn`` (``ToTensor``,
+        ``Normalize``, ``Cast`` and compositions of them) once per batch instead of once per
+        sample; the batches are the same.
 
         Parameters
         ----------
         fn : callable
-            A transformer function that takes the first elemtn of a sample
-            as input and returns the transformed element.
+            Turns the first element of a sample into its new value.
         lazy : bool, default True
-            If False, transforms all samples at once. Otherwise,
-            transforms each sample on demand. Note that if `fn`
-            is stochastic, you must set lazy to True or you will
-            get the same result on all epochs.
+            As for :meth:`transform`.
 
         Returns
         -------
         Dataset
             The transformed dataset.
         """
-        return self.transform(_TransformFirstClosure(fn), lazy)
+        return self.transform(_TransformFirstClosure(fn), lazy=lazy)
 
 
 class SimpleDataset(Dataset):
-    """Simple Dataset wrapper for lists and arrays.
+    """A dataset over an existing sequence: a list, an array or anything with ``len`` and
+    indexing.
 
     Parameters
     ----------
     data : dataset-like object
-        Any object that implements `len()` and `[]`.
+        The sequence; ``dataset[i]`` is ``data[i]``.
     """
 
     def __init__(self, data: Any):
@@ -234,7 +237,8 @@ class _LazyTransformDataset(Dataset):
 
 
 class _TransformFirstClosure:
-    """Use callable object instead of nested function, it can be pickled."""
+    """``fn`` applied to a sample's first element; a class rather than a closure so that
+    worker processes can receive it by pickling."""
 
     def __init__(self, fn: Callable):
         self._fn = fn
@@ -246,7 +250,7 @@ class _TransformFirstClosure:
 
 
 class _SampledDataset(Dataset):
-    """Dataset with elements chosen by a sampler"""
+    """A view of a dataset through the indices a sampler gave."""
 
     def __init__(self, dataset: Any, sampler: Any):
         self._dataset = dataset
@@ -268,15 +272,16 @@ class _SampledDataset(Dataset):
 
 
 class ArrayDataset(Dataset):
-    """A dataset that combines multiple dataset-like objects, e.g.
-    Datasets, lists, arrays, etc.
+    """Several equally long sequences read side by side: sample ``i`` is
+    ``(a[i], b[i], ...)``, or ``a[i]`` alone when there is one sequence.
 
-    The i-th sample is defined as `(x1[i], x2[i], ...)`.
+    One-dimensional NDArrays are kept as NumPy arrays, so their samples are scalars (as in
+    MXNet).
 
     Parameters
     ----------
     *args : one or more dataset-like objects
-        The data arrays.
+        Datasets, lists or arrays, all of the same length.
     """
 
     def __init__(self, *args: Any):
@@ -284,9 +289,10 @@ class ArrayDataset(Dataset):
         self._length = len(args[0])
         self._data = []
         for i, data in enumerate(args):
-            assert len(data) == self._length, \
-                "All arrays must have the same length; array[0] has length %d " \
-                "while array[%d] has %d." % (self._length, i + 1, len(data))
+            # MXNet's message, numbering the offending array from 1
+            assert len(data) == self._length, (
+                f"All arrays must have the same length; array[0] has length {self._length} "
+                f"while array[{i + 1}] has {len(data)}.")
             if isinstance(data, NDArray) and len(data.shape) == 1:
                 data = data.asnumpy()
             self._data.append(data)
@@ -326,7 +332,8 @@ class RecordFileDataset(Dataset):
         self._record = recordio.MXIndexedRecordIO(self.idx_file, self.filename, "r")
 
     def __getitem__(self, idx: int) -> bytes:
-        return self._record.read_idx(self._record.keys[idx])
+        record = self._record
+        return record.read_idx(record.keys[idx])
 
     def __len__(self) -> int:
         return len(self._record.keys)
@@ -344,9 +351,8 @@ class _DownloadedDataset(Dataset):
         self._get_data()
 
     def __getitem__(self, idx: int) -> Any:
-        if self._transform is not None:
-            return self._transform(self._data[idx], self._label[idx])
-        return self._data[idx], self._label[idx]
+        sample = (self._data[idx], self._label[idx])
+        return sample if self._transform is None else self._transform(*sample)
 
     def __len__(self) -> int:
         return len(self._label)
