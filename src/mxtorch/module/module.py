@@ -1,5 +1,4 @@
-"""A `Module` implement the `BaseModule` API by wrapping a `Symbol` and one or
-more `Executor` for data parallelization."""
+"""Module: the intermediate-level training API over one Symbol, run on one or more devices."""
 from __future__ import annotations
 
 import logging
@@ -22,34 +21,41 @@ __all__ = ["Module"]
 
 
 class Module(BaseModule):
-    """Module is a basic module that wrap a `Symbol`. It is functionally the same
-    as the `FeedForward` model, except under the module API.
+    """Train and run a Symbol through the intermediate-level API (``mx.mod.Module``).
+
+    A Module owns one symbol, the names of its inputs and the devices it runs on. ``bind``
+    builds one executor per device (a :class:`DataParallelExecutorGroup` that splits each batch
+    along its batch axis), ``init_params`` and ``init_optimizer`` give it weights and an
+    optimizer, and ``forward``/``backward``/``update`` train it one batch at a time; ``fit``,
+    ``score`` and ``predict`` (from :class:`BaseModule`) loop over a data iterator with those
+    steps. The same work as the older :class:`~mxtorch.model.FeedForward`, step by step.
 
     Parameters
     ----------
     symbol : Symbol
-    data_names : list of str
-        Defaults to `('data')` for a typical model used in image classification.
-    label_names : list of str
-        Defaults to `('softmax_label')` for a typical model used in image
-        classification.
-    logger : Logger
-        Defaults to `logging`.
-    context : Context or list of Context
-        Defaults to ``mx.cpu()``.
-    work_load_list : list of number
-        Default ``None``, indicating uniform workload.
-    fixed_param_names: list of str
-        Default ``None``, indicating no network parameters are fixed.
-    state_names : list of str
-        states are similar to data and label, but not provided by data iterator.
-        Instead they are initialized to 0 and can be set by `set_states()`.
-    group2ctxs : dict of str to context or list of context,
-                 or list of dict of str to context
-        Accepted for compatibility; all nodes of an executor run on its context.
-    compression_params : dict
-        Specifies type of gradient compression and additional arguments depending
-        on the type of compression being used.
+        The network, its loss output(s) included.
+    data_names : list of str, default ('data',)
+        Names of the symbol's inputs that the data iterator's ``data`` fills.
+    label_names : list of str, default ('softmax_label',)
+        Names of the inputs filled by the iterator's ``label``; names the symbol lacks are
+        dropped with a warning (a symbol without a loss layer can still predict).
+    logger : Logger, default logging
+        Where progress and warnings are written.
+    context : Context or list of Context, default None
+        Devices to run on; ``None`` means ``mx.cpu()``. A batch is split across them.
+    work_load_list : list of number, default None
+        Relative share of each batch per device; ``None`` shares it evenly.
+    fixed_param_names : list of str, default None
+        Parameters that keep their values: no gradient is computed for them and the
+        optimizer leaves them alone.
+    state_names : list of str, default None
+        Inputs that the iterator does not supply; they start at zero and are set with
+        :meth:`set_states` (the hidden state of an unrolled RNN, for example).
+    group2ctxs : dict of str to Context, or list of such dicts, default None
+        Accepted for compatibility with MXNet's model parallelism; mxtorch runs every node of
+        an executor on that executor's device.
+    compression_params : dict, default None
+        Gradient compression settings handed to the kvstore (which mxtorch's stores refuse).
     """
 
     def __init__(self, symbol: Any, data_names: Any = ("data",), label_names: Any = ("softmax_label",),
@@ -64,16 +70,18 @@ class Module(BaseModule):
             raise ValueError("work_load_list must have one entry per context")
         self._group2ctxs = group2ctxs
         self._symbol = symbol
-        data_names = list(data_names) if data_names is not None else []
-        label_names = list(label_names) if label_names is not None else []
-        state_names = list(state_names) if state_names is not None else []
-        fixed_param_names = list(fixed_param_names) if fixed_param_names is not None else []
-        _check_input_names(symbol, data_names, "data", True)
-        _check_input_names(symbol, label_names, "label", False)
-        _check_input_names(symbol, state_names, "state", True)
-        _check_input_names(symbol, fixed_param_names, "fixed_param", True)
-        input_names = data_names + label_names + state_names
-        self._param_names = [x for x in symbol.list_arguments() if x not in input_names]
+        # every kind of name is checked against the symbol; only unknown labels are forgiven
+        # (a symbol without its loss layer still predicts)
+        names = {}
+        for kind, given, strict in (("data", data_names, True), ("label", label_names, False),
+                                    ("state", state_names, True),
+                                    ("fixed_param", fixed_param_names, True)):
+            names[kind] = [] if given is None else list(given)
+            _check_input_names(symbol, names[kind], kind, strict)
+        data_names, label_names = names["data"], names["label"]
+        state_names, fixed_param_names = names["state"], names["fixed_param"]
+        fed = set(data_names) | set(label_names) | set(state_names)
+        self._param_names = [arg for arg in symbol.list_arguments() if arg not in fed]
         self._fixed_param_names = fixed_param_names
         self._aux_names = symbol.list_auxiliary_states()
         self._data_names = data_names
@@ -96,29 +104,29 @@ class Module(BaseModule):
 
     @staticmethod
     def load(prefix: str, epoch: int, load_optimizer_states: bool = False, **kwargs: Any) -> "Module":
-        """Creates a model from previously saved checkpoint.
+        """Rebuild a Module from the files ``save_checkpoint`` wrote.
+
+        The symbol comes from ``prefix-symbol.json`` and the parameters from
+        ``prefix-%04d.params``; both are in place before ``bind``, which then copies them to the
+        devices.
 
         Parameters
         ----------
         prefix : str
-            path prefix of saved model files. You should have
-            "prefix-symbol.json", "prefix-xxxx.params", and
-            optionally "prefix-xxxx.states", where xxxx is the
-            epoch number.
+            Path prefix shared by the checkpoint files.
         epoch : int
-            epoch to load.
-        load_optimizer_states : bool
-            whether to load optimizer states. Checkpoint needs
-            to have been made with save_optimizer_states=True.
-        data_names : list of str
-            Default is `('data')` for a typical model used in image classification.
-        label_names : list of str
-            Default is `('softmax_label')` for a typical model used in image
-            classification.
-        logger : Logger
-            Default is `logging`.
-        context : Context or list of Context
-            Default is ``cpu()``.
+            Epoch number of the parameter file to read.
+        load_optimizer_states : bool, default False
+            Also restore the optimizer from ``prefix-%04d.states`` once ``init_optimizer`` runs
+            (the checkpoint must have been saved with ``save_optimizer_states=True``).
+        **kwargs
+            Passed to the :class:`Module` constructor (``data_names``, ``label_names``,
+            ``context``, ``logger``, ...).
+
+        Returns
+        -------
+        Module
+            A module holding the loaded symbol and parameters, not yet bound.
         """
         sym, args, auxs = load_checkpoint(prefix, epoch)
         mod = Module(symbol=sym, **kwargs)
@@ -131,17 +139,22 @@ class Module(BaseModule):
 
     def save_checkpoint(self, prefix: str, epoch: int, save_optimizer_states: bool = False,
                         remove_amp_cast: bool = True) -> None:
-        """Saves current progress to checkpoint.
-        Use `mx.callback.module_checkpoint` as `epoch_end_callback` to save during training.
+        """Write the symbol, the current parameters and optionally the optimizer state to disk.
+
+        Files are ``prefix-symbol.json``, ``prefix-%04d.params`` and, when asked,
+        ``prefix-%04d.states``; :meth:`load` reads them back. ``mx.callback.module_checkpoint``
+        calls this at the end of each epoch of ``fit``.
 
         Parameters
         ----------
         prefix : str
-            The file prefix to checkpoint to.
+            Path prefix of the files.
         epoch : int
-            The current epoch number.
-        save_optimizer_states : bool
-            Whether to save optimizer states to continue training.
+            Epoch number written into the file names.
+        save_optimizer_states : bool, default False
+            Also save the optimizer's per-weight state, so that training can resume exactly.
+        remove_amp_cast : bool, default True
+            Leave mixed-precision cast nodes out of the saved symbol.
         """
         self._symbol.save(f"{prefix}-symbol.json", remove_amp_cast=remove_amp_cast)
         param_name = f"{prefix}-{epoch:04d}.params"
@@ -153,7 +166,7 @@ class Module(BaseModule):
             logging.info('Saved optimizer state to "%s"', state_name)
 
     def _reset_bind(self) -> None:
-        """Internal function to reset binded state."""
+        """Forget the executors and shapes, so that the next ``bind`` starts afresh."""
         self.binded = False
         self._exec_group = None
         self._data_shapes = None
@@ -161,46 +174,45 @@ class Module(BaseModule):
 
     @property
     def data_names(self) -> list:
-        """A list of names for data required by this module."""
+        """Names of the inputs that take the batch's data."""
         return self._data_names
 
     @property
     def label_names(self) -> list:
-        """A list of names for labels required by this module."""
+        """Names of the inputs that take the batch's labels."""
         return self._label_names
 
     @property
     def output_names(self) -> list:
-        """A list of names for the outputs of this module."""
+        """Names of the symbol's outputs."""
         return self._output_names
 
     @property
     def data_shapes(self) -> list:
-        """Gets data shapes: a list of `(name, shape)` pairs."""
+        """The bound data inputs, as a list of :class:`DataDesc`."""
         self._require("binded")
         return self._data_shapes
 
     @property
     def label_shapes(self) -> Optional[list]:
-        """Gets label shapes: a list of `(name, shape)` pairs, or None for a module not bound
-        for training."""
+        """The bound label inputs, as a list of :class:`DataDesc`; ``None`` when bound without labels."""
         self._require("binded")
         return self._label_shapes
 
     @property
     def output_shapes(self) -> list:
-        """Gets output shapes: a list of `(name, shape)` pairs."""
+        """The outputs' names and shapes for the bound inputs, as ``(name, shape)`` pairs."""
         self._require("binded")
         return self._exec_group.get_output_shapes()
 
     # -- parameters ---------------------------------------------------------------------------
     def get_params(self) -> tuple:
-        """Gets current parameters.
+        """Return copies of the current parameters, refreshed from the devices if training changed them.
 
         Returns
         -------
-        `(arg_params, aux_params)`
-            A pair of dictionaries each mapping parameter names to NDArray values.
+        tuple of (dict of str to NDArray, dict of str to NDArray)
+            ``(arg_params, aux_params)``: learnable parameters and auxiliary states by name.
         """
         self._require("params_initialized")
         if self._params_dirty:
@@ -210,27 +222,32 @@ class Module(BaseModule):
     def init_params(self, initializer: Any = Uniform(0.01), arg_params: Optional[dict] = None,
                     aux_params: Optional[dict] = None, allow_missing: bool = False,
                     force_init: bool = False, allow_extra: bool = False) -> None:
-        """Initializes the parameters and auxiliary states.
+        """Give every parameter and auxiliary state its first value, then copy them to the devices.
+
+        Each name is looked up in ``arg_params``/``aux_params`` first; a name found there is
+        copied, a name missing is an error unless ``allow_missing``, in which case (or when no
+        dictionary is given) ``initializer`` fills it. The initializer sees each name with the
+        symbol's attributes for it, so ``__init__`` attributes on variables are honoured.
 
         Parameters
         ----------
-        initializer : Initializer
-            Called to initialize parameters if needed.
-        arg_params : dict
-            If not ``None``, should be a dictionary of existing arg_params. Initialization
-            will be copied from that.
-        aux_params : dict
-            If not ``None``, should be a dictionary of existing aux_params. Initialization
-            will be copied from that.
-        allow_missing : bool
-            If ``True``, params could contain missing values, and the initializer will be
-            called to fill those missing params.
-        force_init : bool
-            If ``True``, will force re-initialize even if already initialized.
-        allow_extra : boolean, optional
-            Whether allow extra parameters that are not needed by symbol.
-            If this is True, no error will be thrown when arg_params or aux_params
-            contain extra parameters that is not needed by the executor.
+        initializer : Initializer, default Uniform(0.01)
+            Fills parameters not taken from the dictionaries; ``None`` leaves them as they are.
+        arg_params : dict of str to NDArray, default None
+            Known values of learnable parameters.
+        aux_params : dict of str to NDArray, default None
+            Known values of auxiliary states (e.g. BatchNorm's moving statistics).
+        allow_missing : bool, default False
+            Let the initializer fill names absent from the given dictionaries instead of raising.
+        force_init : bool, default False
+            Initialize again even if parameters were already initialized.
+        allow_extra : bool, default False
+            Ignore entries of the dictionaries that the symbol does not use instead of raising.
+
+        Raises
+        ------
+        MXNetError
+            When a parameter is missing from the given dictionaries and ``allow_missing`` is False.
         """
         if self.params_initialized and not force_init:
             warnings.warn("Parameters already initialized and force_init=False. "
@@ -261,29 +278,28 @@ class Module(BaseModule):
 
     def set_params(self, arg_params: dict, aux_params: dict, allow_missing: bool = False,
                    force_init: bool = True, allow_extra: bool = False) -> None:
-        """Assigns parameter and aux state values.
+        """Put the given parameter values into the module (and onto its devices).
+
+        Without ``allow_missing`` this is :meth:`init_params` with no initializer; with it, the
+        given arrays are copied straight to the executors and names they lack keep their values.
 
         Parameters
         ----------
-        arg_params : dict
-            Dictionary of name to `NDArray`.
-        aux_params : dict
-            Dictionary of name to `NDArray`.
-        allow_missing : bool
-            If ``True``, params could contain missing values, and the initializer will be
-            called to fill those missing params.
-        force_init : bool
-            If ``True``, will force re-initialize even if already initialized.
-        allow_extra : boolean, optional
-            Whether allow extra parameters that are not needed by symbol.
-            If this is True, no error will be thrown when arg_params or aux_params
-            contain extra parameters that is not needed by the executor.
+        arg_params : dict of str to NDArray
+            Learnable parameters by name.
+        aux_params : dict of str to NDArray
+            Auxiliary states by name.
+        allow_missing : bool, default False
+            Accept dictionaries that do not cover every parameter.
+        force_init : bool, default True
+            Overwrite parameters that are already initialized.
+        allow_extra : bool, default False
+            Ignore names the symbol does not use instead of raising.
 
         Examples
         --------
-        >>> # An example of setting module parameters.
-        >>> sym, arg_params, aux_params = mx.model.load_checkpoint(model_prefix, n_epoch_load)
-        >>> mod.set_params(arg_params=arg_params, aux_params=aux_params)
+        >>> sym, arg_params, aux_params = mx.model.load_checkpoint(prefix, epoch)  # doctest: +SKIP
+        >>> mod.set_params(arg_params=arg_params, aux_params=aux_params)  # doctest: +SKIP
         """
         if not allow_missing:
             self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
@@ -302,31 +318,28 @@ class Module(BaseModule):
     def bind(self, data_shapes: list, label_shapes: Optional[list] = None, for_training: bool = True,
              inputs_need_grad: bool = False, force_rebind: bool = False, shared_module: Any = None,
              grad_req: Any = "write") -> None:
-        """Binds the symbols to construct executors. This is necessary before one
-        can perform computation with the module.
+        """Allocate the executors for the given input shapes; needed before any computation.
 
         Parameters
         ----------
-        data_shapes : list of (str, tuple)
-            Typically is ``data_iter.provide_data``.
-        label_shapes : list of (str, tuple)
-            Typically is ``data_iter.provide_label``.
-        for_training : bool
-            Default is ``True``. Whether the executors should be bound for training.
-        inputs_need_grad : bool
-            Default is ``False``. Whether the gradients to the input data need to be computed.
-            Typically this is not needed. But this might be needed when implementing composition
-            of modules.
-        force_rebind : bool
-            Default is ``False``. This function does nothing if the executors are already
-            bound. But with this ``True``, the executors will be forced to rebind.
-        shared_module : Module
-            Default is ``None``. This is used in bucketing. When not ``None``, the shared module
-            essentially corresponds to a different bucket -- a module with different symbol
-            but with the same sets of parameters (e.g. unrolled RNNs with different lengths).
-        grad_req : str, list of str, dict of str to str
-            Requirement for gradient accumulation. Can be 'write', 'add', or 'null'
-            (default to 'write').
+        data_shapes : list of DataDesc or list of (str, tuple)
+            Names and shapes of the data inputs, usually ``train_iter.provide_data``.
+        label_shapes : list of DataDesc or list of (str, tuple), default None
+            Names and shapes of the labels, usually ``train_iter.provide_label``; ``None`` binds
+            for prediction only.
+        for_training : bool, default True
+            Allocate gradient arrays so that ``backward`` can run.
+        inputs_need_grad : bool, default False
+            Also compute gradients with respect to the data inputs (for stacking modules);
+            requires ``for_training``.
+        force_rebind : bool, default False
+            Bind again even if already bound; otherwise a second call only warns.
+        shared_module : Module, default None
+            A bound, initialized module whose parameter arrays this one uses as its own (how
+            buckets of different sequence lengths share one set of weights).
+        grad_req : str, list of str or dict of str to str, default 'write'
+            How gradients are stored: ``'write'``, ``'add'`` (accumulate) or ``'null'``, for all
+            parameters or per parameter.
         """
         if force_rebind:
             self._reset_bind()
@@ -368,14 +381,14 @@ class Module(BaseModule):
         self.binded = True
 
     def reshape(self, data_shapes: list, label_shapes: Optional[list] = None) -> None:
-        """Reshapes the module for new input shapes.
+        """Rebind the executors for new input shapes, keeping the parameters.
 
         Parameters
         ----------
-        data_shapes : list of (str, tuple)
-            Typically is ``data_iter.provide_data``.
-        label_shapes : list of (str, tuple)
-            Typically is ``data_iter.provide_label``.
+        data_shapes : list of DataDesc or list of (str, tuple)
+            The new data shapes.
+        label_shapes : list of DataDesc or list of (str, tuple), default None
+            The new label shapes.
         """
         self._require("binded")
         self._data_shapes, self._label_shapes = _parse_data_desc(
@@ -386,20 +399,22 @@ class Module(BaseModule):
     def init_optimizer(self, kvstore: Any = "local", optimizer: Any = "sgd",
                        optimizer_params: Any = (("learning_rate", 0.01),),
                        force_init: bool = False) -> None:
-        """Installs and initializes optimizers.
+        """Create the optimizer and, if one is used, the kvstore that sums gradients over devices.
+
+        The gradient is rescaled by ``1/batch_size`` (times the number of workers of a
+        synchronous distributed store) unless ``optimizer_params`` says otherwise. Whether the
+        update runs inside the kvstore or on the devices follows ``mx.model._create_kvstore``.
 
         Parameters
         ----------
-        kvstore : str or KVStore
-            Default `'local'`.
-        optimizer : str or Optimizer
-            Default `'sgd'`
-        optimizer_params : dict
-            Default `(('learning_rate', 0.01),)`. The default value is not a dictionary,
-            just to avoid pylint warning of dangerous default values.
-        force_init : bool
-            Default ``False``, indicating whether we should force re-initializing the
-            optimizer in the case an optimizer is already installed.
+        kvstore : str or KVStore, default 'local'
+            The key-value store, or its type name.
+        optimizer : str or Optimizer, default 'sgd'
+            An optimizer instance, or the registered name of one.
+        optimizer_params : dict or sequence of (str, value), default (('learning_rate', 0.01),)
+            Keyword arguments for the optimizer when it is given by name.
+        force_init : bool, default False
+            Replace an optimizer that is already installed; otherwise a second call only warns.
         """
         self._require("binded", "params_initialized")
         if self.optimizer_initialized and not force_init:
@@ -449,12 +464,15 @@ class Module(BaseModule):
             self._preload_opt_states = None
 
     def borrow_optimizer(self, shared_module: "Module") -> None:
-        """Borrows optimizer from a shared module. Used in bucketing, where exactly the same
-        optimizer (esp. kvstore) is used.
+        """Use another module's optimizer, kvstore and updater as this module's own.
+
+        Bucketing modules do this so that all buckets update one set of weights with one
+        optimizer state.
 
         Parameters
         ----------
         shared_module : Module
+            A module whose optimizer is initialized.
         """
         shared_module._require("optimizer_initialized")
         self._optimizer = shared_module._optimizer
@@ -465,18 +483,19 @@ class Module(BaseModule):
 
     # -- computations -------------------------------------------------------------------------
     def forward(self, data_batch: Any, is_train: Optional[bool] = None) -> None:
-        """Forward computation. It supports data batches with different shapes, such as
-        different batch sizes or different image sizes.
-        If reshaping of data batch relates to modification of symbol or module, such as
-        changing image layout ordering or switching from training to predicting, module
-        rebinding is required.
+        """Run the network on one batch.
+
+        When the batch's shapes differ from the bound ones (a smaller last batch, another image
+        size) the executors are reshaped first; a change that alters the symbol itself needs a new
+        ``bind``.
 
         Parameters
         ----------
         data_batch : DataBatch
-            Could be anything with similar API implemented.
-        is_train : bool
-            Default is ``None``, which means ``is_train`` takes the value of ``self.for_training``.
+            The batch; anything with ``data`` (and ``label``) lists of NDArray will do.
+        is_train : bool, default None
+            Run in training mode (dropout active, BatchNorm batch statistics); ``None`` uses the
+            ``for_training`` the module was bound with.
         """
         self._require("binded", "params_initialized")
         current = tuple(i.shape for i in self._data_shapes)
@@ -498,27 +517,21 @@ class Module(BaseModule):
         self._exec_group.forward(data_batch, is_train)
 
     def backward(self, out_grads: Any = None) -> None:
-        """Backward computation.
+        """Compute the gradients of the last ``forward`` batch.
 
         Parameters
         ----------
-        out_grads : NDArray or list of NDArray, optional
-            Gradient on the outputs to be propagated back.
-            This parameter is only needed when bind is called
-            on outputs that are not a loss function.
+        out_grads : NDArray or list of NDArray, default None
+            Head gradients for the outputs; needed only for outputs that are not loss layers.
         """
         self._require("binded", "params_initialized")
         self._exec_group.backward(out_grads=out_grads)
 
     def update(self) -> None:
-        """Updates parameters according to the installed optimizer and the gradients computed
-        in the previous forward-backward batch.
+        """Apply one optimizer step to every parameter from the gradients of the last batch.
 
-        When KVStore is used to update parameters for multi-device or multi-machine training,
-        a copy of the parameters are stored in KVStore. Note that for `row_sparse` parameters,
-        this function does update the copy of parameters in KVStore, but doesn't broadcast the
-        updated parameters to all devices / machines. Please call `prepare` to broadcast
-        `row_sparse` parameters with the next batch of data.
+        With a kvstore the per-device gradients are summed through it first, and the update runs
+        in the store or on each device as ``init_optimizer`` decided.
         """
         self._require("binded", "params_initialized", "optimizer_initialized")
         self._params_dirty = True
@@ -532,44 +545,33 @@ class Module(BaseModule):
                            param_names=group.param_names)
 
     def get_outputs(self, merge_multi_context: bool = True) -> list:
-        """Gets outputs of the previous forward computation.
-
-        If ``merge_multi_context`` is ``True``, it is like ``[out1, out2]``. Otherwise, it
-        is like ``[[out1_dev1, out1_dev2], [out2_dev1, out2_dev2]]``. All the output
-        elements are `NDArray`. When `merge_multi_context` is `False`, those `NDArray`
-        might live on different devices.
+        """Return the outputs of the last ``forward``.
 
         Parameters
         ----------
-        merge_multi_context : bool
-            Default is ``True``. In the case when data-parallelism is used, the outputs
-            will be collected from multiple devices. A ``True`` value indicate that we
-            should merge the collected results so that they look like from a single
-            executor.
+        merge_multi_context : bool, default True
+            Join the per-device pieces along the batch axis, as if one device had run the batch.
 
         Returns
         -------
         list of NDArray or list of list of NDArray
-            Output.
+            One array per output, or, unmerged, one list per output with an array per device.
         """
         self._require("binded", "params_initialized")
         return self._exec_group.get_outputs(merge_multi_context=merge_multi_context)
 
     def get_input_grads(self, merge_multi_context: bool = True) -> list:
-        """Gets the gradients with respect to the inputs of the module.
+        """Return the gradients with respect to the data inputs (bind with ``inputs_need_grad=True``).
 
         Parameters
         ----------
-        merge_multi_context : bool
-            Default is ``True``. In the case when data-parallelism is used, the outputs
-            will be collected from multiple devices. A ``True`` value indicate that we
-            should merge the collected results so that they look like from a single
-            executor.
+        merge_multi_context : bool, default True
+            Join the per-device pieces along the batch axis.
 
         Returns
         -------
         list of NDArray or list of list of NDArray
-              Input gradients
+            One gradient per data input, or per input a list with one array per device.
         """
         self._require("binded", "params_initialized", "inputs_need_grad")
         return self._exec_group.get_input_grads(merge_multi_context=merge_multi_context)
@@ -580,47 +582,48 @@ class Module(BaseModule):
         return self._exec_group.get_states(merge_multi_context=merge_multi_context)
 
     def set_states(self, states: Any = None, value: Any = None) -> None:
-        """Sets value for states. Only one of the states & value can be specified.
+        """Set the state inputs, either from arrays or all to one number.
 
         Parameters
         ----------
-        states : list of list of NDArrays
-            source states arrays formatted like ``[[state1_dev1, state1_dev2],
-            [state2_dev1, state2_dev2]]``.
-        value : number
-            a single scalar value for all state arrays.
+        states : list of list of NDArray, default None
+            Per state, one array per device.
+        value : number, default None
+            A scalar written to every element of every state. Give exactly one of the two.
         """
         self._require("binded", "params_initialized")
         self._exec_group.set_states(states, value)
 
     def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
-        """Evaluates and accumulates evaluation metric on outputs of the last forward computation.
+        """Add the last batch's outputs against ``labels`` to ``eval_metric``.
 
         Parameters
         ----------
         eval_metric : EvalMetric
-            Evaluation metric to use.
-        labels : list of NDArray if `pre_sliced` parameter is set to `False`,
-            list of lists of NDArray otherwise. Typically `data_batch.label`.
-        pre_sliced: bool
-            Whether the labels are already sliced per device (default: False).
+            The metric to update.
+        labels : list of NDArray or list of list of NDArray
+            The batch's labels (``data_batch.label``), or per device its slice of them.
+        pre_sliced : bool, default False
+            True when ``labels`` is already one list per device.
         """
         self._exec_group.update_metric(eval_metric, labels, pre_sliced)
 
     def _sync_params_from_devices(self) -> None:
-        """Synchronizes parameters from devices to CPU. This function should be called after
-        calling `update` that updates the parameters on the devices, before one can read the
-        latest parameters from ``self._arg_params`` and ``self._aux_params``."""
+        """Copy the parameters from the devices back into ``_arg_params``/``_aux_params``.
+
+        Training changes the executors' arrays only; this brings the module's own copies up to
+        date before they are read or saved.
+        """
         self._exec_group.get_params(self._arg_params, self._aux_params)
         self._params_dirty = False
 
     def save_optimizer_states(self, fname: str) -> None:
-        """Saves optimizer (updater) state to a file.
+        """Write the optimizer's state (momenta and the like) to ``fname``.
 
         Parameters
         ----------
         fname : str
-            Path to output states file.
+            Path of the ``.states`` file.
         """
         self._require("optimizer_initialized")
         if self._update_on_kvstore:
@@ -629,12 +632,12 @@ class Module(BaseModule):
             write_atomically(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname: str) -> None:
-        """Loads optimizer (updater) state from a file.
+        """Restore the optimizer's state from a file ``save_optimizer_states`` wrote.
 
         Parameters
         ----------
         fname : str
-            Path to input states file.
+            Path of the ``.states`` file.
         """
         self._require("optimizer_initialized")
         if self._update_on_kvstore:
