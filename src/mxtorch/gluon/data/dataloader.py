@@ -1,4 +1,4 @@
-"""Dataset generator."""
+"""DataLoader: mini-batches from a dataset, in this process or from worker processes/threads."""
 from __future__ import annotations
 
 import multiprocessing
@@ -19,7 +19,7 @@ __all__ = ["DataLoader"]
 
 
 def default_batchify_fn(data: list) -> Any:
-    """Collate data into batch.
+    """Merge a list of samples into one batch.
 
     NDArray samples are stacked into one NDArray; tuples are collated field by field into a
     list; anything else goes through ``numpy.asarray`` and becomes an NDArray of that dtype.
@@ -39,7 +39,7 @@ default_mp_batchify_fn = default_batchify_fn
 
 
 def _as_in_context(data: Any, ctx: Context) -> Any:
-    """Move data into new context."""
+    """``data`` (an NDArray or nested lists of them) copied to ``ctx``."""
     if isinstance(data, NDArray):
         return data.as_in_context(ctx)
     if isinstance(data, (list, tuple)):
@@ -81,7 +81,7 @@ _worker_gatherer: Any = None
 
 
 def _worker_initializer(dataset: Any) -> None:
-    """Initializer for processing pool: the dataset is per-process state of each worker."""
+    """Runs once in each worker process: keeps the dataset as that process's global state."""
     global _worker_dataset, _worker_gatherer
     _worker_dataset = dataset
     _worker_gatherer = None
@@ -90,7 +90,7 @@ def _worker_initializer(dataset: Any) -> None:
 
 
 def _worker_fn(samples: Any, batchify_fn: Callable) -> Any:
-    """Function for processing data in worker process. Its result is pickled back to the main
+    """Build one batch inside a worker process. The batch is pickled back to the main
     process, where NDArrays (pickled as numpy) are rebuilt."""
     global _worker_gatherer
     if _worker_gatherer is None:
@@ -100,12 +100,13 @@ def _worker_fn(samples: Any, batchify_fn: Callable) -> Any:
 
 def _thread_worker_fn(samples: Any, batchify_fn: Callable, dataset: Any,
                       gatherer: Optional[Gatherer]) -> Any:
-    """Threadpool worker function for processing data."""
+    """Build one batch on a pool thread, which shares the main process's dataset."""
     return _fetch(dataset, samples, batchify_fn, gatherer)
 
 
 class _MultiWorkerIter:
-    """Internal multi-worker iterator for DataLoader."""
+    """One epoch of a DataLoader with workers: keeps ``prefetch`` batches in flight and
+    returns them in sampler order."""
 
     def __init__(self, worker_pool: Any, batchify_fn: Callable, batch_sampler: Any,
                  pin_memory: bool = False, prefetch: int = 0, dataset: Any = None,
@@ -128,7 +129,7 @@ class _MultiWorkerIter:
         return len(self._batch_sampler)
 
     def _push_next(self) -> None:
-        """Assign next batch workload to workers."""
+        """Hand the sampler's next batch of indices to the pool, if any is left."""
         r = next(self._iter, None)
         if r is None:
             return
@@ -144,7 +145,8 @@ class _MultiWorkerIter:
     def __next__(self) -> Any:
         self._push_next()
         if self._rcvd_idx == self._sent_idx:
-            assert not self._data_buffer, "Data buffer should be empty at this moment"
+            # everything sent has been received: nothing may still be pending
+            assert not self._data_buffer, f"{len(self._data_buffer)} batches left unclaimed"
             raise StopIteration
         ret = self._data_buffer.pop(self._rcvd_idx)
         try:
@@ -176,61 +178,60 @@ def _batches_of(batch_sampler: Any) -> Iterator:
 
 
 class DataLoader:
-    """Loads data from a dataset and returns mini-batches of data.
+    """Iterate over a dataset in mini-batches.
+
+    Each iteration is one epoch: the batch sampler (built from ``batch_size``, ``shuffle``,
+    ``sampler`` and ``last_batch`` unless given) yields lists of indices, the samples at those
+    indices are read and ``batchify_fn`` merges them into a batch. With ``num_workers > 0``
+    batches are built by a pool of worker processes (or threads, ``thread_pool=True``) and
+    returned in order.
+
+    With the default ``batchify_fn``, a dataset of in-memory arrays without a per-sample
+    transform (ArrayDataset, MNIST...) is batched by indexing its arrays once per batch rather
+    than sample by sample; the batches are the same.
 
     Parameters
     ----------
     dataset : Dataset
-        Source dataset. Note that numpy and mxnet arrays can be directly used
-        as a Dataset.
+        Where the samples come from; an NDArray, a NumPy array or a list serves too.
     batch_size : int
-        Size of mini-batch.
+        Samples per batch.
     shuffle : bool
-        Whether to shuffle the samples.
+        Draw the samples in a new random order each epoch (exclusive with ``sampler``).
     sampler : Sampler
-        The sampler to use. Either specify sampler or shuffle, not both.
+        Gives the order of the sample indices; exclusive with ``shuffle``.
     last_batch : {'keep', 'discard', 'rollover'}
-        How to handle the last batch if batch_size does not evenly divide
-        `len(dataset)`.
-
-        keep - A batch with less samples than previous batches is returned.
-        discard - The last batch is discarded if its incomplete.
-        rollover - The remaining samples are rolled over to the next epoch.
+        What happens to the samples left over when ``batch_size`` does not divide the
+        dataset's length: ``'keep'`` returns them as a smaller last batch, ``'discard'``
+        drops them, ``'rollover'`` puts them at the start of the next epoch's first batch.
     batch_sampler : Sampler
-        A sampler that returns mini-batches. Do not specify batch_size,
-        shuffle, sampler, and last_batch if batch_sampler is specified.
+        Gives whole batches of indices; with it, ``batch_size``, ``shuffle``, ``sampler``
+        and ``last_batch`` must be left unset.
     batchify_fn : callable
-        Callback function to allow users to specify how to merge samples
-        into a batch. Defaults to `default_batchify_fn`::
-
-            def default_batchify_fn(data):
-                if isinstance(data[0], nd.NDArray):
-                    return nd.stack(*data)
-                elif isinstance(data[0], tuple):
-                    data = zip(*data)
-                    return [default_batchify_fn(i) for i in data]
-                else:
-                    data = np.asarray(data)
-                    return nd.array(data, dtype=data.dtype)
-
-        With the default, a dataset of in-memory arrays without a transform (ArrayDataset,
-        MNIST...) is batched by indexing its arrays once per batch, not sample by sample.
+        Merges a list of samples into a batch. The default, ``default_batchify_fn``, stacks
+        NDArrays, merges tuples field by field into a list, and turns anything else into an
+        NDArray through ``numpy.asarray``.
     num_workers : int, default 0
-        The number of multiprocessing workers to use for data preprocessing.
+        Worker processes (or threads) building batches; 0 builds them in this process.
     pin_memory : boolean, default False
-        If ``True``, the dataloader will copy NDArrays into pinned memory
-        before returning them. Copying from CPU pinned memory to GPU is faster
-        than from normal CPU memory.
+        Return batches in page-locked CPU memory, which copies to a GPU faster (needs CUDA;
+        otherwise ignored).
     pin_device_id : int, default 0
-        The device id to use for allocating pinned memory if pin_memory is ``True``
+        GPU the page-locked memory is meant for (accepted for MXNet compatibility).
     prefetch : int, default is `num_workers * 2`
-        The number of prefetching batches only works if `num_workers` > 0.
+        Batches requested ahead from the workers; only used when ``num_workers > 0``.
     thread_pool : bool, default False
-        If ``True``, use threading pool instead of multiprocessing pool.
+        Use a pool of threads instead of processes for the workers.
     timeout : int, default is 120
-        The timeout in seconds for each worker to fetch a batch data.
+        Seconds to wait for a worker's batch before raising ``multiprocessing.TimeoutError``.
     auto_reload : bool, default is False
-        control whether prefetch data after a batch is ended.
+        Start the next epoch's prefetching as soon as an epoch ends (and at construction).
+
+    Raises
+    ------
+    ValueError
+        When the batching arguments conflict (see ``batch_sampler`` and ``sampler``) or
+        ``batch_size`` is missing.
     """
 
     def __init__(self, dataset: Any, batch_size: Optional[int] = None, shuffle: bool = False,
@@ -243,11 +244,12 @@ class DataLoader:
         self._pin_device_id = pin_device_id
         self._thread_pool = thread_pool
         self._timeout = timeout
-        assert timeout > 0, "timeout must be positive, given {}".format(timeout)
+        assert timeout > 0, f"timeout must be positive, given {timeout}"
         self._batch_sampler = self._make_batch_sampler(batch_size, shuffle, sampler, last_batch,
                                                        batch_sampler)
-        self._num_workers = num_workers if num_workers >= 0 else 0
-        self._prefetch = max(0, int(prefetch) if prefetch is not None else 2 * self._num_workers)
+        self._num_workers = max(num_workers, 0)
+        ahead = 2 * self._num_workers if prefetch is None else int(prefetch)
+        self._prefetch = max(ahead, 0)
         self._batchify_fn = default_batchify_fn if batchify_fn is None else batchify_fn
         self._worker_pool: Any = None
         if self._num_workers > 0:
@@ -280,31 +282,30 @@ class DataLoader:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
         # Workers ignore Ctrl-C: the main process handles it and terminates the pool.
-        original_sigint_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             return ctx.Pool(self._num_workers, initializer=_worker_initializer,
                             initargs=(self._dataset,))
         finally:
-            signal.signal(signal.SIGINT, original_sigint_handler)
+            signal.signal(signal.SIGINT, previous)
 
     def __iter__(self) -> Iterator:
         if self._iter is None:
             self.refresh()
-        t = self._iter
-        self._iter = None  # ensure a single iter would not using twice.
-        yield from t
+        epoch, self._iter = self._iter, None  # a prefetched epoch is consumed once
+        yield from epoch
         if self._iter is None and self.auto_reload:
-            # ensure we do not waste any exist iter by mistake
+            # refresh() may have been called during the epoch; keep what it prefetched
             self.refresh()
 
     def _prefetch_iter(self) -> Iterator:
         gatherer = _gatherer_for(self._dataset, self._batchify_fn)
         if self._num_workers == 0:
             return self._same_process_iter(gatherer)
+        shared = self._dataset if self._thread_pool else None  # processes hold their own
         return _MultiWorkerIter(self._worker_pool, self._batchify_fn, self._batch_sampler,
                                 pin_memory=self._pin_memory, prefetch=self._prefetch,
-                                dataset=self._dataset if self._thread_pool else None,
-                                gatherer=gatherer, timeout=self._timeout)
+                                dataset=shared, gatherer=gatherer, timeout=self._timeout)
 
     def _same_process_iter(self, gatherer: Optional[Gatherer]) -> Iterator:
         dataset, batchify_fn, pin = self._dataset, self._batchify_fn, self._pin_memory
@@ -322,9 +323,9 @@ class DataLoader:
             pool.terminate()
 
     def refresh(self) -> None:
-        """Refresh its iter, fetch data again from its dataset"""
+        """Start a new epoch now: with workers, its first batches begin loading at once."""
         self._iter = self._prefetch_iter()
 
     def clean(self) -> None:
-        """Remove its prefetched iter, the prefetch step will start after call its __iter__()"""
+        """Drop the prepared epoch; the next ``iter()`` prepares a fresh one."""
         self._iter = None
