@@ -339,14 +339,20 @@ class _GatedCell(HybridRecurrentCell):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self._mapping()})"
 
-    def _projections(self, F: Any, inputs: Any, state: Any, i2h_weight: Any, h2h_weight: Any,
-                     i2h_bias: Any, h2h_bias: Any, prefix: str) -> tuple:
+    def hybrid_forward(self, F: Any, inputs: Any, states: Any, i2h_weight: Any, h2h_weight: Any,
+                       i2h_bias: Any, h2h_bias: Any) -> tuple:
+        prefix = f"t{self._counter}_"
         rows = self._gates * self._hidden_size
         i2h = F.FullyConnected(data=inputs, weight=i2h_weight, bias=i2h_bias, num_hidden=rows,
                                name=prefix + "i2h")
-        h2h = F.FullyConnected(data=state, weight=h2h_weight, bias=h2h_bias, num_hidden=rows,
+        h2h = F.FullyConnected(data=states[0], weight=h2h_weight, bias=h2h_bias, num_hidden=rows,
                                name=prefix + "h2h")
-        return i2h, h2h
+        return self._step(F, i2h, h2h, states, prefix)
+
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: Any, prefix: str) -> tuple:
+        """The cell's output and next states from the two projections (``i2h`` of the input,
+        ``h2h`` of the first state); ``prefix`` starts the names of the nodes it makes."""
+        raise NotImplementedError
 
 
 class RNNCell(_GatedCell):
@@ -390,11 +396,7 @@ class RNNCell(_GatedCell):
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self._mapping()}, {self._activation})"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: Any, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
-        i2h, h2h = self._projections(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
-                                     h2h_bias, prefix)
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: Any, prefix: str) -> tuple:
         total = F.elemwise_add(i2h, h2h, name=prefix + "plus0")
         output = self._get_activation(F, total, self._activation, name=prefix + "out")
         return output, [output]
@@ -449,11 +451,7 @@ class LSTMCell(_GatedCell):
     def _alias(self) -> str:
         return "lstm"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: Any, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
-        i2h, h2h = self._projections(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
-                                     h2h_bias, prefix)
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: Any, prefix: str) -> tuple:
         gates = F.SliceChannel(F.elemwise_add(i2h, h2h, name=prefix + "plus0"), num_outputs=4,
                                name=prefix + "slice")
         act, rec = self._activation, self._recurrent_activation
@@ -508,12 +506,8 @@ class GRUCell(_GatedCell):
     def _alias(self) -> str:
         return "gru"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: Any, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: Any, prefix: str) -> tuple:
         prev = states[0]
-        i2h, h2h = self._projections(F, inputs, prev, i2h_weight, h2h_weight, i2h_bias, h2h_bias,
-                                     prefix)
         i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, name=prefix + "i2h_slice")
         h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, name=prefix + "h2h_slice")
         reset = F.Activation(F.elemwise_add(i2h_r, h2h_r, name=prefix + "plus0"),

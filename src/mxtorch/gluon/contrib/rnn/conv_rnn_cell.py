@@ -87,29 +87,31 @@ class _ConvCell(HybridRecurrentCell):
 
     _num_states = 1
 
-    def _convolutions(self, F: Any, inputs: Any, state: Any, i2h_weight: Any, h2h_weight: Any,
-                      i2h_bias: Any, h2h_bias: Any, prefix: str) -> tuple:
+    def hybrid_forward(self, F: Any, inputs: Any, states: list, i2h_weight: Any, h2h_weight: Any,
+                       i2h_bias: Any, h2h_bias: Any) -> tuple:
+        prefix = f"t{self._counter}_"
         rows = self._hidden_channels * self._gates
         i2h = F.Convolution(data=inputs, num_filter=rows, kernel=self._i2h_kernel,
                             stride=self._stride, pad=self._i2h_pad, dilate=self._i2h_dilate,
                             weight=i2h_weight, bias=i2h_bias, layout=self._conv_layout,
                             name=prefix + "i2h")
-        h2h = F.Convolution(data=state, num_filter=rows, kernel=self._h2h_kernel,
+        h2h = F.Convolution(data=states[0], num_filter=rows, kernel=self._h2h_kernel,
                             dilate=self._h2h_dilate, pad=self._h2h_pad, stride=self._stride,
                             weight=h2h_weight, bias=h2h_bias, layout=self._conv_layout,
                             name=prefix + "h2h")
-        return i2h, h2h
+        return self._step(F, i2h, h2h, states, prefix)
+
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: list, prefix: str) -> tuple:
+        """The cell's output and next states from the two convolutions (``i2h`` of the input,
+        ``h2h`` of the first state); ``prefix`` starts the names of the nodes it makes."""
+        raise NotImplementedError
 
 
 class _ConvRNN(_ConvCell):
     def _alias(self) -> str:
         return "conv_rnn"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: list, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
-        i2h, h2h = self._convolutions(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
-                                      h2h_bias, prefix)
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: list, prefix: str) -> tuple:
         output = self._get_activation(F, i2h + h2h, self._activation, name=prefix + "out")
         return output, [output]
 
@@ -121,11 +123,7 @@ class _ConvLSTM(_ConvCell):
     def _alias(self) -> str:
         return "conv_lstm"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: list, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
-        i2h, h2h = self._convolutions(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
-                                      h2h_bias, prefix)
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: list, prefix: str) -> tuple:
         gates = F.SliceChannel(i2h + h2h, num_outputs=4, name=prefix + "slice",
                                axis=self._channel_axis)
         in_gate = F.Activation(gates[0], act_type="sigmoid", name=prefix + "i")
@@ -145,11 +143,7 @@ class _ConvGRU(_ConvCell):
     def _alias(self) -> str:
         return "conv_gru"
 
-    def hybrid_forward(self, F: Any, inputs: Any, states: list, i2h_weight: Any, h2h_weight: Any,
-                       i2h_bias: Any, h2h_bias: Any) -> tuple:
-        prefix = f"t{self._counter}_"
-        i2h, h2h = self._convolutions(F, inputs, states[0], i2h_weight, h2h_weight, i2h_bias,
-                                      h2h_bias, prefix)
+    def _step(self, F: Any, i2h: Any, h2h: Any, states: list, prefix: str) -> tuple:
         i2h_r, i2h_z, i2h_n = F.SliceChannel(i2h, num_outputs=3, name=prefix + "i2h_slice",
                                              axis=self._channel_axis)
         h2h_r, h2h_z, h2h_n = F.SliceChannel(h2h, num_outputs=3, name=prefix + "h2h_slice",
