@@ -1,5 +1,8 @@
-"""`BaseModule` defines an API for modules: the training loop (fit), scoring and prediction
-written once over forward/backward/update, as in MXNet."""
+"""BaseModule: the module API, and the loops (``fit``, ``score``, ``predict``) built on it.
+
+The loops are written once here in terms of ``bind``, ``forward``, ``backward``,
+``update`` and ``update_metric``, which the concrete modules provide.
+"""
 from __future__ import annotations
 
 import logging
@@ -25,7 +28,8 @@ def _as_list(obj: Any) -> list:
 
 
 def _check_input_names(symbol: Any, names: list, typename: str, throw: bool) -> None:
-    """Check that all input names are in symbol's arguments."""
+    """Raise (or, with ``throw`` False, warn) when a name given for an input is not an
+    argument of ``symbol``."""
     args = symbol.list_arguments()
     for name in names:
         if name in args:
@@ -40,7 +44,8 @@ def _check_input_names(symbol: Any, names: list, typename: str, throw: bool) -> 
 
 
 def _check_names_match(data_names: list, data_shapes: list, name: str, throw: bool) -> None:
-    """Check that input names matches input data descriptors."""
+    """Raise (or warn) when the names of the given shapes are not the names declared for
+    that kind of input."""
     actual = [x[0] for x in data_shapes]
     if sorted(data_names) != sorted(actual):
         msg = (f"Data provided by {name}_shapes don't match names specified by {name}_names "
@@ -52,40 +57,36 @@ def _check_names_match(data_names: list, data_shapes: list, name: str, throw: bo
 
 def _parse_data_desc(data_names: list, label_names: list, data_shapes: list,
                      label_shapes: Optional[list]) -> tuple:
-    """Parse data_attrs into DataDesc format and check that names match"""
-    data_shapes = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in data_shapes]
+    """Turn data and label shapes into lists of :class:`DataDesc` and check their names.
+
+    Returns ``(data_shapes, label_shapes)``; ``label_shapes`` stays ``None`` when not given.
+    """
+    data_shapes = _as_descs(data_shapes)
     _check_names_match(data_names, data_shapes, "data", True)
-    if label_shapes is not None:
-        label_shapes = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in label_shapes]
-        _check_names_match(label_names, label_shapes, "label", False)
-    else:
-        _check_names_match(label_names, [], "label", False)
+    label_shapes = None if label_shapes is None else _as_descs(label_shapes)
+    _check_names_match(label_names, label_shapes or [], "label", False)
     return data_shapes, label_shapes
 
 
+def _as_descs(shapes: list) -> list:
+    """``shapes`` with each ``(name, shape, ...)`` tuple made a :class:`DataDesc`."""
+    return [desc if isinstance(desc, DataDesc) else DataDesc(*desc) for desc in shapes]
+
+
 class BaseModule:
-    """The base class of a module.
+    """The interface every module implements, and the training and evaluation loops over it.
 
-    A module represents a computation component. One can think of module as a computation machine.
-    A module can execute forward and backward passes and update parameters in a model.
-    We aim to make the APIs easy to use, especially in the case when we need to use the imperative
-    API to work with multiple modules (e.g. stochastic depth network).
-
-    A module has several states:
-
-    - Initial state: Memory is not allocated yet, so the module is not ready for computation yet.
-    - Binded: Shapes for inputs, outputs, and parameters are all known, memory has been allocated,
-      and the module is ready for computation.
-    - Parameters are initialized: For modules with parameters, doing computation before
-      initializing the parameters might result in undefined outputs.
-    - Optimizer is installed: An optimizer can be installed to a module. After this, the parameters
-      of the module can be updated according to the optimizer after gradients are computed
-      (forward-backward).
+    A module goes through stages, each enabling the next: bound (``bind``: input shapes known,
+    executors allocated), parameters initialized (``init_params``/``set_params``), and
+    optimizer installed (``init_optimizer``: ``update`` can run). Calling a method before its
+    stage raises ``RuntimeError``. Subclasses supply the stage methods and the computation
+    (``forward``, ``backward``, ``update``, ``get_outputs``, ...); this class supplies ``fit``,
+    ``score``, ``predict`` and ``iter_predict`` on top of them, and checkpoint helpers.
 
     Parameters
     ----------
-    logger : Logger
-        Default is `logging`.
+    logger : Logger, default logging
+        Where progress and warnings are written.
     """
 
     def __init__(self, logger: Any = logging):
@@ -109,38 +110,38 @@ class BaseModule:
 
     # -- high level API -----------------------------------------------------------------------
     def forward_backward(self, data_batch: DataBatch) -> None:
-        """A convenient function that calls both ``forward`` and ``backward``."""
+        """Run ``forward`` in training mode on ``data_batch``, then ``backward``."""
         self.forward(data_batch, is_train=True)
         self.backward()
 
     def score(self, eval_data: DataIter, eval_metric: Any, num_batch: Optional[int] = None,
               batch_end_callback: Any = None, score_end_callback: Any = None, reset: bool = True,
               epoch: int = 0, sparse_row_id_fn: Any = None) -> list:
-        """Runs prediction on ``eval_data`` and evaluates the performance according to
-        the given ``eval_metric``.
+        """Evaluate the module on a data iterator and return the metric's values.
 
         Parameters
         ----------
         eval_data : DataIter
-            Evaluation data to run prediction on.
-        eval_metric : EvalMetric or list of EvalMetrics
-            Evaluation metric to use.
-        num_batch : int
-            Number of batches to run. Defaults to ``None``, indicating run until the `DataIter`
-            finishes.
-        batch_end_callback : function
-            Could also be a list of functions.
-        reset : bool
-            Defaults to ``True``. Indicates whether we should reset `eval_data` before starting
-            evaluating.
-        epoch : int
-            Defaults to 0. For compatibility, this will be passed to callbacks (if any).
-            During training, this will correspond to the training epoch number.
+            The batches to evaluate on.
+        eval_metric : str, EvalMetric or list of them
+            The metric, or its name.
+        num_batch : int, default None
+            Stop after this many batches; ``None`` runs the iterator to its end.
+        batch_end_callback : callable or list of callable, default None
+            Called after each batch with a ``BatchEndParam``.
+        score_end_callback : callable or list of callable, default None
+            Called once at the end with a ``BatchEndParam`` holding the metric.
+        reset : bool, default True
+            Rewind ``eval_data`` before starting.
+        epoch : int, default 0
+            The epoch number reported to the callbacks.
+        sparse_row_id_fn : callable, default None
+            Accepted for compatibility; mxtorch has no row-sparse parameters.
 
         Returns
         -------
-        list of (name, value)
-            The metric names and values.
+        list of (str, float)
+            The metric's names and values.
         """
         self._require("binded", "params_initialized")
         if reset:
@@ -149,11 +150,7 @@ class BaseModule:
             eval_metric = metric.create(eval_metric)
         eval_metric.reset()
         actual_num_batch = 0
-        for nbatch, eval_batch in enumerate(eval_data):
-            if num_batch is not None and nbatch == num_batch:
-                break
-            self.prepare(eval_batch, sparse_row_id_fn=sparse_row_id_fn)
-            self.forward(eval_batch, is_train=False)
+        for nbatch, eval_batch in self._inference_batches(eval_data, num_batch, sparse_row_id_fn):
             self.update_metric(eval_metric, eval_batch.label)
             if batch_end_callback is not None:
                 params = BatchEndParam(epoch=epoch, nbatch=nbatch, eval_metric=eval_metric,
@@ -170,70 +167,86 @@ class BaseModule:
 
     def iter_predict(self, eval_data: DataIter, num_batch: Optional[int] = None, reset: bool = True,
                      sparse_row_id_fn: Any = None) -> Iterator:
-        """Iterates over predictions.
+        """Yield the outputs batch by batch, with padding removed.
 
-        Examples
-        --------
-        >>> for pred, i_batch, batch in module.iter_predict(eval_data):
-        ...     # pred is a list of outputs from the module
-        ...     # i_batch is a integer
-        ...     # batch is the data batch from the data iterator
+        Each item is ``(outputs, batch_index, batch)``: the list of output arrays for the batch
+        (the rows the iterator added as padding cut off), its number and the batch itself.
 
         Parameters
         ----------
         eval_data : DataIter
-            Evaluation data to run prediction on.
-        num_batch : int
-            Default is ``None``, indicating running all the batches in the data iterator.
-        reset : bool
-            Default is ``True``, indicating whether we should reset the data iter before start
-            doing prediction.
+            The batches to run.
+        num_batch : int, default None
+            Stop after this many batches; ``None`` runs the iterator to its end.
+        reset : bool, default True
+            Rewind ``eval_data`` before starting.
+        sparse_row_id_fn : callable, default None
+            Accepted for compatibility; mxtorch has no row-sparse parameters.
+
+        Examples
+        --------
+        >>> for outputs, i, batch in mod.iter_predict(val_iter):  # doctest: +SKIP
+        ...     print(i, outputs[0].shape)
         """
         self._require("binded", "params_initialized")
         if reset:
             eval_data.reset()
+        for nbatch, eval_batch in self._inference_batches(eval_data, num_batch, sparse_row_id_fn):
+            yield self._unpadded_outputs(eval_batch, copy=False), nbatch, eval_batch
+
+    def _inference_batches(self, eval_data: DataIter, num_batch: Optional[int],
+                           sparse_row_id_fn: Any) -> Iterator:
+        """Run forward (not training) on each batch of ``eval_data``, at most ``num_batch`` of
+        them, yielding ``(index, batch)`` after each so the caller reads what it needs."""
         for nbatch, eval_batch in enumerate(eval_data):
             if num_batch is not None and nbatch == num_batch:
-                break
+                return
             self.prepare(eval_batch, sparse_row_id_fn=sparse_row_id_fn)
             self.forward(eval_batch, is_train=False)
-            pad = eval_batch.pad
-            outputs = [out[0:out.shape[0] - pad] for out in self.get_outputs()]
-            yield outputs, nbatch, eval_batch
+            yield nbatch, eval_batch
+
+    def _unpadded_outputs(self, batch: DataBatch, copy: bool) -> list:
+        """The outputs of the last forward without the rows the iterator padded ``batch`` with."""
+        keep = [out[0:out.shape[0] - batch.pad] for out in self.get_outputs()]
+        return [out.copy() for out in keep] if copy else keep
 
     def predict(self, eval_data: Any, num_batch: Optional[int] = None, merge_batches: bool = True,
                 reset: bool = True, always_output_list: bool = False,
                 sparse_row_id_fn: Any = None) -> Any:
-        """Runs prediction and collects the outputs.
+        """Run the module over a data iterator (or one array) and collect the outputs.
 
-        When `merge_batches` is ``True`` (by default), the return value will be a list
-        ``[out1, out2, out3]``, where each element is formed by concatenating the outputs for
-        all the mini-batches. When `always_output_list` is ``False`` (as by default),
-        then in the case of a single output, `out1` is returned instead of ``[out1]``.
-
-        When `merge_batches` is ``False``, the return value will be a nested list like
-        ``[[out1_batch1, out2_batch1], [out1_batch2], ...]``. This mode is useful because
-        in some cases (e.g. bucketing), the module does not necessarily produce the same
-        number of outputs.
+        By default each output's per-batch arrays are joined along the batch axis and padding is
+        dropped; a module with one output returns that array itself rather than a one-element
+        list, unless ``always_output_list``. With ``merge_batches=False`` the result is the list of
+        per-batch output lists, which also works when batches have different numbers of outputs
+        (bucketing). An NDArray or numpy array is run as a single batch and its first output
+        returned.
 
         Parameters
         ----------
-        eval_data : DataIter or NDArray or numpy array
-            Evaluation data to run prediction on.
-        num_batch : int
-            Defaults to ``None``, indicates running all the batches in the data iterator.
-        merge_batches : bool
-            Defaults to ``True``, see above for return values.
-        reset : bool
-            Defaults to ``True``, indicates whether we should reset the data iter before
-            doing prediction.
-        always_output_list : bool
-            Defaults to ``False``, see above for return values.
+        eval_data : DataIter, NDArray or numpy.ndarray
+            What to predict on.
+        num_batch : int, default None
+            Stop after this many batches; ``None`` runs the iterator to its end.
+        merge_batches : bool, default True
+            Join the batches' outputs into one array per output.
+        reset : bool, default True
+            Rewind ``eval_data`` before starting.
+        always_output_list : bool, default False
+            Return a list even when there is a single output.
+        sparse_row_id_fn : callable, default None
+            Accepted for compatibility; mxtorch has no row-sparse parameters.
 
         Returns
         -------
-        list of NDArray or list of list of NDArray
-            Prediction results.
+        NDArray, list of NDArray or list of list of NDArray
+            The predictions, shaped as described above.
+
+        Raises
+        ------
+        ValueError
+            If ``eval_data`` is of another type, or batches differ in their number of outputs
+            while ``merge_batches`` is True.
         """
         self._require("binded", "params_initialized")
         if isinstance(eval_data, (ndarray.NDArray, np.ndarray)):
@@ -245,14 +258,9 @@ class BaseModule:
             raise ValueError("eval_data must be of type NDArray or DataIter")
         if reset:
             eval_data.reset()
-        output_list = []
-        for nbatch, eval_batch in enumerate(eval_data):
-            if num_batch is not None and nbatch == num_batch:
-                break
-            self.prepare(eval_batch, sparse_row_id_fn=sparse_row_id_fn)
-            self.forward(eval_batch, is_train=False)
-            pad = eval_batch.pad
-            output_list.append([out[0:out.shape[0] - pad].copy() for out in self.get_outputs()])
+        output_list = [self._unpadded_outputs(eval_batch, copy=True)
+                       for _, eval_batch in self._inference_batches(eval_data, num_batch,
+                                                                    sparse_row_id_fn)]
         if not output_list or not merge_batches:
             return output_list
         num_outputs = len(output_list[0])
@@ -273,66 +281,60 @@ class BaseModule:
             allow_missing: bool = False, force_rebind: bool = False, force_init: bool = False,
             begin_epoch: int = 0, num_epoch: Optional[int] = None, validation_metric: Any = None,
             monitor: Any = None, sparse_row_id_fn: Any = None) -> None:
-        """Trains the module parameters.
+        """Train the module for a number of epochs.
+
+        Binds to ``train_data``'s shapes, initializes the parameters (from ``arg_params`` and
+        ``aux_params`` where given, else with ``initializer``) and the optimizer, then for each
+        epoch runs forward, backward, update and the metric over every batch, logs the training
+        metric and time, calls the epoch callbacks with the current parameters and, when
+        ``eval_data`` is given, scores on it. Steps already done (bound, initialized) are not
+        repeated unless forced.
 
         Parameters
         ----------
         train_data : DataIter
-            Train DataIter.
-        eval_data : DataIter
-            If not ``None``, will be used as validation set and the performance
-            after each epoch will be evaluated.
-        eval_metric : str or EvalMetric
-            Defaults to 'accuracy'. The performance measure used to display during training.
-            Other possible predefined metrics are:
-            'ce' (CrossEntropy), 'f1', 'mae', 'mse', 'rmse', 'top_k_accuracy'.
-        epoch_end_callback : function or list of functions
-            Each callback will be called with the current `epoch`, `symbol`, `arg_params`
-            and `aux_params`.
-        batch_end_callback : function or list of function
-            Each callback will be called with a `BatchEndParam`.
-        kvstore : str or KVStore
-            Defaults to 'local'.
-        optimizer : str or Optimizer
-            Defaults to 'sgd'.
-        optimizer_params : dict
-            Defaults to ``(('learning_rate', 0.01),)``. The parameters for
-            the optimizer constructor.
-            The default value is not a dict, just to avoid pylint warning on dangerous
-            default values.
-        eval_end_callback : function or list of function
-            These will be called at the end of each full evaluation, with the metrics over
-            the entire evaluation set.
-        eval_batch_end_callback : function or list of function
-            These will be called at the end of each mini-batch during evaluation.
-        initializer : Initializer
-            The initializer is called to initialize the module parameters when they are
-            not already initialized.
-        arg_params : dict
-            Defaults to ``None``, if not ``None``, should be existing parameters from a trained
-            model or loaded from a checkpoint (previously saved model). In this case,
-            the value here will be used to initialize the module parameters, unless they
-            are already initialized by the user via a call to `init_params` or `fit`.
-            `arg_params` has a higher priority than `initializer`.
-        aux_params : dict
-            Defaults to ``None``. Similar to `arg_params`, except for auxiliary states.
-        allow_missing : bool
-            Defaults to ``False``. Indicates whether to allow missing parameters when `arg_params`
-            and `aux_params` are not ``None``. If this is ``True``, then the missing parameters
-            will be initialized via the `initializer`.
-        force_rebind : bool
-            Defaults to ``False``. Whether to force rebinding the executors if already bound.
-        force_init : bool
-            Defaults to ``False``. Indicates whether to force initialization even if the
-            parameters are already initialized.
-        begin_epoch : int
-            Defaults to 0. Indicates the starting epoch. Usually, if resumed from a
-            checkpoint saved at a previous training phase at epoch N, then this value should be
-            N+1.
+            The training batches.
+        eval_data : DataIter, default None
+            Validation batches scored after every epoch.
+        eval_metric : str or EvalMetric, default 'acc'
+            Metric tracked during training (``'acc'``, ``'ce'``, ``'mse'``, ``'top_k_accuracy'``, ...).
+        epoch_end_callback : callable or list of callable, default None
+            Called as ``callback(epoch, symbol, arg_params, aux_params)`` after each epoch.
+        batch_end_callback : callable or list of callable, default None
+            Called with a ``BatchEndParam`` after each training batch.
+        kvstore : str or KVStore, default 'local'
+            Store used to sum gradients across devices (and workers).
+        optimizer : str or Optimizer, default 'sgd'
+            The optimizer or its name.
+        optimizer_params : dict or sequence of (str, value), default (('learning_rate', 0.01),)
+            Keyword arguments for an optimizer given by name.
+        eval_end_callback : callable or list of callable, default None
+            Called with a ``BatchEndParam`` after each full validation pass.
+        eval_batch_end_callback : callable or list of callable, default None
+            Called after each validation batch.
+        initializer : Initializer, default Uniform(0.01)
+            Fills parameters not otherwise given.
+        arg_params : dict of str to NDArray, default None
+            Starting values of learnable parameters (a checkpoint's, say); they win over
+            ``initializer`` unless the parameters are already initialized.
+        aux_params : dict of str to NDArray, default None
+            Starting values of auxiliary states.
+        allow_missing : bool, default False
+            Let ``initializer`` fill names absent from ``arg_params``/``aux_params``.
+        force_rebind : bool, default False
+            Bind again even if already bound.
+        force_init : bool, default False
+            Initialize the parameters again even if already initialized.
+        begin_epoch : int, default 0
+            Number of the first epoch (``N + 1`` when resuming from a checkpoint of epoch ``N``).
         num_epoch : int
-            Number of epochs for training.
-        validation_metric : str or EvalMetric
-            The performance measure used on the validation set (default: ``eval_metric``).
+            Number of the epoch to stop before; required.
+        validation_metric : str or EvalMetric, default None
+            Metric for ``eval_data``; ``None`` uses ``eval_metric``.
+        monitor : Monitor, default None
+            Installed on the executors to print statistics of intermediate arrays.
+        sparse_row_id_fn : callable, default None
+            Accepted for compatibility; mxtorch has no row-sparse parameters.
         """
         if num_epoch is None:
             raise ValueError("please specify number of epochs")
@@ -369,7 +371,8 @@ class BaseModule:
 
     def _fit_epoch(self, train_data: DataIter, epoch: int, eval_metric: Any,
                    batch_end_callback: Any, sparse_row_id_fn: Any, monitor: Any = None) -> list:
-        """One training epoch; returns the metric's (name, value) pairs over the epoch."""
+        """Train over every batch of ``train_data`` once; return the metric's ``(name, value)``
+        pairs for the epoch."""
         data_iter = iter(train_data)
         next_batch = next(data_iter)
         nbatch, end_of_batch, name_values = 0, False, []
@@ -400,88 +403,83 @@ class BaseModule:
     # -- symbol information -------------------------------------------------------------------
     @property
     def data_names(self) -> list:
-        """A list of names for data required by this module."""
+        """Names of the data inputs."""
         raise NotImplementedError()
 
     @property
     def output_names(self) -> list:
-        """A list of names for the outputs of this module."""
+        """Names of the outputs."""
         raise NotImplementedError()
 
     @property
     def data_shapes(self) -> list:
-        """A list of (name, shape) pairs specifying the data inputs to this module."""
+        """The bound data inputs, as ``DataDesc`` (name and shape)."""
         raise NotImplementedError()
 
     @property
     def label_shapes(self) -> list:
-        """A list of (name, shape) pairs specifying the label inputs to this module."""
+        """The bound label inputs, as ``DataDesc`` (name and shape)."""
         raise NotImplementedError()
 
     @property
     def output_shapes(self) -> list:
-        """A list of (name, shape) pairs specifying the outputs of this module."""
+        """The outputs' ``(name, shape)`` pairs."""
         raise NotImplementedError()
 
     @property
     def symbol(self) -> Any:
-        """Gets the symbol associated with this module.
+        """The module's symbol.
 
-        Except for `Module`, for other types of modules (e.g. `BucketingModule`), this
-        property might not be a constant throughout its life time. Some modules might
-        not even be associated with any symbols.
+        A plain Module keeps one for life; others (a bucketing module switches between buckets)
+        may change it or have none.
         """
         return self._symbol
 
     # -- parameters ---------------------------------------------------------------------------
     def get_params(self) -> tuple:
-        """Gets parameters, those are potentially copies of the actual parameters used
-        to do computation on the device.
+        """Return the parameters, as copies kept apart from the arrays the devices compute with.
 
         Returns
         -------
-        ``(arg_params, aux_params)``
-            A pair of dictionaries each mapping parameter names to NDArray values.
+        tuple of (dict of str to NDArray, dict of str to NDArray)
+            ``(arg_params, aux_params)`` by name.
         """
         raise NotImplementedError()
 
     def init_params(self, initializer: Any = Uniform(0.01), arg_params: Optional[dict] = None,
                     aux_params: Optional[dict] = None, allow_missing: bool = False,
                     force_init: bool = False, allow_extra: bool = False) -> None:
-        """Initializes the parameters and auxiliary states."""
+        """Give the parameters and auxiliary states their first values (see :meth:`Module.init_params`)."""
         raise NotImplementedError()
 
     def set_params(self, arg_params: dict, aux_params: dict, allow_missing: bool = False,
                    force_init: bool = True, allow_extra: bool = False) -> None:
-        """Assigns parameter and aux state values.
+        """Put the given parameter values into the module; :meth:`init_params` without an initializer.
 
         Parameters
         ----------
-        arg_params : dict
-            Dictionary of name to value (`NDArray`) mapping.
-        aux_params : dict
-            Dictionary of name to value (`NDArray`) mapping.
-        allow_missing : bool
-            If ``True``, params could contain missing values, and the initializer will be
-            called to fill those missing params.
-        force_init : bool
-            If ``True``, will force re-initialize even if already initialized.
-        allow_extra : boolean, optional
-            Whether allow extra parameters that are not needed by symbol.
-            If this is True, no error will be thrown when arg_params or aux_params
-            contain extra parameters that is not needed by the executor.
+        arg_params : dict of str to NDArray
+            Learnable parameters by name.
+        aux_params : dict of str to NDArray
+            Auxiliary states by name.
+        allow_missing : bool, default False
+            Accept dictionaries that do not cover every parameter.
+        force_init : bool, default True
+            Overwrite parameters that are already initialized.
+        allow_extra : bool, default False
+            Ignore names the symbol does not use instead of raising.
         """
         self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
                          allow_missing=allow_missing, force_init=force_init,
                          allow_extra=allow_extra)
 
     def save_params(self, fname: str) -> None:
-        """Saves model parameters to file (``arg:``/``aux:`` keys, MXNet's .params format).
+        """Write the parameters to a ``.params`` file, keys prefixed ``arg:`` and ``aux:`` as MXNet's.
 
         Parameters
         ----------
         fname : str
-            Path to output param file.
+            Path of the file.
         """
         arg_params, aux_params = self.get_params()
         save_dict = {f"arg:{k}": v.as_in_context(cpu()) for k, v in arg_params.items()}
@@ -489,12 +487,17 @@ class BaseModule:
         ndarray.save(fname, save_dict)
 
     def load_params(self, fname: str) -> None:
-        """Loads model parameters from file.
+        """Read a ``.params`` file written by :meth:`save_params` and set the parameters from it.
 
         Parameters
         ----------
         fname : str
-            Path to input param file.
+            Path of the file.
+
+        Raises
+        ------
+        ValueError
+            If a key is not prefixed ``arg:`` or ``aux:``.
         """
         arg_params, aux_params = {}, {}
         for key, value in ndarray.load(fname).items():
@@ -528,42 +531,40 @@ class BaseModule:
 
     # -- computations -------------------------------------------------------------------------
     def forward(self, data_batch: DataBatch, is_train: Optional[bool] = None) -> None:
-        """Forward computation. It supports data batches with different shapes, such as
-        different batch sizes or different image sizes."""
+        """Run the network on one batch; batches of other shapes than the bound ones are allowed
+        where the module can reshape for them.
+        """
         raise NotImplementedError()
 
     def backward(self, out_grads: Any = None) -> None:
-        """Backward computation."""
+        """Compute gradients for the last forward batch."""
         raise NotImplementedError()
 
     def get_outputs(self, merge_multi_context: bool = True) -> list:
-        """Gets outputs of the previous forward computation."""
+        """Return the outputs of the last forward batch."""
         raise NotImplementedError()
 
     def get_input_grads(self, merge_multi_context: bool = True) -> list:
-        """Gets the gradients to the inputs, computed in the previous backward computation."""
+        """Return the gradients with respect to the data inputs from the last backward."""
         raise NotImplementedError()
 
     def update(self) -> None:
-        """Updates parameters according to the installed optimizer and the gradients computed
-        in the previous forward-backward batch."""
+        """Apply one optimizer step from the gradients of the last batch."""
         raise NotImplementedError()
 
     def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
-        """Evaluates and accumulates evaluation metric on outputs of the last forward
-        computation."""
+        """Add the last forward batch's outputs against ``labels`` to ``eval_metric``."""
         raise NotImplementedError()
 
     def bind(self, data_shapes: list, label_shapes: Optional[list] = None, for_training: bool = True,
              inputs_need_grad: bool = False, force_rebind: bool = False, shared_module: Any = None,
              grad_req: Any = "write") -> None:
-        """Binds the symbols to construct executors. This is necessary before one
-        can perform computation with the module."""
+        """Allocate executors for the given input shapes; needed before any computation."""
         raise NotImplementedError()
 
     def init_optimizer(self, kvstore: Any = "local", optimizer: Any = "sgd",
                        optimizer_params: Any = (("learning_rate", 0.01),),
                        force_init: bool = False) -> None:
-        """Installs and initializes optimizers."""
+        """Create and install the optimizer (and kvstore)."""
         raise NotImplementedError()
 
