@@ -183,7 +183,6 @@ class Conv1D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCW",), "Conv1D")
-        kwargs.setdefault("op_name", "Convolution")
         super().__init__(channels, _ntuple(kernel_size, 1, "kernel_size"), strides, padding,
                          dilation, groups, layout, in_channels=in_channels, activation=activation,
                          use_bias=use_bias, weight_initializer=weight_initializer,
@@ -248,7 +247,6 @@ class Conv2D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCHW", "NHWC"), "Conv2D")
-        kwargs.setdefault("op_name", "Convolution")
         super().__init__(channels, _ntuple(kernel_size, 2, "kernel_size"), strides, padding,
                          dilation, groups, layout, in_channels=in_channels, activation=activation,
                          use_bias=use_bias, weight_initializer=weight_initializer,
@@ -304,7 +302,6 @@ class Conv3D(_Conv):
                  weight_initializer: Any = None, bias_initializer: Any = "zeros",
                  in_channels: int = 0, **kwargs: Any):
         _check_layout(layout, ("NCDHW", "NDHWC"), "Conv3D")
-        kwargs.setdefault("op_name", "Convolution")
         super().__init__(channels, _ntuple(kernel_size, 3, "kernel_size"), strides, padding,
                          dilation, groups, layout, in_channels=in_channels, activation=activation,
                          use_bias=use_bias, weight_initializer=weight_initializer,
