@@ -1,8 +1,8 @@
-"""Executor group: data parallelism over several contexts, as MXNet's DataParallelExecutorGroup.
+"""Data parallelism for Module and FeedForward: one executor per device, each on a slice of the batch.
 
-A batch is split along its batch axis by the contexts' work loads; each context runs its own
-executor (all sharing the one lowered program of the symbol), and outputs are merged back.
-Module and FeedForward both train through this class.
+The batch axis of every input is split by the devices' work loads, each device's executor
+(all running the one lowered program of the symbol) computes its slice, and outputs and
+gradients are joined back along the batch axis when asked.
 """
 from __future__ import annotations
 
@@ -14,29 +14,37 @@ from ..base import MXNetError
 from ..io.io import DataDesc
 from ..ndarray.ndarray import NDArray, concatenate
 from ..symbol.infer import DTYPE_MX_TO_NP
+from .base_module import _as_descs
 
 __all__ = ["DataParallelExecutorGroup", "split_input_slice"]
 
 
 def split_input_slice(batch_size: int, work_load_list: list) -> list:
-    """Get input slice from the input shape.
+    """Cut ``range(batch_size)`` into one contiguous slice per device, sized by the work loads.
+
+    Shares are rounded; the last device takes what rounding left over.
 
     Parameters
     ----------
     batch_size : int
-        The number of samples in a mini-batch.
-    work_load_list : list of float or int, optional
-        The list of work load for different devices, in the same order as `ctx`.
+        Number of samples in the batch.
+    work_load_list : list of float or int
+        Relative work load of each device, in device order.
 
     Returns
     -------
-    slices : list of slice
-        The split slices to get a specific slice.
+    list of slice
+        One slice of the batch per device.
 
     Raises
     ------
     ValueError
-        In case of too many splits, leading to some empty slices.
+        If a device would get no samples (more devices than the batch can feed).
+
+    Examples
+    --------
+    >>> split_input_slice(10, [1, 1, 2])
+    [slice(0, 2, None), slice(2, 5, None), slice(5, 10, None)]
     """
     total = sum(work_load_list)
     counts = [round(w * batch_size / total) for w in work_load_list]
@@ -81,43 +89,42 @@ def _merge_multi_context(outputs: list, major_axis: list) -> list:
 
 
 class DataParallelExecutorGroup:
-    """A group of executors that lives on a group of devices.
+    """The executors of a module, one per device, that together run a batch split along its batch axis.
 
-    This is a helper class used to implement data parallelization. Each mini-batch will
-    be split and run on the devices.
+    Parameters of all executors are kept equal by the module (it pushes the same update to each);
+    outputs and input gradients can be read per device or joined. Used by :class:`Module` and
+    :class:`~mxtorch.model.FeedForward`.
 
     Parameters
     ----------
     symbol : Symbol
-        The common symbolic computation graph for all executors.
-    contexts : list
-        A list of contexts.
-    workload : list
-        If not ``None``, could be a list of numbers that specify the workload to be assigned
-        to different context. Larger number indicate heavier workload.
-    data_shapes : list
-        Should be a list of (name, shape) tuples, for the shapes of data.
-    label_shapes : list
-        Should be a list of (name, shape) tuples, for the shapes of label.
-    param_names : list
-        A list of strings, indicating the names of parameters (e.g. weights, filters, etc.)
-        in the computation graph.
+        The graph every executor runs.
+    contexts : list of Context
+        The devices, one executor each.
+    workload : list of number
+        Relative share of the batch per device.
+    data_shapes : list of DataDesc or list of (str, tuple)
+        Names and shapes of the data inputs (whole batch).
+    label_shapes : list of DataDesc or list of (str, tuple), or None
+        Names and shapes of the labels; ``None`` when there are none.
+    param_names : list of str
+        The symbol's arguments that are learnable parameters.
     for_training : bool
-        Indicate whether the executors should be bind for training.
+        Allocate gradients so that ``backward`` can run.
     inputs_need_grad : bool
-        Indicate whether the gradients for the input data should be computed.
-    shared_group : DataParallelExecutorGroup
-        Defaults to ``None``. This is used in bucketing. When not ``None``, it should be a executor
-        group corresponding to a different bucket. In other words, it will correspond to a different
-        symbol with the same set of parameters (e.g. unrolled RNNs with different lengths).
-        In this case the memory regions of the parameters will be shared.
-    fixed_param_names : list of str
-        Parameters whose gradients are not computed.
-    grad_req : str, list of str, dict of str to str
-        Requirement for gradient accumulation. Can be 'write', 'add', or 'null'
-        (default to 'write').
-    state_names : list of str
-        Names of the states (inputs that are neither data, label nor parameters).
+        Also compute gradients with respect to the data inputs.
+    shared_group : DataParallelExecutorGroup, default None
+        A group (another bucket's) whose parameter arrays and buffers these executors use.
+    logger : Logger, default logging
+        Where warnings are written.
+    fixed_param_names : list of str, default None
+        Parameters that get no gradient.
+    grad_req : str, list of str or dict of str to str, default 'write'
+        ``'write'``, ``'add'`` or ``'null'``, for all arguments or per argument.
+    state_names : list of str, default None
+        Inputs that are neither data, label nor parameter (RNN states).
+    group2ctxs : dict, default None
+        Accepted for compatibility; every node runs on its executor's device.
     """
 
     def __init__(self, symbol: Any, contexts: list, workload: list, data_shapes: list,
@@ -137,9 +144,8 @@ class DataParallelExecutorGroup:
         self.logger = logger
         self.fixed_param_names = fixed_param_names or []
         self.state_names = state_names or []
-        data_shapes = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in data_shapes]
-        if label_shapes is not None:
-            label_shapes = [x if isinstance(x, DataDesc) else DataDesc(*x) for x in label_shapes]
+        data_shapes = _as_descs(data_shapes)
+        label_shapes = None if label_shapes is None else _as_descs(label_shapes)
         self.grad_req = self._grad_reqs(grad_req if for_training else "null",
                                         [x.name for x in data_shapes])
         self.shared_data_arrays = (shared_group.shared_data_arrays if shared_group is not None
@@ -178,26 +184,28 @@ class DataParallelExecutorGroup:
 
     # -- binding ------------------------------------------------------------------------------
     def decide_slices(self, data_shapes: list) -> list:
-        """Decide the slices for each context according to the workload."""
+        """Find each input's batch axis, check that all inputs agree on the batch size and, the first
+        time a batch size is seen, split it across the devices. Returns the batch axes.
+        """
         if not data_shapes:
             raise ValueError("data_shapes must not be empty")
-        major_axis = [DataDesc.get_batch_axis(x.layout) for x in data_shapes]
-        for (name, shape), axis in zip(data_shapes, major_axis):
-            if axis == -1:
+        axes = [DataDesc.get_batch_axis(desc.layout) for desc in data_shapes]
+        for desc, axis in zip(data_shapes, axes):
+            if axis < 0:  # no batch axis: the input goes whole to every device
                 continue
-            if self.batch_size is not None:
-                if shape[axis] != self.batch_size:
-                    raise MXNetError(f"all data must have the same batch size: batch_size = "
-                                     f"{self.batch_size}, but {name} has shape {shape}")
-            else:
-                self.batch_size = shape[axis]
-                self.slices = split_input_slice(self.batch_size, self.workload)
-        return major_axis
+            size = desc.shape[axis]
+            if self.batch_size is None:
+                self.batch_size = size
+                self.slices = split_input_slice(size, self.workload)
+            elif size != self.batch_size:
+                raise MXNetError(f"all data must have the same batch size: batch_size = "
+                                 f"{self.batch_size}, but {desc.name} has shape {desc.shape}")
+        return axes
 
     def bind_exec(self, data_shapes: list, label_shapes: Optional[list],
                   shared_group: Optional["DataParallelExecutorGroup"] = None,
                   reshape: bool = False) -> None:
-        """Bind executors on their respective devices."""
+        """Create (or, with ``reshape``, reshape) every device's executor for the given input shapes."""
         self.batch_size = None
         self.data_layouts = self.decide_slices(data_shapes)
         self.label_layouts = self.decide_slices(label_shapes) if label_shapes is not None else None
@@ -217,7 +225,7 @@ class DataParallelExecutorGroup:
         self._collect_arrays()
 
     def _bind_ith_exec(self, i: int, data_shapes: list, label_shapes: list, shared_group: Any) -> Any:
-        shared_exec = None if shared_group is None else shared_group.execs[i]
+        shared_exec = shared_group.execs[i] if shared_group is not None else None
         types = {d.name: d.dtype for d in data_shapes}
         attrs = self.symbol.attr_dict()
         for name in types:  # a data variable declared with a dtype keeps it
@@ -236,17 +244,20 @@ class DataParallelExecutorGroup:
         for desc, axis in zip(shapes, major_axis):
             shape = list(desc.shape)
             if axis >= 0:
-                shape[axis] = self.slices[i].stop - self.slices[i].start
+                piece = self.slices[i]
+                shape[axis] = piece.stop - piece.start
             out.append(DataDesc(desc.name, tuple(shape), desc.dtype, desc.layout))
         return out
 
     def _collect_arrays(self) -> None:
-        self.data_arrays = [[(self.slices[i], e.arg_dict[name]) for i, e in enumerate(self.execs)]
-                            for name, _ in self.data_shapes]
+        def sliced_inputs(descs: list) -> list:
+            # per input, what load_general fills: (the device's slice, its argument array)
+            return [list(zip(self.slices, (e.arg_dict[desc[0]] for e in self.execs)))
+                    for desc in descs]
+
+        self.data_arrays = sliced_inputs(self.data_shapes)
         self.state_arrays = [[e.arg_dict[name] for e in self.execs] for name in self.state_names]
-        self.label_arrays = None if self.label_shapes is None else [
-            [(self.slices[i], e.arg_dict[name]) for i, e in enumerate(self.execs)]
-            for name, _ in self.label_shapes]
+        self.label_arrays = None if self.label_shapes is None else sliced_inputs(self.label_shapes)
         self.param_arrays = [[e.arg_arrays[i] for e in self.execs]
                              for i, name in enumerate(self.arg_names) if name in self.param_names]
         self.grad_arrays = None if not self.for_training else [
@@ -258,7 +269,7 @@ class DataParallelExecutorGroup:
         self.aux_arrays = [[e.aux_arrays[i] for e in self.execs] for i in range(len(self.aux_names))]
 
     def reshape(self, data_shapes: list, label_shapes: Optional[list]) -> None:
-        """Reshape executors."""
+        """Reshape the executors for new input shapes; nothing happens if the shapes are unchanged."""
         if data_shapes == self.data_shapes and label_shapes == self.label_shapes:
             return
         if self._default_execs is None:
@@ -267,13 +278,14 @@ class DataParallelExecutorGroup:
 
     # -- parameters ---------------------------------------------------------------------------
     def set_params(self, arg_params: dict, aux_params: dict, allow_extra: bool = False) -> None:
-        """Assign, i.e. copy parameters to all the executors."""
+        """Copy the given parameters and auxiliary states into every executor."""
         for exec_ in self.execs:
             exec_.copy_params_from(arg_params, aux_params, allow_extra_params=allow_extra)
 
     def get_params(self, arg_params: dict, aux_params: dict) -> None:
-        """Copy data from each executor to `arg_params` and `aux_params` (averaged over
-        contexts)."""
+        """Write the executors' parameters into ``arg_params`` and ``aux_params``, averaging over the
+        devices when there are several.
+        """
         for names, blocks, target in ((self.param_names, self.param_arrays, arg_params),
                                       (self.aux_names, self.aux_arrays, aux_params)):
             for name, block in zip(names, blocks):
@@ -285,7 +297,9 @@ class DataParallelExecutorGroup:
 
     # -- running ------------------------------------------------------------------------------
     def forward(self, data_batch: Any, is_train: Optional[bool] = None) -> None:
-        """Split `data_batch` according to workload and run forward on each devices."""
+        """Copy each device's slice of ``data_batch`` into its executor and run them forward;
+        ``is_train=None`` means the group's ``for_training``.
+        """
         load_general(data_batch.data, self.data_arrays, self.data_layouts)
         if is_train is None:
             is_train = self.for_training
@@ -295,9 +309,9 @@ class DataParallelExecutorGroup:
             exec_.forward(is_train=is_train)
 
     def backward(self, out_grads: Optional[list] = None) -> None:
-        """Run backward on all devices. A backward should be called after
-        a call to the forward function. Backward cannot be called unless
-        ``self.for_training`` is ``True``."""
+        """Run every executor backward, giving each its slice of ``out_grads`` (needed for outputs that
+        are not loss layers). Raises ``MXNetError`` for a group bound without ``for_training``.
+        """
         if not self.for_training:
             raise MXNetError("re-bind with for_training=True to run backward")
         out_grads = out_grads or []
@@ -309,7 +323,7 @@ class DataParallelExecutorGroup:
             exec_.backward(out_grads=sliced)
 
     def get_output_shapes(self) -> list:
-        """Get the shapes of the outputs."""
+        """Names and whole-batch shapes of the outputs, as ``(name, shape)`` pairs."""
         shapes = []
         for key, out, axis in zip(self.output_names, self.execs[0].outputs, self.output_layouts):
             shape = list(out.shape)
@@ -320,19 +334,21 @@ class DataParallelExecutorGroup:
 
     def get_outputs(self, merge_multi_context: bool = True, begin: int = 0,
                     end: Optional[int] = None) -> list:
-        """Get outputs of the previous forward computation (merged over contexts by default)."""
+        """Outputs ``begin`` to ``end`` of the last forward: joined along the batch axis, or per output
+        the list of per-device arrays when ``merge_multi_context`` is False.
+        """
         end = self.num_outputs if end is None else end
         outputs = [[e.outputs[i] for e in self.execs] for i in range(begin, end)]
         return _merge_multi_context(outputs, self.output_layouts) if merge_multi_context else outputs
 
     def get_states(self, merge_multi_context: bool = True) -> list:
-        """Get states from all devices."""
+        """The state arrays, per state one per device (merging is not supported)."""
         if merge_multi_context:
             raise MXNetError("merge_multi_context=True is not supported for get_states yet.")
         return self.state_arrays
 
     def set_states(self, states: Optional[list] = None, value: Any = None) -> None:
-        """Set value for states. Only one of states & value can be specified."""
+        """Set the states from per-device arrays, or every element to ``value``; give exactly one."""
         if (states is None) == (value is None):
             raise ValueError("Only one of states & value can be specified.")
         if states is not None:
@@ -343,7 +359,8 @@ class DataParallelExecutorGroup:
                     dst[:] = value
 
     def get_input_grads(self, merge_multi_context: bool = True) -> list:
-        """Get the gradients with respect to the inputs of the module."""
+        """Gradients with respect to the data inputs, joined over the devices unless
+        ``merge_multi_context`` is False."""
         if not self.inputs_need_grad:
             raise MXNetError("bind with inputs_need_grad=True to get input gradients")
         if merge_multi_context:
@@ -351,7 +368,9 @@ class DataParallelExecutorGroup:
         return self.input_grad_arrays
 
     def update_metric(self, eval_metric: Any, labels: list, pre_sliced: bool = False) -> None:
-        """Accumulate the performance according to `eval_metric` on all devices."""
+        """Update ``eval_metric`` with each device's outputs against its slice of ``labels`` (or the
+        slices given per device when ``pre_sliced``).
+        """
         for k, (texec, piece) in enumerate(zip(self.execs, self.slices)):
             if pre_sliced:
                 sliced = labels[k]
@@ -362,6 +381,6 @@ class DataParallelExecutorGroup:
                                     OrderedDict(zip(self.output_names, texec.outputs)))
 
     def install_monitor(self, mon: Any) -> None:
-        """Install monitor on all executors."""
+        """Let ``mon`` watch every executor."""
         for exe in self.execs:
             mon.install(exe)
