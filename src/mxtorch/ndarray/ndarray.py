@@ -110,8 +110,7 @@ class _GradSink:
 
 
 class NDArray:
-    """An array object representing a multidimensional, homogeneous array of
-    fixed-size items.
+    """An n-dimensional array of one element type, on one device, with MXNet's API.
 
     Wraps a ``torch.Tensor`` (``_t``); the wrapper gives it MXNet's API: numpy dtypes, contexts,
     ``asnumpy``, reshape codes, in-place slice assignment and gradient buffers.
@@ -220,7 +219,7 @@ class NDArray:
 
     # -- conversion -------------------------------------------------------------------------
     def asnumpy(self) -> np.ndarray:
-        """Returns a ``numpy.ndarray`` object with value copied from this array."""
+        """The values of this array as a new host ``numpy.ndarray`` (bfloat16 reads as float32)."""
         t = self._t.detach()
         if t.dtype == torch.bfloat16:
             t = t.float()
@@ -240,24 +239,20 @@ class NDArray:
         return self.asnumpy().reshape(1)[0]
 
     def astype(self, dtype: Any, copy: bool = True) -> "NDArray":
-        """Returns a copy of the array after casting to a specified type.
+        """Cast this array to another element type.
 
         Parameters
         ----------
         dtype : numpy.dtype or str
-            The type of the returned array.
+            The element type wanted.
         copy : bool
-            Default `True`. By default, astype always returns a newly
-            allocated ndarray on the same context. If this is set to
-            `False`, and the dtype requested is the same as the ndarray's
-            dtype, the ndarray is returned instead of a copy.
+            Default `True`: the result is always a new array on this array's context. With `False`,
+            an array that already has ``dtype`` is returned itself.
 
         Returns
         -------
-        NDArray, CSRNDArray or RowSparseNDArray
-            The copied array after casting to the specified type, or
-            the same array if copy=False and dtype is the same as the input
-            array.
+        NDArray
+            The cast array (``self`` when ``copy=False`` and nothing needs casting).
         """
         tdtype = to_torch_dtype(dtype)
         if not copy and tdtype == self._t.dtype:
@@ -270,32 +265,28 @@ class NDArray:
 
         Returns
         -------
-        NDArray, CSRNDArray or RowSparseNDArray
-            The copied array
+        NDArray
+            A new array holding the same values.
         """
         with _grad_scope():
             return NDArray(self._t.clone(), self._ctx)
 
     def copyto(self, other: "NDArray | Context") -> Any:
-        """Copies the value of this array to another array.
+        """Copies the value of this array to another array or to a device.
 
-        If ``other`` is a ``NDArray`` object, then ``other.shape`` and
-        ``self.shape`` should be the same. This function copies the value from
-        ``self`` to ``other`` (casting to its dtype).
-
-        If ``other`` is a context, a new ``NDArray`` will be first created on
-        the target context, and the value of ``self`` is copied.
+        Given an ``NDArray``, its shape must equal this array's; the values are written into it
+        (converted to its dtype). Given a ``Context``, a new array is made there holding the values.
 
         Parameters
         ----------
         other : NDArray or Context
-            The destination array or context.
+            Where the values go.
 
         Returns
         -------
-        NDArray, CSRNDArray or RowSparseNDArray
-            The copied array. If ``other`` is an ``NDArray``, then the return value
-            and ``other`` will point to the same ``NDArray``.
+        NDArray
+            ``other`` itself when it is an array, else the new array. Copying an array onto itself
+            warns and returns False, as MXNet does.
         """
         if isinstance(other, NDArray):
             if other._t is self._t:
@@ -316,20 +307,19 @@ class NDArray:
         raise TypeError(f"copyto does not support type {type(other)}")
 
     def as_in_context(self, context: Context) -> "NDArray":
-        """Returns an array on the target device with the same value as this array.
+        """This array's values on ``context``.
 
-        If the target context is the same as ``self.context``, then ``self`` is
-        returned.  Otherwise, a copy is made.
+        No copy is made when the array already lives on ``context``: ``self`` comes back.
 
         Parameters
         ----------
         context : Context
-            The target context.
+            The device wanted.
 
         Returns
         -------
-        NDArray, CSRNDArray or RowSparseNDArray
-            The target array.
+        NDArray
+            ``self`` or a copy on ``context``.
         """
         if self.context == context:
             return self
@@ -348,7 +338,7 @@ class NDArray:
         return self.copy()
 
     def wait_to_read(self) -> None:
-        """Waits until all previous write operations on the current array are finished."""
+        """Block until pending writes to this array are done (a CUDA synchronize; CPU is eager)."""
         if self._t.is_cuda:
             torch.cuda.synchronize(self._t.device)
 
@@ -374,20 +364,15 @@ class NDArray:
 
     # -- autograd ---------------------------------------------------------------------------
     def attach_grad(self, grad_req: str = "write", stype: Optional[str] = None) -> None:
-        """Attach a gradient buffer to this NDArray, so that `backward`
-        can compute gradient with respect to it.
-
-        The gradient is initialized to zeros.
+        """Give this array a zero-filled gradient buffer, making it a variable for ``backward``.
 
         Parameters
         ----------
         grad_req : {'write', 'add', 'null'}
-            How gradient will be accumulated.
-            - 'write': gradient will be overwritten on every backward.
-            - 'add': gradient will be added to existing value on every backward.
-            - 'null': do not compute gradient for this NDArray.
+            What a backward pass does with the buffer: ``'write'`` replaces its content, ``'add'``
+            accumulates into it across passes, ``'null'`` computes no gradient for this array.
         stype : str, optional
-            The storage type of the gradient array. Defaults to the same stype of this NDArray.
+            Storage type of the buffer; only the dense ``'default'`` (or None) exists in mxtorch.
         """
         if stype not in (None, "default"):
             raise MXNetError(f"gradient storage type {stype!r} is not supported; only 'default'")
@@ -442,18 +427,17 @@ class NDArray:
 
     def backward(self, out_grad: Optional["NDArray"] = None, retain_graph: bool = False,
                  train_mode: bool = True) -> None:
-        """Compute the gradients of this NDArray w.r.t variables.
+        """Run a backward pass from this array, filling the gradient buffers of the variables it depends on.
 
         Parameters
         ----------
         out_grad : NDArray, optional
-            Gradient with respect to head.
+            The head gradient; ones of this array's shape when None.
         retain_graph : bool, optional
-            Whether to retain the computaion graph for another backward
-            pass on the same graph. By default the computaion history
-            is cleared.
+            Keep the recorded graph so that another backward pass can run through it; it is freed
+            otherwise.
         train_mode : bool, optional
-            Whether to compute gradient for training or inference.
+            Whether operators run their training behaviour (dropout...) during the pass.
         """
         autograd.backward([self], None if out_grad is None else [out_grad],
                           retain_graph=retain_graph, train_mode=train_mode)
@@ -488,30 +472,33 @@ class NDArray:
 
     # -- shape manipulation -----------------------------------------------------------------
     def reshape(self, *shape: Any, **kwargs: Any) -> "NDArray":
-        """Returns a **view** of this array with a new shape without altering any data.
+        """A **view** of this array with another shape (the data are shared, not copied).
 
         Parameters
         ----------
         shape : tuple of int, or n ints
-            The new shape should not change the array size, namely
-            ``np.prod(new_shape)`` should be equal to ``np.prod(self.shape)``.
-            Some dimensions of the shape can take special values from the set {0, -1, -2, -3, -4}.
+            The wanted shape; its product must be this array's size. Besides positive sizes, MXNet's
+            special codes apply:
 
-            - ``0``  copy this dimension from the input to the output shape.
-            - ``-1`` infers the dimension of the output shape by using the remainder of the
-              input dimensions keeping the size of the new array same as that of the input array.
-            - ``-2`` copy all/remainder of the input dimensions to the output shape.
-            - ``-3`` use the product of two consecutive dimensions of the input shape as the
-              output dimension.
-            - ``-4`` split one dimension of the input into two dimensions passed subsequent
-              to -4 in shape (can contain -1).
+            - ``0`` keeps the input dimension at that position;
+            - ``-1`` is computed so that the total size is unchanged (at most one);
+            - ``-2`` takes all the remaining input dimensions as they are;
+            - ``-3`` merges two consecutive input dimensions into their product;
+            - ``-4`` splits one input dimension into the two sizes that follow it (one may be -1).
         reverse : bool, default False
-            If true then the special values are inferred from right to left.
+            Match the special codes against the input shape from the right instead of the left.
 
         Returns
         -------
         NDArray
-            An array with desired shape that shares data with this array.
+            A view with the new shape.
+
+        Examples
+        --------
+        >>> mx.nd.zeros((2, 3, 4)).reshape((0, -1)).shape
+        (2, 12)
+        >>> mx.nd.zeros((2, 3, 4)).reshape((-3, 4)).shape
+        (6, 4)
         """
         reverse = kwargs.pop("reverse", False)
         if "shape" in kwargs:
@@ -532,41 +519,36 @@ class NDArray:
 
     # -- fluent methods whose signature or semantics differ from their operator's ----------------
     def flatten(self, inplace: bool = False) -> "NDArray":
-        """Flatten this array without altering any data.
+        """Collapse every dimension after the first: ``(d1, d2, ..., dk)`` becomes ``(d1, d2*...*dk)``.
 
         Parameters
         ----------
         inplace : bool, default False
-            If True, this method returns a **view** of this array
-            that shares data with this array. Otherwise, a copy is returned.
+            With True the result is a **view** sharing this array's data; with False (the
+            ``Flatten`` operator) it is a new array.
 
         Returns
         -------
         NDArray
-            An array with flattened shape `(d1, d2*...*dk)` that shares data with
-            this array with shape `(d1, d2, ..., dk)`.
+            The two-dimensional array.
         """
         return self.reshape((0, -1)) if inplace else _call("Flatten", self)
 
     def expand_dims(self, axis: int, inplace: bool = False) -> "NDArray":
-        """Adds an additional dimension to the current array without altering any data.
+        """Insert a dimension of size 1 at position ``axis``.
 
         Parameters
         ----------
         axis : int
-            Position where new axis is to be inserted.
-            Suppose that the input NDArray's dimension is ndim,
-            the range of the inserted axis is [-ndim, ndim].
+            Where the new dimension goes, in ``[-ndim - 1, ndim]`` for an ``ndim``-dimensional array
+            (negative values count from the end of the result).
         inplace : bool, default False
-            If True, this method returns a **view** of this array
-            that shares data with this array. Otherwise, a copy is returned.
+            With True the result is a **view** sharing this array's data; otherwise a new array.
 
         Returns
         -------
         NDArray
-            An array with expanded shape `(d1, d2, ..., 1, di, ..., dk)`
-            that shares data with this array with shape `(d1, d2, ..., dk)`,
-            given input axis `i`.
+            The array with one more dimension.
         """
         if not inplace:
             return _call("expand_dims", self, axis=axis)
@@ -577,16 +559,15 @@ class NDArray:
         return self.reshape(new_shape)
 
     def squeeze(self, axis: Any = None, inplace: bool = False) -> "NDArray":
-        """Remove dimensions with size 1 from this array without altering any data.
+        """Drop dimensions of size 1.
 
         Parameters
         ----------
         axis : int, tuple of int, or None
-            Selects a subset of the single-dimensional entries in the shape.
-            If an axis is selected with shape entry greater than one, an error is raised.
+            The dimensions to drop; all size-1 dimensions when None. Naming a dimension whose size is
+            not 1 raises ``MXNetError``.
         inplace : bool, default False
-            If True, this method returns a **view** of this array
-            that shares data with this array. Otherwise, a copy is returned.
+            With True the result is a **view** sharing this array's data; otherwise a new array.
         """
         if not inplace:
             return _call("squeeze", self, axis=axis)
@@ -605,20 +586,18 @@ class NDArray:
     def broadcast_to(self, shape: Any) -> "NDArray":
         """Broadcasts the input array to a new shape.
 
-        Broadcasting is only allowed on axes with size 1. The new shape cannot have fewer
-        dimensions; missing leading dimensions count as size 1. For example, you could
-        broadcast from shape (2, 1) to (2, 3), and from shape (3,) to (2, 3).
+        Only size-1 axes are repeated; ``shape`` may add leading dimensions but never drop any, so
+        ``(2, 1)`` and ``(3,)`` both broadcast to ``(2, 3)``.
 
         Parameters
         ----------
         shape : tuple of int
-            The shape of the desired array.
+            The target shape.
 
         Returns
         -------
         NDArray
-            A NDArray with the desired shape that is not sharing data with this
-            array, even if the new shape is the same as ``self.shape``.
+            A new array of ``shape`` (a copy even when the shape is unchanged).
         """
         shape = tuple(shape)
         cur_shape = self.shape
@@ -635,63 +614,65 @@ class NDArray:
     def broadcast_like(self, other: "NDArray") -> "NDArray":
         """Broadcasts the input array to the shape of other.
 
-        Broadcasting is only allowed on axes with size 1 (see ``broadcast_to``).
+        The rules are those of ``broadcast_to``.
 
         Parameters
         ----------
         other : NDArray
-            Array with shape of the desired array.
+            The array whose shape is the target.
 
         Returns
         -------
         NDArray
-            A NDArray with the desired shape that is not sharing data with this
-            array, even if the new shape is the same as ``self.shape``.
+            A new array with ``other``'s shape (a copy even when the shapes already agree).
         """
         return self.broadcast_to(other.shape)
 
     def split_v2(self, *args: Any, **kwargs: Any) -> Any:
-        """Convenience fluent method for :py:func:`split_v2`.
-
-        The arguments are the same as for :py:func:`split_v2`, with
-        this array as data.
-        """
+        """Fluent form of :py:func:`split_v2` with this array as ``ary``."""
         return split_v2(self, *args, **kwargs)
 
     def slice_assign(self, rhs: "NDArray", begin: Any, end: Any, step: Any) -> "NDArray":
-        """Assign the rhs to a cropped subset of this NDarray in place.
-        Returns the view of this NDArray.
+        """Write ``rhs`` into the strided region ``begin:end:step`` of this array, in place.
 
         Parameters
         ----------
         rhs: NDArray.
-            rhs and this NDArray should be of the same data type, and on the same device.
-            The shape of rhs should be the same as the cropped shape of this NDArray.
-        begin: tuple of begin indices
-        end: tuple of end indices
-        step: tuple of step lenghths
+            The values; its shape is the region's shape, its dtype and device this array's.
+        begin: tuple of int
+            First index of the region on each axis.
+        end: tuple of int
+            End index (exclusive) on each axis.
+        step: tuple of int
+            Stride on each axis.
 
         Returns
         -------
-        This NDArray.
+        NDArray
+            This array.
         """
         return _call("_slice_assign", self, rhs, begin=begin, end=end, step=step, out=self)
 
     def slice_assign_scalar(self, value: Any, begin: Any, end: Any, step: Any) -> "NDArray":
-        """Assign the scalar to a cropped subset of this NDArray. Value will broadcast to the
-        shape of the cropped shape and will be cast to the same dtype of the NDArray.
+        """Fill the strided region ``begin:end:step`` of this array with one number, in place.
+
+        The number is converted to this array's dtype.
 
         Parameters
         ----------
         value: numeric value
-            Value and this NDArray should be of the same data type.
-        begin: tuple of begin indices
-        end: tuple of end indices
-        step: tuple of step lenghths
+            The fill value.
+        begin: tuple of int
+            First index of the region on each axis.
+        end: tuple of int
+            End index (exclusive) on each axis.
+        step: tuple of int
+            Stride on each axis.
 
         Returns
         -------
-        This NDArray.
+        NDArray
+            This array.
         """
         return _call("_slice_assign_scalar", self, scalar=value, begin=begin, end=end, step=step,
                      out=self)
@@ -968,23 +949,28 @@ def _set_flipped(t: torch.Tensor, index: tuple, flips: list, value: Any) -> None
 
 # -- creation ---------------------------------------------------------------------------------
 def array(source_array: Any, ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Creates an array from any object exposing the array interface.
+    """Make an NDArray holding a copy of ``source_array``.
 
     Parameters
     ----------
     source_array : array_like
-        An object exposing the array interface, an object whose `__array__`
-        method returns an array, or any (nested) sequence.
+        An NDArray, a ``torch.Tensor``, a numpy array, anything with ``__array__``, or nested
+        sequences of numbers.
     ctx : Context, optional
-        Device context (default is the current default context).
+        The device of the result; the current default context when None.
     dtype : str or numpy.dtype, optional
-        The data type of the output array. The default dtype is ``source_array.dtype``
-        if `source_array` is an `NDArray`, `float32` otherwise.
+        Element type of the result. When None an NDArray (or tensor) keeps its own dtype and
+        anything else becomes `float32` (MXNet's rule, unlike numpy's).
 
     Returns
     -------
     NDArray
-        An `NDArray` with the same contents as the `source_array`.
+        A new array with the source's values.
+
+    Examples
+    --------
+    >>> mx.nd.array([1, 2, 3]).dtype
+    <class 'numpy.float32'>
     """
     ctx = _ctx(ctx)
     device = ctx.torch_device
@@ -1015,21 +1001,23 @@ def _check_stype(stype: Optional[str]) -> None:
 
 def empty(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
           stype: Optional[str] = None) -> NDArray:
-    """Returns a new array of given shape and type, without initializing entries.
+    """A new array of ``shape`` whose content is left uninitialised.
 
     Parameters
     ----------
     shape : int or tuple of int
-        The shape of the empty array.
+        Shape of the result.
     ctx : Context, optional
-        An optional device context (default is the current default context).
+        Its device; the current default context when None.
     dtype : str or numpy.dtype, optional
-        An optional value type (default is `float32`).
+        Its element type; `float32` when None.
+    stype : str, optional
+        Storage type; only the dense ``'default'`` (or None) exists in mxtorch.
 
     Returns
     -------
     NDArray
-        A created array.
+        The new array.
     """
     _check_stype(stype)
     ctx = _ctx(ctx)
@@ -1038,21 +1026,23 @@ def empty(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
 
 def zeros(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
           stype: Optional[str] = None, **kwargs: Any) -> NDArray:
-    """Returns a new array filled with all zeros, with the given shape and type.
+    """A new array of ``shape`` holding zeros.
 
     Parameters
     ----------
     shape : int or tuple of int
-        The shape of the empty array.
+        Shape of the result.
     ctx : Context, optional
-        An optional device context (default is the current default context).
+        Its device; the current default context when None.
     dtype : str or numpy.dtype, optional
-        An optional value type (default is `float32`).
+        Its element type; `float32` when None.
+    stype : str, optional
+        Storage type; only the dense ``'default'`` (or None) exists in mxtorch.
 
     Returns
     -------
     NDArray
-        A created array
+        The new array.
     """
     _check_stype(stype)
     ctx = _ctx(ctx)
@@ -1060,22 +1050,21 @@ def zeros(shape: Any, ctx: Optional[Context] = None, dtype: Any = None,
 
 
 def ones(shape: Any, ctx: Optional[Context] = None, dtype: Any = None, **kwargs: Any) -> NDArray:
-    """Returns a new array filled with all ones, with the given shape and type.
+    """A new array of ``shape`` holding ones.
 
     Parameters
     ----------
     shape : int or tuple of int or list of int
-        The shape of the empty array.
+        Shape of the result.
     ctx : Context, optional
-        An optional device context.
-        Defaults to the current default context (``mxnet.context.current_context()``).
+        Its device; the current default context (``mx.context.current_context()``) when None.
     dtype : str or numpy.dtype, optional
-        An optional value type (default is `float32`).
+        Its element type; `float32` when None.
 
     Returns
     -------
     NDArray
-        A new array of the specified shape filled with all ones.
+        The new array.
     """
     _check_stype(kwargs.pop("stype", None))
     ctx = _ctx(ctx)
@@ -1091,25 +1080,25 @@ def _cast_scalar(value: Any, tdtype: torch.dtype) -> Any:
 
 def full(shape: Any, val: Any, ctx: Optional[Context] = None, dtype: Any = None,
          out: Optional[NDArray] = None) -> NDArray:
-    """Returns a new array of given shape and type, filled with the given value `val`.
+    """A new array of ``shape`` with every element equal to ``val``.
 
     Parameters
-    --------
+    ----------
     shape : int or tuple of int
-        The shape of the new array.
+        Shape of the result.
     val : scalar
-        Fill value.
+        The fill value, converted to ``dtype`` (2.5 becomes 2 in an integer array).
     ctx : Context, optional
-        Device context (default is the current default context).
+        The device; the current default context when None.
     dtype : `str` or `numpy.dtype`, optional
-        The data type of the returned `NDArray`. The default datatype is `float32`.
+        Element type of the result; `float32` when None.
     out : NDArray, optional
-        The output NDArray (default is `None`).
+        When given, the values are written into it and it is returned.
 
     Returns
     -------
     NDArray
-        `NDArray` filled with `val`, with the given shape, ctx, and dtype.
+        The filled array (``out`` when given).
     """
     ctx = _ctx(ctx)
     tdtype = _dtype(dtype)
@@ -1126,32 +1115,38 @@ def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat
            dtype: Any = None) -> NDArray:
     """Returns evenly spaced values within a given interval.
 
-    Values are generated within the half-open interval [`start`, `stop`). In other
-    words, the interval includes `start` but excludes `stop`. The function is
-    similar to the built-in Python function `range` and to `numpy.arange`,
-    but returns an `NDArray`.
+    Element ``i`` is ``start + i * step``, computed in the output dtype, for every ``i`` whose
+    value lies before ``stop``: ``stop`` itself is never included, as with Python's ``range`` and
+    ``numpy.arange``.
 
     Parameters
     ----------
     start : number, optional
-        Start of interval. The default start value is 0.
+        First value; when ``stop`` is None it is taken as ``stop`` and the start is 0.
     stop : number
-        End of interval.
+        The bound the values stay below (above, for a negative step).
     step : number, optional
-        Spacing between values. The default step size is 1.
+        Distance between consecutive values, 1 by default; 0 raises ``MXNetError``.
     repeat : int, optional
-        Number of times to repeat each element. The default repeat count is 1.
+        How many times each value appears in a row (1 by default).
     infer_range : boolean, optional
         Deprecated; has no effect.
     ctx : Context, optional
-        Device context. Default context is the current default context.
+        The device; the current default context when None.
     dtype : str or numpy.dtype, optional
-        The data type of the `NDArray`. The default datatype is `np.float32`.
+        Element type; `np.float32` when None.
 
     Returns
     -------
     NDArray
-        `NDArray` of evenly spaced values in the specified range.
+        The one-dimensional array of values.
+
+    Examples
+    --------
+    >>> mx.nd.arange(0, 5, 2).asnumpy()
+    array([0., 2., 4.], dtype=float32)
+    >>> mx.nd.arange(3, repeat=2).asnumpy()
+    array([0., 0., 1., 1., 2., 2.], dtype=float32)
     """
     if stop is None:
         start, stop = 0, start
@@ -1170,27 +1165,26 @@ def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat
 
 def eye(N: int, M: int = 0, k: int = 0, ctx: Optional[Context] = None, dtype: Any = None,
         **kwargs: Any) -> NDArray:
-    """Return a 2-D array with ones on the diagonal and zeros elsewhere.
+    """A two-dimensional array with ones on one diagonal and zeros everywhere else.
 
     Parameters
     ----------
     N: int
-        Number of rows in the output.
+        Row count.
     M: int, optional
-        Number of columns in the output. If 0, defaults to N.
+        Column count; 0 means ``N``.
     k: int, optional
-        Index of the diagonal: 0 (the default) refers to the main diagonal,
-        a positive value refers to an upper diagonal,
-        and a negative value to a lower diagonal.
+        Which diagonal holds the ones: 0 the main one, ``k > 0`` the k-th above it, ``k < 0``
+        the k-th below it.
     ctx: Context, optional
-        An optional device context (default is the current default context)
+        The device; the current default context when None.
     dtype: str or numpy.dtype, optional
-        An optional value type (default is `float32`)
+        Element type; `float32` when None.
 
     Returns
     -------
     NDArray
-        A created array
+        The ``(N, M)`` array.
     """
     ctx = _ctx(ctx)
     values = np.eye(N, M or N, k, dtype=np.float64)
@@ -1201,33 +1195,29 @@ def linspace(start: float, stop: float, num: int, endpoint: bool = True,
              ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
     """Return evenly spaced numbers within a specified interval.
 
-    Values are generated within the half-open interval [`start`, `stop`) or
-    closed interval [start, stop] depending on whether `endpoint` is True or
-    False.
+    ``num`` values go from ``start`` towards ``stop`` in equal steps. With ``endpoint=True`` the
+    last value is ``stop`` (step ``(stop - start) / (num - 1)``); with ``endpoint=False`` the
+    interval is split into ``num`` steps and ``stop`` is left out (step ``(stop - start) / num``).
 
     Parameters
     ----------
     start : number
-        Start of interval.
+        First value.
     stop : number
-        End of interval, unless endpoint is set to False.  In that case,
-        the sequence consists of all but the last of `num + 1` evenly spaced
-        samples, so that stop is excluded. Note that the step size changes
-        when endpoint is False.
+        Last value, or the excluded bound when ``endpoint`` is False.
     num : number
-        Number of samples to generate. Must be non-negative.
+        How many values to produce (not negative).
     endpoint : bool
-        If True, stop is the last sample. Otherwise, it is not included.
-        The default is True.
+        Whether ``stop`` is the last value (True by default).
     ctx : Context, optional
-        Device context. Default context is the current default context.
+        The device; the current default context when None.
     dtype : str or numpy.dtype, optional
-        The data type of the `NDArray`. The default datatype is `np.float32`.
+        Element type; `np.float32` when None.
 
     Returns
     -------
     NDArray
-        `NDArray` of evenly spaced values in the specified range.
+        The one-dimensional array of values.
     """
     ctx = _ctx(ctx)
     values = np.linspace(start, stop, num, endpoint=endpoint)
@@ -1237,21 +1227,22 @@ def linspace(start: float, stop: float, num: int, endpoint: bool = True,
 def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = True) -> NDArray:
     """DEPRECATED, use ``concat`` instead
 
+    Joins arrays along an existing axis.
+
     Parameters
     ----------
     arrays : list of `NDArray`
-        Arrays to be concatenate. They must have identical shape except
-        the first dimension. They also must have the same data type.
+        The arrays to join: the same dtype, and the same shape except along ``axis``.
     axis : int
-        The axis along which to concatenate.
+        The axis they are joined along.
     always_copy : bool
-        Default `True`. When not `True`, if the arrays only contain one
-        `NDArray`, that element will be returned directly, avoid copying.
+        Default `True`. With False, a list holding a single array returns that array itself
+        rather than a copy.
 
     Returns
     -------
     NDArray
-        An `NDArray` that lives on the same context as `arrays[0].context`.
+        The joined array, on the context of ``arrays[0]``.
     """
     if not arrays:
         raise MXNetError("concatenate: need at least one array")
@@ -1266,22 +1257,21 @@ def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = Tr
 
 
 def moveaxis(tensor: NDArray, source: int, destination: int) -> NDArray:
-    """Moves the `source` axis into the `destination` position
-    while leaving the other axes in their original order
+    """Put axis ``source`` at position ``destination``; the other axes keep their relative order.
 
     Parameters
     ----------
     tensor : mx.nd.array
-        The array which axes should be reordered
+        The input array.
     source : int or sequence of int
-        Original position of the axes to move. Can be negative but must be unique.
+        The axes to move (negative values count from the end; no repeats).
     destination : int or sequence of int
-        Destination position for each of the original axes. Can be negative but must be unique.
+        Their new positions, one per source axis (negative values allowed; no repeats).
 
     Returns
     -------
     result : mx.nd.array
-        Array with moved axes.
+        A new array with the axes moved.
     """
     with _grad_scope():
         return NDArray(torch.movedim(tensor._t, source, destination).contiguous(), tensor._ctx)
@@ -1511,24 +1501,16 @@ def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
     Parameters
     ----------
     ary : NDArray
-        Array to be divided into sub-arrays.
+        The array to cut.
     indices_or_sections : int or tuple of ints
-        If `indices_or_sections` is an integer, N, the array will be divided
-        into N equal arrays along `axis`.  If such a split is not possible,
-        an error is raised.
-        If `indices_or_sections` is a 1-D array of sorted integers, the entries
-        indicate where along `axis` the array is split.  For example,
-        ``[2, 3]`` would, for ``axis=0``, result in
-        - ary[:2]
-        - ary[2:3]
-        - ary[3:]
-        If an index exceeds the dimension of the array along `axis`,
-        an empty sub-array is returned correspondingly.
+        An int ``N`` cuts ``ary`` into ``N`` pieces of equal length along ``axis`` (ValueError
+        when the length does not divide). A tuple gives the sorted positions to cut at:
+        ``(2, 3)`` on axis 0 yields ``ary[:2]``, ``ary[2:3]`` and ``ary[3:]``; positions past
+        the end give empty pieces.
     axis : int, optional
-        The axis along which to split, default is 0.
+        The axis cut along (0 by default).
     squeeze_axis: boolean, optional
-        Whether to squeeze the axis of sub-arrays or not, only useful when size
-        of the sub-arrays are 1 on the `axis`. Default is False.
+        Remove ``axis`` from pieces whose length along it is 1 (False by default).
 
     Returns
     -------
@@ -1541,7 +1523,7 @@ def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
         if axis_size % sections:
             raise ValueError("array split does not result in an equal division")
         section_size = axis_size // sections
-        indices = [i * section_size for i in range(sections)]
+        indices = [section_size * k for k in range(sections)]
     elif isinstance(indices_or_sections, tuple):
         indices = [0] + list(indices_or_sections)
     else:
@@ -1555,16 +1537,13 @@ def histogram(a: NDArray, bins: Any = 10, range: Optional[tuple] = None) -> Any:
     Parameters
     ----------
     a : NDArray
-        Input data. The histogram is computed over the flattened array.
+        The values, all of them counted (as if flattened).
     bins : int or NDArray
-        If bins is an int, it defines the number of equal-width bins in the
-        given range (10, by default). If bins is an NDArray, it defines the bin edges,
-        including the rightmost edge, allowing for non-uniform bin widths.
+        An int is the number of bins of equal width over ``range`` (10 by default); an NDArray
+        gives the bin edges themselves, the last edge included, so widths may differ.
     range : (float, float), optional
-        The lower and upper range of the bins. If not provided, range is simply (a.min(), a.max()).
-        Values outside the range are ignored. The first element of the range must be less than or
-        equal to the second. range affects the automatic bin computation as well, the range will
-        be equally divided by the number of bins.
+        Lower and upper edge of the bins when ``bins`` is an int; ``(a.min(), a.max())`` when
+        None. Values outside it are not counted, and ``range[0] <= range[1]`` is required.
 
     Returns
     -------
@@ -1615,35 +1594,37 @@ def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
 
 
 def to_dlpack_for_read(data: NDArray) -> Any:
-    """Returns a reference view of NDArray that represents as DLManagedTensor until
-    all previous write operations on the current array are finished.
+    """Export ``data`` as a DLPack capsule to be read by another framework.
+
+    The capsule shares ``data``'s memory; pending writes are complete before anyone reads it.
 
     Parameters
     ----------
     data: NDArray
-        input data.
+        The array to export.
 
     Returns
     -------
-    PyCapsule (the pointer of DLManagedTensor)
-        a reference view of NDArray that represents as DLManagedTensor.
+    PyCapsule
+        A ``DLManagedTensor`` capsule viewing ``data``.
     """
     return data.to_dlpack_for_read()
 
 
 def to_dlpack_for_write(data: NDArray) -> Any:
-    """Returns a reference view of NDArray that represents as DLManagedTensor until
-    all previous read/write operations on the current array are finished.
+    """Export ``data`` as a DLPack capsule that another framework may write through.
+
+    The capsule shares ``data``'s memory, so writes made through it show in ``data``.
 
     Parameters
     ----------
     data: NDArray
-        input data.
+        The array to export.
 
     Returns
     -------
-    PyCapsule (the pointer of DLManagedTensor)
-        a reference view of NDArray that represents as DLManagedTensor.
+    PyCapsule
+        A ``DLManagedTensor`` capsule viewing ``data``.
     """
     return data.to_dlpack_for_write()
 
@@ -1653,8 +1634,8 @@ def from_dlpack(dlpack: Any) -> NDArray:
 
     Parameters
     ----------
-    dlpack: PyCapsule (the pointer of DLManagedTensor)
-        input data
+    dlpack: PyCapsule
+        A ``DLManagedTensor`` capsule; it can be consumed once only.
 
     Returns
     -------
@@ -1674,27 +1655,27 @@ _DLPACK_DTYPES = ("int32", "int64", "bool", "uint8", "float16", "float32", "floa
 
 
 def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls: type = NDArray) -> NDArray:
-    """Returns an MXNet's ndarray backed by numpy's ndarray.
-    When `zero_copy` is set to be true,
-    this API consumes numpy's ndarray and produces MXNet's ndarray
-    without having to copy the content. In this case, we disallow
-    users to modify the given numpy ndarray, and it is suggested
-    not to read the numpy ndarray as well for internal correctness.
+    """An NDArray over a numpy array's memory, or a copy of it.
+
+    With ``zero_copy=True`` no data are copied: the NDArray uses the numpy array's buffer, and
+    the numpy array is made read-only so that it cannot change behind the NDArray's back (reading
+    it while the NDArray is being written is not safe either). A read-only numpy array cannot be
+    shared with torch and is copied instead.
 
     Parameters
     ----------
     ndarray: numpy.ndarray
-        input data
+        The source; for ``zero_copy`` it must be C-contiguous and of a dtype DLPack carries
+        (int32, int64, bool, uint8, float16, float32, float64), ValueError otherwise.
     zero_copy: bool
-        Whether we use DLPack's zero-copy conversion to convert to MXNet's NDArray.
-        This is only available for c-contiguous arrays, i.e. array.flags[C_CONTIGUOUS] == True.
-    array_cls: ndarray class type
-        The class type of the output array.
+        Share the buffer (True) or copy it (False).
+    array_cls: type
+        The class the result is made of.
 
     Returns
     -------
     NDArray
-        a NDArray backed by a dlpack tensor
+        The array over (or copied from) ``ndarray``.
     """
     if not zero_copy:
         return array(ndarray, dtype=ndarray.dtype)
