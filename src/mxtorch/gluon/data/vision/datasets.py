@@ -323,6 +323,9 @@ class ImageRecordDataset(dataset.RecordFileDataset):
     """A dataset over a RecordIO file of images (as ``im2rec`` packs them): item ``i`` is
     ``(image, label)``.
 
+    Each image is a uint8 NDArray of shape (height, width, channels); the label is the header's
+    float, or a float32 NumPy array for records packed with several labels.
+
     Parameters
     ----------
     filename : str
@@ -332,9 +335,6 @@ class ImageRecordDataset(dataset.RecordFileDataset):
     transform : callable, default None
         Called as ``transform(image, label)``; what it returns is the item, for instance
         ``lambda data, label: (data.astype('float32') / 255, label)``.
-
-    Each image is a uint8 NDArray of shape (height, width, channels); the label is the header's
-    float, or a float32 NumPy array for records packed with several labels.
     """
 
     def __init__(self, filename: str, flag: int = 1, transform: Optional[Callable] = None):
