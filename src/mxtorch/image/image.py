@@ -36,29 +36,35 @@ __all__ = ["imread", "imdecode", "imresize", "scale_down", "copyMakeBorder", "re
 
 
 def imread(filename: str, flag: int = 1, to_rgb: int = 1, out: Optional[NDArray] = None) -> NDArray:
-    """Read and decode an image to an NDArray.
+    """Load an image file and decode it into an ``(height, width, channels)`` uint8 NDArray.
 
     Parameters
     ----------
     filename : str
-        Name of the image file to be loaded.
+        Path of the file to read.
     flag : {0, 1}, default 1
-        1 for three channel color output. 0 for grayscale output.
+        1 gives three colour channels, 0 a single grey channel.
     to_rgb : bool, default True
-        True for RGB formatted output (MXNet default).
-        False for BGR formatted output (OpenCV default).
+        Channel order of a colour image: RGB when true (MXNet's choice), BGR (OpenCV's) when
+        false.
     out : NDArray, optional
-        Output buffer. Use `None` for automatic allocation.
+        Where to write the decoded pixels; a new array when left out.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the image, (height, width, 3) or (height, width, 1) uint8.
+        ``(height, width, 3)`` for colour, ``(height, width, 1)`` for grey, dtype uint8.
+
+    Raises
+    ------
+    MXNetError
+        The file cannot be read, or its bytes are not an image Pillow can decode.
 
     Example
     -------
-    >>> mx.img.imread("flower.jpg")
-    <NDArray 224x224x3 @cpu(0)>
+    >>> img = mx.image.imread("cat.png")      # a 32x48 colour picture
+    >>> img.shape, img.dtype
+    ((32, 48, 3), <class 'numpy.uint8'>)
     """
     try:
         with open(filename, "rb") as f:
@@ -69,32 +75,30 @@ def imread(filename: str, flag: int = 1, to_rgb: int = 1, out: Optional[NDArray]
 
 
 def imdecode(buf: Any, flag: int = 1, to_rgb: int = 1, out: Optional[NDArray] = None) -> NDArray:
-    """Decode an image to an NDArray.
+    """Decode the bytes of an encoded image (JPEG, PNG, ...) into an uint8 NDArray.
 
     Parameters
     ----------
     buf : str/bytes/bytearray or numpy.ndarray
-        Binary image data as string or numpy ndarray.
+        The encoded image: bytes, a bytearray, or a uint8 array (or NDArray) of those bytes.
+        A ``str`` is refused: encode it to bytes first.
     flag : int, optional, default=1
-        1 for three channel color output. 0 for grayscale output.
+        1 gives three colour channels, 0 a single grey channel.
     to_rgb : int, optional, default=1
-        1 for RGB formatted output (MXNet default). 0 for BGR formatted output (OpenCV default).
+        Channel order of a colour image: 1 for RGB (MXNet's choice), 0 for BGR (OpenCV's).
     out : NDArray, optional
-        Output buffer. Use `None` for automatic allocation.
+        Where to write the decoded pixels; a new array when left out.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the image.
+        ``(height, width, 3)`` or ``(height, width, 1)`` uint8 pixels.
 
     Example
     -------
-    >>> with open("flower.jpg", 'rb') as fp:
-    ...     str_image = fp.read()
-    ...
-    >>> image = mx.img.imdecode(str_image)
-    >>> image
-    <NDArray 224x224x3 @cpu(0)>
+    >>> data = open("cat.png", "rb").read()    # a 32x48 colour picture
+    >>> mx.image.imdecode(data, flag=0).shape
+    (32, 48, 1)
     """
     if isinstance(buf, NDArray):
         buf = buf.asnumpy()
@@ -210,61 +214,55 @@ def _to_gray(img: Any, fmt: Optional[str]) -> np.ndarray:
 
 
 def imresize(src: NDArray, w: int, h: int, interp: int = 1, out: Optional[NDArray] = None) -> NDArray:
-    r"""Resize image with OpenCV's interpolation methods.
+    """Resize an ``(height, width, channels)`` image to ``w`` by ``h`` pixels the way OpenCV's
+    ``cv2.resize`` does.
 
     Parameters
     ----------
     src : NDArray
-        source image, (height, width, channels)
+        The image, channels last.
     w : int, required
-        Width of resized image.
+        Width of the result.
     h : int, required
-        Height of resized image.
+        Height of the result.
     interp : int, optional, default=1
-        Interpolation method (default=cv2.INTER_LINEAR).
-        Possible values:
-        0: Nearest Neighbors Interpolation.
-        1: Bilinear interpolation.
-        2: Bicubic interpolation over 4x4 pixel neighborhood.
-        3: Area-based (resampling using pixel area relation).
-        4: Lanczos interpolation over 8x8 pixel neighborhood.
+        OpenCV's interpolation code: 0 nearest neighbour, 1 bilinear (the default), 2 bicubic
+        on 4x4 neighbours, 3 pixel-area averaging, 4 Lanczos on 8x8 neighbours.
     out : NDArray, optional
-        The output NDArray to hold the result.
+        An array of the result's shape to write into.
 
     Returns
     -------
     out : NDArray
-        The resized image. Float images match OpenCV's results to float rounding; uint8 images
-        (which OpenCV computes in fixed point) are within one grey level.
+        The ``(h, w, channels)`` image. Float images match OpenCV's results to float rounding;
+        uint8 images (which OpenCV computes in fixed point) are within one grey level.
     """
     return nd._cvimresize(src, w=w, h=h, interp=interp, out=out)
 
 
 def scale_down(src_size: tuple, size: tuple) -> tuple:
-    """Scales down crop size if it's larger than image size.
+    """Shrink a crop size, keeping its aspect ratio, until it fits inside the image.
 
-    If width/height of the crop is larger than the width/height of the image,
-    sets the width/height to the width/height of the image.
+    A crop taller than the image is first scaled to the image's height, then one still wider
+    than the image to its width; the result is truncated to integers. A crop that already fits
+    comes back unchanged.
 
     Parameters
     ----------
     src_size : tuple of int
-        Size of the image in (width, height) format.
+        The image's ``(width, height)``.
     size : tuple of int
-        Size of the crop in (width, height) format.
+        The wanted crop's ``(width, height)``.
 
     Returns
     -------
     tuple of int
-        A tuple containing the scaled crop size in (width, height) format.
+        The crop's ``(width, height)`` after shrinking.
 
     Example
     --------
-    >>> src_size = (640,480)
-    >>> size = (720,120)
-    >>> new_size = mx.img.scale_down(src_size, size)
-    >>> new_size
-    (640,106)
+    >>> mx.image.scale_down((640, 480), (720, 120))
+    (640, 106)
     """
     w, h = size
     sw, sh = src_size
@@ -353,17 +351,16 @@ def _get_interp_method(interp: int, sizes: tuple = ()) -> int:
 
 
 def resize_short(src: NDArray, size: int, interp: int = 2) -> NDArray:
-    """Resizes shorter edge to size.
+    """Resize an image so that its shorter side becomes ``size`` pixels.
 
-    Resizes the original image by setting the shorter edge to size
-    and setting the longer edge accordingly.
+    The longer side is scaled by the same factor (rounded down), so the aspect ratio is kept.
 
     Parameters
     ----------
     src : NDArray
-        The original image.
+        The ``(height, width, channels)`` image.
     size : int
-        The length to be set for the shorter edge.
+        The new length of the shorter side.
     interp : int, optional, default=2
         Interpolation method used for resizing the image (see :func:`imresize`; 9 chooses by the
         direction of resizing, 10 at random).
@@ -371,7 +368,7 @@ def resize_short(src: NDArray, size: int, interp: int = 2) -> NDArray:
     Returns
     -------
     NDArray
-        An 'NDArray' containing the resized image.
+        The resized image, channels last.
     """
     h, w, _ = src.shape
     if h > w:
@@ -383,29 +380,30 @@ def resize_short(src: NDArray, size: int, interp: int = 2) -> NDArray:
 
 def fixed_crop(src: NDArray, x0: int, y0: int, w: int, h: int, size: Optional[tuple] = None,
                interp: int = 2) -> NDArray:
-    """Crop src at fixed location, and (optionally) resize it to size.
+    """Cut the ``w`` by ``h`` rectangle whose top-left corner is ``(x0, y0)`` out of an image,
+    then resize it to ``size`` if one is given.
 
     Parameters
     ----------
     src : NDArray
-        Input image
+        The ``(height, width, channels)`` image.
     x0 : int
-        Left boundary of the cropping area
+        Column of the rectangle's left edge.
     y0 : int
-        Top boundary of the cropping area
+        Row of the rectangle's top edge.
     w : int
-        Width of the cropping area
+        The rectangle's width.
     h : int
-        Height of the cropping area
+        The rectangle's height.
     size : tuple of (w, h)
-        Optional, resize to new size after cropping
+        When given and different from ``(w, h)``, the ``(width, height)`` to resize the cut to.
     interp : int, optional, default=2
-        Interpolation method. See resize_short for details.
+        Interpolation for that resize, with the codes of :func:`resize_short`.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the cropped image.
+        The cut (and possibly resized) image.
     """
     out = src[y0:y0 + h, x0:x0 + w]
     if size is not None and (w, h) != tuple(size):
@@ -415,24 +413,27 @@ def fixed_crop(src: NDArray, x0: int, y0: int, w: int, h: int, size: Optional[tu
 
 
 def random_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
-    """Randomly crop `src` with `size` (width, height).
-    Upsample result if `src` is smaller than `size`.
+    """Cut a region of ``size`` (width, height) at a uniformly random place of ``src``.
+
+    When the image is smaller than ``size``, the region is first shrunk to fit (see
+    :func:`scale_down`) and the cut is resized up to ``size``.
 
     Parameters
     ----------
-    src: Source image `NDArray`
-    size: Size of the crop formatted as (width, height). If the `size` is larger
-           than the image, then the source image is upsampled to `size` and returned.
-    interp: int, optional, default=2
-        Interpolation method. See resize_short for details.
+    src : NDArray
+        The ``(height, width, channels)`` image.
+    size : tuple of (int, int)
+        The ``(width, height)`` of the output.
+    interp : int, optional, default=2
+        Interpolation for a resize, with the codes of :func:`resize_short`.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the cropped image.
-    Tuple
-        A tuple (x, y, width, height) where (x, y) is top-left position of the crop in the
-        original image and (width, height) are the dimensions of the cropped image.
+        The cropped image.
+    tuple
+        ``(x, y, width, height)``: where the region starts in ``src`` and how large it was
+        there, before any resize.
     """
     h, w, _ = src.shape
     new_w, new_h = scale_down((w, h), size)
@@ -443,32 +444,34 @@ def random_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
 
 
 def center_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
-    """Crops the image `src` to the given `size` by trimming on all four
-    sides and preserving the center of the image. Upsamples if `src` is smaller
-    than `size`.
+    """Cut a region of ``size`` (width, height) from the middle of ``src``, trimming the same
+    amount from opposite sides.
+
+    When the image is smaller than ``size``, the region is first shrunk to fit (see
+    :func:`scale_down`) and the cut is resized up to ``size``.
 
     Parameters
     ----------
     src : NDArray
-        Binary source image data.
+        The ``(height, width, channels)`` image.
     size : list or tuple of int
-        The desired output image size.
+        The ``(width, height)`` of the output.
     interp : int, optional, default=2
-        Interpolation method. See resize_short for details.
+        Interpolation for a resize, with the codes of :func:`resize_short`.
 
     Returns
     -------
     NDArray
         The cropped image.
-    Tuple
-        (x, y, width, height) where x, y are the positions of the crop in the
-        original image and width, height the dimensions of the crop.
+    tuple
+        ``(x, y, width, height)``: where the region starts in ``src`` and how large it was
+        there, before any resize.
 
     Example
     -------
-    >>> cropped_image, (x, y, width, height) = mx.image.center_crop(image, (1000, 500))
-    >>> cropped_image
-    <NDArray 500x1000x3 @cpu(0)>
+    >>> out, box = mx.image.center_crop(mx.nd.zeros((480, 640, 3)), (200, 100))
+    >>> out.shape, box
+    ((100, 200, 3), (220, 190, 200, 100))
     """
     h, w, _ = src.shape
     new_w, new_h = scale_down((w, h), size)
@@ -479,21 +482,22 @@ def center_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
 
 
 def color_normalize(src: NDArray, mean: Any, std: Any = None) -> NDArray:
-    """Normalize src with mean and std (in place, as MXNet).
+    """Subtract ``mean`` from an image and divide it by ``std``, in place (as MXNet does), and
+    return it.
 
     Parameters
     ----------
     src : NDArray
-        Input image
+        The image, channels last; it is modified.
     mean : NDArray
-        RGB mean to be subtracted
+        Per-channel values to subtract, or None to skip the subtraction.
     std : NDArray
-        RGB standard deviation to be divided
+        Per-channel values to divide by, or None to skip the division.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the normalized image.
+        ``src`` itself, normalised.
     """
     if mean is not None:
         src -= mean
@@ -504,29 +508,34 @@ def color_normalize(src: NDArray, mean: Any, std: Any = None) -> NDArray:
 
 def random_size_crop(src: NDArray, size: tuple, area: Any, ratio: tuple, interp: int = 2,
                      **kwargs: Any) -> tuple:
-    """Randomly crop src with size. Randomize area and aspect ratio.
+    """Cut a region of random area and random aspect ratio out of ``src`` and resize it to
+    ``size`` (the "random resized crop" of Inception-style training).
+
+    Up to ten times, an area is drawn uniformly from ``area`` (as a share of the image's area)
+    and an aspect ratio log-uniformly from ``ratio``; the first region that fits inside the
+    image is cut at a random place. When none fits, :func:`center_crop` is used instead.
 
     Parameters
     ----------
     src : NDArray
-        Input image
+        The ``(height, width, channels)`` image.
     size : tuple of (int, int)
-        Size of the crop formatted as (width, height).
+        The ``(width, height)`` of the output.
     area : float in (0, 1] or tuple of (float, float)
-        If tuple, minimum area and maximum area to be maintained after cropping
-        If float, minimum area to be maintained after cropping, maximum area is set to 1.0
+        The range of the region's share of the image's area; a single number is the lower end
+        of the range, whose upper end is then 1.
     ratio : tuple of (float, float)
-        Aspect ratio range as (min_aspect_ratio, max_aspect_ratio)
-    interp: int, optional, default=2
-        Interpolation method. See resize_short for details.
+        The lowest and highest aspect ratio (width / height) of the region.
+    interp : int, optional, default=2
+        Interpolation for the resize, with the codes of :func:`resize_short`.
 
     Returns
     -------
     NDArray
-        An `NDArray` containing the cropped image.
-    Tuple
-        A tuple (x, y, width, height) where (x, y) is top-left position of the crop in the
-        original image and (width, height) are the dimensions of the cropped image.
+        The cropped and resized image.
+    tuple
+        ``(x, y, width, height)``: where the region starts in ``src`` and how large it was
+        there, before the resize.
     """
     h, w, _ = src.shape
     src_area = h * w
