@@ -439,8 +439,8 @@ def random_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
     new_w, new_h = scale_down((w, h), size)
     x0 = random.randint(0, w - new_w)
     y0 = random.randint(0, h - new_h)
-    out = fixed_crop(src, x0, y0, new_w, new_h, size, interp)
-    return out, (x0, y0, new_w, new_h)
+    box = (x0, y0, new_w, new_h)
+    return fixed_crop(src, *box, size, interp), box
 
 
 def center_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
@@ -477,8 +477,8 @@ def center_crop(src: NDArray, size: tuple, interp: int = 2) -> tuple:
     new_w, new_h = scale_down((w, h), size)
     x0 = int((w - new_w) / 2)
     y0 = int((h - new_h) / 2)
-    out = fixed_crop(src, x0, y0, new_w, new_h, size, interp)
-    return out, (x0, y0, new_w, new_h)
+    box = (x0, y0, new_w, new_h)
+    return fixed_crop(src, *box, size, interp), box
 
 
 def color_normalize(src: NDArray, mean: Any, std: Any = None) -> NDArray:
@@ -546,16 +546,16 @@ def random_size_crop(src: NDArray, size: tuple, area: Any, ratio: tuple, interp:
     if isinstance(area, numeric_types):
         area = (area, 1.0)
     for _ in range(10):
-        target_area = random.uniform(area[0], area[1]) * src_area
+        target_area = src_area * random.uniform(area[0], area[1])
         log_ratio = (np.log(ratio[0]), np.log(ratio[1]))
         new_ratio = np.exp(random.uniform(*log_ratio))
-        new_w = int(round(np.sqrt(target_area * new_ratio)))
-        new_h = int(round(np.sqrt(target_area / new_ratio)))
+        new_w, new_h = (int(round(np.sqrt(v))) for v in (target_area * new_ratio,
+                                                        target_area / new_ratio))
         if new_w <= w and new_h <= h:
             x0 = random.randint(0, w - new_w)
             y0 = random.randint(0, h - new_h)
-            out = fixed_crop(src, x0, y0, new_w, new_h, size, interp)
-            return out, (x0, y0, new_w, new_h)
+            box = (x0, y0, new_w, new_h)
+            return fixed_crop(src, *box, size, interp), box
     # fall back to center_crop
     return center_crop(src, size, interp)
 
@@ -860,7 +860,7 @@ class BrightnessJitterAug(Augmenter):
         self.brightness = brightness
 
     def __call__(self, src: NDArray) -> NDArray:
-        alpha = 1.0 + random.uniform(-self.brightness, self.brightness)
+        alpha = random.uniform(-self.brightness, self.brightness) + 1.0
         src *= alpha
         return src
 
@@ -881,7 +881,7 @@ class ContrastJitterAug(Augmenter):
         self.coef = nd.array([[_LUMA]])
 
     def __call__(self, src: NDArray) -> NDArray:
-        alpha = 1.0 + random.uniform(-self.contrast, self.contrast)
+        alpha = random.uniform(-self.contrast, self.contrast) + 1.0
         weighted = src * self.coef
         # the mean grey level is sum(weighted) / (pixels), and weighted.size is 3 * pixels
         gray = (3.0 * (1.0 - alpha) / weighted.size) * nd.sum(weighted)
@@ -906,7 +906,7 @@ class SaturationJitterAug(Augmenter):
         self.coef = nd.array([[_LUMA]])
 
     def __call__(self, src: NDArray) -> NDArray:
-        alpha = 1.0 + random.uniform(-self.saturation, self.saturation)
+        alpha = random.uniform(-self.saturation, self.saturation) + 1.0
         gray = nd.sum(src * self.coef, axis=2, keepdims=True)
         gray *= (1.0 - alpha)
         src *= alpha
