@@ -1,5 +1,10 @@
-"""MXNet model module: checkpoints (``prefix-symbol.json`` + ``prefix-%04d.params``) and the
-FeedForward model of MXNet 1.x (deprecated there in favour of Module, kept for its users)."""
+"""``mx.model``: checkpoint files and the FeedForward model of MXNet 1.x.
+
+A checkpoint is ``prefix-symbol.json`` (the graph) plus ``prefix-%04d.params`` (the
+weights, keys prefixed ``arg:``/``aux:``). FeedForward, deprecated in MXNet in favour of
+Module, is kept for the programs that still use it; it trains through the same executor
+group and parameter-update helpers as Module.
+"""
 from __future__ import annotations
 
 import logging
@@ -28,22 +33,20 @@ BatchEndParam = namedtuple("BatchEndParams", ["epoch", "nbatch", "eval_metric", 
 
 # -- parameter updates shared by FeedForward and Module -------------------------------------------
 def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
-    """Create kvstore
-    This function select and create a proper kvstore if given the kvstore type.
+    """Pick the kvstore for ``num_device`` devices and decide whether it runs the optimizer.
+
+    Returns ``(kv, update_on_kvstore)``. No store is made for ``None``, or for a type name on
+    a single device outside a distributed job. ``MXNET_UPDATE_ON_KVSTORE=0`` keeps updates on
+    the devices, as does a ``'local'`` store when a parameter holds more than 16M elements.
 
     Parameters
     ----------
-    kvstore : KVStore or str
-        The kvstore.
+    kvstore : KVStore, str or None
+        A store, a store type, or ``None`` for none.
     num_device : int
-        The number of devices
-    arg_params : dict of str to `NDArray`.
-        Model parameter, dict of name to `NDArray` of net's weights.
-
-    Returns
-    -------
-    (kv, update_on_kvstore): the store (None when one device needs none) and whether the
-    optimizer should run on it.
+        Number of devices the model runs on.
+    arg_params : dict of str to NDArray
+        The model's learnable parameters (their sizes matter for ``'local'``).
     """
     update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
     if kvstore is None:
@@ -68,7 +71,9 @@ def _create_kvstore(kvstore: Any, num_device: int, arg_params: dict) -> tuple:
 
 def _initialize_kvstore(kvstore: Any, param_arrays: list, arg_params: dict, param_names: list,
                         update_on_kvstore: bool) -> None:
-    """Initialize kvstore"""
+    """Enter every parameter in the store and give the devices its starting value (rank 0's, when
+    several workers train).
+    """
     for idx, param_on_devs in enumerate(param_arrays):
         name = param_names[idx]
         if not update_on_kvstore:
@@ -81,7 +86,9 @@ def _initialize_kvstore(kvstore: Any, param_arrays: list, arg_params: dict, para
 
 def _update_params_on_kvstore(param_arrays: list, grad_arrays: list, kvstore: Any,
                               param_names: list) -> None:
-    """Perform update of param_arrays from grad_arrays on kvstore."""
+    """Push each parameter's per-device gradients to the store, which sums them and runs the
+    optimizer, and pull the updated weight back to every device.
+    """
     for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
         if grad_list[0] is None:
             continue
@@ -90,7 +97,11 @@ def _update_params_on_kvstore(param_arrays: list, grad_arrays: list, kvstore: An
 
 def _update_params(param_arrays: list, grad_arrays: list, updater: Callable, num_device: int,
                    kvstore: Any = None, param_names: Optional[list] = None) -> None:
-    """Perform update of param_arrays from grad_arrays not on kvstore."""
+    """Sum gradients through ``kvstore`` (if any), then run ``updater`` on each device's copy.
+
+    Each device has its own optimizer state per parameter, indexed ``index * num_device + k``,
+    and one updater call per device takes all of that device's parameters together.
+    """
     updates: list = [[] for _ in range(num_device)]
     for index, (arg_list, grad_list) in enumerate(zip(param_arrays, grad_arrays)):
         if grad_list[0] is None:
@@ -107,7 +118,7 @@ def _update_params(param_arrays: list, grad_arrays: list, updater: Callable, num
 
 
 def _multiple_callbacks(callbacks: Any, *args: Any, **kwargs: Any) -> None:
-    """Sends args and kwargs to any configured callbacks (None, one, or a list)."""
+    """Call ``callbacks`` (nothing, one callable or a list of them) with the given arguments."""
     if isinstance(callbacks, list):
         for cb in callbacks:
             cb(*args, **kwargs)
@@ -117,7 +128,7 @@ def _multiple_callbacks(callbacks: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def _check_arguments(symbol: Any) -> None:
-    """Check that the symbol's argument and auxiliary-state names are unique."""
+    """Raise ``ValueError`` if ``symbol`` has two arguments, or two auxiliary states, of one name."""
     for names, what in ((symbol.list_arguments(), "argument"),
                         (symbol.list_auxiliary_states(), "auxiliary param")):
         seen: set = set()
@@ -131,39 +142,44 @@ def _check_arguments(symbol: Any) -> None:
 # -- checkpoints --------------------------------------------------------------------------------
 def save_checkpoint(prefix: str, epoch: int, symbol: Any, arg_params: dict, aux_params: dict,
                     remove_amp_cast: bool = True) -> None:
-    """Checkpoint the model data into file.
+    """Write a model to ``prefix-symbol.json`` and ``prefix-%04d.params``.
 
     Parameters
     ----------
     prefix : str
-        Prefix of model name.
+        Path prefix of the two files.
     epoch : int
-        The epoch number of the model.
+        Epoch number written (zero-padded to four digits) into the parameter file's name.
     symbol : Symbol
-        The input Symbol.
+        The network; ``None`` writes the parameters only.
     arg_params : dict of str to NDArray
-        Model parameter, dict of name to NDArray of net's weights.
+        Learnable parameters, stored under ``arg:<name>``.
     aux_params : dict of str to NDArray
-        Model parameter, dict of name to NDArray of net's auxiliary states.
-    remove_amp_cast : bool, optional
-        Whether to remove the amp_cast and amp_multicast operators, before saving the model.
-
-    Notes
-    -----
-    - ``prefix-symbol.json`` will be saved for symbol.
-    - ``prefix-epoch.params`` will be saved for parameters.
+        Auxiliary states, stored under ``aux:<name>``.
+    remove_amp_cast : bool, default True
+        Leave mixed-precision cast nodes out of the saved symbol.
     """
     if symbol is not None:
         symbol.save(f"{prefix}-symbol.json", remove_amp_cast=remove_amp_cast)
-    save_dict = {f"arg:{k}": v.as_in_context(cpu()) for k, v in arg_params.items()}
-    save_dict.update({f"aux:{k}": v.as_in_context(cpu()) for k, v in aux_params.items()})
     param_name = f"{prefix}-{epoch:04d}.params"
-    nd.save(param_name, save_dict)
+    _save_params(param_name, arg_params, aux_params)
     logging.info('Saved checkpoint to "%s"', param_name)
 
 
+def _save_params(fname: str, arg_params: dict, aux_params: dict) -> None:
+    """Write parameters to a ``.params`` file as ``arg:<name>`` and ``aux:<name>`` entries, copied
+    to the CPU first (the file does not depend on the device that trained)."""
+    nd.save(fname, {f"{kind}:{name}": value.as_in_context(cpu())
+                    for kind, params in (("arg", arg_params), ("aux", aux_params))
+                    for name, value in params.items()})
+
+
 def load_params(prefix: str, epoch: int) -> tuple:
-    """Load params from a file (``prefix-%04d.params``): (arg_params, aux_params)."""
+    """Read ``prefix-%04d.params`` into ``(arg_params, aux_params)``.
+
+    An empty file gives two empty dictionaries (with a warning); a file of unnamed arrays is
+    refused with ``MXNetError``.
+    """
     fname = f"{prefix}-{epoch:04d}.params"
     save_dict = nd.load(fname)
     arg_params: dict = {}
@@ -183,28 +199,23 @@ def load_params(prefix: str, epoch: int) -> tuple:
 
 
 def load_checkpoint(prefix: str, epoch: int) -> tuple:
-    """Load model checkpoint from file.
+    """Read a model written by :func:`save_checkpoint`.
 
     Parameters
     ----------
     prefix : str
-        Prefix of model name.
+        Path prefix of ``prefix-symbol.json`` and ``prefix-%04d.params``.
     epoch : int
-        Epoch number of model we would like to load.
+        Epoch number of the parameter file.
 
     Returns
     -------
     symbol : Symbol
-        The symbol configuration of computation network.
+        The network.
     arg_params : dict of str to NDArray
-        Model parameter, dict of name to NDArray of net's weights.
+        Learnable parameters by name.
     aux_params : dict of str to NDArray
-        Model parameter, dict of name to NDArray of net's auxiliary states.
-
-    Notes
-    -----
-    - Symbol will be loaded from ``prefix-symbol.json``.
-    - Parameters will be loaded from ``prefix-epoch.params``.
+        Auxiliary states by name.
     """
     symbol = sym.load(f"{prefix}-symbol.json")
     arg_params, aux_params = load_params(prefix, epoch)
@@ -218,42 +229,40 @@ def _log_validation_metrics() -> Callable:
 
 
 class FeedForward:
-    """Model class of MXNet for training and predicting feedforward nets.
+    """MXNet 1.x's all-in-one model for a network with one data input and one label.
 
-    This class is designed for a single-data single output supervised network.
+    Deprecated in MXNet (use :class:`~mxtorch.module.Module`), and constructing one warns with
+    ``DeprecationWarning``; it is here so that old programs, such as the talk's symbolic LeNet,
+    run unchanged. ``fit`` trains on a data iterator or numpy arrays, ``predict`` and ``score``
+    run on the first device, ``save``/``load`` use the checkpoint files of :func:`save_checkpoint`.
 
     Parameters
     ----------
-    symbol : Symbol
-        The symbol configuration of computation network.
-    ctx : Context or list of Context, optional
-        The device context of training and prediction.
-        To use multi GPU training, pass in a list of gpu contexts.
-    num_epoch : int, optional
-        Training parameter, number of training epochs(epochs).
-    epoch_size : int, optional
-        Number of batches in a epoch. In default, it is set to
-        ``ceil(num_train_examples / batch_size)``.
-    optimizer : str or Optimizer, optional
-        Training parameter, name or optimizer object for training.
-    initializer : initializer function, optional
-        Training parameter, the initialization scheme used.
-    numpy_batch_size : int, optional
-        The batch size of training data.
-        Only needed when input array is numpy.
-    arg_params : dict of str to NDArray, optional
-        Model parameter, dict of name to NDArray of net's weights.
-    aux_params : dict of str to NDArray, optional
-        Model parameter, dict of name to NDArray of net's auxiliary states.
-    allow_extra_params : boolean, optional
-        Whether allow extra parameters that are not needed by symbol
-        to be passed by aux_params and ``arg_params``.
-        If this is True, no error will be thrown when ``aux_params`` and ``arg_params``
-        contain more parameters than needed.
-    begin_epoch : int, optional
-        The begining training epoch.
-    kwargs : dict
-        The additional keyword arguments passed to optimizer.
+    symbol : Symbol or callable
+        The network, or a function from a bucket key to one.
+    ctx : Context or list of Context, default None
+        Devices to train on (a batch is split across them); ``None`` means the CPU.
+    num_epoch : int, default None
+        Number of the epoch to stop training before.
+    epoch_size : int, default None
+        Batches per epoch; ``None`` means one pass over the training iterator.
+    optimizer : str or Optimizer, default 'sgd'
+        The optimizer, or its name (then built with ``**kwargs``).
+    initializer : Initializer, default Uniform(0.01)
+        Fills parameters not given in ``arg_params``/``aux_params``.
+    numpy_batch_size : int, default 128
+        Batch size used when ``fit``/``predict`` get numpy arrays.
+    arg_params : dict of str to NDArray, default None
+        Starting learnable parameters.
+    aux_params : dict of str to NDArray, default None
+        Starting auxiliary states.
+    allow_extra_params : bool, default False
+        Drop entries of ``arg_params``/``aux_params`` that the symbol does not use instead of
+        letting them reach the executor.
+    begin_epoch : int, default 0
+        Number of the first training epoch.
+    **kwargs
+        Passed to the optimizer when it is given by name.
     """
 
     def __init__(self, symbol: Any, ctx: Any = None, num_epoch: Optional[int] = None,
@@ -292,7 +301,7 @@ class FeedForward:
         self.begin_epoch = begin_epoch
 
     def _check_arguments(self) -> None:
-        """verify the argument of the default symbol and user provided parameters"""
+        """Check the symbol's names once, and trim unused given parameters when ``allow_extra_params``."""
         if self.argument_checked:
             return
         self.argument_checked = True
@@ -307,11 +316,14 @@ class FeedForward:
 
     @staticmethod
     def _is_data_arg(name: str) -> bool:
-        """Check if name is a data argument."""
+        """Whether ``name`` is an input fed by the iterator (ends with ``data`` or ``label``)."""
         return name.endswith("data") or name.endswith("label")
 
     def _init_params(self, inputs: list, overwrite: bool = False) -> tuple:
-        """Initialize weight parameters and auxiliary states."""
+        """Create the parameters for the given input shapes: copied from the given ones where present
+        (unless ``overwrite``), filled by the initializer otherwise. Returns the argument, parameter
+        and auxiliary names.
+        """
         inputs = [x if isinstance(x, io.DataDesc) else io.DataDesc(*x) for x in inputs]
         input_shapes = {item.name: item.shape for item in inputs}
         arg_shapes, _, aux_shapes = self.symbol.infer_shape(**input_shapes)
@@ -344,7 +356,7 @@ class FeedForward:
         self.__dict__.update(state)
 
     def _init_predictor(self, input_shapes: list, type_dict: Optional[dict] = None) -> None:
-        """Initialize the predictor module for running prediction."""
+        """Bind (or reuse) the executor that ``predict`` and ``score`` run, on the first device."""
         shapes = {name: self.arg_params[name].shape for name in self.arg_params}
         shapes.update(dict(input_shapes))
         if self._pred_exec is not None:
@@ -361,7 +373,7 @@ class FeedForward:
         self._pred_exec = pred_exec
 
     def _init_iter(self, X: Any, y: Any, is_train: bool) -> Any:
-        """Initialize the iterator given input."""
+        """Return ``X`` as a data iterator, wrapping numpy arrays or NDArrays with their labels."""
         if isinstance(X, (np.ndarray, nd.NDArray)):
             if y is None:
                 if is_train:
@@ -384,7 +396,7 @@ class FeedForward:
         return X
 
     def _init_eval_iter(self, eval_data: Any) -> Any:
-        """Initialize the iterator given eval_data."""
+        """Return the validation data as an iterator (from an iterator or a ``(data, label)`` pair)."""
         if eval_data is None:
             return eval_data
         if isinstance(eval_data, (tuple, list)) and len(eval_data) == 2:
@@ -414,18 +426,24 @@ class FeedForward:
 
     def predict(self, X: Any, num_batch: Optional[int] = None, return_data: bool = False,
                 reset: bool = True) -> Any:
-        """Run the prediction, always only use one device.
+        """Run the model on ``X`` (on the first device) and return the outputs as numpy arrays.
 
         Parameters
         ----------
-        X : mxnet.DataIter
-        num_batch : int or None
-            The number of batch to run. Go though all batches if ``None``.
+        X : DataIter, NDArray or numpy.ndarray
+            The inputs.
+        num_batch : int, default None
+            Stop after this many batches; ``None`` runs them all.
+        return_data : bool, default False
+            Also return the inputs and labels the outputs belong to.
+        reset : bool, default True
+            Rewind the iterator first.
 
         Returns
         -------
-        y : numpy.ndarray or a list of numpy.ndarray if the network has multiple outputs.
-            The predicted value of the output.
+        numpy.ndarray or list of numpy.ndarray
+            The output (or one array per output), padding rows removed; with ``return_data``,
+            ``(outputs, data, label)``.
         """
         from .module.executor_group import load_general
         X, data_arrays = self._prepare_prediction(X, reset)
@@ -455,21 +473,25 @@ class FeedForward:
 
     def score(self, X: Any, eval_metric: Any = "acc", num_batch: Optional[int] = None,
               batch_end_callback: Any = None, reset: bool = True) -> float:
-        """Run the model given an input and calculate the score
-        as assessed by an evaluation metric.
+        """Run the model on ``X`` and return the value of ``eval_metric`` over it.
 
         Parameters
         ----------
-        X : mxnet.DataIter
-        eval_metric : metric.metric
-            The metric for calculating score.
-        num_batch : int or None
-            The number of batches to run. Go though all batches if ``None``.
+        X : DataIter, NDArray or numpy.ndarray
+            The inputs with their labels.
+        eval_metric : str or EvalMetric, default 'acc'
+            The metric, or its name.
+        num_batch : int, default None
+            Stop after this many batches; ``None`` runs them all.
+        batch_end_callback : callable or list of callable, default None
+            Called with a ``BatchEndParam`` after each batch.
+        reset : bool, default True
+            Rewind the iterator first.
 
         Returns
         -------
-        s : float
-            The final score.
+        float
+            The metric's value.
         """
         if not isinstance(eval_metric, metric.EvalMetric):
             eval_metric = metric.create(eval_metric)
@@ -490,39 +512,35 @@ class FeedForward:
             epoch_end_callback: Any = None, batch_end_callback: Any = None, kvstore: Any = "local",
             logger: Any = None, work_load_list: Optional[list] = None, monitor: Any = None,
             eval_end_callback: Any = _log_validation_metrics, eval_batch_end_callback: Any = None) -> None:
-        """Fit the model.
+        """Train the model from ``begin_epoch`` up to ``num_epoch``.
 
         Parameters
         ----------
-        X : DataIter, or numpy.ndarray/NDArray
-            Training data. If `X` is a `DataIter`, the name or (if name not available)
-            the position of its outputs should match the corresponding variable
-            names defined in the symbolic graph.
-        y : numpy.ndarray/NDArray, optional
-            Training set label.
-            If X is ``numpy.ndarray`` or `NDArray`, `y` is required to be set.
-            While y can be 1D or 2D (with 2nd dimension as 1), its first dimension must be
-            the same as `X`, i.e. the number of data points and labels should be equal.
-        eval_data : DataIter or numpy.ndarray/list/NDArray pair
-            If eval_data is numpy.ndarray/list/NDArray pair,
-            it should be ``(valid_data, valid_label)``.
-        eval_metric : metric.EvalMetric or str or callable
-            The evaluation metric. This could be the name of evaluation metric
-            or a custom evaluation function that returns statistics
-            based on a minibatch.
-        epoch_end_callback : callable(epoch, symbol, arg_params, aux_states)
-            A callback that is invoked at end of each epoch.
-            This can be used to checkpoint model each epoch.
-        batch_end_callback: callable(epoch)
-            A callback that is invoked at end of each batch for purposes of printing.
-        kvstore: KVStore or str, optional
-           The KVStore or a string kvstore type: 'local', 'dist_sync', 'dist_async'
-           In default uses 'local', often no need to change for single machiine.
-        logger : logging logger, optional
-            When not specified, default logger will be used.
-        work_load_list : float or int, optional
-            The list of work load for different devices,
-            in the same order as `ctx`.
+        X : DataIter, NDArray or numpy.ndarray
+            Training data; an iterator's data and label names must be the symbol's inputs.
+        y : NDArray or numpy.ndarray, default None
+            Labels, required with array ``X``: one per row of ``X``, 1-D or of shape ``(n, 1)``.
+        eval_data : DataIter or (data, label) pair, default None
+            Validation data evaluated after each epoch.
+        eval_metric : str, EvalMetric or callable, default 'acc'
+            The metric tracked in training and validation.
+        epoch_end_callback : callable or list of callable, default None
+            Called as ``callback(epoch, symbol, arg_params, aux_params)`` after each epoch
+            (``mx.callback.do_checkpoint`` saves a checkpoint this way).
+        batch_end_callback : callable or list of callable, default None
+            Called with a ``BatchEndParam`` after each batch (``mx.callback.Speedometer``).
+        kvstore : str or KVStore, default 'local'
+            Store that sums gradients across devices and workers.
+        logger : Logger, default None
+            Where progress is written; ``None`` means the ``logging`` module.
+        work_load_list : list of number, default None
+            Relative share of each batch per device; ``None`` shares it evenly.
+        monitor : Monitor, default None
+            Accepted for compatibility; not installed.
+        eval_end_callback : callable or list of callable, default LogValidationMetricsCallback()
+            Called with a ``BatchEndParam`` after each validation pass; the default logs the metric.
+        eval_batch_end_callback : callable or list of callable, default None
+            Called after each validation batch.
         """
         if eval_end_callback is _log_validation_metrics:
             eval_end_callback = _log_validation_metrics()
@@ -559,19 +577,16 @@ class FeedForward:
                             eval_batch_end_callback)
 
     def save(self, prefix: str, epoch: Optional[int] = None, remove_amp_cast: bool = True) -> None:
-        """Checkpoint the model checkpoint into file.
+        """Write the model as a checkpoint (see :func:`save_checkpoint`).
 
         Parameters
         ----------
         prefix : str
-            Prefix of model name.
-        remove_amp_cast : bool, optional
-            Whether to remove the amp_cast and amp_multicast operators, before saving the model.
-
-        Notes
-        -----
-        - ``prefix-symbol.json`` will be saved for symbol.
-        - ``prefix-epoch.params`` will be saved for parameters.
+            Path prefix of the files.
+        epoch : int, default None
+            Epoch number of the parameter file; ``None`` uses ``num_epoch``.
+        remove_amp_cast : bool, default True
+            Leave mixed-precision cast nodes out of the saved symbol.
         """
         if epoch is None:
             epoch = self.num_epoch
@@ -582,23 +597,23 @@ class FeedForward:
 
     @staticmethod
     def load(prefix: str, epoch: int, ctx: Any = None, **kwargs: Any) -> "FeedForward":
-        """Load model checkpoint from file.
+        """Build a FeedForward from a checkpoint, ready to predict or to train on from ``epoch``.
 
         Parameters
         ----------
         prefix : str
-            Prefix of model name.
+            Path prefix of the checkpoint files.
         epoch : int
-            epoch number of model we would like to load.
-        ctx : Context or list of Context, optional
-            The device context of training and prediction.
-        kwargs : dict
-            Other parameters for model, including `num_epoch`, optimizer and `numpy_batch_size`.
+            Epoch number of the parameter file; also the model's ``begin_epoch``.
+        ctx : Context or list of Context, default None
+            Devices for the model.
+        **kwargs
+            Other constructor arguments (``num_epoch``, ``optimizer``, ``numpy_batch_size``, ...).
 
         Returns
         -------
-        model : FeedForward
-            The loaded model that can be used for prediction.
+        FeedForward
+            The model with the loaded symbol and parameters.
         """
         symbol, arg_params, aux_params = load_checkpoint(prefix, epoch)
         return FeedForward(symbol, ctx=ctx, arg_params=arg_params, aux_params=aux_params,

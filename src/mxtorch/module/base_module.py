@@ -14,10 +14,9 @@ import numpy as np
 
 from .. import metric
 from .. import ndarray
-from ..context import cpu
 from ..initializer import Uniform
 from ..io.io import DataBatch, DataDesc, DataIter
-from ..model import BatchEndParam
+from ..model import BatchEndParam, _save_params
 
 __all__ = ["BaseModule"]
 
@@ -481,10 +480,7 @@ class BaseModule:
         fname : str
             Path of the file.
         """
-        arg_params, aux_params = self.get_params()
-        save_dict = {f"arg:{k}": v.as_in_context(cpu()) for k, v in arg_params.items()}
-        save_dict.update({f"aux:{k}": v.as_in_context(cpu()) for k, v in aux_params.items()})
-        ndarray.save(fname, save_dict)
+        _save_params(fname, *self.get_params())
 
     def load_params(self, fname: str) -> None:
         """Read a ``.params`` file written by :meth:`save_params` and set the parameters from it.
