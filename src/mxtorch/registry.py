@@ -128,3 +128,37 @@ def get_create_func(base_class: type, nickname: str) -> Callable:
                       "**kwargs : dict\n    arguments to be passed to constructor")
     create.__module__ = base_class.__module__  # documented beside the class it serves
     return create
+
+
+def register_by_class_name(table: dict, klass: type, kind: str, expected: str) -> type:
+    """Enter ``klass`` in ``table`` under its lower-cased class name and return it.
+
+    The registration that ``Optimizer.register`` and ``KVStoreBase.register`` share: the
+    class is looked up later by that name (``mx.optimizer.create``, ``mx.kv.create``), and
+    registering a second class of the same name replaces the first with a warning.
+
+    Parameters
+    ----------
+    table : dict
+        The registry, name to class.
+    klass : type
+        The class to register.
+    kind : str
+        What is registered (``'optimizer'``, ``'kvstore'``), for the warning.
+    expected : str
+        What ``klass`` should be (``'an Optimizer class'``), for the error.
+
+    Raises
+    ------
+    TypeError
+        If ``klass`` is not a class.
+    """
+    if not isinstance(klass, type):
+        raise TypeError(f"register expects {expected}, got {klass!r}")
+    name = klass.__name__.lower()
+    if name in table:
+        old = table[name]
+        warnings.warn(f"WARNING: New {kind} {klass.__module__}.{klass.__name__} is overriding "
+                      f"existing {kind} {old.__module__}.{old.__name__}")
+    table[name] = klass
+    return klass

@@ -15,31 +15,39 @@ __all__ = ["create", "KVStoreBase", "KVStore", "DistKVStore", "is_distributed_ty
 
 
 def create(name: str = "local") -> KVStoreBase:
-    """Creates a new KVStore.
+    """Make a key-value store of the named type.
 
-    For single machine training, there are two commonly used types:
-
-    ``local``: Copies all gradients to CPU memory and updates weights there.
-
-    ``device``: Aggregates gradients and updates weights on GPUs. With this setting,
-    the KVStore also attempts to use GPU peer-to-peer communication,
-    potentially accelerating the communication.
-
-    For distributed training, ``dist_sync`` (sums on the CPU, over Gloo),
-    ``dist_device_sync`` / ``dist_sync_device`` (sums on the device, over NCCL when the values
-    are on a GPU), ``nccl`` and ``horovod`` join the job described by torchrun's environment
-    (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``); ``dist_async`` runs
-    synchronously (see :class:`DistKVStore`).
+    In one process: ``'local'`` sums on the CPU and keeps the values (and runs the optimizer)
+    there; ``'device'`` does the same on the device of the values, avoiding the copies to the
+    CPU. Across processes: ``'dist_sync'`` (sums on the CPU over Gloo),
+    ``'dist_device_sync'``/``'dist_sync_device'`` (sums on the device, over NCCL for GPU
+    values), ``'nccl'`` and ``'horovod'`` join the job described by torchrun's environment
+    (``RANK``, ``WORLD_SIZE``, ``MASTER_ADDR``, ``MASTER_PORT``); ``'dist_async'`` runs
+    synchronously (see :class:`DistKVStore`). Names registered with
+    :meth:`KVStoreBase.register` give an instance of that class.
 
     Parameters
     ----------
-    name : {'local', 'device', 'nccl', 'dist_sync', 'dist_device_sync', 'dist_async', 'horovod'}
-        The type of KVStore.
+    name : str, default 'local'
+        The type of store, one of those above or a registered name (case does not matter).
 
     Returns
     -------
-    kv : KVStoreBase
-        The created KVStore.
+    KVStoreBase
+        The new store.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    MXNetError
+        For BytePS stores, which have no counterpart here.
+
+    Examples
+    --------
+    >>> kv = mx.kv.create('local')
+    >>> kv.type, kv.rank, kv.num_workers
+    ('local', 0, 1)
     """
     if not isinstance(name, string_types):
         raise TypeError("name must be a string")

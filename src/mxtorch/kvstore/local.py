@@ -6,7 +6,6 @@ the worker processes to the same steps.
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable, Optional
 
 import torch
@@ -15,14 +14,18 @@ from .._fileio.atomic import write_atomically
 from ..base import MXNetError, string_types
 from ..context import cpu
 from ..ndarray.ndarray import NDArray
+from ..registry import register_by_class_name
 
 __all__ = ["KVStoreBase", "KVStore"]
 
 
 def _key_value_pairs(keys: Any, vals: Any, what: str) -> list:
-    """Pair each key with its list of arrays, as MXNet's ``_ctype_key_value`` reads them:
-    one key with an NDArray or a list of NDArrays (one per device), or a list of keys with
-    one such value each."""
+    """Pair each key with its list of arrays (one per device), merging repeated keys.
+
+    Accepts what MXNet's stores accept: one key with an NDArray or a list of them, or a list of
+    keys with one such value each. Raises ``MXNetError`` when the counts disagree or int and str
+    keys are mixed, ``TypeError`` for other types.
+    """
     if isinstance(keys, (tuple, list)):
         if isinstance(vals, NDArray) or len(keys) != len(vals):
             count = 1 if isinstance(vals, NDArray) else len(vals)
@@ -41,6 +44,7 @@ def _key_value_pairs(keys: Any, vals: Any, what: str) -> list:
 
 
 def _merge_same_keys(pairs: list) -> list:
+    """Join the array lists of pairs that name the same key, in first-seen key order."""
     merged: dict = {}
     for key, arrays in pairs:
         merged.setdefault(key, []).extend(arrays)
@@ -48,175 +52,153 @@ def _merge_same_keys(pairs: list) -> list:
 
 
 class KVStoreBase:
-    """An abstract key-value store interface for data parallel training."""
+    """The interface of a key-value store, as Trainer, Module and FeedForward use it.
+
+    A store keeps one value per key; workers ``push`` gradients (summed over devices and
+    processes) and ``pull`` the result, or do both with ``pushpull``. New stores subclass this,
+    implement the methods and make themselves known to :func:`mxtorch.kvstore.create` with
+    :meth:`register`.
+    """
 
     OPTIMIZER = "optimizer"
     kv_registry: dict = {}
 
     def broadcast(self, key: Any, value: Any, out: Any, priority: int = 0) -> None:
-        """ Broadcast the `value` NDArray at rank 0 to all ranks,
-        and store the result in `out`.
+        """Send rank 0's ``value`` for ``key`` to every worker, written into ``out``.
 
         Parameters
         ----------
         key : str or int
             The key.
-
         value : NDArray
-            The value corresponding to the key to broadcast
-
-        out : NDArray, or list of NDArray
-            Values corresponding to the key to store the result
-
-        priority : int, optional
-            The priority of the operation.
-            Higher priority operations are likely to be executed before other actions.
+            The value to broadcast (rank 0's is the one kept).
+        out : NDArray or list of NDArray
+            Arrays that receive it (one per device).
+        priority : int, default 0
+            Scheduling hint; work with higher priority may run first.
         """
         raise NotImplementedError()
 
     def pushpull(self, key: Any, value: Any, out: Any = None, priority: int = 0) -> None:
-        """ Performs push and pull a single value from the store.
-        This function is coalesced form of push and pull operations.
-
-        `value` is pushed to the kvstore server for the specified keys and the aggregated
-        values are pulled from the server to `out`. If `out` is not specified the pulled
-        values are written to `value`.
+        """Push ``value`` for ``key`` and pull the reduced result, in one call.
 
         Parameters
         ----------
         key : str or int
             The key.
-
-        value : NDArray, or list of NDArray
-            Values corresponding to the key.
-
-        out: NDArray, or list of NDArray
-            Values corresponding to the key.
-
-        priority : int, optional
-            The priority of the operation.
-            Higher priority operations are likely to be executed before other actions.
+        value : NDArray or list of NDArray
+            The values pushed (one per device).
+        out : NDArray or list of NDArray, default None
+            Where the result goes; ``None`` writes it back into ``value``.
+        priority : int, default 0
+            Scheduling hint; work with higher priority may run first.
         """
         raise NotImplementedError()
 
     def set_optimizer(self, optimizer: Any) -> None:
-        """ Registers an optimizer with the kvstore.
-
-        When using a single machine, this function updates the local optimizer.
+        """Have the store apply ``optimizer`` to its values with the gradients pushed to it.
 
         Parameters
         ----------
-        optimizer : KVStoreBase
-            The new optimizer for the store
+        optimizer : Optimizer
+            The optimizer the store runs on push.
         """
         raise NotImplementedError()
 
     def is_capable(self, capability: str) -> bool:
-        """Queries if the KVStore type supports certain capability, such as optimizer algorithm,
-        gradient compression, sparsity, etc.
+        """Whether the store supports a feature, named by a capability such as ``KVStoreBase.OPTIMIZER``.
 
         Parameters
         ----------
-        capability: str
-            The capability to query
+        capability : str
+            The feature asked about.
 
         Returns
         -------
-        result : bool
-            Whether the capability is supported or not.
+        bool
+            True when supported.
         """
         raise NotImplementedError()
 
     def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
-        """Saves the optimizer (updater) state to a file. This is often used when checkpointing
-        the model during training.
+        """Write the state of the store's optimizer (momenta and the like) to ``fname``, for a
+        checkpoint to resume from.
 
         Parameters
         ----------
         fname : str
-            Path to the output states file.
+            Path of the ``.states`` file.
         dump_optimizer : bool, default False
-            Whether to also save the optimizer itself. This would also save optimizer
-            information such as learning rate and weight decay schedules.
+            Save the optimizer's settings too (learning rate, schedules), not only its state.
         """
         raise NotImplementedError()
 
     def load_optimizer_states(self, fname: str) -> None:
-        """Loads the optimizer (updater) state from the file.
+        """Restore the store's optimizer state from a file written by :meth:`save_optimizer_states`.
 
         Parameters
         ----------
         fname : str
-            Path to input states file.
+            Path of the ``.states`` file.
         """
         raise NotImplementedError()
 
     @property
     def type(self) -> str:
-        """ Returns the type of this kvstore backend.
-
-        Returns
-        -------
-        type : str
-            the string type
-        """
+        """The store's type name, e.g. ``'local'`` or ``'dist_sync'``."""
         raise NotImplementedError()
 
     @property
     def rank(self) -> int:
-        """ Returns the index of the current process in the MPI group.
-
-        Returns
-        -------
-        rank : int
-            The rank of this node, which is in range [0, num_workers())
-        """
+        """This worker's number among the store's workers, from 0 to ``num_workers - 1``."""
         raise NotImplementedError()
 
     @property
     def num_workers(self) -> int:
-        """Returns the number of worker nodes.
-
-        Returns
-        -------
-        size :int
-            The number of worker nodes.
-        """
+        """How many worker processes share the store."""
         raise NotImplementedError()
 
     @staticmethod
     def register(klass: type) -> type:
-        """Registers a new KVStore.
-        Once a kvstore is registered, we can create an instance of this
-        kvstore with `create` later.
+        """Make a store class available to :func:`mxtorch.kvstore.create` under its lower-cased name.
+
+        Usable as a decorator; registering a second class of the same name replaces the first,
+        with a warning.
+
+        Parameters
+        ----------
+        klass : type
+            The store class.
+
+        Returns
+        -------
+        type
+            ``klass`` itself.
 
         Examples
         --------
         >>> @mx.kvstore.KVStoreBase.register
-        ... class MyKVStore(mx.kvstore.KVStoreBase):
+        ... class EchoStore(mx.kvstore.KVStoreBase):
         ...     pass
-        >>> kv = mx.kv.create('MyKVStore')
-        >>> print(type(kv))
-        <class '__main__.MyKVStore'>
+        >>> type(mx.kv.create('echostore')).__name__
+        'EchoStore'
         """
-        if not isinstance(klass, type):
-            raise TypeError(f"register expects a KVStoreBase class, got {klass!r}")
-        name = klass.__name__.lower()
-        if name in KVStoreBase.kv_registry:
-            old = KVStoreBase.kv_registry[name]
-            warnings.warn(f"WARNING: New kvstore {klass.__module__}.{klass.__name__} is overriding "
-                          f"existing kvstore {old.__module__}.{old.__name__}")
-        KVStoreBase.kv_registry[name] = klass
-        return klass
+        return register_by_class_name(KVStoreBase.kv_registry, klass, "kvstore",
+                                      "a KVStoreBase class")
 
 
 class KVStore(KVStoreBase):
-    """A key-value store for synchronization of values, over multiple devices.
+    """The store of a single process, summing the values of a key over this process's devices.
 
     Values pushed for a key are summed; with an optimizer set (``set_optimizer``), the sum is
     the gradient that updates the stored weight, otherwise it replaces the stored value.
     ``local`` keeps the stored values in CPU memory, ``device`` on the device of the value
     the key was initialized with.
+
+    Parameters
+    ----------
+    kv_type : str, default 'local'
+        ``'local'`` or ``'device'``.
     """
 
     def __init__(self, kv_type: str = "local"):
@@ -228,50 +210,22 @@ class KVStore(KVStoreBase):
     # -- properties -----------------------------------------------------------------------------
     @property
     def type(self) -> str:
-        """ Returns the type of this kvstore.
-
-        Returns
-        -------
-        type : str
-            the string type
-        """
+        """The type this store was created with (``'local'`` or ``'device'``)."""
         return self._type
 
     @property
     def rank(self) -> int:
-        """ Returns the rank of this worker node.
-
-        Returns
-        -------
-        rank : int
-            The rank of this node, which is in range [0, num_workers())
-        """
+        """Always 0: one process."""
         return 0
 
     @property
     def num_workers(self) -> int:
-        """Returns the number of worker nodes.
-
-        Returns
-        -------
-        size :int
-            The number of worker nodes.
-        """
+        """Always 1: one process."""
         return 1
 
     def is_capable(self, capability: str) -> bool:
-        """Queries if the KVStore type supports certain capability, such as optimizer algorithm,
-        gradient compression, sparsity, etc.
-
-        Parameters
-        ----------
-        capability: str
-            The capability to query
-
-        Returns
-        -------
-        result : bool
-            Whether the capability is supported or not.
+        """True for ``KVStoreBase.OPTIMIZER`` (this store can run an optimizer); any other capability
+        raises ``ValueError``, as MXNet's local store does.
         """
         if capability.lower() == KVStoreBase.OPTIMIZER:
             return True
@@ -294,28 +248,29 @@ class KVStore(KVStoreBase):
         return stored
 
     def init(self, key: Any, value: Any) -> None:
-        """ Initializes a single or a sequence of key-value pairs into the store.
-
-        For each key, one must `init` it before calling `push` or `pull`.
+        """Enter keys with their first values; a key must be initialized once before it is pushed or pulled.
 
         Parameters
         ----------
         key : str, int, or sequence of str or int
-            The keys.
+            The key or keys (all of one type, str or int, for the life of the store).
         value : NDArray or sequence of NDArray
-            Values corresponding to the keys.
+            The value of each key; from a list of per-device arrays, the first is stored.
+
+        Raises
+        ------
+        MXNetError
+            If a key is initialized twice.
 
         Examples
         --------
-        >>> # init a single key-value pair
-        >>> shape = (2,3)
         >>> kv = mx.kv.create('local')
-        >>> kv.init('3', mx.nd.ones(shape)*2)
-        >>> a = mx.nd.zeros(shape)
-        >>> kv.pull('3', out=a)
-        >>> print a.asnumpy()
-        [[ 2.  2.  2.]
-        [ 2.  2.  2.]]
+        >>> kv.init('w', mx.nd.full((2, 3), 2))
+        >>> out = mx.nd.zeros((2, 3))
+        >>> kv.pull('w', out=out)
+        >>> out.asnumpy()
+        array([[2., 2., 2.],
+               [2., 2., 2.]], dtype=float32)
         """
         for k, arrays in _key_value_pairs(key, value, "init"):
             self._check_key_type(k)
@@ -331,29 +286,30 @@ class KVStore(KVStoreBase):
         return source.device if "device" in self._type else cpu().torch_device
 
     def push(self, key: Any, value: Any, priority: int = 0) -> None:
-        """ Pushes a single or a sequence of key-value pairs into the store.
+        """Push values for one or more keys; the values of one key (one per device) are summed.
 
-        The values pushed for one key (one per device) are summed. With an optimizer set
-        (``set_optimizer``) the sum updates the stored value as a gradient; otherwise it
-        replaces it.
+        With an optimizer set (``set_optimizer``) the sum updates the stored value as a gradient;
+        otherwise it replaces it.
 
         Parameters
         ----------
         key : str, int, or sequence of str or int
-            Keys.
+            The key or keys.
         value : NDArray, list of NDArray, or list of list of NDArray
-            Values corresponding to the keys.
-        priority : int, optional
+            Per key, one array or one per device.
+        priority : int, default 0
             Accepted for MXNet compatibility; operations run in call order.
 
         Examples
         --------
-        >>> # push a single key-value pair
-        >>> kv.push('3', mx.nd.ones(shape)*8)
-        >>> kv.pull('3', out=a) # pull out the value
-        >>> print a.asnumpy()
-        [[ 8.  8.  8.]
-        [ 8.  8.  8.]]
+        >>> kv = mx.kv.create('local')
+        >>> kv.init('w', mx.nd.zeros((2, 3)))
+        >>> kv.push('w', [mx.nd.ones((2, 3)), mx.nd.ones((2, 3)) * 3])
+        >>> out = mx.nd.zeros((2, 3))
+        >>> kv.pull('w', out=out)
+        >>> out.asnumpy()
+        array([[4., 4., 4.],
+               [4., 4., 4.]], dtype=float32)
         """
         for k, arrays in _key_value_pairs(key, value, "push"):
             stored = self._stored(k)
@@ -382,29 +338,18 @@ class KVStore(KVStoreBase):
         return merged
 
     def pull(self, key: Any, out: Any = None, priority: int = 0, ignore_sparse: bool = True) -> None:
-        """ Pulls a single value or a sequence of values from the store.
-
-        The returned values are the latest values in the store.
+        """Copy the stored value of each key into the given arrays.
 
         Parameters
         ----------
         key : str, int, or sequence of str or int
-            Keys.
-        out: NDArray or list of NDArray or list of list of NDArray
-            Values corresponding to the keys.
-        priority : int, optional
+            The key or keys.
+        out : NDArray, list of NDArray, or list of list of NDArray
+            Per key, the array or arrays (one per device) to write; required.
+        priority : int, default 0
             Accepted for MXNet compatibility; operations run in call order.
-        ignore_sparse: bool, optional, default True
+        ignore_sparse : bool, default True
             Accepted for MXNet compatibility (all arrays are dense).
-
-        Examples
-        --------
-        >>> # pull a single key-value pair
-        >>> a = mx.nd.zeros(shape)
-        >>> kv.pull('3', out=a)
-        >>> print a.asnumpy()
-        [[ 2.  2.  2.]
-        [ 2.  2.  2.]]
         """
         if out is None:
             raise MXNetError("pull: out must be given (the arrays to write the values to)")
@@ -418,85 +363,65 @@ class KVStore(KVStoreBase):
                     a._t.copy_(stored._t)
 
     def pushpull(self, key: Any, value: Any, out: Any = None, priority: int = 0) -> None:
-        """ Performs push and pull a single value or a sequence of values from the store.
-
-        This function is coalesced form of push and pull operations. `value` is pushed to the
-        store for the specified keys and the updated values are pulled from the store to `out`.
-        If `out` is not specified the pulled values are written to `value`.
+        """:meth:`push` the values, then :meth:`pull` the stored result into ``out``.
 
         Parameters
         ----------
         key : str, int, or sequence of str or int
-            Keys.
+            The key or keys.
         value : NDArray, list of NDArray, or list of list of NDArray
-            Values corresponding to the keys.
-        out: NDArray or list of NDArray or list of list of NDArray, optional
-            Outputs corresponding to the keys.
-        priority : int, optional
+            The values pushed.
+        out : NDArray, list of NDArray, or list of list of NDArray, default None
+            Where the result goes; ``None`` writes it back into ``value``.
+        priority : int, default 0
             Accepted for MXNet compatibility; operations run in call order.
 
         Examples
         --------
-        >>> # pushpull a single key-value pair
-        >>> kv.pushpull('3', mx.nd.ones(shape)*8, out=a)
-        >>> print a.asnumpy()
-        [[ 8.  8.  8.]
-        [ 8.  8.  8.]]
+        >>> kv = mx.kv.create('local')
+        >>> kv.init(0, mx.nd.zeros((2,)))
+        >>> grads = [mx.nd.ones((2,)), mx.nd.ones((2,))]
+        >>> kv.pushpull(0, grads)
+        >>> grads[0].asnumpy()
+        array([2., 2.], dtype=float32)
         """
         self.push(key, value, priority)
         self.pull(key, value if out is None else out, priority)
 
     def broadcast(self, key: Any, value: Any, out: Any, priority: int = 0) -> None:
-        """ Broadcast the `value` NDArray at rank 0 to all ranks,
-        and store the result in `out`.
-
-        Note that the native KVStore does not support broadcasting the same key more than once.
+        """Initialize ``key`` with ``value`` and pull it into ``out``: in one process, broadcasting is
+        ``init`` followed by ``pull``, so a key can be broadcast only once.
 
         Parameters
         ----------
-        key : str, or int
-            The key.
+        key : str or int
+            The key (or a list of keys, with a value and an output each).
         value : NDArray, list of NDArray, or list of list of NDArray
-            Values corresponding to the keys.
-        out: NDArray or list of NDArray or list of list of NDArray
-            Outputs corresponding to the keys.
-        priority : int, optional
+            The value to store.
+        out : NDArray, list of NDArray, or list of list of NDArray
+            Arrays that receive it.
+        priority : int, default 0
             Accepted for MXNet compatibility; operations run in call order.
-
-        Examples
-        --------
-        >>> # broadcast a single key-value pair
-        >>> shape = (2,3)
-        >>> kv = mx.kv.create('local')
-        >>> a = mx.nd.zeros(shape)
-        >>> kv.broadcast('3', mx.nd.ones(shape)*2, out=a)
-        >>> print a.asnumpy()
-        [[ 2.  2.  2.]
-        [ 2.  2.  2.]]
         """
         self.init(key, value)
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key: Any, out: Any = None, priority: int = 0,
                         row_ids: Any = None) -> None:
-        """ Pulls a single RowSparseNDArray value or a sequence of RowSparseNDArray values
-        from the store with specified row_ids.
-
-        mxtorch has no row_sparse storage, so this always raises.
+        """Refused: pulling selected rows needs row-sparse arrays, which mxtorch does not have; use
+        :meth:`pull`. Always raises ``MXNetError``.
         """
         raise MXNetError("row_sparse_pull: row_sparse storage is not supported by mxtorch; "
                          "use pull for dense arrays")
 
     def set_gradient_compression(self, compression_params: dict) -> None:
-        """ Specifies type of low-bit quantization for gradient compression
-        and additional arguments depending on the type of compression being used.
-
-        Gradient compression is not implemented by mxtorch's stores; this raises.
+        """Refused: mxtorch's stores do not compress gradients. Raises ``MXNetError`` (``TypeError``
+        when ``compression_params`` is not a dict).
 
         Parameters
         ----------
         compression_params : dict
-            A dictionary specifying the type and parameters for gradient compression.
+            MXNet's compression settings, e.g. ``{'type': '2bit', 'threshold': 0.5}``.
         """
         if not isinstance(compression_params, dict):
             raise TypeError(f"unexpected type for compression_params: {type(compression_params)}")
@@ -505,75 +430,51 @@ class KVStore(KVStoreBase):
 
     # -- optimizer ------------------------------------------------------------------------------
     def set_optimizer(self, optimizer: Any) -> None:
-        """ Registers an optimizer with the kvstore.
-
-        When using a single machine, this function updates the local optimizer.
+        """Run ``optimizer`` inside the store: each push then updates the stored weight with the
+        summed gradient, and a pull returns the updated weight.
 
         Parameters
         ----------
         optimizer : Optimizer
-            The new optimizer for the store
+            The optimizer; its updater keeps one state per key.
 
         Examples
         --------
-
-        >>> kv = mx.kv.create()
-        >>> shape = (2, 2)
-        >>> weight = mx.nd.zeros(shape)
-        >>> kv.init(3, weight)
-        >>> # set the optimizer for kvstore as the default SGD optimizer
-        >>> kv.set_optimizer(mx.optimizer.SGD())
-        >>> grad = mx.nd.ones(shape)
-        >>> kv.push(3, grad)
-        >>> kv.pull(3, out = weight)
-        >>> # weight is updated via gradient descent
-        >>> weight.asnumpy()
-        array([[-0.01, -0.01],
-               [-0.01, -0.01]], dtype=float32)
+        >>> kv = mx.kv.create('local')
+        >>> kv.init(3, mx.nd.zeros((2, 2)))
+        >>> kv.set_optimizer(mx.optimizer.SGD(learning_rate=0.1))
+        >>> kv.push(3, mx.nd.ones((2, 2)))
+        >>> w = mx.nd.zeros((2, 2))
+        >>> kv.pull(3, out=w)
+        >>> w.asnumpy()
+        array([[-0.1, -0.1],
+               [-0.1, -0.1]], dtype=float32)
         """
         from .. import optimizer as opt
 
         self._set_updater(opt.get_updater(optimizer))
 
     def _set_updater(self, updater: Callable) -> None:
-        """Sets a push updater into the store: ``updater(key, merged_value, stored_value)``.
-
-        Examples
-        --------
-        >>> def update(key, input, stored):
-        ...     print "update on key: %d" % key
-        ...     stored += input * 2
-        >>> kv._set_updater(update)
+        """Install ``updater(key, summed_value, stored_value)``, called on every push instead of
+        overwriting the stored value (``set_optimizer`` installs an optimizer's updater).
         """
         self._updater = updater
 
     def save_optimizer_states(self, fname: str, dump_optimizer: bool = False) -> None:
-        """Saves the optimizer (updater) state to a file. This is often used when checkpointing
-        the model during training.
-
-        Parameters
-        ----------
-        fname : str
-            Path to the output states file.
-        dump_optimizer : bool, default False
-            Whether to also save the optimizer itself. This would also save optimizer
-            information such as learning rate and weight decay schedules.
+        """Write the state of the optimizer set on this store to ``fname`` (atomically); raises
+        ``MXNetError`` when no optimizer is set. ``dump_optimizer`` also saves its settings.
         """
         if self._updater is None:
             raise MXNetError("Cannot save optimizer states: no optimizer is set on this kvstore")
         write_atomically(fname, self._updater.get_states(dump_optimizer))
 
     def load_optimizer_states(self, fname: str) -> None:
-        """Loads the optimizer (updater) state from the file.
-
-        Parameters
-        ----------
-        fname : str
-            Path to input states file.
+        """Restore the optimizer state of this store from ``fname``; raises ``MXNetError`` when no
+        optimizer is set.
         """
         if self._updater is None:
             raise MXNetError("Cannot load optimizer states: no optimizer is set on this kvstore")
         self._updater._load_states_file(fname)
 
     def _barrier(self) -> None:
-        """Invokes global barrier among all worker nodes (a no-op for one process)."""
+        """Wait for every worker; with one process there is no one to wait for."""

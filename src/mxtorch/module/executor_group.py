@@ -43,8 +43,8 @@ def split_input_slice(batch_size: int, work_load_list: list) -> list:
 
     Examples
     --------
-    >>> split_input_slice(10, [1, 1, 2])
-    [slice(0, 2, None), slice(2, 5, None), slice(5, 10, None)]
+    >>> split_input_slice(8, [1, 1, 2])
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 8, None)]
     """
     total = sum(work_load_list)
     counts = [round(w * batch_size / total) for w in work_load_list]
