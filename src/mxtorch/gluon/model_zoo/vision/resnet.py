@@ -54,11 +54,20 @@ def _projection_v2(channels, stride, in_channels, downsample):
 
 
 class _UnitV1(HybridBlock):
-    """Common forward of the V1 units: body plus shortcut, then ReLU."""
+    """Common forward of the V1 units: body plus shortcut, then ReLU.
+
+    The body is traced before the shortcut, and the addition's operand order is the
+    unit's own (``_shortcut_first``), so that exported graphs name and wire their nodes as
+    MXNet's do.
+    """
+
+    _shortcut_first = False
 
     def hybrid_forward(self, F, x):
+        y = self.body(x)
         shortcut = self.downsample(x) if self.downsample else x
-        return F.Activation(self.body(x) + shortcut, act_type='relu')
+        total = shortcut + y if self._shortcut_first else y + shortcut
+        return F.Activation(total, act_type='relu')
 
 
 class _UnitV2(HybridBlock):
@@ -92,6 +101,8 @@ class BasicBlockV1(_UnitV1):
     in_channels : int, default 0
         Channels coming in; 0 leaves them to be inferred from the first input.
     """
+
+    _shortcut_first = True
 
     def __init__(self, channels, stride, downsample=False, in_channels=0, **kwargs):
         super().__init__(**kwargs)
