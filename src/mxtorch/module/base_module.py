@@ -453,20 +453,12 @@ class BaseModule:
 
     def set_params(self, arg_params: dict, aux_params: dict, allow_missing: bool = False,
                    force_init: bool = True, allow_extra: bool = False) -> None:
-        """Put the given parameter values into the module; :meth:`init_params` without an initializer.
+        """Put the given parameter values into the module.
 
-        Parameters
-        ----------
-        arg_params : dict of str to NDArray
-            Learnable parameters by name.
-        aux_params : dict of str to NDArray
-            Auxiliary states by name.
-        allow_missing : bool, default False
-            Accept dictionaries that do not cover every parameter.
-        force_init : bool, default True
-            Overwrite parameters that are already initialized.
-        allow_extra : bool, default False
-            Ignore names the symbol does not use instead of raising.
+        This default runs :meth:`init_params` with no initializer, so every value comes from
+        the two dictionaries (``arg_params`` for learnable parameters, ``aux_params`` for
+        auxiliary states). ``allow_missing``, ``force_init`` and ``allow_extra`` are handed
+        on unchanged; see :meth:`Module.set_params` for what they mean.
         """
         self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
                          allow_missing=allow_missing, force_init=force_init,

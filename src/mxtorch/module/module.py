@@ -301,10 +301,9 @@ class Module(BaseModule):
         >>> sym, arg_params, aux_params = mx.model.load_checkpoint(prefix, epoch)  # doctest: +SKIP
         >>> mod.set_params(arg_params=arg_params, aux_params=aux_params)  # doctest: +SKIP
         """
-        if not allow_missing:
-            self.init_params(initializer=None, arg_params=arg_params, aux_params=aux_params,
-                             allow_missing=allow_missing, force_init=force_init,
-                             allow_extra=allow_extra)
+        if not allow_missing:  # every name must be given: the checked copy of the base class
+            super().set_params(arg_params, aux_params, allow_missing=False,
+                               force_init=force_init, allow_extra=allow_extra)
             return
         if self.params_initialized and not force_init:
             warnings.warn("Parameters already initialized and force_init=False. "
@@ -351,8 +350,7 @@ class Module(BaseModule):
         self.for_training = for_training
         self.inputs_need_grad = inputs_need_grad
         self._grad_req = grad_req
-        self._data_shapes, self._label_shapes = _parse_data_desc(
-            self.data_names, self.label_names, data_shapes, label_shapes)
+        self._keep_input_shapes(data_shapes, label_shapes)
         shared_group = None
         if shared_module is not None:
             if not (isinstance(shared_module, Module) and shared_module.binded
@@ -380,6 +378,11 @@ class Module(BaseModule):
             self.borrow_optimizer(shared_module)
         self.binded = True
 
+    def _keep_input_shapes(self, data_shapes: list, label_shapes: Optional[list]) -> None:
+        """Check the given shapes' names against the module's inputs and keep them as DataDesc."""
+        descs = _parse_data_desc(self.data_names, self.label_names, data_shapes, label_shapes)
+        self._data_shapes, self._label_shapes = descs
+
     def reshape(self, data_shapes: list, label_shapes: Optional[list] = None) -> None:
         """Rebind the executors for new input shapes, keeping the parameters.
 
@@ -391,8 +394,7 @@ class Module(BaseModule):
             The new label shapes.
         """
         self._require("binded")
-        self._data_shapes, self._label_shapes = _parse_data_desc(
-            self.data_names, self.label_names, data_shapes, label_shapes)
+        self._keep_input_shapes(data_shapes, label_shapes)
         self._exec_group.reshape(self._data_shapes, self._label_shapes)
 
     # -- optimizer ----------------------------------------------------------------------------
