@@ -1,4 +1,9 @@
-"""Per-coordinate adaptive optimizers: AdaGrad, AdaDelta, RMSProp, Ftrl."""
+"""Optimizers that scale each coordinate's step by its own gradient history.
+
+AdaGrad, AdaDelta, RMSProp and Ftrl step one weight at a time; RMSProp and Ftrl go through the
+torch kernels of MXNet's ``rmsprop_update``/``rmspropalex_update`` and ``ftrl_update`` operators,
+so that the optimizer and the operator cannot drift apart.
+"""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -14,27 +19,19 @@ __all__ = ["AdaGrad", "AdaDelta", "RMSProp", "Ftrl"]
 
 @register
 class AdaGrad(Optimizer):
-    """AdaGrad optimizer.
+    """AdaGrad: steps shrink with the sum of all past squared gradients of a coordinate.
 
-    This class implements the AdaGrad optimizer described in *Adaptive Subgradient
-    Methods for Online Learning and Stochastic Optimization*, and available at
-    http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf.
-
-    This optimizer updates each weight by::
-
-        grad = clip(grad * rescale_grad, clip_gradient)
-        history += square(grad)
-        div = grad / sqrt(history + float_stable_eps)
-        weight += (div + weight * wd) * -lr
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    With ``g = clip(rescale_grad * grad, clip_gradient)`` the history grows by ``g**2`` and the
+    weight moves by ``-lr * (g / sqrt(history + eps) + wd * weight)``. Coordinates that have
+    seen large gradients get small steps from then on (Duchi, Hazan & Singer, JMLR 2011). The
+    state is the float32 history, starting at 0.
 
     Parameters
     ----------
-    eps: float, optional
-        Initial value of the history accumulator. Avoids division by 0.
-
+    eps : float, optional, default 1e-7
+        Added to the history under the square root, so that the first steps stay finite.
+    **kwargs
+        The arguments of :class:`Optimizer`.
     """
 
     def __init__(self, eps: float = 1e-7, **kwargs: Any):
@@ -42,7 +39,7 @@ class AdaGrad(Optimizer):
         self.float_stable_eps = eps
 
     def create_state(self, index: Any, weight: NDArray) -> NDArray:
-        return _zeros_like(weight, torch.float32)  # history
+        return _zeros_like(weight, torch.float32)
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray) -> None:
         _check_arrays([weight], [grad])
@@ -60,31 +57,28 @@ class AdaGrad(Optimizer):
 
 @register
 class AdaDelta(Optimizer):
-    """The AdaDelta optimizer.
+    """AdaDelta: a step size made from running averages, with no learning rate.
 
-    This class implements AdaDelta, an optimizer described in  *ADADELTA: An adaptive
-    learning rate method*, available at https://arxiv.org/abs/1212.5701.
+    Two float32 averages are kept per weight: of squared gradients and of squared updates.
+    With ``g = clip(rescale_grad * grad, clip_gradient)``::
 
-    This optimizer updates each weight by::
+        acc_g = rho * acc_g + (1 - rho) * g**2
+        delta = sqrt(acc_delta + epsilon) / sqrt(acc_g + epsilon) * g
+        acc_delta = rho * acc_delta + (1 - rho) * delta**2
+        weight -= delta + wd * weight
 
-        grad = clip(grad * rescale_grad + wd * weight, clip_gradient)
-        acc_grad = rho * acc_grad + (1. - rho) * grad * grad
-        delta = sqrt(acc_delta + epsilon) / sqrt(acc_grad + epsilon) * grad
-        acc_delta = rho * acc_delta + (1. - rho) * delta * delta
-        weight -= (delta + wd * weight)
-
-    (As in MXNet, the learning rate is not used, ``wd`` enters only the last line, and the
-    gradient array is rescaled in place.)
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    so the step has the units of the weight (Zeiler 2012, https://arxiv.org/abs/1212.5701).
+    As MXNet does, this class ignores ``learning_rate``, applies ``wd`` only in the last
+    line, and multiplies the caller's gradient array by ``rescale_grad`` in place.
 
     Parameters
     ----------
-    rho: float
-        Decay rate for both squared gradients and delta.
-    epsilon : float
-        Small value to avoid division by 0.
+    rho : float, optional, default 0.90
+        Decay of both running averages.
+    epsilon : float, optional, default 1e-5
+        Added under both square roots.
+    **kwargs
+        The arguments of :class:`Optimizer`.
     """
 
     def __init__(self, rho: float = 0.90, epsilon: float = 1e-5, **kwargs: Any):
@@ -93,8 +87,8 @@ class AdaDelta(Optimizer):
         self.epsilon = epsilon
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight, torch.float32),  # accumulated g
-                _zeros_like(weight, torch.float32))  # accumulated delta
+        # (average of squared gradients, average of squared updates)
+        return (_zeros_like(weight, torch.float32), _zeros_like(weight, torch.float32))
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
         _check_arrays([weight], [grad])
@@ -104,7 +98,8 @@ class AdaDelta(Optimizer):
         acc_g, acc_delta = state[0]._t, state[1]._t
         with torch.no_grad():
             g = grad._t
-            g.mul_(self.rescale_grad)  # MXNet writes `grad *= rescale_grad`
+            # In place on purpose: MXNet rescales the caller's gradient array too.
+            g.mul_(self.rescale_grad)
             if self.clip_gradient is not None:
                 g = g.clamp(-self.clip_gradient, self.clip_gradient)
             acc_g.mul_(self.rho).add_((1. - self.rho) * g * g)
@@ -115,38 +110,37 @@ class AdaDelta(Optimizer):
 
 @register
 class RMSProp(Optimizer):
-    """The RMSProp optimizer.
+    """RMSProp: gradients divided by a running root mean square of their recent values.
 
-    Two versions of RMSProp are implemented:
+    With ``r = clip(rescale_grad * grad + wd * weight, clip_gradient)`` and
+    ``n = gamma1 * n + (1 - gamma1) * r**2``:
 
-    If ``centered=False``, we follow
-    http://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf by
-    Tieleman & Hinton, 2012.
-    For details of the update algorithm see :class:`~mxnet.ndarray.rmsprop_update`.
+    - plain (``centered=False``, Tieleman & Hinton's lecture 6e, 2012; MXNet's
+      ``rmsprop_update``): ``weight -= lr * r / sqrt(n + epsilon)``;
+    - centered (Graves, https://arxiv.org/abs/1308.0850, eqs. 38-45; ``rmspropalex_update``):
+      also ``g = gamma1 * g + (1 - gamma1) * r`` and
+      ``delta = gamma2 * delta - lr * r / sqrt(n - g**2 + epsilon)``, then ``weight += delta``.
 
-    If ``centered=True``, we follow http://arxiv.org/pdf/1308.0850v5.pdf (38)-(45)
-    by Alex Graves, 2013.
-    For details of the update algorithm see :class:`~mxnet.ndarray.rmspropalex_update`.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    Either way the new weight is then clipped to ``[-clip_weights, clip_weights]`` if that is
+    set. The state is ``(n,)`` or, centered, ``(n, g, delta)``, all float32.
 
     Parameters
     ----------
-    gamma1: float, optional
-        A decay factor of moving average over past squared gradient.
-    gamma2: float, optional
-        A "momentum" factor. Only used if `centered`=``True``.
-    epsilon : float, optional
-        Small value to avoid division by 0.
-    centered : bool, optional
-        Flag to control which version of RMSProp to use.::
-
-            True: will use Graves's version of `RMSProp`,
-            False: will use Tieleman & Hinton's version of `RMSProp`.
-
-    clip_weights : float, optional
-        Clips weights into range ``[-clip_weights, clip_weights]``.
+    learning_rate : float, optional, default 0.001
+        Step size.
+    gamma1 : float, optional, default 0.9
+        Decay of the running averages of ``r**2`` (and of ``r``, centered).
+    gamma2 : float, optional, default 0.9
+        Momentum of ``delta``; used only when ``centered``.
+    epsilon : float, optional, default 1e-8
+        Added under the square root.
+    centered : bool, optional, default False
+        Use Graves's centered form, which divides by an estimate of the variance rather than of
+        the raw second moment.
+    clip_weights : float, optional, default None
+        Bound on the absolute value of every weight after the step.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, learning_rate: float = 0.001, gamma1: float = 0.9, gamma2: float = 0.9,
@@ -160,7 +154,7 @@ class RMSProp(Optimizer):
         self.clip_weights = clip_weights
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        count = 3 if self.centered else 1  # (n, g, delta) or (n,)
+        count = 3 if self.centered else 1
         return tuple(_zeros_like(weight, torch.float32) for _ in range(count))
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
@@ -171,7 +165,7 @@ class RMSProp(Optimizer):
         clip_w = fused_clip(self.clip_weights)
         centred = (state[1]._t, state[2]._t) if self.centered else ()
         with torch.no_grad():
-            # rmsprop_update / rmspropalex_update with out=weight
+            # in_place: written into the weight, as MXNet's out=weight operator call does.
             rmsprop_step(weight._t, grad._t, state[0]._t, *centred, lr=lr, gamma1=self.gamma1,
                          gamma2=self.gamma2, epsilon=self.epsilon, wd=wd,
                          rescale_grad=self.rescale_grad,
@@ -181,35 +175,29 @@ class RMSProp(Optimizer):
 
 @register
 class Ftrl(Optimizer):
-    """The Ftrl optimizer.
+    """FTRL-Proximal: per-coordinate rates with L1 regularisation that yields exact zeros.
 
-    Referenced from *Ad Click Prediction: a View from the Trenches*, available at
-    http://dl.acm.org/citation.cfm?id=2488200.
+    The state is two float32 arrays, ``z`` and ``n``. With
+    ``g = clip(rescale_grad * grad, clip_gradient)``::
 
-    eta :
-        .. math::
-           \\eta_{t,i} = \\frac{learningrate}{\\beta+\\sqrt{\\sum_{s=1}^tg_{s,i}^2}}
+        z += g - (sqrt(n + g**2) - sqrt(n)) * weight / lr
+        n += g**2
+        weight = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / lr + wd)  where |z| > lamda1, else 0
 
-    The optimizer updates the weight by::
-
-        rescaled_grad = clip(grad * rescale_grad, clip_gradient)
-        z += rescaled_grad - (sqrt(n + rescaled_grad**2) - sqrt(n)) * weight / learning_rate
-        n += rescaled_grad**2
-        w = (sign(z) * lamda1 - z) / ((beta + sqrt(n)) / learning_rate + wd) * (abs(z) > lamda1)
-
-    For details of the update algorithm, see :class:`~mxnet.ndarray.ftrl_update`.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    so each coordinate's effective rate is ``lr / (beta + sqrt(n))``. The method is from
+    McMahan et al., "Ad Click Prediction: a View from the Trenches" (KDD 2013); the arithmetic
+    is MXNet's ``ftrl_update``.
 
     Parameters
     ----------
-    lamda1 : float, optional
-        L1 regularization coefficient.
-    learning_rate : float, optional
-        The initial learning rate.
-    beta : float, optional
-        Per-coordinate learning rate correlation parameter.
+    lamda1 : float, optional, default 0.01
+        L1 strength: coordinates whose ``|z|`` stays below it are set to 0.
+    learning_rate : float, optional, default 0.1
+        Step size ``lr`` above.
+    beta : float, optional, default 1
+        Added to ``sqrt(n)`` in the rate's denominator, so early steps are bounded.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, lamda1: float = 0.01, learning_rate: float = 0.1, beta: float = 1,
@@ -220,8 +208,7 @@ class Ftrl(Optimizer):
         self.lr = learning_rate
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight, torch.float32),  # z
-                _zeros_like(weight, torch.float32))  # n
+        return (_zeros_like(weight, torch.float32), _zeros_like(weight, torch.float32))
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
         _check_arrays([weight], [grad])
@@ -229,7 +216,7 @@ class Ftrl(Optimizer):
         wd, lr = _f32(self._get_wd(index)), _f32(self._get_lr(index))
         clip = fused_clip(self.clip_gradient)
         with torch.no_grad():
-            # ftrl_update with out=weight
+            # in_place: written into the weight, as MXNet's out=weight operator call does.
             ftrl_step(weight._t, grad._t, state[0]._t, state[1]._t, lr=lr, lamda1=self.lamda1,
                       beta=self.beta, wd=wd, rescale_grad=self.rescale_grad,
                       clip_gradient=-1.0 if clip is None else clip, in_place=True)
