@@ -1,4 +1,10 @@
-"""Online evaluation metric module."""
+"""Evaluation metrics that accumulate over mini-batches (``mx.metric``).
+
+Each metric keeps two running tallies: a *local* one, which ``reset_local`` clears (Module's
+``fit`` does so at every logging interval), and a *global* one that only ``reset`` clears.
+Names, aliases, defaults and the values reported follow MXNet 1.9.1; the arithmetic runs in
+numpy or torch on the arrays' values.
+"""
 from __future__ import annotations
 
 import math
@@ -19,34 +25,46 @@ __all__ = ["EvalMetric", "CompositeEvalMetric", "Accuracy", "TopKAccuracy", "F1"
 
 
 def check_label_shapes(labels: Any, preds: Any, wrap: bool = False, shape: bool = False) -> tuple:
-    """Helper function for checking shape of label and prediction
+    """Make sure labels and predictions pair up, and optionally put single arrays in lists.
 
     Parameters
     ----------
-    labels : list of `NDArray`
-        The labels of the data.
-    preds : list of `NDArray`
-        Predicted values.
-    wrap : boolean
-        If True, wrap labels/preds in a list if they are single NDArray
-    shape : boolean
-        If True, check the shape of labels and preds;
-        Otherwise only check their length.
-    """
-    if not shape:
-        label_shape, pred_shape = len(labels), len(preds)
-    else:
-        label_shape, pred_shape = labels.shape, preds.shape
+    labels : list of NDArray, or NDArray
+        Ground truth for a batch.
+    preds : list of NDArray, or NDArray
+        Model outputs for the same batch.
+    wrap : bool, default False
+        When true, a lone ``NDArray`` passed as ``labels`` or ``preds`` comes back as a
+        one-element list, so callers can always iterate.
+    shape : bool, default False
+        When true, ``labels.shape`` and ``preds.shape`` must be equal; otherwise only their
+        lengths are compared.
 
-    if label_shape != pred_shape:
-        raise ValueError("Shape of labels {} does not match shape of "
-                         "predictions {}".format(label_shape, pred_shape))
-    if wrap:
-        if isinstance(labels, NDArray):
-            labels = [labels]
-        if isinstance(preds, NDArray):
-            preds = [preds]
-    return labels, preds
+    Returns
+    -------
+    tuple
+        ``(labels, preds)``, wrapped as asked.
+
+    Raises
+    ------
+    ValueError
+        When the lengths (or shapes) differ.
+    """
+    sizes = (labels.shape, preds.shape) if shape else (len(labels), len(preds))
+    if sizes[0] != sizes[1]:
+        raise ValueError(f"Shape of labels {sizes[0]} does not match shape of predictions "
+                         f"{sizes[1]}")
+    if not wrap:
+        return labels, preds
+    def as_list(array: Any) -> Any:
+        return [array] if isinstance(array, NDArray) else array
+    return as_list(labels), as_list(preds)
+
+
+def _batch_pairs(labels: Any, preds: Any) -> zip:
+    """``(label, pred)`` pairs of one update, after checking that the counts agree."""
+    labels, preds = check_label_shapes(labels, preds, wrap=True)
+    return zip(labels, preds)
 
 
 def _numpy(array: Any) -> numpy.ndarray:
@@ -55,28 +73,34 @@ def _numpy(array: Any) -> numpy.ndarray:
 
 
 def _tensor(array: Any) -> torch.Tensor:
+    """The values of an NDArray (or of an array-like) as a torch tensor outside autograd."""
     return array._t.detach() if isinstance(array, NDArray) else torch.as_tensor(numpy.asarray(array))
 
 
+def _named_value(name: str, total: Any, count: Any, finish: Callable = lambda v: v) -> tuple:
+    """``(name, finish(total / count))``, or ``(name, nan)`` before anything was counted."""
+    return (name, float("nan")) if count == 0 else (name, finish(total / count))
+
+
 class EvalMetric:
-    """Base class for all evaluation metrics.
+    """Common base of every metric: the running tallies and how they are read.
 
-    .. note::
-
-        This is a base class that provides common metric interfaces.
-        One should not use this class directly, but instead create new metric
-        classes that extend it.
+    A subclass implements ``update`` (adding a batch to ``sum_metric``/``num_inst`` and their
+    ``global_`` twins); ``get`` then reports ``sum_metric / num_inst``. Register a subclass
+    with :func:`register` to make it available to :func:`create` by name.
 
     Parameters
     ----------
     name : str
-        Name of this metric instance for display.
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Which predictions ``update_dict`` passes on, by name; None passes all of them.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Which labels ``update_dict`` passes on, by name; None passes all of them.
+    **kwargs
+        Constructor arguments of the subclass, kept so that ``get_config`` can rebuild it.
+        ``has_global_stats`` (default False) is taken out first: it says whether the
+        global tally is kept apart from the local one.
     """
 
     def __init__(self, name: str, output_names: Optional[list] = None,
@@ -84,58 +108,55 @@ class EvalMetric:
         self.name = str(name)
         self.output_names = output_names
         self.label_names = label_names
-        self._has_global_stats = kwargs.pop("has_global_stats", False)
+        keeps_global = kwargs.pop("has_global_stats", False)
+        self._has_global_stats = keeps_global
         self._kwargs = kwargs
         self.reset()
 
     def __str__(self) -> str:
-        return "EvalMetric: {}".format(dict(self.get_name_value()))
+        return f"EvalMetric: {dict(self.get_name_value())}"
 
     def get_config(self) -> dict:
-        """Save configurations of metric. Can be recreated
-        from configs with metric.create(``**config``)
+        """The arguments that rebuild this metric through ``mx.metric.create(**config)``.
+
+        Returns
+        -------
+        dict
+            The subclass's own arguments plus ``metric`` (the class name), ``name``,
+            ``output_names`` and ``label_names``.
         """
-        config = self._kwargs.copy()
-        config.update({
-            "metric": self.__class__.__name__,
-            "name": self.name,
-            "output_names": self.output_names,
-            "label_names": self.label_names})
+        config = dict(self._kwargs)
+        config["metric"] = type(self).__name__
+        config["name"] = self.name
+        config["output_names"] = self.output_names
+        config["label_names"] = self.label_names
         return config
 
     def update_dict(self, label: dict, pred: dict) -> None:
-        """Update the internal evaluation with named label and pred
+        """Update from name-to-array mappings, choosing entries by ``label_names`` and
+        ``output_names``.
 
         Parameters
         ----------
-        labels : OrderedDict of str -> NDArray
-            name to array mapping for labels.
-
-        preds : OrderedDict of str -> NDArray
-            name to array mapping of predicted outputs.
+        label : dict of str to NDArray
+            Labels by name (an ``OrderedDict`` keeps their order when no names are set).
+        pred : dict of str to NDArray
+            Predictions by name.
         """
-        if self.output_names is not None:
-            pred = [pred[name] for name in self.output_names]
-        else:
-            pred = list(pred.values())
-
-        if self.label_names is not None:
-            label = [label[name] for name in self.label_names]
-        else:
-            label = list(label.values())
-
-        self.update(label, pred)
+        def chosen(arrays: dict, names: Optional[list]) -> list:
+            return list(arrays.values()) if names is None else [arrays[n] for n in names]
+        picked_preds = chosen(pred, self.output_names)
+        self.update(chosen(label, self.label_names), picked_preds)
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add one batch to the tallies; each metric defines it.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Ground truth, one array per output.
+        preds : list of NDArray
+            Model outputs, paired with ``labels`` in order.
         """
         raise NotImplementedError()
 
@@ -155,76 +176,65 @@ class EvalMetric:
         self.global_num_inst += count
 
     def reset(self) -> None:
-        """Resets the internal evaluation result to initial state."""
-        self.num_inst = 0
-        self.sum_metric = 0.0
-        self.global_num_inst = 0
-        self.global_sum_metric = 0.0
+        """Clear both the local and the global tallies."""
+        self.num_inst = self.global_num_inst = 0
+        self.sum_metric = self.global_sum_metric = 0.0
 
     def reset_local(self) -> None:
-        """Resets the local portion of the internal evaluation results to initial state."""
+        """Clear the local tally only; the global one keeps counting."""
         self.num_inst = 0
         self.sum_metric = 0.0
 
     def get(self) -> tuple:
-        """Gets the current evaluation result.
+        """The value over the batches seen since the last ``reset_local``.
 
         Returns
         -------
-        names : list of str
-           Name of the metrics.
-        values : list of float
-           Value of the evaluations.
+        tuple
+            ``(name, value)``; the value is NaN when nothing was counted yet.
         """
-        if self.num_inst == 0:
-            return (self.name, float("nan"))
-        return (self.name, self.sum_metric / self.num_inst)
+        return _named_value(self.name, self.sum_metric, self.num_inst)
 
     def get_global(self) -> tuple:
-        """Gets the current global evaluation result.
+        """The value over all batches since the last ``reset``.
 
         Returns
         -------
-        names : list of str
-           Name of the metrics.
-        values : list of float
-           Value of the evaluations.
+        tuple
+            ``(name, value)``. A metric without separate global statistics reports ``get()``.
         """
-        if self._has_global_stats:
-            if self.global_num_inst == 0:
-                return (self.name, float("nan"))
-            return (self.name, self.global_sum_metric / self.global_num_inst)
-        return self.get()
+        if not self._has_global_stats:
+            return self.get()
+        return _named_value(self.name, self.global_sum_metric, self.global_num_inst)
 
     def get_name_value(self) -> list:
-        """Returns zipped name and value pairs.
+        """The local result as a list of ``(name, value)`` pairs.
 
         Returns
         -------
-        list of tuples
-            A (name, value) tuple list.
+        list of tuple
+            One pair per reported value (several for a composite metric).
         """
         return _zip_name_value(*self.get())
 
     def get_global_name_value(self) -> list:
-        """Returns zipped name and value pairs for global results.
+        """The global result as a list of ``(name, value)`` pairs.
 
         Returns
         -------
-        list of tuples
-            A (name, value) tuple list.
+        list of tuple
+            One pair per reported value; the local ones without separate global statistics.
         """
-        if self._has_global_stats:
-            return _zip_name_value(*self.get_global())
-        return self.get_name_value()
+        if not self._has_global_stats:
+            return self.get_name_value()
+        return _zip_name_value(*self.get_global())
 
 
 def _zip_name_value(name: Any, value: Any) -> list:
-    if not isinstance(name, list):
-        name = [name]
-    if not isinstance(value, list):
-        value = [value]
-    return list(zip(name, value))
+    """Pairs of names and values, a single name or value counted as a list of one."""
+    names = name if isinstance(name, list) else [name]
+    values = value if isinstance(value, list) else [value]
+    return list(zip(names, values))
 
 
 register = registry.get_register_func(EvalMetric, "metric")
@@ -233,222 +243,217 @@ _create = registry.get_create_func(EvalMetric, "metric")
 
 
 def create(metric: Any, *args: Any, **kwargs: Any) -> EvalMetric:
-    """Creates evaluation metric from metric names or instances of EvalMetric
-    or a custom metric function.
+    """Build a metric from a name, an instance, a function or a list of these.
 
     Parameters
     ----------
-    metric : str or callable
-        Specifies the metric to create.
-        This argument must be one of the below:
+    metric : str, EvalMetric, callable or list
+        A registered name or alias (``'acc'``, ``'ce'``, ``'rmse'``, ...), an ``EvalMetric``
+        (returned as it is), a function ``feval(label, pred)`` (wrapped in
+        :class:`CustomMetric`), or a list of any of these (gathered in a
+        :class:`CompositeEvalMetric`).
+    *args
+        Passed on to the metric's constructor.
+    **kwargs
+        Passed on to the metric's constructor.
 
-        - Name of a metric.
-        - An instance of `EvalMetric`.
-        - A list, each element of which is a metric or a metric name.
-        - An evaluation function that computes custom metric for a given batch of
-          labels and predictions.
-    *args : list
-        Additional arguments to metric constructor.
-        Only used when metric is str.
-    **kwargs : dict
-        Additional arguments to metric constructor.
-        Only used when metric is str
+    Returns
+    -------
+    EvalMetric
+        The metric.
 
     Examples
     --------
-    >>> def custom_metric(label, pred):
-    ...     return np.mean(np.abs(label - pred))
-    ...
-    >>> metric1 = mx.metric.create('acc')
-    >>> metric2 = mx.metric.create(custom_metric)
-    >>> metric3 = mx.metric.create([metric1, metric2, 'rmse'])
+    >>> def mean_gap(label, pred):
+    ...     return abs(label - pred).mean()
+    >>> both = mx.metric.create(['acc', mean_gap])
+    >>> [type(m).__name__ for m in both.metrics]
+    ['Accuracy', 'CustomMetric']
     """
     if callable(metric):
         return CustomMetric(metric, *args, **kwargs)
-    if isinstance(metric, list):
-        composite_metric = CompositeEvalMetric()
-        for child_metric in metric:
-            composite_metric.add(create(child_metric, *args, **kwargs))
-        return composite_metric
-    return _create(metric, *args, **kwargs)
+    if not isinstance(metric, list):
+        return _create(metric, *args, **kwargs)
+    group = CompositeEvalMetric()
+    for entry in metric:
+        group.add(create(entry, *args, **kwargs))
+    return group
 
 
 @register
 @alias("composite")
 class CompositeEvalMetric(EvalMetric):
-    """Manages multiple evaluation metrics.
+    """Several metrics updated together and reported side by side.
 
     Parameters
     ----------
-    metrics : list of EvalMetric
-        List of child metrics.
-    name : str
-        Name of this metric instance for display.
+    metrics : list, or None
+        The child metrics, each anything :func:`create` accepts.
+    name : str, default 'composite'
+        Label of the group (the children report under their own names).
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` hands to the children, by name; None hands all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` hands to the children, by name; None hands all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0, 1, 1])]
-    >>> eval_metrics_1 = mx.metric.Accuracy()
-    >>> eval_metrics_2 = mx.metric.F1()
-    >>> eval_metrics = mx.metric.CompositeEvalMetric()
-    >>> for child_metric in [eval_metrics_1, eval_metrics_2]:
-    >>>     eval_metrics.add(child_metric)
-    >>> eval_metrics.update(labels = labels, preds = predicts)
-    >>> print eval_metrics.get()
-    (['accuracy', 'f1'], [0.6666666666666666, 0.8])
+    >>> group = mx.metric.CompositeEvalMetric(['acc', 'f1'])
+    >>> group.update([mx.nd.array([0, 1, 1])],
+    ...              [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> names, values = group.get()
+    >>> names, [round(float(v), 4) for v in values]
+    (['accuracy', 'f1'], [0.6667, 0.8])
     """
 
     def __init__(self, metrics: Optional[list] = None, name: str = "composite",
                  output_names: Optional[list] = None, label_names: Optional[list] = None):
         super().__init__(name, output_names=output_names, label_names=label_names,
                          has_global_stats=True)
-        if metrics is None:
-            metrics = []
-        self.metrics = [create(i) for i in metrics]
+        self.metrics = [create(child) for child in (metrics or [])]
 
     def add(self, metric: Any) -> None:
-        """Adds a child metric.
+        """Append a child metric.
 
         Parameters
         ----------
-        metric
-            A metric instance.
+        metric : str, EvalMetric, callable or list
+            Anything :func:`create` accepts.
         """
         self.metrics.append(create(metric))
 
     def get_metric(self, index: int) -> Any:
-        """Returns a child metric.
+        """The child metric at ``index``.
 
         Parameters
         ----------
         index : int
-            Index of child metric in the list of metrics.
+            Position in ``metrics``.
+
+        Returns
+        -------
+        EvalMetric or ValueError
+            The child; for an index out of range a ``ValueError`` is *returned*, not raised,
+            as MXNet does.
         """
         try:
             return self.metrics[index]
         except IndexError:
-            # MXNet returns (does not raise) the error object
-            return ValueError("Metric index {} is out of range 0 and {}".format(
-                index, len(self.metrics)))
+            return ValueError(f"Metric index {index} is out of range 0 and {len(self.metrics)}")
 
     def update_dict(self, labels: dict, preds: dict) -> None:  # pylint: disable=arguments-differ
-        if self.label_names is not None:
-            labels = OrderedDict([i for i in labels.items() if i[0] in self.label_names])
-        if self.output_names is not None:
-            preds = OrderedDict([i for i in preds.items() if i[0] in self.output_names])
-
-        for metric in self.metrics:
-            metric.update_dict(labels, preds)
-
-    def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Filter the mappings by this group's names, then let every child update from them.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : dict of str to NDArray
+            Labels by name.
+        preds : dict of str to NDArray
+            Predictions by name.
         """
-        for metric in self.metrics:
-            metric.update(labels, preds)
+        def kept(arrays: dict, names: Optional[list]) -> dict:
+            if names is None:
+                return arrays
+            return OrderedDict((key, value) for key, value in arrays.items() if key in names)
+        labels = kept(labels, self.label_names)
+        preds = kept(preds, self.output_names)
+        for child in self.metrics:
+            child.update_dict(labels, preds)
+
+    def update(self, labels: Any, preds: Any) -> None:
+        """Pass the batch to every child.
+
+        Parameters
+        ----------
+        labels : list of NDArray
+            Ground truth.
+        preds : list of NDArray
+            Model outputs.
+        """
+        for child in self.metrics:
+            child.update(labels, preds)
 
     def reset(self) -> None:
-        """Resets the internal evaluation result to initial state."""
-        for metric in getattr(self, "metrics", []):
-            metric.reset()
+        """Clear every child's tallies."""
+        # reset() runs inside EvalMetric.__init__, before the children exist
+        for child in getattr(self, "metrics", []):
+            child.reset()
 
     def reset_local(self) -> None:
-        """Resets the local portion of the internal evaluation results to initial state."""
-        for metric in getattr(self, "metrics", []):
-            metric.reset_local()
+        """Clear every child's local tally."""
+        for child in getattr(self, "metrics", []):
+            child.reset_local()
 
     def get(self) -> tuple:
-        """Returns the current evaluation result.
+        """The children's local results.
 
         Returns
         -------
-        names : list of str
-           Name of the metrics.
-        values : list of float
-           Value of the evaluations.
+        tuple
+            ``(names, values)``, two lists in the children's order.
         """
         return self._collect(lambda m: m.get())
 
     def get_global(self) -> tuple:
-        """Returns the current evaluation result.
+        """The children's global results.
 
         Returns
         -------
-        names : list of str
-           Name of the metrics.
-        values : list of float
-           Value of the evaluations.
+        tuple
+            ``(names, values)``, two lists in the children's order.
         """
         return self._collect(lambda m: m.get_global())
 
     def _collect(self, getter: Callable) -> tuple:
+        """Concatenate what ``getter`` reports for each child (a child may report several)."""
         names, values = [], []
-        for metric in self.metrics:
-            name, value = getter(metric)
-            if isinstance(name, string_types):
-                name = [name]
-            if isinstance(value, numeric_types):
-                value = [value]
-            names.extend(name)
-            values.extend(value)
+        for child in self.metrics:
+            name, value = getter(child)
+            names += [name] if isinstance(name, string_types) else name
+            values += [value] if isinstance(value, numeric_types) else value
         return (names, values)
 
     def get_config(self) -> dict:
+        """The group's arguments, with each child's own config under ``metrics``.
+
+        Returns
+        -------
+        dict
+            As :meth:`EvalMetric.get_config`, plus ``metrics``.
+        """
         config = super().get_config()
-        config.update({"metrics": [i.get_config() for i in self.metrics]})
+        config["metrics"] = [child.get_config() for child in self.metrics]
         return config
 
 
-########################
-# CLASSIFICATION METRICS
-########################
+# Classification
 
 
 @register
 @alias("acc")
 class Accuracy(EvalMetric):
-    """Computes accuracy classification score.
+    """Share of samples whose predicted class equals the label.
 
-    The accuracy score is defined as
-
-    .. math::
-        \\text{accuracy}(y, \\hat{y}) = \\frac{1}{n} \\sum_{i=0}^{n-1}
-        \\text{1}(\\hat{y_i} == y_i)
+    A prediction shaped like its label is read as class indices; otherwise the class is the
+    argmax along ``axis``. Both are cast to int32 and compared element by element, so the
+    value is ``(number of matches) / (number of samples)``.
 
     Parameters
     ----------
-    axis : int, default=1
-        The axis that represents classes
-    name : str
-        Name of this metric instance for display.
+    axis : int, default 1
+        Axis of the prediction that runs over the classes.
+    name : str, default 'accuracy'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0, 1, 1])]
     >>> acc = mx.metric.Accuracy()
-    >>> acc.update(preds = predicts, labels = labels)
-    >>> print acc.get()
+    >>> acc.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> acc.get()
     ('accuracy', 0.6666666666666666)
     """
 
@@ -459,70 +464,57 @@ class Accuracy(EvalMetric):
         self.axis = axis
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Count the correct predictions of a batch.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data with class indices as values, one per sample.
-
-        preds : list of `NDArray`
-            Prediction values for samples. Each prediction value can either be the class index,
-            or a vector of likelihoods for all classes.
+        labels : list of NDArray
+            Class indices, one per sample.
+        preds : list of NDArray
+            Either class indices (same shape as the label) or per-class scores.
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        for label, pred_label in zip(labels, preds):
-            if pred_label.shape != label.shape:
-                pred_label = torch.argmax(_tensor(pred_label), dim=self.axis)
-                pred_label = pred_label.cpu().numpy().astype("int32")
+        for label, pred in _batch_pairs(labels, preds):
+            if pred.shape == label.shape:
+                classes = _numpy(pred).astype("int32")
             else:
-                pred_label = _numpy(pred_label).astype("int32")
-            label = _numpy(label).astype("int32")
-            # flatten before checking shapes to avoid shape miss match
-            label = label.flat
-            pred_label = pred_label.flat
-
-            check_label_shapes(label, pred_label)
-
-            num_correct = (pred_label == label).sum()
-            self._accumulate(num_correct, len(pred_label))
+                classes = torch.argmax(_tensor(pred), dim=self.axis).cpu().numpy().astype("int32")
+            # compared flat: (N,) labels against (N, 1) predictions, say, still pair up
+            truth = _numpy(label).astype("int32").flat
+            classes = classes.flat
+            check_label_shapes(truth, classes)
+            self._accumulate((classes == truth).sum(), len(classes))
 
 
 @register
 @alias("top_k_accuracy", "top_k_acc")
 class TopKAccuracy(EvalMetric):
-    """Computes top k predictions accuracy.
+    """Share of samples whose label is among the ``top_k`` highest-scored classes.
 
-    `TopKAccuracy` differs from Accuracy in that it considers the prediction
-    to be ``True`` as long as the ground truth label is in the top K
-    predicated labels.
-
-    If `top_k` = ``1``, then `TopKAccuracy` is identical to `Accuracy`.
+    The reported name gets ``_<top_k>`` appended (``'top_k_accuracy_5'``). With ``top_k=1``
+    this would be :class:`Accuracy`, which is why values below 2 are refused.
 
     Parameters
     ----------
-    top_k : int
-        Whether targets are in top k predictions.
-    name : str
-        Name of this metric instance for display.
+    top_k : int, default 1
+        How many of the best-scored classes count as a hit; must be at least 2.
+    name : str, default 'top_k_accuracy'
+        Label under which the value is reported (before the suffix).
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
+
+    Raises
+    ------
+    ValueError
+        When ``top_k`` is 1 or less.
 
     Examples
     --------
-    >>> np.random.seed(999)
-    >>> top_k = 3
-    >>> labels = [mx.nd.array([2, 6, 9, 2, 3, 4, 7, 8, 9, 6])]
-    >>> predicts = [mx.nd.array(np.random.rand(10, 10))]
-    >>> acc = mx.metric.TopKAccuracy(top_k=top_k)
-    >>> acc.update(labels, predicts)
-    >>> print acc.get()
-    ('top_k_accuracy', 0.3)
+    >>> top2 = mx.metric.TopKAccuracy(top_k=2)
+    >>> top2.update([mx.nd.array([2, 0])], [mx.nd.array([[0.1, 0.5, 0.4], [0.2, 0.3, 0.5]])])
+    >>> top2.get()
+    ('top_k_accuracy_2', 0.5)
     """
 
     def __init__(self, top_k: int = 1, name: str = "top_k_accuracy",
@@ -530,53 +522,47 @@ class TopKAccuracy(EvalMetric):
         super().__init__(name, top_k=top_k, output_names=output_names, label_names=label_names,
                          has_global_stats=True)
         self.top_k = top_k
-        if self.top_k <= 1:
+        if top_k <= 1:
             raise ValueError("Please use Accuracy if top_k is no more than 1")
-        self.name += "_%d" % self.top_k
+        self.name = f"{self.name}_{top_k}"
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Count the samples whose label is among the best-scored classes.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Class indices, one per sample.
+        preds : list of NDArray
+            Scores ``(N, classes)`` (a 1-d prediction is compared with the label directly).
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        for label, pred_label in zip(labels, preds):
-            if len(pred_label.shape) > 2:
+        for label, pred in _batch_pairs(labels, preds):
+            if len(pred.shape) > 2:
                 raise ValueError("Predictions should be no more than 2 dims, got shape "
-                                 f"{tuple(pred_label.shape)}")
+                                 f"{tuple(pred.shape)}")
             # argpartition is enough: the order within the top k does not matter.
-            pred_label = numpy.argpartition(_numpy(pred_label).astype("float32"), -self.top_k)
-            label = _numpy(label).astype("int32")
-            check_label_shapes(label, pred_label)
-            num_samples = pred_label.shape[0]
-            num_dims = len(pred_label.shape)
-            if num_dims == 1:
+            ranked = numpy.argpartition(_numpy(pred).astype("float32"), -self.top_k)
+            truth = _numpy(label).astype("int32")
+            check_label_shapes(truth, ranked)
+            if ranked.ndim == 1:
                 # MXNet counts a 1-d prediction in the local sum only
-                self.sum_metric += int((pred_label.flat == label.flat).sum())
-            elif num_dims == 2:
-                num_classes = pred_label.shape[1]
-                top_k = min(num_classes, self.top_k)
-                for j in range(top_k):
-                    num_correct = int((pred_label[:, num_classes - 1 - j].flat == label.flat).sum())
-                    self.sum_metric += num_correct
-                    self.global_sum_metric += num_correct
-            self.num_inst += num_samples
-            self.global_num_inst += num_samples
+                self.sum_metric += int((ranked.flat == truth.flat).sum())
+            elif ranked.ndim == 2:
+                width = ranked.shape[1]
+                for column in range(width - min(width, self.top_k), width):
+                    hits = int((ranked[:, column].flat == truth.flat).sum())
+                    self.sum_metric += hits
+                    self.global_sum_metric += hits
+            self.num_inst += ranked.shape[0]
+            self.global_num_inst += ranked.shape[0]
 
 
 class _BinaryClassificationMetrics:
-    """Private container class for classification metric statistics.
+    """Confusion counts of a two-class problem, local and global, and the scores built on them.
 
-    True/false positive and true/false negative counts are sufficient statistics for various
-    classification metrics. This class provides the machinery to track those statistics across
-    mini-batches of (label, prediction) pairs.
+    Predictions are per-class scores ``(N, 2)``; the predicted class is their argmax, and
+    class 1 is the positive one. The counts are kept as attributes (``true_positives``,
+    ``global_true_positives``, ...), as in MXNet, so code that reads them keeps working.
     """
 
     _COUNTS = ("true_positives", "false_negatives", "false_positives", "true_negatives")
@@ -585,102 +571,125 @@ class _BinaryClassificationMetrics:
         self.reset_stats()
 
     def update_binary_stats(self, label: Any, pred: Any) -> None:
-        """Update various binary classification counts for a single (label, pred) pair.
+        """Add the confusion counts of one batch.
 
         Parameters
         ----------
-        label : `NDArray`
-            The labels of the data.
+        label : NDArray
+            Labels, 0 or 1.
+        pred : NDArray
+            Scores ``(N, 2)``.
 
-        pred : `NDArray`
-            Predicted values.
+        Raises
+        ------
+        ValueError
+            When the labels hold more than two distinct values.
         """
-        pred = _numpy(pred)
-        label = _numpy(label).astype("int32")
-        pred_label = numpy.argmax(pred, axis=1)
-
-        check_label_shapes(label, pred)
-        if len(numpy.unique(label)) > 2:
-            raise ValueError("%s currently only supports binary classification."
-                             % self.__class__.__name__)
-        pred_true = (pred_label == 1)
-        pred_false = 1 - pred_true
-        label_true = (label == 1)
-        label_false = 1 - label_true
-
-        counts = {"true_positives": (pred_true * label_true).sum(),
-                  "false_positives": (pred_true * label_false).sum(),
-                  "false_negatives": (pred_false * label_true).sum(),
-                  "true_negatives": (pred_false * label_false).sum()}
-        for key, value in counts.items():
-            setattr(self, key, getattr(self, key) + value)
-            setattr(self, "global_" + key, getattr(self, "global_" + key) + value)
+        scores = _numpy(pred)
+        truth = _numpy(label).astype("int32")
+        predicted = numpy.argmax(scores, axis=1)
+        check_label_shapes(truth, scores)
+        if numpy.unique(truth).size > 2:
+            raise ValueError(f"{type(self).__name__} currently only supports binary "
+                             "classification.")
+        said_yes = predicted == 1
+        is_yes = truth == 1
+        said_no, is_no = 1 - said_yes, 1 - is_yes
+        batch = (("true_positives", said_yes * is_yes), ("false_positives", said_yes * is_no),
+                 ("false_negatives", said_no * is_yes), ("true_negatives", said_no * is_no))
+        for key, hits in batch:
+            count = hits.sum()
+            setattr(self, key, getattr(self, key) + count)
+            setattr(self, "global_" + key, getattr(self, "global_" + key) + count)
 
     @staticmethod
     def _ratio(hits: Any, misses: Any) -> float:
+        """``hits / (hits + misses)``, 0 when both are 0."""
         return float(hits) / (hits + misses) if hits + misses > 0 else 0.
 
     @staticmethod
     def _harmonic(precision: float, recall: float) -> float:
+        """The harmonic mean of precision and recall, 0 when both are 0."""
         if precision + recall > 0:
             return 2 * precision * recall / (precision + recall)
         return 0.
 
     @property
     def precision(self) -> float:
+        """Local precision: true positives over all predicted positives."""
         return self._ratio(self.true_positives, self.false_positives)
 
     @property
     def global_precision(self) -> float:
+        """Global precision: true positives over all predicted positives."""
         return self._ratio(self.global_true_positives, self.global_false_positives)
 
     @property
     def recall(self) -> float:
+        """Local recall: true positives over all actual positives."""
         return self._ratio(self.true_positives, self.false_negatives)
 
     @property
     def global_recall(self) -> float:
+        """Global recall: true positives over all actual positives."""
         return self._ratio(self.global_true_positives, self.global_false_negatives)
 
     @property
     def fscore(self) -> float:
+        """Local F1: harmonic mean of precision and recall."""
         return self._harmonic(self.precision, self.recall)
 
     @property
     def global_fscore(self) -> float:
+        """Global F1: harmonic mean of precision and recall."""
         return self._harmonic(self.global_precision, self.global_recall)
 
     def matthewscc(self, use_global: bool = False) -> float:
-        """Calculate the Matthew's Correlation Coefficent"""
+        """Matthews correlation coefficient of the local (or global) counts.
+
+        Factors of the denominator that are zero are left out, so a batch with a single
+        class gives 0 rather than a division by zero.
+
+        Parameters
+        ----------
+        use_global : bool, default False
+            Use the global counts instead of the local ones.
+
+        Returns
+        -------
+        float
+            The coefficient, between -1 and 1; 0 when nothing was counted.
+        """
         prefix = "global_" if use_global else ""
-        total = self.global_total_examples if use_global else self.total_examples
-        if not total:
+        if not (self.global_total_examples if use_global else self.total_examples):
             return 0.
-        true_pos, false_pos, false_neg, true_neg = (
-            float(getattr(self, prefix + key)) for key in
-            ("true_positives", "false_positives", "false_negatives", "true_negatives"))
-        terms = [(true_pos + false_pos),
-                 (true_pos + false_neg),
-                 (true_neg + false_pos),
-                 (true_neg + false_neg)]
-        denom = 1.
-        for t in filter(lambda t: t != 0., terms):
-            denom *= t
-        return ((true_pos * true_neg) - (false_pos * false_neg)) / math.sqrt(denom)
+        tp, fp, fn, tn = (float(getattr(self, prefix + key)) for key in
+                          ("true_positives", "false_positives", "false_negatives",
+                           "true_negatives"))
+        denominator = 1.
+        for factor in (tp + fp, tp + fn, tn + fp, tn + fn):
+            if factor != 0.:
+                denominator *= factor
+        agreement = tp * tn - fp * fn
+        return agreement / math.sqrt(denominator)
 
     @property
     def total_examples(self) -> Any:
+        """Samples counted locally."""
         return sum(getattr(self, key) for key in self._COUNTS)
 
     @property
     def global_total_examples(self) -> Any:
+        """Samples counted globally."""
         return sum(getattr(self, "global_" + key) for key in self._COUNTS)
 
     def local_reset_stats(self) -> None:
+        """Zero the local counts."""
         for key in self._COUNTS:
             setattr(self, key, 0)
 
     def reset_stats(self) -> None:
+        """Zero the local and the global counts."""
         for key in self._COUNTS:
             setattr(self, key, 0)
             setattr(self, "global_" + key, 0)
@@ -701,89 +710,77 @@ class _BinaryMetric(EvalMetric):
         raise NotImplementedError()
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add a batch's confusion counts and refresh the score.
+
+        With ``average='macro'`` the batch's own score is added and the counts start afresh;
+        with ``'micro'`` the counts keep growing and the score is recomputed from all of them.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Labels, 0 or 1.
+        preds : list of NDArray
+            Scores ``(N, 2)``.
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        for label, pred in zip(labels, preds):
-            self._metrics.update_binary_stats(label, pred)
-
+        counts = self._metrics
+        for label, pred in _batch_pairs(labels, preds):
+            counts.update_binary_stats(label, pred)
         if self._average == "macro":
             self.sum_metric += self._score(False)
             self.global_sum_metric += self._score(True)
             self.num_inst += 1
             self.global_num_inst += 1
-            self._metrics.reset_stats()
-        else:
-            self.sum_metric = self._score(False) * self._metrics.total_examples
-            self.global_sum_metric = self._score(True) * self._metrics.global_total_examples
-            self.num_inst = self._metrics.total_examples
-            self.global_num_inst = self._metrics.global_total_examples
+            counts.reset_stats()
+            return
+        local_n, global_n = counts.total_examples, counts.global_total_examples
+        self.sum_metric = self._score(False) * local_n
+        self.global_sum_metric = self._score(True) * global_n
+        self.num_inst = local_n
+        self.global_num_inst = global_n
 
     def reset(self) -> None:
-        """Resets the internal evaluation result to initial state."""
-        self.sum_metric = 0.
-        self.num_inst = 0
-        self.global_num_inst = 0
-        self.global_sum_metric = 0.0
+        """Clear the tallies and the confusion counts."""
+        self.num_inst = self.global_num_inst = 0
+        self.sum_metric = self.global_sum_metric = 0.
         self._metrics.reset_stats()
 
     def reset_local(self) -> None:
-        """Resets the internal evaluation result to initial state."""
-        self.sum_metric = 0.
+        """Clear the local tally and the local confusion counts."""
         self.num_inst = 0
+        self.sum_metric = 0.
         self._metrics.local_reset_stats()
 
 
 @register
 class F1(_BinaryMetric):
-    """Computes the F1 score of a binary classification problem.
+    """F1 score of a two-class problem: the harmonic mean of precision and recall.
 
-    The F1 score is equivalent to harmonic mean of the precision and recall,
-    where the best value is 1.0 and the worst value is 0.0. The formula for F1 score is::
+    With TP, FP and FN the true positives, false positives and false negatives (class 1
+    being positive, the predicted class the argmax of the scores)::
 
-        F1 = 2 * (precision * recall) / (precision + recall)
+        precision = TP / (TP + FP)      recall = TP / (TP + FN)
+        F1 = 2 * precision * recall / (precision + recall)
 
-    The formula for precision and recall is::
-
-        precision = true_positives / (true_positives + false_positives)
-        recall    = true_positives / (true_positives + false_negatives)
-
-    .. note::
-
-        This F1 score only supports binary classification.
+    It ranges from 0 (worst) to 1 (best). Labels with more than two classes are refused.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'f1'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
     average : str, default 'macro'
-        Strategy to be used for aggregating across mini-batches.
-            "macro": average the F1 scores for each batch.
-            "micro": compute a single F1 score across all batches.
+        ``'macro'`` reports the mean of each batch's F1; ``'micro'`` one F1 of the counts
+        pooled over all batches.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0., 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0., 1., 1.])]
     >>> f1 = mx.metric.F1()
-    >>> f1.update(preds = predicts, labels = labels)
-    >>> print f1.get()
-    ('f1', 0.8)
+    >>> f1.update([mx.nd.array([0., 1., 1.])], [mx.nd.array([[0.3, 0.7], [0., 1.], [0.4, 0.6]])])
+    >>> print(f1.get()[1])
+    0.8
     """
 
     def __init__(self, name: str = "f1", output_names: Optional[list] = None,
@@ -792,10 +789,12 @@ class F1(_BinaryMetric):
 
     @property
     def average(self) -> str:
+        """How batches are combined: ``'macro'`` or ``'micro'``."""
         return self._average
 
     @property
     def metrics(self) -> _BinaryClassificationMetrics:
+        """The confusion counts behind the score."""
         return self._metrics
 
     def _score(self, use_global: bool) -> float:
@@ -804,39 +803,25 @@ class F1(_BinaryMetric):
 
 @register
 class MCC(_BinaryMetric):
-    """Computes the Matthews Correlation Coefficient of a binary classification problem.
+    """Matthews correlation coefficient of a two-class problem.
 
-    While slower to compute than F1 the MCC can give insight that F1 or Accuracy cannot.
-    For instance, if the network always predicts the same result
-    then the MCC will immeadiately show this. The MCC is also symetric with respect
-    to positive and negative categorization, however, there needs to be both
-    positive and negative examples in the labels or it will always return 0.
-    MCC of 0 is uncorrelated, 1 is completely correlated, and -1 is negatively correlated.
-
-    .. math::
-        \\text{MCC} = \\frac{ TP \\times TN - FP \\times FN }
-        {\\sqrt{ (TP + FP) ( TP + FN ) ( TN + FP ) ( TN + FN ) } }
-
-    where 0 terms in the denominator are replaced by 1.
-
-    .. note::
-
-        This version of MCC only supports binary classification.  See PCC.
+    ``MCC = (TP*TN - FP*FN) / sqrt((TP+FP)(TP+FN)(TN+FP)(TN+FN))``, a factor of zero in the
+    square root being left out. It is 1 for perfect predictions, 0 for predictions no better
+    than chance (a model that always answers the same class scores 0 here even when its
+    accuracy looks good) and -1 for predictions that are always wrong; it treats both classes
+    alike. Labels with more than two classes are refused; :class:`PCC` handles those.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'mcc'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
     average : str, default 'macro'
-        Strategy to be used for aggregating across mini-batches.
-            "macro": average the MCC for each batch.
-            "micro": compute a single MCC across all batches.
+        ``'macro'`` reports the mean of each batch's coefficient; ``'micro'`` one coefficient
+        of the counts pooled over all batches.
     """
 
     def __init__(self, name: str = "mcc", output_names: Optional[list] = None,
@@ -847,62 +832,48 @@ class MCC(_BinaryMetric):
         return self._metrics.matthewscc(use_global=use_global)
 
     def reset(self) -> None:
+        """Clear the tallies and the confusion counts (instance counts as floats, as MXNet)."""
         super().reset()
         self.num_inst = 0.
         self.global_sum_metric = 0.
         self.global_num_inst = 0.
 
     def reset_local(self) -> None:
+        """Clear the local tally and the local confusion counts."""
         super().reset_local()
         self.num_inst = 0.
 
 
 @register
 class Perplexity(EvalMetric):
-    """Computes perplexity.
+    """Perplexity: ``exp`` of the mean negative log-probability given to the true labels.
 
-    Perplexity is a measurement of how well a probability distribution
-    or model predicts a sample. A low perplexity indicates the model
-    is good at predicting the sample.
-
-    The perplexity of a model q is defined as
-
-    .. math::
-        b^{\\big(-\\frac{1}{N} \\sum_{i=1}^N \\log_b q(x_i) \\big)}
-        = \\exp \\big(-\\frac{1}{N} \\sum_{i=1}^N \\log q(x_i)\\big)
-
-    where we let `b = e`.
-
-    :math:`q(x_i)` is the predicted value of its ground truth
-    label on sample :math:`x_i`.
+    For each sample the probability the prediction assigns to its label is picked (along
+    ``axis``); the value is ``exp(-mean(log p))``. A perfect model scores 1; a model that
+    spreads its probability evenly over K classes scores K. Labels equal to
+    ``ignore_label`` neither add to the sum nor to the count, and probabilities are floored
+    at 1e-10 before the logarithm.
 
     Parameters
     ----------
     ignore_label : int or None
-        Index of invalid label to ignore when
-        counting. By default, sets to -1.
-        If set to `None`, it will include all entries.
-    axis : int (default -1)
-        The axis from prediction that was used to
-        compute softmax. By default use the last
-        axis.
-    name : str
-        Name of this metric instance for display.
+        Label value to skip (MXNet programs commonly pass -1 for padding); None counts
+        every entry.
+    axis : int, default -1
+        Axis of the prediction that runs over the classes.
+    name : str, default 'perplexity'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0, 1, 1])]
     >>> perp = mx.metric.Perplexity(ignore_label=None)
-    >>> perp.update(labels, predicts)
-    >>> print perp.get()
-    ('Perplexity', 1.7710976285155853)
+    >>> perp.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> round(perp.get()[1], 6)
+    1.771098
     """
 
     def __init__(self, ignore_label: Optional[int], axis: int = -1, name: str = "perplexity",
@@ -913,15 +884,14 @@ class Perplexity(EvalMetric):
         self.axis = axis
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add a batch's negative log-probabilities and its count of (kept) labels.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Class indices; each holds as many entries as its prediction has rows.
+        preds : list of NDArray
+            Probabilities, the classes along ``axis``.
         """
         if len(labels) != len(preds):
             raise ValueError(f"got {len(labels)} labels and {len(preds)} predictions")
@@ -929,11 +899,12 @@ class Perplexity(EvalMetric):
         num = 0
         for label, pred in zip(labels, preds):
             if label.size != pred.size / pred.shape[-1]:
-                raise ValueError("shape mismatch: %s vs. %s" % (label.shape, pred.shape))
+                raise ValueError(f"shape mismatch: {label.shape} vs. {pred.shape}")
             pred_t = _tensor(pred)
             label_t = _tensor(label).to(pred_t.device).reshape(-1)
             picked = self._pick(pred_t, label_t)
             if self.ignore_label is not None:
+                # an ignored entry becomes probability 1: log 1 = 0 adds nothing
                 ignore = (label_t == self.ignore_label).to(picked.dtype)
                 num -= float(ignore.sum())
                 picked = picked * (1 - ignore) + ignore
@@ -942,28 +913,24 @@ class Perplexity(EvalMetric):
         self._accumulate(loss, num)
 
     def get(self) -> tuple:
-        """Returns the current evaluation result.
+        """The local perplexity.
 
         Returns
         -------
-        Tuple of (str, float)
-            Representing name of the metric and evaluation result.
+        tuple
+            ``(name, value)``; NaN before anything was counted.
         """
-        if self.num_inst == 0:
-            return (self.name, float("nan"))
-        return (self.name, math.exp(self.sum_metric / self.num_inst))
+        return _named_value(self.name, self.sum_metric, self.num_inst, math.exp)
 
     def get_global(self) -> tuple:
-        """Returns the current global evaluation result.
+        """The global perplexity.
 
         Returns
         -------
-        Tuple of (str, float)
-            Representing name of the metric and evaluation result.
+        tuple
+            ``(name, value)``; NaN before anything was counted.
         """
-        if self.global_num_inst == 0:
-            return (self.name, float("nan"))
-        return (self.name, math.exp(self.global_sum_metric / self.global_num_inst))
+        return _named_value(self.name, self.global_sum_metric, self.global_num_inst, math.exp)
 
     def _pick(self, pred: torch.Tensor, label: torch.Tensor) -> torch.Tensor:
         """``nd.pick(pred, label, axis)`` (mode 'clip'), flattened: each label's probability,
@@ -974,9 +941,7 @@ class Perplexity(EvalMetric):
         return torch.gather(probs, 1, index.reshape(-1, 1)).reshape(-1)
 
 
-####################
-# REGRESSION METRICS
-####################
+# Regression
 
 
 class _RegressionMetric(EvalMetric):
@@ -992,55 +957,43 @@ class _RegressionMetric(EvalMetric):
         raise NotImplementedError()
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add each pair's error to the running mean (one instance per pair, not per sample).
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Targets.
+        preds : list of NDArray
+            Predictions, broadcastable against the targets (1-d arrays count as ``(N, 1)``).
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        for label, pred in zip(labels, preds):
-            label = _numpy(label)
-            pred = _numpy(pred)
-            if len(label.shape) == 1:
-                label = label.reshape(label.shape[0], 1)
-            if len(pred.shape) == 1:
-                pred = pred.reshape(pred.shape[0], 1)
-            self._accumulate(self._batch_value(label, pred), 1)
+        def column(array: Any) -> numpy.ndarray:
+            values = _numpy(array)
+            return values.reshape(-1, 1) if values.ndim == 1 else values
+        for label, pred in _batch_pairs(labels, preds):
+            self._accumulate(self._batch_value(column(label), column(pred)), 1)
 
 
 @register
 class MAE(_RegressionMetric):
-    """Computes Mean Absolute Error (MAE) loss.
+    """Mean absolute error, ``mean(|label - pred|)``.
 
-    The mean absolute error is given by
-
-    .. math::
-        \\frac{\\sum_i^n |y_i - \\hat{y}_i|}{n}
+    Each (label, pred) pair of an update contributes its mean; the reported value is the
+    mean of those.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'mae'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array(np.array([3, -0.5, 2, 7]).reshape(4,1))]
-    >>> labels = [mx.nd.array(np.array([2.5, 0.0, 2, 8]).reshape(4,1))]
-    >>> mean_absolute_error = mx.metric.MAE()
-    >>> mean_absolute_error.update(labels = labels, preds = predicts)
-    >>> print mean_absolute_error.get()
+    >>> mae = mx.metric.MAE()
+    >>> mae.update([mx.nd.array([2.5, 0.0, 2, 8])], [mx.nd.array([3, -0.5, 2, 7])])
+    >>> mae.get()
     ('mae', 0.5)
     """
 
@@ -1055,31 +1008,25 @@ class MAE(_RegressionMetric):
 
 @register
 class MSE(_RegressionMetric):
-    """Computes Mean Squared Error (MSE) loss.
+    """Mean squared error, ``mean((label - pred) ** 2)``.
 
-    The mean squared error is given by
-
-    .. math::
-        \\frac{\\sum_i^n (y_i - \\hat{y}_i)^2}{n}
+    Each (label, pred) pair of an update contributes its mean; the reported value is the
+    mean of those.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'mse'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array(np.array([3, -0.5, 2, 7]).reshape(4,1))]
-    >>> labels = [mx.nd.array(np.array([2.5, 0.0, 2, 8]).reshape(4,1))]
-    >>> mean_squared_error = mx.metric.MSE()
-    >>> mean_squared_error.update(labels = labels, preds = predicts)
-    >>> print mean_squared_error.get()
+    >>> mse = mx.metric.MSE()
+    >>> mse.update([mx.nd.array([2.5, 0.0, 2, 8])], [mx.nd.array([3, -0.5, 2, 7])])
+    >>> mse.get()
     ('mse', 0.375)
     """
 
@@ -1094,32 +1041,26 @@ class MSE(_RegressionMetric):
 
 @register
 class RMSE(_RegressionMetric):
-    """Computes Root Mean Squred Error (RMSE) loss.
+    """Root mean squared error, ``sqrt(mean((label - pred) ** 2))``.
 
-    The root mean squared error is given by
-
-    .. math::
-        \\sqrt{\\frac{\\sum_i^n (y_i - \\hat{y}_i)^2}{n}}
+    The root is taken per (label, pred) pair, and the reported value is the mean of those
+    roots (not the root of the overall mean), as in MXNet.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'rmse'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array(np.array([3, -0.5, 2, 7]).reshape(4,1))]
-    >>> labels = [mx.nd.array(np.array([2.5, 0.0, 2, 8]).reshape(4,1))]
-    >>> root_mean_squared_error = mx.metric.RMSE()
-    >>> root_mean_squared_error.update(labels = labels, preds = predicts)
-    >>> print root_mean_squared_error.get()
-    ('rmse', 0.612372457981)
+    >>> rmse = mx.metric.RMSE()
+    >>> rmse.update([mx.nd.array([2.5, 0.0, 2, 8])], [mx.nd.array([3, -0.5, 2, 7])])
+    >>> round(rmse.get()[1], 6)
+    0.612372
     """
 
     def __init__(self, name: str = "rmse", output_names: Optional[list] = None,
@@ -1141,64 +1082,51 @@ class _LabelProbabilityMetric(EvalMetric):
         self.eps = eps
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add ``-log(p[label] + eps)`` of every sample of the batch.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Class indices, one per row of the prediction.
+        preds : list of NDArray
+            Probabilities ``(N, classes)``.
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        for label, pred in zip(labels, preds):
-            label = _numpy(label).ravel()
-            pred = _numpy(pred)
-            num_examples = pred.shape[0]
-            if label.shape[0] != num_examples:
-                raise ValueError(f"{label.shape[0]} labels for {num_examples} predictions")
-            prob = pred[numpy.arange(num_examples, dtype=numpy.int64), numpy.int64(label)]
-            self._accumulate((-numpy.log(prob + self.eps)).sum(), num_examples)
+        for label, pred in _batch_pairs(labels, preds):
+            classes = _numpy(label).ravel()
+            probs = _numpy(pred)
+            rows = probs.shape[0]
+            if classes.shape[0] != rows:
+                raise ValueError(f"{classes.shape[0]} labels for {rows} predictions")
+            chosen = probs[numpy.arange(rows, dtype=numpy.int64), classes.astype(numpy.int64)]
+            self._accumulate((-numpy.log(chosen + self.eps)).sum(), rows)
 
 
 @register
 @alias("ce")
 class CrossEntropy(_LabelProbabilityMetric):
-    """Computes Cross Entropy loss.
+    """Mean cross entropy between one-hot labels and predicted probabilities.
 
-    The cross entropy over a batch of sample size :math:`N` is given by
-
-    .. math::
-       -\\sum_{n=1}^{N}\\sum_{k=1}^{K}t_{nk}\\log (y_{nk}),
-
-    where :math:`t_{nk}=1` if and only if sample :math:`n` belongs to class :math:`k`.
-    :math:`y_{nk}` denotes the probability of sample :math:`n` belonging to
-    class :math:`k`.
+    With class-index labels this is the mean over samples of ``-log(p[label] + eps)``, where
+    ``p`` holds the predicted probabilities (already normalised, e.g. a softmax output).
 
     Parameters
     ----------
-    eps : float
-        Cross Entropy loss is undefined for predicted value is 0 or 1,
-        so predicted values are added with the small constant.
-    name : str
-        Name of this metric instance for display.
+    eps : float, default 1e-12
+        Added to each picked probability so that a probability of 0 gives a large finite
+        value instead of infinity.
+    name : str, default 'cross-entropy'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0, 1, 1])]
     >>> ce = mx.metric.CrossEntropy()
-    >>> ce.update(labels, predicts)
-    >>> print ce.get()
-    ('cross-entropy', 0.57159948348999023)
+    >>> ce.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> round(ce.get()[1], 6)
+    0.571599
     """
 
     def __init__(self, eps: float = 1e-12, name: str = "cross-entropy",
@@ -1209,39 +1137,29 @@ class CrossEntropy(_LabelProbabilityMetric):
 @register
 @alias("nll_loss")
 class NegativeLogLikelihood(_LabelProbabilityMetric):
-    """Computes the negative log-likelihood loss.
+    """Mean negative log-likelihood of the true classes under the predicted probabilities.
 
-    The negative log-likelihoodd loss over a batch of sample size :math:`N` is given by
-
-    .. math::
-       -\\sum_{n=1}^{N}\\sum_{k=1}^{K}t_{nk}\\log (y_{nk}),
-
-    where :math:`K` is the number of classes, :math:`y_{nk}` is the prediceted probability for
-    :math:`k`-th class for :math:`n`-th sample. :math:`t_{nk}=1` if and only if sample
-    :math:`n` belongs to class :math:`k`.
+    The mean over samples of ``-log(p[label] + eps)``: the same number as
+    :class:`CrossEntropy`, under the name used when the predictions are read as a
+    likelihood.
 
     Parameters
     ----------
-    eps : float
-        Negative log-likelihood loss is undefined for predicted value is 0,
-        so predicted values are added with the small constant.
-    name : str
-        Name of this metric instance for display.
+    eps : float, default 1e-12
+        Added to each picked probability so that a probability of 0 stays finite.
+    name : str, default 'nll-loss'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([0, 1, 1])]
-    >>> nll_loss = mx.metric.NegativeLogLikelihood()
-    >>> nll_loss.update(labels, predicts)
-    >>> print nll_loss.get()
-    ('nll-loss', 0.57159948348999023)
+    >>> nll = mx.metric.NegativeLogLikelihood()
+    >>> nll.update([mx.nd.array([0, 1, 1])], [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> round(nll.get()[1], 6)
+    0.571599
     """
 
     def __init__(self, eps: float = 1e-12, name: str = "nll-loss",
@@ -1252,36 +1170,32 @@ class NegativeLogLikelihood(_LabelProbabilityMetric):
 @register
 @alias("pearsonr")
 class PearsonCorrelation(EvalMetric):
-    """Computes Pearson correlation.
+    """Pearson correlation coefficient between labels and predictions, flattened.
 
-    The pearson correlation is given by
-
-    .. math::
-        \\frac{cov(y, \\hat{y})}{\\sigma{y}\\sigma{\\hat{y}}}
+    ``r = cov(label, pred) / (std(label) * std(pred))``, from 1 (perfectly linear, same
+    direction) through 0 to -1. With ``average='macro'`` each (label, pred) pair gets its own
+    coefficient and the mean is reported; with ``'micro'`` running means, sums of squares and
+    the co-moment are updated batch by batch (Welford's method, as MXNet writes it) and one
+    coefficient of everything seen is reported.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'pearsonr'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
     average : str, default 'macro'
-        Strategy to be used for aggregating across mini-batches.
-            "macro": average the pearsonr scores for each batch.
-            "micro": compute a single pearsonr score across all batches.
+        ``'macro'`` (mean of per-pair coefficients) or ``'micro'`` (one pooled coefficient).
 
     Examples
     --------
-    >>> predicts = [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])]
-    >>> labels   = [mx.nd.array([[1, 0], [0, 1], [0, 1]])]
     >>> pr = mx.metric.PearsonCorrelation()
-    >>> pr.update(labels, predicts)
-    >>> print pr.get()
-    ('pearsonr', 0.42163704544016178)
+    >>> pr.update([mx.nd.array([[1, 0], [0, 1], [0, 1]])],
+    ...           [mx.nd.array([[0.3, 0.7], [0, 1.], [0.4, 0.6]])])
+    >>> round(pr.get()[1], 6)
+    0.421637
     """
 
     def __init__(self, name: str = "pearsonr", output_names: Optional[list] = None,
@@ -1293,99 +1207,122 @@ class PearsonCorrelation(EvalMetric):
             self.reset_micro()
 
     def reset_micro(self) -> None:
-        self._sse_p = 0
-        self._mean_p = 0
-        self._sse_l = 0
-        self._mean_l = 0
-        self._pred_nums = 0
-        self._label_nums = 0
+        """Zero the running statistics of the ``'micro'`` mode."""
+        self._label_nums = self._pred_nums = 0
+        self._mean_l = self._mean_p = 0
+        self._sse_l = self._sse_p = 0
         self._conv = 0
 
     def reset(self) -> None:
-        self.num_inst = 0
-        self.sum_metric = 0.0
-        self.global_num_inst = 0
-        self.global_sum_metric = 0.0
+        """Clear the tallies (and the running statistics in ``'micro'`` mode)."""
+        self.num_inst = self.global_num_inst = 0
+        self.sum_metric = self.global_sum_metric = 0.0
         if self.average == "micro":
             self.reset_micro()
 
     def update_variance(self, new_values: numpy.ndarray, *aggregate: Any) -> tuple:
-        # Welford's online algorithm for variance update
-        count, mean, m_2 = aggregate
-        count += len(new_values)
-        delta = new_values - mean
-        mean += numpy.sum(delta / count)
-        delta_2 = new_values - mean
-        m_2 += numpy.sum(delta * delta_2)
-        return count, mean, m_2
-
-    def update_cov(self, label: numpy.ndarray, pred: numpy.ndarray) -> None:
-        self._conv = self._conv + numpy.sum((label - self._mean_l) * (pred - self._mean_p))
-
-    def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Fold a batch into a running ``(count, mean, sum of squared deviations)``.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
+        new_values : numpy.ndarray
+            The batch, flattened.
+        *aggregate
+            The running ``count, mean, m_2``.
 
-        preds : list of `NDArray`
-            Predicted values.
+        Returns
+        -------
+        tuple
+            The updated ``(count, mean, m_2)``.
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-        for label, pred in zip(labels, preds):
+        count, mean, m_2 = aggregate
+        count += len(new_values)
+        before = new_values - mean
+        mean += numpy.sum(before / count)
+        m_2 += numpy.sum(before * (new_values - mean))
+        return count, mean, m_2
+
+    def update_cov(self, label: numpy.ndarray, pred: numpy.ndarray) -> None:
+        """Add a batch's products of deviations from the running means to the co-moment.
+
+        Parameters
+        ----------
+        label : numpy.ndarray
+            The batch's labels, flattened.
+        pred : numpy.ndarray
+            The batch's predictions, flattened.
+        """
+        products = (label - self._mean_l) * (pred - self._mean_p)
+        self._conv = self._conv + numpy.sum(products)
+
+    def update(self, labels: Any, preds: Any) -> None:
+        """Add a batch: a coefficient per pair (``'macro'``) or the running statistics
+        (``'micro'``).
+
+        Parameters
+        ----------
+        labels : list of NDArray
+            Targets; each the same shape as its prediction.
+        preds : list of NDArray
+            Predictions.
+        """
+        for label, pred in _batch_pairs(labels, preds):
             check_label_shapes(label, pred, False, True)
-            label = _numpy(label).ravel().astype(numpy.float64)
-            pred = _numpy(pred).ravel().astype(numpy.float64)
+            truth = _numpy(label).ravel().astype(numpy.float64)
+            guess = _numpy(pred).ravel().astype(numpy.float64)
             if self.average == "macro":
-                self._accumulate(numpy.corrcoef(pred, label)[0, 1], 1)
-            else:
-                self.global_num_inst += 1
-                self.num_inst += 1
-                self._label_nums, self._mean_l, self._sse_l = \
-                    self.update_variance(label, self._label_nums, self._mean_l, self._sse_l)
-                self.update_cov(label, pred)
-                self._pred_nums, self._mean_p, self._sse_p = \
-                    self.update_variance(pred, self._pred_nums, self._mean_p, self._sse_p)
+                self._accumulate(numpy.corrcoef(guess, truth)[0, 1], 1)
+                continue
+            self.num_inst += 1
+            self.global_num_inst += 1
+            # the label's mean moves before the co-moment is updated, the prediction's after
+            # (MXNet's order, which its micro values depend on)
+            label_stats = (self._label_nums, self._mean_l, self._sse_l)
+            self._label_nums, self._mean_l, self._sse_l = self.update_variance(truth, *label_stats)
+            self.update_cov(truth, guess)
+            pred_stats = (self._pred_nums, self._mean_p, self._sse_p)
+            self._pred_nums, self._mean_p, self._sse_p = self.update_variance(guess, *pred_stats)
 
     def get(self) -> tuple:
-        if self.num_inst == 0:
-            return (self.name, float("nan"))
-        if self.average == "macro":
-            return (self.name, self.sum_metric / self.num_inst)
-        n = self._label_nums
-        pearsonr = self._conv / ((n - 1) * numpy.sqrt(self._sse_p / (n - 1))
-                                 * numpy.sqrt(self._sse_l / (n - 1)))
-        return (self.name, pearsonr)
+        """The coefficient over what was seen.
+
+        Returns
+        -------
+        tuple
+            ``(name, value)``; NaN before anything was counted.
+        """
+        if self.num_inst == 0 or self.average == "macro":
+            return _named_value(self.name, self.sum_metric, self.num_inst)
+        dof = self._label_nums - 1
+        # multiplied left to right, as MXNet does, for the same last bits
+        scale = dof * numpy.sqrt(self._sse_p / dof) * numpy.sqrt(self._sse_l / dof)
+        return (self.name, self._conv / scale)
 
 
 @register
 class PCC(EvalMetric):
-    """PCC is a multiclass equivalent for the Matthews correlation coefficient derived
-    from a discrete solution to the Pearson correlation coefficient.
+    """Matthews' correlation generalised to any number of classes (Gorodkin's R_K).
 
-    .. math::
-        \\text{PCC} = \\frac {\\sum _{k}\\sum _{l}\\sum _{m}C_{kk}C_{lm}-C_{kl}C_{mk}}
-        {{\\sqrt {\\sum _{k}(\\sum _{l}C_{kl})(\\sum _{k'|k'\\neq k}\\sum _{l'}C_{k'l'})}}
-         {\\sqrt {\\sum _{k}(\\sum _{l}C_{lk})(\\sum _{k'|k'\\neq k}\\sum _{l'}C_{l'k'})}}}
+    A K x K confusion matrix C (rows: predicted class, columns: true class) grows as new
+    classes appear in a batch. With ``n`` the total count, ``x`` the row sums, ``y`` the
+    column sums and ``d`` the diagonal::
 
-    defined in terms of a K x K confusion matrix C.
+        PCC = sum(d * n - x * y) / sqrt(sum(x * (n - x)) * sum(y * (n - y)))
 
-    When there are more than two labels the PCC will no longer range between -1 and +1.
-    Instead the minimum value will be between -1 and 0 depending on the true distribution.
-    The maximum value is always +1.
+    For two classes this is :class:`MCC`. With more classes the maximum is still 1 but the
+    minimum lies between -1 and 0, depending on how the true classes are distributed. NaN
+    when all samples sit in one row or one column.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'pcc'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
+    has_global_stats : bool, default True
+        Keep a global confusion matrix apart from the local one.
     """
 
     def __init__(self, name: str = "pcc", output_names: Optional[list] = None,
@@ -1395,89 +1332,91 @@ class PCC(EvalMetric):
                          has_global_stats=has_global_stats)
 
     def _grow(self, inc: int) -> None:
-        self.lcm = numpy.pad(self.lcm, ((0, inc), (0, inc)), "constant", constant_values=(0))
-        self.gcm = numpy.pad(self.gcm, ((0, inc), (0, inc)), "constant", constant_values=(0))
+        """Widen both confusion matrices by ``inc`` classes."""
+        widen = ((0, inc), (0, inc))
+        self.lcm = numpy.pad(self.lcm, widen, mode="constant", constant_values=0)
+        self.gcm = numpy.pad(self.gcm, widen, mode="constant", constant_values=0)
         self.k += inc
 
     def _calc_mcc(self, cmat: numpy.ndarray) -> float:
+        """The coefficient of one confusion matrix (NaN when a marginal is degenerate)."""
         n = cmat.sum()
-        x = cmat.sum(axis=1)
-        y = cmat.sum(axis=0)
-        cov_xx = numpy.sum(x * (n - x))
-        cov_yy = numpy.sum(y * (n - y))
+        rows, cols = cmat.sum(axis=1), cmat.sum(axis=0)
+        cov_xx = numpy.sum(rows * (n - rows))
+        cov_yy = numpy.sum(cols * (n - cols))
         if cov_xx == 0 or cov_yy == 0:
             return float("nan")
-        i = cmat.diagonal()
-        cov_xy = numpy.sum(i * n - x * y)
+        cov_xy = numpy.sum(cmat.diagonal() * n - rows * cols)
         return cov_xy / (cov_xx * cov_yy) ** 0.5
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Add a batch to the confusion matrices (the update counts as one instance).
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Class indices.
+        preds : list of NDArray
+            Class indices (same shape as the label) or per-class scores ``(N, classes)``.
         """
-        labels, preds = check_label_shapes(labels, preds, True)
-
-        # update the confusion matrix
-        for label, pred in zip(labels, preds):
-            label = _numpy(label).astype("int32")
-            pred = _numpy(pred)
-            if pred.shape != label.shape:
-                pred = pred.argmax(axis=1)
-            else:
-                pred = pred.astype("int32")
-            n = max(pred.max(), label.max())
-            if n >= self.k:
-                self._grow(n + 1 - self.k)
-            bcm = numpy.zeros((self.k, self.k))
-            for i, j in zip(pred, label):
-                bcm[i, j] += 1
-            self.lcm += bcm
-            self.gcm += bcm
-
+        for label, pred in _batch_pairs(labels, preds):
+            truth = _numpy(label).astype("int32")
+            guess = _numpy(pred)
+            guess = guess.astype("int32") if guess.shape == truth.shape else guess.argmax(axis=1)
+            largest = max(guess.max(), truth.max())
+            if largest >= self.k:
+                self._grow(largest + 1 - self.k)
+            batch = numpy.zeros((self.k, self.k))
+            numpy.add.at(batch, (guess, truth), 1)
+            self.lcm += batch
+            self.gcm += batch
         self.num_inst += 1
         self.global_num_inst += 1
 
     @property
     def sum_metric(self) -> float:
-        return self._calc_mcc(self.lcm) * self.num_inst
+        """The local coefficient times the local instance count (so ``get`` divides it out)."""
+        return self.num_inst * self._calc_mcc(self.lcm)
 
     @property
     def global_sum_metric(self) -> float:
-        return self._calc_mcc(self.gcm) * self.global_num_inst
+        """The global coefficient times the global instance count."""
+        return self.global_num_inst * self._calc_mcc(self.gcm)
 
     def reset(self) -> None:
-        """Resets the internal evaluation result to initial state."""
+        """Clear both confusion matrices."""
         self.global_num_inst = 0.
         self.gcm = numpy.zeros((self.k, self.k))
         self.reset_local()
 
     def reset_local(self) -> None:
-        """Resets the local portion of the internal evaluation results to initial state."""
+        """Clear the local confusion matrix."""
         self.num_inst = 0.
         self.lcm = numpy.zeros((self.k, self.k))
 
 
 @register
 class Loss(EvalMetric):
-    """Dummy metric for directly printing loss.
+    """The mean of the values a loss produced: reports the loss itself, ignoring labels.
+
+    Every element of every prediction array counts as one instance, so the value is the
+    mean over all of them.
 
     Parameters
     ----------
-    name : str
-        Name of this metric instance for display.
+    name : str, default 'loss'
+        Label under which the value is reported.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Outputs ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` passes on (not used by this metric); None passes all.
+
+    Examples
+    --------
+    >>> loss = mx.metric.Loss()
+    >>> loss.update(None, [mx.nd.array([0.5, 1.5])])
+    >>> loss.get()
+    ('loss', 1.0)
     """
 
     def __init__(self, name: str = "loss", output_names: Optional[list] = None,
@@ -1486,18 +1425,34 @@ class Loss(EvalMetric):
                          has_global_stats=True)
 
     def update(self, _: Any, preds: Any) -> None:
-        if isinstance(preds, NDArray):
-            preds = [preds]
-        for pred in preds:
+        """Add the sum and the element count of each loss array.
+
+        Parameters
+        ----------
+        _ : Any
+            The labels, ignored.
+        preds : list of NDArray, or NDArray
+            Loss values.
+        """
+        for pred in ([preds] if isinstance(preds, NDArray) else preds):
             # summed in the prediction's dtype, as MXNet's nd.sum
-            tensor = _tensor(pred)
-            loss = tensor.sum().cpu().numpy().item()
-            self._accumulate(loss, tensor.numel())
+            values = _tensor(pred)
+            self._accumulate(values.sum().cpu().numpy().item(), values.numel())
 
 
 @register
 class Torch(Loss):
-    """Dummy metric for torch criterions."""
+    """:class:`Loss` under the name ``'torch'`` (kept from MXNet's Torch plugin days).
+
+    Parameters
+    ----------
+    name : str, default 'torch'
+        Label under which the value is reported.
+    output_names : list of str, or None
+        Outputs ``update_dict`` uses, by name; None uses all.
+    label_names : list of str, or None
+        Labels ``update_dict`` passes on (not used); None passes all.
+    """
 
     def __init__(self, name: str = "torch", output_names: Optional[list] = None,
                  label_names: Optional[list] = None):
@@ -1506,7 +1461,17 @@ class Torch(Loss):
 
 @register
 class Caffe(Loss):
-    """Dummy metric for caffe criterions."""
+    """:class:`Loss` under the name ``'caffe'`` (kept from MXNet's Caffe plugin days).
+
+    Parameters
+    ----------
+    name : str, default 'caffe'
+        Label under which the value is reported.
+    output_names : list of str, or None
+        Outputs ``update_dict`` uses, by name; None uses all.
+    label_names : list of str, or None
+        Labels ``update_dict`` passes on (not used); None passes all.
+    """
 
     def __init__(self, name: str = "caffe", output_names: Optional[list] = None,
                  label_names: Optional[list] = None):
@@ -1515,38 +1480,32 @@ class Caffe(Loss):
 
 @register
 class CustomMetric(EvalMetric):
-    """Computes a customized evaluation metric.
+    """A metric computed by a function of yours, ``feval(label, pred)``, on numpy arrays.
 
-    The `feval` function can return a `tuple` of (sum_metric, num_inst) or return
-    an `int` sum_metric.
+    ``feval`` is called once per (label, pred) pair. It returns either a number, counted
+    as one instance, or a ``(sum, count)`` tuple; the reported value is the sum of the
+    sums over the sum of the counts.
 
     Parameters
     ----------
-    feval : callable(label, pred)
-        Customized evaluation function.
+    feval : callable
+        ``feval(label, pred)`` with numpy arrays, returning a number or ``(sum, count)``.
     name : str, optional
-        The name of the metric. (the default is None).
-    allow_extra_outputs : bool, optional
-        If true, the prediction outputs can have extra outputs.
-        This is useful in RNN, where the states are also produced
-        in outputs for forwarding. (the default is False).
-    name : str
-        Name of this metric instance for display.
+        Label under which the value is reported; by default the function's ``__name__``,
+        written ``custom(<lambda>)`` for a lambda.
+    allow_extra_outputs : bool, default False
+        Accept more predictions than labels (the surplus, such as an RNN's states, is
+        skipped) instead of refusing the batch.
     output_names : list of str, or None
-        Name of predictions that should be used when updating with update_dict.
-        By default include all predictions.
+        Predictions ``update_dict`` uses, by name; None uses all.
     label_names : list of str, or None
-        Name of labels that should be used when updating with update_dict.
-        By default include all labels.
+        Labels ``update_dict`` uses, by name; None uses all.
 
     Examples
     --------
-    >>> predicts = [mx.nd.array(np.array([3, -0.5, 2, 7]).reshape(4,1))]
-    >>> labels = [mx.nd.array(np.array([2.5, 0.0, 2, 8]).reshape(4,1))]
-    >>> feval = lambda x, y : (x + y).mean()
-    >>> eval_metrics = mx.metric.CustomMetric(feval=feval)
-    >>> eval_metrics.update(labels, predicts)
-    >>> print eval_metrics.get()
+    >>> m = mx.metric.CustomMetric(lambda label, pred: (label + pred).mean())
+    >>> m.update([mx.nd.array([2.5, 0.0, 2, 8])], [mx.nd.array([3, -0.5, 2, 7])])
+    >>> m.get()
     ('custom(<lambda>)', 6.0)
     """
 
@@ -1555,70 +1514,73 @@ class CustomMetric(EvalMetric):
                  label_names: Optional[list] = None):
         if name is None:
             name = feval.__name__
-            if name.find("<") != -1:
-                name = "custom(%s)" % name
+            if "<" in name:
+                name = f"custom({name})"
+        names = {"output_names": output_names, "label_names": label_names}
         super().__init__(name, feval=feval, allow_extra_outputs=allow_extra_outputs,
-                         output_names=output_names, label_names=label_names,
-                         has_global_stats=True)
+                         has_global_stats=True, **names)
         self._feval = feval
         self._allow_extra_outputs = allow_extra_outputs
 
     def update(self, labels: Any, preds: Any) -> None:
-        """Updates the internal evaluation result.
+        """Call ``feval`` on each (label, pred) pair and add what it returns.
 
         Parameters
         ----------
-        labels : list of `NDArray`
-            The labels of the data.
-
-        preds : list of `NDArray`
-            Predicted values.
+        labels : list of NDArray
+            Ground truth.
+        preds : list of NDArray
+            Model outputs (possibly more than labels, with ``allow_extra_outputs``).
         """
         if not self._allow_extra_outputs:
-            labels, preds = check_label_shapes(labels, preds, True)
-
+            labels, preds = check_label_shapes(labels, preds, wrap=True)
         for pred, label in zip(preds, labels):
-            reval = self._feval(_numpy(label), _numpy(pred))
-            if isinstance(reval, tuple):
-                (sum_metric, num_inst) = reval
-                self._accumulate(sum_metric, num_inst)
+            result = self._feval(_numpy(label), _numpy(pred))
+            if isinstance(result, tuple):
+                self._accumulate(*result)
             else:
-                self._accumulate(reval, 1)
+                self._accumulate(result, 1)
 
     def get_config(self) -> dict:
-        raise NotImplementedError("CustomMetric cannot be serialized")
+        """Not available: a Python function cannot be written into a config.
+
+        Raises
+        ------
+        NotImplementedError
+            Always.
+        """
+        message = "CustomMetric cannot be serialized"
+        raise NotImplementedError(message)
 
 
 def np(numpy_feval: Callable, name: Optional[str] = None,  # pylint: disable=invalid-name
        allow_extra_outputs: bool = False) -> CustomMetric:
-    """Creates a custom evaluation metric that receives its inputs as numpy arrays.
+    """Wrap a numpy function ``numpy_feval(label, pred)`` as a :class:`CustomMetric`.
 
     Parameters
     ----------
-    numpy_feval : callable(label, pred)
-        Custom evaluation function that receives labels and predictions for a minibatch
-        as numpy arrays and returns the corresponding custom metric as a floating point number.
+    numpy_feval : callable
+        Takes a batch's labels and predictions as numpy arrays and returns the metric as a
+        float.
     name : str, optional
-        Name of the custom metric.
-    allow_extra_outputs : bool, optional
-        Whether prediction output is allowed to have extra outputs. This is useful in cases
-        like RNN where states are also part of output which can then be fed back to the RNN
-        in the next step. By default, extra outputs are not allowed.
+        Label under which the value is reported; by default the function's name.
+    allow_extra_outputs : bool, default False
+        Accept more predictions than labels (e.g. an RNN returning its states too).
 
     Returns
     -------
-    float
-        Custom metric corresponding to the provided labels and predictions.
+    CustomMetric
+        The metric.
 
-    Example
-    -------
-    >>> def custom_metric(label, pred):
-    ...     return np.mean(np.abs(label-pred))
-    ...
-    >>> metric = mx.metric.np(custom_metric)
+    Examples
+    --------
+    >>> def mean_gap(label, pred):
+    ...     return abs(label - pred).mean()
+    >>> mx.metric.np(mean_gap).name
+    'mean_gap'
     """
     def feval(label: numpy.ndarray, pred: numpy.ndarray) -> Any:
-        """Internal eval function."""
+        """Forward to ``numpy_feval``."""
         return numpy_feval(label, pred)
     feval.__name__ = numpy_feval.__name__
-    return CustomMetric(feval, name, allow_extra_outputs)
+    return CustomMetric(feval, name=name, allow_extra_outputs=allow_extra_outputs)
