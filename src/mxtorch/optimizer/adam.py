@@ -1,4 +1,9 @@
-"""Adam and its relatives: Adam, Adamax, Nadam, FTML, LAMB."""
+"""Optimizers built on running first and second moments of the gradient.
+
+Adam, Adamax, Nadam, FTML and LAMB. Adam steps all the weights of a call together with torch's
+multi-tensor kernels; FTML and LAMB share their torch kernels with MXNet's ``ftml_update`` and
+``lamb_update_phase1``/``phase2`` operators.
+"""
 from __future__ import annotations
 
 import math
@@ -17,38 +22,42 @@ __all__ = ["Adam", "Adamax", "Nadam", "FTML", "LAMB"]
 
 @register
 class Adam(Optimizer):
-    """The Adam optimizer.
+    """Adam: momentum on the gradient, scaled by a running estimate of its magnitude.
 
-    This class implements the optimizer described in *Adam: A Method for
-    Stochastic Optimization*, available at http://arxiv.org/abs/1412.6980.
+    With ``g = clip(rescale_grad * grad + wd * weight, clip_gradient)`` and ``t`` the number of
+    updates of this weight::
 
-    Updates at step t are applied by::
+        mean = beta1 * mean + (1 - beta1) * g
+        var = beta2 * var + (1 - beta2) * g**2
+        weight -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * mean / (sqrt(var) + epsilon)
 
-        rescaled_grad = clip(grad * rescale_grad + wd * weight, clip_gradient)
-        m = beta1 * m + (1 - beta1) * rescaled_grad
-        v = beta2 * v + (1 - beta2) * (rescaled_grad**2)
-        lr = learning_rate * sqrt(1 - beta1**t) / (1 - beta2**t)
-        w = w - lr * m / (sqrt(v) + epsilon)
-
-    (The code applies ``sqrt(1 - beta2**t) / (1 - beta1**t)``, as MXNet does.) All weights
-    handed to one update call are updated together by torch's multi-tensor kernels.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
-
-    For details of the update algorithm, see :class:`~mxnet.ndarray.adam_update`.
+    The bias correction is folded into the learning rate, and ``epsilon`` is added outside the
+    square root, as in MXNet's ``adam_update`` (Kingma & Ba, https://arxiv.org/abs/1412.6980).
+    The state is ``(mean, var)``, shaped and typed like the weight.
 
     Parameters
     ----------
-    beta1 : float, optional
-        Exponential decay rate for the first moment estimates.
-    beta2 : float, optional
-        Exponential decay rate for the second moment estimates.
-    epsilon : float, optional
-        Small value to avoid division by 0.
-    lazy_update : bool, optional
-       Default is True. Lazy updates concern only ``row_sparse`` gradients, which mxtorch
-       does not have: dense updates are always applied.
+    learning_rate : float, optional, default 0.001
+        Step size before bias correction.
+    beta1 : float, optional, default 0.9
+        Decay of the running mean of the gradient.
+    beta2 : float, optional, default 0.999
+        Decay of the running mean of its square.
+    epsilon : float, optional, default 1e-8
+        Added to ``sqrt(var)`` so the division stays finite.
+    lazy_update : bool, optional, default True
+        Accepted and stored for compatibility. It only changes anything for ``row_sparse``
+        gradients, which mxtorch does not have, so every update is dense.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
+
+    Examples
+    --------
+    >>> opt = mx.optimizer.Adam(learning_rate=0.1)
+    >>> w, g = mx.nd.ones((2,)), mx.nd.ones((2,))
+    >>> opt.update(0, w, g, opt.create_state(0, w))
+    >>> w.asnumpy().round(4)
+    array([0.9, 0.9], dtype=float32)
     """
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
@@ -58,13 +67,12 @@ class Adam(Optimizer):
         self.beta2 = beta2
         self.epsilon = epsilon
         self.lazy_update = lazy_update
-        # The per-weight rule does not depend on the other weights, so aggregated calls
-        # (a torch multi-tensor update) give the same result as MXNet's one-by-one updates.
+        # Aggregation is safe: no weight's step reads another's, so stepping them together
+        # with multi-tensor kernels gives what MXNet's one-at-a-time updates give.
         self.aggregate_num = _aggregation_size("65536")
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight),  # mean
-                _zeros_like(weight))  # variance
+        return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
         indices, weights, grads, states = _as_lists(index, weight, grad, state)
@@ -72,11 +80,10 @@ class Adam(Optimizer):
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
-        for i, idx in enumerate(indices):
-            t = self._index_update_count[idx]
-            coef1 = 1. - self.beta1 ** t
-            coef2 = 1. - self.beta2 ** t
-            lrs[i] *= math.sqrt(coef2) / coef1
+        counts = self._index_update_count
+        for pos, idx in enumerate(indices):
+            t = counts[idx]
+            lrs[pos] *= math.sqrt(1. - self.beta2 ** t) / (1. - self.beta1 ** t)
         with torch.no_grad():
             adam_kernel([w._t for w in weights], [g._t for g in grads],
                         [s[0]._t for s in states], [s[1]._t for s in states], lrs, wds,
@@ -95,27 +102,26 @@ class Adam(Optimizer):
 
 @register
 class Adamax(Optimizer):
-    """The AdaMax optimizer.
+    """AdaMax: Adam with the second moment replaced by a decaying maximum of ``|g|``.
 
-    It is a variant of Adam based on the infinity norm
-    available at http://arxiv.org/abs/1412.6980 Section 7.
+    With ``g = clip(rescale_grad * grad + wd * weight, clip_gradient)``::
 
-    The optimizer updates the weight by::
+        mean = beta1 * mean + (1 - beta1) * g
+        u = maximum(beta2 * u, abs(g))
+        weight -= lr / (1 - beta1**t) * mean / u
 
-        grad = clip(grad * rescale_grad + wd * weight, clip_gradient)
-        m = beta1 * m_t + (1 - beta1) * grad
-        u = maximum(beta2 * u, abs(grad))
-        weight -= lr / (1 - beta1**t) * m / u
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    (Kingma & Ba, https://arxiv.org/abs/1412.6980, section 7). The state is ``(mean, u)``.
 
     Parameters
     ----------
-    beta1 : float, optional
-        Exponential decay rate for the first moment estimates.
-    beta2 : float, optional
-        Exponential decay rate for the second moment estimates.
+    learning_rate : float, optional, default 0.002
+        Step size before bias correction.
+    beta1 : float, optional, default 0.9
+        Decay of the running mean of the gradient.
+    beta2 : float, optional, default 0.999
+        Decay applied to the running maximum before it meets the new ``|g|``.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, learning_rate: float = 0.002, beta1: float = 0.9, beta2: float = 0.999,
@@ -125,8 +131,7 @@ class Adamax(Optimizer):
         self.beta2 = beta2
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight),  # mean
-                _zeros_like(weight))  # variance
+        return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
         _check_arrays([weight], [grad])
@@ -147,25 +152,29 @@ class Adamax(Optimizer):
 
 @register
 class Nadam(Optimizer):
-    """The Nesterov Adam optimizer.
+    """Nadam: Adam with Nesterov momentum and a warming momentum schedule.
 
-    Much like Adam is essentially RMSprop with momentum,
-    Nadam is Adam RMSprop with Nesterov momentum available
-    at http://cs229.stanford.edu/proj2015/054_report.pdf.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    The momentum coefficient of step ``t`` is ``mu_t = beta1 * (1 - 0.5 * 0.96**(t *
+    schedule_decay))``, rising towards ``beta1``; the running product of these coefficients
+    corrects the bias of the mean, and the step mixes the corrected current gradient with the
+    corrected mean of the next step (Dozat, "Incorporating Nesterov Momentum into Adam",
+    2016). As in MXNet, one schedule product is kept for the whole optimizer and advances with
+    every update of every weight. The state is ``(mean, var)``.
 
     Parameters
     ----------
-    beta1 : float, optional
-        Exponential decay rate for the first moment estimates.
-    beta2 : float, optional
-        Exponential decay rate for the second moment estimates.
-    epsilon : float, optional
-        Small value to avoid division by 0.
-    schedule_decay : float, optional
-        Exponential decay rate for the momentum schedule
+    learning_rate : float, optional, default 0.001
+        Step size.
+    beta1 : float, optional, default 0.9
+        Limit of the momentum schedule.
+    beta2 : float, optional, default 0.999
+        Decay of the running mean of the squared gradient.
+    epsilon : float, optional, default 1e-8
+        Added to the root of the corrected second moment.
+    schedule_decay : float, optional, default 0.004
+        How fast the momentum coefficient warms up to ``beta1``.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
@@ -175,12 +184,16 @@ class Nadam(Optimizer):
         self.beta2 = beta2
         self.epsilon = epsilon
         self.schedule_decay = schedule_decay
-        # One schedule for the whole optimizer, advanced by every update (as in MXNet).
+        # Shared by all weights and advanced by each update, which is MXNet's behaviour (and
+        # part of its saved optimizer state).
         self.m_schedule = 1.
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight),  # mean
-                _zeros_like(weight))  # variance
+        return (_zeros_like(weight), _zeros_like(weight))
+
+    def _momentum_at(self, step: int) -> float:
+        """The scheduled momentum coefficient of update number ``step``."""
+        return self.beta1 * (1. - 0.5 * 0.96 ** (step * self.schedule_decay))
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
         _check_arrays([weight], [grad])
@@ -193,49 +206,43 @@ class Nadam(Optimizer):
             g = grad._t * self.rescale_grad + wd * w
             if self.clip_gradient is not None:
                 g = g.clamp(-self.clip_gradient, self.clip_gradient)
-            # warming momentum schedule
-            momentum_t = self.beta1 * (1. - 0.5 * (pow(0.96, t * self.schedule_decay)))
-            momentum_t_1 = self.beta1 * (1. - 0.5 * (pow(0.96, (t + 1) * self.schedule_decay)))
-            self.m_schedule = self.m_schedule * momentum_t
-            m_schedule_next = self.m_schedule * momentum_t_1
+            mu_now, mu_next = self._momentum_at(t), self._momentum_at(t + 1)
+            self.m_schedule = self.m_schedule * mu_now
+            product_next = self.m_schedule * mu_next
             m_t.mul_(self.beta1).add_((1. - self.beta1) * g)
             v_t.mul_(self.beta2).add_((1. - self.beta2) * g * g)
-            grad_prime = g / (1. - self.m_schedule)
-            m_t_prime = m_t / (1. - m_schedule_next)
-            v_t_prime = v_t / (1. - pow(self.beta2, t))
-            m_t_bar = (1. - momentum_t) * grad_prime + momentum_t_1 * m_t_prime
-            w.sub_(lr * m_t_bar / (torch.sqrt(v_t_prime) + self.epsilon))
+            g_hat = g / (1. - self.m_schedule)
+            mean_hat = m_t / (1. - product_next)
+            var_hat = v_t / (1. - self.beta2 ** t)
+            direction = (1. - mu_now) * g_hat + mu_next * mean_hat
+            w.sub_(lr * direction / (torch.sqrt(var_hat) + self.epsilon))
 
 
 @register
 class FTML(Optimizer):
-    """The FTML optimizer.
+    """FTML (follow the moving leader): Adam-like moments with a closed-form weight.
 
-    This class implements the optimizer described in
-    *FTML - Follow the Moving Leader in Deep Learning*,
-    available at http://proceedings.mlr.press/v70/zheng17a/zheng17a.pdf.
+    With ``g = clip(rescale_grad * grad + wd * weight, clip_gradient)`` and ``t`` the number of
+    updates of this weight::
 
-    Denote time step by t. The optimizer updates the weight by::
+        v = beta2 * v + (1 - beta2) * g**2
+        d_new = (1 - beta1**t) / lr * (sqrt(v / (1 - beta2**t)) + epsilon)
+        z = beta1 * z + (1 - beta1) * g - (d_new - beta1 * d) * weight
+        d = d_new
+        weight = -z / d
 
-        rescaled_grad = clip(grad * rescale_grad + wd * weight, clip_gradient)
-        v = beta2 * v + (1 - beta2) * square(rescaled_grad)
-        d_t = (1 - power(beta1, t)) / lr * square_root(v / (1 - power(beta2, t))) + epsilon)
-        z = beta1 * z + (1 - beta1) * rescaled_grad - (d_t - beta1 * d_(t-1)) * weight
-        weight = - z / d_t
-
-    For details of the update algorithm, see :class:`~mxnet.ndarray.ftml_update`.
-
-    This optimizer accepts the following parameters in addition to those accepted
-    by :class:`.Optimizer`.
+    as in MXNet's ``ftml_update`` (Zheng & Kwok, ICML 2017). The state is ``(d, v, z)``.
 
     Parameters
     ----------
-    beta1 : float, optional
-        0 < beta1 < 1. Generally close to 0.5.
-    beta2 : float, optional
-        0 < beta2 < 1. Generally close to 1.
-    epsilon : float, optional
-        Small value to avoid division by 0.
+    beta1 : float, optional, default 0.6
+        Decay of ``z``; between 0 and 1, typically near 0.5.
+    beta2 : float, optional, default 0.999
+        Decay of ``v``; between 0 and 1, typically near 1.
+    epsilon : float, optional, default 1e-8
+        Added to the root in ``d``.
+    **kwargs
+        The arguments of :class:`Optimizer` (``learning_rate`` defaults to 0.01 there).
     """
 
     def __init__(self, beta1: float = 0.6, beta2: float = 0.999, epsilon: float = 1e-8,
@@ -246,9 +253,7 @@ class FTML(Optimizer):
         self.epsilon = epsilon
 
     def create_state(self, index: Any, weight: NDArray) -> tuple:
-        return (_zeros_like(weight),  # d_0
-                _zeros_like(weight),  # v_0
-                _zeros_like(weight))  # z_0
+        return tuple(_zeros_like(weight) for _ in "dvz")
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: tuple) -> None:
         _check_arrays([weight], [grad])
@@ -257,7 +262,7 @@ class FTML(Optimizer):
         t = self._index_update_count[index]
         clip = fused_clip(self.clip_gradient)
         with torch.no_grad():
-            # ftml_update with out=weight
+            # in_place: written into the weight, as MXNet's out=weight operator call does.
             ftml_step(weight._t, grad._t, *(s._t for s in state), lr=lr, beta1=self.beta1,
                       beta2=self.beta2, epsilon=self.epsilon, t=t, wd=wd,
                       rescale_grad=self.rescale_grad, clip_grad=-1.0 if clip is None else clip,
@@ -266,16 +271,34 @@ class FTML(Optimizer):
 
 @register
 class LAMB(Optimizer):
-    """LAMB Optimizer.
+    """LAMB: Adam's direction with a per-layer trust ratio, for large-batch training.
 
-    Layer-wise adaptive moments (https://arxiv.org/pdf/1904.00962.pdf); for each weight::
+    With ``r = clip(rescale_grad * grad, clip_gradient)`` the moments are updated as in Adam,
+    the direction is ``u = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight`` (``_hat``:
+    bias-corrected when ``bias_correction``), and the step is
+    ``weight -= lr * ratio * u`` with ``ratio = r1 / r2``, ``r1 = ||weight||`` clamped to
+    ``[lower_bound, upper_bound]`` where set and ``r2 = ||u||``; the ratio is 1 when either norm
+    is 0 (You et al., https://arxiv.org/abs/1904.00962). The state is ``(mean, var)``; under
+    ``multi_precision`` float16 weights are stepped through a float32 master copy.
 
-        grad = clip(grad * rescale_grad, clip_gradient)
-        mean = beta1 * mean + (1 - beta1) * grad
-        var = beta2 * var + (1 - beta2) * grad**2
-        g = mean_hat / (sqrt(var_hat) + epsilon) + wd * weight     (bias-corrected if asked)
-        r1 = min(max(norm(weight), lower_bound), upper_bound); r2 = norm(g)
-        weight = weight - lr * (r1 / r2 if r1 and r2 else 1) * g
+    Parameters
+    ----------
+    learning_rate : float, optional, default 0.001
+        Step size.
+    beta1 : float, optional, default 0.9
+        Decay of the running mean of the gradient.
+    beta2 : float, optional, default 0.999
+        Decay of the running mean of its square.
+    epsilon : float, optional, default 1e-6
+        Added to ``sqrt(var_hat)``.
+    lower_bound : float, optional, default None
+        Smallest value ``r1`` may take; None (or 0) leaves it unbounded.
+    upper_bound : float, optional, default None
+        Largest value ``r1`` may take; None (or 0) leaves it unbounded.
+    bias_correction : bool, optional, default True
+        Divide the moments by ``1 - beta**t`` before use.
+    **kwargs
+        The other arguments of :class:`Optimizer`.
     """
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
@@ -295,7 +318,7 @@ class LAMB(Optimizer):
         return (_zeros_like(weight), _zeros_like(weight))
 
     def update(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
-        self._update_impl(index, weight, grad, state, multi_precision=False)
+        self._update_impl(index, weight, grad, state, False)
 
     def update_multi_precision(self, index: Any, weight: Any, grad: Any, state: Any) -> None:
         first = weight[0] if isinstance(index, (tuple, list)) else weight
@@ -321,8 +344,8 @@ class LAMB(Optimizer):
 
     def _lamb_step(self, w: torch.Tensor, grad: torch.Tensor, mean: torch.Tensor,
                    var: torch.Tensor, lr: float, wd: float, t: int) -> None:
-        # lamb_update_phase1, the norms, lamb_update_phase2 with out=weight; MXNet's optimizer
-        # passes a bound only when it is set (not None, not 0)
+        # Both operator phases in one kernel call. A bound of None or 0 means unset (-1 to the
+        # kernel), because MXNet's optimizer only forwards bounds that are truthy.
         clip = fused_clip(self.clip_gradient)
         lamb_step(w, grad, mean, var, lr=lr, lower_bound=self.lower_bound or -1.0,
                   upper_bound=self.upper_bound or -1.0, in_place=True, beta1=self.beta1,
