@@ -488,13 +488,14 @@ class ImageRecordIter(DataIter):
     layout : {'NCHW', 'NHWC'}, default 'NCHW'
         Layout of the data batches (MXNet 1.9.1 accepted and ignored it, always giving NCHW;
         NHWC is an mxtorch addition).
-
-    Arguments MXNet does not know either are ignored, as MXNet did, with a warning.
-
     max_random_contrast, max_random_illumination : float
         After the mean is subtracted, multiply by ``1 + c`` and add ``i`` (both random per image in
         ``[-max, max]``), before ``scale / std``.
 
+    Notes
+    -----
+    Keywords MXNet's iterator did not know either are ignored, as MXNet did, with one warning
+    (``io.file_iters.ignore_unknown``, shared with MNISTIter and CSVIter).
     ``path_imglist`` is not supported and refused.
     """
 
