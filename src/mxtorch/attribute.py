@@ -1,4 +1,4 @@
-"""Attribute scoping support for symbolic API."""
+"""Attributes that every symbol created inside a ``with`` block receives (``mx.AttrScope``)."""
 from __future__ import annotations
 
 import threading
@@ -8,14 +8,21 @@ __all__ = ["AttrScope", "current"]
 
 
 class AttrScope:
-    """Attribute manager for scoping.
+    """A set of string attributes attached to every symbol created while the scope is active.
 
-    User can also inherit this object to change naming behavior.
+    Scopes nest: entering one inside another combines both sets, the inner one winning on
+    equal keys. Attributes given to a symbol explicitly win over the scope's. Subclasses may
+    override :meth:`get` to decide differently.
 
     Parameters
     ----------
-    kwargs
-        The attributes to set for all symbol creations in the scope.
+    **kwargs : str
+        The attributes, each value a string (``ctx_group='dev1'``, ``lr_mult='0.1'``, ...).
+
+    Raises
+    ------
+    ValueError
+        When a value is not a string.
 
     Examples
     --------
@@ -33,17 +40,17 @@ class AttrScope:
         self._attr = kwargs
 
     def get(self, attr: Optional[dict]) -> dict:
-        """Get the attribute dict given the attribute set by the symbol.
+        """The scope's attributes combined with those given to one symbol.
 
         Parameters
         ----------
-        attr : dict of string to string
-            The attribute passed in by user during symbol creation.
+        attr : dict of str to str, or None
+            Attributes given explicitly when the symbol is created; they take precedence.
 
         Returns
         -------
-        attr : dict of string to string
-            Updated attributes to add other scope related attributes.
+        dict of str to str
+            A new dict holding both.
         """
         if self._attr:
             ret = self._attr.copy()

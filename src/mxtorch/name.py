@@ -1,4 +1,4 @@
-"""Automatic naming support for symbolic API and Gluon blocks."""
+"""Names for symbols and Gluon blocks created without one (``mx.name``)."""
 from __future__ import annotations
 
 import threading
@@ -8,7 +8,7 @@ __all__ = ["NameManager", "Prefix", "current"]
 
 
 class NameManager:
-    """NameManager to do automatic naming.
+    """Gives unnamed symbols and blocks names made from a hint and a counter.
 
     When no name is given, a name is generated from a hint by appending a counter
     (``fullyconnected0``, ``dense1``...). Counters are per manager, and the current manager is
@@ -25,19 +25,19 @@ class NameManager:
         self._old_manager: Optional[NameManager] = None
 
     def get(self, name: Optional[str], hint: str) -> str:
-        """Get the canonical name for a symbol.
+        """The name to use: ``name`` when one is given, otherwise ``hint`` and a counter.
 
         Parameters
         ----------
         name : str or None
-            The name specified by the user.
+            A name the user chose; returned unchanged when not empty.
         hint : str
-            A hint string, which can be used to generate name.
+            Stem of a generated name, usually the lower-cased operator or block kind.
 
         Returns
         -------
-        full_name : str
-            A canonical name for the symbol.
+        str
+            ``name``, or ``hint`` followed by how many names this manager made from it before.
         """
         if name:
             return name
@@ -55,7 +55,12 @@ class NameManager:
 
 
 class Prefix(NameManager):
-    """A name manager that attaches a prefix to all names.
+    """A :class:`NameManager` that puts ``prefix`` in front of every name, given or generated.
+
+    Parameters
+    ----------
+    prefix : str
+        Text put in front of each name.
 
     Examples
     --------

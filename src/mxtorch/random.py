@@ -14,31 +14,33 @@ __all__ = ["seed"] + list(_samplers)
 
 
 def seed(seed_state: int, ctx: Any = "all") -> None:
-    """Seeds the random number generators in MXNet.
-
-    This affects the behavior of modules in MXNet that uses random number generators,
-    like the dropout operator and `NDArray`'s random sampling operators.
+    """Seed the random generators that mxtorch's samplers, dropout and initializers draw from.
 
     Parameters
     ----------
     seed_state : int
-        The random number seed.
-    ctx : Context
-        The device context of the generator. The default is "all" which means seeding random
-        number generators of all devices.
+        The seed.
+    ctx : Context or str, default 'all'
+        The device whose generator is seeded; ``'all'`` seeds the CPU generator and those
+        of every GPU.
+
+    Raises
+    ------
+    ValueError
+        When ``seed_state`` is not an int.
 
     Notes
     -----
     The generators are torch's: seeding them makes sampling reproducible, but the numbers
     differ from those MXNet drew for the same seed.
 
-    Example
-    -------
+    Examples
+    --------
     >>> mx.random.seed(128)
     >>> a = mx.nd.random.normal(shape=(2,2)).asnumpy()
     >>> mx.random.seed(128)
     >>> b = mx.nd.random.normal(shape=(2,2)).asnumpy()
-    >>> (a == b).all()
+    >>> bool((a == b).all())
     True
     """
     if not isinstance(seed_state, integer_types) or isinstance(seed_state, bool):

@@ -1,4 +1,4 @@
-"""Contrib optimizers."""
+"""Optimizers of ``mx.optimizer.contrib``."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,30 +14,26 @@ __all__ = ["GroupAdaGrad"]
 
 @register
 class GroupAdaGrad(Optimizer):
-    """Adagrad optimizer with row-wise learning rates.
+    """AdaGrad with one adaptive rate per row of a 2-D weight (``'groupadagrad'``).
 
-    This class implements the AdaGrad optimizer described in *Adaptive
-    Subgradient Methods for Online Learning and Stochastic Optimization*, and
-    available at http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf but
-    uses only a single learning rate for every row of the parameter array.
+    Where AdaGrad keeps a squared-gradient history per element, this keeps one per row (the
+    mean of the row's squared gradients), which suits embedding tables: a row is scaled as
+    a whole. Each update does::
 
-    This optimizer updates each weight by::
+        g = clip(rescale_grad * grad, clip_gradient)
+        history += mean(g ** 2, axis=1, keepdims=True)
+        weight -= lr * g / sqrt(history + eps)
 
-        grad = clip(grad * rescale_grad, clip_gradient)
-        history += mean(square(grad), axis=1, keepdims=True)
-        div = grad / sqrt(history + float_stable_eps)
-        weight -= div * lr
-
-    For details of the update algorithm see
-    :class:`~mxnet.ndarray.contrib.group_adagrad_update`.
-
-    This optimizer accepts the following parameters in addition to those
-    accepted by :class:`.Optimizer`. Weight decay is not supported.
+    Weight decay is refused. Other arguments are :class:`Optimizer`'s.
 
     Parameters
     ----------
-    eps: float, optional
-        Initial value of the history accumulator. Avoids division by 0.
+    eps : float, default 1e-5
+        Added to the history under the square root, so that a zero history does not divide
+        by zero.
+    **kwargs
+        Passed to :class:`Optimizer` (``learning_rate``, ``rescale_grad``,
+        ``clip_gradient``, ...).
     """
 
     def __init__(self, eps: float = 1e-5, **kwargs: Any):
@@ -45,12 +41,14 @@ class GroupAdaGrad(Optimizer):
         self.float_stable_eps = eps
 
     def create_state(self, index: Any, weight: NDArray) -> NDArray:
+        """A zero history of shape ``(rows, 1)`` for a 2-D weight."""
         if len(weight.shape) != 2:
             raise MXNetError(f"GroupAdaGrad needs 2-D weights (one rate per row), got shape "
                              f"{weight.shape}")
         return NDArray(torch.zeros((weight.shape[0], 1), device=weight._t.device))  # history
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: NDArray) -> None:
+        """Apply one step to ``weight`` in place, growing the row history ``state``."""
         _check_arrays([weight], [grad])
         self._update_count(index)
         lr = self._get_lr(index)
