@@ -1,5 +1,9 @@
-"""Data iterators for common data formats: DataDesc, DataBatch, DataIter, NDArrayIter,
-ResizeIter and PrefetchingIter, as in MXNet's ``mx.io``."""
+"""The core of ``mx.io``: batch descriptions, the iterator protocol and in-memory iterators.
+
+DataDesc, DataBatch and DataIter define what Module and the training loops consume;
+NDArrayIter batches arrays in memory, ResizeIter fixes an epoch's length and PrefetchingIter
+reads ahead in threads. File-backed iterators live in the sibling modules.
+"""
 from __future__ import annotations
 
 import threading
@@ -15,24 +19,31 @@ __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter", "Pr
 
 
 class DataDesc(namedtuple("DataDesc", ["name", "shape"])):
-    """DataDesc is used to store name, shape, type and layout
-    information of the data or the label.
+    """Name and shape of one input or label array, with its dtype and layout.
 
-    The `layout` describes how the axes in `shape` should be interpreted,
-    for example for image data setting `layout=NCHW` indicates
-    that the first axis is number of examples in the batch(N),
-    C is number of channels, H is the height and W is the width of the image.
+    A ``(name, shape)`` named tuple, so it compares and unpacks like the plain pairs older code
+    passes around; ``dtype`` and ``layout`` ride along as attributes. The layout names the axes
+    of ``shape`` one letter each: ``'NCHW'`` is a batch of ``N`` images of ``C`` channels,
+    ``H`` rows and ``W`` columns, and the position of ``N`` is the batch axis.
 
     Parameters
     ----------
     name : str
-         Data name.
+        Name the network's input variable has (``'data'``, ``'softmax_label'``...).
     shape : tuple of int
-         Data shape.
-    dtype : np.dtype, optional
-         Data type.
-    layout : str, optional
-         Data layout.
+        Shape of one batch of it.
+    dtype : np.dtype, optional, default np.float32
+        Element type.
+    layout : str, optional, default 'NCHW'
+        Axis letters of ``shape``.
+
+    Examples
+    --------
+    >>> desc = mx.io.DataDesc('data', (32, 3, 28, 28))
+    >>> desc
+    DataDesc[data,(32, 3, 28, 28),<class 'numpy.float32'>,NCHW]
+    >>> mx.io.DataDesc.get_batch_axis(desc.layout)
+    0
     """
 
     def __new__(cls, name: str, shape: tuple, dtype: Any = np.float32, layout: str = "NCHW"):
@@ -46,50 +57,62 @@ class DataDesc(namedtuple("DataDesc", ["name", "shape"])):
 
     @staticmethod
     def get_batch_axis(layout: Optional[str]) -> int:
-        """Get the dimension that corresponds to the batch size (-1: no batch axis)."""
+        """Position of ``N`` (the batch axis) in ``layout``; 0 when ``layout`` is None, -1 when it
+        has no ``N``."""
         if layout is None:
             return 0
         return layout.find("N")
 
     @staticmethod
     def get_list(shapes: list, types: Optional[list]) -> list:
-        """Get DataDesc list from attribute lists.
+        """Build DataDescs from ``(name, shape)`` pairs, taking dtypes from ``(name, dtype)`` pairs.
 
         Parameters
         ----------
-        shapes : a tuple of (name_, shape_)
-        types : a tuple of  (name_, np.dtype)
+        shapes : list of (str, tuple)
+            Name and shape of each array.
+        types : list of (str, np.dtype) or None
+            Dtype of each name; None leaves every dtype at float32.
+
+        Returns
+        -------
+        list of DataDesc
+            One per entry of ``shapes``, in its order.
         """
-        if types is not None:
-            type_dict = dict(types)
-            return [DataDesc(x[0], x[1], type_dict[x[0]]) for x in shapes]
-        return [DataDesc(x[0], x[1]) for x in shapes]
+        dtypes = dict(types) if types is not None else None
+        descs = []
+        for entry in shapes:
+            name, shape = entry[0], entry[1]
+            descs.append(DataDesc(name, shape) if dtypes is None
+                         else DataDesc(name, shape, dtypes[name]))
+        return descs
 
 
 class DataBatch:
-    """A data batch.
-
-    MXNet's data iterator returns a batch of data for each `next` call.
-    This data contains `batch_size` number of examples.
+    """One batch as an iterator hands it out: input arrays, label arrays and bookkeeping.
 
     Parameters
     ----------
-    data : list of `NDArray`, each array containing `batch_size` examples.
-          A list of input data.
-    label : list of `NDArray`, each array often containing a 1-dimensional array. optional
-          A list of input labels.
+    data : list of NDArray
+        The input arrays, each holding ``batch_size`` examples along its batch axis.
+    label : list of NDArray, optional
+        The label arrays, in the same order as the iterator's ``provide_label``.
     pad : int, optional
-          The number of examples padded at the end of a batch. It is used when the
-          total number of examples read is not divisible by the `batch_size`.
-          These extra padded examples are ignored in prediction.
-    index : numpy.array, optional
-          The example indices in this batch.
+        How many examples at the end of the batch are filler, repeated from the start of the
+        data to complete a short last batch; prediction drops them.
+    index : numpy.ndarray, optional
+        Indices of the batch's examples in the data set.
     bucket_key : int, optional
-          The bucket key, used for bucketing module.
-    provide_data : list of `DataDesc`, optional
-          A list of `DataDesc` objects describing ``data``.
-    provide_label : list of `DataDesc`, optional
-          A list of `DataDesc` objects describing ``label``.
+        Which bucket the batch belongs to, for :class:`mx.mod.BucketingModule`.
+    provide_data : list of DataDesc, optional
+        Descriptions of ``data``, when they differ from the iterator's.
+    provide_label : list of DataDesc, optional
+        Descriptions of ``label``, when they differ from the iterator's.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` or ``label`` is given but is not a list or tuple.
     """
 
     def __init__(self, data: Optional[list], label: Optional[list] = None, pad: Optional[int] = None,
@@ -114,17 +137,19 @@ class DataBatch:
 
 
 class DataIter:
-    """The base class for an MXNet data iterator.
+    """Base of the data iterators: a Python iterator of :class:`DataBatch` that can be reset.
 
-    All I/O in MXNet is handled by specializations of this class. Data iterators
-    in MXNet are similar to standard-iterators in Python. On each call to `next`
-    they return a `DataBatch` which represents the next batch of data. When
-    there is no more data to return, it raises a `StopIteration` exception.
+    A subclass either overrides :meth:`next`, or implements :meth:`iter_next` (advance; say
+    whether there was a batch) together with :meth:`getdata`, :meth:`getlabel` and
+    :meth:`getpad`, from which the default :meth:`next` assembles the batch. Iterators also
+    describe what they yield through ``provide_data`` and ``provide_label`` (lists of
+    :class:`DataDesc`), which Module reads to bind its executors. An epoch ends with
+    ``StopIteration``; :meth:`reset` starts the next one.
 
     Parameters
     ----------
-    batch_size : int, optional
-        The batch size, namely the number of items in the batch.
+    batch_size : int, optional, default 0
+        Examples per batch.
     """
 
     def __init__(self, batch_size: int = 0):
@@ -134,20 +159,20 @@ class DataIter:
         return self
 
     def reset(self) -> None:
-        """Reset the iterator to the begin of the data."""
+        """Start a new epoch from the first batch; the base class has nothing to rewind."""
 
     def next(self) -> DataBatch:
-        """Get next data batch from iterator.
+        """The next batch, built from :meth:`iter_next` and the ``get*`` accessors.
 
         Returns
         -------
         DataBatch
-            The data of next batch.
+            The batch.
 
         Raises
         ------
         StopIteration
-            If the end of the data is reached.
+            When the epoch is over.
         """
         if self.iter_next():
             return DataBatch(data=self.getdata(), label=self.getlabel(), pad=self.getpad(),
@@ -158,23 +183,23 @@ class DataIter:
         return self.next()
 
     def iter_next(self) -> bool:
-        """Move to the next batch; returns whether the move is successful."""
+        """Advance to the next batch; False when the epoch has no more."""
         raise NotImplementedError(f"{type(self).__name__} must implement iter_next or next")
 
     def getdata(self) -> list:
-        """Get data of current batch (a list of NDArray)."""
+        """The input arrays of the current batch (a list of NDArray)."""
         raise NotImplementedError(f"{type(self).__name__} must implement getdata or next")
 
     def getlabel(self) -> list:
-        """Get label of the current batch (a list of NDArray)."""
+        """The label arrays of the current batch (a list of NDArray)."""
         raise NotImplementedError(f"{type(self).__name__} must implement getlabel or next")
 
     def getindex(self) -> Any:
-        """Get index of the current batch (a numpy array of example indices, or None)."""
+        """The example indices of the current batch (a numpy array), or None if not known."""
         return None
 
     def getpad(self) -> int:
-        """Get the number of padding examples in the current batch."""
+        """How many examples at the end of the current batch are filler."""
         raise NotImplementedError(f"{type(self).__name__} must implement getpad or next")
 
 
@@ -198,25 +223,28 @@ class _BatchHolder(DataIter):
 
 
 class ResizeIter(_BatchHolder):
-    """Resize a data iterator to a given number of batches.
+    """Make an epoch exactly ``size`` batches long, whatever the wrapped iterator's length.
+
+    When the wrapped iterator runs out within an epoch it is reset and read on, so a short
+    iterator is repeated and a long one cut; with ``reset_internal`` False, a reset of this
+    iterator does not rewind the wrapped one, so successive epochs continue through its data.
 
     Parameters
     ----------
     data_iter : DataIter
-        The data iterator to be resized.
+        The iterator to read batches from.
     size : int
-        The number of batches per epoch to resize to.
-    reset_internal : bool
-        Whether to reset internal iterator on ResizeIter.reset.
+        Batches per epoch.
+    reset_internal : bool, optional, default True
+        Whether :meth:`reset` also resets ``data_iter``.
 
     Examples
     --------
-    >>> nd_iter = mx.io.NDArrayIter(mx.nd.ones((100,10)), batch_size=25)
-    >>> resize_iter = mx.io.ResizeIter(nd_iter, 2)
-    >>> for batch in resize_iter:
-    ...     print(batch.data)
-    [<NDArray 25x10 @cpu(0)>]
-    [<NDArray 25x10 @cpu(0)>]
+    Six examples in batches of four make two batches; resized, an epoch has three:
+
+    >>> six = mx.io.NDArrayIter(mx.nd.ones((6, 2)), batch_size=4)
+    >>> [batch.pad for batch in mx.io.ResizeIter(six, 3)]
+    [0, 2, 0]
     """
 
     def __init__(self, data_iter: DataIter, size: int, reset_internal: bool = True):
@@ -250,22 +278,29 @@ class ResizeIter(_BatchHolder):
 
 
 class PrefetchingIter(_BatchHolder):
-    """Performs pre-fetch for other data iterators.
+    """Read the next batch of one or more iterators in background threads.
 
-    This iterator will create another thread to perform ``iter_next`` and then
-    store the data in memory. It potentially accelerates the data read, at the
-    cost of more memory usage.
+    One daemon thread per wrapped iterator fetches its next batch while the current one is in
+    use, which hides the cost of loading behind training at the price of one batch of extra
+    memory per iterator. The batches of all iterators are joined into one (their data lists,
+    then their label lists, concatenated); they must agree on padding and on length.
+    :meth:`close` stops the threads.
 
     Parameters
     ----------
     iters : DataIter or list of DataIter
-        The data iterators to be pre-fetched.
-    rename_data : None or list of dict
-        The *i*-th element is a renaming map for the *i*-th iter, in the form of
-        {'original_name' : 'new_name'}. Should have one entry for each entry
-        in iter[i].provide_data.
-    rename_label : None or list of dict
-        Similar to ``rename_data``.
+        The iterators to read ahead.
+    rename_data : list of dict, optional
+        For each iterator, a map from its ``provide_data`` names to the names to provide
+        instead; every name of that iterator must be in its map.
+    rename_label : list of dict, optional
+        The same for ``provide_label``.
+
+    Raises
+    ------
+    ValueError
+        If ``iters`` is empty, or, while iterating, if the iterators end at different batches
+        or pad differently.
     """
 
     def __init__(self, iters: Any, rename_data: Optional[list] = None,
@@ -305,7 +340,7 @@ class PrefetchingIter(_BatchHolder):
             self.data_ready[i].set()
 
     def close(self) -> None:
-        """Stop the prefetching threads."""
+        """Stop the background threads and wait for them; harmless when called again."""
         if not getattr(self, "started", False):
             return
         self.started = False
@@ -370,7 +405,12 @@ class PrefetchingIter(_BatchHolder):
 
 # -- NDArrayIter ----------------------------------------------------------------------------------
 def _init_data(data: Any, allow_empty: bool, default_name: str) -> list:
-    """Convert data into canonical form: a sorted list of (name, NDArray)."""
+    """Normalise an iterator's ``data`` or ``label`` argument to ``[(name, NDArray), ...]``.
+
+    One array gets ``default_name``; a list of several gets ``_<i>_<default_name>``; a dict keeps
+    its keys. numpy arrays are converted. The result is sorted by name, which fixes the order of
+    ``provide_data`` whatever order the dict had.
+    """
     if data is None:
         if not allow_empty:
             raise ValueError("data must be given")
@@ -401,31 +441,52 @@ def _init_data(data: Any, allow_empty: bool, default_name: str) -> list:
 
 
 class NDArrayIter(DataIter):
-    """Returns an iterator for ``mx.nd.NDArray``, ``numpy.ndarray`` or a list or dict of them.
+    """Iterate in batches over arrays held in memory (NDArray or numpy).
+
+    Batches are taken along the batch axis (the ``N`` of ``layout``) of every data and label
+    array; all of them must have the same number of examples there. When that number is not a
+    multiple of ``batch_size``, ``last_batch_handle`` says what the last batch becomes:
+
+    - ``'pad'``: filled up with examples from the start, and ``pad`` says how many;
+    - ``'discard'``: dropped;
+    - ``'roll_over'``: kept back and completed with the first examples of the next epoch
+      (after :meth:`reset`), so that no example is lost over training; not meant for
+      prediction, where the batch order matters.
 
     Parameters
     ----------
-    data: array or list of array or dict of string to array
-        The input data.
-    label: array or list of array or dict of string to array, optional
-        The input label.
-    batch_size: int
-        Batch size of data.
-    shuffle: bool, optional
-        Whether to shuffle the data (with numpy's global random state, at every reset).
-    last_batch_handle : str, optional
-        How to handle the last batch. This parameter can be 'pad', 'discard' or
-        'roll_over'.
-        If 'pad', the last batch will be padded with data starting from the begining
-        If 'discard', the last batch will be discarded
-        If 'roll_over', the remaining elements will be rolled over to the next iteration and
-        note that it is intended for training and can cause problems if used for prediction.
-    data_name : str, optional
-        The data name.
-    label_name : str, optional
-        The label name.
-    layout : str, optional
-        The data layout
+    data : array, list of arrays or dict of str to array
+        The inputs. A dict names them; otherwise see ``data_name``.
+    label : array, list of arrays or dict of str to array, optional
+        The labels, named the same way with ``label_name``.
+    batch_size : int, optional, default 1
+        Examples per batch.
+    shuffle : bool, optional, default False
+        Permute the examples at construction and at every reset, with numpy's global random
+        state (so ``np.random.seed`` makes the order repeatable).
+    last_batch_handle : str, optional, default 'pad'
+        ``'pad'``, ``'discard'`` or ``'roll_over'``, as above.
+    data_name : str, optional, default 'data'
+        Name of a single data array; several get ``_0_data``, ``_1_data``...
+    label_name : str, optional, default 'softmax_label'
+        Name of a single label array, likewise.
+    layout : str, optional, default 'NCHW'
+        Axis letters of the arrays; the position of ``N`` is the batch axis.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``last_batch_handle`` or arrays of different example counts.
+    TypeError
+        For data that is not an array, list or dict of arrays.
+
+    Examples
+    --------
+    >>> it = mx.io.NDArrayIter(np.arange(10).reshape(5, 2), np.arange(5), batch_size=2)
+    >>> [batch.pad for batch in it]
+    [0, 0, 1]
+    >>> it.provide_data
+    [DataDesc[data,(2, 2),<class 'numpy.float32'>,NCHW]]
     """
 
     def __init__(self, data: Any, label: Any = None, batch_size: int = 1, shuffle: bool = False,
@@ -452,7 +513,7 @@ class NDArrayIter(DataIter):
         self._cache_data: Optional[list] = None
         self._cache_label: Optional[list] = None
         self.reset()
-        self.data_list = [x[1] for x in self.data] + [x[1] for x in self.label]
+        self.data_list = [arr for _, arr in self.data + self.label]
         self.num_source = len(self.data_list)
 
     def _descs(self, sources: list) -> list:
@@ -462,16 +523,17 @@ class NDArrayIter(DataIter):
 
     @property
     def provide_data(self) -> list:
-        """The name and shape of data provided by this iterator."""
+        """Descriptions of the data arrays of each batch (shape with ``batch_size`` on the batch
+        axis)."""
         return self._descs(self.data)
 
     @property
     def provide_label(self) -> list:
-        """The name and shape of label provided by this iterator."""
+        """Descriptions of the label arrays of each batch."""
         return self._descs(self.label)
 
     def hard_reset(self) -> None:
-        """Ignore roll over data and set to start."""
+        """Start again from the first example, dropping any batch kept back by ``'roll_over'``."""
         if self.shuffle:
             self._shuffle_data()
         self.cursor = -self.batch_size
@@ -479,29 +541,32 @@ class NDArrayIter(DataIter):
         self._cache_label = None
 
     def reset(self) -> None:
-        """Resets the iterator to the beginning of the data."""
+        """Start a new epoch (reshuffled with ``shuffle``); under ``'roll_over'`` the kept-back
+        examples open it."""
         if self.shuffle:
             self._shuffle_data()
         if (self.last_batch_handle == "roll_over"
                 and self.num_data - self.batch_size < self.cursor < self.num_data):
-            self.cursor = self.cursor - self.num_data - self.batch_size
+            # A cursor in (-batch_size, 0) marks a batch completed from the previous epoch.
+            self.cursor -= self.num_data + self.batch_size
         else:
             self.cursor = -self.batch_size
 
     def iter_next(self) -> bool:
-        """Increments the cursor by batch_size for next batch and checks whether it is past the
-        end of the data."""
+        """Advance by one batch; False once the data is exhausted."""
         self.cursor += self.batch_size
         return self.cursor < self.num_data
 
     def next(self) -> DataBatch:
-        """Returns the next batch of data."""
+        """The next batch; a short last batch under ``'discard'`` or ``'roll_over'`` ends the epoch
+        instead (and is kept for the next one)."""
         if not self.iter_next():
             raise StopIteration
         data = self.getdata()
         label = self.getlabel()
         if data[0].shape[self._axis] != self.batch_size:
-            # the short last batch of 'discard' and 'roll_over': kept for the next epoch
+            # Under 'roll_over' the next epoch's first batch is completed from this cache;
+            # under 'discard' nothing reads it.
             self._cache_data = data
             self._cache_label = label
             raise StopIteration
@@ -540,7 +605,7 @@ class NDArrayIter(DataIter):
                 self._cache_label = None
             return self._concat(cache, second)
         if self.last_batch_handle == "pad" and self.cursor + self.batch_size > self.num_data:
-            pad = self.batch_size - self.num_data + self.cursor
+            pad = self.getpad()
             first = self._getdata(sources, start=self.cursor)
             if pad > self.num_data:
                 second = self._tile(self._getdata(sources, end=self.num_data), pad // self.num_data)
@@ -553,23 +618,26 @@ class NDArrayIter(DataIter):
         return self._getdata(sources, self.cursor, end)
 
     def getdata(self) -> list:
-        """Get data."""
+        """The data arrays of the current batch."""
         return self._batchify(self.data)
 
     def getlabel(self) -> list:
-        """Get label."""
+        """The label arrays of the current batch."""
         return self._batchify(self.label)
 
     def getpad(self) -> int:
-        """Get pad value of DataBatch."""
-        if self.last_batch_handle == "pad" and self.cursor + self.batch_size > self.num_data:
-            return self.cursor + self.batch_size - self.num_data
+        """How many examples of the current batch are filler (``'pad'``) or came from the
+        previous epoch (``'roll_over'``)."""
+        overshoot = self.cursor + self.batch_size - self.num_data
+        if self.last_batch_handle == "pad" and overshoot > 0:
+            return overshoot
         if self.last_batch_handle == "roll_over" and -self.batch_size < self.cursor < 0:
             return -self.cursor
         return 0
 
     def _shuffle_data(self) -> None:
-        """Shuffle the data (numpy's global random state, as MXNet)."""
+        """Permute the examples with numpy's global random state, as MXNet does (so the same
+        seed gives the same order in both)."""
         np.random.shuffle(self.idx)
         index = torch.from_numpy(self.idx)
         self.data = [(k, NDArray(v._t[index.to(v._t.device)])) for k, v in self.data]
