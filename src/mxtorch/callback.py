@@ -1,4 +1,9 @@
-"""Callback functions that can be used to track various status during epoch."""
+"""Callbacks for ``Module.fit`` and ``FeedForward.fit`` (``mx.callback``).
+
+Epoch-end callbacks receive ``(epoch, symbol, arg_params, aux_params)``; batch-end callbacks
+receive a ``BatchEndParam`` with ``epoch``, ``nbatch``, ``eval_metric`` and ``locals``. The log
+lines are worded exactly as MXNet's, so scripts that parse training logs keep working.
+"""
 from __future__ import annotations
 
 import logging
@@ -12,125 +17,128 @@ __all__ = ["module_checkpoint", "do_checkpoint", "log_train_metric", "Speedomete
            "LogValidationMetricsCallback"]
 
 
+def _every(period: int) -> Callable:
+    """A test of whether a 0-based epoch index closes a period (period taken as at least 1)."""
+    period = int(max(1, period))
+    return lambda iter_no: (iter_no + 1) % period == 0
+
+
 def module_checkpoint(mod: Any, prefix: str, period: int = 1,
                       save_optimizer_states: bool = False) -> Callable:
-    """Callback to checkpoint Module to prefix every epoch.
+    """An epoch-end callback that saves ``mod`` with ``mod.save_checkpoint`` every ``period``
+    epochs.
 
     Parameters
     ----------
-    mod : subclass of BaseModule
-        The module to checkpoint.
+    mod : BaseModule
+        The module to save.
     prefix : str
-        The file prefix for this checkpoint.
-    period : int
-        How many epochs to wait before checkpointing. Defaults to 1.
-    save_optimizer_states : bool
-        Indicates whether or not to save optimizer states for continued training.
+        Path prefix of the files (``prefix-symbol.json``, ``prefix-0003.params``, ...).
+    period : int, default 1
+        Save after every ``period``-th epoch (values below 1 count as 1).
+    save_optimizer_states : bool, default False
+        Also write ``prefix-0003.states`` so that training can resume with the same
+        optimizer state.
 
     Returns
     -------
-    callback : function
-        The callback function that can be passed as iter_end_callback to fit.
+    callable
+        ``callback(iter_no, sym=None, arg=None, aux=None)``, for ``epoch_end_callback``.
     """
-    period = int(max(1, period))
+    due = _every(period)
 
     def _callback(iter_no: int, sym: Any = None, arg: Any = None, aux: Any = None) -> None:
-        """The checkpoint function."""
-        if (iter_no + 1) % period == 0:
-            mod.save_checkpoint(prefix, iter_no + 1, save_optimizer_states)
+        """Save the module when epoch ``iter_no`` closes a period."""
+        epoch = iter_no + 1
+        if due(iter_no):
+            mod.save_checkpoint(prefix, epoch, save_optimizer_states)
 
     return _callback
 
 
 def do_checkpoint(prefix: str, period: int = 1) -> Callable:
-    """A callback that saves a model checkpoint every few epochs.
+    """An epoch-end callback that writes the symbol and parameters every ``period`` epochs.
 
-    Each checkpoint is made up of a couple of binary files: a model description file and a
-    parameters (weights and biases) file. The model description file is named
-    `prefix`--symbol.json and the parameters file is named `prefix`-`epoch_number`.params
+    The files are those of :func:`mx.model.save_checkpoint`: ``prefix-symbol.json`` and
+    ``prefix-NNNN.params``, ``NNNN`` being the 1-based epoch number on four digits.
 
     Parameters
     ----------
     prefix : str
-        Prefix for the checkpoint filenames.
-    period : int, optional
-        Interval (number of epochs) between checkpoints. Default `period` is 1.
+        Path prefix of the files.
+    period : int, default 1
+        Save after every ``period``-th epoch (values below 1 count as 1).
 
     Returns
     -------
-    callback : function
-        A callback function that can be passed as `epoch_end_callback` to fit.
+    callable
+        ``callback(iter_no, sym, arg, aux)``, for ``epoch_end_callback``.
 
-    Example
-    -------
-    >>> module.fit(iterator, num_epoch=n_epoch,
-    ... epoch_end_callback  = mx.callback.do_checkpoint("mymodel", 1))
-    Start training with [cpu(0)]
-    Epoch[0] Resetting Data Iterator
-    Epoch[0] Time cost=0.100
-    Saved checkpoint to "mymodel-0001.params"
-    Epoch[1] Resetting Data Iterator
-    Epoch[1] Time cost=0.060
-    Saved checkpoint to "mymodel-0002.params"
+    Examples
+    --------
+    >>> save = mx.callback.do_checkpoint("lenet", period=2)
+    >>> mod.fit(train_iter, num_epoch=4, epoch_end_callback=save)  # doctest: +SKIP
     """
-    period = int(max(1, period))
+    due = _every(period)
 
     def _callback(iter_no: int, sym: Any, arg: dict, aux: dict) -> None:
-        """The checkpoint function."""
-        if (iter_no + 1) % period == 0:
-            save_checkpoint(prefix, iter_no + 1, sym, arg, aux)
+        """Write the checkpoint when epoch ``iter_no`` closes a period."""
+        epoch = iter_no + 1
+        if due(iter_no):
+            save_checkpoint(prefix, epoch, sym, arg, aux)
 
     return _callback
 
 
 def log_train_metric(period: int, auto_reset: bool = False) -> Callable:
-    """Callback to log the training evaluation result every period.
+    """A batch-end callback that logs the training metric every ``period`` batches.
 
     Parameters
     ----------
     period : int
-        The number of batch to log the training evaluation metric.
-    auto_reset : bool
-        Reset the metric after each log.
+        Log when the batch number is a multiple of this.
+    auto_reset : bool, default False
+        Clear the metric's local tally after logging, so each line covers one period.
 
     Returns
     -------
-    callback : function
-        The callback function that can be passed as iter_epoch_callback to fit.
+    callable
+        ``callback(param)``, for ``batch_end_callback``.
     """
 
     def _callback(param: Any) -> None:
-        """The checkpoint function."""
-        if param.nbatch % period == 0 and param.eval_metric is not None:
-            for name, value in param.eval_metric.get_name_value():
-                logging.info("Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
-            if auto_reset:
-                param.eval_metric.reset_local()
+        """Log ``Iter[e] Batch[b] Train-name=value`` lines when the batch number is due."""
+        metric = param.eval_metric
+        if param.nbatch % period != 0 or metric is None:
+            return
+        for name, value in metric.get_name_value():
+            logging.info("Iter[%d] Batch[%d] Train-%s=%f", param.epoch, param.nbatch, name, value)
+        if auto_reset:
+            metric.reset_local()
 
     return _callback
 
 
 class Speedometer:
-    """Logs training speed and evaluation metrics periodically.
+    """A batch-end callback that logs samples per second and the metric every few batches.
+
+    The first call of an epoch starts the clock; each ``frequent``-th batch after it logs
+    ``Epoch[e] Batch [a-b]\\tSpeed: S samples/sec\\tname=value...`` (``[0-b]`` when the
+    metric is not reset, since the values then cover the whole epoch so far).
 
     Parameters
     ----------
-    batch_size: int
-        Batch size of data.
-    frequent: int
-        Specifies how frequently training speed and evaluation metrics
-        must be logged. Default behavior is to log once every 50 batches.
-    auto_reset : bool
-        Reset the evaluation metrics after each log.
+    batch_size : int
+        Samples per batch, used to turn batches per second into samples per second.
+    frequent : int, default 50
+        Log every this many batches.
+    auto_reset : bool, default True
+        Clear the metric's local tally after each line.
 
-    Example
-    -------
-    >>> # Print training speed and evaluation metrics every ten batches. Batch size is one.
-    >>> module.fit(iterator, num_epoch=n_epoch,
-    ... batch_end_callback=mx.callback.Speedometer(1, 10))
-    Epoch[0] Batch [0-10]	Speed: 1910.41 samples/sec	accuracy=0.200000
-    Epoch[0] Batch [10-20]	Speed: 1764.83 samples/sec	accuracy=0.400000
-    Epoch[0] Batch [20-30]	Speed: 1740.59 samples/sec	accuracy=0.500000
+    Examples
+    --------
+    >>> speed = mx.callback.Speedometer(batch_size=64, frequent=100)
+    >>> mod.fit(train_iter, num_epoch=1, batch_end_callback=speed)  # doctest: +SKIP
     """
 
     def __init__(self, batch_size: int, frequent: int = 50, auto_reset: bool = True):
@@ -142,10 +150,10 @@ class Speedometer:
         self.auto_reset = auto_reset
 
     def __call__(self, param: Any) -> None:
-        """Callback to Show speed."""
+        """Start the clock, or log the speed when the batch number is due."""
         count = param.nbatch
-        if self.last_count > count:
-            self.init = False
+        if count < self.last_count:
+            self.init = False  # a new epoch began: batch numbers restarted
         self.last_count = count
         if not self.init:
             self.init = True
@@ -153,41 +161,42 @@ class Speedometer:
             return
         if count % self.frequent != 0:
             return
+        samples = self.frequent * self.batch_size
         try:
-            speed = self.frequent * self.batch_size / (time.time() - self.tic)
+            speed = samples / (time.time() - self.tic)
         except ZeroDivisionError:
             speed = float("inf")
-        if param.eval_metric is not None:
-            name_value = param.eval_metric.get_name_value()
-            if self.auto_reset:
-                param.eval_metric.reset_local()
-                msg = "Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + "\t%s=%f" * len(name_value)
-                logging.info(msg, param.epoch, count - self.frequent, count, speed,
-                             *sum(name_value, ()))
-            else:
-                msg = "Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + "\t%s=%f" * len(name_value)
-                logging.info(msg, param.epoch, count, speed, *sum(name_value, ()))
-        else:
+        metric = param.eval_metric
+        if metric is None:
             logging.info("Iter[%d] Batch [%d]\tSpeed: %.2f samples/sec", param.epoch, count, speed)
+        else:
+            pairs = metric.get_name_value()
+            shown = [item for pair in pairs for item in pair]
+            values_format = "\t%s=%f" * len(pairs)
+            if self.auto_reset:
+                metric.reset_local()
+                logging.info("Epoch[%d] Batch [%d-%d]\tSpeed: %.2f samples/sec" + values_format,
+                             param.epoch, count - self.frequent, count, speed, *shown)
+            else:
+                logging.info("Epoch[%d] Batch [0-%d]\tSpeed: %.2f samples/sec" + values_format,
+                             param.epoch, count, speed, *shown)
         self.tic = time.time()
 
 
 class ProgressBar:
-    """Displays a progress bar, indicating the percentage of batches processed within each epoch.
+    """A batch-end callback that logs a text bar of how much of the epoch is done.
 
     Parameters
     ----------
-    total: int
-        total number of batches per epoch
-    length: int
-        number of chars to define maximum length of progress bar
+    total : int
+        Batches in one epoch.
+    length : int, default 80
+        Width of the bar in characters.
 
     Examples
     --------
-    >>> progress_bar = mx.callback.ProgressBar(total=2)
-    >>> mod.fit(data, num_epoch=5, batch_end_callback=progress_bar)
-    [========--------] 50.0%
-    [================] 100.0%
+    >>> bar = mx.callback.ProgressBar(total=100, length=20)
+    >>> mod.fit(train_iter, num_epoch=1, batch_end_callback=bar)  # doctest: +SKIP
     """
 
     def __init__(self, total: int, length: int = 80):
@@ -195,18 +204,18 @@ class ProgressBar:
         self.total = total
 
     def __call__(self, param: Any) -> None:
-        """Callback to Show progress bar."""
-        count = param.nbatch
-        filled_len = int(round(self.bar_len * count / float(self.total)))
-        percents = math.ceil(100.0 * count / float(self.total))
-        prog_bar = "=" * filled_len + "-" * (self.bar_len - filled_len)
-        logging.info("[%s] %s%s\r", prog_bar, percents, "%")
+        """Log the bar for batch ``param.nbatch``."""
+        count, total = param.nbatch, float(self.total)
+        done = int(round(self.bar_len * count / total))
+        percent = math.ceil(100.0 * count / total)
+        logging.info("[%s] %s%s\r", "=" * done + "-" * (self.bar_len - done), percent, "%")
 
 
 class LogValidationMetricsCallback:
-    """Just logs the eval metrics at the end of an epoch."""
+    """An epoch-end callback for validation: logs ``Epoch[e] Validation-name=value`` lines."""
 
     def __call__(self, param: Any) -> None:
+        """Log each of ``param.eval_metric``'s values (nothing without a metric)."""
         if not param.eval_metric:
             return
         for name, value in param.eval_metric.get_name_value():
