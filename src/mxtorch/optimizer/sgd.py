@@ -291,12 +291,8 @@ class SGLD(Optimizer):
     gradient, followed by adding noise drawn from ``N(0, lr)``, so that the weights sample
     from the posterior rather than settle at a mode (Patterson & Teh, NIPS 2013). It keeps no
     state. The noise comes from torch's generator: :func:`mxtorch.random.seed` makes runs
-    repeatable, but the draws are not MXNet's.
-
-    Parameters
-    ----------
-    **kwargs
-        The arguments of :class:`Optimizer`.
+    repeatable, but the draws are not MXNet's. It takes exactly the arguments of
+    :class:`Optimizer`.
     """
 
     def update(self, index: Any, weight: NDArray, grad: NDArray, state: Any) -> None:
