@@ -1,4 +1,11 @@
-"""Weight initializer."""
+"""Initializers (``mx.init``): how parameters get their first values.
+
+An initializer is called with an :class:`InitDesc` (the parameter's name and attributes) and
+the array to fill. The base class looks at the name's suffix (``weight``, ``bias``, ``gamma``,
+``beta``, ...) and calls the matching ``_init_*`` method; subclasses usually only define
+``_init_weight``. Random fills use torch's generators (seeded by ``mx.random.seed``), so the
+distributions are MXNet's but not its exact numbers.
+"""
 from __future__ import annotations
 
 import json
@@ -20,16 +27,18 @@ __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mi
 
 
 class InitDesc(str):
-    """Descriptor for the initialization pattern.
+    """A parameter name (a ``str``) that also carries what an initializer needs to know.
 
     Parameters
     ----------
     name : str
-        Name of variable.
-    attrs : dict of str to str
-        Attributes of this variable taken from ``Symbol.attr_dict``.
-    global_init : Initializer
-        Global initializer to fallback to.
+        The parameter's name; its suffix picks the ``_init_*`` method.
+    attrs : dict of str to str, optional
+        The variable's attributes (``Symbol.attr_dict()``); an ``__init__`` entry names an
+        initializer that takes precedence for this parameter.
+    global_init : Initializer, optional
+        The initializer that was asked to fill the parameter, used by per-parameter
+        initializers that defer part of the work.
     """
 
     def __new__(cls, name: str, attrs: Optional[dict] = None,
@@ -41,17 +50,25 @@ class InitDesc(str):
 
 
 def _fill_uniform(arr: NDArray, low: float, high: float) -> None:
+    """Fill ``arr`` in place from U(low, high)."""
     with torch.no_grad():
         arr._t.uniform_(low, high)
 
 
 def _fill_normal(arr: NDArray, loc: float, scale: float) -> None:
+    """Fill ``arr`` in place from N(loc, scale**2)."""
     with torch.no_grad():
         arr._t.normal_(loc, scale)
 
 
 class Initializer:
-    """The base class of an initializer."""
+    """Common base of the initializers: dispatch on the parameter name, serialisation, logging.
+
+    Parameters
+    ----------
+    **kwargs
+        The subclass's constructor arguments, kept for :meth:`dumps`, ``repr`` and ``==``.
+    """
 
     def __init__(self, **kwargs: Any):
         self._kwargs = kwargs
@@ -59,21 +76,25 @@ class Initializer:
         self._print_func = None
 
     def set_verbosity(self, verbose: bool = False, print_func: Any = None) -> "Initializer":
-        """Switch on/off verbose mode
+        """Log a statistic of every array this initializer fills (or stop doing so).
 
         Parameters
         ----------
-        verbose : bool
-            switch on/off verbose mode
-        print_func : function
-            A function that computes statistics of initialized arrays.
-            Takes an `NDArray` and returns an `str`. Defaults to mean
-            absolute value str((abs(x)/size(x)).asscalar()).
+        verbose : bool, default False
+            Whether to log.
+        print_func : callable, optional
+            ``print_func(arr) -> str``, the statistic to log; by default the array's L2 norm
+            divided by the square root of its size.
+
+        Returns
+        -------
+        Initializer
+            ``self``, so the call can be chained.
         """
         self._verbose = verbose
         if print_func is None:
             def asum_stat(x: NDArray) -> str:
-                """returns |x|/size(x), async execution."""
+                """Root mean square of ``x``, as text."""
                 return str(float(torch.linalg.vector_norm(x._t.float())) / sqrt(x.size))
             print_func = asum_stat
         self._print_func = print_func
@@ -84,12 +105,15 @@ class Initializer:
             logging.info("Initialized %s as %s: %s", desc, init, self._print_func(arr))
 
     def dumps(self) -> str:
-        """Saves the initializer to string
+        """The initializer as JSON: ``[lower-cased class name, constructor arguments]``.
+
+        Variables store this in their ``__init__`` attribute, and :func:`create` turns it
+        back into an initializer.
 
         Returns
         -------
         str
-            JSON formatted string that describes the initializer.
+            The JSON text.
 
         Examples
         --------
@@ -97,17 +121,26 @@ class Initializer:
         >>> init.dumps()
         '["normal", {"sigma": 0.5}]'
         """
-        return json.dumps([self.__class__.__name__.lower(), self._kwargs])
+        return json.dumps([type(self).__name__.lower(), self._kwargs])
 
     def __call__(self, desc: "InitDesc | str", arr: NDArray) -> None:
-        """Initialize an array
+        """Fill ``arr`` for the parameter described by ``desc``.
+
+        An initializer named in ``desc.attrs['__init__']`` wins; otherwise the name's suffix
+        picks the method (``weight``, ``bias``, ``gamma``, ``beta``, ``min``, ``max`` and the
+        quantized variants). A plain string ``desc`` takes MXNet's older, deprecated path.
 
         Parameters
         ----------
-        desc : InitDesc
-            Initialization pattern descriptor.
+        desc : InitDesc or str
+            The parameter's name and attributes.
         arr : NDArray
-            The array to be initialized.
+            The array to fill, in place.
+
+        Raises
+        ------
+        ValueError
+            When no rule applies to the name.
         """
         if not isinstance(desc, InitDesc):
             self._legacy_init(desc, arr)
@@ -140,7 +173,7 @@ class Initializer:
                         ("moving_avg", "_init_zero"), ("min", "_init_zero"), ("max", "_init_one"))
 
     def _legacy_init(self, name: str, arr: NDArray) -> None:
-        """Legacy initialization method (by plain name string)."""
+        """Fill ``arr`` by the older name rules (``upsampling*``, ``stn_loc*``, suffixes)."""
         warnings.warn("Calling initializer with init(str, NDArray) has been deprecated."
                       "please use init(mx.init.InitDesc(...), NDArray) instead.",
                       DeprecationWarning, stacklevel=3)
@@ -188,7 +221,7 @@ class Initializer:
         arr[:] = 0.0
 
     def _init_weight(self, name: str, arr: NDArray) -> None:
-        """Abstract method to Initialize weight."""
+        """Fill a weight; every concrete initializer defines it."""
         raise NotImplementedError("Must override it")
 
     def _init_quantized_weight(self, _: str, arr: NDArray) -> None:
@@ -203,7 +236,9 @@ class Initializer:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Initializer):
             return NotImplemented
-        return type(self) is type(other) and self._kwargs == other._kwargs
+        if type(self) is not type(other):
+            return False
+        return self._kwargs == other._kwargs
 
     __hash__ = object.__hash__
 
@@ -217,19 +252,24 @@ create = registry.get_create_func(Initializer, "initializer")
 
 
 def register(klass: type) -> type:
-    """Registers a custom initializer.
+    """Make an :class:`Initializer` subclass known to :func:`create` by its lower-cased name.
 
-    Custom initializers can be created by extending `mx.init.Initializer` and implementing the
-    required functions like `_init_weight` and `_init_bias`. The created initializer must be
-    registered using `mx.init.register` before it can be called by name.
+    A custom initializer subclasses :class:`Initializer` and defines ``_init_weight`` (and
+    ``_init_bias`` and the others where the defaults do not suit); once registered it can be
+    named in strings such as ``init='myinit'`` and in saved ``__init__`` attributes.
 
     Parameters
     ----------
-    klass : class
-        A subclass of `mx.init.Initializer` that needs to be registered as a custom initializer.
+    klass : type
+        The subclass to register.
 
-    Example
+    Returns
     -------
+    type
+        ``klass`` itself, so this works as a decorator.
+
+    Examples
+    --------
     >>> @mx.init.register
     ... @alias('myinit')
     ... class CustomInit(mx.init.Initializer):
@@ -251,19 +291,19 @@ def _bilinear_kernel(shape: Sequence[int]) -> np.ndarray:
 
 
 class Load:
-    """Initializes variables by loading data from file or dict.
+    """Fill parameters from saved arrays, by name, with a fallback for the others.
 
-    **Note** Load will drop ``arg:`` or ``aux:`` from name and
-    initialize the variables that match with the prefix dropped.
+    Names in the source lose an ``arg:`` or ``aux:`` prefix (as ``.params`` files write
+    them) before matching.
 
     Parameters
     ----------
-    param: str or dict of str->`NDArray`
-        Parameter file or dict mapping name to NDArray.
-    default_init: Initializer
-        Default initializer when name is not found in `param`.
-    verbose: bool
-        Flag for enabling logging of source when initializing.
+    param : str or dict of str to NDArray
+        A ``.params`` file, or the arrays by name.
+    default_init : Initializer, optional
+        Used for names not found in ``param``; without it such a name is an error.
+    verbose : bool, default False
+        Log where each parameter's value came from.
     """
 
     def __init__(self, param: Any, default_init: Optional[Initializer] = None,
@@ -279,6 +319,8 @@ class Load:
         self.verbose = verbose
 
     def __call__(self, name: str, arr: NDArray) -> None:
+        """Copy the saved array named ``name`` into ``arr`` (shapes must agree), or defer to
+        ``default_init``."""
         if name in self.param:
             if arr.shape != self.param[name].shape:
                 raise AssertionError(f"Parameter {name} cannot be initialized from loading. Shape "
@@ -297,28 +339,32 @@ class Load:
 
 
 class Mixed:
-    """Initialize parameters using multiple initializers.
+    """Choose an initializer per parameter by regular expression.
+
+    The first pattern that matches the start of the name (``re.match``) wins, so a final
+    ``'.*'`` works as a catch-all.
 
     Parameters
     ----------
-    patterns: list of str
-        List of regular expressions matching parameter names.
-    initializers: list of Initializer
-        List of initializers corresponding to `patterns`.
+    patterns : list of str
+        Regular expressions, tried in order.
+    initializers : list of Initializer
+        One initializer per pattern.
 
-    Example
-    -------
-    >>> init = mx.initializer.Mixed(['bias', '.*'], [mx.init.Zero(), mx.init.Uniform(0.1)])
-    >>> module.init_params(init)
+    Examples
+    --------
+    >>> init = mx.init.Mixed(['bias', '.*'], [mx.init.Zero(), mx.init.Uniform(0.1)])
+    >>> module.init_params(init)  # doctest: +SKIP
     """
 
     def __init__(self, patterns: Sequence[str], initializers: Sequence[Any]):
         if len(patterns) != len(initializers):
             raise ValueError(f"Mixed needs one initializer per pattern, got {len(patterns)} "
                              f"patterns and {len(initializers)} initializers")
-        self.map = list(zip([re.compile(p) for p in patterns], initializers))
+        self.map = [(re.compile(pattern), init) for pattern, init in zip(patterns, initializers)]
 
     def __call__(self, name: str, arr: NDArray) -> None:
+        """Fill ``arr`` with the initializer of the first pattern that matches ``name``."""
         for prog, init in self.map:
             if prog.match(name):
                 init(name, arr)
@@ -330,7 +376,7 @@ class Mixed:
 @register
 @alias("zeros")
 class Zero(Initializer):
-    """Initializes weights to zero."""
+    """Fill weights with 0 (registered also as ``'zeros'``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -342,7 +388,7 @@ class Zero(Initializer):
 @register
 @alias("ones")
 class One(Initializer):
-    """Initializes weights to one."""
+    """Fill weights with 1 (registered also as ``'ones'``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -353,14 +399,12 @@ class One(Initializer):
 
 @register
 class Constant(Initializer):
-    """Initializes the weights to a given value.
-    The value passed in can be a scalar or a NDarray that matches the shape
-    of the parameter to be set.
+    """Fill weights with ``value``: a number, or an array broadcast to the weight's shape.
 
     Parameters
     ----------
-    value : float, NDArray
-        Value to set.
+    value : float or NDArray
+        What every weight receives.
     """
 
     def __init__(self, value: Any):
@@ -371,23 +415,22 @@ class Constant(Initializer):
         arr[:] = self.value
 
     def dumps(self) -> str:
-        val = self._kwargs["value"]
-        if not np.isscalar(val):
-            self._kwargs["value"] = val.tolist() if isinstance(val, np.ndarray) else \
-                val.asnumpy().tolist()
-        return json.dumps([self.__class__.__name__.lower(), self._kwargs])
+        """The initializer as JSON, an array ``value`` written as nested lists."""
+        value = self._kwargs["value"]
+        if not np.isscalar(value):
+            host = value if isinstance(value, np.ndarray) else value.asnumpy()
+            self._kwargs["value"] = host.tolist()
+        return super().dumps()
 
 
 @register
 class Uniform(Initializer):
-    """Initializes weights with random values uniformly sampled from a given range.
+    """Fill weights with independent draws from U(-scale, scale).
 
     Parameters
     ----------
-    scale : float, optional
-        The bound on the range of the generated random values.
-        Values are generated from the range [-`scale`, `scale`].
-        Default scale is 0.07.
+    scale : float, default 0.07
+        Half-width of the interval.
     """
 
     def __init__(self, scale: float = 0.07):
@@ -400,14 +443,12 @@ class Uniform(Initializer):
 
 @register
 class Normal(Initializer):
-    """Initializes weights with random values sampled from a normal distribution
-    with a mean of zero and standard deviation of `sigma`.
+    """Fill weights with independent draws from N(0, sigma**2).
 
     Parameters
     ----------
-    sigma : float, optional
-        Standard deviation of the normal distribution.
-        Default standard deviation is 0.01.
+    sigma : float, default 0.01
+        Standard deviation.
     """
 
     def __init__(self, sigma: float = 0.01):
@@ -420,18 +461,18 @@ class Normal(Initializer):
 
 @register
 class Orthogonal(Initializer):
-    """Initialize weight as orthogonal matrix.
+    """Fill a weight with a scaled orthogonal matrix (Saxe et al., 2013, arXiv:1312.6120).
 
-    This initializer implements *Exact solutions to the nonlinear dynamics of
-    learning in deep linear neural networks*, available at
-    https://arxiv.org/abs/1312.6120.
+    The weight is seen as a matrix ``(shape[0], prod(shape[1:]))``; a random matrix of that
+    shape is drawn and the orthonormal factor of its SVD with the same shape is used, times
+    ``scale``.
 
     Parameters
     ----------
-    scale : float optional
-        Scaling factor of weight.
-    rand_type: string optional
-        Use "uniform" or "normal" random number to initialize weight.
+    scale : float, default 1.414
+        Multiplier of the orthogonal matrix (about sqrt(2), suited to ReLU networks).
+    rand_type : str, default 'uniform'
+        Distribution of the random matrix: ``'uniform'`` on [-1, 1] or ``'normal'``.
     """
 
     def __init__(self, scale: float = 1.414, rand_type: str = "uniform"):
@@ -456,33 +497,23 @@ class Orthogonal(Initializer):
 
 @register
 class Xavier(Initializer):
-    """Returns an initializer performing "Xavier" initialization for weights.
+    """Glorot/Xavier initialization: a spread scaled to the number of connections.
 
-    This initializer is designed to keep the scale of gradients roughly the same
-    in all layers.
-
-    By default, `rnd_type` is ``'uniform'`` and `factor_type` is ``'avg'``,
-    the initializer fills the weights with random numbers in the range
-    of :math:`[-c, c]`, where :math:`c = \\sqrt{\\frac{3.}{0.5 * (n_{in} + n_{out})}}`.
-    :math:`n_{in}` is the number of neurons feeding into weights, and :math:`n_{out}` is
-    the number of neurons the result is fed to.
-
-    If `rnd_type` is ``'uniform'`` and `factor_type` is ``'in'``,
-    the :math:`c = \\sqrt{\\frac{3.}{n_{in}}}`.
-    Similarly when `factor_type` is ``'out'``, the :math:`c = \\sqrt{\\frac{3.}{n_{out}}}`.
-
-    If `rnd_type` is ``'gaussian'`` and `factor_type` is ``'avg'``,
-    the initializer fills the weights with numbers from normal distribution with
-    a standard deviation of :math:`\\sqrt{\\frac{3.}{0.5 * (n_{in} + n_{out})}}`.
+    For a weight of shape ``(out, in, *kernel)`` let ``fan_in = in * prod(kernel)`` and
+    ``fan_out = out * prod(kernel)``; ``n`` is their mean (``factor_type='avg'``), ``fan_in``
+    (``'in'``) or ``fan_out`` (``'out'``). Values are drawn from U(-s, s) (``'uniform'``) or
+    N(0, s**2) (``'gaussian'``) with ``s = sqrt(magnitude / n)``, which keeps the variance
+    of activations and gradients roughly constant from layer to layer. Weights need at least
+    two dimensions.
 
     Parameters
     ----------
-    rnd_type: str, optional
-        Random generator type, can be ``'gaussian'`` or ``'uniform'``.
-    factor_type: str, optional
-        Can be ``'avg'``, ``'in'``, or ``'out'``.
-    magnitude: float, optional
-        Scale of random number.
+    rnd_type : str, default 'uniform'
+        ``'uniform'`` or ``'gaussian'``.
+    factor_type : str, default 'avg'
+        ``'avg'``, ``'in'`` or ``'out'``: which fan sets the scale.
+    magnitude : float, default 3
+        Numerator of the scale (3 makes the uniform case have variance 1/n).
     """
 
     def __init__(self, rnd_type: str = "uniform", factor_type: str = "avg", magnitude: float = 3):
@@ -497,7 +528,8 @@ class Xavier(Initializer):
             raise ValueError(f"Xavier initializer cannot be applied to vector {name}. It requires at"
                              " least 2D.")
         hw_scale = float(np.prod(shape[2:])) if len(shape) > 2 else 1.0
-        fan_in, fan_out = shape[1] * hw_scale, shape[0] * hw_scale
+        fan_in = shape[1] * hw_scale
+        fan_out = shape[0] * hw_scale
         if self.factor_type == "avg":
             factor = (fan_in + fan_out) / 2.0
         elif self.factor_type == "in":
@@ -517,21 +549,17 @@ class Xavier(Initializer):
 
 @register
 class MSRAPrelu(Xavier):
-    """Initialize the weight according to a MSRA paper.
+    """He/MSRA initialization for rectifier networks (He et al., 2015, arXiv:1502.01852).
 
-    This initializer implements *Delving Deep into Rectifiers: Surpassing
-    Human-Level Performance on ImageNet Classification*, available at
-    https://arxiv.org/abs/1502.01852.
-
-    This initializer is proposed for initialization related to ReLu activation,
-    it makes some changes on top of Xavier method.
+    :class:`Xavier` with Gaussian draws and ``magnitude = 2 / (1 + slope**2)``: the variance
+    that keeps signals steady through ReLU (``slope=0``) or PReLU/leaky ReLU layers.
 
     Parameters
     ----------
-    factor_type: str, optional
-        Can be ``'avg'``, ``'in'``, or ``'out'``.
-    slope: float, optional
-        initial slope of any PReLU (or similar) nonlinearities.
+    factor_type : str, default 'avg'
+        ``'avg'``, ``'in'`` or ``'out'``: which fan sets the scale.
+    slope : float, default 0.25
+        Negative-side slope of the (P)ReLU the weights feed.
     """
 
     def __init__(self, factor_type: str = "avg", slope: float = 0.25):
@@ -542,7 +570,8 @@ class MSRAPrelu(Xavier):
 
 @register
 class Bilinear(Initializer):
-    """Initialize weight for upsampling layers."""
+    """Fill a 4-D weight with a bilinear interpolation kernel, as upsampling by
+    ``Deconvolution`` expects."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -553,14 +582,16 @@ class Bilinear(Initializer):
 
 @register
 class LSTMBias(Initializer):
-    """Initialize all biases of an LSTMCell to 0.0 except for
-    the forget gate whose bias is set to custom value.
+    """Zero an LSTM's bias except for the forget gate's part, set to ``forget_bias``.
+
+    The bias holds the four gates one after the other (input, forget, cell, output); a
+    positive forget bias makes the cell keep its memory early in training (Jozefowicz et
+    al., 2015, suggest 1.0).
 
     Parameters
     ----------
-    forget_bias: float, default 1.0
-        bias for the forget gate. Jozefowicz et al. 2015 recommends
-        setting this to 1.0.
+    forget_bias : float, default 1.0
+        Value of the forget gate's bias.
     """
 
     def __init__(self, forget_bias: float = 1.0):
@@ -569,6 +600,6 @@ class LSTMBias(Initializer):
 
     def _init_weight(self, name: str, arr: NDArray) -> None:
         arr[:] = 0.0
-        # the forget gate is the second of the 4 LSTM gates
+        # gates are stacked input, forget, cell, output: the forget rows are the second quarter
         num_hidden = int(arr.shape[0] / 4)
         arr[num_hidden:2 * num_hidden] = self.forget_bias
