@@ -41,12 +41,12 @@ class Symbol:
     # -- naming and printing --------------------------------------------------------------------
     @property
     def name(self) -> Optional[str]:
-        """Gets name string from the symbol, this function only works for non-grouped symbol.
+        """The symbol's name; None for a group of several outputs.
 
         Returns
         -------
         value : str
-            The name of this symbol, returns ``None`` for grouped symbol.
+            The name, or None.
         """
         # the outputs of one node (split, syevd...) are that node, named, as in MXNet's GetAttr
         node = self._outputs[0][0] if self._outputs else None
@@ -69,8 +69,7 @@ class Symbol:
     def __getitem__(self, index: Any) -> "Symbol":
         """x.__getitem__(i) <=> x[i]: the i-th output, an output by name, or a slice of outputs."""
         if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            return Group([self[i] for i in range(start, stop, step)])
+            return Group([self[i] for i in range(*index.indices(len(self)))])
         if isinstance(index, str):
             matches = [i for i, n in enumerate(self.list_outputs()) if n == index]
             if len(matches) > 1:
@@ -149,19 +148,17 @@ class Symbol:
 
     # -- attributes -----------------------------------------------------------------------------
     def attr(self, key: str) -> Optional[str]:
-        """Returns the attribute string for corresponding input key from the symbol.
-
-        This function only works for non-grouped symbols.
+        """Look one attribute up on this (single-output) symbol.
 
         Parameters
         ----------
         key : str
-            The key corresponding to the desired attribute.
+            The attribute's name.
 
         Returns
         -------
         value : str
-            The desired attribute value, returns ``None`` if the attribute does not exist.
+            Its value as a string, or None when the symbol does not have it.
         """
         if len(self._outputs) != 1:
             return None
@@ -169,12 +166,12 @@ class Symbol:
         return attrs.get(key, attrs.get(f"__{key}__"))
 
     def list_attr(self, recursive: bool = False) -> dict:
-        """Gets all attributes from the symbol.
+        """The attributes set on this symbol's own node.
 
         Returns
         -------
         ret : Dict of str to str
-            A dictionary mapping attribute keys to values.
+            Attribute name to value. ``recursive=True`` is refused as in MXNet (use ``attr_dict``).
         """
         if recursive:
             raise DeprecationWarning("Symbol.list_attr with recursive=True has been deprecated. "
@@ -182,23 +179,18 @@ class Symbol:
         return _visible_attrs(self._outputs[0][0].attrs)
 
     def attr_dict(self) -> dict:
-        """Recursively gets all attributes from the symbol and its children.
+        """The attributes of every node of the graph that has any, by node name.
 
         Returns
         -------
         ret : Dict of str to dict
-            There is a key in the returned dict for every child with non-empty attribute set.
-            For each symbol, the name of the symbol is its key in the dict
-            and the correspond value is that symbol's attribute list (itself a dictionary).
+            Node name to that node's ``{attribute: value}`` dictionary; nodes without attributes
+            are left out.
         """
         return {n.name: _visible_attrs(n.attrs) for n in topo_order(self._outputs) if n.attrs}
 
     def _set_attr(self, **kwargs: str) -> None:
-        """Sets an attribute of the symbol.
-
-        For example. A._set_attr(foo="bar") adds the mapping ``"{foo: bar}"``
-        to the symbol's attribute dictionary.
-        """
+        """Add or change string attributes of this symbol's node: ``s._set_attr(foo="bar")``."""
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise ValueError("Set Attr only accepts string values")
@@ -208,26 +200,23 @@ class Symbol:
 
     # -- structure ------------------------------------------------------------------------------
     def get_internals(self) -> "Symbol":
-        """Gets a new grouped symbol `sgroup`. The output of `sgroup` is a list of
-        outputs of all of the internal nodes.
+        """Every node output of the graph, inputs included, as one grouped symbol.
 
         Returns
         -------
         sgroup : Symbol
-            A symbol group containing all internal and leaf nodes of the computation graph
-            used to compute the symbol.
+            A group whose outputs are named ``<node>_output`` (variables keep their own name), so
+            that ``internals['fc1_output']`` picks an intermediate result.
         """
         return Symbol([(n, i) for n in topo_order(self._outputs) for i in range(n.num_outputs)])
 
     def get_children(self) -> Optional["Symbol"]:
-        """Gets a new grouped symbol whose output contains
-        inputs to output nodes of the original symbol.
+        """The inputs of this symbol's head node, grouped.
 
         Returns
         -------
         sgroup : Symbol or None
-            The children of the head node. If the symbol has no
-            inputs then ``None`` will be returned.
+            A group of the head node's inputs, or None for a variable (which has none).
         """
         # Once per head node: a node's several outputs share its inputs
         nodes = {id(node): node for node, _ in self._outputs}.values()
@@ -243,42 +232,39 @@ class Symbol:
                 [n for n in variables if id(n) in aux_ids])
 
     def list_arguments(self) -> list:
-        """Lists all the arguments in the symbol.
+        """Names of the graph's input variables, auxiliary states excepted.
 
         Returns
         -------
         args : list of string
-            List containing the names of all the arguments required to compute the symbol.
+            The names, in the order ``bind`` expects a list of arguments in.
         """
         return [n.name for n in self._variables()[0]]
 
     def list_outputs(self) -> list:
-        """Lists all the outputs in the symbol.
+        """Names of this symbol's outputs.
 
         Returns
         -------
         list of str
-            List of all the outputs.
-            For most symbols, this list contains only the name of this symbol.
-            For symbol groups, this is a list with the names of all symbols
-            in the group.
+            ``<node>_output`` for an operator's (single) output, one name per output of a group or
+            a multi-output operator.
         """
         return [node.output_names()[i] for node, i in self._outputs]
 
     def list_auxiliary_states(self) -> list:
-        """Lists all the auxiliary states in the symbol.
+        """Names of the graph's auxiliary states.
 
         Returns
         -------
         aux_states : list of str
-            List of the auxiliary states in input symbol.
+            The names, in the order ``bind`` expects them.
 
         Notes
         -----
-        Auxiliary states are special states of symbols that do not correspond to an argument,
-        and are not updated by gradient descent. Common examples of auxiliary states
-        include the `moving_mean` and `moving_variance` in `BatchNorm`.
-        Most operators do not have auxiliary states.
+        An auxiliary state is an operator input that the operator maintains itself rather than
+        receiving a gradient update, such as BatchNorm's ``moving_mean`` and ``moving_var``. Few
+        operators have any.
         """
         return [n.name for n in self._variables()[1]]
 
@@ -294,33 +280,27 @@ class Symbol:
 
     # -- inference ------------------------------------------------------------------------------
     def infer_shape(self, *args: Any, **kwargs: Any) -> tuple:
-        """Infers the shapes of all arguments and all outputs given the known shapes of
-        some arguments.
+        """Work out the shapes of every argument, output and auxiliary state from some known ones.
 
-        This function takes the known shapes of some arguments in either positional way
-        or keyword argument way as input. It returns a tuple of `None` values
-        if there is not enough information to deduce the missing shapes.
+        Known shapes are given by position (in ``list_arguments`` order, None for unknown) or by
+        name. When the known shapes do not settle everything, the result is ``(None, None, None)``.
 
         Parameters
         ----------
         *args :
-            Shape of arguments in a positional way.
-            Unknown shape can be marked as None.
+            Argument shapes by position (None where unknown).
 
         **kwargs :
-            Keyword arguments of the known shapes.
+            Argument shapes by name.
 
         Returns
         -------
         arg_shapes : list of tuple or None
-            List of argument shapes.
-            The order is same as the order of list_arguments().
+            One shape per ``list_arguments()`` entry.
         out_shapes : list of tuple or None
-            List of output shapes.
-            The order is same as the order of list_outputs().
+            One shape per ``list_outputs()`` entry.
         aux_shapes : list of tuple or None
-            List of auxiliary state shapes.
-            The order is same as the order of list_auxiliary_states().
+            One shape per ``list_auxiliary_states()`` entry.
         """
         arg_shapes, out_shapes, aux_shapes = self._infer_shape_impl(args, kwargs)
         if all(infer.known(s) for s in arg_shapes + out_shapes + aux_shapes):
@@ -348,24 +328,19 @@ class Symbol:
                 [get(n) for n in aux_nodes])
 
     def infer_type(self, *args: Any, **kwargs: Any) -> tuple:
-        """Infers the type of all arguments and all outputs, given the known types
-        for some arguments.
+        """Work out the dtypes of every argument, output and auxiliary state from some known ones.
 
-        This function takes the known types of some arguments in either positional way
-        or keyword argument way as input. It returns a tuple of `None` values
-        if there is not enough information to deduce the missing types.
+        Known dtypes are given by position (in ``list_arguments`` order, None for unknown) or by
+        name. When they do not settle everything, the result is ``(None, None, None)``.
 
         Returns
         -------
         arg_types : list of numpy.dtype or None
-            List of argument types.
-            The order is same as the order of list_arguments().
+            One dtype per ``list_arguments()`` entry.
         out_types : list of numpy.dtype or None
-            List of output types.
-            The order is same as the order of list_outputs().
+            One dtype per ``list_outputs()`` entry.
         aux_types : list of numpy.dtype or None
-            List of auxiliary state types.
-            The order is same as the order of list_auxiliary_states().
+            One dtype per ``list_auxiliary_states()`` entry.
         """
         res = self.infer_type_partial(*args, **kwargs)
         if any(t is None for t in res[0] + res[1] + res[2]):
@@ -383,26 +358,26 @@ class Symbol:
 
     # -- serialization --------------------------------------------------------------------------
     def tojson(self, remove_amp_cast: bool = True) -> str:
-        """Saves symbol to a JSON string.
+        """The graph as MXNet's symbol JSON text.
 
         See Also
         --------
-        symbol.load_json : Used to load symbol from JSON string.
+        symbol.load_json : The inverse.
         """
         from .json_format import to_json
         return to_json(self._outputs)
 
     def save(self, fname: str, remove_amp_cast: bool = True) -> None:
-        """Saves symbol to a file (MXNet's symbol JSON).
+        """Write the graph to ``fname`` as MXNet's symbol JSON.
 
         Parameters
         ----------
         fname : str
-            The name of the file.
+            Path of the file to write.
 
         See Also
         --------
-        symbol.load : Used to load symbol from file.
+        symbol.load : Reads such a file back.
         """
         if not isinstance(fname, str):
             raise TypeError("fname need to be string")
@@ -430,22 +405,21 @@ class Symbol:
     def bind(self, ctx: Context, args: Any, args_grad: Any = None, grad_req: Any = "write",
              aux_states: Any = None, group2ctx: Optional[dict] = None,
              shared_exec: Any = None) -> "Executor":  # noqa: F821
-        """Binds the current symbol to an executor and returns it.
+        """Make an executor that runs this graph on given arrays.
 
         Parameters
         ----------
         ctx : Context
-            The device context the generated executor to run on.
+            The device the executor runs on.
         args : list of NDArray or dict of str to NDArray
-            Input arguments to the symbol, in the order of `list_arguments()` or by name.
-            All the arguments must be provided.
+            A value for every argument, in ``list_arguments()`` order or by name.
         args_grad : list of NDArray or dict of str to `NDArray`, optional
-            NDArrays to hold the gradients computed by `backward`. With a dict, only the
-            gradients of the given arguments are computed.
+            Buffers that ``backward`` writes gradients into. With a dict, only the named arguments
+            get gradients.
         grad_req : {'write', 'add', 'null'}, or list of str or dict of str to str, optional
-            To specify how we should update the gradient to the `args_grad`.
+            Whether each gradient buffer is overwritten, accumulated into, or left alone.
         aux_states : list of `NDArray`, or dict of str to `NDArray`, optional
-            Input auxiliary states to the symbol.
+            Values of the auxiliary states.
         group2ctx : Dict of string to mx.Context
             Accepted for compatibility; all nodes run on `ctx`.
         shared_exec : mx.executor.Executor
@@ -454,7 +428,7 @@ class Symbol:
         Returns
         -------
         executor : Executor
-            The generated executor
+            The executor.
         """
         from .executor import bind
         return bind(self, ctx, args, args_grad, grad_req, aux_states)
@@ -463,61 +437,53 @@ class Symbol:
                     stype_dict: Optional[dict] = None, group2ctx: Optional[dict] = None,
                     shared_arg_names: Optional[list] = None, shared_exec: Any = None,
                     shared_buffer: Optional[dict] = None, **kwargs: Any) -> "Executor":  # noqa: F821
-        """Bind current symbol to get an executor, allocate all the arguments needed.
-        Allows specifying data types.
+        """Make an executor from input shapes alone, allocating every array it needs.
 
-        This function simplifies the binding procedure. You need to specify only input data shapes.
-        Before binding the executor, the function allocates arguments and auxiliary states
-        that were not explicitly specified. Allows specifying data types.
+        Shapes (and optionally dtypes) of some inputs are given; the others are inferred, and
+        arguments, gradient buffers and auxiliary states are created zero-filled.
 
         Parameters
         ----------
         ctx : Context
-            The device context the generated executor to run on.
+            The device the executor runs on.
         grad_req: string
-            {'write', 'add', 'null'}, or list of str or dict of str to str, optional
-            To specify how we should update the gradient to the `args_grad`.
+            {'write', 'add', 'null'}, or list of str or dict of str to str, optional: what
+            ``backward`` does with each argument's gradient buffer.
         type_dict  : Dict of str->numpy.dtype
-            Input type dictionary, name->dtype
+            dtypes of inputs, by name.
         shared_arg_names : List of string
-            The argument names whose `NDArray` of shared_exec can be reused for initializing
-            the current executor.
+            Arguments whose arrays are taken from ``shared_exec`` instead of being allocated.
         shared_exec : Executor
-            The executor whose arg_arrays, arg_arrays, grad_arrays, and aux_arrays can be
-            reused for initializing the current executor.
+            An executor whose argument, gradient and auxiliary arrays may be reused.
         shared_buffer : Dict of string to `NDArray`
             Arrays to reuse for the arguments not shared with `shared_exec`; newly allocated
             arrays are added to it.
         kwargs : Dict of str->shape
-            Input shape dictionary, name->shape
+            Shapes of inputs, by name.
 
         Returns
         -------
         executor : mxnet.Executor
-            The generated executor
+            The executor.
         """
         from .executor import simple_bind
         return simple_bind(self, ctx, grad_req, type_dict, shared_arg_names, shared_exec,
                            shared_buffer, kwargs)
 
     def eval(self, ctx: Optional[Context] = None, **kwargs: Any) -> list:
-        """Evaluates a symbol given arguments.
-
-        The `eval` method combines a call to `bind` (which returns an executor)
-        with a call to `forward` (executor method).
+        """Run the graph once on the given arrays: ``bind`` followed by ``forward``.
 
         Parameters
         ----------
         ctx : Context
-            The device context the generated executor to run on.
+            The device to run on.
         kwargs : Keyword arguments of type `NDArray`
-            Input arguments to the symbol. All the arguments must be provided.
+            A value for every argument, by name.
 
         Returns
-        ----------
-        result :  a list of NDArrays corresponding to the values taken by each symbol when
-        evaluated on given args. When called on a single symbol (not a group),
-        the result will be a list with one element.
+        -------
+        list of NDArray
+            The outputs, one per ``list_outputs()`` entry (a list even for a single output).
         """
         return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
 
@@ -571,7 +537,7 @@ class Symbol:
 
     # -- NDArray-only API -----------------------------------------------------------------------
     def as_nd_ndarray(self) -> "Symbol":
-        """Returns self. For the convenience of conversion between legacy and np symbols."""
+        """This symbol itself: it already is a legacy (non-numpy) symbol."""
         return self
 
     def _ndarray_only(self, *args: Any, **kwargs: Any) -> None:
@@ -622,35 +588,34 @@ def _named_inputs(what: str, names: list, args: tuple, kwargs: dict, check: Call
 def var(name: str, attr: Optional[dict] = None, shape: Optional[tuple] = None,
         lr_mult: Optional[float] = None, wd_mult: Optional[float] = None, dtype: Any = None,
         init: Any = None, stype: Optional[str] = None, **kwargs: Any) -> Symbol:
-    """Creates a symbolic variable with specified name.
+    """A placeholder symbol: a named input of the graph, bound to data when the graph runs.
 
     Parameters
     ----------
     name : str
-        Variable name.
+        The variable's name, which is the argument name in ``list_arguments``.
     attr : Dict of strings
-        Additional attributes to set on the variable. Format {string : string}.
+        Extra string attributes stored on the variable.
     shape : tuple
-        The shape of a variable. If specified, this will be used during the shape inference.
-        If one has specified a different shape for this variable using
-        a keyword argument when calling shape inference, this shape information will be ignored.
+        A shape hint used by ``infer_shape``; a shape passed to ``infer_shape`` for this name
+        takes precedence over it.
     lr_mult : float
-        The learning rate multiplier for input variable.
+        Factor applied to the learning rate of this input (stored as ``__lr_mult__``).
     wd_mult : float
-        Weight decay multiplier for input variable.
+        Factor applied to the weight decay of this input (stored as ``__wd_mult__``).
     dtype : str or numpy.dtype
-        The dtype for input variable. If not specified, this value will be inferred.
+        A dtype hint for ``infer_type``; inferred when absent.
     init : initializer (mxnet.init.*)
-        Initializer for this variable to (optionally) override the default initializer.
+        An initializer that replaces the default one for this variable.
     stype : str
-        The storage type of the variable, such as 'row_sparse', 'csr', 'default', etc
+        Storage type hint (``'default'``, ``'row_sparse'``, ``'csr'``).
     kwargs : Additional attribute variables
-        Additional attributes must start and end with double underscores.
+        More attributes, each named with double underscores on both sides (``__foo__``).
 
     Returns
     -------
     variable : Symbol
-        A symbol corresponding to an input to the computation graph.
+        The variable symbol.
     """
     if not isinstance(name, str):
         raise TypeError("Expect a string for variable `name`")
@@ -684,17 +649,17 @@ Variable = var
 
 
 def Group(symbols: Sequence[Symbol], create_fn: Any = None) -> Symbol:
-    """Creates a symbol that contains a collection of other symbols, grouped together.
+    """Bundle several symbols into one whose outputs are all of theirs, in order.
 
     Parameters
     ----------
     symbols : list
-        List of symbols to be grouped.
+        The symbols to bundle.
 
     Returns
     -------
     sym : Symbol
-        A group symbol.
+        The grouped symbol.
     """
     if not symbols or any(not isinstance(s, Symbol) for s in symbols):
         raise TypeError("Expected a list of symbols as input")
@@ -835,9 +800,9 @@ def _symbol_or_scalar(lhs: Any, rhs: Any, op: str, hint: str, scalar_op: str, sc
 
 
 def pow(base: Any, exp: Any) -> Any:  # noqa: A001 - MXNet's name
-    """Returns element-wise result of base element raised to powers from exp element.
+    """``base ** exp`` element by element, for symbols and numbers in any combination.
 
-    Both inputs can be Symbol or scalar number. Broadcasting is not supported.
+    Two symbols must have the same shape: this function does not broadcast.
     """
     out = _symbol_or_scalar(base, exp, "_power", "_power", "_power_scalar", "_powerscalar",
                             "_rpower_scalar", "_rpowerscalar")
@@ -873,57 +838,57 @@ def _creation(op_name: str, name: Optional[str], **attrs: Any) -> Symbol:
 
 
 def zeros(shape: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
-    """Returns a new symbol of given shape and type, filled with zeros.
+    """A symbol whose output is an array of ``shape`` full of zeros.
 
     Parameters
     ----------
     shape :  int or sequence of ints
-        Shape of the new array.
+        Shape of the output.
     dtype : str or numpy.dtype, optional
-        The value type of the inner value, default to ``np.float32``.
+        Its element type; ``np.float32`` when None.
 
     Returns
     -------
     out : Symbol
-        The created Symbol.
+        The symbol.
     """
     return _creation("_zeros", kwargs.pop("name", None), shape=shape, dtype=dtype, **kwargs)
 
 
 def ones(shape: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
-    """Returns a new symbol of given shape and type, filled with ones.
+    """A symbol whose output is an array of ``shape`` full of ones.
 
     Parameters
     ----------
     shape :  int or sequence of ints
-        Shape of the new array.
+        Shape of the output.
     dtype : str or numpy.dtype, optional
-        The value type of the inner value, default to ``np.float32``.
+        Its element type; ``np.float32`` when None.
 
     Returns
     -------
     out : Symbol
-        The created Symbol
+        The symbol.
     """
     return _creation("_ones", kwargs.pop("name", None), shape=shape, dtype=dtype, **kwargs)
 
 
 def full(shape: Any, val: Any, dtype: Any = None, **kwargs: Any) -> Symbol:
-    """Returns a new array of given shape and type, filled with the given value `val`.
+    """A symbol whose output is an array of ``shape`` with every element ``val``.
 
     Parameters
     ----------
     shape :  int or sequence of ints
-        Shape of the new array.
+        Shape of the output.
     val : scalar
-        Fill value.
+        The fill value.
     dtype : str or numpy.dtype, optional
-        The value type of the inner value, default to ``np.float32``.
+        Its element type; ``np.float32`` when None.
 
     Returns
     -------
     out : Symbol
-        The created Symbol
+        The symbol.
     """
     return _creation("_full", kwargs.pop("name", None), shape=shape, dtype=dtype, value=float(val),
                      **kwargs)
@@ -933,51 +898,51 @@ def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat
            infer_range: bool = False, name: Optional[str] = None, dtype: Any = None) -> Symbol:
     """Returns evenly spaced values within a given interval.
 
+    The symbol's output is ``start, start + step, ...`` up to but excluding ``stop``, as
+    ``mx.nd.arange`` computes it.
+
     Parameters
     ----------
     start : number
-        Start of interval. The interval includes this value. The default start value is 0.
+        First value (0 when only one bound is given, which is then ``stop``).
     stop : number, optional
-        End of interval. The interval does not include this value.
+        The excluded bound.
     step : number, optional
-        Spacing between values.
+        Distance between consecutive values.
     repeat : int, optional
-        "The repeating time of all elements.
-        E.g repeat=3, the element a will be repeated three times --> a, a, a.
+        How many times each value appears in a row (``repeat=2`` gives ``a, a, b, b, ...``).
     infer_range : boolean, optional
-        When set to True, infer the stop position from the start, step,
-        repeat, and output tensor size.
+        Work ``stop`` out from ``start``, ``step``, ``repeat`` and the output size the graph
+        asks for.
     dtype : str or numpy.dtype, optional
-        The value type of the inner value, default to ``np.float32``.
+        Element type; ``np.float32`` when None.
 
     Returns
     -------
     out : Symbol
-        The created Symbol
+        The symbol.
     """
     return _creation("_arange", name, start=start, stop=stop, step=step, repeat=repeat,
                      infer_range=infer_range, dtype=dtype)
 
 
 def eye(N: int, M: int = 0, k: int = 0, dtype: Any = None, **kwargs: Any) -> Symbol:
-    """Returns a new symbol of 2-D shpae, filled with ones on the diagonal and zeros elsewhere.
+    """A symbol whose output is a 2-D array with ones on one diagonal and zeros elsewhere.
 
     Parameters
     ----------
     N: int
-        Number of rows in the output.
+        Row count.
     M: int, optional
-        Number of columns in the output. If 0, defaults to N.
+        Column count; 0 means ``N``.
     k: int, optional
-        Index of the diagonal: 0 (the default) refers to the main diagonal,
-        a positive value refers to an upper diagonal,
-        and a negative value to a lower diagonal.
+        Which diagonal holds the ones: 0 the main one, ``k > 0`` above it, ``k < 0`` below it.
     dtype : str or numpy.dtype, optional
-        The value type of the inner value, default to ``np.float32``.
+        Element type; ``np.float32`` when None.
 
     Returns
     -------
     out : Symbol
-        The created Symbol.
+        The symbol.
     """
     return _creation("_eye", kwargs.pop("name", None), N=N, M=M, k=k, dtype=dtype, **kwargs)
