@@ -77,19 +77,23 @@ class _RecordingStateScope:
 
 
 def record(train_mode: bool = True) -> _RecordingStateScope:
-    """Returns an autograd recording scope context to be used in 'with' statement
-    and captures code that needs gradients to be calculated.
+    """A ``with`` scope inside which operations on arrays are taped for a later ``backward``.
 
     Parameters
     ----------
     train_mode: bool, default True
-        Whether the forward pass is in training or predicting mode.
+        Run operators in their training behaviour (dropout active, BatchNorm using batch
+        statistics) inside the scope; False records them in inference behaviour.
 
-    Example::
-
-        with autograd.record():
-            y = model(x)
-            backward([y])
+    Examples
+    --------
+    >>> x = mx.nd.array([1.0, 2.0])
+    >>> x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad.asnumpy()
+    array([2., 4.], dtype=float32)
     """
     return _RecordingStateScope(True, train_mode)
 
@@ -110,16 +114,19 @@ def predict_mode() -> _RecordingStateScope:
 
 
 def mark_variables(variables: Any, gradients: Any, grad_reqs: Any = "write") -> None:
-    """Mark NDArrays as variables to compute gradient for autograd.
+    """Make arrays autograd variables whose gradients land in the given buffers.
 
-    This is equivalent to the function .attach_grad() in a variable, but with this
-    call we can set the gradient to any value.
+    ``x.attach_grad()`` does the same with a zero buffer it allocates itself; here the caller
+    supplies the buffers.
 
     Parameters
     ----------
     variables: NDArray or list of NDArray
+        The arrays to differentiate with respect to.
     gradients: NDArray or list of NDArray
+        One buffer per variable, of the variable's shape.
     grad_reqs: str or list of str
+        ``'write'``, ``'add'`` or ``'null'``, for all variables or one per variable.
     """
     from .ndarray.ndarray import NDArray
 
@@ -187,16 +194,16 @@ def _run_engine(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def backward(heads: Any, head_grads: Any = None, retain_graph: bool = False,
              train_mode: bool = True) -> None:
-    """Compute the gradients of heads w.r.t previously marked variables.
+    """Backpropagate from ``heads`` into the gradient buffers of the variables they depend on.
 
     Parameters
     ----------
     heads: NDArray or list of NDArray
-        Output NDArray(s)
+        The recorded outputs to start from.
     head_grads: NDArray or list of NDArray or None
-        Gradients with respect to heads.
+        Their gradients; ones where None.
     retain_graph: bool
-        Whether to keep the graph for another backward pass.
+        Keep the tape so that another backward pass can run through it.
     train_mode: bool, optional
         Whether to do backward for training or predicting (the mode of the forward pass
         decides in mxtorch).
@@ -207,48 +214,41 @@ def backward(heads: Any, head_grads: Any = None, retain_graph: bool = False,
 
 def grad(heads: Any, variables: Any, head_grads: Any = None, retain_graph: Optional[bool] = None,
          create_graph: bool = False, train_mode: bool = True) -> list:
-    """Compute the gradients of heads w.r.t variables. Gradients will be
-    returned as new NDArrays instead of stored into `variable.grad`.
-    Supports recording gradient graph for computing higher order gradients.
+    """Gradients of ``heads`` with respect to ``variables``, returned as new arrays.
 
-    .. note::
-
-      Currently only a very limited set of operators support higher order \
-      gradients.
+    Unlike ``backward``, the variables' ``.grad`` buffers are left untouched. With
+    ``create_graph=True`` the gradient computation is itself recorded, so the results can be
+    differentiated again (higher-order gradients).
 
     Parameters
     ----------
     heads: NDArray or list of NDArray
-        Output NDArray(s)
+        The recorded outputs.
     variables: NDArray or list of NDArray
-        Input variables to compute gradients for.
+        The arrays to differentiate with respect to.
     head_grads: NDArray or list of NDArray or None
-        Gradients with respect to heads.
+        Gradients of the heads; ones where None.
     retain_graph: bool
-        Whether to keep computation graph to differentiate again, instead
-        of clearing history and release memory. Defaults to the same value
-        as create_graph.
+        Keep the tape for another pass; by default it follows ``create_graph``.
     create_graph: bool
-        Whether to record gradient graph for computing higher order
+        Record the gradient computation for further differentiation.
     train_mode: bool, optional
-        Whether to do backward for training or prediction.
+        Whether operators run their training behaviour during the pass.
 
     Returns
     -------
     NDArray or list of NDArray:
-        Gradients with respect to variables.
+        One gradient per variable (a list when ``variables`` is a list).
 
     Examples
     --------
-    >>> x = mx.nd.ones((1,))
+    >>> x = mx.nd.array([2.0])
     >>> x.attach_grad()
     >>> with mx.autograd.record():
-    ...     z = mx.nd.elemwise_add(mx.nd.exp(x), x)
-    >>> dx = mx.autograd.grad(z, [x], create_graph=True)
-    >>> print(dx)
-    [
-    [ 3.71828175]
-    <NDArray 1 @cpu(0)>]
+    ...     y = x * x * x
+    >>> dx = mx.autograd.grad(y, [x], create_graph=True)
+    >>> dx[0].asnumpy()
+    array([12.], dtype=float32)
     """
     from .ndarray.ndarray import NDArray
 
@@ -271,41 +271,32 @@ def grad(heads: Any, variables: Any, head_grads: Any = None, retain_graph: Optio
 
 
 class Function:
-    """Customize differentiation in autograd.
+    """Base class for an operation whose gradient you write yourself.
 
-    If you don't want to use the gradients computed by the default
-    chain-rule, you can use Function to customize differentiation for
-    computation. You define your computation in
-    the forward method and provide the customized differentiation
-    in the backward method. During gradient computation, autograd will
-    use the user-defined backward function instead of the default chain-rule.
-    You can also cast to numpy array and back for some operations in
-    forward and backward.
+    Subclass it with a ``forward`` that computes outputs from NDArrays (it may go through
+    numpy) and a ``backward`` that maps the outputs' gradients to the inputs' gradients; calling
+    an instance inside ``record()`` tapes it as one node whose gradient is your ``backward``.
+    ``save_for_backward`` keeps arrays for ``backward`` (read as ``self.saved_tensors``).
 
-    For example, a stable sigmoid function can be defined as::
+    Examples
+    --------
+    A sigmoid whose backward reuses the forward's result:
 
-        class sigmoid(mx.autograd.Function):
-            def forward(self, x):
-                y = 1 / (1 + mx.nd.exp(-x))
-                self.save_for_backward(y)
-                return y
-
-            def backward(self, dy):
-                # backward takes as many inputs as forward's return value,
-                # and returns as many NDArrays as forward's arguments.
-                y, = self.saved_tensors
-                return dy * y * (1-y)
-
-    Then, the function can be used in the following way::
-
-        func = sigmoid()
-        x = mx.nd.random.uniform(shape=(10,))
-        x.attach_grad()
-
-        with mx.autograd.record():
-            m = func(x)
-            m.backward()
-        dx = x.grad.asnumpy()
+    >>> class Sigmoid(mx.autograd.Function):
+    ...     def forward(self, x):
+    ...         y = 1 / (1 + mx.nd.exp(-x))
+    ...         self.save_for_backward(y)
+    ...         return y
+    ...     def backward(self, dy):
+    ...         y, = self.saved_tensors
+    ...         return dy * y * (1 - y)
+    >>> x = mx.nd.zeros((2,))
+    >>> x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     out = Sigmoid()(x)
+    >>> out.backward()
+    >>> x.grad.asnumpy()
+    array([0.25, 0.25], dtype=float32)
     """
 
     def __init__(self) -> None:
@@ -320,10 +311,9 @@ class Function:
         raise NotImplementedError
 
     def backward(self, *output_grads: Any) -> Any:
-        """Backward computation.
+        """The gradients of the inputs from those of the outputs; override it.
 
-        Takes as many inputs as forward's outputs,
-        and returns as many NDArrays as forward's inputs.
+        It receives one gradient per output of ``forward`` and returns one per input.
         """
         raise NotImplementedError
 

@@ -28,39 +28,26 @@ class _DefaultCtxProperty(type):
 
 
 class Context(metaclass=_DefaultCtxProperty):
-    """Constructs a context.
+    """A device (type and number) where arrays live and operators run.
 
-    MXNet can run operations on CPU and different GPUs.
-    A context describes the device type and ID on which computation should be carried on.
-
-    One can use mx.cpu and mx.gpu for short.
-
-    See also
-    ----------
-    `How to run MXNet on multiple CPU/GPUs <http://mxnet.incubator.apache.org/api/faq/distributed_training>`
-    for more details.
+    ``mx.cpu()`` and ``mx.gpu(i)`` are the usual ways to make one. Used as a ``with`` scope, a
+    context becomes the default for arrays created inside it. In mxtorch a context maps to a
+    torch device (``gpu(i)`` is ``cuda:i``).
 
     Parameters
     ----------
-    device_type : {'cpu', 'gpu'} or Context.
-        String representing the device type.
+    device_type : {'cpu', 'gpu', 'cpu_pinned', 'cpu_shared'} or Context
+        The kind of device (also ``'cpu_pinned'`` and ``'cpu_shared'``), or a context to copy.
 
     device_id : int (default=0)
-        The device id of the device, needed for GPU.
-
-    Note
-    ----
-    Context can also be used as a way to change the default context.
+        Which device of that kind; it matters for GPUs.
 
     Examples
     --------
-    >>> # array on cpu
-    >>> cpu_array = mx.nd.ones((2, 3))
-    >>> # switch default context to GPU(2)
-    >>> with mx.Context(mx.gpu(2)):
-    ...     gpu_array = mx.nd.ones((2, 3))
-    >>> gpu_array.context
-    gpu(2)
+    >>> with mx.Context(mx.cpu(1)):
+    ...     a = mx.nd.ones((2, 3))
+    >>> a.context
+    cpu(1)
     """
 
     devtype2str = {1: "cpu", 2: "gpu", 3: "cpu_pinned", 5: "cpu_shared"}
@@ -130,58 +117,52 @@ class Context(metaclass=_DefaultCtxProperty):
 
 
 def cpu(device_id: int = 0) -> Context:
-    """Returns a CPU context.
-
-    This function is a short cut for ``Context('cpu', device_id)``.
-    For most operations, when no context is specified, the default context is `cpu()`.
+    """The CPU context, ``Context('cpu', device_id)``; the default when none is given.
 
     Parameters
     ----------
     device_id : int, optional
-        The device id of the device. `device_id` is not needed for CPU.
-        This is included to make interface compatible with GPU.
+        Kept for symmetry with ``gpu``; it does not change where CPU data live.
 
     Returns
     -------
     context : Context
-        The corresponding CPU context.
+        The CPU context.
     """
     return Context("cpu", device_id)
 
 
 def cpu_pinned(device_id: int = 0) -> Context:
-    """Returns a CPU pinned memory context. Copying from CPU pinned memory to GPU
-    is faster than from normal CPU memory.
+    """A CPU context whose memory is page-locked, so copies to a GPU are faster.
 
     Parameters
     ----------
     device_id : int, optional
-        The device id of the device. `device_id` is not needed for CPU.
+        Kept for symmetry with ``gpu``.
 
     Returns
     -------
     context : Context
-        The corresponding CPU pinned memory context.
+        The pinned-memory CPU context.
     """
     return Context("cpu_pinned", device_id)
 
 
 def gpu(device_id: int = 0) -> Context:
-    """Returns a GPU context.
+    """The context of GPU number ``device_id``, ``Context('gpu', device_id)``.
 
-    This function is a short cut for Context('gpu', device_id).
-    The K GPUs on a node are typically numbered as 0,...,K-1. Creating data on a GPU
-    that this machine does not have raises MXNetError.
+    GPUs are numbered from 0. Making the context always works; putting data on a GPU the
+    machine lacks raises MXNetError.
 
     Parameters
     ----------
     device_id : int, optional
-        The device id of the device, needed for GPU.
+        Which GPU.
 
     Returns
     -------
     context : Context
-        The corresponding GPU context.
+        The GPU context.
     """
     return Context("gpu", device_id)
 
@@ -198,12 +179,12 @@ def num_gpus() -> int:
 
 
 def gpu_memory_info(device_id: int = 0) -> tuple:
-    """Query CUDA for the free and total bytes of GPU global memory.
+    """Free and total global memory of one GPU, in bytes, as CUDA reports them.
 
     Parameters
     ----------
     device_id : int, optional
-        The device id of the GPU device.
+        Which GPU to ask about.
 
     Returns
     -------
@@ -215,22 +196,18 @@ def gpu_memory_info(device_id: int = 0) -> tuple:
 
 
 def current_context() -> Context:
-    """Returns the current context.
+    """The context arrays are created on when none is given.
 
-    By default, `mx.cpu()` is used for all the computations
-    and it can be overridden by using `with mx.Context(x)` statement where
-    x can be cpu(device_id) or gpu(device_id).
+    It is ``cpu(0)`` unless a ``with mx.Context(...)`` scope (or ``Context.default_ctx``) says
+    otherwise; leaving the scope restores the previous one.
 
     Examples
-    -------
+    --------
     >>> mx.current_context()
     cpu(0)
-    >>> with mx.Context('gpu', 1):  # Context changed in `with` block.
-    ...    mx.current_context()  # Computation done here will be on gpu(1).
-    ...
-    gpu(1)
-    >>> mx.current_context() # Back to default context.
-    cpu(0)
+    >>> with mx.cpu(3):
+    ...     mx.current_context()
+    cpu(3)
 
     Returns
     -------
