@@ -44,18 +44,23 @@ def _layer_params(node: dict, pre_filter: int, shape_dict: Optional[dict]) -> in
 
 def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int = 120,
                   positions: Sequence[float] = (.44, .64, .74, 1.)) -> None:
-    """Convert symbol for detail information.
+    """Print a table of a symbol's layers: output shapes, parameter counts and inputs.
+
+    One row per operator node (and per input variable that is a graph output), with the number
+    of parameters each contributes, followed by the total. Shapes are shown when ``shape``
+    lets them be inferred.
 
     Parameters
     ----------
     symbol: Symbol
-        Symbol to be visualized.
+        The graph to describe.
     shape: dict
-        A dict of shapes, str->shape (tuple), given input shapes.
+        Input shapes by name (``{'data': (1, 3, 224, 224)}``), used to infer every output shape.
     line_length: int
-        Rotal length of printed lines
+        Width of the table in characters.
     positions: list
-        Relative or absolute positions of log elements in each line.
+        Where each of the four columns ends: fractions of ``line_length`` when the last is at
+        most 1, else absolute character positions.
 
     Returns
     ------
@@ -68,7 +73,7 @@ def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int
     nodes = conf["nodes"]
     heads = set(conf["heads"][0])
     if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
+        positions = [int(frac * line_length) for frac in positions]
 
     def print_row(fields: list) -> None:
         line = ""
@@ -86,7 +91,7 @@ def print_summary(symbol: Symbol, shape: Optional[dict] = None, line_length: int
         if node["op"] != "null":
             for item in node["inputs"]:
                 input_node = nodes[item[0]]
-                if input_node["op"] != "null" or item[0] in heads:
+                if item[0] in heads or input_node["op"] != "null":
                     pre_node.append(input_node["name"])
                     key = output_key(input_node)
                     if shape_dict is not None and key in shape_dict:
@@ -138,51 +143,42 @@ def _edge_key(nodes: list, item: list) -> str:
 def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
                  shape: Optional[dict] = None, dtype: Optional[dict] = None,
                  node_attrs: Optional[dict] = None, hide_weights: bool = True) -> Any:
-    """Creates a visualization (Graphviz digraph object) of the given computation graph.
-    Graphviz must be installed for this function to work.
+    """Draw a symbol's graph as a Graphviz digraph, one node per operator and input.
+
+    Needs the ``graphviz`` Python package. Nodes are coloured by operator kind; edges are
+    labelled with the tensor shapes (and dtypes) flowing along them when ``shape`` (``dtype``)
+    is given.
 
     Parameters
     ----------
-    title: str, optional
-        Title of the generated visualization.
     symbol: Symbol
-        A symbol from the computation graph. The generated digraph will visualize the part
-        of the computation graph required to compute `symbol`.
+        The graph; everything its outputs depend on is drawn.
+    title: str, optional
+        Name of the digraph (and of the file ``view``/``render`` writes).
+    save_format: str, optional
+        Output format used when the digraph is rendered (``'pdf'``, ``'png'``...).
     shape: dict, optional
-        Specifies the shape of the input tensors. If specified, the visualization will include
-        the shape of the tensors between the nodes. `shape` is a dictionary mapping
-        input symbol names (str) to the corresponding tensor shape (tuple).
+        Input shapes by name; edges then carry the inferred shapes.
     dtype: dict, optional
-        Specifies the type of the input tensors. If specified, the visualization will include
-        the type of the tensors between the nodes. `dtype` is a dictionary mapping
-        input symbol names (str) to the corresponding tensor type (e.g. `numpy.float32`).
+        Input dtypes by name (``numpy.float32``...); edges then carry the inferred dtypes.
     node_attrs: dict, optional
-        Specifies the attributes for nodes in the generated visualization. `node_attrs` is
-        a dictionary of Graphviz attribute names and values. For example::
-
-            node_attrs={"shape":"oval","fixedsize":"false"}
-
-        will use oval shape for nodes and allow variable sized nodes in the visualization.
+        Graphviz node attributes that override the defaults, e.g.
+        ``{"shape": "oval", "fixedsize": "false"}``.
     hide_weights: bool, optional
-        If True (default), then inputs with names of form *_weight* (corresponding to weight
-        tensors) or *_bias* (corresponding to bias vectors) will be hidden for a cleaner
-        visualization.
+        Leave out the ``*_weight`` and ``*_bias`` inputs (and other parameter variables) so that
+        the drawing shows the data flow only; True by default.
 
     Returns
     -------
     dot: Digraph
-        A Graphviz digraph object visualizing the computation graph to compute `symbol`.
+        The ``graphviz.Digraph``; ``dot.render()`` or ``dot.view()`` writes it out.
 
-    Example
-    -------
-    >>> net = mx.sym.Variable('data')
-    >>> net = mx.sym.FullyConnected(data=net, name='fc1', num_hidden=128)
-    >>> net = mx.sym.Activation(data=net, name='relu1', act_type="relu")
-    >>> net = mx.sym.FullyConnected(data=net, name='fc2', num_hidden=10)
-    >>> net = mx.sym.SoftmaxOutput(data=net, name='out')
-    >>> digraph = mx.viz.plot_network(net, shape={'data':(100,200)},
-    ... node_attrs={"fixedsize":"false"})
-    >>> digraph.view()
+    Examples
+    --------
+    >>> data = mx.sym.var('data')
+    >>> fc = mx.sym.FullyConnected(data, name='fc1', num_hidden=16)
+    >>> out = mx.sym.SoftmaxOutput(mx.sym.relu(fc), name='out')
+    >>> dot = mx.viz.plot_network(out, shape={'data': (8, 32)})  # doctest: +SKIP
     """
     try:
         from graphviz import Digraph
@@ -197,7 +193,7 @@ def plot_network(symbol: Symbol, title: str = "plot", save_format: str = "pdf",
         _, out_types, _ = internals.infer_type(**dtype)
         if out_types is None:
             raise ValueError("Input type is incomplete")
-        type_dict = dict(zip(internals.list_outputs(), out_types))
+        type_dict = {name: t for name, t in zip(internals.list_outputs(), out_types)}
     nodes = json.loads(symbol.tojson())["nodes"]
     names = [node["name"] for node in nodes]
     if len(names) != len(set(names)):
