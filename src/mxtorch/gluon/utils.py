@@ -32,27 +32,24 @@ __all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "do
 
 def split_data(data: NDArray, num_slice: int, batch_axis: int = 0,
                even_split: bool = True) -> list:
-    """Splits an NDArray into `num_slice` slices along `batch_axis`.
-    Usually used for data parallelism where each slices is sent
-    to one device (i.e. GPU).
+    """Cut a batch into ``num_slice`` pieces along ``batch_axis``, one per device for data parallelism.
 
     Parameters
     ----------
     data : NDArray
-        A batch of data.
+        The batch.
     num_slice : int
-        Number of desired slices.
+        How many pieces to make.
     batch_axis : int, default 0
-        The axis along which to slice.
+        The axis to cut along.
     even_split : bool, default True
-        Whether to force all slices to have the same number of elements.
-        If `True`, an error will be raised when `num_slice` does not evenly
-        divide `data.shape[batch_axis]`.
+        Require every piece to be the same size: ValueError when ``num_slice`` does not divide
+        ``data.shape[batch_axis]``. With False the first pieces take one extra element each.
 
     Returns
     -------
     list of NDArray
-        Return value is a list even if `num_slice` is 1.
+        The pieces (a list even for one piece).
     """
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
@@ -72,50 +69,53 @@ def split_data(data: NDArray, num_slice: int, batch_axis: int = 0,
 
 def split_and_load(data: Any, ctx_list: Sequence[Context], batch_axis: int = 0,
                    even_split: bool = True) -> list:
-    """Splits an NDArray into `len(ctx_list)` slices along `batch_axis` and loads
-    each slice to one context in `ctx_list`.
+    """Cut a batch with ``split_data`` into one piece per context and copy each piece to its context.
 
     Parameters
     ----------
     data : NDArray
-        A batch of data.
+        The batch (a numpy array is converted first).
     ctx_list : list of Context
-        A list of Contexts.
+        The devices, one piece each.
     batch_axis : int, default 0
-        The axis along which to slice.
+        The axis to cut along.
     even_split : bool, default True
-        Whether to force all slices to have the same number of elements.
+        Require the pieces to be the same size.
 
     Returns
     -------
     list of NDArray
-        Each corresponds to a context in `ctx_list`.
+        Piece ``i`` on ``ctx_list[i]``.
     """
     if not isinstance(data, NDArray):
         data = ndarray.array(data, ctx=ctx_list[0])
     if len(ctx_list) == 1:
         return [data.as_in_context(ctx_list[0])]
-    slices = split_data(data, len(ctx_list), batch_axis, even_split)
-    return [i.as_in_context(ctx) for i, ctx in zip(slices, ctx_list)]
+    pieces = split_data(data, len(ctx_list), batch_axis, even_split)
+    return [piece.as_in_context(ctx) for piece, ctx in zip(pieces, ctx_list)]
 
 
 def clip_global_norm(arrays: Sequence[NDArray], max_norm: float,
                      check_isfinite: bool = True) -> Any:
-    """Rescales NDArrays so that the sum of their 2-norm is smaller than `max_norm`.
+    """Scale arrays in place so that their joint L2 norm is at most ``max_norm``.
+
+    The joint norm is ``sqrt(sum of squares over all arrays)``; every array is multiplied by
+    ``min(1, max_norm / (norm + 1e-8))``, which leaves arrays within the limit unchanged.
 
     Parameters
     ----------
     arrays : list of NDArray
+        The arrays (typically gradients), changed in place.
     max_norm : float
+        The largest joint norm allowed.
     check_isfinite : bool, default True
-         If True, check that the total_norm is finite (not nan or inf). This
-         requires a blocking .asscalar() call.
+        Warn when the norm is NaN or infinite; this reads the norm back to the host (a sync).
 
     Returns
     -------
     NDArray or float
-      Total norm. Return type is NDArray of shape (1,) if check_isfinite is
-      False. Otherwise a float is returned.
+        The joint norm before scaling: a float when ``check_isfinite`` is True, else an NDArray
+        of shape (1,).
     """
     if len(arrays) == 0:
         raise ValueError("clip_global_norm needs at least one array")
@@ -144,19 +144,19 @@ def _indent(s_: str, numSpaces: int) -> str:
 
 
 def check_sha1(filename: str, sha1_hash: str) -> bool:
-    """Check whether the sha1 hash of the file content matches the expected hash.
+    """Whether the SHA-1 digest of a file's bytes equals ``sha1_hash``.
 
     Parameters
     ----------
     filename : str
-        Path to the file.
+        The file to hash.
     sha1_hash : str
-        Expected sha1 hash in hexadecimal digits.
+        The expected digest as hex digits.
 
     Returns
     -------
     bool
-        Whether the file content matches the expected hash.
+        True on a match.
     """
     return hexdigest(filename, "sha1") == sha1_hash
 
@@ -341,7 +341,7 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
              sha1_hash: Optional[str] = None, retries: int = 5, verify_ssl: bool = True, *,
              max_bytes: Optional[int] = None, timeout: float = 60.0,
              total_timeout: Optional[float] = None, label: Optional[str] = None) -> str:
-    """Download a given URL
+    """Fetch ``url`` into a local file and return its path.
 
     The file is written to a temporary name beside its destination and moved into place only
     when complete; the temporary file is removed on every failure, on ``KeyboardInterrupt`` and,
@@ -351,19 +351,19 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     Parameters
     ----------
     url : str
-        URL to download
+        Where to fetch from.
     path : str, optional
-        Destination path to store downloaded file. By default stores to the
-        current directory with same name as in url.
+        The destination file, or a directory to put it in; by default the last part of the URL
+        in the current directory.
     overwrite : bool, optional
-        Whether to overwrite destination file if already exists.
+        Fetch again even when the destination exists.
     sha1_hash : str, optional
-        Expected sha1 hash in hexadecimal digits. Will ignore existing file when hash is specified
-        but doesn't match.
+        Expected SHA-1 digest (hex). An existing file that does not match it is fetched again,
+        and a fetched file that does not match it fails the attempt.
     retries : integer, default 5
-        The number of times to attempt the download in case of failure or non 200 return codes
+        How many more attempts to make after a failed one (network error, non-200 status).
     verify_ssl : bool, default True
-        Verify SSL certificates.
+        Check the server's TLS certificate.
     max_bytes : int, optional (keyword only)
         The most bytes accepted. A server that declares a larger Content-Length is refused before
         the body is read; a body that grows past the limit is cut off and refused. Defaults to
@@ -384,7 +384,7 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     Returns
     -------
     str
-        The file path of the downloaded file.
+        The path of the downloaded (or already present) file.
     """
     if path is None:
         fname = url.split("/")[-1]
@@ -407,11 +407,12 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
         warnings.warn("Unverified HTTPS request is being made (verify_ssl=False). "
                       "Adding certificate verification is strongly advised.")
     _warn_plain_http(url)
-    if not (overwrite or not os.path.exists(fname) or
-            (sha1_hash and not check_sha1(fname, sha1_hash))):
+    def usable() -> bool:  # a file already at ``fname`` that passes the hash check, if any
+        return os.path.exists(fname) and (not sha1_hash or check_sha1(fname, sha1_hash))
+
+    if not overwrite and usable():
         return fname
-    dirname = os.path.dirname(os.path.abspath(os.path.expanduser(fname)))
-    os.makedirs(dirname, exist_ok=True)
+    os.makedirs(os.path.split(os.path.abspath(os.path.expanduser(fname)))[0], exist_ok=True)
     deadline = time.monotonic() + total[0]
     with _sigterm_removes_partial_files():
         while retries + 1 > 0:
@@ -422,7 +423,7 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
                 print(f"Downloading {label or fname} from {url}...")
                 _fetch(url, tmp, verify_ssl, timeout, cap, deadline, total)
                 # another process may have finished the same file meanwhile: keep theirs if valid
-                if not os.path.exists(fname) or (sha1_hash and not check_sha1(fname, sha1_hash)):
+                if not usable():
                     replace_file(tmp, fname)
                 else:
                     os.remove(tmp)
@@ -488,17 +489,16 @@ class HookHandle:
 
     def detach(self) -> None:
         hooks_dict = self._hooks_dict_ref()
-        if hooks_dict is not None and self._id in hooks_dict:
-            del hooks_dict[self._id]
+        if hooks_dict is not None:
+            hooks_dict.pop(self._id, None)
 
     def __getstate__(self) -> tuple:
         return (self._hooks_dict_ref(), self._id)
 
     def __setstate__(self, state: tuple) -> None:
-        if state[0] is None:
-            self._hooks_dict_ref = weakref.ref(collections.OrderedDict())
-        else:
-            self._hooks_dict_ref = weakref.ref(state[0])
+        # an unpickled handle whose dictionary is gone gets a dead reference, as in MXNet
+        hooks = collections.OrderedDict() if state[0] is None else state[0]
+        self._hooks_dict_ref = weakref.ref(hooks)
         self._id = state[1]
 
     def __enter__(self) -> "HookHandle":
