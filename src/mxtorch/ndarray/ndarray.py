@@ -1280,18 +1280,15 @@ def moveaxis(tensor: NDArray, source: int, destination: int) -> NDArray:
 # -- element-wise functions of NDArrays and scalars -------------------------------------------------
 _UFUNC_PARAMS = """
 
-    .. note::
-
-       If the corresponding dimensions of two arrays have the same size or one of them has size 1,
-       then the arrays are broadcastable to a common shape.
+    Shapes broadcast as in numpy: aligned from the right, each pair of dimensions must be
+    equal or contain a 1.
 
     Parameters
     ----------
     {lhs} : scalar or mxnet.ndarray.array
-        First array (or number).
+        Left operand: an array or a number.
     {rhs} : scalar or mxnet.ndarray.array
-        Second array (or number). If ``{lhs}.shape != {rhs}.shape``, they must be
-        broadcastable to a common shape.
+        Right operand: an array or a number, broadcast against ``{lhs}``.
 
     Returns
     -------
@@ -1301,7 +1298,7 @@ _UFUNC_PARAMS = """
 
 
 def _ufunc_doc(summary: str, result: str, lhs: str = "lhs", rhs: str = "rhs") -> Callable:
-    """Give an element-wise function MXNet's docstring: its summary, then the shared sections."""
+    """Give an element-wise function its docstring: its summary, then the shared sections."""
     def decorate(fn: Callable) -> Callable:
         fn.__doc__ = summary + _UFUNC_PARAMS.format(lhs=lhs, rhs=rhs, result=result)
         return fn
@@ -1342,74 +1339,68 @@ def _ufunc_helper(lhs: Any, rhs: Any, fn_array: str, fn_scalar: Callable, lfn_sc
     raise TypeError(f"type {type(rhs)} not supported")
 
 
-@_ufunc_doc("""Returns element-wise sum of the input arrays with broadcasting.
+@_ufunc_doc("""``lhs + rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``lhs + rhs``, ``mx.nd.broadcast_add(lhs, rhs)`` and
-    ``mx.nd.broadcast_plus(lhs, rhs)``.""", "The element-wise sum of the input arrays.")
+    The same as ``mx.nd.broadcast_add`` (alias ``broadcast_plus``) for two arrays.""",
+            "The sums.")
 def add(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_add", operator.add, "_plus_scalar")
 
 
-@_ufunc_doc("""Returns element-wise difference of the input arrays with broadcasting.
+@_ufunc_doc("""``lhs - rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``lhs - rhs``, ``mx.nd.broadcast_sub(lhs, rhs)`` and
-    ``mx.nd.broadcast_minus(lhs, rhs)``.""", "The element-wise difference of the input arrays.")
+    The same as ``mx.nd.broadcast_sub`` (alias ``broadcast_minus``) for two arrays.""",
+            "The differences.")
 def subtract(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_sub", operator.sub, "_minus_scalar", "_rminus_scalar")
 
 
-@_ufunc_doc("""Returns element-wise product of the input arrays with broadcasting.
+@_ufunc_doc("""``lhs * rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``lhs * rhs`` and ``mx.nd.broadcast_mul(lhs, rhs)``.""",
-            "The element-wise multiplication of the input arrays.")
+    The same as ``mx.nd.broadcast_mul`` for two arrays.""", "The products.")
 def multiply(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_mul", operator.mul, "_mul_scalar")
 
 
-@_ufunc_doc("""Returns element-wise division of the input arrays with broadcasting.
+@_ufunc_doc("""``lhs / rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``lhs / rhs`` and ``mx.nd.broadcast_div(lhs, rhs)``.""",
-            "The element-wise division of the input arrays.")
+    The same as ``mx.nd.broadcast_div`` for two arrays.""", "The quotients.")
 def divide(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_div", operator.truediv, "_div_scalar", "_rdiv_scalar")
 
 
 def true_divide(lhs: Any, rhs: Any) -> Any:
-    """This function is similar to :meth:`divide`."""
+    """Another name of :meth:`divide`."""
     return divide(lhs, rhs)
 
 
-@_ufunc_doc("""Returns element-wise modulo of the input arrays with broadcasting.
+@_ufunc_doc("""``lhs % rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``lhs % rhs`` and ``mx.nd.broadcast_mod(lhs, rhs)``.""",
-            "The element-wise modulo of the input arrays.")
+    The same as ``mx.nd.broadcast_mod`` for two arrays.""", "The remainders.")
 def modulo(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_mod", operator.mod, "_mod_scalar", "_rmod_scalar")
 
 
-@_ufunc_doc("""Returns result of first array elements raised to powers from second array,
-    element-wise with broadcasting.
+@_ufunc_doc("""``base ** exp`` element by element, broadcasting shapes.
 
-    Equivalent to ``base ** exp`` and ``mx.nd.broadcast_power(lhs, rhs)``.""",
-            "The bases in x raised to the exponents in y.", lhs="base", rhs="exp")
+    The same as ``mx.nd.broadcast_power`` for two arrays.""",
+            "Each base raised to its exponent.", lhs="base", rhs="exp")
 def power(base: Any, exp: Any) -> Any:
     return _ufunc_helper(base, exp, "broadcast_power", operator.pow, "_power_scalar",
                          "_rpower_scalar")
 
 
-@_ufunc_doc("""Returns element-wise maximum of the input arrays with broadcasting.
+@_ufunc_doc("""The larger of ``lhs`` and ``rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``mx.nd.broadcast_maximum(lhs, rhs)``.""",
-            "The element-wise maximum of the input arrays.")
+    The same as ``mx.nd.broadcast_maximum`` for two arrays.""", "The maxima.")
 def maximum(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_maximum", lambda x, y: x if x > y else y,
                          "_maximum_scalar")
 
 
-@_ufunc_doc("""Returns element-wise minimum of the input arrays with broadcasting.
+@_ufunc_doc("""The smaller of ``lhs`` and ``rhs`` element by element, broadcasting shapes.
 
-    Equivalent to ``mx.nd.broadcast_minimum(lhs, rhs)``.""",
-            "The element-wise minimum of the input arrays.")
+    The same as ``mx.nd.broadcast_minimum`` for two arrays.""", "The minima.")
 def minimum(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_minimum", lambda x, y: x if x < y else y,
                          "_minimum_scalar")
@@ -1417,48 +1408,45 @@ def minimum(lhs: Any, rhs: Any) -> Any:
 
 def _compared(what: str, symbol: str, name: str, when: str) -> Callable:
     """The docstring decorator of the comparison ``name`` (``lhs symbol rhs``)."""
-    return _ufunc_doc(f"""Returns the result of element-wise **{what}** ({symbol}) comparison
-    operation with broadcasting.
+    return _ufunc_doc(f"""``lhs {symbol} rhs`` (**{what}**) element by element, broadcasting shapes.
 
-    For each element in input arrays, return 1(true) if {when}, otherwise return 0(false).
-
-    Equivalent to ``lhs {symbol} rhs`` and ``mx.nd.broadcast_{name}(lhs, rhs)``.""",
-                      "Output array of boolean values.")
+    Each result is 1 where {when} and 0 elsewhere, in the operands' dtype. The same as
+    ``mx.nd.broadcast_{name}`` for two arrays.""", "The 0/1 results.")
 
 
-@_compared("equal to", "==", "equal", "corresponding elements are same")
+@_compared("equal to", "==", "equal", "the two elements are equal")
 def equal(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_equal", lambda x, y: 1 if x == y else 0,
                          "_equal_scalar")
 
 
-@_compared("not equal to", "!=", "not_equal", "corresponding elements are different")
+@_compared("not equal to", "!=", "not_equal", "the two elements differ")
 def not_equal(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_not_equal", lambda x, y: 1 if x != y else 0,
                          "_not_equal_scalar")
 
 
-@_compared("greater than", ">", "greater", "lhs elements are greater than rhs")
+@_compared("greater than", ">", "greater", "the lhs element is the larger")
 def greater(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_greater", lambda x, y: 1 if x > y else 0,
                          "_greater_scalar", "_lesser_scalar")
 
 
 @_compared("greater than or equal to", ">=", "greater_equal",
-           "lhs elements are greater than equal to rhs")
+           "the lhs element is not smaller")
 def greater_equal(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_greater_equal", lambda x, y: 1 if x >= y else 0,
                          "_greater_equal_scalar", "_lesser_equal_scalar")
 
 
-@_compared("lesser than", "<", "lesser", "lhs elements are less than rhs")
+@_compared("lesser than", "<", "lesser", "the lhs element is the smaller")
 def lesser(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_lesser", lambda x, y: 1 if x < y else 0,
                          "_lesser_scalar", "_greater_scalar")
 
 
 @_compared("lesser than or equal to", "<=", "lesser_equal",
-           "lhs elements are lesser than equal to rhs")
+           "the lhs element is not larger")
 def lesser_equal(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_lesser_equal", lambda x, y: 1 if x <= y else 0,
                          "_lesser_equal_scalar", "_greater_equal_scalar")
@@ -1466,28 +1454,25 @@ def lesser_equal(lhs: Any, rhs: Any) -> Any:
 
 def _logical(what: str, when: str, expression: str) -> Callable:
     """The docstring decorator of the logical function ``logical_<what>``."""
-    return _ufunc_doc(f"""Returns the result of element-wise **logical {what}** comparison
-    operation with broadcasting.
+    return _ufunc_doc(f"""**Logical {what}** of ``lhs`` and ``rhs`` element by element, broadcasting shapes.
 
-    For each element in input arrays, return 1(true) if {when}, otherwise return 0(false).
-
-    Equivalent to ``{expression}`` and ``mx.nd.broadcast_logical_{what}(lhs, rhs)``.""",
-                      "Output array of boolean values.")
+    Each result is 1 where {when} and 0 elsewhere (``{expression}``). The same as
+    ``mx.nd.broadcast_logical_{what}`` for two arrays.""", "The 0/1 results.")
 
 
-@_logical("and", "lhs elements and rhs elements are true", "lhs and rhs")
+@_logical("and", "both elements are non-zero", "lhs and rhs")
 def logical_and(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_and", lambda x, y: 1 if x and y else 0,
                          "_logical_and_scalar")
 
 
-@_logical("or", "lhs elements or rhs elements are true", "lhs or rhs")
+@_logical("or", "at least one element is non-zero", "lhs or rhs")
 def logical_or(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_or", lambda x, y: 1 if x or y else 0,
                          "_logical_or_scalar")
 
 
-@_logical("xor", "exactly one of the lhs and rhs elements is true", "bool(lhs) ^ bool(rhs)")
+@_logical("xor", "exactly one element is non-zero", "bool(lhs) ^ bool(rhs)")
 def logical_xor(lhs: Any, rhs: Any) -> Any:
     return _ufunc_helper(lhs, rhs, "broadcast_logical_xor",
                          lambda x, y: 1 if bool(x) ^ bool(y) else 0, "_logical_xor_scalar")
