@@ -19,7 +19,7 @@ PathType = Union[str, "os.PathLike[str]"]
 
 
 def save(fname: PathType, data: Any) -> None:
-    """Saves a list of arrays or a dict of str->array to file.
+    """Write arrays (one, a list, or a dict by name) to ``fname``.
 
     The file is MXNet's binary NDArray format: MXNet 1.x loads it and mxtorch loads files MXNet wrote.
     It is written to a temporary file first and renamed into place.
@@ -34,14 +34,13 @@ def save(fname: PathType, data: Any) -> None:
 
     Examples
     --------
-    >>> x = mx.nd.zeros((2,3))
-    >>> y = mx.nd.ones((1,4))
-    >>> mx.nd.save('my_list', [x,y])
-    >>> mx.nd.save('my_dict', {'x':x, 'y':y})
-    >>> mx.nd.load('my_list')
-    [<NDArray 2x3 @cpu(0)>, <NDArray 1x4 @cpu(0)>]
-    >>> mx.nd.load('my_dict')
-    {'x': <NDArray 2x3 @cpu(0)>, 'y': <NDArray 1x4 @cpu(0)>}
+    >>> w, b = mx.nd.ones((4, 2)), mx.nd.zeros((4,))
+    >>> mx.nd.save('fc.params', {'weight': w, 'bias': b})
+    >>> sorted(mx.nd.load('fc.params'))
+    ['bias', 'weight']
+    >>> mx.nd.save('pair.nd', [w, b])
+    >>> [a.shape for a in mx.nd.load('pair.nd')]
+    [(4, 2), (4,)]
     """
     if isinstance(data, NDArray):
         data = [data]
@@ -61,7 +60,7 @@ def save(fname: PathType, data: Any) -> None:
 
 
 def load(fname: PathType) -> Any:
-    """Loads an array from file.
+    """Read the arrays of a file ``save`` (or MXNet) wrote.
 
     See more details in ``save``. Reads files in every version of MXNet's format (records of version
     1, 2 and 3 and the ones before version 1); sparse arrays load as dense ones.
@@ -103,7 +102,7 @@ def load(fname: PathType) -> Any:
 
 
 def load_frombuffer(buf: Any) -> Any:
-    """Loads an array dictionary or list from a buffer
+    """Read arrays from bytes holding a ``save`` file, as ``load`` reads a file.
 
     See more details in ``save``; the buffer is checked as ``load`` checks a file, with the same
     limits.
