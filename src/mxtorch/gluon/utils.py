@@ -348,6 +348,9 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     when the download runs in the main thread of a program that leaves SIGTERM at its default
     action, on SIGTERM (the process then still ends as SIGTERM ends it).
 
+    A refusal for size or time raises ``MXNetError`` at once, without further attempts. A plain
+    ``http://`` URL to a host other than this machine draws a warning (once per host).
+
     Parameters
     ----------
     url : str
@@ -377,9 +380,6 @@ def download(url: str, path: Optional[str] = None, overwrite: bool = False,
     label : str, optional (keyword only)
         The name the "Downloading ..." line shows instead of the destination path (the model
         store names the file a user asked for, not the temporary it downloads into).
-
-    A refusal for size or time raises ``MXNetError`` at once, without further attempts. A plain
-    ``http://`` URL to a host other than this machine draws a warning (once per host).
 
     Returns
     -------
