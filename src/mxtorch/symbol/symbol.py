@@ -28,7 +28,7 @@ _STORAGE_TYPES = {"default": 0, "row_sparse": 1, "csr": 2}
 
 
 class Symbol:
-    """Symbol is symbolic graph of the mxnet."""
+    """A node of a symbolic computation graph, or a group of outputs; an executor runs it."""
 
     __slots__ = ("_outputs", "_program")
     # Make numpy defer to Symbol's reflected operators.
@@ -59,11 +59,11 @@ class Symbol:
         return f"<{type(self).__name__} {name}>"
 
     def __iter__(self):
-        """Returns a generator object of symbol: one symbol per output."""
+        """Iterate over this symbol's outputs, each as a single-output symbol."""
         return (self[i] for i in range(len(self)))
 
     def __len__(self) -> int:
-        """Get number of outputs for the symbol."""
+        """How many outputs this symbol has."""
         return len(self._outputs)
 
     def __getitem__(self, index: Any) -> "Symbol":
@@ -269,12 +269,12 @@ class Symbol:
         return [n.name for n in self._variables()[1]]
 
     def list_inputs(self) -> list:
-        """Lists all arguments and auxiliary states of this Symbol.
+        """Names of every input variable, arguments and auxiliary states together.
 
         Returns
         -------
         inputs : list of str
-            List of all inputs.
+            The names, in graph order.
         """
         return [n.name for n in topo_order(self._outputs) if n.is_variable]
 
@@ -308,10 +308,9 @@ class Symbol:
         return None, None, None
 
     def infer_shape_partial(self, *args: Any, **kwargs: Any) -> tuple:
-        """Infers the shape partially.
+        """``infer_shape`` that returns what it could work out instead of giving up.
 
-        This functions works the same way as `infer_shape`, except that this function can return
-        partial results: unknown shapes are ``()`` and unknown dimensions are 0.
+        Shapes it could not determine come back as ``()`` and unknown dimensions as 0.
         """
         return self._infer_shape_impl(args, kwargs)
 
@@ -385,8 +384,7 @@ class Symbol:
         save(fname, self._outputs)
 
     def debug_str(self) -> str:
-        """Gets a debug string of symbol: outputs, variables and operators with their inputs and
-        attributes."""
+        """A readable listing of the graph: outputs, variables, and operators with inputs and attributes."""
         lines = ["Symbol Outputs:"]
         lines += [f"\toutput[{k}]={n.name}({i})" for k, (n, i) in enumerate(self._outputs)]
         for node in topo_order(self._outputs):
@@ -488,7 +486,7 @@ class Symbol:
         return self.bind(current_context() if ctx is None else ctx, kwargs).forward()
 
     def gradient(self, wrt: Sequence[str]) -> "Symbol":
-        """Gets the autodiff of current symbol (not implemented in MXNet either)."""
+        """Not available, as in MXNet 1.9.1: raises NotImplementedError (use Executor.backward)."""
         raise NotImplementedError("Symbol.gradient is not implemented (as in MXNet 1.x); use "
                                   "bind/simple_bind and Executor.backward")
 
@@ -699,17 +697,17 @@ def load(fname: str) -> Symbol:
 
 
 def load_json(json_str: str) -> Symbol:
-    """Loads symbol from json string.
+    """Rebuild a symbol from the JSON text ``tojson`` (or MXNet) produced.
 
     Parameters
     ----------
     json_str : str
-        A JSON string.
+        The symbol JSON.
 
     Returns
     -------
     sym : Symbol
-        The loaded symbol.
+        The graph it describes.
     """
     if not isinstance(json_str, str):
         raise TypeError("fname required to be string")
@@ -813,19 +811,19 @@ power = pow
 
 
 def maximum(left: Any, right: Any) -> Any:
-    """Returns element-wise maximum of the input elements (Symbols or scalars)."""
+    """The larger of ``left`` and ``right`` element by element; either may be a Symbol or a number."""
     out = _symbol_or_scalar(left, right, "_maximum", "_maximum", "_maximum_scalar", "_maximumscalar")
     return (left if left > right else right) if out is None else out
 
 
 def minimum(left: Any, right: Any) -> Any:
-    """Returns element-wise minimum of the input elements (Symbols or scalars)."""
+    """The smaller of ``left`` and ``right`` element by element; either may be a Symbol or a number."""
     out = _symbol_or_scalar(left, right, "_minimum", "_minimum", "_minimum_scalar", "_minimumscalar")
     return (left if left < right else right) if out is None else out
 
 
 def hypot(left: Any, right: Any) -> Any:
-    """Given the "legs" of a right triangle, returns its hypotenuse, element-wise."""
+    """``sqrt(left**2 + right**2)`` element by element; either may be a Symbol or a number."""
     out = _symbol_or_scalar(left, right, "_hypot", "_hypot", "_hypot_scalar", "_hypotscalar")
     return float(np.hypot(left, right)) if out is None else out
 
