@@ -28,17 +28,17 @@ _state = _State()
 
 
 def is_recording() -> bool:
-    """Get status on recording/not recording."""
+    """Whether operations on arrays are being taped for autograd right now."""
     return _state.recording
 
 
 def is_training() -> bool:
-    """Get status on training/predicting."""
+    """Whether operators currently run in training mode (as opposed to predicting)."""
     return _state.training
 
 
 def set_recording(is_recording: bool) -> bool:  # noqa: A002 - MXNet's name
-    """Set status to recording/not recording. Returns the previous status."""
+    """Turn autograd taping on or off and return the state it had before."""
     prev = _state.recording
     _state.recording = bool(is_recording)
     # recording needs torch's grad mode; not recording leaves it alone (operators run without
@@ -49,7 +49,7 @@ def set_recording(is_recording: bool) -> bool:  # noqa: A002 - MXNet's name
 
 
 def set_training(train_mode: bool) -> bool:
-    """Set status to training/predicting. Returns the previous status."""
+    """Switch operators between training and predicting mode and return the previous mode."""
     prev = _state.training
     _state.training = bool(train_mode)
     return prev
@@ -99,7 +99,7 @@ def record(train_mode: bool = True) -> _RecordingStateScope:
 
 
 def pause(train_mode: bool = False) -> _RecordingStateScope:
-    """Returns a scope context for code that does not need gradients to be calculated."""
+    """A ``with`` scope inside ``record()`` whose operations are not taped (predicting mode by default)."""
     return _RecordingStateScope(False, train_mode)
 
 
@@ -307,7 +307,7 @@ class Function:
         self.saved_tensors = args
 
     def forward(self, *inputs: Any) -> Any:
-        """Forward computation."""
+        """The outputs from the inputs, as NDArrays; override it."""
         raise NotImplementedError
 
     def backward(self, *output_grads: Any) -> Any:

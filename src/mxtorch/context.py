@@ -69,7 +69,7 @@ class Context(metaclass=_DefaultCtxProperty):
 
     @property
     def device_type(self) -> str:
-        """Returns the device type of current context.
+        """The kind of device: ``'cpu'``, ``'gpu'``, ``'cpu_pinned'`` or ``'cpu_shared'``.
 
         Returns
         -------
@@ -110,7 +110,7 @@ class Context(metaclass=_DefaultCtxProperty):
         Context._default_ctx.value = self._old_ctx.pop()
 
     def empty_cache(self) -> None:
-        """Empties the memory cache for the current contexts device (no-op on CPU)."""
+        """Return this device's cached, unused GPU memory to the driver (no-op on CPU)."""
         if self.device_typeid == 2 and torch.cuda.is_available():
             with torch.cuda.device(self.torch_device):
                 torch.cuda.empty_cache()
@@ -168,12 +168,12 @@ def gpu(device_id: int = 0) -> Context:
 
 
 def num_gpus() -> int:
-    """Query CUDA for the number of GPUs present.
+    """How many CUDA devices this machine has.
 
     Returns
     -------
     count : int
-        The number of GPUs.
+        0 without CUDA.
     """
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 

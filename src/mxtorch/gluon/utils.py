@@ -135,7 +135,7 @@ def clip_global_norm(arrays: Sequence[NDArray], max_norm: float,
 
 
 def _indent(s_: str, numSpaces: int) -> str:
-    """Indent string"""
+    """``s_`` with every line after the first indented by ``numSpaces`` spaces."""
     s = s_.split("\n")
     if len(s) == 1:
         return s_
@@ -460,12 +460,12 @@ def _get_repo_url() -> str:
 
 
 def _get_repo_file_url(namespace: str, filename: str) -> str:
-    """Return the URL for hosted file in Gluon repository."""
+    """The address of ``filename`` under ``namespace`` in the Gluon file repository."""
     return f"{_get_repo_url()}{namespace}/{filename}"
 
 
 def _brief_print_list(lst: Any, limit: int = 7) -> str:
-    """Print at most `limit` elements of list."""
+    """``lst`` quoted and comma-separated, its middle elided when it holds more than ``limit``."""
     lst = list(lst)
     if len(lst) > limit:
         return _brief_print_list(lst[:limit // 2], limit) + ", ..., " + \
@@ -474,7 +474,7 @@ def _brief_print_list(lst: Any, limit: int = 7) -> str:
 
 
 class HookHandle:
-    """A handle that can attach/detach a hook."""
+    """What registering a hook returns: ``detach()``, or leaving its ``with`` scope, removes it."""
 
     def __init__(self) -> None:
         self._hooks_dict_ref = None
@@ -509,7 +509,7 @@ class HookHandle:
 
 
 def shape_is_known(shape: Optional[Sequence[int]]) -> bool:
-    """Check whether a shape is completely known (no unknown 0 dimensions)."""
+    """True when ``shape`` has dimensions and none is 0 (MXNet's "unknown"); negatives raise."""
     if shape is None or len(shape) == 0:  # MXNet's legacy shapes have no 0-d (scalar) case
         return False
     for dim_size in shape:
