@@ -144,17 +144,17 @@ class NDArray:
     # -- properties -------------------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        """Tuple of array dimensions."""
+        """The size of each dimension, as a tuple of ints."""
         return tuple(self._t.shape)
 
     @property
     def size(self) -> int:
-        """Number of elements in the array."""
+        """How many elements the array holds (the product of its shape)."""
         return self._t.numel()
 
     @property
     def ndim(self) -> int:
-        """Returns the number of dimensions of this array."""
+        """How many dimensions the array has."""
         return self._t.dim()
 
     @property
@@ -164,7 +164,7 @@ class NDArray:
 
     @property
     def context(self) -> Context:
-        """Device context of the array."""
+        """The Context (device) the array lives on."""
         return self._ctx if self._ctx is not None else context_of(self._t.device)
 
     ctx = context
@@ -181,7 +181,7 @@ class NDArray:
 
     @property
     def T(self) -> "NDArray":
-        """Returns a copy of the array with axes transposed (the array itself when it has
+        """The array with its axes in reverse order, as a copy (the array itself when it has
         fewer than two dimensions, as in MXNet)."""
         if self._t.dim() < 2:
             return self
@@ -199,7 +199,7 @@ class NDArray:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        """Returns a string representation of the array."""
+        """The values followed by ``<NDArray shape @context>``, as MXNet prints arrays."""
         shape_info = "x".join(str(d) for d in self.shape)
         return f"\n{self.asnumpy()!s}\n<{type(self).__name__} {shape_info} @{self.context}>"
 
@@ -226,9 +226,9 @@ class NDArray:
         return t.cpu().numpy().copy()
 
     def asscalar(self) -> Any:
-        """Returns a scalar whose value is copied from this array.
+        """The single element of a one-element array, as a numpy scalar.
 
-        This function is equivalent to ``self.asnumpy()[0]``. This NDArray must have shape (1,).
+        Same as ``self.asnumpy().reshape(1)[0]``; any other size raises ValueError.
 
         Returns
         -------
@@ -328,9 +328,9 @@ class NDArray:
     as_in_ctx = as_in_context
 
     def tostype(self, stype: str) -> "NDArray":
-        """Return a copy of the array with chosen storage type.
+        """A copy of the array in storage type ``stype``.
 
-        Only the dense 'default' storage type is supported.
+        mxtorch arrays are always dense, so ``'default'`` is the one type accepted.
         """
         if stype != "default":
             raise MXNetError(f"storage type {stype!r} is not supported by mxtorch; only 'default' "
@@ -343,7 +343,7 @@ class NDArray:
             torch.cuda.synchronize(self._t.device)
 
     def detach(self) -> "NDArray":
-        """Returns a new NDArray, detached from the current graph (sharing its memory)."""
+        """The same memory as a new NDArray that autograd does not trace back through."""
         return NDArray(self._t.detach(), self._ctx)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -357,7 +357,7 @@ class NDArray:
         return int(self.asscalar())
 
     def to_dlpack_for_read(self) -> Any:
-        """Returns a reference view of NDArray that represents as DLManagedTensor."""
+        """This array as a DLPack capsule sharing its memory (reading and writing alike)."""
         return torch.utils.dlpack.to_dlpack(self._t.detach())
 
     to_dlpack_for_write = to_dlpack_for_read
@@ -417,7 +417,7 @@ class NDArray:
 
     @property
     def grad(self) -> Optional["NDArray"]:
-        """Returns gradient buffer attached to this NDArray."""
+        """The gradient buffer ``attach_grad`` gave this array, or None."""
         return self._grad
 
     @property
@@ -584,7 +584,7 @@ class NDArray:
         return self.reshape([d for i, d in enumerate(shape) if i not in drop] or [1])
 
     def broadcast_to(self, shape: Any) -> "NDArray":
-        """Broadcasts the input array to a new shape.
+        """A copy of this array repeated along its size-1 axes to fill ``shape``.
 
         Only size-1 axes are repeated; ``shape`` may add leading dimensions but never drop any, so
         ``(2, 1)`` and ``(3,)`` both broadcast to ``(2, 3)``.
@@ -612,7 +612,7 @@ class NDArray:
                      shape=shape)
 
     def broadcast_like(self, other: "NDArray") -> "NDArray":
-        """Broadcasts the input array to the shape of other.
+        """A copy of this array repeated along its size-1 axes to fill ``other.shape``.
 
         The rules are those of ``broadcast_to``.
 
@@ -1113,7 +1113,7 @@ def full(shape: Any, val: Any, ctx: Optional[Context] = None, dtype: Any = None,
 def arange(start: float, stop: Optional[float] = None, step: float = 1.0, repeat: int = 1,
            infer_range: Optional[bool] = None, ctx: Optional[Context] = None,
            dtype: Any = None) -> NDArray:
-    """Returns evenly spaced values within a given interval.
+    """Values from ``start`` (inclusive) to ``stop`` (exclusive) in steps of ``step``.
 
     Element ``i`` is ``start + i * step``, computed in the output dtype, for every ``i`` whose
     value lies before ``stop``: ``stop`` itself is never included, as with Python's ``range`` and
@@ -1193,7 +1193,7 @@ def eye(N: int, M: int = 0, k: int = 0, ctx: Optional[Context] = None, dtype: An
 
 def linspace(start: float, stop: float, num: int, endpoint: bool = True,
              ctx: Optional[Context] = None, dtype: Any = None) -> NDArray:
-    """Return evenly spaced numbers within a specified interval.
+    """``num`` equally spaced values from ``start`` to ``stop``.
 
     ``num`` values go from ``start`` towards ``stop`` in equal steps. With ``endpoint=True`` the
     last value is ``stop`` (step ``(stop - start) / (num - 1)``); with ``endpoint=False`` the
@@ -1225,9 +1225,7 @@ def linspace(start: float, stop: float, num: int, endpoint: bool = True,
 
 
 def concatenate(arrays: Sequence[NDArray], axis: int = 0, always_copy: bool = True) -> NDArray:
-    """DEPRECATED, use ``concat`` instead
-
-    Joins arrays along an existing axis.
+    """Join arrays along an existing axis (deprecated: ``concat`` is the operator to use).
 
     Parameters
     ----------
@@ -1481,7 +1479,7 @@ def logical_xor(lhs: Any, rhs: Any) -> Any:
 # -- splitting, encoding, interchange ---------------------------------------------------------------
 def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
              squeeze_axis: bool = False) -> Any:
-    """Split an array into multiple sub-arrays.
+    """Cut ``ary`` into pieces along ``axis``, in equal parts or at given positions.
 
     Parameters
     ----------
@@ -1517,7 +1515,7 @@ def split_v2(ary: NDArray, indices_or_sections: Any, axis: int = 0,
 
 
 def histogram(a: NDArray, bins: Any = 10, range: Optional[tuple] = None) -> Any:  # noqa: A002
-    """Compute the histogram of the input data.
+    """Count how many values of ``a`` fall in each bin.
 
     Parameters
     ----------
@@ -1549,9 +1547,9 @@ def histogram(a: NDArray, bins: Any = 10, range: Optional[tuple] = None) -> Any:
 
 
 def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
-    """One-hot encoding indices into matrix out.
+    """Write the one-hot rows of ``indices`` into ``out``.
 
-    .. note:: `onehot_encode` is deprecated. Use `one_hot` instead.
+    Deprecated in MXNet in favour of the ``one_hot`` operator, which it calls.
 
     Parameters
     ----------
@@ -1615,7 +1613,7 @@ def to_dlpack_for_write(data: NDArray) -> Any:
 
 
 def from_dlpack(dlpack: Any) -> NDArray:
-    """Returns a NDArray backed by a dlpack tensor.
+    """An NDArray over the memory of a DLPack capsule (no copy).
 
     Parameters
     ----------
@@ -1625,7 +1623,7 @@ def from_dlpack(dlpack: Any) -> NDArray:
     Returns
     -------
     NDArray
-        a NDArray backed by a dlpack tensor (sharing its memory)
+        The array, sharing the capsule's memory.
     """
     try:
         t = torch.utils.dlpack.from_dlpack(dlpack)
@@ -1677,7 +1675,7 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls: type = ND
 
 
 def waitall() -> None:
-    """Wait for all async operations to finish in MXNet (synchronizes every CUDA device)."""
+    """Block until all queued device work is done (a synchronize of every CUDA device)."""
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
             torch.cuda.synchronize(i)
