@@ -74,14 +74,14 @@ def _initialize_kvstore(kvstore: Any, param_arrays: list, arg_params: dict, para
     """Enter every parameter in the store and give the devices its starting value (rank 0's, when
     several workers train).
     """
-    for idx, param_on_devs in enumerate(param_arrays):
-        name = param_names[idx]
-        if not update_on_kvstore:
-            kvstore.init(name, arg_params[name])
-            if kvstore.num_workers > 1:  # unlike MXNet: every worker starts from rank 0's values
-                kvstore.pull(name, out=param_on_devs)
-        else:
-            kvstore.broadcast(name, arg_params[name], out=param_on_devs)
+    for name, per_device in zip(param_names, param_arrays):
+        start = arg_params[name]
+        if update_on_kvstore:
+            kvstore.broadcast(name, start, out=per_device)
+            continue
+        kvstore.init(name, start)
+        if kvstore.num_workers > 1:  # unlike MXNet: every worker starts from rank 0's values
+            kvstore.pull(name, out=per_device)
 
 
 def _update_params_on_kvstore(param_arrays: list, grad_arrays: list, kvstore: Any,
@@ -217,9 +217,7 @@ def load_checkpoint(prefix: str, epoch: int) -> tuple:
     aux_params : dict of str to NDArray
         Auxiliary states by name.
     """
-    symbol = sym.load(f"{prefix}-symbol.json")
-    arg_params, aux_params = load_params(prefix, epoch)
-    return symbol, arg_params, aux_params
+    return (sym.load(f"{prefix}-symbol.json"),) + load_params(prefix, epoch)
 
 
 # -- FeedForward ----------------------------------------------------------------------------------
@@ -325,8 +323,8 @@ class FeedForward:
         and auxiliary names.
         """
         inputs = [x if isinstance(x, io.DataDesc) else io.DataDesc(*x) for x in inputs]
-        input_shapes = {item.name: item.shape for item in inputs}
-        arg_shapes, _, aux_shapes = self.symbol.infer_shape(**input_shapes)
+        input_shapes = {desc.name: desc.shape for desc in inputs}
+        arg_shapes, _, aux_shapes = self.symbol.infer_shape(**input_shapes)  # None: too few known
         if arg_shapes is None:
             raise MXNetError(f"FeedForward: cannot infer the parameter shapes from {input_shapes}")
         arg_dtypes, _, aux_dtypes = self.symbol.infer_type(**{i.name: i.dtype for i in inputs})
@@ -357,20 +355,21 @@ class FeedForward:
 
     def _init_predictor(self, input_shapes: list, type_dict: Optional[dict] = None) -> None:
         """Bind (or reuse) the executor that ``predict`` and ``score`` run, on the first device."""
-        shapes = {name: self.arg_params[name].shape for name in self.arg_params}
+        shapes = {name: value.shape for name, value in self.arg_params.items()}
         shapes.update(dict(input_shapes))
         if self._pred_exec is not None:
-            arg_shapes, _, _ = self.symbol.infer_shape(**shapes)
-            if arg_shapes is None:
+            # the bound predictor is reused while every argument keeps its shape
+            wanted = self.symbol.infer_shape(**shapes)[0]
+            if wanted is None:
                 raise MXNetError("Incomplete input shapes")
-            if arg_shapes == [x.shape for x in self._pred_exec.arg_arrays]:
+            if wanted == [bound.shape for bound in self._pred_exec.arg_arrays]:
                 return
-        # for now only use the first device
-        pred_exec = self.symbol.simple_bind(self.ctx[0], grad_req="null", type_dict=type_dict,
-                                            **shapes)
-        pred_exec.copy_params_from(self.arg_params, self.aux_params)
+        # prediction runs on the first device alone, as MXNet's FeedForward
+        executor = self.symbol.simple_bind(self.ctx[0], grad_req="null", type_dict=type_dict,
+                                           **shapes)
+        executor.copy_params_from(self.arg_params, self.aux_params)
         _check_arguments(self.symbol)
-        self._pred_exec = pred_exec
+        self._pred_exec = executor
 
     def _init_iter(self, X: Any, y: Any, is_train: bool) -> Any:
         """Return ``X`` as a data iterator, wrapping numpy arrays or NDArrays with their labels."""
@@ -400,12 +399,14 @@ class FeedForward:
         if eval_data is None:
             return eval_data
         if isinstance(eval_data, (tuple, list)) and len(eval_data) == 2:
-            if eval_data[0] is None:
+            data, label = eval_data
+            if data is None:
                 raise ValueError("Eval data is NONE")
-            if eval_data[1] is None and isinstance(eval_data[0], io.DataIter):
-                return eval_data[0]
-            data = np.array(eval_data[0]) if isinstance(eval_data[0], list) else eval_data[0]
-            label = np.array(eval_data[1]) if isinstance(eval_data[1], list) else eval_data[1]
+            if label is None and isinstance(data, io.DataIter):
+                return data
+            # plain Python lists are taken as array literals
+            data, label = (np.array(part) if isinstance(part, list) else part
+                           for part in (data, label))
             return self._init_iter(data, label, is_train=True)
         if not isinstance(eval_data, io.DataIter):
             raise TypeError("Eval data must be DataIter, or NDArray/numpy.ndarray/list pair (i.e. "
@@ -447,29 +448,32 @@ class FeedForward:
         """
         from .module.executor_group import load_general
         X, data_arrays = self._prepare_prediction(X, reset)
-        output_list: list = [[] for _ in self._pred_exec.outputs]
-        data_list: list = [[] for _ in X.provide_data]
-        label_list: list = [[] for _ in X.provide_label]
+        outputs: list = [[] for _ in self._pred_exec.outputs]
+        data: list = [[] for _ in X.provide_data]
+        label: list = [[] for _ in X.provide_label]
+
+        def keep(pieces: list, arrays: list, rows: int) -> None:
+            # the batch's real rows only: the iterator pads the last batch
+            for kept, array in zip(pieces, arrays):
+                kept.append(array[0:rows].asnumpy())
+
+        def joined(pieces: list) -> Any:
+            whole = [np.concatenate(kept) for kept in pieces]
+            return whole[0] if len(whole) == 1 else whole
+
         for i, batch in enumerate(X):
             load_general(batch.data, data_arrays, [-1] * len(data_arrays))
             self._pred_exec.forward(is_train=False)
-            real_size = X.batch_size - batch.pad
-            for o_list, o_nd in zip(output_list, self._pred_exec.outputs):
-                o_list.append(o_nd[0:real_size].asnumpy())
+            rows = X.batch_size - batch.pad
+            keep(outputs, self._pred_exec.outputs, rows)
             if return_data:
-                for j, x in enumerate(batch.data):
-                    data_list[j].append(x[0:real_size].asnumpy())
-                for j, x in enumerate(batch.label):
-                    label_list[j].append(x[0:real_size].asnumpy())
+                keep(data, batch.data, rows)
+                keep(label, batch.label, rows)
             if num_batch is not None and i + 1 == num_batch:
                 break
-        outputs = [np.concatenate(x) for x in output_list]
-        outputs = outputs[0] if len(outputs) == 1 else outputs
         if not return_data:
-            return outputs
-        data = [np.concatenate(x) for x in data_list]
-        label = [np.concatenate(x) for x in label_list]
-        return outputs, data[0] if len(data) == 1 else data, label[0] if len(label) == 1 else label
+            return joined(outputs)
+        return joined(outputs), joined(data), joined(label)
 
     def score(self, X: Any, eval_metric: Any = "acc", num_batch: Optional[int] = None,
               batch_end_callback: Any = None, reset: bool = True) -> float:
@@ -493,8 +497,7 @@ class FeedForward:
         float
             The metric's value.
         """
-        if not isinstance(eval_metric, metric.EvalMetric):
-            eval_metric = metric.create(eval_metric)
+        eval_metric = metric.create(eval_metric)  # an EvalMetric comes back as it is
         from .module.executor_group import load_general
         X, data_arrays = self._prepare_prediction(X, reset)
         for i, batch in enumerate(X):
@@ -551,8 +554,7 @@ class FeedForward:
             self._check_arguments()
         self.kwargs["sym"] = self.symbol
         arg_names, param_names, aux_names = self._init_params(data.provide_data + data.provide_label)
-        if not isinstance(eval_metric, metric.EvalMetric):
-            eval_metric = metric.create(eval_metric)
+        eval_metric = metric.create(eval_metric)  # an EvalMetric comes back as it is
         kv, update_on_kvstore = _create_kvstore(kvstore, len(self.ctx), self.arg_params)
         n = len(self.ctx)
         if update_on_kvstore:

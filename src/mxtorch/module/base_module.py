@@ -145,8 +145,7 @@ class BaseModule:
         self._require("binded", "params_initialized")
         if reset:
             eval_data.reset()
-        if not isinstance(eval_metric, metric.EvalMetric):
-            eval_metric = metric.create(eval_metric)
+        eval_metric = metric.create(eval_metric)  # an EvalMetric comes back as it is
         eval_metric.reset()
         actual_num_batch = 0
         for nbatch, eval_batch in self._inference_batches(eval_data, num_batch, sparse_row_id_fn):
@@ -346,8 +345,7 @@ class BaseModule:
         self.init_optimizer(kvstore=kvstore, optimizer=optimizer, optimizer_params=optimizer_params)
         if validation_metric is None:
             validation_metric = eval_metric
-        if not isinstance(eval_metric, metric.EvalMetric):
-            eval_metric = metric.create(eval_metric)
+        eval_metric = metric.create(eval_metric)  # an EvalMetric comes back as it is
         for epoch in range(begin_epoch, num_epoch):
             tic = time.time()
             eval_metric.reset()
