@@ -14,46 +14,15 @@ GOLDEN = json.loads((pathlib.Path(__file__).parent / "conformance" / "golden" / 
                      / "exports.json").read_text(encoding="utf-8"))
 MODULES = GOLDEN["modules"]
 
-NOT_BUILT_16 = "not built yet (issue 16: RecordIO and the record-file iterators)"
 NUMPY_MODE = "MXNet's NumPy interface (numpy mode), which mxtorch does not provide"
 
-# mx.nd's operator functions (and their linalg_*/cumsum spellings) that wait for issue 15's
-# 77 missing operators.
-ND_WAITING_FOR_ISSUE_15 = frozenset({
-    "BatchNorm_v1", "BilinearSampler", "CTCLoss", "Convolution_v1", "Correlation", "Crop",
-    "GridGenerator", "IdentityAttachKLSparseReg", "L2Normalization", "Pooling_v1", "RNN",
-    "ROIPooling", "SVMOutput", "SequenceLast", "SequenceMask", "SequenceReverse",
-    "SpatialTransformer", "adam_update", "all_finite", "col2im", "ctc_loss", "cumsum",
-    "fill_element_0index", "ftml_update", "ftrl_update", "im2col", "lamb_update_phase1",
-    "lamb_update_phase2", "linalg_det", "linalg_extractdiag", "linalg_extracttrian",
-    "linalg_gelqf", "linalg_gemm", "linalg_gemm2", "linalg_inverse", "linalg_makediag",
-    "linalg_maketrian", "linalg_potrf", "linalg_potri", "linalg_slogdet", "linalg_sumlogdiag",
-    "linalg_syrk", "linalg_trmm", "linalg_trsm", "mp_lamb_update_phase1",
-    "mp_lamb_update_phase2", "mp_nag_mom_update", "mp_sgd_mom_update", "mp_sgd_update",
-    "multi_all_finite", "multi_lars", "multi_mp_sgd_mom_update", "multi_mp_sgd_update",
-    "multi_sgd_mom_update", "multi_sgd_update", "multi_sum_sq", "nag_mom_update",
-    "preloaded_multi_mp_sgd_mom_update", "preloaded_multi_mp_sgd_update",
-    "preloaded_multi_sgd_mom_update", "preloaded_multi_sgd_update", "random_pdf_dirichlet",
-    "random_pdf_exponential", "random_pdf_gamma", "random_pdf_generalized_negative_binomial",
-    "random_pdf_negative_binomial", "random_pdf_normal", "random_pdf_poisson",
-    "random_pdf_uniform", "reset_arrays", "rmsprop_update", "rmspropalex_update", "sgd_mom_update",
-    "sgd_update", "signsgd_update", "signum_update",
-})
 
 # module -> {name: why mxtorch does not have it}. Reviewed: each is either outside what mxtorch
 # does or waits for the named issue.
 STATED_MISSING = {
-    "mxnet.autograd": {
-        "get_symbol": "not built yet (issue 14): turning a recorded torch graph back into a "
-                      "Symbol",
-    },
     "mxnet.io": {
-        "ImageRecordIter": NOT_BUILT_16,
-        "ImageRecordIter_v1": NOT_BUILT_16,
-        "ImageRecordUInt8Iter": NOT_BUILT_16,
-        "ImageRecordUInt8Iter_v1": NOT_BUILT_16,
-        "ImageRecordInt8Iter": NOT_BUILT_16,
-        "ImageDetRecordIter": NOT_BUILT_16,
+        "ImageDetRecordIter": "not built (issue 16 cut it): the detection record iterator; "
+                              "mx.image.ImageDetIter reads detection .rec files",
         "LibSVMIter": "sparse storage: it yields CSR arrays, and mxtorch has dense storage only",
         "MXDataIter": "C-API plumbing: the wrapper around iterators implemented in MXNet's C "
                       "library",
@@ -73,17 +42,12 @@ STATED_MISSING = {
         "get_indexing_dispatch_code": "internal helper of MXNet's NDArray indexing",
         "get_oshape_of_gather_nd_op": "internal helper of MXNet's NDArray indexing",
         "indexing_key_expand_implicit_axes": "internal helper of MXNet's NDArray indexing",
-        "imdecode": "not built yet (issue 16): MXNet's deprecated decoder into an NDArray "
-                    "(mx.image.imdecode is there)",
+        "imdecode": "MXNet's deprecated nd.imdecode (mean subtraction, clipping into an out "
+                    "array); mx.image.imdecode is the decoder",
         "np": NUMPY_MODE,
         "numpy": NUMPY_MODE,
         "npx": NUMPY_MODE,
         "numpy_extension": NUMPY_MODE,
-        **{name: "not built yet (issue 15): one of the 77 missing nd operators"
-           for name in ND_WAITING_FOR_ISSUE_15},
-    },
-    "mxnet.gluon.data.vision.datasets": {
-        "ImageRecordDataset": NOT_BUILT_16,
     },
     "mxnet.test_utils": {
         "requests": "a third-party package mxtorch does not depend on (MXNet's module imports it "
@@ -125,10 +89,6 @@ def test_stated_missing_are_missing_and_mxnets(modname):
     gained = [n for n in stated if _has(mod, n)]
     assert not gained, f"{modname} now has {gained}: remove them from STATED_MISSING"
     assert all(reason.strip() for reason in stated.values())
-
-
-def test_issue_15_set_is_nd_operators_only():
-    assert ND_WAITING_FOR_ISSUE_15 <= set(MODULES["mxnet.ndarray"]["names"])
 
 
 def test_nothing_is_left_out_but_plumbing_and_imports():

@@ -6,7 +6,7 @@ from tests import own_words
 
 # Ceilings on the share found verbatim in MXNet 1.9.1. They only come down: lower each one when a
 # rewrite lands. The goal for docstrings is under 2%.
-CEILINGS = {"docstrings": 0.43, "comments": 0.13, "code": 0.097}
+CEILINGS = {"docstrings": 0.042, "comments": 0.007, "code": 0.044}
 
 
 @pytest.fixture(scope="module")
