@@ -40,6 +40,6 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
            "context", "autograd", "ndarray", "nd", "random", "name", "registry", "initializer", "init",
            "gluon", "optimizer", "lr_scheduler", "metric", "kvstore", "kv", "attribute", "AttrScope",
            "executor", "symbol", "sym", "io", "model", "callback", "module", "mod", "viz", "visualization",
-           "image", "img", "recordio", "test_utils", "runtime", "util", "library", "rtc", "operator", "profiler",
-           "monitor", "mon", "contrib", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape",
+           "image", "img", "recordio", "test_utils", "runtime", "util", "library", "rtc", "operator",
+           "profiler", "monitor", "mon", "contrib", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape",
            "is_np_array", "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]
