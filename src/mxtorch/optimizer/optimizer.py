@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from ..base import MXNetError
+from ..registry import register_by_class_name
 from ..ndarray.ndarray import NDArray
 from . import states as _states
 
@@ -181,15 +182,7 @@ class Optimizer:
         >>> type(mx.optimizer.create('halfstep')).__name__
         'HalfStep'
         """
-        if not isinstance(klass, type):
-            raise TypeError(f"register expects an Optimizer class, got {klass!r}")
-        name = klass.__name__.lower()
-        if name in Optimizer.opt_registry:
-            old = Optimizer.opt_registry[name]
-            warnings.warn(f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is "
-                          f"overriding existing optimizer {old.__module__}.{old.__name__}")
-        Optimizer.opt_registry[name] = klass
-        return klass
+        return register_by_class_name(Optimizer.opt_registry, klass, "optimizer", "an Optimizer class")
 
     @staticmethod
     def create_optimizer(name: str, **kwargs: Any) -> "Optimizer":
