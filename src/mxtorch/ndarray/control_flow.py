@@ -11,6 +11,7 @@ from typing import Any, Callable, Optional
 
 import torch
 
+from .._nesting import flatten, regroup
 from ..base import MXNetError
 from .ndarray import NDArray
 
@@ -18,31 +19,10 @@ __all__ = ["foreach", "while_loop", "cond"]
 
 
 def _flatten(value: Any, what: str) -> tuple:
-    """``(list of NDArrays, format)``: the format is 0 for a bare array, else a nested list of the
-    formats of the items, so that ``_regroup`` can rebuild the nesting."""
-    if isinstance(value, NDArray):
-        return [value], 0
-    if not isinstance(value, (list, tuple)):
-        raise MXNetError(f"{what} must be an NDArray or a (nested) list of NDArrays, got "
-                         f"{type(value).__name__}")
-    flat: list = []
-    formats = []
-    for item in value:
-        items, fmt = _flatten(item, what)
-        flat.extend(items)
-        formats.append(fmt)
-    return flat, formats
+    return flatten(value, NDArray, what, "an NDArray")
 
 
-def _regroup(flat: list, fmt: Any) -> tuple:
-    """The nesting ``fmt`` (from ``_flatten``) rebuilt from ``flat``; returns it and what is left."""
-    if fmt == 0:
-        return flat[0], flat[1:]
-    out = []
-    for item in fmt:
-        value, flat = _regroup(flat, item)
-        out.append(value)
-    return out, flat
+_regroup = regroup
 
 
 def _stack(items: list) -> NDArray:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from .._nesting import flatten, regroup
 from ..base import MXNetError
 from .symbol import Group, Symbol, create, var
 
@@ -19,28 +20,10 @@ __all__ = ["foreach", "while_loop", "cond"]
 
 
 def _flatten(value: Any, what: str) -> tuple:
-    """(list of Symbols, format): 0 for a bare Symbol, else the nested formats of the items."""
-    if isinstance(value, Symbol):
-        return [value], 0
-    if not isinstance(value, (list, tuple)):
-        raise MXNetError(f"{what} must be a Symbol or a (nested) list of Symbols, got {type(value).__name__}")
-    flat: list = []
-    formats = []
-    for item in value:
-        items, fmt = _flatten(item, what)
-        flat.extend(items)
-        formats.append(fmt)
-    return flat, formats
+    return flatten(value, Symbol, what, "a Symbol")
 
 
-def _regroup(flat: list, fmt: Any) -> tuple:
-    if fmt == 0:
-        return flat[0], flat[1:]
-    out = []
-    for item in fmt:
-        value, flat = _regroup(flat, item)
-        out.append(value)
-    return out, flat
+_regroup = regroup
 
 
 def _inputs(graph: Symbol) -> list:
