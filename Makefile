@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# GluonCV for tests/gluoncv, without its declared dependencies (see requirements.txt)
+GLUONCV := gluoncv==0.10.5
 
 .PHONY: setup browser graphviz test lint docs digits train fuzz clean
 
@@ -12,6 +14,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps $(GLUONCV)
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

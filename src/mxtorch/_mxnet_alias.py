@@ -39,6 +39,19 @@ imports mxtorch and torch before the program starts, so an environment variable 
 once at import and that the program sets before ``import mxnet`` comes too late (CUDA's
 ``CUDA_VISIBLE_DEVICES`` is read later and still works).
 
+GluonCV's torch check. GluonCV 0.10 (``gluoncv/__init__.py``) asks ``gluoncv.check`` twice at
+import: for an MXNet in ``[1.4, 2.0)`` and, separately, for a torch in ``[1.4, 2.0)`` to back its
+optional ``gluoncv.torch`` half. A torch outside that range raises ``RuntimeError`` and fails the
+whole import, although GluonCV's MXNet half never touches torch; with no torch at all the check
+raises ``ImportError`` and GluonCV goes on MXNet-only. Under mxtorch torch is always there (it is
+the engine) and is 2.x, so while the hook is on, a second finder answers ``gluoncv.check``: it
+loads GluonCV's own file unchanged and wraps that one function so that its refusal of a torch
+>= 2.0 reads as ``ImportError`` ("GluonCV's torch half is unavailable"), the answer GluonCV gives
+when torch is missing. The wrapper acts only when ``import mxnet`` gave mxtorch (with a real MXNet
+GluonCV's own behaviour stands), passes every other outcome through, and changes nothing else:
+``torch.__version__`` and every other module see the truth; ``gluoncv.torch`` itself still needs
+a torch < 2.
+
 This file imports only the standard library and nothing relative, so the ``.pth`` line can load
 it on its own at start-up.
 """
@@ -60,6 +73,7 @@ TARGET = "mxtorch"
 PTH_NAME = "mxtorch-mxnet-alias.pth"
 ENV_SWITCH = "MXTORCH_MXNET_ALIAS"
 _MARK = "_mxtorch_mxnet_alias"   # set on our finders, whichever copy of this file made them
+_MARK_GLUONCV = "_mxtorch_gluoncv_check"   # set on the gluoncv.check finder likewise
 
 
 class RealMXNetFound(RuntimeError):
@@ -77,6 +91,97 @@ def _target_name(fullname: str) -> str | None:
     if fullname == ALIAS or fullname.startswith(ALIAS + "."):
         return TARGET + fullname[len(ALIAS):]
     return None
+
+
+GLUONCV_CHECK = "gluoncv.check"
+
+
+def _relaxed_torch_check(original: object) -> object:
+    """GluonCV's ``_require_pytorch_version`` with its torch >= 2 refusal given as ImportError."""
+
+    def _require_pytorch_version(torch_version: str, max_torch_version: str = "2.0.0") -> None:
+        try:
+            original(torch_version, max_torch_version)
+        except RuntimeError as err:
+            mxnet = sys.modules.get(ALIAS)
+            if getattr(mxnet, "__name__", None) != TARGET or not _at_least(
+                    getattr(sys.modules.get("torch"), "__version__", ""), max_torch_version):
+                raise
+            raise ImportError(
+                f"GluonCV's torch backend wants torch<{max_torch_version}; under mxtorch GluonCV "
+                f"runs on its MXNet API only ({err})") from err
+
+    _require_pytorch_version.__wrapped__ = original
+    _require_pytorch_version.__doc__ = original.__doc__
+    return _require_pytorch_version
+
+
+def _at_least(version: str, bound: str) -> bool:
+    """``version >= bound`` on their leading dotted integers (``'2.13.0+cpu' >= '2.0.0'``)."""
+
+    def numbers(text: str) -> tuple:
+        out = []
+        for part in text.split("+")[0].split("."):
+            digits = ""
+            for ch in part:
+                if not ch.isdigit():
+                    break
+                digits += ch
+            if not digits:
+                break
+            out.append(int(digits))
+        return tuple(out)
+
+    found = numbers(version)
+    return bool(found) and found >= numbers(bound)
+
+
+class _GluonCVCheckLoader:
+    """Loads GluonCV's ``check.py`` with its own loader, then wraps its torch check (see above)."""
+
+    def __init__(self, loader: object) -> None:
+        self.loader = loader
+
+    def create_module(self, spec: object) -> object:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: object) -> None:
+        self.loader.exec_module(module)
+        original = getattr(module, "_require_pytorch_version", None)
+        if callable(original):
+            module._require_pytorch_version = _relaxed_torch_check(original)
+
+    def __getattr__(self, name: str) -> object:   # get_source, get_filename, ... as the real loader
+        return getattr(self.loader, name)
+
+
+class _GluonCVCheckFinder:
+    """A ``sys.meta_path`` finder for ``gluoncv.check`` alone: the other finders' spec, its loader
+    wrapped. It goes first on ``sys.meta_path`` whichever place the ``mxnet`` hook takes (the
+    installed hook goes last, behind the path finder that would otherwise load the file)."""
+
+    def __init__(self) -> None:
+        setattr(self, _MARK_GLUONCV, True)
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if fullname != GLUONCV_CHECK:
+            return None
+        for finder in sys.meta_path:
+            if _ours(finder) or _ours_gluoncv(finder) or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _GluonCVCheckLoader(spec.loader)
+                return spec
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}: {GLUONCV_CHECK}'s torch check under mxtorch>"
+
+
+def _ours_gluoncv(finder: object) -> bool:
+    return getattr(finder, _MARK_GLUONCV, False) is True
 
 
 class MXNetAlias:
@@ -184,6 +289,8 @@ def enable(force: bool = False, first: bool = True) -> MXNetAlias:
         location = find_real_mxnet()
         if location is not None:
             raise RealMXNetFound(location, "`mxtorch run`")
+    if not any(_ours_gluoncv(f) for f in sys.meta_path):
+        sys.meta_path.insert(0, _GluonCVCheckFinder())
     finder = next((f for f in sys.meta_path if _ours(f)), None)
     if finder is None:
         finder = MXNetAlias()
@@ -200,7 +307,7 @@ def enable(force: bool = False, first: bool = True) -> MXNetAlias:
 
 def disable() -> None:
     """Take the hook off ``sys.meta_path`` and forget the ``mxnet`` names it answered."""
-    sys.meta_path[:] = [f for f in sys.meta_path if not _ours(f)]
+    sys.meta_path[:] = [f for f in sys.meta_path if not (_ours(f) or _ours_gluoncv(f))]
     for name in [n for n in sys.modules if _target_name(n) is not None]:
         module = sys.modules[name]
         if getattr(module, "__name__", "").startswith(TARGET):
