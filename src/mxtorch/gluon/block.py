@@ -1,4 +1,11 @@
-"""Base container class for all neural network models."""
+"""Gluon's building blocks: :class:`Block`, :class:`HybridBlock` and :class:`SymbolBlock`.
+
+A model is a tree of blocks. :class:`Block` runs imperatively on NDArrays; :class:`HybridBlock`
+writes its computation once as ``hybrid_forward(F, ...)`` so that it can also be traced into a
+Symbol graph, which mxtorch lowers to a torch program (optionally compiled by ``torch.compile``);
+:class:`SymbolBlock` wraps an existing Symbol graph, such as one written by
+:meth:`HybridBlock.export`, as a block.
+"""
 from __future__ import annotations
 
 import copy
@@ -27,10 +34,22 @@ from .utils import HookHandle, _brief_print_list, _indent, shape_is_known
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]
 
 
-class _BlockScope:
-    """Scope for collecting child `Block` s."""
+class _OpenScope(threading.local):
+    """The innermost ``name_scope()`` entered on this thread (None outside any)."""
 
-    _current = threading.local()
+    scope: Optional["_BlockScope"] = None
+
+
+class _BlockScope:
+    """What ``with block.name_scope():`` enters: blocks created inside are named after ``block``.
+
+    While it is open, a new block without an explicit prefix gets ``<hint><n>_`` (counted per
+    class-name hint within this scope) after the enclosing block's prefix, and its parameters
+    live under that prefix, sharing the enclosing block's shared parameters. Symbols created in
+    the scope are prefixed too (through :class:`mxtorch.name.Prefix`).
+    """
+
+    _open = _OpenScope()
 
     def __init__(self, block: "Block"):
         self._block = block
@@ -40,8 +59,9 @@ class _BlockScope:
 
     @staticmethod
     def create(prefix: Optional[str], params: Optional[ParameterDict], hint: str) -> tuple:
-        """Creates prefix and params for new `Block`."""
-        current = getattr(_BlockScope._current, "value", None)
+        """The ``(prefix, ParameterDict)`` of a block being constructed, given what its
+        constructor received and the hint (lower-cased class name) for a generated prefix."""
+        current = _BlockScope._open.scope
         if current is None:
             if prefix is None:
                 prefix = _name.current().get(None, hint) + "_"
@@ -62,12 +82,12 @@ class _BlockScope:
         return current._block.prefix + prefix, params
 
     def __enter__(self) -> "_BlockScope":
-        if self._block._empty_prefix:
+        if self._block._empty_prefix:  # prefix='' blocks name nothing: the scope is a no-op
             return self
-        self._old_scope = getattr(_BlockScope._current, "value", None)
-        _BlockScope._current.value = self
-        self._name_scope = _name.Prefix(self._block.prefix)
-        self._name_scope.__enter__()
+        self._old_scope, _BlockScope._open.scope = _BlockScope._open.scope, self
+        symbol_names = _name.Prefix(self._block.prefix)
+        symbol_names.__enter__()
+        self._name_scope = symbol_names
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -75,11 +95,17 @@ class _BlockScope:
             return
         self._name_scope.__exit__(*exc)
         self._name_scope = None
-        _BlockScope._current.value = self._old_scope
+        _BlockScope._open.scope = self._old_scope
 
 
 def _flatten(args: Any, inout_str: str) -> tuple:
-    """Parse the arguments into a flattened list + a format array that can rebuild them."""
+    """Flatten nested lists/tuples of NDArrays or Symbols into ``(leaves, format)``.
+
+    ``format`` describes the nesting so that :func:`_regroup` can rebuild it: ``0`` for a single
+    array or single-output Symbol, ``-1`` for None, the output count for a multi-output Symbol,
+    and a list of such codes for a list or tuple. ``inout_str`` ("input" or "output") names the
+    side in the error raised for anything else.
+    """
     if isinstance(args, NDArray):
         return [args], 0
     if args is None:
@@ -99,7 +125,8 @@ def _flatten(args: Any, inout_str: str) -> tuple:
 
 
 def _regroup(args: list, fmt: Any) -> Any:
-    """Reconstruct the structured arguments based on the flattened version."""
+    """Rebuild the nesting that :func:`_flatten` recorded as ``fmt`` around the flat ``args``
+    (tuples come back as lists)."""
     def _merger(args: list, fmt: Any) -> tuple:
         if isinstance(fmt, int):
             if fmt < -1:
@@ -128,24 +155,25 @@ def _is_symbol(x: Any) -> bool:
     return isinstance(x, symbol.Symbol)
 
 
-def _gather_type_ctx_info(args: Any) -> tuple:
-    """(has_symbol, has_ndarray, set of contexts, first context) of nested ``args``."""
-    if isinstance(args, NDArray):
-        return False, True, {args.context}, args.context
+def _leaves(args: Any) -> Any:
+    """The non-list, non-tuple items of a nested structure, depth first."""
     if isinstance(args, (list, tuple)):
-        has_symbol = has_ndarray = False
-        ctx_set: set = set()
-        first_ctx = None
-        for ele in args:
-            ele_sym, ele_nd, ele_ctxs, ele_first = _gather_type_ctx_info(ele)
-            has_symbol, has_ndarray = has_symbol or ele_sym, has_ndarray or ele_nd
-            if first_ctx is None:
-                first_ctx = ele_first
-            ctx_set |= ele_ctxs
-            if has_symbol and has_ndarray:
-                break
-        return has_symbol, has_ndarray, ctx_set, first_ctx
-    return _is_symbol(args), False, set(), None
+        for item in args:
+            yield from _leaves(item)
+    else:
+        yield args
+
+
+def _input_kinds(args: Any) -> tuple:
+    """What a nested input holds: ``(any Symbol, any NDArray, their contexts, the first one)``."""
+    any_symbol = False
+    contexts: list = []
+    for leaf in _leaves(args):
+        if isinstance(leaf, NDArray):
+            contexts.append(leaf.context)
+        elif _is_symbol(leaf):
+            any_symbol = True
+    return any_symbol, bool(contexts), set(contexts), (contexts[0] if contexts else None)
 
 
 _CONTEXTS: dict = {}  # torch.device -> Context (re-entrant), so a forward does not build one per call
@@ -180,53 +208,52 @@ def _annotate(err: Exception, block: "Block", args: tuple) -> None:
 
 
 class Block:
-    """Base class for all neural network layers and models. Your models should
-    subclass this class.
+    """The base of every Gluon layer and model: subclass it and write :meth:`forward`.
 
-    :py:class:`Block` can be nested recursively in a tree structure. You can create and
-    assign child :py:class:`Block` as regular attributes::
+    Blocks form a tree. Assigning a block (or a :class:`Parameter`) to an attribute registers
+    it, so that :meth:`collect_params`, :meth:`initialize`, :meth:`save_parameters` and the
+    other tree-wide methods reach it; blocks kept inside a plain list or dict are not
+    registered (use :meth:`register_child` or a Sequential container). Creating children under
+    ``with self.name_scope():`` names them after their parent, e.g. ``model0_dense0_``.
 
-        from mxnet.gluon import Block, nn
-        from mxnet import ndarray as F
-
-        class Model(Block):
-            def __init__(self, **kwargs):
-                super(Model, self).__init__(**kwargs)
-                # use name_scope to give child Blocks appropriate names.
-                with self.name_scope():
-                    self.dense0 = nn.Dense(20)
-                    self.dense1 = nn.Dense(20)
-
-            def forward(self, x):
-                x = F.relu(self.dense0(x))
-                return F.relu(self.dense1(x))
-
-        model = Model()
-        model.initialize(ctx=mx.cpu(0))
-        model(F.zeros((10, 10), ctx=mx.cpu(0)))
-
-
-    Child :py:class:`Block` assigned this way will be registered and :py:meth:`collect_params`
-    will collect their Parameters recursively. You can also manually register
-    child blocks with :py:meth:`register_child`.
+    A :class:`Block` runs its Python ``forward`` imperatively on every call. Derive from
+    :class:`HybridBlock` instead when the computation should also be traceable into a graph
+    (for :meth:`HybridBlock.hybridize` and :meth:`HybridBlock.export`).
 
     Parameters
     ----------
-    prefix : str
-        Prefix acts like a name space. All children blocks created in parent block's
-        :py:meth:`name_scope` will have parent block's prefix in their name.
-    params : ParameterDict or None
-        :py:class:`ParameterDict` for sharing weights with the new :py:class:`Block`. For example,
-        if you want ``dense1`` to share ``dense0``'s weights, you can do::
+    prefix : str, default None
+        The name prefix of this block and of its parameters (and of the children created in its
+        :meth:`name_scope`). None generates one from the lower-cased class name and a counter,
+        such as ``dense0_``; an empty string gives no prefix at all.
+    params : ParameterDict, default None
+        Parameters to share: the block looks up its parameters there before creating new ones,
+        so ``nn.Dense(20, params=other.collect_params())`` uses ``other``'s weights.
 
-            dense0 = nn.Dense(20)
-            dense1 = nn.Dense(20, params=dense0.collect_params())
+    Examples
+    --------
+    >>> from mxtorch import gluon, nd
+    >>> class TwoLayers(gluon.Block):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         with self.name_scope():
+    ...             self.hidden = gluon.nn.Dense(16, activation="relu")
+    ...             self.output = gluon.nn.Dense(3)
+    ...     def forward(self, x):
+    ...         return self.output(self.hidden(x))
+    >>> net = TwoLayers(prefix="model_")
+    >>> net.initialize()
+    >>> net(nd.ones((2, 5))).shape
+    (2, 3)
+    >>> sorted(net.collect_params().keys())[:2]
+    ['model_dense0_bias', 'model_dense0_weight']
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
         self._empty_prefix = prefix == ""
-        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
-        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        prefix, params = _BlockScope.create(prefix, params, self._alias())
+        self._prefix, self._params = prefix, params
+        self._name = prefix[:-1] if prefix.endswith("_") else prefix
         self._scope = _BlockScope(self)
         self._children: OrderedDict = OrderedDict()
         self._reg_params: dict = {}
@@ -234,15 +261,18 @@ class Block:
         self._forward_pre_hooks: OrderedDict = OrderedDict()
 
     def __repr__(self) -> str:
-        modstr = "\n".join([f"  ({key}): {_indent(repr(block), 2)}"
-                            for key, block in self.__dict__.items() if isinstance(block, Block)])
-        return f"{self.__class__.__name__}(\n{modstr}\n)"
+        lines = [f"  ({attr}): {_indent(repr(value), 2)}"
+                 for attr, value in vars(self).items() if isinstance(value, Block)]
+        body = "\n".join(lines)
+        return f"{type(self).__name__}(\n{body}\n)"
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Registers parameters."""
-        if hasattr(self, name):
-            existing = getattr(self, name)
-            if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+        """Set an attribute, registering a :class:`Block` as a child and a :class:`Parameter`
+        as one of this block's own; an attribute holding either may only be replaced by a
+        value of the same type."""
+        existing = getattr(self, name, None)
+        if isinstance(existing, (Parameter, Block)):
+            if not isinstance(value, type(existing)):
                 raise TypeError(f"Changing attribute type for {name} from {type(existing)} to "
                                 f"{type(value)}is not allowed.")
         if isinstance(value, Block):
@@ -256,6 +286,7 @@ class Block:
         super().__setattr__(name, value)
 
     def _check_container_with_block(self) -> None:
+        """Warn about blocks held in list/tuple/dict attributes that were never registered."""
         children = set(self._children.values())
 
         def _unregistered(data: Any) -> bool:
@@ -280,52 +311,55 @@ class Block:
 
     @property
     def prefix(self) -> str:
-        """Prefix of this :py:class:`Block`."""
+        """The prefix this block puts in front of its parameters' and children's names."""
         return self._prefix
 
     @property
     def name(self) -> str:
-        """Name of this :py:class:`Block`, without '_' in the end."""
+        """The block's name: its prefix less a trailing underscore (``dense0_`` gives ``dense0``)."""
         return self._name
 
     def name_scope(self) -> _BlockScope:
-        """Returns a name space object managing a child :py:class:`Block` and parameter
-        names. Should be used within a ``with`` statement::
+        """The context manager under which children are created so that they carry this
+        block's prefix.
 
-            with self.name_scope():
-                self.dense = nn.Dense(20)
+        Use it in a ``with`` statement in ``__init__``: blocks built inside are named
+        ``<prefix><class><n>_`` and symbols built inside get the prefix too.
+
+        Returns
+        -------
+        context manager
+            Entering it makes this block the current scope until exit.
         """
         return self._scope
 
     @property
     def params(self) -> ParameterDict:
-        """Returns this :py:class:`Block`'s parameter dictionary (does not include its
-        children's parameters)."""
+        """The :class:`ParameterDict` of this block's own parameters; see :meth:`collect_params`
+        for those of the whole tree."""
         return self._params
 
     def collect_params(self, select: Optional[str] = None) -> ParameterDict:
-        """Returns a :py:class:`ParameterDict` containing this :py:class:`Block` and all of its
-        children's Parameters(default), also can returns the select :py:class:`ParameterDict`
-        which match some given regular expressions.
-
-        For example, collect the specified parameters in ['conv1_weight', 'conv1_bias', 'fc_weight',
-        'fc_bias']::
-
-            model.collect_params('conv1_weight|conv1_bias|fc_weight|fc_bias')
-
-        or collect all parameters whose names end with 'weight' or 'bias', this can be done
-        using regular expressions::
-
-            model.collect_params('.*weight|.*bias')
+        """A :class:`ParameterDict` of the parameters of this block and all its descendants.
 
         Parameters
         ----------
-        select : str
-            regular expressions
+        select : str, default None
+            A regular expression; when given, only parameters whose full name matches it from
+            the start (``re.match``) are collected, e.g. ``'.*weight|.*bias'`` or
+            ``'conv0_weight|dense0_bias'``.
 
         Returns
         -------
-        The selected :py:class:`ParameterDict`
+        ParameterDict
+            The parameters, keyed by their full (prefixed) names, with this block's prefix.
+
+        Examples
+        --------
+        >>> from mxtorch import gluon
+        >>> net = gluon.nn.Dense(4, in_units=2, prefix="fc_")
+        >>> list(net.collect_params(".*weight").keys())
+        ['fc_weight']
         """
         self._check_container_with_block()
         ret = ParameterDict(self._params.prefix)
@@ -339,58 +373,71 @@ class Block:
         return ret
 
     def _collect_params_with_prefix(self, prefix: str = "") -> dict:
-        if prefix:
-            prefix += "."
-        ret = {prefix + key: val for key, val in self._reg_params.items()}
-        for name, child in self._children.items():
-            ret.update(child._collect_params_with_prefix(prefix + name))
-        return ret
+        """Parameters by structural name: attribute names joined by dots (``0.weight``,
+        ``features.conv1.bias``), the names :meth:`save_parameters` writes."""
+        head = f"{prefix}." if prefix else ""
+        found = {head + attr: param for attr, param in self._reg_params.items()}
+        for child_name, child in self._children.items():
+            found.update(child._collect_params_with_prefix(head + child_name))
+        return found
 
     def save_parameters(self, filename: str, deduplicate: bool = False) -> None:
-        """Save parameters to file.
+        """Write the parameters of this block and its descendants to an MXNet ``.params`` file.
 
-        Saved parameters can only be loaded with `load_parameters`. Note that this
-        method only saves parameters, not model structure. If you want to save
-        model structures, please use :py:meth:`HybridBlock.export`.
+        Each array is stored under its structural name (the attribute path, such as
+        ``features.0.weight``), not its prefixed name, so :meth:`load_parameters` can read it
+        into another instance of the same model whatever its prefix. Only the values are
+        written; for the network structure as well use :meth:`HybridBlock.export`.
 
         Parameters
         ----------
         filename : str
-            Path to file.
+            The file to write.
         deduplicate : bool, default False
-            If True, save shared parameters only once. Otherwise, if a Block
-            contains multiple sub-blocks that share parameters, each of the
-            shared parameters will be separately saved for every sub-block.
+            Write a parameter shared by several blocks once (under the last of its names)
+            instead of once per block that holds it.
         """
         params = self._collect_params_with_prefix()
         if deduplicate:
-            reverse_params = {v: k for k, v in params.items()}
-            params = {v: k for k, v in reverse_params.items()}
+            last_name: dict = {}
+            for key, param in params.items():
+                last_name[param] = key
+            params = {key: param for param, key in last_name.items()}
         ndarray.save(filename, {key: val._reduce() for key, val in params.items()})
 
     def load_parameters(self, filename: str, ctx: Any = None, allow_missing: bool = False,
                         ignore_extra: bool = False, cast_dtype: bool = False,
                         dtype_source: str = "current") -> None:
-        """Load parameters from file previously saved by `save_parameters`.
+        """Read values written by :meth:`save_parameters` into this block's parameters.
+
+        Files whose names carry no dot (written by the deprecated :meth:`save_params`, or by
+        :meth:`ParameterDict.save`) are read by prefixed name instead, this block's prefix
+        being added back.
 
         Parameters
         ----------
         filename : str
-            Path to parameter file.
-        ctx : Context or list of Context, default cpu()
-            Context(s) to initialize loaded parameters on.
+            The ``.params`` file to read.
+        ctx : Context or list of Context, default None
+            Where to place the loaded values. None keeps the contexts a parameter was (or is
+            waiting to be) initialized on, and uses ``cpu()`` for one never initialized; a
+            different placement from an earlier one is an error.
         allow_missing : bool, default False
-            Whether to silently skip loading parameters not represents in the file.
+            Leave parameters the file lacks untouched instead of raising.
         ignore_extra : bool, default False
-            Whether to silently ignore parameters from the file that are not
-            present in this Block.
+            Skip arrays in the file that match no parameter instead of raising.
         cast_dtype : bool, default False
-            Cast the data type of the NDArray loaded from the checkpoint to the dtype
-            provided by the Parameter if any.
+            Convert loaded arrays to another dtype (see ``dtype_source``) instead of requiring
+            them to match.
         dtype_source : str, default 'current'
-            must be in {'current', 'saved'}
-            Only valid if cast_dtype=True, specify the source of the dtype for casting
-            the parameters
+            With ``cast_dtype``: ``'current'`` keeps each parameter's dtype, ``'saved'`` takes
+            the file's.
+
+        Raises
+        ------
+        MXNetError
+            When a parameter is missing from the file, or the file holds an unknown name, and
+            the corresponding flag does not allow it.
         """
         loaded = ndarray.load(filename)
         if not isinstance(loaded, dict):
@@ -400,13 +447,13 @@ class Block:
         if not loaded and not params:
             return
         if not any("." in i for i in loaded.keys()):
-            # legacy loading: names are the full prefixed parameter names
+            # no structural names: the file predates save_parameters and keys by prefixed name
             del loaded
             self.collect_params().load(filename, ctx, allow_missing, ignore_extra, self.prefix,
                                        cast_dtype=cast_dtype, dtype_source=dtype_source)
             return
         if not allow_missing:
-            # a shared parameter is saved once (deduplicate=True); any of its names will do
+            # deduplicate=True saves a shared parameter under one of its names only
             params_inv = defaultdict(list)
             for k, v in params.items():
                 params_inv[v].append(k)
@@ -427,97 +474,107 @@ class Block:
                                         dtype_source=dtype_source)
 
     def save_params(self, filename: str) -> None:
-        """[Deprecated] Please use save_parameters. Note that if you want load
-        from SymbolBlock later, please use export instead.
+        """Deprecated alias that writes parameters by prefixed name; use :meth:`save_parameters`.
 
-        Save parameters to file.
+        Kept for old scripts: the file is keyed by full names less this block's prefix, as
+        :meth:`ParameterDict.save` writes them, and a warning is emitted. To reload the network
+        as a :class:`SymbolBlock`, use :meth:`HybridBlock.export` instead.
 
+        Parameters
+        ----------
         filename : str
-            Path to file.
+            The file to write.
         """
         warnings.warn("save_params is deprecated. Please use save_parameters. Note that if you "
                       "want load from SymbolBlock later, please use export instead.")
+        everything = self.collect_params()
         try:
-            self.collect_params().save(filename, strip_prefix=self.prefix)
+            everything.save(filename, strip_prefix=self.prefix)
         except ValueError as e:
             raise ValueError(f"{e}\nsave_params is deprecated. Using save_parameters may resolve "
                              "this error.") from None
 
     def load_params(self, filename: str, ctx: Any = None, allow_missing: bool = False,
                     ignore_extra: bool = False) -> None:
-        """[Deprecated] Please use load_parameters.
+        """Deprecated alias of :meth:`load_parameters` (which also reads the files
+        :meth:`save_params` wrote); emits a warning.
 
-        Load parameters from file.
-
+        Parameters
+        ----------
         filename : str
-            Path to parameter file.
-        ctx : Context or list of Context, default cpu()
-            Context(s) to initialize loaded parameters on.
+            The ``.params`` file to read.
+        ctx : Context or list of Context, default None
+            Where to place the loaded values.
         allow_missing : bool, default False
-            Whether to silently skip loading parameters not represents in the file.
+            Leave parameters the file lacks untouched instead of raising.
         ignore_extra : bool, default False
-            Whether to silently ignore parameters from the file that are not
-            present in this Block.
+            Skip arrays in the file that match no parameter instead of raising.
         """
         warnings.warn("load_params is deprecated. Please use load_parameters.")
-        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+        self.load_parameters(filename, ctx=ctx, allow_missing=allow_missing,
+                             ignore_extra=ignore_extra)
 
     def register_child(self, block: "Block", name: Optional[str] = None) -> None:
-        """Registers block as a child of self. :py:class:`Block` s assigned to self as
-        attributes will be registered automatically."""
+        """Add ``block`` as a child, under ``name`` or, when None, under the next index
+        (``'0'``, ``'1'``...). Assigning a block to an attribute does this already; call it for
+        children kept elsewhere."""
         if name is None:
             name = str(len(self._children))
         self._children[name] = block
 
     def register_forward_pre_hook(self, hook: Callable) -> HookHandle:
-        r"""Registers a forward pre-hook on the block.
+        """Call ``hook(block, inputs)`` just before each :meth:`forward` of this block.
 
-        The hook function is called immediately before :func:`forward`.
-        It should not modify the input or output.
+        ``inputs`` is the tuple of positional arguments; the hook should leave it unchanged.
+        A hybridized block's children run inside its graph, so hooks on them do not fire.
 
         Parameters
         ----------
         hook : callable
-            The forward hook function of form `hook(block, input) -> None`.
+            The function to call.
 
         Returns
         -------
-        :class:`mxnet.gluon.utils.HookHandle`
+        HookHandle
+            Call its ``detach()`` to remove the hook.
         """
         handle = HookHandle()
         handle.attach(self._forward_pre_hooks, hook)
         return handle
 
     def register_forward_hook(self, hook: Callable) -> HookHandle:
-        r"""Registers a forward hook on the block.
+        """Call ``hook(block, inputs, outputs)`` just after each :meth:`forward` of this block.
 
-        The hook function is called immediately after :func:`forward`.
-        It should not modify the input or output.
+        The hook sees the positional arguments and the result and should change neither.
+        A hybridized block's children run inside its graph, so hooks on them do not fire.
 
         Parameters
         ----------
         hook : callable
-            The forward hook function of form `hook(block, input, output) -> None`.
+            The function to call.
 
         Returns
         -------
-        :class:`mxnet.gluon.utils.HookHandle`
+        HookHandle
+            Call its ``detach()`` to remove the hook.
         """
         handle = HookHandle()
         handle.attach(self._forward_hooks, hook)
         return handle
 
     def apply(self, fn: Callable) -> "Block":
-        r"""Applies ``fn`` recursively to every child block as well as self.
+        """Call ``fn(block)`` on every descendant, children before parents, and last on this
+        block.
 
         Parameters
         ----------
         fn : callable
-            Function to be applied to each submodule, of form `fn(block)`.
+            Receives each block in turn; its return value is ignored.
 
         Returns
         -------
-        this block
+        Block
+            This block, so that calls can be chained.
         """
         for cld in self._children.values():
             cld.apply(fn)
@@ -526,25 +583,30 @@ class Block:
 
     def initialize(self, init: Any = initializer.Uniform(), ctx: Any = None, verbose: bool = False,
                    force_reinit: bool = False) -> None:
-        """Initializes :py:class:`Parameter` s of this :py:class:`Block` and its children.
-        Equivalent to ``block.collect_params().initialize(...)``
+        """Initialize the parameters of this block and its descendants; the same as
+        ``self.collect_params().initialize(...)``.
+
+        Parameters whose shape is not known yet (``in_units=0``...) are initialized at the
+        first forward pass, when the input fixes it.
 
         Parameters
         ----------
-        init : Initializer
-            Global default Initializer to be used when :py:meth:`Parameter.init` is ``None``.
-            Otherwise, :py:meth:`Parameter.init` takes precedence.
-        ctx : Context or list of Context
-            Keeps a copy of Parameters on one or many context(s).
+        init : Initializer, default Uniform()
+            Used for each parameter that has no initializer of its own (its ``init``).
+        ctx : Context or list of Context, default None
+            Device(s) to hold a copy of every parameter; None means the current context.
         verbose : bool, default False
-            Whether to verbosely print out details on initialization.
+            Have ``init`` log a statistic of every array it fills.
         force_reinit : bool, default False
-            Whether to force re-initialization if parameter is already initialized.
+            Initialize again parameters that already have values (otherwise they are skipped
+            with a warning).
         """
-        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+        params = self.collect_params()
+        params.initialize(init=init, ctx=ctx, verbose=verbose, force_reinit=force_reinit)
 
     def hybridize(self, active: bool = True, **kwargs: Any) -> None:
-        """Please refer description of HybridBlock hybridize()."""
+        """Pass :meth:`HybridBlock.hybridize`'s arguments on to every child; a plain
+        :class:`Block` itself always runs imperatively."""
         for cld in self._children.values():
             cld.hybridize(active, **kwargs)
 
@@ -889,7 +951,7 @@ class HybridBlock(Block):
             if self._active:
                 return self._call_cached_op(x, *args)
             return self._forward_ndarray(_ctx_of(x), x, args)
-        has_symbol, has_ndarray, ctx_set, first_ctx = _gather_type_ctx_info([x] + list(args))
+        has_symbol, has_ndarray, ctx_set, first_ctx = _input_kinds([x, *args])
         if has_symbol and has_ndarray:
             raise ValueError("In HybridBlock, we do not support mixed NDArrays and Symbols types "
                              "for the input. Please check the type of the args.\n")
