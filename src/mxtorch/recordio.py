@@ -202,7 +202,9 @@ class MXRecordIO:
         self._check_pid(allow_reset=False)
         return self._read_record()
 
-    def _read_record(self) -> Optional[bytes]:
+    def _read_record(self, peek: Optional[int] = None) -> Optional[bytes]:
+        """The next record; with ``peek``, only the first ``peek`` bytes of its first part are
+        read and the rest is skipped (walking a file's records without reading their payloads)."""
         f = self._require_open()
         start = f.tell()
         parts = []
@@ -233,6 +235,13 @@ class MXRecordIO:
                 raise MXNetError(f"RecordIO: {self.uri!r} is truncated or corrupt at byte {offset}: a "
                                  f"record part declares {length} bytes, only {max(left, 0)} are left "
                                  "in the file")
+            if peek is not None:
+                if not parts:
+                    parts.append(f.read(min(peek, length)))
+                f.seek(offset + 8 + padded)
+                if cflag in (0, 3):
+                    break
+                continue
             payload = f.read(padded)
             if len(payload) != padded:
                 raise MXNetError(f"RecordIO: {self.uri!r} ended early at byte {offset + 8 + len(payload)} "
@@ -242,6 +251,21 @@ class MXRecordIO:
                 break
             parts.append(_MAGIC_BYTES)
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _record_starts(self, peek: int = 0) -> Tuple[list, list]:
+        """Walk the whole file from its start: the byte offset of every record and the first
+        ``peek`` bytes of each (payloads are skipped, not read; the checks are :meth:`read`'s).
+        The position is left at the end of the file."""
+        self._seek(0)
+        starts, heads = [], []
+        f = self._require_open()
+        while True:
+            pos = f.tell()
+            head = self._read_record(peek=peek)
+            if head is None:
+                return starts, heads
+            starts.append(pos)
+            heads.append(head)
 
     def _seek(self, pos: int) -> None:
         f = self._require_open()

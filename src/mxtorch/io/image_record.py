@@ -45,7 +45,6 @@ _PCA_EIGVEC = np.array([[-0.5675, 0.7192, 0.4009],
 _LUMA = np.array([0.299, 0.587, 0.114])
 _INTER_METHODS = (0, 1, 2, 3, 4, 9, 10)
 _DTYPES = {None: torch.float32, "float32": torch.float32, "uint8": torch.uint8, "int8": torch.int8}
-_UNSUPPORTED = {"path_imglist": ""}
 # accepted for MXNet compatibility; they tune MXNet's own engine and change no output here
 _IGNORED = ("verbose", "device_id", "ctx", "shuffle_chunk_size", "shuffle_chunk_seed", "aug_seq")
 
@@ -115,6 +114,29 @@ def _load_mean_img(path: str, data_shape: tuple) -> torch.Tensor:
                          f"{data_shape}, got {[tuple(a.shape) for a in arrays]}")
     return arrays[0]._t.to(torch.float32) if hasattr(arrays[0], "_data") else \
         torch.from_numpy(arrays[0].asnumpy().astype(np.float32))
+
+
+def _check_part(owner: str, num_parts: int, part_index: int) -> None:
+    if not 0 <= int(part_index) < int(num_parts):
+        raise MXNetError(f"{owner}: part_index {part_index} is not in [0, {num_parts})")
+
+
+def _read_label_map(path: str, label_width: int, owner: str) -> dict:
+    """The labels of an image list (``.lst``) by image index: the first ``label_width`` labels of
+    each line, or all of them when ``label_width`` is -1 (variable-length detection labels)."""
+    from .._fileio.lst import read_lst
+
+    labels = {}
+    try:
+        for index, values, _ in read_lst(path):
+            if len(values) < max(label_width, 1):
+                raise MXNetError(f"{owner}: image {index} of {path!r} has {len(values)} labels, "
+                                 f"fewer than label_width={label_width}")
+            labels[index] = np.asarray(values if label_width < 0 else values[:label_width],
+                                       dtype=np.float32)
+    except OSError as err:
+        raise MXNetError(f"{owner}: cannot read path_imglist {path!r} ({err.strerror})") from None
+    return labels
 
 
 def _resize(img: torch.Tensor, w: int, h: int, interp: int, rng: np.random.Generator) -> torch.Tensor:
@@ -324,13 +346,15 @@ class _RecordStream:
     borrows are the first of the next epoch, which then begins after them (MXNet's round_batch)."""
 
     def __init__(self, path_imgrec: str, path_imgidx: str, shuffle: bool, seed: int,
-                 num_parts: int, part_index: int) -> None:
+                 num_parts: int, part_index: int, scan: bool = False) -> None:
         from .. import recordio
 
         self.shuffle = shuffle
         self.seed = seed
         self.epoch = 0
         self.pos = 0
+        self.by_offset = False
+        self.heads: list = []
         if path_imgidx:
             self.rec: Any = recordio.MXIndexedRecordIO(path_imgidx, path_imgrec, "r")
             keys = list(self.rec.keys)
@@ -340,12 +364,29 @@ class _RecordStream:
                 raise MXNetError(f"ImageRecordIter: part {part_index} of {num_parts} of {path_imgrec!r} "
                                  f"holds no records (the file has {len(keys)})")
         else:
-            if shuffle or num_parts > 1:
-                raise MXNetError("ImageRecordIter: shuffle and num_parts > 1 need the record file's "
-                                 "index, path_imgidx (im2rec writes it next to the .rec)")
             self.rec = recordio.MXRecordIO(path_imgrec, "r")
             self.keys = None
+            if scan or shuffle or num_parts > 1:
+                self._scan(num_parts, part_index)
         self.order = self._order(0)
+
+    def _scan(self, num_parts: int, part_index: int) -> None:
+        """Without an index: find the records by walking the file's headers (8 bytes per record
+        read, payloads skipped; the offsets take 8 bytes per record). The parts are MXNet's byte
+        ranges: the file cut into ``num_parts`` equal spans of whole 4-byte words, a part holding
+        the records that start in its span."""
+        starts, heads = self.rec._record_starts(peek=4)
+        self.rec._seek(0)
+        words = -(-self.rec._size // 4)
+        step = 4 * -(-words // num_parts)
+        begin, end = step * part_index, step * (part_index + 1)
+        chosen = [i for i, pos in enumerate(starts) if begin <= pos < end]
+        if not chosen:
+            raise MXNetError(f"ImageRecordIter: part {part_index} of {num_parts} of "
+                             f"{self.rec.uri!r} holds no records (the file has {len(starts)})")
+        self.keys = [starts[i] for i in chosen]
+        self.heads = [heads[i] for i in chosen]
+        self.by_offset = True
 
     def _order(self, epoch: int) -> Optional[list]:
         if self.keys is None:
@@ -363,6 +404,9 @@ class _RecordStream:
             return None
         key = self.order[self.pos]
         self.pos += 1
+        if self.by_offset:
+            self.rec._seek(key)
+            return self.rec._read_record()
         return self.rec.read_idx(key)
 
     def next_epoch(self) -> None:
@@ -492,11 +536,21 @@ class ImageRecordIter(DataIter):
         After the mean is subtracted, multiply by ``1 + c`` and add ``i`` (both random per image in
         ``[-max, max]``), before ``scale / std``.
 
+    path_imglist : str
+        An image list (``.lst``, as im2rec writes it): the labels of each image are taken from
+        the line whose index is the record's id (the first ``label_width`` labels), not from the
+        record's header.
+
     Notes
     -----
     Keywords MXNet's iterator did not know either are ignored, as MXNet did, with one warning
     (``io.file_iters.ignore_unknown``, shared with MNISTIter and CSVIter).
-    ``path_imglist`` is not supported and refused.
+
+    Without ``path_imgidx``, ``shuffle`` and ``num_parts > 1`` first walk the record headers
+    of the file once to find the records (MXNet shuffled within the chunk of records it had
+    read; here the whole part is shuffled). The parts are then MXNet's: the file's bytes cut
+    into ``num_parts`` equal spans, each part holding the records that start in its span. With
+    the index, the parts are equal counts of records, as in MXNet.
     """
 
     _default_dtype: Optional[str] = None
@@ -521,11 +575,8 @@ class ImageRecordIter(DataIter):
                  std_g: float = 1.0, std_b: float = 1.0, std_a: float = 1.0, scale: float = 1.0,
                  max_random_contrast: float = 0.0, max_random_illumination: float = 0.0,
                  data_name: str = "data", label_name: str = "softmax_label", layout: str = "NCHW",
-                 **kwargs: Any) -> None:
+                 path_imglist: str = "", **kwargs: Any) -> None:
         super().__init__(int(batch_size))
-        for name, default in _UNSUPPORTED.items():
-            if name in kwargs and kwargs.pop(name) != default:
-                raise MXNetError(f"ImageRecordIter: {name} is not supported by mxtorch")
         ignore_unknown("ImageRecordIter", {k: v for k, v in kwargs.items() if k not in _IGNORED})
         if data_shape is None or not path_imgrec or int(batch_size) <= 0:
             raise MXNetError("ImageRecordIter: path_imgrec, data_shape and a positive batch_size "
@@ -536,20 +587,32 @@ class ImageRecordIter(DataIter):
                              f"'int8', got {dtype!r}")
         if layout not in ("NCHW", "NHWC"):
             raise MXNetError(f"ImageRecordIter: layout must be 'NCHW' or 'NHWC', got {layout!r}")
-        if not 0 <= int(part_index) < int(num_parts):
-            raise MXNetError(f"ImageRecordIter: part_index {part_index} is not in [0, {num_parts})")
+        _check_part("ImageRecordIter", num_parts, part_index)
         if int(label_width) < 1:
             raise MXNetError(f"ImageRecordIter: label_width must be at least 1, got {label_width}")
-        self._settings = _Settings(dict(locals()))
+        self._label_map = _read_label_map(path_imglist, int(label_width), "ImageRecordIter") \
+            if path_imglist else None
+        self._open(_Settings(dict(locals())), dtype, layout, int(label_width),
+                   _RecordStream(path_imgrec, path_imgidx, bool(shuffle), int(seed),
+                                 int(num_parts), int(part_index)),
+                   round_batch=round_batch, seed_aug=int(seed if seed_aug is None else seed_aug),
+                   threads=preprocess_threads, prefetch=prefetch_buffer, data_name=data_name,
+                   label_name=label_name)
+
+    def _open(self, settings: Any, dtype: Optional[str], layout: str, label_width: int,
+              stream: "_RecordStream", *, round_batch: bool, seed_aug: int, threads: int,
+              prefetch: int, data_name: str, label_name: str) -> None:
+        """Set up the pipeline (shared with ImageDetRecordIter): batch descriptions, the worker
+        pool, and the reader thread of the first epoch."""
+        self._settings = settings
         self._dtype = _DTYPES[dtype]
         self._layout = layout
-        self.label_width = int(label_width)
+        self.label_width = label_width
         self._round_batch = bool(round_batch)
-        self._seed_aug = int(seed if seed_aug is None else seed_aug)
-        self._threads = max(1, int(preprocess_threads))
-        self._prefetch = max(1, int(prefetch_buffer))
-        self._stream = _RecordStream(path_imgrec, path_imgidx, bool(shuffle), int(seed),
-                                     int(num_parts), int(part_index))
+        self._seed_aug = seed_aug
+        self._threads = max(1, int(threads))
+        self._prefetch = max(1, int(prefetch))
+        self._stream = stream
         c, h, w = self._settings.data_shape
         shape = (self.batch_size, c, h, w) if layout == "NCHW" else (self.batch_size, h, w, c)
         np_dtype = {torch.float32: np.float32, torch.uint8: np.uint8, torch.int8: np.int8}[self._dtype]
@@ -635,7 +698,7 @@ class ImageRecordIter(DataIter):
         from .. import image, recordio
 
         header, payload = recordio.unpack(record)
-        values = np.atleast_1d(np.asarray(header.label, dtype=np.float32))
+        values = self._record_label(header)
         if values.size < self.label_width:
             raise MXNetError(f"ImageRecordIter: record {header.id} has {values.size} labels, fewer "
                              f"than label_width={self.label_width}")
@@ -660,6 +723,17 @@ class ImageRecordIter(DataIter):
                 dst.mul_(s.factor)
         else:
             dst.copy_(chw.round().clamp(0, 255) if img.dtype != torch.uint8 else chw)
+
+    def _record_label(self, header: Any) -> np.ndarray:
+        """The labels of a record: from path_imglist when given (by the record's id), else from
+        its header."""
+        if self._label_map is None:
+            return np.atleast_1d(np.asarray(header.label, dtype=np.float32))
+        values = self._label_map.get(int(header.id))
+        if values is None:
+            raise MXNetError(f"{type(self).__name__}: record id {header.id} has no line in "
+                             "path_imglist")
+        return values
 
     # -- DataIter --------------------------------------------------------------------------------
     def _stop_reader(self) -> None:
