@@ -1,4 +1,4 @@
-"""Neural network parameter."""
+"""Parameters of Gluon blocks: :class:`Parameter`, :class:`Constant` and :class:`ParameterDict`."""
 from __future__ import annotations
 
 import warnings
@@ -22,7 +22,7 @@ _NAMING_URL = "https://mxnet.io/api/python/docs/tutorials/packages/gluon/blocks/
 
 
 class DeferredInitializationError(MXNetError):
-    """Error for unfinished deferred initialization."""
+    """Raised when a parameter's value is asked for before its deferred initialization has run."""
 
 
 def _as_ctx_list(ctx: Any) -> list:
@@ -41,63 +41,68 @@ def _assign(arr: NDArray, value: Any) -> None:
 
 
 class Parameter:
-    """A Container holding parameters (weights) of Blocks.
+    """A named weight of a block, with one array per context and optional gradient buffers.
 
-    :py:class:`Parameter` holds a copy of the parameter on each :py:class:`Context` after
-    it is initialized with ``Parameter.initialize(...)``. If :py:attr:`grad_req` is
-    not ``'null'``, it will also hold a gradient array on each :py:class:`Context`::
+    Nothing is allocated at construction. :meth:`initialize` creates one copy of the
+    value on every context it is given and, unless ``grad_req`` is ``'null'``, a
+    gradient buffer of the same shape next to each copy. When the shape still
+    has unknown (0) dimensions and ``allow_deferred_init`` is set, the work waits
+    until a forward pass has told the block the missing sizes.
 
-        ctx = mx.gpu(0)
-        x = mx.nd.zeros((16, 100), ctx=ctx)
-        w = mx.gluon.Parameter('fc_weight', shape=(64, 100), init=mx.init.Xavier())
-        b = mx.gluon.Parameter('fc_bias', shape=(64,), init=mx.init.Zero())
-        w.initialize(ctx=ctx)
-        b.initialize(ctx=ctx)
-        out = mx.nd.FullyConnected(x, w.data(ctx), b.data(ctx), num_hidden=64)
+    In mxtorch every copy is an :class:`~mxtorch.ndarray.NDArray` backed by a
+    ``torch.Tensor``, and gradients are attached through :mod:`mxtorch.autograd`.
 
     Parameters
     ----------
     name : str
-        Name of this parameter.
+        Full name of the parameter; saved files and symbols use it as the key.
     grad_req : {'write', 'add', 'null'}, default 'write'
-        Specifies how to update gradient to grad arrays.
-
-        - ``'write'`` means everytime gradient is written to grad :py:class:`NDArray`.
-        - ``'add'`` means everytime gradient is added to the grad :py:class:`NDArray`. You need
-          to manually call ``zero_grad()`` to clear the gradient buffer before each
-          iteration when using this option.
-        - 'null' means gradient is not requested for this parameter. gradient arrays
-          will not be allocated.
+        What a backward pass does with this parameter's gradient buffer:
+        ``'write'`` overwrites it, ``'add'`` accumulates into it (so the caller
+        clears it with :meth:`zero_grad` between iterations) and ``'null'``
+        keeps no buffer at all.
     shape : int or tuple of int, default None
-        Shape of this parameter. By default shape is not specified. Unknown dimensions are 0;
-        they are inferred at the first forward pass when ``allow_deferred_init`` is True.
+        Shape of the value. A 0 marks a dimension that is not known yet.
     dtype : numpy.dtype or str, default 'float32'
-        Data type of this parameter. For example, ``numpy.float32`` or ``'float32'``.
+        Element type of the value and of its gradient.
     lr_mult : float, default 1.0
-        Learning rate multiplier. Learning rate will be multiplied by lr_mult
-        when updating this parameter with optimizer.
+        Factor the optimizer applies to its learning rate for this parameter.
     wd_mult : float, default 1.0
-        Weight decay multiplier (L2 regularizer coefficient). Works similar to lr_mult.
+        Factor the optimizer applies to its weight decay for this parameter.
     init : Initializer, default None
-        Initializer of this parameter. Will use the global initializer by default.
-    stype: {'default'}, defaults to 'default'.
-        The storage type of the parameter (only dense storage exists in mxtorch).
-    grad_stype: {'default', 'row_sparse'}, defaults to 'default'.
-        The storage type of the parameter's gradient; 'row_sparse' is accepted and the
-        gradient is kept dense.
+        Initializer used for this parameter; when None, the one passed to
+        :meth:`initialize` as ``default_init`` is used.
+    allow_deferred_init : bool, default False
+        Allow :meth:`initialize` to wait for the shape to become known.
+    differentiable : bool, default True
+        When False, ``grad_req`` is always ``'null'``.
+    stype : {'default'}, default 'default'
+        Storage type of the value. mxtorch stores parameters densely only, so
+        anything else raises :class:`~mxtorch.base.MXNetError`.
+    grad_stype : {'default', 'row_sparse', 'csr'}, default 'default'
+        Storage type MXNet would use for the gradient. mxtorch accepts the
+        sparse kinds and keeps the gradient dense; dense optimizers compute the
+        same update either way.
 
     Attributes
     ----------
     grad_req : {'write', 'add', 'null'}
-        This can be set before or after initialization. Setting ``grad_req`` to ``'null'``
-        with ``x.grad_req = 'null'`` saves memory and computation when you don't
-        need gradient w.r.t x.
+        May be changed at any time; switching to ``'null'`` drops the gradient
+        buffers, switching away from it allocates them.
     lr_mult : float
-        Local learning rate multiplier for this Parameter. The actual learning rate
-        is calculated with ``learning_rate * lr_mult``. You can set it with
-        ``param.lr_mult = 2.0``
+        Learning-rate factor, read by the optimizer at every update.
     wd_mult : float
-        Local weight decay multiplier for this Parameter.
+        Weight-decay factor, read by the optimizer at every update.
+
+    Examples
+    --------
+    >>> w = mx.gluon.Parameter('weight', shape=(2, 3), init=mx.init.One())
+    >>> w.initialize(ctx=mx.cpu(0))
+    >>> w.data()
+    <BLANKLINE>
+    [[1. 1. 1.]
+     [1. 1. 1.]]
+    <NDArray 2x3 @cpu(0)>
     """
 
     def __init__(self, name: str, grad_req: str = "write", shape: Any = None,
@@ -140,6 +145,7 @@ class Parameter:
     # -- attributes ---------------------------------------------------------------------------
     @property
     def grad_req(self) -> str:
+        """How backward passes treat the gradient: ``'write'``, ``'add'`` or ``'null'``."""
         return self._grad_req
 
     @grad_req.setter
@@ -156,9 +162,9 @@ class Parameter:
 
     @property
     def dtype(self) -> Any:
-        """The type of the parameter.
+        """Element type of the parameter.
 
-        Setting the dtype value is equivalent to casting the value of the parameter
+        Assigning a new type converts the stored value and its gradient, as :meth:`cast` does.
         """
         return self._dtype
 
@@ -168,7 +174,7 @@ class Parameter:
 
     @property
     def shape(self) -> Optional[tuple]:
-        """The shape of the parameter. An unknown dimension size is 0."""
+        """Shape of the parameter, with 0 for each dimension not known yet."""
         return self._shape
 
     @shape.setter
@@ -184,11 +190,14 @@ class Parameter:
         self._shape = new_shape
 
     def _set_trainer(self, trainer: Any) -> None:
-        """Set the trainer this parameter is associated with."""
+        """Remember the :class:`~mxtorch.gluon.Trainer` that updates this parameter."""
         self._trainer = trainer
 
     # -- access ---------------------------------------------------------------------------------
     def _check_and_get(self, arr_list: Optional[list], ctx: Any) -> Any:
+        """Pick the array for ``ctx`` out of ``arr_list`` (all of them when ``ctx`` is ``list``),
+        with an error that says why when there is none.
+        """
         if arr_list is not None:
             if ctx is list:
                 return arr_list
@@ -224,17 +233,25 @@ class Parameter:
         return self._check_and_get(self._data, ctx)
 
     def data(self, ctx: Optional[Context] = None) -> NDArray:
-        """Returns a copy of this parameter on one context. Must have been
-        initialized on this context before.
+        """The value of this parameter on one context.
 
         Parameters
         ----------
-        ctx : Context
-            Desired context.
+        ctx : Context, optional
+            Context whose copy is wanted. May be left out when the parameter lives
+            on a single context; otherwise the current context is used.
 
         Returns
         -------
-        NDArray on ctx
+        NDArray
+            The copy held on ``ctx`` (the array itself, not a duplicate).
+
+        Raises
+        ------
+        DeferredInitializationError
+            When initialization is still waiting for the shape.
+        RuntimeError
+            When the parameter was never initialized, or not on ``ctx``.
         """
         data = self._data
         if ctx is None and data is not None and len(data) == 1:
@@ -242,22 +259,30 @@ class Parameter:
         return self._check_and_get(data, ctx)
 
     def list_data(self) -> list:
-        """Returns copies of this parameter on all contexts, in the same order
-        as creation.
+        """The values held on every context, in the order the contexts were given.
 
         Returns
         -------
-        list of NDArrays
+        list of NDArray
         """
         return self._check_and_get(self._data, list)
 
     def grad(self, ctx: Optional[Context] = None) -> NDArray:
-        """Returns a gradient buffer for this parameter on one context.
+        """The gradient buffer of this parameter on one context.
 
         Parameters
         ----------
-        ctx : Context
-            Desired context.
+        ctx : Context, optional
+            Context whose buffer is wanted; chosen as in :meth:`data` when left out.
+
+        Returns
+        -------
+        NDArray
+
+        Raises
+        ------
+        RuntimeError
+            When ``grad_req`` is ``'null'`` or the parameter is not initialized on ``ctx``.
         """
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
@@ -265,15 +290,24 @@ class Parameter:
         return self._check_and_get(self._grad, ctx)
 
     def list_grad(self) -> list:
-        """Returns gradient buffers on all contexts, in the same order
-        as :py:meth:`values`."""
+        """The gradient buffers on every context, matching :meth:`list_data` one for one.
+
+        Returns
+        -------
+        list of NDArray
+        """
         if self._data is not None and self._grad is None:
             raise RuntimeError(f"Cannot get gradient array for Parameter '{self.name}' because "
                                "grad_req='null'")
         return self._check_and_get(self._grad, list)
 
     def list_ctx(self) -> list:
-        """Returns a list of contexts this parameter is initialized on."""
+        """The contexts this parameter lives on (or will live on, while initialization is deferred).
+
+        Returns
+        -------
+        list of Context
+        """
         if self._data is None:
             if self._deferred_init:
                 return self._deferred_init[1]
@@ -283,58 +317,57 @@ class Parameter:
     # -- initialization -------------------------------------------------------------------------
     def initialize(self, init: Any = None, ctx: Any = None,
                    default_init: Any = initializer.Uniform(), force_reinit: bool = False) -> None:
-        """Initializes parameter and gradient arrays. Only used for :py:class:`NDArray` API.
+        """Allocate the value (and the gradient buffers) on the given contexts.
+
+        An already initialized parameter is left alone, with a warning, unless
+        ``force_reinit`` is set. While the shape has unknown dimensions and deferred
+        initialization is allowed, the request is recorded and carried out later.
 
         Parameters
         ----------
-        init : Initializer
-            The initializer to use. Overrides :py:meth:`Parameter.init` and default_init.
-        ctx : Context or list of Context, defaults to :py:meth:`context.current_context()`.
-            Initialize Parameter on given context. If ctx is a list of Context, a
-            copy will be made for each context.
-
-            .. note::
-                Copies are independent arrays. User is responsible for keeping
-                their values consistent when updating.
-                Normally :py:class:`gluon.Trainer` does this for you.
-
-        default_init : Initializer
-            Default initializer is used when both :py:func:`init`
-            and :py:meth:`Parameter.init` are ``None``.
+        init : Initializer, optional
+            Initializer for this call; takes precedence over :attr:`init` and ``default_init``.
+        ctx : Context or list of Context, optional
+            Where to place copies; the current context when None. Each context gets
+            an independent copy; keeping them equal during training is the
+            :class:`~mxtorch.gluon.Trainer`'s job.
+        default_init : Initializer, default Uniform()
+            Fallback used when neither ``init`` nor :attr:`init` is set.
         force_reinit : bool, default False
-            Whether to force re-initialization if parameter is already initialized.
+            Initialize again even if values already exist.
+
+        Raises
+        ------
+        ValueError
+            When the shape is not fully known and deferred initialization is not allowed.
 
         Examples
         --------
-        >>> weight = mx.gluon.Parameter('weight', shape=(2, 2))
-        >>> weight.initialize(ctx=mx.cpu(0))
-        >>> weight.data()
-        [[-0.01068833  0.01729892]
-         [ 0.02042518 -0.01618656]]
-        <NDArray 2x2 @cpu(0)>
+        >>> w = mx.gluon.Parameter('weight', shape=(2, 2), init=mx.init.Zero())
+        >>> w.initialize(ctx=[mx.cpu(0), mx.cpu(1)])
+        >>> [a.context for a in w.list_data()]
+        [cpu(0), cpu(1)]
         """
         if self._data is not None and not force_reinit:
             warnings.warn(f"Parameter '{self.name}' is already initialized, ignoring. Set "
                           "force_reinit=True to re-initialize.", stacklevel=2)
             return
         self._set_arrays(None, None)
-        ctx = _as_ctx_list(ctx)
-        if init is None:
-            init = default_init if self.init is None else self.init
-        if not shape_is_known(self.shape):
-            if self._allow_deferred_init:
-                self._deferred_init = (init, ctx, default_init, None)
-                return
+        chosen = next((i for i in (init, self.init) if i is not None), default_init)
+        ready = shape_is_known(self.shape)
+        if not (ready or self._allow_deferred_init):
             raise ValueError(f"Cannot initialize Parameter '{self.name}' because it has invalid "
                              f"shape: {self.shape}.")
-        self._deferred_init = (init, ctx, default_init, None)
-        self._finish_deferred_init()
+        # the request is recorded either way; with a known shape it is carried out at once
+        self._deferred_init = (chosen, _as_ctx_list(ctx), default_init, None)
+        if ready:
+            self._finish_deferred_init()
 
     def _finish_deferred_init(self) -> None:
-        """Finishes deferred initialization."""
+        """Carry out an initialization that waited for the shape, now that it is known."""
         if not self._deferred_init:
             return
-        init, ctx, default_init, data = self._deferred_init
+        chosen, contexts, fallback, data = self._deferred_init
         self._deferred_init = ()
         if not shape_is_known(self.shape):
             raise ValueError(f"Cannot initialize Parameter '{self.name}' because it has invalid "
@@ -343,12 +376,12 @@ class Parameter:
         with autograd.pause():
             if data is None:
                 data = ndarray.zeros(self.shape, ctx=cpu(), dtype=self.dtype)
-                initializer.create(default_init)(
-                    initializer.InitDesc(self.name, {"__init__": init}), data)
-            self._init_impl(data, ctx)
+                desc = initializer.InitDesc(self.name, {"__init__": chosen})
+                initializer.create(fallback)(desc, data)
+            self._init_impl(data, contexts)
 
     def _init_impl(self, data: NDArray, ctx_list: Sequence[Context]) -> None:
-        """Sets data and grad."""
+        """Place copies of ``data`` on ``ctx_list``, index them by context and create the gradient buffers."""
         ctx_list = list(ctx_list)
         ctx_map: list = [[], []]
         for i, ctx in enumerate(ctx_list):
@@ -368,18 +401,19 @@ class Parameter:
         self._by_ctx = {d.context: d for d in data or ()}
 
     def _init_grad(self) -> None:
-        """Initialize grad buffers."""
+        """Allocate zeroed gradient buffers and attach them via autograd (detach for ``'null'``)."""
         if self.grad_req == "null":
             for d in self._data:
                 d._mark_variable(None, "null")
             self._grad = None
             return
-        self._grad = [NDArray(torch.zeros_like(d._t, memory_format=torch.contiguous_format), d._ctx)
-                      for d in self._data]
-        autograd.mark_variables(self._data, self._grad, self.grad_req)
+        buffers = [NDArray(torch.zeros_like(d._t, memory_format=torch.contiguous_format), d._ctx)
+                   for d in self._data]
+        self._grad = buffers
+        autograd.mark_variables(self._data, buffers, self._grad_req)
 
     def _reduce(self) -> NDArray:
-        """Reduce data from multiple context to cpu."""
+        """The value averaged over all contexts, as one array on the CPU (used for saving)."""
         block = self.list_data()
         if len(block) == 1:
             return block[0].copyto(cpu())
@@ -389,20 +423,20 @@ class Parameter:
 
     def _load_init(self, data: NDArray, ctx: Any, cast_dtype: bool = False,
                    dtype_source: str = "current") -> None:
-        """(Re)initializes by loading from data.
+        """Take the value from loaded ``data``, initializing the parameter if needed.
 
         Parameters
         ----------
         data : NDArray
-            The data to load
+            Loaded value; its shape must fit the known dimensions of :attr:`shape`.
         ctx : Context or list of Context
-            Context(s) initialize loaded parameters on.
+            Where the parameter should live; must agree with any earlier placement.
         cast_dtype : bool, default False
-            Cast the data type of the parameter
-        dtype_source : str, default 'current'
-            must be in {'current', 'saved'}
-            Only valid if cast_dtype=True, specify the source of the dtype for casting
-            the parameters
+            Allow the loaded element type to differ from :attr:`dtype`.
+        dtype_source : {'current', 'saved'}, default 'current'
+            With ``cast_dtype``, whether the loaded value is converted to this
+            parameter's type (``'current'``) or the parameter adopts the file's type
+            (``'saved'``).
         """
         if cast_dtype and dtype_source not in ("current", "saved"):
             raise ValueError(f"dtype_source must be 'current' or 'saved', got {dtype_source!r}")
@@ -414,13 +448,12 @@ class Parameter:
                                      f"shape incompatible expected {self.shape} vs saved "
                                      f"{data.shape}")
             self.shape = tuple(d if s == 0 else s for s, d in zip(self.shape, data.shape))
-        if self.dtype:
-            if cast_dtype and np.dtype(self.dtype).type != data.dtype:
-                if dtype_source == "current":
-                    data = data.astype(self.dtype, copy=False)
-                else:
-                    self.dtype = data.dtype
-            elif np.dtype(self.dtype).type != data.dtype:
+        if self.dtype and np.dtype(self.dtype).type != data.dtype:
+            if cast_dtype and dtype_source == "current":
+                data = data.astype(self.dtype, copy=False)
+            elif cast_dtype:
+                self.dtype = data.dtype
+            else:
                 raise MXNetAssertionError(f"Failed loading Parameter '{self.name}' from saved params: "
                                      f"dtype incompatible expected {np.dtype(self.dtype)} vs "
                                      f"saved {np.dtype(data.dtype)}. Set cast_dtype=True to cast "
@@ -445,13 +478,19 @@ class Parameter:
         self._deferred_init = ()
 
     def reset_ctx(self, ctx: Any) -> None:
-        """Re-assign Parameter to other contexts.
+        """Move the parameter to other contexts, keeping its value.
+
+        With several existing copies, their average is what moves.
 
         Parameters
         ----------
-        ctx : Context or list of Context, default ``context.current_context()``.
-            Assign Parameter to given context. If ctx is a list of Context, a
-            copy will be made for each context.
+        ctx : Context or list of Context
+            New placement; the current context when None.
+
+        Raises
+        ------
+        ValueError
+            When the parameter has neither been initialized nor had its initialization deferred.
         """
         ctx = _as_ctx_list(ctx)
         if self._data:
@@ -459,19 +498,31 @@ class Parameter:
             with autograd.pause():
                 self._init_impl(data, ctx)
         elif self._deferred_init:
-            init, _, default_init, data = self._deferred_init
-            self._deferred_init = (init, ctx, default_init, data)
+            pending = list(self._deferred_init)
+            pending[1] = ctx
+            self._deferred_init = tuple(pending)
         else:
             raise ValueError(f"Cannot reset context for Parameter '{self.name}' because it has "
                              "not been initialized.")
 
     def set_data(self, data: NDArray) -> None:
-        """Sets this parameter's value on all contexts."""
+        """Overwrite the value on every context with ``data``.
+
+        Called while initialization is deferred, it stores ``data`` to be used in
+        place of the initializer. A trainer that keeps its own copy in a kvstore is
+        told to refresh it.
+
+        Parameters
+        ----------
+        data : NDArray
+            New value, broadcast to :attr:`shape`.
+        """
         self.shape = data.shape
         if self._data is None:
             if not self._deferred_init:
                 raise AssertionError(f"Parameter '{self.name}' has not been initialized")
-            self._deferred_init = self._deferred_init[:3] + (data,)
+            *request, _ = self._deferred_init
+            self._deferred_init = (*request, data)
             return
         trainer = self._trainer
         # with update_on_kvstore the kvstore holds its own copy, which must be refreshed
@@ -483,29 +534,36 @@ class Parameter:
             _assign(arr, data)
 
     def zero_grad(self) -> None:
-        """Sets gradient buffer on all contexts to 0. No action is taken if
-        parameter is uninitialized or doesn't require gradient."""
+        """Fill every gradient buffer with zeros; does nothing when there are none."""
         if self._grad is None:
             return
         with torch.no_grad():
             torch._foreach_zero_([g._t for g in self._grad])
 
     def var(self) -> Any:
-        """Returns a symbol representing this parameter."""
+        """The symbol variable that stands for this parameter in a symbolic graph.
+
+        Created on the first call with the parameter's name, shape, type,
+        multipliers and initializer, then reused.
+
+        Returns
+        -------
+        Symbol
+        """
         if self._var is None:
             from .. import symbol  # symbol builds on gluon's siblings; imported when first needed
-            self._var = symbol.var(self.name, shape=self.shape, dtype=self.dtype,
-                                   lr_mult=self.lr_mult, wd_mult=self.wd_mult, init=self.init,
-                                   stype=self._stype)
+            attrs = {"shape": self.shape, "dtype": self.dtype, "lr_mult": self.lr_mult,
+                     "wd_mult": self.wd_mult, "init": self.init, "stype": self._stype}
+            self._var = symbol.var(self.name, **attrs)
         return self._var
 
     def cast(self, dtype: Any) -> None:
-        """Cast data and gradient of this Parameter to a new data type.
+        """Convert the value and gradient buffers to another element type.
 
         Parameters
         ----------
         dtype : str or numpy.dtype
-            The new data type.
+            Target type, e.g. ``'float16'``.
         """
         self._dtype = dtype
         if self._data is None:
@@ -516,28 +574,25 @@ class Parameter:
 
 
 class Constant(Parameter):
-    """A constant parameter for holding immutable tensors.
-    `Constant`s are ignored by `autograd` and `Trainer`, thus their values
-    will not change during training. But you can still update their values
-    manually with the `set_data` method.
+    """A parameter whose value training leaves as it is.
 
-    `Constant` s can be created with either::
-
-        const = mx.gluon.Constant('const', [[1,2],[3,4]])
-
-    or::
-
-        class Block(gluon.Block):
-            def __init__(self, **kwargs):
-                super(Block, self).__init__(**kwargs)
-                self.const = self.params.get_constant('const', [[1,2],[3,4]])
+    Its ``grad_req`` is always ``'null'``, so autograd records no gradient for
+    it and a :class:`~mxtorch.gluon.Trainer` never changes it. :meth:`set_data`
+    still replaces the value by hand. Blocks usually create one with
+    :meth:`ParameterDict.get_constant`.
 
     Parameters
     ----------
     name : str
-        Name of the parameter.
+        Name of the constant.
     value : array-like
-        Initial value for the constant.
+        Its value; the shape and element type are taken from it.
+
+    Examples
+    --------
+    >>> c = mx.gluon.Constant('c', [[1, 2], [3, 4]])
+    >>> c.grad_req
+    'null'
     """
 
     def __init__(self, name: str, value: Any):
@@ -559,6 +614,7 @@ class Constant(Parameter):
 
     @property
     def grad_req(self) -> str:
+        """Always ``'null'``; setting anything else warns and is ignored."""
         return "null"
 
     @grad_req.setter
@@ -569,16 +625,22 @@ class Constant(Parameter):
 
 
 class ParameterDict:
-    """A dictionary managing a set of parameters.
+    """An ordered mapping from full names to :class:`Parameter` objects, as a block keeps them.
 
     Parameters
     ----------
-    prefix : str, default ``''``
-        The prefix to be prepended to all Parameters' names created by this dict.
-    shared : ParameterDict or None
-        If not ``None``, when this dict's :py:meth:`get` method creates a new parameter, will
-        first try to retrieve it from "shared" dict. Usually used for sharing
-        parameters with another Block.
+    prefix : str, default ''
+        Added in front of every name given to :meth:`get` and :meth:`get_constant`.
+    shared : ParameterDict or None, default None
+        A dictionary looked up before a new parameter is created, so that
+        two blocks can use the same weights.
+
+    Examples
+    --------
+    >>> params = mx.gluon.ParameterDict('net_')
+    >>> w = params.get('w', shape=(0, 4))
+    >>> params.get('w', shape=(3, 0)) is w, w.shape
+    (True, (3, 4))
     """
 
     def __init__(self, prefix: str = "", shared: Optional["ParameterDict"] = None):
@@ -614,36 +676,41 @@ class ParameterDict:
 
     @property
     def prefix(self) -> str:
-        """Prefix of this dict. It will be prepended to :py:class:`Parameter`s' name created
-        with :py:func:`get`."""
+        """The string put in front of names passed to :meth:`get`."""
         return self._prefix
 
     def _get_impl(self, name: str) -> Optional[Parameter]:
-        if name in self._params:
-            return self._params[name]
-        if self._shared is not None and name in self._shared._params:
-            self._params[name] = self._shared._params[name]
-            return self._shared._params[name]
-        return None
+        """The parameter called ``name`` here or, failing that, in the shared dictionary (adopting it)."""
+        found = self._params.get(name)
+        if found is None and self._shared is not None:
+            found = self._shared._params.get(name)
+            if found is not None:
+                self._params[name] = found
+        return found
 
     def get(self, name: str, **kwargs: Any) -> Parameter:
-        """Retrieves a :py:class:`Parameter` with name ``self.prefix+name``. If not found,
-        :py:func:`get` will first try to retrieve it from "shared" dict. If still not
-        found, :py:func:`get` will create a new :py:class:`Parameter` with key-word arguments and
-        insert it to self.
+        """Find the parameter ``prefix + name``, creating it when it does not exist.
+
+        The lookup tries this dictionary, then the shared one. A parameter that is
+        found must agree with the given keyword arguments: unknown (0) dimensions
+        of a shape are filled in from the other, attributes still None are set, and
+        any real disagreement raises.
 
         Parameters
         ----------
         name : str
-            Name of the desired Parameter. It will be prepended with this dictionary's
-            prefix.
+            Name without this dictionary's prefix.
         **kwargs : dict
-            The rest of key-word arguments for the created :py:class:`Parameter`.
+            Arguments of :class:`Parameter` for a new one, or expectations for a found one.
 
         Returns
         -------
         Parameter
-            The created or retrieved :py:class:`Parameter`.
+
+        Raises
+        ------
+        AssertionError
+            When a found parameter contradicts ``kwargs``.
         """
         name = self.prefix + name
         param = self._get_impl(name)
@@ -651,43 +718,45 @@ class ParameterDict:
             param = Parameter(name, **kwargs)
             self._params[name] = param
             return param
-        for k, v in kwargs.items():
-            if hasattr(param, k) and getattr(param, k) is not None:
-                existing = getattr(param, k)
-                if k == "shape" and len(v) == len(existing):
-                    merged = _merge_shapes(tuple(v), existing)
-                    if merged is not None:
-                        param._shape = merged
-                        continue
-                elif k == "dtype" and np.dtype(v) == np.dtype(existing):
+        for attr, wanted in kwargs.items():
+            stored = getattr(param, attr, None)
+            if stored is None:
+                setattr(param, attr, wanted)
+                continue
+            if attr == "shape" and len(wanted) == len(stored):
+                merged = _merge_shapes(tuple(wanted), stored)
+                if merged is not None:
+                    param._shape = merged
                     continue
-                if not (v is None or v == existing):
-                    raise AssertionError(
-                        f"Cannot retrieve Parameter '{name}' because desired attribute does not "
-                        f"match with stored for attribute '{k}': desired '{v}' vs stored "
-                        f"'{getattr(param, k)}'.")
-            else:
-                setattr(param, k, v)
+            elif attr == "dtype" and np.dtype(wanted) == np.dtype(stored):
+                continue
+            if wanted is not None and wanted != stored:
+                raise AssertionError(
+                    f"Cannot retrieve Parameter '{name}' because desired attribute does not "
+                    f"match with stored for attribute '{attr}': desired '{wanted}' vs stored "
+                    f"'{stored}'.")
         return param
 
     def get_constant(self, name: str, value: Any = None) -> Constant:
-        """Retrieves a :py:class:`.Constant` with name ``self.prefix+name``. If not found,
-        :py:func:`get` will first try to retrieve it from "shared" dict. If still not
-        found, :py:func:`get` will create a new :py:class:`.Constant` with key-word
-        arguments and insert it to self.
+        """Find the constant ``prefix + name``, creating it from ``value`` when it does not exist.
 
         Parameters
         ----------
         name : str
-            Name of the desired Constant. It will be prepended with this dictionary's
-            prefix.
-        value : array-like
-            Initial value of constant.
+            Name without this dictionary's prefix.
+        value : array-like, optional
+            Value of a new constant; for an existing one it must equal the stored value.
 
         Returns
         -------
-        :py:class:`.Constant`
-            The created or retrieved :py:class:`.Constant`.
+        Constant
+
+        Raises
+        ------
+        KeyError
+            When no such constant exists and ``value`` is None.
+        AssertionError
+            When the name belongs to a non-constant parameter or ``value`` differs from the stored one.
         """
         name = self.prefix + name
         param = self._get_impl(name)
@@ -707,7 +776,13 @@ class ParameterDict:
         return param
 
     def update(self, other: Any) -> None:
-        """Copies all Parameters in ``other`` to self."""
+        """Add the parameters of ``other`` to this dictionary.
+
+        Raises
+        ------
+        AssertionError
+            When a name is already taken by a different parameter object.
+        """
         for k, v in other.items():
             if k in self._params and self._params[k] is not v:
                 raise AssertionError("Cannot update self with other because they have different "
@@ -717,28 +792,28 @@ class ParameterDict:
 
     def initialize(self, init: Any = initializer.Uniform(), ctx: Any = None, verbose: bool = False,
                    force_reinit: bool = False) -> None:
-        """Initializes all Parameters managed by this dictionary to be used for :py:class:`NDArray`
-        API. It has no effect when using :py:class:`Symbol` API.
+        """Initialize every parameter in the dictionary for imperative use.
+
+        Each parameter's own :attr:`Parameter.init` wins; ``init`` serves those that have none.
 
         Parameters
         ----------
-        init : Initializer
-            Global default Initializer to be used when :py:meth:`Parameter.init` is ``None``.
-            Otherwise, :py:meth:`Parameter.init` takes precedence.
-        ctx : Context or list of Context
-            Keeps a copy of Parameters on one or many context(s).
+        init : Initializer, default Uniform()
+            Fallback initializer.
+        ctx : Context or list of Context, optional
+            Where to place copies; the current context when None.
         verbose : bool, default False
-            Whether to verbosely print out details on initialization.
+            Have the initializer log what it does to each parameter.
         force_reinit : bool, default False
-            Whether to force re-initialization if parameter is already initialized.
+            Initialize again parameters that already hold values.
         """
         if verbose:
             init.set_verbosity(verbose=verbose)
-        for _, v in self.items():
-            v.initialize(None, ctx, init, force_reinit=force_reinit)
+        for param in self.values():
+            param.initialize(ctx=ctx, default_init=init, force_reinit=force_reinit)
 
     def zero_grad(self) -> None:
-        """Sets all Parameters' gradient buffer to 0."""
+        """Fill the gradient buffers of every parameter with zeros."""
         grads = [g._t for p in self.values() if p.grad_req != "null" and p._grad is not None
                  for g in p._grad]
         if grads:
@@ -746,56 +821,64 @@ class ParameterDict:
                 torch._foreach_zero_(grads)
 
     def reset_ctx(self, ctx: Any) -> None:
-        """Re-assign all Parameters to other contexts.
+        """Move every parameter to other contexts, keeping the values.
 
         Parameters
         ----------
-        ctx : Context or list of Context, default :py:meth:`context.current_context()`.
-            Assign Parameter to given context. If ctx is a list of Context, a
-            copy will be made for each context.
+        ctx : Context or list of Context
+            New placement; the current context when None.
         """
         for i in self.values():
             i.reset_ctx(ctx)
 
     def list_ctx(self) -> list:
-        """Returns a list of all the contexts on which the underlying Parameters
-        are initialized."""
+        """Every context on which at least one of the parameters lives.
+
+        Returns
+        -------
+        list of Context
+        """
         s: set = set()
         for i in self.values():
             s.update(i.list_ctx())
         return list(s)
 
     def setattr(self, name: str, value: Any) -> None:
-        """Set an attribute to a new value for all Parameters.
-
-        For example, set grad_req to null if you don't need gradient w.r.t a
-        model's Parameters::
-
-            model.collect_params().setattr('grad_req', 'null')
-
-        or change the learning rate multiplier::
-
-            model.collect_params().setattr('lr_mult', 0.5)
+        """Give one attribute the same value on every parameter.
 
         Parameters
         ----------
         name : str
-            Name of the attribute.
-        value : valid type for attribute name
-            The new value for the attribute.
+            Attribute to set, such as ``'grad_req'`` or ``'lr_mult'``.
+        value : object
+            Value to assign.
+
+        Examples
+        --------
+        Freeze a network's weights:
+
+        >>> net = mx.gluon.nn.Dense(2, in_units=3)
+        >>> net.collect_params().setattr('grad_req', 'null')
         """
         for i in self.values():
             setattr(i, name, value)
 
     def save(self, filename: str, strip_prefix: str = "") -> None:
-        """Save parameters to file.
+        """Write the parameters to an MXNet ``.params`` file.
+
+        Values on several contexts are averaged first.
 
         Parameters
         ----------
         filename : str
-            Path to parameter file.
+            Destination path.
         strip_prefix : str, default ''
-            Strip prefix from parameter names before saving.
+            Removed from the front of every name before it is written; every name must start with it.
+
+        Raises
+        ------
+        ValueError
+            When a name does not start with ``strip_prefix``.
         """
         arg_dict = {}
         for param in self.values():
@@ -813,27 +896,29 @@ class ParameterDict:
     def load(self, filename: str, ctx: Any = None, allow_missing: bool = False,
              ignore_extra: bool = False, restore_prefix: str = "", cast_dtype: bool = False,
              dtype_source: str = "current") -> None:
-        """Load parameters from file.
+        """Read parameter values from an MXNet ``.params`` file.
 
         Parameters
         ----------
         filename : str
-            Path to parameter file.
-        ctx : Context or list of Context
-            Context(s) initialize loaded parameters on.
+            File written by :meth:`save`, ``Block.save_parameters`` or MXNet.
+        ctx : Context or list of Context, optional
+            Where to place parameters that are not initialized yet.
         allow_missing : bool, default False
-            Whether to silently skip loading parameters not represents in the file.
+            Leave parameters that the file lacks untouched instead of raising.
         ignore_extra : bool, default False
-            Whether to silently ignore parameters from the file that are not
-            present in this ParameterDict.
+            Skip names in the file that this dictionary lacks instead of raising.
         restore_prefix : str, default ''
-            prepend prefix to names of stored parameters before loading.
+            Put in front of every name read from the file; every name here must start with it.
         cast_dtype : bool, default False
-            Cast the data type of the parameter
-        dtype_source : str, default 'current'
-            must be in {'current', 'saved'}
-            Only valid if cast_dtype=True, specify the source of the dtype for casting
-            the parameters
+            Allow element types in the file to differ from the parameters' types.
+        dtype_source : {'current', 'saved'}, default 'current'
+            With ``cast_dtype``, which of the two types the result has.
+
+        Raises
+        ------
+        MXNetValueError
+            When the file holds arrays without names.
         """
         if restore_prefix:
             for name in self.keys():
@@ -853,25 +938,29 @@ class ParameterDict:
                   ignore_extra: bool = False, restore_prefix: str = "",
                   filename: Optional[str] = None, cast_dtype: bool = False,
                   dtype_source: str = "current") -> None:
-        """Load parameters from dict
+        """Set parameter values from a mapping of names to arrays.
+
+        Keys may carry the ``arg:``/``aux:`` prefixes of a Module checkpoint; they
+        are dropped before matching.
 
         Parameters
         ----------
         param_dict : dict
-            Dictionary containing model parameters, preprended with arg: and aux: names
-        ctx : Context or list of Context
-            Context(s) initialize loaded parameters on.
+            Name to NDArray (or an iterable of such pairs).
+        ctx : Context or list of Context, optional
+            Where to place parameters that are not initialized yet.
         allow_missing : bool, default False
-            Whether to silently skip loading parameters not represented in the file.
+            Leave parameters missing from ``param_dict`` untouched instead of raising.
         ignore_extra : bool, default False
-            Whether to silently ignore parameters from the file that are not
-            present in this ParameterDict.
+            Skip names this dictionary lacks instead of raising.
         restore_prefix : str, default ''
-            prepend prefix to names of stored parameters before loading
-        filename : str, default None
+            Put in front of every loaded name before matching.
+        filename : str, optional
+            Source file, only used to make error messages name it.
         cast_dtype : bool, default False
-            Cast the data type of the NDArray loaded from the checkpoint to the dtype
-            provided by the Parameter if any
+            Allow loaded element types to differ from the parameters' types.
+        dtype_source : {'current', 'saved'}, default 'current'
+            With ``cast_dtype``, which of the two types the result has.
         """
         lprefix = len(restore_prefix)
         items = param_dict.items() if isinstance(param_dict, dict) else param_dict
@@ -886,8 +975,9 @@ class ParameterDict:
                         f"parameters: {_brief_print_list(arg_dict.keys())}. Please make sure "
                         "source and target networks have the same prefix.For more info on naming, "
                         f"please see {_NAMING_URL}")
-        for name in arg_dict:
-            if name not in self._params:
+        for name, value in arg_dict.items():
+            target = self._params.get(name)
+            if target is None:
                 if not ignore_extra:
                     raise MXNetAssertionError(
                         f"Parameter '{name[lprefix:]}' loaded from {error_str} is not present in "
@@ -896,8 +986,7 @@ class ParameterDict:
                         "networks have the same prefix.For more info on naming, please see "
                         f"{_NAMING_URL}")
                 continue
-            self[name]._load_init(arg_dict[name], ctx, cast_dtype=cast_dtype,
-                                  dtype_source=dtype_source)
+            target._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 
 
 def _merge_shapes(wanted: tuple, existing: tuple) -> Optional[tuple]:
