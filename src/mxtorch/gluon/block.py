@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import threading
 import warnings
@@ -611,18 +612,19 @@ class Block:
             cld.hybridize(active, **kwargs)
 
     def save(self, prefix: str) -> None:
-        """Save the model architecture and parameters to load again later
+        """Write the block tree's layout and its parameters, for :meth:`load` on a freshly
+        built copy of the same model.
 
-        Saves the model architecture as a nested dictionary where each Block
-        in the model is a dictionary and its children are sub-dictionaries.
-        Each Block is uniquely identified by Block class name and a unique ID.
-        The parameters are saved as with :py:meth:`save_parameters`.
+        ``<prefix>-model.json`` records, for every block in the tree (depth first), its class
+        name, its name, its children's attribute names and, for a hybridized block that has
+        run, its traced graph and input/output formats; ``<prefix>-model.params`` holds the
+        parameters as :meth:`save_parameters` writes them. The Python code of the blocks is not
+        saved: :meth:`load` needs the model built again first.
 
         Parameters
         ----------
         prefix : str
-            The prefix to use in filenames for saving this model:
-            <prefix>-model.json and <prefix>-model.params
+            Path prefix of the two files.
         """
         model: dict = {}
 
@@ -651,18 +653,17 @@ class Block:
         self.save_parameters(prefix + "-model.params")
 
     def load(self, prefix: str) -> None:
-        """Load a model saved using the `save` API
+        """Restore what :meth:`save` wrote into this block, which must be built the same way
+        (same classes, children created in the same order).
 
-        Reconfigures a model using the saved configuration. This function
-        does not regenerate the model architecture. It resets the children's
-        names as they were when saved in order to match the names of the
-        saved parameters. The Blocks must be created in the same order as when saved.
+        Each block takes back its saved name (its parameters and children are renamed to
+        match), a saved traced graph is reinstated as the block's hybridized graph, and the
+        parameters are then read with :meth:`load_parameters`.
 
         Parameters
         ----------
         prefix : str
-            The prefix to use in filenames for loading this model:
-            <prefix>-model.json and <prefix>-model.params
+            Path prefix of ``<prefix>-model.json`` and ``<prefix>-model.params``.
         """
         with open(prefix + "-model.json") as fp:
             model = json.load(fp)
@@ -691,12 +692,12 @@ class Block:
         self.load_parameters(prefix + "-model.params")
 
     def cast(self, dtype: Any) -> None:
-        """Cast this Block to use another data type.
+        """Convert every parameter of this block and its descendants to ``dtype``.
 
         Parameters
         ----------
         dtype : str or numpy.dtype
-            The new data type.
+            The target type, such as ``'float16'``.
         """
         for child in self._children.values():
             child.cast(dtype)
@@ -704,7 +705,8 @@ class Block:
             param.cast(dtype)
 
     def __call__(self, *args: Any) -> Any:
-        """Calls forward. Only accepts positional arguments."""
+        """Run :meth:`forward` on the positional arguments, with the registered pre-hooks
+        before and forward hooks after."""
         if self._forward_pre_hooks:
             for hook in list(self._forward_pre_hooks.values()):
                 hook(self, args)
@@ -715,26 +717,38 @@ class Block:
         return out
 
     def forward(self, *args: Any) -> Any:
-        """Overrides to implement forward computation using :py:class:`NDArray`. Only
-        accepts positional arguments.
+        """The computation of this block, to be written by subclasses on NDArrays.
 
         Parameters
         ----------
-        *args : list of NDArray
-            Input tensors.
+        *args : NDArray
+            The inputs, as given to the call (positional only).
+
+        Returns
+        -------
+        NDArray or nested list of NDArray
+            Whatever the subclass computes.
         """
         raise NotImplementedError
 
     def summary(self, *inputs: Any) -> None:
-        """Print the summary of the model's output and parameters.
+        """Run one forward pass on ``inputs`` and print a table of every layer's output
+        shape and parameter count.
 
-        The network must have been initialized, and must not have been hybridized.
+        The table ends with totals of all, trainable and shared parameters. Sequential
+        containers get no row of their own (their children do). The block must be initialized
+        and not hybridized (its children would run inside the graph, out of sight of the
+        hooks that collect the rows).
 
         Parameters
         ----------
-        inputs : object
-            Any input that the model supports. For any tensor in the input, only
-            :class:`mxnet.ndarray.NDArray` is supported.
+        *inputs : NDArray
+            Inputs for the forward pass, as the block is called with them.
+
+        Raises
+        ------
+        AssertionError
+            When a block of the tree is hybridized.
         """
         summary: OrderedDict = OrderedDict()
         seen: set = set()
@@ -759,8 +773,10 @@ class Block:
             if isinstance(block, HybridBlock) and block._active:
                 raise AssertionError(f'"{block.name}" must not be hybridized to print summary.')
             from .nn.basic_layers import HybridSequential, Sequential
-            if not isinstance(block, (Sequential, HybridSequential)):
-                hooks.append(block.register_forward_hook(_summary_hook))
+            if isinstance(block, (Sequential, HybridSequential)):
+                return   # a container's rows are its children's
+            handle = block.register_forward_hook(_summary_hook)
+            hooks.append(handle)
 
         summary["Input"] = OrderedDict(output_shape=_shape_str(inputs), n_params=0, trainable=0,
                                        shared=0)
@@ -785,6 +801,7 @@ def _shape_str(args: Any) -> str:
 
 
 def _print_summary(summary: OrderedDict) -> None:
+    """Print the rows :meth:`Block.summary` collected, in MXNet's layout, then the totals."""
     line_format = "{:>20}  {:>42} {:>15}"
     print("-" * 80)
     print(line_format.format("Layer (type)", "Output Shape", "Param #"))
@@ -806,45 +823,49 @@ def _print_summary(summary: OrderedDict) -> None:
 
 
 class HybridBlock(Block):
-    """`HybridBlock` supports forwarding with both Symbol and NDArray.
+    """A block whose computation can run imperatively or as a traced graph.
 
-    `HybridBlock` is similar to `Block`, with a few differences::
+    Subclasses write ``hybrid_forward(self, F, x, *args, **params)`` instead of ``forward``:
+    ``F`` is :mod:`mxtorch.ndarray` or :mod:`mxtorch.symbol`, and each parameter registered on
+    the block arrives as a keyword argument named after its attribute (``weight=...``), as an
+    NDArray on the input's context or as a Symbol variable. Code that only uses ``F``'s
+    operators on its inputs works both ways; reading values (``asnumpy()``, ``shape``),
+    indexing, or branching on data ties the block to the imperative path. All children must
+    be hybrid blocks too.
 
-        import mxnet as mx
-        from mxnet.gluon import HybridBlock, nn
-
-        class Model(HybridBlock):
-            def __init__(self, **kwargs):
-                super(Model, self).__init__(**kwargs)
-                # use name_scope to give child Blocks appropriate names.
-                with self.name_scope():
-                    self.dense0 = nn.Dense(20)
-                    self.dense1 = nn.Dense(20)
-
-            def hybrid_forward(self, F, x):
-                x = F.relu(self.dense0(x))
-                return F.relu(self.dense1(x))
-
-        model = Model()
-        model.initialize(ctx=mx.cpu(0))
-        model.hybridize()
-        model(mx.nd.zeros((10, 10), ctx=mx.cpu(0)))
-
-    Forward computation in :py:class:`HybridBlock` must be static to work with :py:class:`Symbol` s,
-    i.e. you cannot call :py:meth:`NDArray.asnumpy`, :py:attr:`NDArray.shape`,
-    :py:attr:`NDArray.dtype`, `NDArray` indexing (`x[i]`) etc on tensors.
-    Also, you cannot use branching or loop logic that bases on non-constant
-    expressions like random numbers or intermediate results, since they change
-    the graph structure for each iteration.
-
-    Before activating with :py:meth:`hybridize()`, :py:class:`HybridBlock` works just like normal
-    :py:class:`Block`. After activation, the first forward pass traces ``hybrid_forward`` with
-    ``F = mx.sym`` into one Symbol graph (the one :py:meth:`export` writes), which the executor
-    lowers once into a torch program; every later call runs that program on the inputs and the
-    parameters' current arrays, for any input shape, recording for autograd like the
-    imperative path. The program is compiled by ``torch.compile`` (forward and backward) as
+    Until :meth:`hybridize` is called the block behaves like a :class:`Block`. After it, the
+    first call traces ``hybrid_forward`` with ``F = mx.sym`` into one Symbol graph (the graph
+    :meth:`export` writes), which mxtorch's executor lowers once into a torch program; later
+    calls run that program on the inputs and the parameters' current arrays, for any input
+    shape, recording for autograd as the imperative path does. Where MXNet hands the graph to
+    its CachedOp, mxtorch compiles the program with ``torch.compile`` as
     ``hybridize(backend=...)`` or the ``MXTORCH_COMPILE`` environment variable says, once per
-    input shape; see :mod:`mxtorch.symbol.compiled`.
+    input shape (see :mod:`mxtorch.symbol.compiled`).
+
+    Parameters
+    ----------
+    prefix : str, default None
+        The name prefix, as for :class:`Block`.
+    params : ParameterDict, default None
+        Parameters to share, as for :class:`Block`.
+
+    Examples
+    --------
+    >>> import mxtorch as mx
+    >>> from mxtorch import gluon
+    >>> class Scale(gluon.HybridBlock):
+    ...     def __init__(self, **kwargs):
+    ...         super().__init__(**kwargs)
+    ...         with self.name_scope():
+    ...             self.dense = gluon.nn.Dense(4)
+    ...             self.gain = self.params.get("gain", shape=(1,), init=mx.init.One())
+    ...     def hybrid_forward(self, F, x, gain):
+    ...         return F.broadcast_mul(F.relu(self.dense(x)), gain)
+    >>> net = Scale()
+    >>> net.initialize()
+    >>> net.hybridize()
+    >>> net(mx.nd.ones((2, 3))).shape
+    (2, 4)
     """
 
     def __init__(self, prefix: Optional[str] = None, params: Optional[ParameterDict] = None):
@@ -865,18 +886,23 @@ class HybridBlock(Block):
         self._runner_device = None
 
     def __setattr__(self, name: str, value: Any) -> None:
-        """Registers parameters."""
+        """Set an attribute as :class:`Block` does; a new hybrid child also drops the traced
+        graph, which no longer describes the block."""
         super().__setattr__(name, value)
         if isinstance(value, HybridBlock):
             self._clear_cached_op()
 
     def _clear_cached_op(self) -> None:
+        """Forget the traced graph and its lowered program: the next hybridized call traces
+        again."""
         self._cached_graph = ()
         self._cached_op = None
         self._cached_runner = None
         self._cached_op_args = []
 
     def register_child(self, block: Block, name: Optional[str] = None) -> None:
+        """Add a child as :meth:`Block.register_child` does; it must be a
+        :class:`HybridBlock`, since it runs inside this block's graph."""
         if not isinstance(block, HybridBlock):
             raise ValueError(
                 f"Children of HybridBlock must also be HybridBlock, but {block} has type "
@@ -888,36 +914,39 @@ class HybridBlock(Block):
                   static_alloc: bool = False, static_shape: bool = False, inline_limit: int = 2,
                   forward_bulk_size: Optional[int] = None,
                   backward_bulk_size: Optional[int] = None, **kwargs: Any) -> None:
-        """Activates or deactivates :py:class:`HybridBlock` s recursively. Has no effect on
-        non-hybrid children.
+        """Switch graph execution on or off for this block and, recursively, its children.
+
+        With ``active`` the next call traces the block into a Symbol graph and later calls run
+        the lowered (and possibly compiled) program. Forward hooks on a block that runs inside
+        a parent's graph do not fire, hence the warning for a hybridized block with hooks.
 
         Parameters
         ----------
         active : bool, default True
-            Whether to turn hybrid on or off.
-        backend : str
-            How the hybridized graph is compiled: a ``torch.compile`` backend (``'inductor'``,
+            True to run as a graph, False to go back to imperative execution.
+        backend : str, default None
+            How the graph is compiled: a ``torch.compile`` backend (``'inductor'``,
             ``'aot_eager'``...), an Inductor mode (``'max-autotune'``), ``'1'`` for Inductor or
-            ``'0'`` for the eager executor. Default None: the ``MXTORCH_COMPILE`` environment
-            variable's setting (unset: Inductor on CUDA, eager on the CPU).
+            ``'0'`` for the eager executor. None leaves it to the ``MXTORCH_COMPILE``
+            environment variable (unset: Inductor on CUDA, eager on the CPU). MXNet takes a
+            subgraph backend name here; mxtorch has none of those.
         clear : bool, default True
-            Clears any previous optimizations
-        static_alloc : optional bool, default False
-            Statically allocate memory to improve speed. Memory usage may increase.
-        static_shape : optional bool, default False
-            Optimize for invariant input shapes between iterations. Must also
-            set static_alloc to True. Change of input shapes is still allowed
-            but slower. With both set, a graph compiled by Inductor on CUDA is captured as
-            CUDA graphs (``mode='reduce-overhead'``).
-        inline_limit : optional int, default 2
-            Maximum number of operators that can be inlined.
-        forward_bulk_size : optional int, default None
-            Segment size of bulk execution during forward pass.
-        backward_bulk_size : optional int, default None
-            Segment size of bulk execution during forward pass.
-        **kwargs:  optional
-            Backend options: ``mode`` (an Inductor mode) and Inductor configuration options,
-            passed to ``torch.compile``.
+            Drop the graph traced so far, so that the next call traces again.
+        static_alloc : bool, default False
+            Together with ``static_shape``, asks for a graph compiled by Inductor on CUDA to be
+            captured as CUDA graphs (``mode='reduce-overhead'``), the closest torch has to
+            MXNet's static memory planning.
+        static_shape : bool, default False
+            See ``static_alloc``; inputs of a new shape still work (a new capture).
+        inline_limit : int, default 2
+            Recorded for compatibility; MXNet's subgraph inlining has no counterpart here.
+        forward_bulk_size : int, default None
+            Recorded for compatibility; the torch program is not split into bulk segments.
+        backward_bulk_size : int, default None
+            Recorded for compatibility, as ``forward_bulk_size``.
+        **kwargs
+            Options for the backend: ``mode`` (an Inductor mode) and Inductor configuration
+            options, passed to ``torch.compile``.
         """
         self._compile = None if backend is None else setting_from(backend, kwargs, "hybridize")
         self._cached_runner = None   # chosen again under the new setting, even with clear=False
@@ -925,12 +954,13 @@ class HybridBlock(Block):
             self._backend_opts = kwargs
         self._backend = backend
         self._active = active
-        self._flags = [("static_alloc", static_alloc), ("static_shape", static_shape),
-                       ("inline_limit", inline_limit)]
-        if forward_bulk_size is not None:
-            self._flags.append(("forward_bulk_size", forward_bulk_size))
-        if backward_bulk_size is not None:
-            self._flags.append(("backward_bulk_size", backward_bulk_size))
+        flags = {"static_alloc": static_alloc, "static_shape": static_shape,
+                 "inline_limit": inline_limit}
+        for key, size in (("forward_bulk_size", forward_bulk_size),
+                          ("backward_bulk_size", backward_bulk_size)):
+            if size is not None:   # MXNet lists a bulk size only when one is given
+                flags[key] = size
+        self._flags = list(flags.items())
         if clear:
             self._clear_cached_op()
         if active and (self._forward_hooks or self._forward_pre_hooks):
@@ -941,12 +971,37 @@ class HybridBlock(Block):
                           backward_bulk_size=backward_bulk_size)
 
     def cast(self, dtype: Any) -> None:
+        """Convert the parameters as :meth:`Block.cast` does, dropping the traced graph (its
+        types change)."""
         self._clear_cached_op()
         super().cast(dtype)
 
+    def _param_vars(self) -> dict:
+        """The block's own parameters as Symbol variables, keyed by attribute name."""
+        return {attr: param.var() for attr, param in self._reg_params.items()}
+
     def forward(self, x: Any, *args: Any) -> Any:
-        """Defines the forward computation. Arguments can be either
-        :py:class:`NDArray` or :py:class:`Symbol`."""
+        """Dispatch a call: the hybridized program, ``hybrid_forward`` on NDArrays, or
+        ``hybrid_forward`` on Symbols (building a graph), according to the inputs.
+
+        Parameters
+        ----------
+        x : NDArray or Symbol
+            The first input.
+        *args : NDArray, Symbol, None or nested lists of them
+            Further inputs, all of the same kind as ``x`` (None allowed).
+
+        Returns
+        -------
+        NDArray, Symbol or nested list of them
+            What ``hybrid_forward`` returns.
+
+        Raises
+        ------
+        ValueError
+            When NDArrays and Symbols are mixed, when there is neither, or when a hybridized
+            block gets NDArrays on more than one context.
+        """
         if isinstance(x, NDArray):
             if self._active:
                 return self._call_cached_op(x, *args)
@@ -967,9 +1022,8 @@ class HybridBlock(Block):
         if not has_symbol:
             raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the input."
                              " Please check the type of the args.\n")
-        params = {i: j.var() for i, j in self._reg_params.items()}
         with self.name_scope():
-            return self.hybrid_forward(symbol, x, *args, **params)
+            return self.hybrid_forward(symbol, x, *args, **self._param_vars())
 
     def _forward_ndarray(self, ctx: Context, x: Any, args: tuple) -> Any:
         """Imperative forward: ``hybrid_forward`` with ``F = mxtorch.ndarray`` and the
@@ -981,13 +1035,13 @@ class HybridBlock(Block):
         (children finish theirs when they run) and reads them again.
         """
         try:
-            params = {k: p._data_for(ctx) for k, p in self._reg_params.items()}
+            arrays = {k: p._data_for(ctx) for k, p in self._reg_params.items()}
         except (DeferredInitializationError, RuntimeError) as err:
-            params = self._params_on_first_call(ctx, err, x, args)
-        # arrays created inside hybrid_forward (F.zeros...) follow the input's context
+            arrays = self._params_on_first_call(ctx, err, x, args)
+        # the input's context is current, so F.zeros(...) and friends inside land beside it
         with ctx:
             try:
-                return self.hybrid_forward(ndarray, x, *args, **params)
+                return self.hybrid_forward(ndarray, x, *args, **arrays)
             except (MXNetError, RuntimeError, ValueError) as err:
                 if not isinstance(err, DeferredInitializationError):
                     _annotate(err, self, (x,) + args)
@@ -1015,27 +1069,25 @@ class HybridBlock(Block):
         ``hybrid_forward`` runs once with ``F = mx.sym``: the inputs are variables named ``data``
         (one input) or ``data0``, ``data1``... (several), the parameters their ``var()``.
         """
-        if not self._cached_graph:
-            flatten_args, self._in_format = _flatten(args, "input")
-            real_arg_num = sum(a is not None for a in flatten_args)
-            if real_arg_num == 0:
-                raise ValueError("All args are None and we do not support such a case. "
-                                 f"Received args={args}")
-            symbol_inputs: list = []
-            flatten_inputs: list = []
-            for arg in flatten_args:
-                if arg is None:
-                    flatten_inputs.append(None)
-                    continue
-                name = f"data{len(symbol_inputs)}" if real_arg_num > 1 else "data"
-                symbol_inputs.append(symbol.var(name))
-                flatten_inputs.append(symbol_inputs[-1])
-            grouped_inputs = _regroup(flatten_inputs, self._in_format)
-            params = {i: j.var() for i, j in self._reg_params.items()}
-            with self.name_scope():
-                out = self.hybrid_forward(symbol, *grouped_inputs, **params)
-            out, self._out_format = _flatten(out, "output")
-            self._cached_graph = symbol_inputs, symbol.Group(out)
+        if self._cached_graph:
+            return self._cached_graph
+        leaves, self._in_format = _flatten(args, "input")
+        present = sum(leaf is not None for leaf in leaves)
+        if present == 0:
+            raise ValueError("All args are None and we do not support such a case. "
+                             f"Received args={args}")
+        variables: list = []
+        stand_ins: list = []   # the leaves with each array replaced by its variable
+        for leaf in leaves:
+            if leaf is not None:
+                variables.append(symbol.var("data" if present == 1 else f"data{len(variables)}"))
+                leaf = variables[-1]
+            stand_ins.append(leaf)
+        with self.name_scope():
+            out = self.hybrid_forward(symbol, *_regroup(stand_ins, self._in_format),
+                                      **self._param_vars())
+        outputs, self._out_format = _flatten(out, "output")
+        self._cached_graph = variables, symbol.Group(outputs)
         return self._cached_graph
 
     def _graph_params(self, out: Any, data_names: dict) -> dict:
@@ -1139,18 +1191,28 @@ class HybridBlock(Block):
                      static_alloc: bool = False, static_shape: bool = False, inline_limit: int = 2,
                      forward_bulk_size: Optional[int] = None,
                      backward_bulk_size: Optional[int] = None, **kwargs: Any) -> None:
-        """Hybridizes the block for a given compile backend (as :py:meth:`hybridize` names
-        them) and runs one forward pass on the inputs, so that the graph is traced and compiled
-        for their shapes.
+        """Hybridize for ``backend`` and run one forward pass on the inputs, so that the graph is
+        traced and compiled for their shapes before real use.
 
         Parameters
         ----------
         x : NDArray
-            first input to model
+            The first input.
         *args : NDArray
-            other inputs to model
+            Further inputs.
         backend : str
-            The compile backend (see :py:meth:`hybridize`).
+            The compile backend, as :meth:`hybridize` takes it; required.
+        clear : bool, default False
+            Drop an earlier traced graph first.
+        static_alloc, static_shape, inline_limit, forward_bulk_size, backward_bulk_size
+            Passed on to :meth:`hybridize`.
+        **kwargs
+            Backend options, passed on to :meth:`hybridize`.
+
+        Raises
+        ------
+        ValueError
+            When no ``backend`` is given.
         """
         if not backend:
             raise ValueError('Must specify "backend" to optimize_for')
@@ -1193,29 +1255,59 @@ class HybridBlock(Block):
             setattr(param, attr, sdict[param.name])
 
     def infer_shape(self, *args: Any) -> None:
-        """Infers shape of Parameters from inputs."""
+        """Fill in the unknown shapes of the block's parameters from sample inputs, through
+        the traced graph's shape inference.
+
+        Parameters
+        ----------
+        *args : NDArray
+            Inputs of the shapes the block will be called with.
+        """
         self._infer_attrs("infer_shape", "shape", *args)
 
     def infer_type(self, *args: Any) -> None:
-        """Infers data type of Parameters from inputs."""
+        """Set the dtypes of the block's parameters from sample inputs, through the traced
+        graph's type inference.
+
+        Parameters
+        ----------
+        *args : NDArray
+            Inputs of the dtypes the block will be called with.
+        """
         self._infer_attrs("infer_type", "dtype", *args)
 
     def export(self, path: str, epoch: int = 0, remove_amp_cast: bool = True) -> None:
-        """Export HybridBlock to json format that can be loaded by
-        `gluon.SymbolBlock.imports`, `mxnet.mod.Module` or the C++ interface.
+        """Write the traced graph and its parameters as an MXNet checkpoint.
 
-        .. note:: When there are only one input, it will have name `data`. When there
-                  Are more than one inputs, they will be named as `data0`, `data1`, etc.
+        Two files: ``<path>-symbol.json`` (the graph, readable by MXNet, by
+        :meth:`SymbolBlock.imports` and by :func:`mxtorch.model.load_checkpoint`) and
+        ``<path>-<epoch:04d>.params`` (the parameters, named ``arg:<name>`` and ``aux:<name>``
+        in the graph's input order). The block must be hybridized and have run at least once.
+        Its data inputs are named ``data`` when there is one and ``data0``, ``data1``... when
+        there are several; those names are what ``imports`` is given.
 
         Parameters
         ----------
         path : str
-            Path to save model. Two files `path-symbol.json` and `path-xxxx.params`
-            will be created, where xxxx is the 4 digits epoch number.
-        epoch : int
-            Epoch number of saved model.
+            Path prefix of the two files.
+        epoch : int, default 0
+            The number written into the parameter file's name.
         remove_amp_cast : bool, default True
-            Whether to remove the amp_cast and amp_multicast operators, before saving the model.
+            Leave ``amp_cast`` / ``amp_multicast`` nodes out of the written graph.
+
+        Raises
+        ------
+        RuntimeError
+            When the block has no traced graph yet.
+
+        Examples
+        --------
+        >>> import mxtorch as mx
+        >>> net = mx.gluon.nn.Dense(2, in_units=3)
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> _ = net(mx.nd.ones((1, 3)))
+        >>> net.export("/tmp/dense")   # /tmp/dense-symbol.json, /tmp/dense-0000.params
         """
         if not self._cached_graph:
             raise RuntimeError("Please first call block.hybridize() and then run forward with "
@@ -1233,14 +1325,25 @@ class HybridBlock(Block):
         ndarray.save(f"{path}-{epoch:04d}.params", arg_dict)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
-        """Overrides to construct symbolic graph for this `Block`.
+        """The computation of this block, written once for both execution modes by
+        subclasses.
 
         Parameters
         ----------
-        x : Symbol or NDArray
-            The first input tensor.
-        *args : list of Symbol or list of NDArray
-            Additional input tensors.
+        F : module
+            :mod:`mxtorch.ndarray` when running imperatively, :mod:`mxtorch.symbol` while
+            tracing; call operators through it (``F.FullyConnected``, ``F.relu``...).
+        x : NDArray or Symbol
+            The first input.
+        *args : NDArray or Symbol
+            Further inputs.
+        **kwargs : NDArray or Symbol
+            The block's own parameters, keyed by the attribute names they were assigned to.
+
+        Returns
+        -------
+        NDArray, Symbol or nested list of them
+            The outputs.
         """
         raise NotImplementedError
 
@@ -1259,16 +1362,8 @@ def _check_in_format(fmt: Any, stored: Any) -> None:
 
 
 def _common_prefix(names: list) -> str:
-    """Get the common prefix for all names"""
-    if not names:
-        return ""
-    prefix = names[0]
-    for name in names:
-        i = 0
-        while i < len(prefix) and i < len(name) and prefix[i] == name[i]:
-            i += 1
-        prefix = prefix[:i]
-    return prefix
+    """The longest string every one of ``names`` starts with ('' for no names)."""
+    return os.path.commonprefix(names)
 
 
 class SymbolBlock(HybridBlock):
