@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from mxtorch import autograd, nd
+from mxtorch import autograd, nd, sym
 from mxtorch.base import MXNetError
 from mxtorch.ops import all_ops
 from tests.ops.sample import all_samples
@@ -71,3 +71,18 @@ def test_attribute_cache_tells_equal_values_of_different_types_apart():
     assert nd.FullyConnected(data, weight, num_hidden=1, no_bias=True).shape == (2, 1)
     with pytest.raises(MXNetError, match="num_hidden"):
         nd.FullyConnected(data, weight, num_hidden=True, no_bias=True)
+
+
+def test_operators_without_attributes_ignore_what_they_are_given():
+    # MXNet 1.9.1: zeros_like(x, dtype='int64') is float32 zeros (no parser, the keyword is
+    # dropped); GluonCV's CenterNet decoder writes exactly that. An operator with attributes
+    # still refuses an unknown one.
+    x = nd.array([[1.5, -2.0]])
+    z = nd.zeros_like(x, dtype="int64")
+    assert z.dtype == np.float32 and z.asnumpy().tolist() == [[0.0, 0.0]]
+    assert nd.ones_like(x, dtype="int64").asnumpy().tolist() == [[1.0, 1.0]]
+    assert nd.relu(x, foo=3).asnumpy().tolist() == [[1.5, 0.0]]
+    s = sym.zeros_like(sym.var("a"), dtype="int64")
+    assert s.infer_type(a=np.float32)[1] == [np.float32]
+    with pytest.raises(MXNetError, match=r"unknown attribute\(s\) \['foo'\]"):
+        nd.Pooling(nd.ones((1, 1, 2, 2)), kernel=(1, 1), foo=3)

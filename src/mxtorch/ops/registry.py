@@ -348,7 +348,9 @@ class OpDef:
     def parse_attrs(self, raw: dict) -> dict:
         """Parse user- or JSON-given attributes, fill defaults, and check required ones.
 
-        Unknown attributes and unparsable values raise MXNetError naming the operator.
+        Unknown attributes and unparsable values raise MXNetError naming the operator, except on
+        an operator that declares no attributes at all: MXNet gives such an operator no parser,
+        and whatever it is passed (``zeros_like(x, dtype='int64')``, as GluonCV writes) is ignored.
         """
         try:
             # keyword order only costs a second cache slot; the value's type is part of the key
@@ -375,7 +377,7 @@ class OpDef:
         if unknown and self.extra_attrs:
             for k in unknown:
                 parsed[k] = self._extra_text(k, raw[k])
-        elif unknown:
+        elif unknown and self.attrs:
             raise MXNetError(f"{self.name}: unknown attribute(s) {unknown}; accepted attributes "
                              f"are {sorted(self.attrs)}")
         if key is not None and len(self._cache) < 4096:
