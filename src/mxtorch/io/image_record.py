@@ -153,17 +153,21 @@ def _resize(img: torch.Tensor, w: int, h: int, interp: int, rng: np.random.Gener
     return resize_hwc(img, w, h, interp, fast=True)
 
 
+def _resize_short(img: torch.Tensor, size: int, interp: int,
+                  rng: np.random.Generator) -> torch.Tensor:
+    """Resize so that the shorter edge is ``size`` (the longer in proportion, rounded down)."""
+    rows, cols = img.shape[0], img.shape[1]
+    if rows > cols:
+        return _resize(img, size, size * rows // cols, interp, rng)
+    return _resize(img, size * cols // rows, size, interp, rng)
+
+
 def _augment(img: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torch.Tensor:
     """The default augmentation of MXNet's ImageRecordIter on one (height, width, channels)
     uint8 image; returns an image of the data shape's height and width (uint8 or float32)."""
     _, out_h, out_w = s.data_shape
     if s.resize > 0:
-        rows, cols = img.shape[0], img.shape[1]
-        if rows > cols:
-            size = (s.resize, s.resize * rows // cols)
-        else:
-            size = (s.resize * cols // rows, s.resize)
-        img = _resize(img, size[0], size[1], s.inter_method, rng)
+        img = _resize_short(img, s.resize, s.inter_method, rng)
 
     if s.random_resized_crop:
         img = _random_resized_crop(img, s, rng)
@@ -312,6 +316,12 @@ def _hsl_jitter(x: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torc
     dh = int(rng.integers(-s.random_h, s.random_h + 1)) if s.random_h else 0
     ds = int(rng.integers(-s.random_s, s.random_s + 1)) if s.random_s else 0
     dl = int(rng.integers(-s.random_l, s.random_l + 1)) if s.random_l else 0
+    return _hsl_shift(x, dh, ds, dl)
+
+
+def _hsl_shift(x: torch.Tensor, dh: int, ds: int, dl: int) -> torch.Tensor:
+    """Shift the hue, saturation and lightness of a float (height, width, 3+) image in 0-255 by
+    ``dh`` (OpenCV's 2-degree hue steps), ``ds`` and ``dl`` (in 255ths), saturating."""
     rgb = x[..., :3] / 255.0
     vmax, _ = rgb.max(-1)
     vmin, _ = rgb.min(-1)
