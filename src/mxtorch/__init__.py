@@ -24,6 +24,7 @@ from . import operator
 from . import profiler
 from . import monitor, monitor as mon
 from . import contrib
+from . import onnx
 from . import runtime, util, library
 from .util import is_np_shape, set_np_shape, np_shape, use_np_shape
 from .util import is_np_array, np_array, use_np_array, use_np
@@ -42,4 +43,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "cpu_pinned", "current_context
            "executor", "symbol", "sym", "io", "model", "callback", "module", "mod", "viz", "visualization",
            "image", "img", "recordio", "test_utils", "runtime", "util", "library", "rtc", "operator",
            "profiler", "monitor", "mon", "contrib", "is_np_shape", "set_np_shape", "np_shape", "use_np_shape",
-           "is_np_array", "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]
+           "onnx", "is_np_array", "np_array", "use_np_array", "use_np", "__version__", "__mxtorch_version__"]
