@@ -184,12 +184,14 @@ def _crop_box(smp: dict, image_ratio: float, rng: np.random.Generator) -> tuple:
     """A random crop box (x, y, width, height), relative to the image: a scale and an aspect
     ratio drawn within the sampler's ranges (MXNet's rule, including its upper ratio bound of 1
     from the image's side), placed at random inside the image."""
-    scale = rng.uniform(smp["min_crop_scale"], smp["max_crop_scale"]) + 1e-12
-    low = max(smp["min_crop_aspect_ratio"] / image_ratio, scale * scale)
-    high = min(smp["max_crop_aspect_ratio"] / image_ratio, 1.0)
-    ratio = np.sqrt(rng.uniform(low, high))
+    def between(low: float, high: float) -> float:   # either end may be the larger
+        return low + (high - low) * rng.random()
+
+    scale = between(smp["min_crop_scale"], smp["max_crop_scale"]) + 1e-12
+    ratio = np.sqrt(between(max(smp["min_crop_aspect_ratio"] / image_ratio, scale * scale),
+                            min(smp["max_crop_aspect_ratio"] / image_ratio, 1.0)))
     w, h = min(1.0, scale * ratio), min(1.0, scale / ratio)
-    return (rng.uniform(0.0, 1.0 - w), rng.uniform(0.0, 1.0 - h), w, h)
+    return (between(0.0, 1.0 - w), between(0.0, 1.0 - h), w, h)
 
 
 def _det_augment(img: torch.Tensor, objects: np.ndarray, s: _DetSettings,
