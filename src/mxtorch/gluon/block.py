@@ -1367,98 +1367,113 @@ def _common_prefix(names: list) -> str:
 
 
 class SymbolBlock(HybridBlock):
-    """Construct block from symbol. This is useful for using pre-trained models
-    as feature extractors. For example, you may want to extract the output
-    from fc2 layer in AlexNet.
+    """A block that runs a given Symbol graph: a pretrained checkpoint, or a cut through
+    another network's internals (to use its inner activations as features).
+
+    Every argument and auxiliary state of ``outputs`` that is not among ``inputs`` becomes a
+    parameter of the block (auxiliary states with ``grad_req='null'``), its dtype inferred from
+    the graph where it can be, float32 where not; their shapes are inferred at the first call.
+    The block always runs as a graph, hybridized or not. Its parameters are named as in the
+    graph, with no prefix of the block's own.
 
     Parameters
     ----------
     outputs : Symbol or list of Symbol
-        The desired output for SymbolBlock.
+        The output(s) of the block.
     inputs : Symbol or list of Symbol
-        The Variables in output's argument that should be used as inputs.
-    params : ParameterDict
-        Parameter dictionary for arguments and auxililary states of outputs
-        that are not inputs.
+        The variables of the graph that are fed from the call's arguments, in call order.
+    params : ParameterDict, default None
+        Existing parameters to use for graph inputs of the same name (for example another
+        block's ``collect_params()``, to share its weights) instead of creating new ones.
 
     Examples
     --------
-    >>> # To extract the feature from fc1 and fc2 layers of AlexNet:
-    >>> alexnet = gluon.model_zoo.vision.alexnet(pretrained=True, ctx=mx.cpu(),
-                                                 prefix='model_')
-    >>> inputs = mx.sym.var('data')
-    >>> out = alexnet(inputs)
-    >>> internals = out.get_internals()
-    >>> print(internals.list_outputs())
-    ['data', ..., 'model_dense0_relu_fwd_output', ..., 'model_dense1_relu_fwd_output', ...]
-    >>> outputs = [internals['model_dense0_relu_fwd_output'],
-                   internals['model_dense1_relu_fwd_output']]
-    >>> # Create SymbolBlock that shares parameters with alexnet
-    >>> feat_model = gluon.SymbolBlock(outputs, inputs, params=alexnet.collect_params())
-    >>> x = mx.nd.random.normal(shape=(16, 3, 224, 224))
-    >>> print(feat_model(x))
+    >>> import mxtorch as mx
+    >>> from mxtorch import gluon
+    >>> data = mx.sym.var("data")
+    >>> hidden = mx.sym.FullyConnected(data, num_hidden=8, name="fc1")
+    >>> act = mx.sym.Activation(hidden, act_type="relu", name="relu1")
+    >>> out = mx.sym.FullyConnected(act, num_hidden=2, name="fc2")
+    >>> features = gluon.SymbolBlock(out.get_internals()["relu1_output"], data)
+    >>> features.initialize()
+    >>> features(mx.nd.ones((4, 5))).shape
+    (4, 8)
+    >>> sorted(features.collect_params().keys())
+    ['fc1_bias', 'fc1_weight']
     """
 
     @staticmethod
     def imports(symbol_file: str, input_names: Any, param_file: Optional[str] = None,
                 ctx: Any = None, allow_missing: bool = False,
                 ignore_extra: bool = False) -> "SymbolBlock":
-        """Import model previously saved by `gluon.HybridBlock.export` or
-        `Module.save_checkpoint` as a `gluon.SymbolBlock` for use in Gluon.
+        """Load a checkpoint (``-symbol.json`` and optionally ``.params``) as a
+        :class:`SymbolBlock`.
+
+        Reads what :meth:`HybridBlock.export` or :meth:`Module.save_checkpoint` wrote, in
+        mxtorch or in MXNet. Loaded arrays keep the file's dtypes (the parameters adopt
+        them); without a parameter file the inputs are taken as float32 for type inference and
+        the parameters are left for :meth:`initialize`.
 
         Parameters
         ----------
         symbol_file : str
-            Path to symbol file.
-        input_names : list of str
-            List of input variable names
-        param_file : str, optional
-            Path to parameter file.
-        ctx : Context, default None
-            The context to initialize `gluon.SymbolBlock` on.
+            The ``-symbol.json`` file.
+        input_names : str or list of str
+            The names of the graph's data variables, in call order (``'data'`` for a single
+            input of an exported block).
+        param_file : str, default None
+            The ``.params`` file, if any.
+        ctx : Context or list of Context, default None
+            Where to place the loaded parameters (``cpu()`` when None).
         allow_missing : bool, default False
-            Whether to silently skip loading parameters not represents in the file.
+            Leave parameters the file lacks uninitialized instead of raising.
         ignore_extra : bool, default False
-            Whether to silently ignore parameters from the file that are not
-            present in this Block.
+            Skip arrays in the file that the graph does not use instead of raising.
 
         Returns
         -------
-        gluon.SymbolBlock
-            `gluon.SymbolBlock` loaded from symbol and parameter files.
+        SymbolBlock
+            The block, with its parameters loaded when ``param_file`` was given.
+
+        Raises
+        ------
+        MXNetError
+            When a file cannot be read, or the parameter file does not match the graph in a
+            way ``allow_missing`` / ``ignore_extra`` do not allow.
 
         Examples
         --------
-        >>> net1 = gluon.model_zoo.vision.resnet18_v1(
-        ...     prefix='resnet', pretrained=True)
-        >>> net1.hybridize()
-        >>> x = mx.nd.random.normal(shape=(1, 3, 32, 32))
-        >>> out1 = net1(x)
-        >>> net1.export('net1', epoch=1)
-        >>>
-        >>> net2 = gluon.SymbolBlock.imports(
-        ...     'net1-symbol.json', ['data'], 'net1-0001.params')
-        >>> out2 = net2(x)
+        >>> import mxtorch as mx
+        >>> from mxtorch import gluon
+        >>> net = gluon.nn.Dense(2, in_units=3)
+        >>> net.initialize()
+        >>> net.hybridize()
+        >>> x = mx.nd.ones((1, 3))
+        >>> y = net(x)
+        >>> net.export("/tmp/dense", epoch=1)
+        >>> restored = gluon.SymbolBlock.imports("/tmp/dense-symbol.json", ["data"],
+        ...                                      "/tmp/dense-0001.params")
+        >>> float((restored(x) - y).abs().sum().asscalar())
+        0.0
         """
         sym = symbol.load(symbol_file)
         if isinstance(input_names, str):
             input_names = [input_names]
-        if param_file is None:
-            # Get a valid type inference by using fp32
-            inputs = [symbol.var(i, dtype=np.float32) for i in input_names]
-        else:
-            # Do not specify type, rely on saved params type instead
-            inputs = [symbol.var(i) for i in input_names]
+        # with no file to take types from, float32 inputs give type inference somewhere to start
+        dtype = np.float32 if param_file is None else None
+        inputs = [symbol.var(name, dtype=dtype) for name in input_names]
         try:
             ret = SymbolBlock(sym, inputs)
         except AssertionError as err:   # a graph SymbolBlock cannot hold: the file's fault here
             raise MXNetAssertionError(f"{symbol_file}: {err}") from None
         if param_file is not None:
-            ret.collect_params().load(param_file, ctx, allow_missing, ignore_extra, cast_dtype=True,
-                                      dtype_source="saved")
+            params = ret.collect_params()
+            params.load(param_file, ctx=ctx, allow_missing=allow_missing, ignore_extra=ignore_extra,
+                        cast_dtype=True, dtype_source="saved")
         return ret
 
     def __repr__(self) -> str:
+        """The class name, the graph and its input -> output counts."""
         inputs, out = self._cached_graph
         return f"{self.__class__.__name__}(\n{out} : {len(inputs)} -> {len(out.list_outputs())}\n)"
 
@@ -1466,55 +1481,59 @@ class SymbolBlock(HybridBlock):
         super().__init__(prefix=None, params=None)
         self._prefix = ""
         self._params = ParameterDict("", params)
-        if isinstance(inputs, symbol.Symbol) and len(inputs.list_outputs()) == 1:
-            inputs = [inputs]
-        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
-            outputs = outputs[0]
+        if _is_symbol(inputs) and len(inputs.list_outputs()) == 1:
+            inputs = [inputs]   # the call's arguments come as a list, even for one input
+        if isinstance(outputs, (list, tuple)):
+            outputs = outputs[0] if len(outputs) == 1 else outputs
         syms, self._in_format = _flatten(inputs, "input")
-        out, self._out_format = _flatten(outputs, "output")
+        outs, self._out_format = _flatten(outputs, "output")
         input_names = set()
         for i in syms:
             if len(i.get_internals().list_outputs()) != 1:
                 raise AssertionError(f"Input symbols must be variable, but {i} is an output of "
                                      "operators")
             input_names.add(i.name)
-        for i in out:
-            for j in i.get_internals():
-                if j.attr("__storage_type__") == "1":
-                    raise AssertionError(f"SymbolBlock doesn't support Parameter '{j.name}' because "
-                                         "its storage type is 'row_sparse'.")
-        out = symbol.Group(out) if len(out) > 1 else out[0]
-        # Infer the parameters' types; without this every parameter would be float32
-        arg_params = out.list_arguments()
-        aux_params = out.list_auxiliary_states()
-        arg_types, aux_types = _infer_param_types(syms, out, arg_params, aux_params)
-        for arg, dtype in zip(arg_params, arg_types):
-            if arg not in input_names:
-                self.params.get(arg, allow_deferred_init=True, dtype=dtype)
-        for aux, dtype in zip(aux_params, aux_types):
-            if aux not in input_names:
-                self.params.get(aux, grad_req="null", allow_deferred_init=True, dtype=dtype)
+        for head in outs:
+            for node in head.get_internals():
+                if node.attr("__storage_type__") == "1":
+                    raise AssertionError(f"SymbolBlock doesn't support Parameter '{node.name}' "
+                                         "because its storage type is 'row_sparse'.")
+        out = outs[0] if len(outs) == 1 else symbol.Group(outs)
+        # typed from the graph, so that a float16 checkpoint gets float16 parameters
+        arg_names = out.list_arguments()
+        aux_names = out.list_auxiliary_states()
+        arg_types, aux_types = _infer_param_types(syms, out, arg_names, aux_names)
+        for names, types, extra in ((arg_names, arg_types, {}),
+                                    (aux_names, aux_types, {"grad_req": "null"})):
+            for name, dtype in zip(names, types):
+                if name not in input_names:
+                    self.params.get(name, allow_deferred_init=True, dtype=dtype, **extra)
         self._cached_graph = syms, out
-        len_prefix = len(_common_prefix(list(self._params.keys())))
-        self._reg_params = {key[len_prefix:]: val for key, val in self._params.items()}
+        # hybrid_forward-style keys: the graph names less what they all start with
+        strip = len(_common_prefix(list(self._params.keys())))
+        self._reg_params = {name[strip:]: param for name, param in self._params.items()}
 
     def forward(self, x: Any, *args: Any) -> Any:
+        """Run the graph on NDArrays, or compose it onto Symbols (returning a new graph with
+        the inputs replaced by them)."""
         if isinstance(x, NDArray):
             return self._call_cached_op(x, *args)
         if not isinstance(x, symbol.Symbol):
             raise AssertionError("HybridBlock requires the first argument to forward be either "
                                  f"Symbol or NDArray, but got {type(x)}")
-        args, in_fmt = _flatten([x] + list(args), "input")
-        if in_fmt != self._in_format:
+        flat, fmt = _flatten([x, *args], "input")
+        if fmt != self._in_format:
             raise AssertionError("Invalid input format")
-        ret = copy.copy(self._cached_graph[1])
-        ret._compose(**{k.name: v for k, v in zip(self._cached_graph[0], args)})
-        return _regroup(list(ret), self._out_format)
+        variables, graph = self._cached_graph
+        composed = copy.copy(graph)
+        composed._compose(**{var.name: value for var, value in zip(variables, flat)})
+        return _regroup(list(composed), self._out_format)
 
     def _clear_cached_op(self) -> None:
-        tmp = self._cached_graph
+        """Drop the lowered program but keep the graph: it is what this block is."""
+        graph = self._cached_graph
         super()._clear_cached_op()
-        self._cached_graph = tmp
+        self._cached_graph = graph
 
     def cast(self, dtype: Any) -> None:
         """Casts the parameters to the types the graph's type inference gives them when its
@@ -1541,17 +1560,20 @@ class SymbolBlock(HybridBlock):
                 params[name].cast(np.dtype(inferred).name)
 
     def hybrid_forward(self, F: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """Not used: a SymbolBlock's computation is its graph."""
         raise NotImplementedError
 
     def reset_ctx(self, ctx: Any) -> None:
-        """Re-assign all Parameters to other contexts. If the Block is hybridized, it will reset
-        the _cached_op_args.
+        """Move every parameter to ``ctx``, keeping its value.
+
+        The lowered program reads the parameters' arrays at each call, so a hybridized block
+        needs nothing rebuilt.
 
         Parameters
         ----------
-        ctx : Context or list of Context, default :py:meth:`context.current_context()`.
-            Assign Parameter to given context. If ctx is a list of Context, a
-            copy will be made for each context.
+        ctx : Context or list of Context
+            The new device(s), one copy of each parameter per context; None means the current
+            context.
         """
         for p in self.collect_params().values():
             p.reset_ctx(ctx)
@@ -1559,30 +1581,28 @@ class SymbolBlock(HybridBlock):
 
 def _infer_param_types(in_params: list, out_params: Any, arg_params: list, aux_params: list,
                        default_dtype: Any = np.float32) -> tuple:
-    """Utility function that helps in inferring DType of args and auxs params
-    from given input param.
+    """The dtypes of a graph's arguments and auxiliary states, inferred from its inputs'.
+
+    Inference runs only when every input variable carries a dtype; when it does not, fails,
+    or gives a list of the wrong length, every entry of that list is ``default_dtype``.
 
     Parameters
     ----------
-    in_params: List of Symbol
-        List of input symbol variables.
-    out_params: Symbol
-        Output symbol variable.
-    arg_params: List of Str
-        List of names of argument parametrs.
-    aux_params: List of Str
-        List of names of auxiliary parameters.
-    default_dtype: numpy.dtype or str, default 'float32'
-        Default data type for arg_params and aux_params, if unable to infer the type.
+    in_params : list of Symbol
+        The input variables.
+    out_params : Symbol
+        The graph.
+    arg_params : list of str
+        Its argument names (``list_arguments()``).
+    aux_params : list of str
+        Its auxiliary state names (``list_auxiliary_states()``).
+    default_dtype : numpy dtype or str, default numpy.float32
+        The type used where inference gives none.
 
     Returns
     -------
-    arg_types: List of numpy.dtype
-        List of arg_params type. Order is same as arg_params.
-        Defaults to 'float32', if unable to infer type.
-    aux_types: List of numpy.dtype
-        List of aux_params type. Order is same as aux_params.
-        Defaults to 'float32', if unable to infer type.
+    tuple of (list, list)
+        The argument types and the auxiliary state types, in the order of the names given.
     """
     arg_types = aux_types = None
     input_types = {}
@@ -1596,8 +1616,7 @@ def _infer_param_types(in_params: list, out_params: Any, arg_params: list, aux_p
             arg_types, _, aux_types = out_params.infer_type(**input_types)
         except MXNetError:
             arg_types = aux_types = None
-    if arg_types is None or len(arg_types) != len(arg_params):
-        arg_types = [default_dtype] * len(arg_params)
-    if aux_types is None or len(aux_types) != len(aux_params):
-        aux_types = [default_dtype] * len(aux_params)
-    return arg_types, aux_types
+    def usable(types: Any, names: list) -> Any:
+        return types if types is not None and len(types) == len(names) \
+            else [default_dtype] * len(names)
+    return usable(arg_types, arg_params), usable(aux_types, aux_params)
