@@ -19,7 +19,7 @@ __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "eye"
            "true_divide", "modulo", "power", "maximum", "minimum", "equal", "not_equal", "greater",
            "greater_equal", "lesser", "lesser_equal", "logical_and", "logical_or", "logical_xor",
            "split_v2", "histogram", "onehot_encode", "to_dlpack_for_read", "to_dlpack_for_write",
-           "from_dlpack", "from_numpy"]
+           "from_dlpack", "from_numpy", "imdecode"]
 
 _GRAD_REQS = ("write", "add", "null")
 _state = autograd._state
@@ -1574,6 +1574,83 @@ def onehot_encode(indices: NDArray, out: NDArray) -> NDArray:
         raise MXNetError(f"onehot_encode only supports float32 as input/output, got "
                          f"{np.dtype(indices.dtype).name} and {np.dtype(out.dtype).name}")
     return _call("one_hot", indices, depth=out.shape[1], out=out)
+
+
+def imdecode(str_img: Any, clip_rect: Sequence[int] = (0, 0, 0, 0), out: Optional[NDArray] = None,
+             index: int = 0, channels: int = 3, mean: Optional[NDArray] = None) -> NDArray:
+    """Decode an encoded image into a float (channels, height, width) array, optionally cut to a
+    rectangle and with a mean image subtracted (deprecated in MXNet: use ``mx.image.imdecode``).
+
+    Unlike ``mx.image.imdecode``, the channels come in OpenCV's order (BGR, or BGRA for an image
+    with alpha) and channel-first; ``channels=1`` decodes to grey, otherwise the image's own
+    channels are kept and the first ``channels`` of them returned.
+
+    Parameters
+    ----------
+    str_img : bytes
+        The encoded image (JPEG, PNG, ...): bytes, a bytearray or a uint8 NumPy array.
+    clip_rect : tuple of 4 int, default (0, 0, 0, 0)
+        Keep only columns ``x0`` to ``x1`` and rows ``y0`` to ``y1`` (``(x0, y0, x1, y1)``, ends
+        excluded); with ``y1 == y0`` the whole image is kept.
+    out : NDArray, optional
+        Where to write: (channels, height, width), or (n, channels, height, width) with the
+        image going to ``out[index]``. Its dtype is the result's.
+    index : int, default 0
+        The slot of a 4-dimensional ``out``.
+    channels : int, default 3
+        Channels to return (1 for grey).
+    mean : NDArray, optional
+        A (channels, height, width) array subtracted from the pixels; its dtype is the result's
+        when no ``out`` is given (float32 otherwise).
+
+    Returns
+    -------
+    NDArray
+        The decoded pixels, or ``out``.
+    """
+    from ..recordio import _imdecode_cv
+
+    if isinstance(str_img, NDArray):
+        str_img = str_img.asnumpy()
+    if isinstance(str_img, np.ndarray):
+        str_img = str_img.astype(np.uint8, copy=False).tobytes()
+    if not isinstance(str_img, (bytes, bytearray, memoryview)):
+        raise MXNetError(f"imdecode: str_img must be the encoded image as bytes, got "
+                         f"{type(str_img).__name__} (read the file in binary mode)")
+    channels = int(channels)
+    img = _imdecode_cv(bytes(str_img), 0 if channels == 1 else -1)
+    img = img[:, :, None] if img.ndim == 2 else img
+    rows, cols, present = img.shape
+    if not 1 <= channels <= present:
+        raise MXNetError(f"imdecode: channels={channels}, but the image has {present} channel(s)")
+    x0, y0, x1, y1 = (int(v) for v in clip_rect)
+    if y1 == y0:
+        x0, y0, x1, y1 = 0, 0, cols, rows
+    if not (0 <= x0 < x1 <= cols and 0 <= y0 < y1 <= rows):
+        raise MXNetError(f"imdecode: clip_rect {tuple(clip_rect)} is not a rectangle inside the "
+                         f"{cols}x{rows} image (x0 < x1 <= width, y0 < y1 <= height)")
+    pixels = torch.from_numpy(np.ascontiguousarray(img[y0:y1, x0:x1, :channels].transpose(2, 0, 1)))
+    shape = (channels, y1 - y0, x1 - x0)
+    if out is not None:
+        dtype = out._t.dtype
+    else:
+        dtype = torch.float32 if mean is None else mean._t.dtype
+    result = pixels.to(dtype)
+    if mean is not None:
+        if tuple(mean.shape) != shape:
+            raise MXNetError(f"imdecode: mean has shape {tuple(mean.shape)}, the decoded image "
+                             f"{shape}")
+        result = result - mean._t.to(dtype)
+    if out is None:
+        return NDArray(result)
+    if out.ndim == 3 and tuple(out.shape) == shape:
+        out[:] = NDArray(result)
+    elif out.ndim == 4 and tuple(out.shape[1:]) == shape and 0 <= int(index) < out.shape[0]:
+        out[int(index)] = NDArray(result)
+    else:
+        raise MXNetError(f"imdecode: out has shape {tuple(out.shape)}; the decoded image needs "
+                         f"{shape}, or (n, {', '.join(map(str, shape))}) with index < n")
+    return out
 
 
 def to_dlpack_for_read(data: NDArray) -> Any:
