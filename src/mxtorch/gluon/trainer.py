@@ -1,4 +1,4 @@
-"""Parameter optimizer."""
+""":class:`Trainer`: applies an optimizer to the parameters of Gluon blocks."""
 from __future__ import annotations
 
 from typing import Any, Optional
@@ -15,56 +15,72 @@ __all__ = ["Trainer"]
 
 
 class Trainer:
-    """Applies an `Optimizer` on a set of Parameters. Trainer should
-    be used together with `autograd`.
+    """Update a set of parameters with an optimizer after each backward pass.
 
-    .. note::
+    The usual loop records a forward pass under :func:`mxtorch.autograd.record`,
+    calls ``backward()`` on the loss and then :meth:`step`, which sums the
+    gradients of parameters kept on several contexts and applies the optimizer.
+    Gradient summation goes through a kvstore, created on the first step from
+    ``kvstore``; with a single device and a non-distributed type there is no
+    store and the optimizer works on the gradients directly.
 
-        For the following cases, updates will always happen on kvstore,
-        i.e., you cannot set update_on_kvstore=False.
+    Updates run on the kvstore instead of on each device when
+    ``update_on_kvstore`` says so, when ``MXNET_UPDATE_ON_KVSTORE`` is unset or
+    ``1`` and the store can run optimizers, and always for an asynchronous
+    distributed store (``'dist_async'``).
 
-        - dist kvstore with sparse weights or sparse gradients
-        - dist async kvstore
-        - `optimizer.lr_scheduler` is not None
+    Unlike MXNet, which waits for the first :meth:`step`, a trainer built with a
+    distributed kvstore copies rank 0's initialized parameters to all workers
+    at construction, so every worker starts its first forward pass from the
+    same weights.
 
     Parameters
     ----------
-    params : ParameterDict
-        The set of parameters to optimize.
+    params : ParameterDict, dict or list of Parameter
+        Parameters to update; a dictionary is taken in sorted key order, which
+        fixes the index the optimizer and the kvstore use for each one.
     optimizer : str or Optimizer
-        The optimizer to use. See
-        `help <https://mxnet.apache.org/api/python/docs/api/optimizer/index.html#mxnet.optimizer.Optimizer>`_
-        on Optimizer for a list of available optimizers.
-    optimizer_params : dict
-        Key-word arguments to be passed to optimizer constructor. For example,
-        `{'learning_rate': 0.1}`. All optimizers accept learning_rate, wd (weight decay),
-        clip_gradient, and lr_scheduler. See each optimizer's
-        constructor for a list of additional supported arguments.
-    kvstore : str or KVStore
-        kvstore type for multi-gpu and distributed training. See help on
-        :any:`mxnet.kvstore.create` for more information.
-    compression_params : dict
-        Specifies type of gradient compression and additional arguments depending
-        on the type of compression being used. For example, 2bit compression requires a threshold.
-        Arguments would then be {'type':'2bit', 'threshold':0.5}
-        See mxnet.KVStore.set_gradient_compression method for more details on gradient compression.
-    update_on_kvstore : bool, default None
-        Whether to perform parameter updates on kvstore. If None, then trainer will choose the more
-        suitable option depending on the type of kvstore. If the `update_on_kvstore` argument is
-        provided, environment variable `MXNET_UPDATE_ON_KVSTORE` will be ignored.
+        Optimizer name (as registered with :func:`mxtorch.optimizer.register`)
+        or an optimizer object.
+    optimizer_params : dict, optional
+        Keyword arguments for the optimizer when ``optimizer`` is a name, such
+        as ``{'learning_rate': 0.1, 'wd': 1e-4}``. Must be empty when an
+        optimizer object is given.
+    kvstore : str or KVStore, default 'device'
+        Type of the store that sums gradients across devices and workers
+        (see :func:`mxtorch.kvstore.create`), a store object, or None.
+    compression_params : dict, optional
+        Gradient compression settings handed to
+        :meth:`KVStore.set_gradient_compression`, e.g. ``{'type': '2bit', 'threshold': 0.5}``.
+    update_on_kvstore : bool, optional
+        Force updates onto the kvstore (True) or onto the devices (False). When
+        given, it overrides ``MXNET_UPDATE_ON_KVSTORE``.
 
-    Properties
-    ----------
-    learning_rate : float
-        The current learning rate of the optimizer. Given an Optimizer object
-        optimizer, its learning rate can be accessed as optimizer.learning_rate.
+    Raises
+    ------
+    ValueError
+        When ``params`` is not a collection of :class:`Parameter`, when the
+        parameters live on different sets of contexts, or when
+        ``optimizer_params`` accompanies an optimizer object.
+
+    Examples
+    --------
+    >>> net = mx.gluon.nn.Dense(1, in_units=2)
+    >>> net.initialize(mx.init.One())
+    >>> trainer = mx.gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.5})
+    >>> with mx.autograd.record():
+    ...     loss = net(mx.nd.array([[1.0, 2.0]])).sum()
+    >>> loss.backward()
+    >>> trainer.step(1)
+    >>> net.weight.data().asnumpy()
+    array([[0.5, 0. ]], dtype=float32)
     """
 
     def __init__(self, params: Any, optimizer: Any, optimizer_params: Optional[dict] = None,
                  kvstore: Any = "device", compression_params: Optional[dict] = None,
                  update_on_kvstore: Optional[bool] = None):
         if isinstance(params, (dict, ParameterDict)):
-            params = [params[key] for key in sorted(list(params.keys()))]
+            params = [params[key] for key in sorted(params.keys())]
         if not isinstance(params, (list, tuple)):
             raise ValueError("First argument must be a list or dict of Parameters, "
                              "got %s." % (type(params)))
@@ -79,8 +95,7 @@ class Trainer:
             param._set_trainer(self)
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
-        optimizer_params = optimizer_params if optimizer_params else {}
-        self._init_optimizer(optimizer, optimizer_params)
+        self._init_optimizer(optimizer, optimizer_params or {})
         self._scale = self._optimizer.rescale_grad
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
         self._kv_initialized = False
@@ -96,6 +111,7 @@ class Trainer:
             self._prepare()
 
     def _check_contexts(self) -> Optional[list]:
+        """The contexts shared by all parameters (None when there are none); raises if they differ."""
         contexts = None
         for param in self._params:
             ctx = param.list_ctx()
@@ -107,92 +123,82 @@ class Trainer:
         return contexts
 
     def _init_optimizer(self, optimizer: Any, optimizer_params: dict) -> None:
-        param_dict = {i: param for i, param in enumerate(self._params)}
-        if isinstance(optimizer, opt.Optimizer):
-            if optimizer_params:
-                raise ValueError("optimizer_params must be None if optimizer is an instance of "
-                                 "Optimizer instead of str")
-            self._optimizer = optimizer
-            # param_dict must not be deep copied, so that if user mutate the lr_mult
-            # or wd_mult of some parameters, it takes effect.
-            self._optimizer.param_dict = param_dict
+        """Create or adopt the optimizer and one updater per context."""
+        by_index = dict(enumerate(self._params))
+        if not isinstance(optimizer, opt.Optimizer):
+            self._optimizer = opt.create(optimizer, param_dict=by_index, **optimizer_params)
+        elif optimizer_params:
+            raise ValueError("optimizer_params must be None if optimizer is an instance of "
+                             "Optimizer instead of str")
         else:
-            self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
+            # the optimizer reads lr_mult/wd_mult off the live Parameter objects at each update,
+            # so later changes to them apply without rebuilding anything
+            optimizer.param_dict = by_index
+            self._optimizer = optimizer
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts or [None]]
 
     # -- kvstore --------------------------------------------------------------------------------
     def _init_params(self) -> None:
-        """Initialize parameters in the KVStore.
+        """Broadcast parameters waiting in ``_params_to_init`` into the kvstore.
 
-        Parameters with incomplete initialization are ignored.
-
+        Those whose initialization is still deferred stay on the list for a later call.
         """
         if not self._kv_initialized:
             raise MXNetError("Cannot initialize parameters in KVStore "
                              "when KVStore is not initialized.")
-        params_to_init = []
-        if self._kvstore:
-            for param in self._params_to_init:
-                if param._deferred_init:
-                    params_to_init.append(param)
-                else:
-                    param_arrays = param.list_data()
-                    idx = self._param2idx[param.name]
-                    try:
-                        self._kvstore.broadcast(idx, param_arrays[0], param_arrays)
-                    except MXNetError as err:  # name the parameter behind the key
-                        raise MXNetError(f"Parameter '{param.name}': {err}") from err
-        self._params_to_init = params_to_init
+        waiting = []
+        store = self._kvstore
+        for param in self._params_to_init if store else ():
+            if param._deferred_init:
+                waiting.append(param)
+                continue
+            copies = param.list_data()
+            try:
+                store.broadcast(self._param2idx[param.name], copies[0], out=copies)
+            except MXNetError as err:  # name the parameter behind the key
+                raise MXNetError(f"Parameter '{param.name}': {err}") from err
+        self._params_to_init = waiting
 
     def _reset_kvstore(self) -> None:
-        """Reset kvstore."""
+        """Forget the kvstore so that the next step builds a new one (not allowed for distributed stores)."""
         if self._kvstore and "dist" in self._kvstore.type:
             raise RuntimeError("Cannot reset distributed KVStore.")
         self._kv_initialized = False
         self._kvstore = None
         self._distributed = None
         self._update_on_kvstore = None
-        self._params_to_init = [param for param in self._params]
+        self._params_to_init = list(self._params)
 
     def _init_kvstore(self) -> None:
-        """Create kvstore."""
-        config = self._kvstore_params
-        # Training with dense weight and dense gradients (mxtorch has no sparse storage).
-        kvstore = config["kvstore"]
-        num_device = len(self._contexts)
-        # the weights are only read to size a 'local' store shared by several devices
-        arg_arrays = {param.name: param.data(self._contexts[0]) for param in self._params} \
-            if isinstance(kvstore, str) and num_device > 1 and kvstore == "local" else {}
-        kvstore, update_on_kvstore = _create_kvstore(kvstore, num_device, arg_arrays)
-        self._distributed = "dist" in kvstore.type if kvstore else False
-        if self._distributed and "async" in kvstore.type:
-            update_on_kvstore = True
-            # raise err if user provides unsupported configs
-            if config["update_on_kvstore"] is False:
-                raise ValueError("Please set update_on_kvstore=True "
-                                 "when training in async mode.")
-        if config["update_on_kvstore"] is not None:
-            update_on_kvstore = config["update_on_kvstore"]
-        # raise err if update_on_kvstore is set to True with kvstores that do not support optimizers
-        if update_on_kvstore and not kvstore.is_capable("optimizer"):
-            if config["update_on_kvstore"]:
-                raise ValueError("Please set update_on_kvstore=False "
-                                 "when training with {}".format(type(kvstore)))
-            update_on_kvstore = False
-
-        # set grad compression and optimizers
-        if kvstore:
+        """Build the kvstore from the constructor's settings and decide where updates run."""
+        kind = self._kvstore_params["kvstore"]
+        asked = self._kvstore_params["update_on_kvstore"]
+        devices = len(self._contexts)
+        # only a 'local' store over several devices looks at the weights, to size itself
+        sized = isinstance(kind, str) and kind == "local" and devices > 1
+        weights = {p.name: p.data(self._contexts[0]) for p in self._params} if sized else {}
+        store, on_store = _create_kvstore(kind, devices, weights)
+        self._distributed = bool(store) and "dist" in store.type
+        if self._distributed and "async" in store.type:
+            if asked is False:
+                raise ValueError("Please set update_on_kvstore=True when training in async mode.")
+            on_store = True
+        if asked is not None:
+            on_store = asked
+        # as in MXNet, asking for store updates with no store at all fails on the None here
+        if on_store and not store.is_capable("optimizer"):
+            if asked:
+                raise ValueError(f"Please set update_on_kvstore=False when training with "
+                                 f"{type(store)}")
+            on_store = False
+        if store:
             if self._compression_params:
-                kvstore.set_gradient_compression(self._compression_params)
-            if update_on_kvstore:
-                # optimizer preferably needs to be set before init for multiprecision
-                kvstore.set_optimizer(self._optimizer)
-            self._kvstore = kvstore
-            self._update_on_kvstore = update_on_kvstore
-        else:
-            self._kvstore = None
-            self._update_on_kvstore = None
-
+                store.set_gradient_compression(self._compression_params)
+            if on_store:
+                # handed over before _init_params broadcasts any key into the store
+                store.set_optimizer(self._optimizer)
+        self._kvstore = store if store else None
+        self._update_on_kvstore = on_store if store else None
         self._kv_initialized = True
 
     def _prepare(self) -> None:
@@ -205,31 +211,41 @@ class Trainer:
     # -- learning rate --------------------------------------------------------------------------
     @property
     def learning_rate(self) -> float:
-        if not isinstance(self._optimizer, opt.Optimizer):
-            raise UserWarning("Optimizer has to be defined before its learning "
-                              "rate can be accessed.")
-        return self._optimizer.learning_rate
+        """The optimizer's current learning rate.
+
+        Raises
+        ------
+        UserWarning
+            When there is no optimizer object (MXNet raises this rather than warning).
+        """
+        need = "Optimizer has to be defined before its learning rate can be accessed."
+        return self._checked_optimizer(need).learning_rate
 
     @property
     def optimizer(self) -> opt.Optimizer:
-        if isinstance(self._optimizer, opt.Optimizer):
-            return self._optimizer
-        raise UserWarning("Optimizer has not been initialized yet")
+        """The :class:`~mxtorch.optimizer.Optimizer` this trainer applies."""
+        return self._checked_optimizer("Optimizer has not been initialized yet")
+
+    def _checked_optimizer(self, complaint: str) -> opt.Optimizer:
+        """The optimizer object; ``UserWarning(complaint)`` is raised when there is none."""
+        current = self._optimizer
+        if isinstance(current, opt.Optimizer):
+            return current
+        raise UserWarning(complaint)
 
     def set_learning_rate(self, lr: float) -> None:
-        """Sets a new learning rate of the optimizer.
+        """Change the optimizer's learning rate.
 
         Parameters
         ----------
         lr : float
-            The new learning rate of the optimizer.
+            New learning rate, used from the next update on.
         """
-        if not isinstance(self._optimizer, opt.Optimizer):
-            raise UserWarning("Optimizer has to be defined before its learning "
-                              "rate is mutated.")
-        self._optimizer.set_learning_rate(lr)
+        need = "Optimizer has to be defined before its learning rate is mutated."
+        self._checked_optimizer(need).set_learning_rate(lr)
 
     def _check_and_rescale_grad(self, scale: float) -> None:
+        """Set the optimizer's gradient scale; a distributed store's own copy cannot follow a change."""
         # MXNet's servers hold a copy of the optimizer; mxtorch's DistKVStore shares this one
         if self._update_on_kvstore and self._distributed and self._kv_initialized and \
                 not isinstance(self._kvstore, DistKVStore):
@@ -243,39 +259,38 @@ class Trainer:
 
     # -- steps ----------------------------------------------------------------------------------
     def step(self, batch_size: float, ignore_stale_grad: bool = False) -> None:
-        """Makes one step of parameter update. Should be called after
-        `autograd.backward()` and outside of `record()` scope.
+        """Sum the gradients across devices and update the parameters: one training step.
 
-        For normal parameter updates, `step()` should be used, which internally calls
-        `allreduce_grads()` and then `update()`. However, if you need to get the reduced
-        gradients to perform certain transformation, such as in gradient clipping, then
-        you may want to manually call `allreduce_grads()` and `update()` separately.
+        Call it after ``backward()``, outside :func:`~mxtorch.autograd.record`. It
+        does what :meth:`allreduce_grads` followed by :meth:`update` do; call
+        those two separately to work on the summed gradients in between, for
+        example to clip them.
 
         Parameters
         ----------
         batch_size : int
-            Batch size of data processed. Gradient will be normalized by `1/batch_size`.
-            Set this to 1 if you normalized loss manually with `loss = mean(loss)`.
-        ignore_stale_grad : bool, optional, default=False
-            If true, ignores Parameters with stale gradient (gradient that has not
-            been updated by `backward` after last step) and skip update.
+            Gradients are multiplied by ``1 / batch_size`` (on top of the
+            optimizer's own ``rescale_grad``). Pass 1 when the loss is already a
+            mean over the batch.
+        ignore_stale_grad : bool, default False
+            Skip parameters whose gradient no backward pass has written since the
+            last step, instead of raising :class:`UserWarning` about them.
         """
-        rescale_grad = self._scale / batch_size
-        self._check_and_rescale_grad(rescale_grad)
+        self._check_and_rescale_grad(self._scale / batch_size)
         self._prepare()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self) -> None:
-        """For each parameter, reduce the gradients from different contexts.
+        """Sum each parameter's gradients over its contexts, leaving the sum on every context.
 
-        Should be called after `autograd.backward()`, outside of `record()` scope,
-        and before `trainer.update()`.
+        The first half of :meth:`step`; :meth:`update` is the second. Not available
+        when updates run on the kvstore.
 
-        For normal parameter updates, `step()` should be used, which internally calls
-        `allreduce_grads()` and then `update()`. However, if you need to get the reduced
-        gradients to perform certain transformation, such as in gradient clipping, then
-        you may want to manually call `allreduce_grads()` and `update()` separately.
+        Raises
+        ------
+        MXNetError
+            When the trainer updates on the kvstore.
         """
         self._prepare()
         if self._kvstore and self._update_on_kvstore:
@@ -285,49 +300,46 @@ class Trainer:
         self._allreduce_grads()
 
     def _allreduce_grads(self) -> None:
-        # nothing to reduce
-        if not self._kvstore:
+        """Push gradients to the kvstore; pull back their sums, or new weights when the store updates."""
+        store = self._kvstore
+        if not store:  # one device, no store: the gradients are already complete
             return
-        for i, param in enumerate(self._params):
-            if param.grad_req != "null":
-                grad_list = param.list_grad()
-                # allreduce dense gradients if not update_on_kvstore,
-                # otherwise push dense gradients, pull dense weights
-                if self._update_on_kvstore:
-                    self._kvstore.pushpull(i, grad_list, out=param.list_data(), priority=-i)
-                else:
-                    self._kvstore.pushpull(i, grad_list, priority=-i)
+        for key, param in enumerate(self._params):
+            if param.grad_req == "null":
+                continue
+            # a store that runs the optimizer answers a pushed gradient with updated weights
+            weights_back = {"out": param.list_data()} if self._update_on_kvstore else {}
+            store.pushpull(key, param.list_grad(), priority=-key, **weights_back)
 
     def update(self, batch_size: float, ignore_stale_grad: bool = False) -> None:
-        """Makes one step of parameter update.
+        """Apply the optimizer to the current gradients, without summing them first.
 
-        Should be called after `autograd.backward()` and outside of `record()` scope,
-        and after `trainer.update()`.
-
-
-        For normal parameter updates, `step()` should be used, which internally calls
-        `allreduce_grads()` and then `update()`. However, if you need to get the reduced
-        gradients to perform certain transformation, such as in gradient clipping, then
-        you may want to manually call `allreduce_grads()` and `update()` separately.
+        The second half of :meth:`step`, for use after :meth:`allreduce_grads`.
+        Not available when updates run on the kvstore.
 
         Parameters
         ----------
         batch_size : int
-            Batch size of data processed. Gradient will be normalized by `1/batch_size`.
-            Set this to 1 if you normalized loss manually with `loss = mean(loss)`.
-        ignore_stale_grad : bool, optional, default=False
-            If true, ignores Parameters with stale gradient (gradient that has not
-            been updated by `backward` after last step) and skip update.
+            Gradients are multiplied by ``1 / batch_size``.
+        ignore_stale_grad : bool, default False
+            Skip parameters whose gradient is stale instead of raising.
+
+        Raises
+        ------
+        MXNetError
+            When the trainer updates on the kvstore.
         """
         self._prepare()
         if self._kvstore and self._update_on_kvstore:
             raise MXNetError("update() when parameters are updated on kvstore "
                              "is not supported. Try setting `update_on_kvstore` "
                              "to False when creating trainer.")
-        self._check_and_rescale_grad(self._scale / batch_size)
+        scale = self._scale / batch_size
+        self._check_and_rescale_grad(scale)
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
+        """Apply the updaters to parameters with fresh gradients (only check them when the store updates)."""
         loss_scaler = getattr(self, "_amp_loss_scaler", None)
         if loss_scaler is not None:
             if loss_scaler.has_overflow(self._params):
@@ -357,31 +369,32 @@ class Trainer:
 
     @staticmethod
     def _check_fresh(param: Parameter, data: list) -> None:
-        for arr in data:
-            if not arr._fresh_grad:
-                raise UserWarning(
-                    "Gradient of Parameter `%s` on context %s has not been updated "
-                    "by backward since last `step`. This could mean a bug in your "
-                    "model that made it only use a subset of the Parameters (Blocks) "
-                    "for this iteration. If you are intentionally only using a subset, "
-                    "call step with ignore_stale_grad=True to suppress this "
-                    "warning and skip updating of Parameters with stale gradient"
-                    % (param.name, str(arr.context)))
+        """Raise UserWarning if a copy of ``param`` got no gradient since the last update."""
+        stale = next((arr for arr in data if not arr._fresh_grad), None)
+        if stale is None:
+            return
+        raise UserWarning(
+            f"Gradient of Parameter `{param.name}` on context {stale.context} has not been "
+            "updated by backward since last `step`. This could mean a bug in your model that "
+            "made it only use a subset of the Parameters (Blocks) for this iteration. If you "
+            "are intentionally only using a subset, call step with ignore_stale_grad=True to "
+            "suppress this warning and skip updating of Parameters with stale gradient")
 
     # -- states ---------------------------------------------------------------------------------
     def save_states(self, fname: str) -> None:
-        """Saves trainer states (e.g. optimizer, momentum) to a file.
+        """Write the optimizer and its per-parameter states (momentum and the like) to ``fname``.
 
+        The per-parameter multipliers in ``optimizer.param_dict`` are not part of the file.
 
         Parameters
         ----------
         fname : str
-            Path to output states file.
+            Destination path; the file is replaced atomically.
 
-        Note
-        ----
-        `optimizer.param_dict`, which contains Parameter information (such as
-        `lr_mult` and `wd_mult`) will not be saved.
+        Raises
+        ------
+        MXNetError
+            When updates run on the kvstore and some parameters have not reached it yet.
         """
         self._prepare()
         if self._update_on_kvstore:
@@ -393,27 +406,25 @@ class Trainer:
             write_atomically(fname, self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname: str) -> None:
-        """Loads trainer states (e.g. optimizer, momentum) from a file.
+        """Restore the optimizer and its per-parameter states from a file written by :meth:`save_states`.
+
+        The loaded optimizer gets this trainer's parameters as its ``param_dict``,
+        so ``lr_mult`` and ``wd_mult`` come from the current parameters, not the file.
 
         Parameters
         ----------
         fname : str
-            Path to input states file.
-
-        Note
-        ----
-        `optimizer.param_dict`, which contains Parameter information (such as
-        `lr_mult` and `wd_mult`) will not be loaded from the file, but rather set
-        based on current Trainer's parameters.
+            Path of the states file.
         """
         self._prepare()
         if self._update_on_kvstore:
             self._kvstore.load_optimizer_states(fname)
-            self._optimizer = self._kvstore._updater.optimizer
+            restored = self._kvstore._updater.optimizer
         else:
+            first = self._updaters[0]
             for updater in self._updaters:
                 updater._load_states_file(fname)
-                updater.optimizer = self._updaters[0].optimizer
-            self._optimizer = self._updaters[0].optimizer
-        param_dict = {i: param for i, param in enumerate(self._params)}
-        self._optimizer.param_dict = param_dict
+                updater.optimizer = first.optimizer  # all devices share one optimizer object
+            restored = first.optimizer
+        restored.param_dict = dict(enumerate(self._params))
+        self._optimizer = restored
