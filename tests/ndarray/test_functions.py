@@ -130,9 +130,8 @@ def test_slice_assign_writes_into_the_array_and_returns_it():
 
 # -- other module functions ---------------------------------------------------------------------
 def test_nd_has_mxnets_ndarray_module_functions():
-    # imdecode needs OpenCV in MXNet (and fails there: "Shape is unknown"); mx.image.imdecode
-    # replaces it. The rest are MXNet internals.
-    missing = {"imdecode", "get_indexing_dispatch_code", "get_oshape_of_gather_nd_op",
+    # MXNet internals (imdecode is tested in test_nd_imdecode.py)
+    missing = {"get_indexing_dispatch_code", "get_oshape_of_gather_nd_op",
                "indexing_key_expand_implicit_axes"}
     expected = set(_golden("names")["module_functions"]) - missing
     assert {n for n in expected if not hasattr(nd, n)} == set()
