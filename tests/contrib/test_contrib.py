@@ -24,8 +24,8 @@ def test_submodules_import_as_in_mxnet():
         importlib.import_module("mxtorch.contrib." + name)
 
 
-# MXNet 1.9.1's exported names of contrib.amp (tests/contrib/test_amp.py) and contrib.onnx (each
-# refuses clearly).
+# MXNet 1.9.1's exported names of contrib.amp (tests/contrib/test_amp.py) and contrib.onnx
+# (tests/onnx/ checks what they do).
 AMP_NAMES = ["init", "init_trainer", "scale_loss", "unscale", "convert_model",
              "convert_hybrid_block", "list_lp16_ops", "list_fp32_ops", "list_lp16_fp32_ops",
              "list_conditional_fp32_ops", "list_widest_type_cast", "list_loss_output_functions",
@@ -37,12 +37,9 @@ def test_amp_exports_mxnet_names():
     assert amp.__all__ == AMP_NAMES and all(callable(getattr(amp, n)) for n in AMP_NAMES)
 
 
-@pytest.mark.parametrize("module, name", [(onnx, n) for n in ONNX_NAMES])
-def test_onnx_refuses_clearly(module, name):
-    assert name in module.__all__
-    with pytest.raises(MXNetError, match=rf"mxnet\.contrib\.\w+\.{name} is not supported in "
-                                         r"mxtorch yet; .*(float32|symbol\.json|SymbolBlock)"):
-        getattr(module, name)()
+def test_onnx_exports_mxnet_names():
+    assert onnx.__all__ == ONNX_NAMES and all(callable(getattr(onnx, n)) for n in ONNX_NAMES)
+    assert onnx.export_model is mx.onnx.export_model
     assert getattr(amp.amp, "init") is amp.init
 
 

@@ -4,7 +4,7 @@
 modules ``mx.nd.contrib`` and ``mx.sym.contrib``, made from the operator table's ``_contrib_*``
 entries. ``contrib.text`` indexes tokens and loads word embeddings, ``contrib.autograd`` is
 MXNet's legacy autograd API, ``contrib.io`` wraps a Gluon DataLoader as a DataIter. ``contrib.amp``
-and ``contrib.onnx`` import, and their functions refuse with an error that says what to use instead.
+and ``contrib.onnx`` import; ``contrib.onnx`` exports and imports ONNX models (see mx.onnx).
 """
 import sys
 

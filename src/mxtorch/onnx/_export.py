@@ -794,11 +794,8 @@ def build_model(heads: list, params: dict, in_shapes: list, in_types: list, *, d
                              "mx.onnx.get_operator_support()")
         if verbose:
             logging.info("ONNX export: converting node %d, %s '%s'", position, node.op, node.name)
-        ins = []
-        for src, i in node.inputs:
-            if (id(src), i) not in names:
-                raise _refuse(node, f"reads the label variable '{src.name}', which export leaves out")
-            ins.append(names[(id(src), i)])
+        # a loss layer's label has no tensor (converters of loss layers read their data only)
+        ins = [names.get((id(src), i), "") for src, i in node.inputs]
         base = node.name if node.name not in seen_names else f"idx_{position}_{node.name}"
         seen_names.add(node.name)
         outs = [b.claim(_onnx_output_name(base + o[len(node.name):])) for o in node.output_names()]
