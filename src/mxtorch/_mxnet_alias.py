@@ -39,18 +39,28 @@ imports mxtorch and torch before the program starts, so an environment variable 
 once at import and that the program sets before ``import mxnet`` comes too late (CUDA's
 ``CUDA_VISIBLE_DEVICES`` is read later and still works).
 
-GluonCV's torch check. GluonCV 0.10 (``gluoncv/__init__.py``) asks ``gluoncv.check`` twice at
-import: for an MXNet in ``[1.4, 2.0)`` and, separately, for a torch in ``[1.4, 2.0)`` to back its
-optional ``gluoncv.torch`` half. A torch outside that range raises ``RuntimeError`` and fails the
-whole import, although GluonCV's MXNet half never touches torch; with no torch at all the check
-raises ``ImportError`` and GluonCV goes on MXNet-only. Under mxtorch torch is always there (it is
-the engine) and is 2.x, so while the hook is on, a second finder answers ``gluoncv.check``: it
-loads GluonCV's own file unchanged and wraps that one function so that its refusal of a torch
->= 2.0 reads as ``ImportError`` ("GluonCV's torch half is unavailable"), the answer GluonCV gives
-when torch is missing. The wrapper acts only when ``import mxnet`` gave mxtorch (with a real MXNet
-GluonCV's own behaviour stands), passes every other outcome through, and changes nothing else:
-``torch.__version__`` and every other module see the truth; ``gluoncv.torch`` itself still needs
-a torch < 2.
+GluonCV. GluonCV 0.10.5 (the last release) predates torch 2 and NumPy 1.24, and meets both here;
+two shims, both active only while the hook is on and ``import mxnet`` gave mxtorch, let it load
+unmodified. A second finder, put first on ``sys.meta_path`` with the hook, loads every module of
+GluonCV's MXNet half (all of ``gluoncv`` but ``gluoncv.torch``) with Python's own loader, from
+GluonCV's own files, and then:
+
+* ``gluoncv.check``: GluonCV's ``__init__`` asks it for an MXNet in ``[1.4, 2.0)`` and,
+  separately, for a torch in ``[1.4, 2.0)`` to back its optional ``gluoncv.torch`` half. A torch
+  outside that range raises ``RuntimeError`` and fails the whole import, although the MXNet half
+  never touches torch; with no torch at all the check raises ``ImportError`` and GluonCV goes on
+  MXNet-only. Under mxtorch torch is always there (it is the engine) and is 2.x, so the check's
+  ``_require_pytorch_version`` is wrapped: its refusal of a torch >= 2.0 reads as ``ImportError``
+  ("GluonCV's torch half is unavailable"), the answer GluonCV gives when torch is missing. Every
+  other outcome passes through; ``torch.__version__`` and every other module see the truth, and
+  ``gluoncv.torch`` itself still needs a torch < 2.
+* NumPy's removed aliases: GluonCV writes ``np.float``, ``np.int`` (Faster R-CNN's anchors, the
+  COCO metric), names NumPy deprecated in 1.20 and removed in 1.24. In a GluonCV module whose
+  ``np`` is NumPy, ``np`` is rebound to a view of NumPy (:class:`_NumPyWithAliases`) that answers
+  every name from NumPy itself and the removed ones with Python's types, as NumPy 1.23 did.
+  NumPy is not changed: other modules, GluonCV's arrays and ``isinstance`` checks see NumPy.
+
+With a real MXNet answering ``import mxnet``, GluonCV's modules load exactly as Python loads them.
 
 This file imports only the standard library and nothing relative, so the ``.pth`` line can load
 it on its own at start-up.
@@ -62,6 +72,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import types
 from collections.abc import Sequence   # not typing: its import would cost every start-up 6 ms
 
 __all__ = ["ALIAS", "TARGET", "PTH_NAME", "ENV_SWITCH", "RealMXNetFound", "MXNetAlias", "enable",
@@ -73,7 +84,7 @@ TARGET = "mxtorch"
 PTH_NAME = "mxtorch-mxnet-alias.pth"
 ENV_SWITCH = "MXTORCH_MXNET_ALIAS"
 _MARK = "_mxtorch_mxnet_alias"   # set on our finders, whichever copy of this file made them
-_MARK_GLUONCV = "_mxtorch_gluoncv_check"   # set on the gluoncv.check finder likewise
+_MARK_GLUONCV = "_mxtorch_gluoncv"   # set on the GluonCV finder likewise
 
 
 class RealMXNetFound(RuntimeError):
@@ -103,8 +114,7 @@ def _relaxed_torch_check(original: object) -> object:
         try:
             original(torch_version, max_torch_version)
         except RuntimeError as err:
-            mxnet = sys.modules.get(ALIAS)
-            if getattr(mxnet, "__name__", None) != TARGET or not _at_least(
+            if not _under_mxtorch() or not _at_least(
                     getattr(sys.modules.get("torch"), "__version__", ""), max_torch_version):
                 raise
             raise ImportError(
@@ -136,8 +146,37 @@ def _at_least(version: str, bound: str) -> bool:
     return bool(found) and found >= numbers(bound)
 
 
-class _GluonCVCheckLoader:
-    """Loads GluonCV's ``check.py`` with its own loader, then wraps its torch check (see above)."""
+# NumPy 1.24 removed these aliases of Python's own types; GluonCV 0.10 still writes np.float & co.
+_REMOVED_NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object,
+                          "complex": complex, "str": str}
+
+
+class _NumPyWithAliases(types.ModuleType):
+    """NumPy as one GluonCV module sees it: every name is NumPy's own, and the aliases NumPy 1.24
+    removed (``np.float`` is Python's ``float``, ...) answer again, as they did in NumPy 1.23."""
+
+    def __init__(self, numpy: types.ModuleType) -> None:
+        super().__init__(numpy.__name__, numpy.__doc__)
+        self.__dict__["_numpy"] = numpy
+        for name, value in _REMOVED_NUMPY_ALIASES.items():
+            if not hasattr(numpy, name):
+                self.__dict__[name] = value
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._numpy, name)
+
+    def __dir__(self) -> list:
+        return sorted(set(dir(self._numpy)) | set(self.__dict__))
+
+
+def _under_mxtorch() -> bool:
+    """True when ``import mxnet`` has given mxtorch in this process."""
+    return getattr(sys.modules.get(ALIAS), "__name__", None) == TARGET
+
+
+class _GluonCVLoader:
+    """Loads a GluonCV module with its own loader, then applies the two shims (see the module
+    docstring): the torch check in ``gluoncv.check``, the NumPy aliases where ``np`` is NumPy."""
 
     def __init__(self, loader: object) -> None:
         self.loader = loader
@@ -147,24 +186,37 @@ class _GluonCVCheckLoader:
 
     def exec_module(self, module: object) -> None:
         self.loader.exec_module(module)
-        original = getattr(module, "_require_pytorch_version", None)
-        if callable(original):
-            module._require_pytorch_version = _relaxed_torch_check(original)
+        if module.__name__ == GLUONCV_CHECK:
+            original = getattr(module, "_require_pytorch_version", None)
+            if callable(original):
+                module._require_pytorch_version = _relaxed_torch_check(original)
+        numpy = sys.modules.get("numpy")
+        if (numpy is not None and module.__dict__.get("np") is numpy and _under_mxtorch()
+                and any(not hasattr(numpy, name) for name in _REMOVED_NUMPY_ALIASES)):
+            module.np = _NumPyWithAliases(numpy)
 
     def __getattr__(self, name: str) -> object:   # get_source, get_filename, ... as the real loader
         return getattr(self.loader, name)
 
 
-class _GluonCVCheckFinder:
-    """A ``sys.meta_path`` finder for ``gluoncv.check`` alone: the other finders' spec, its loader
-    wrapped. It goes first on ``sys.meta_path`` whichever place the ``mxnet`` hook takes (the
-    installed hook goes last, behind the path finder that would otherwise load the file)."""
+def _gluoncv_module(fullname: str) -> bool:
+    """GluonCV's MXNet half: ``gluoncv`` and its modules but ``gluoncv.torch[.*]``."""
+    if fullname != "gluoncv" and not fullname.startswith("gluoncv."):
+        return False
+    return fullname != "gluoncv.torch" and not fullname.startswith("gluoncv.torch.")
+
+
+class _GluonCVFinder:
+    """A ``sys.meta_path`` finder for GluonCV's modules: the other finders' spec, its loader
+    wrapped in :class:`_GluonCVLoader`. It goes first on ``sys.meta_path`` whichever place the
+    ``mxnet`` hook takes (the installed hook goes last, behind the path finder that would otherwise
+    load GluonCV's files)."""
 
     def __init__(self) -> None:
         setattr(self, _MARK_GLUONCV, True)
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
-        if fullname != GLUONCV_CHECK:
+        if not _gluoncv_module(fullname):
             return None
         for finder in sys.meta_path:
             if _ours(finder) or _ours_gluoncv(finder) or not hasattr(finder, "find_spec"):
@@ -172,12 +224,12 @@ class _GluonCVCheckFinder:
             spec = finder.find_spec(fullname, path, target)
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _GluonCVCheckLoader(spec.loader)
+                    spec.loader = _GluonCVLoader(spec.loader)
                 return spec
         return None
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {GLUONCV_CHECK}'s torch check under mxtorch>"
+        return f"<{type(self).__name__}: GluonCV's torch check and NumPy aliases under mxtorch>"
 
 
 def _ours_gluoncv(finder: object) -> bool:
@@ -290,7 +342,7 @@ def enable(force: bool = False, first: bool = True) -> MXNetAlias:
         if location is not None:
             raise RealMXNetFound(location, "`mxtorch run`")
     if not any(_ours_gluoncv(f) for f in sys.meta_path):
-        sys.meta_path.insert(0, _GluonCVCheckFinder())
+        sys.meta_path.insert(0, _GluonCVFinder())
     finder = next((f for f in sys.meta_path if _ours(f)), None)
     if finder is None:
         finder = MXNetAlias()

@@ -1,9 +1,10 @@
-"""GluonCV imported through mxtorch's ``mxnet`` hook, and the one shim that allows it.
+"""GluonCV imported through mxtorch's ``mxnet`` hook, and the two shims that allow it.
 
-The shim's tests use a stand-in ``gluoncv`` package written here (GluonCV's check has the shape
+The shims' tests use a stand-in ``gluoncv`` package written here (GluonCV's check has the shape
 these files give it: a torch outside ``[min, max)`` raises RuntimeError, no torch raises
-ImportError, and the package goes on MXNet-only after an ImportError), so they run whether or not
-GluonCV is installed; the last test imports the real GluonCV 0.10.5 and skips without it.
+ImportError, and the package goes on MXNet-only after an ImportError; its anchors are built with
+``np.float``, as GluonCV's Faster R-CNN builds them), so they run whether or not GluonCV is
+installed; the last test imports the real GluonCV 0.10.5 and skips without it.
 """
 import importlib.util
 import json
@@ -29,6 +30,14 @@ def _require_pytorch_version(torch_version, max_torch_version="2.0.0"):
         raise RuntimeError("Legacy torch==" + torch.__version__ + " detected")
 """
 
+FAKE_ANCHORS = """\
+import numpy as np
+
+
+def base_anchor(size):
+    return np.array([0, 0, size, size], dtype=np.float) - 1
+"""
+
 FAKE_INIT = """\
 from .check import _require_pytorch_version
 found_torch = True
@@ -46,9 +55,16 @@ import mxnet
 import torch
 import gluoncv
 import gluoncv.check
+import gluoncv.anchors
+import numpy
+anchor = gluoncv.anchors.base_anchor(4)
 print(json.dumps({"found_torch": gluoncv.found_torch, "torch": torch.__version__,
                   "mxnet_is_mxtorch": sys.modules["mxnet"].__name__ == "mxtorch",
-                  "wrapped": hasattr(gluoncv.check._require_pytorch_version, "__wrapped__")}))
+                  "wrapped": hasattr(gluoncv.check._require_pytorch_version, "__wrapped__"),
+                  "anchor": [anchor.tolist(), str(anchor.dtype)],
+                  "numpy_untouched": not hasattr(numpy, "float") and "float" not in dir(numpy),
+                  "np_view": [gluoncv.anchors.np.ndarray is numpy.ndarray,
+                              gluoncv.anchors.np.float is float]}))
 """
 
 
@@ -68,22 +84,25 @@ def fake_gluoncv(tmp_path: pathlib.Path) -> pathlib.Path:
     package.mkdir()
     (package / "__init__.py").write_text(FAKE_INIT)
     (package / "check.py").write_text(FAKE_CHECK)
+    (package / "anchors.py").write_text(FAKE_ANCHORS)
     (tmp_path / "prog.py").write_text(PROGRAM)
     return tmp_path / "prog.py"
 
 
-def test_torch_refusal_reads_as_missing_torch_backend_under_mxtorch_run(fake_gluoncv: pathlib.Path) -> None:
+def test_gluoncv_loads_with_both_shims_under_mxtorch_run(fake_gluoncv: pathlib.Path) -> None:
     import torch
 
     done = _mxtorch_run(fake_gluoncv)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen == {"found_torch": False, "torch": torch.__version__, "mxnet_is_mxtorch": True,
-                    "wrapped": True}
+                    "wrapped": True, "anchor": [[-1.0, -1.0, 3.0, 3.0], "float64"],
+                    "numpy_untouched": True, "np_view": [True, True]}
 
 
-def test_without_the_hook_the_refusal_stands(fake_gluoncv: pathlib.Path) -> None:
-    code = "import gluoncv.check as c; c._require_pytorch_version('1.4.0', '2.0.0')"
+def test_without_the_hook_gluoncv_loads_as_python_loads_it(fake_gluoncv: pathlib.Path) -> None:
+    code = ("import numpy, gluoncv.anchors as a, gluoncv.check as c; assert a.np is numpy; "
+            "c._require_pytorch_version('1.4.0', '2.0.0')")
     done = subprocess.run([sys.executable, "-c", code], cwd=fake_gluoncv.parent, env=_env(),
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "RuntimeError: Legacy torch" in done.stderr
@@ -119,13 +138,13 @@ def test_disable_takes_both_finders_off() -> None:
     before = list(sys.meta_path)
     try:
         alias.enable(force=True)
-        assert sum(isinstance(f, alias._GluonCVCheckFinder) for f in sys.meta_path) == 1
+        assert sum(isinstance(f, alias._GluonCVFinder) for f in sys.meta_path) == 1
         alias.enable(force=True)   # once only
-        assert sum(isinstance(f, alias._GluonCVCheckFinder) for f in sys.meta_path) == 1
+        assert sum(isinstance(f, alias._GluonCVFinder) for f in sys.meta_path) == 1
     finally:
         alias.disable()
         sys.meta_path[:] = before
-    assert not any(isinstance(f, alias._GluonCVCheckFinder) for f in sys.meta_path)
+    assert not any(isinstance(f, alias._GluonCVFinder) for f in sys.meta_path)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gluoncv") is None, reason="GluonCV is not installed")
