@@ -20,6 +20,7 @@ naming the file and the byte offset.
 """
 from __future__ import annotations
 
+import array
 import io
 import numbers
 import os
@@ -252,12 +253,12 @@ class MXRecordIO:
             parts.append(_MAGIC_BYTES)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def _record_starts(self, peek: int = 0) -> Tuple[list, list]:
-        """Walk the whole file from its start: the byte offset of every record and the first
-        ``peek`` bytes of each (payloads are skipped, not read; the checks are :meth:`read`'s).
-        The position is left at the end of the file."""
+    def _record_starts(self, peek: int = 0) -> Tuple[array.array, list]:
+        """Walk the whole file from its start: the byte offset of every record (an int64 array)
+        and, when ``peek`` is positive, the first ``peek`` bytes of each (payloads are skipped,
+        not read; the checks are :meth:`read`'s). The position is left at the end of the file."""
         self._seek(0)
-        starts, heads = [], []
+        starts, heads = array.array("q"), []
         f = self._require_open()
         while True:
             pos = f.tell()
@@ -265,7 +266,8 @@ class MXRecordIO:
             if head is None:
                 return starts, heads
             starts.append(pos)
-            heads.append(head)
+            if peek:
+                heads.append(head)
 
     def _seek(self, pos: int) -> None:
         f = self._require_open()

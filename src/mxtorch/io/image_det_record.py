@@ -384,7 +384,7 @@ class ImageDetRecordIter(ImageRecordIter):
         self._label_map = _read_label_map(path_imglist, int(label_width), "ImageDetRecordIter") \
             if path_imglist else None
         stream = _RecordStream(path_imgrec, "", bool(shuffle), int(seed), int(num_parts),
-                               int(part_index), scan=True)
+                               int(part_index), peek=4)
         try:
             longest = self._longest_label(stream)
             if int(label_pad_width) > 0 and longest > int(label_pad_width):

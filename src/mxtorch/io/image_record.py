@@ -356,7 +356,7 @@ class _RecordStream:
     borrows are the first of the next epoch, which then begins after them (MXNet's round_batch)."""
 
     def __init__(self, path_imgrec: str, path_imgidx: str, shuffle: bool, seed: int,
-                 num_parts: int, part_index: int, scan: bool = False) -> None:
+                 num_parts: int, part_index: int, peek: Optional[int] = None) -> None:
         from .. import recordio
 
         self.shuffle = shuffle
@@ -376,26 +376,26 @@ class _RecordStream:
         else:
             self.rec = recordio.MXRecordIO(path_imgrec, "r")
             self.keys = None
-            if scan or shuffle or num_parts > 1:
-                self._scan(num_parts, part_index)
+            if peek is not None or shuffle or num_parts > 1:
+                self._scan(num_parts, part_index, peek or 0)
         self.order = self._order(0)
 
-    def _scan(self, num_parts: int, part_index: int) -> None:
-        """Without an index: find the records by walking the file's headers (8 bytes per record
-        read, payloads skipped; the offsets take 8 bytes per record). The parts are MXNet's byte
-        ranges: the file cut into ``num_parts`` equal spans of whole 4-byte words, a part holding
-        the records that start in its span."""
-        starts, heads = self.rec._record_starts(peek=4)
+    def _scan(self, num_parts: int, part_index: int, peek: int) -> None:
+        """Without an index: find the records by walking the file's headers (8 bytes read per
+        record part, payloads skipped; 8 bytes kept per record, plus ``peek`` bytes of each when
+        asked). The parts are MXNet's byte ranges: the file cut into ``num_parts`` equal spans of
+        whole 4-byte words, a part holding the records that start in its span."""
+        starts, heads = self.rec._record_starts(peek=peek)
         self.rec._seek(0)
+        offsets = np.frombuffer(starts, dtype=np.int64) if len(starts) else np.zeros(0, np.int64)
         words = -(-self.rec._size // 4)
         step = 4 * -(-words // num_parts)
-        begin, end = step * part_index, step * (part_index + 1)
-        chosen = [i for i, pos in enumerate(starts) if begin <= pos < end]
-        if not chosen:
+        chosen = np.flatnonzero((offsets >= step * part_index) & (offsets < step * (part_index + 1)))
+        if not chosen.size:
             raise MXNetError(f"ImageRecordIter: part {part_index} of {num_parts} of "
-                             f"{self.rec.uri!r} holds no records (the file has {len(starts)})")
-        self.keys = [starts[i] for i in chosen]
-        self.heads = [heads[i] for i in chosen]
+                             f"{self.rec.uri!r} holds no records (the file has {len(offsets)})")
+        self.keys = offsets[chosen]
+        self.heads = [heads[i] for i in chosen] if peek else []
         self.by_offset = True
 
     def _order(self, epoch: int) -> Optional[list]:
@@ -404,6 +404,8 @@ class _RecordStream:
         if not self.shuffle:
             return self.keys
         perm = np.random.default_rng([self.seed, epoch]).permutation(len(self.keys))
+        if isinstance(self.keys, np.ndarray):
+            return self.keys[perm]
         return [self.keys[i] for i in perm]
 
     def next(self) -> Optional[bytes]:
@@ -415,7 +417,7 @@ class _RecordStream:
         key = self.order[self.pos]
         self.pos += 1
         if self.by_offset:
-            self.rec._seek(key)
+            self.rec._seek(int(key))
             return self.rec._read_record()
         return self.rec.read_idx(key)
 
