@@ -486,7 +486,8 @@ class ImageRecordIter(DataIter):
     path_imgrec : str
         The RecordIO file.
     path_imgidx : str
-        Its index file (``.idx``); needed for ``shuffle`` and ``num_parts > 1``.
+        Its index file (``.idx``), if any: ``shuffle`` and ``num_parts > 1`` use it rather than
+        walking the file's record headers (see Notes).
     data_shape : tuple of int
         (channels, height, width) of one image: 3 for RGB, 1 for grey.
     batch_size : int
