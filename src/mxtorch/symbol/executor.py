@@ -133,16 +133,23 @@ def lower(symbol: "Symbol") -> Program:  # noqa: F821
 
 # -- executor -------------------------------------------------------------------------------------
 class Executor:
-    """Executor is the object providing efficient symbolic graph execution and optimization.
+    """A symbol bound to concrete argument, gradient and auxiliary arrays, ready to run.
 
-    Create one with :meth:`Symbol.bind` or :meth:`Symbol.simple_bind`.
+    Obtained from :meth:`Symbol.bind` (arrays supplied by the caller, used in
+    place) or :meth:`Symbol.simple_bind` (arrays allocated from inferred shapes).
+    The graph is lowered once into a straight-line torch program; when
+    ``MXTORCH_COMPILE`` asks for it, that program is run through
+    ``torch.compile``. :meth:`forward` writes :attr:`outputs`, and
+    :meth:`backward` fills the gradient arrays according to each argument's
+    ``grad_req``.
 
     Examples
     --------
     >>> a = mx.sym.Variable('a')
     >>> b = mx.sym.Variable('b')
-    >>> c = 2 * a + b
-    >>> texec = c.bind(mx.cpu(), {'a': mx.nd.array([1,2]), 'b':mx.nd.array([2,3])})
+    >>> ex = (2 * a + b).bind(mx.cpu(), {'a': mx.nd.array([1, 2]), 'b': mx.nd.array([2, 3])})
+    >>> ex.forward()[0].asnumpy()
+    array([4., 7.], dtype=float32)
     """
 
     def __init__(self, symbol: "Symbol", ctx: Context, arg_arrays: list, grad_arrays: list,  # noqa: F821
@@ -179,12 +186,12 @@ class Executor:
 
     @property
     def arg_dict(self) -> dict:
-        """Get dictionary representation of argument arrays.
+        """The bound argument arrays, keyed by argument name.
 
         Returns
         -------
-        arg_dict : dict of str to NDArray
-            The dictionary that maps the names of arguments to NDArrays.
+        dict of str to NDArray
+            The arrays themselves: writing into one changes the next :meth:`forward`.
         """
         if self._arg_dict is None:
             self._arg_dict = self._get_dict(self._program.arg_names, self.arg_arrays)
@@ -192,12 +199,12 @@ class Executor:
 
     @property
     def grad_dict(self) -> dict:
-        """Get dictionary representation of gradient arrays.
+        """The gradient arrays, keyed by argument name.
 
         Returns
         -------
-        grad_dict : dict of str to NDArray
-            The dictionary that maps name of arguments to gradient arrays.
+        dict of str to NDArray
+            None for arguments bound without a gradient.
         """
         if self._grad_dict is None:
             self._grad_dict = self._get_dict(self._program.arg_names, self.grad_arrays)
@@ -205,12 +212,11 @@ class Executor:
 
     @property
     def aux_dict(self) -> dict:
-        """Get dictionary representation of auxiliary states arrays.
+        """The auxiliary state arrays (such as BatchNorm's running statistics), keyed by name.
 
         Returns
         -------
-        aux_dict : dict of str to NDArray
-            The dictionary that maps name of auxiliary states to NDArrays.
+        dict of str to NDArray
         """
         if self._aux_dict is None:
             self._aux_dict = self._get_dict(self._program.aux_names, self.aux_arrays)
@@ -218,34 +224,45 @@ class Executor:
 
     @property
     def output_dict(self) -> dict:
-        """Get dictionary representation of output arrays.
+        """The arrays of the last :meth:`forward`, keyed by the symbol's output names.
 
         Returns
         -------
-        output_dict : dict of str to NDArray
-            The dictionary that maps name of output names to NDArrays.
+        dict of str to NDArray
         """
         return self._get_dict(self._symbol.list_outputs(), self.outputs)
 
     # -- running ------------------------------------------------------------------------------
     def forward(self, is_train: bool = False, **kwargs: Any) -> list:
-        """Calculate the outputs specified by the bound symbol.
+        """Run the graph on the bound arrays and return its outputs.
 
         Parameters
         ----------
-        is_train: bool, optional
-            Whether this forward is for evaluation purpose. If True,
-            a backward call is expected to follow.
-        **kwargs
-            Additional specification of input arguments.
+        is_train : bool, default False
+            Run in training mode (Dropout active, BatchNorm using batch
+            statistics) and keep the graph so that :meth:`backward` can follow.
+        **kwargs : NDArray or numpy.ndarray
+            New values for arguments, by name; each is copied into the bound
+            array of that name, whose shape it must have.
+
+        Returns
+        -------
+        list of NDArray
+            The outputs, also kept in :attr:`outputs`.
+
+        Raises
+        ------
+        TypeError
+            When a keyword names no argument of the symbol.
+        ValueError
+            When a keyword value is not an array or has the wrong shape.
 
         Examples
         --------
-        >>> # doing forward by specifying data
-        >>> texec.forward(is_train=True, data=mydata)
-        >>> # doing forward by not specifying things, but copy to the executor before hand
-        >>> mydata.copyto(texec.arg_dict['data'])
-        >>> texec.forward(is_train=True)
+        >>> x = mx.sym.Variable('x')
+        >>> ex = (x * x).simple_bind(mx.cpu(), x=(2,))
+        >>> ex.forward(x=mx.nd.array([3, 4]))[0].asnumpy()
+        array([ 9., 16.], dtype=float32)
         """
         if kwargs:
             self._copy_inputs(kwargs)
@@ -282,16 +299,24 @@ class Executor:
             arg_dict[name][:] = array
 
     def backward(self, out_grads: Any = None, is_train: bool = True) -> None:
-        """Do backward pass to get the gradient of arguments.
+        """Propagate gradients from the outputs of the last training :meth:`forward` to the arguments.
+
+        Each gradient array is overwritten (``grad_req='write'``) or added to
+        (``'add'``); arguments with ``'null'`` are left alone. One backward pass
+        is allowed per forward pass.
 
         Parameters
         ----------
-        out_grads : NDArray or list of NDArray or dict of str to NDArray, optional
-            Gradient on the outputs to be propagated back.
-            This parameter is only needed when bind is called
-            on outputs that are not a loss function.
+        out_grads : NDArray, list of NDArray or dict of str to NDArray, optional
+            Gradients of the outputs. Outputs given none (including all of them
+            when left out) start from ones, which is what loss outputs need.
         is_train : bool, default True
-            Whether this backward is for training or inference.
+            Accepted for MXNet compatibility; the pass always computes gradients.
+
+        Raises
+        ------
+        MXNetError
+            When gradients are requested but no training forward pass precedes this call.
         """
         if self._leaves is None:
             if any(req != "null" and g is not None for g, req in zip(self.grad_arrays, self._grad_reqs)):
@@ -336,23 +361,23 @@ class Executor:
     # -- parameters and reshaping ---------------------------------------------------------------
     def copy_params_from(self, arg_params: dict, aux_params: Optional[dict] = None,
                          allow_extra_params: bool = False) -> None:
-        """Copy parameters from arg_params, aux_params into executor's internal array.
+        """Copy parameter values into the bound argument and auxiliary arrays.
+
+        Each value is converted to the bound array's dtype on the way.
 
         Parameters
         ----------
         arg_params : dict of str to NDArray
-            Parameters, dict of name to NDArray of arguments.
+            Values for arguments, by name.
         aux_params : dict of str to NDArray, optional
-            Parameters, dict of name to NDArray of auxiliary states.
-        allow_extra_params : boolean, optional
-            Whether allow extra parameters that are not needed by symbol.
-            If this is True, no error will be thrown when arg_params or aux_params
-            contain extra parameters that is not needed by the executor.
+            Values for auxiliary states, by name.
+        allow_extra_params : bool, default False
+            Ignore names the executor does not have instead of raising.
 
         Raises
         ------
         ValueError
-            If there is additional parameters in the dict but ``allow_extra_params=False``.
+            When a name is unknown and ``allow_extra_params`` is False.
         """
         # MXNet's two messages differ in quoting; kept as they are
         _copy_into(self.arg_dict, arg_params, allow_extra_params,
@@ -362,22 +387,28 @@ class Executor:
 
     def reshape(self, partial_shaping: bool = False, allow_up_sizing: bool = False,
                 **kwargs: Any) -> "Executor":
-        """Return a new executor with the same symbol and shared parameters,
-        but different input/output shapes.
+        """A new executor for other input shapes, sharing arrays with this one where it can.
+
+        Shapes are inferred from the keywords; an array whose shape does not
+        change is shared, others are allocated anew.
 
         Parameters
         ----------
-        partial_shaping : bool
-            Whether to allow changing the shape of unspecified arguments.
-        allow_up_sizing : bool
-            Whether to allow allocating new ndarrays that's larger than the original.
-        kwargs : dict of string to tuple of int
-            New shape for arguments.
+        partial_shaping : bool, default False
+            Allow arguments not named in ``kwargs`` to change shape as well.
+        allow_up_sizing : bool, default False
+            Allow an array to grow beyond its current number of elements.
+        **kwargs : tuple of int
+            New shapes of arguments, by name.
 
         Returns
         -------
-        exec : Executor
-            A new executor that shares memory with self.
+        Executor
+
+        Raises
+        ------
+        MXNetError
+            When shapes cannot be inferred, or a change is not allowed by the two flags.
         """
         arg_shapes, out_shapes, aux_shapes = self._symbol.infer_shape(**kwargs)
         if arg_shapes is None:
@@ -437,7 +468,7 @@ class Executor:
         self._monitor = None if callback is None else _MonitorHook(callback, bool(monitor_all))
 
     def debug_str(self) -> str:
-        """Get a debug string about internal execution plan."""
+        """A text description of the bound symbol's graph (that of :meth:`Symbol.debug_str`)."""
         return self._symbol.debug_str()
 
 
