@@ -38,8 +38,9 @@ graphviz:
 docs: setup
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --quiet
 
-test: lint browser graphviz
-	$(PY) -m pytest
+# The tests check the built reference against the public API (tests/test_docs.py), so the site comes first.
+test: lint browser graphviz docs
+	MXTORCH_DOCS_SITE=$(CURDIR)/build/site $(PY) -m pytest
 
 lint: setup
 	$(PY) -m ruff check src tests benchmarks examples

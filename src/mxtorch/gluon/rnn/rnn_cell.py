@@ -373,13 +373,15 @@ class RNNCell(_GatedCell):
     prefix, params
         As for any Block.
 
-    Inputs:
-        - **data**: (batch_size, input_size).
-        - **states**: a list of one (batch_size, hidden_size) array.
+    Inputs
+    ------
+    - **data**: (batch_size, input_size).
+    - **states**: a list of one (batch_size, hidden_size) array.
 
-    Outputs:
-        - **out**: (batch_size, hidden_size).
-        - **next_states**: a list of one (batch_size, hidden_size) array, the output itself.
+    Outputs
+    -------
+    - **out**: (batch_size, hidden_size).
+    - **next_states**: a list of one (batch_size, hidden_size) array, the output itself.
     """
 
     def __init__(self, hidden_size: int, activation: Any = "tanh",
@@ -423,13 +425,15 @@ class LSTMCell(_GatedCell):
     recurrent_activation : str, default 'sigmoid'
         Activation of the three gates.
 
-    Inputs:
-        - **data**: (batch_size, input_size).
-        - **states**: [hidden (batch_size, hidden_size), cell (batch_size, hidden_size)].
+    Inputs
+    ------
+    - **data**: (batch_size, input_size).
+    - **states**: [hidden (batch_size, hidden_size), cell (batch_size, hidden_size)].
 
-    Outputs:
-        - **out**: (batch_size, hidden_size).
-        - **next_states**: [hidden, cell], as the inputs.
+    Outputs
+    -------
+    - **out**: (batch_size, hidden_size).
+    - **next_states**: [hidden, cell], as the inputs.
     """
 
     _gates = 4
@@ -485,13 +489,15 @@ class GRUCell(_GatedCell):
     prefix, params
         As for any Block.
 
-    Inputs:
-        - **data**: (batch_size, input_size).
-        - **states**: a list of one (batch_size, hidden_size) array.
+    Inputs
+    ------
+    - **data**: (batch_size, input_size).
+    - **states**: a list of one (batch_size, hidden_size) array.
 
-    Outputs:
-        - **out**: (batch_size, hidden_size).
-        - **next_states**: a list of one (batch_size, hidden_size) array, the output itself.
+    Outputs
+    -------
+    - **out**: (batch_size, hidden_size).
+    - **next_states**: a list of one (batch_size, hidden_size) array, the output itself.
     """
 
     _gates = 3
@@ -630,9 +636,10 @@ class DropoutCell(HybridRecurrentCell):
     prefix, params
         As for any Block.
 
-    Inputs:
-        - **data**: (batch_size, size).
-        - **states**: passed through.
+    Inputs
+    ------
+    - **data**: (batch_size, size).
+    - **states**: passed through.
     """
 
     def __init__(self, rate: float, axes: tuple = (), prefix: Optional[str] = None,

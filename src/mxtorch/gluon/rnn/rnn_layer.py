@@ -260,7 +260,7 @@ _LAYER_PARAMS = """
 
 
 class RNN(_RNNLayer):
-    r"""A multi-layer Elman RNN: each layer computes
+    __doc__ = r"""A multi-layer Elman RNN: each layer computes
     :math:`h_t = act(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})`, its input being the previous
     layer's output (the sequence itself for the first).
 
@@ -274,20 +274,24 @@ class RNN(_RNNLayer):
         The nonlinearity.""" + _LAYER_PARAMS + """
     dtype : str, default 'float32'
         Type of the parameters and of the default states.
-    prefix, params
-        As for any Block.
+    prefix : str, optional
+        Prefix of the names of the layer and of its parameters (a keyword argument).
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones (a keyword argument).
 
-    Inputs:
-        - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
-          (batch_size, sequence_length, input_size) for 'NTC'.
-        - **states**: optional, a list of one (num_layers * directions, batch_size, hidden_size)
-          array; zeros when left out.
+    Inputs
+    ------
+    - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
+      (batch_size, sequence_length, input_size) for 'NTC'.
+    - **states**: optional, a list of one (num_layers * directions, batch_size, hidden_size)
+      array; zeros when left out.
 
-    Outputs:
-        - **out**: (sequence_length, batch_size, directions * hidden_size) for 'TNC' (batch first
-          for 'NTC').
-        - **out_states**: the final states, as the input states; returned only when states were
-          given.
+    Outputs
+    -------
+    - **out**: (sequence_length, batch_size, directions * hidden_size) for 'TNC' (batch first
+      for 'NTC').
+    - **out_states**: the final states, as the input states; returned only when states were
+      given.
     """
 
     def __init__(self, hidden_size: int, num_layers: int = 1, activation: str = "relu",
@@ -306,7 +310,7 @@ class RNN(_RNNLayer):
 
 
 class LSTM(_RNNLayer):
-    r"""A multi-layer Long Short-Term Memory network (Hochreiter and Schmidhuber, 1997), with an
+    __doc__ = r"""A multi-layer Long Short-Term Memory network (Hochreiter and Schmidhuber, 1997), with an
     optional projection of the hidden state (Sak et al., 2014).
 
     Parameters
@@ -325,21 +329,25 @@ class LSTM(_RNNLayer):
         Turn a NaN cell state into the lower bound instead of propagating it.
     dtype : str, default 'float32'
         Type of the parameters and of the default states.
-    prefix, params
-        As for any Block.
+    prefix : str, optional
+        Prefix of the names of the layer and of its parameters (a keyword argument).
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones (a keyword argument).
 
-    Inputs:
-        - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
-          (batch_size, sequence_length, input_size) for 'NTC'.
-        - **states**: optional, [hidden (num_layers * directions, batch_size, projection_size or
-          hidden_size), cell (num_layers * directions, batch_size, hidden_size)]; zeros when left
-          out.
+    Inputs
+    ------
+    - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
+      (batch_size, sequence_length, input_size) for 'NTC'.
+    - **states**: optional, [hidden (num_layers * directions, batch_size, projection_size or
+      hidden_size), cell (num_layers * directions, batch_size, hidden_size)]; zeros when left
+      out.
 
-    Outputs:
-        - **out**: (sequence_length, batch_size, directions * (projection_size or hidden_size))
-          for 'TNC' (batch first for 'NTC').
-        - **out_states**: [hidden, cell] after the last step; returned only when states were
-          given.
+    Outputs
+    -------
+    - **out**: (sequence_length, batch_size, directions * (projection_size or hidden_size))
+      for 'TNC' (batch first for 'NTC').
+    - **out_states**: [hidden, cell] after the last step; returned only when states were
+      given.
     """
 
     def __init__(self, hidden_size: int, num_layers: int = 1, layout: str = "TNC",
@@ -363,7 +371,7 @@ class LSTM(_RNNLayer):
 
 
 class GRU(_RNNLayer):
-    r"""A multi-layer Gated Recurrent Unit network (Cho et al., 2014) as cuDNN computes it: the
+    __doc__ = r"""A multi-layer Gated Recurrent Unit network (Cho et al., 2014) as cuDNN computes it: the
     reset gate scales the hidden-to-hidden projection after its bias.
 
     Parameters
@@ -374,20 +382,24 @@ class GRU(_RNNLayer):
         Number of stacked layers.""" + _LAYER_PARAMS + """
     dtype : str, default 'float32'
         Type of the parameters and of the default states.
-    prefix, params
-        As for any Block.
+    prefix : str, optional
+        Prefix of the names of the layer and of its parameters (a keyword argument).
+    params : ParameterDict, optional
+        Parameters to share instead of creating new ones (a keyword argument).
 
-    Inputs:
-        - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
-          (batch_size, sequence_length, input_size) for 'NTC'.
-        - **states**: optional, a list of one (num_layers * directions, batch_size, hidden_size)
-          array; zeros when left out.
+    Inputs
+    ------
+    - **data**: (sequence_length, batch_size, input_size) for layout 'TNC',
+      (batch_size, sequence_length, input_size) for 'NTC'.
+    - **states**: optional, a list of one (num_layers * directions, batch_size, hidden_size)
+      array; zeros when left out.
 
-    Outputs:
-        - **out**: (sequence_length, batch_size, directions * hidden_size) for 'TNC' (batch first
-          for 'NTC').
-        - **out_states**: the final states, as the input states; returned only when states were
-          given.
+    Outputs
+    -------
+    - **out**: (sequence_length, batch_size, directions * hidden_size) for 'TNC' (batch first
+      for 'NTC').
+    - **out_states**: the final states, as the input states; returned only when states were
+      given.
     """
 
     def __init__(self, hidden_size: int, num_layers: int = 1, layout: str = "TNC",

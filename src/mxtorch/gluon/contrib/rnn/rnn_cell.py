@@ -122,13 +122,15 @@ class LSTMPCell(rnn.HybridRecurrentCell):
     prefix, params
         As for any Block.
 
-    Inputs:
-        - **data**: (batch_size, input_size).
-        - **states**: [hidden (batch_size, projection_size), cell (batch_size, hidden_size)].
+    Inputs
+    ------
+    - **data**: (batch_size, input_size).
+    - **states**: [hidden (batch_size, projection_size), cell (batch_size, hidden_size)].
 
-    Outputs:
-        - **out**: (batch_size, projection_size).
-        - **next_states**: [hidden, cell], as the inputs.
+    Outputs
+    -------
+    - **out**: (batch_size, projection_size).
+    - **next_states**: [hidden, cell], as the inputs.
     """
 
     def __init__(self, hidden_size: int, projection_size: int, i2h_weight_initializer: Any = None,
