@@ -6,11 +6,12 @@ A node carries its subgraphs (Symbols: the loop body, the condition, the branche
 parameter ``subgraphs``; its attributes are MXNet's: the count of inputs and outputs and, for each
 subgraph, where its inputs come from among the node's. Running a node runs the subgraphs' lowered
 programs (the executor's) step by step on torch tensors, so autograd differentiates through the
-iterations taken. The inputs of subgraph ``g`` are ordered as its program's (arguments, then
-auxiliary states).
+iterations taken. The inputs of a subgraph are ordered as MXNet orders them (``list_inputs``: its
+variables in graph order), which is what the location attributes index.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any, Optional
 
 import torch
@@ -18,18 +19,40 @@ import torch
 from ..base import MXNetError
 from .registry import Int, Shape, op
 
+#: How many subgraphs each control-flow operator carries (MXNet's order: foreach's body;
+#: while_loop's cond and func; cond's condition, then branch and else branch).
+SUBGRAPH_COUNTS = {"_foreach": 1, "_while_loop": 2, "_cond": 3}
+
+# program -> for each of its inputs (arguments, then aux states), the position of that variable
+# among the subgraph's inputs in graph order: the order the location attributes index
+_PROGRAM_ORDER: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _graph_inputs(subgraph: Any) -> list:
+    """The subgraph's variable nodes in graph order (``list_inputs``), which MXNet's location
+    attributes index: arguments and auxiliary states interleaved as the graph reaches them."""
+    from ..symbol.graph import topo_order
+    return [n for n in topo_order(subgraph._outputs) if n.is_variable]
+
+
 def _program(subgraph: Any) -> Any:
     from ..symbol.executor import lower  # the executor lowers graphs; ops come before it
-    return lower(subgraph)
+    program = lower(subgraph)
+    if program not in _PROGRAM_ORDER:
+        position = {id(n): k for k, n in enumerate(_graph_inputs(subgraph))}
+        args, aux = subgraph._variables()
+        _PROGRAM_ORDER[program] = tuple(position[id(n)] for n in args + aux)
+    return program
 
 
 def _input_names(subgraph: Any) -> list:
-    program = _program(subgraph)
-    return program.arg_names + program.aux_names
+    return [n.name for n in _graph_inputs(subgraph)]
 
 
 def _run(subgraph: Any, inputs: list, is_train: bool) -> list:
-    return _program(subgraph)(inputs, is_train)
+    """Run the subgraph on ``inputs``, given in graph order (``list_inputs``)."""
+    program = _program(subgraph)
+    return program([inputs[k] for k in _PROGRAM_ORDER[program]], is_train)
 
 
 def _subgraphs(attrs: dict, count: int) -> tuple:
@@ -74,6 +97,78 @@ def _fill(ins: list, locs: tuple, found: list) -> None:
     for position, value in zip(locs, found):
         if _completes(ins[position], value):
             ins[position] = tuple(value)
+
+
+def mutated_inputs(op_name: str, attrs: dict) -> set:
+    """The positions of the node inputs that feed a subgraph's auxiliary state (a BatchNorm's
+    moving statistics inside a loop body): MXNet's symbol files mark them as inputs the node
+    mutates."""
+    graphs = _subgraphs(attrs, SUBGRAPH_COUNTS[op_name])
+    if op_name == "_foreach":
+        per_graph = [_foreach_locs(attrs)]
+    elif op_name == "_while_loop":
+        per_graph = [attrs["cond_input_locs"], attrs["func_input_locs"]]
+    else:
+        per_graph = [attrs["cond_input_locs"], attrs["then_input_locs"], attrs["else_input_locs"]]
+    found = set()
+    for graph, locs in zip(graphs, per_graph):
+        aux = {id(n) for n in graph._variables()[1]}
+        found.update(loc for loc, n in zip(locs, _graph_inputs(graph)) if id(n) in aux)
+    return found
+
+
+def check_node(op_name: str, attrs: dict, n_inputs: int) -> None:
+    """Check that a control-flow node's subgraphs fit its attributes and its ``n_inputs`` inputs
+    (a node read from a file): the count of subgraphs, their input and output counts, and every
+    location inside its range. Raises MXNetError naming what does not fit."""
+    graphs = _subgraphs(attrs, SUBGRAPH_COUNTS[op_name])
+    n_sub = [len(_graph_inputs(g)) for g in graphs]
+    n_out = [len(g._outputs) for g in graphs]
+    total = attrs["num_outputs"]
+    if not 0 <= attrs.get("num_out_data", 0) <= total:
+        raise MXNetError(f"num_out_data={attrs['num_out_data']} must lie between 0 and "
+                         f"num_outputs={total}")
+
+    def within(what: str, locs: tuple, bound: int, of: str) -> None:
+        bad = [v for v in locs if not 0 <= v < bound]
+        if bad:
+            raise MXNetError(f"{what} {tuple(locs)} has location(s) {bad} outside the {bound} {of}")
+
+    def sized(what: str, locs: tuple, count: int, of: str) -> None:
+        if len(locs) != count:
+            raise MXNetError(f"{what} has {len(locs)} entries, but {of} has {count} inputs")
+
+    if op_name == "_foreach":
+        locs = tuple(attrs["in_data_locs"]) + tuple(attrs["in_state_locs"]) + tuple(attrs["remain_locs"])
+        if sorted(locs) != list(range(n_sub[0])) or len(locs) != n_inputs:
+            raise MXNetError(f"in_data_locs, in_state_locs and remain_locs {locs} must place each of the "
+                             f"node's {n_inputs} inputs at a distinct input of the body, which has "
+                             f"{n_sub[0]}")
+        if len(attrs["in_state_locs"]) != total - attrs["num_out_data"]:
+            raise MXNetError(f"the body carries {len(attrs['in_state_locs'])} states but the node gives "
+                             f"{total - attrs['num_out_data']} (num_outputs - num_out_data)")
+        expected_out = [total]
+    elif op_name == "_while_loop":
+        n_vars = total - attrs["num_out_data"]
+        if n_vars > n_inputs:
+            raise MXNetError(f"{n_vars} loop variables, but the node has {n_inputs} inputs")
+        sized("cond_input_locs", attrs["cond_input_locs"], n_sub[0], "the cond subgraph")
+        sized("func_input_locs", attrs["func_input_locs"], n_sub[1], "the func subgraph")
+        within("cond_input_locs", attrs["cond_input_locs"], n_inputs, "node inputs")
+        within("func_input_locs", attrs["func_input_locs"], n_inputs, "node inputs")
+        if len(attrs["func_var_locs"]) != n_vars:
+            raise MXNetError(f"func_var_locs has {len(attrs['func_var_locs'])} entries for {n_vars} "
+                             f"loop variables")
+        within("func_var_locs", attrs["func_var_locs"], n_sub[1], "inputs of the func subgraph")
+        expected_out = [1, total]
+    else:
+        for k, key in enumerate(("cond_input_locs", "then_input_locs", "else_input_locs")):
+            sized(key, attrs[key], n_sub[k], f"subgraph {k}")
+            within(key, attrs[key], n_inputs, "node inputs")
+        expected_out = [1, total, total]
+    for k, (got, want) in enumerate(zip(n_out, expected_out)):
+        if got != want:
+            raise MXNetError(f"subgraph {k} gives {got} output(s), expected {want}")
 
 
 # -- foreach ---------------------------------------------------------------------------------------

@@ -10,10 +10,13 @@ is inside a hybridized block.
 """
 from __future__ import annotations
 
+import collections
 from typing import Any, Callable, Optional
 
+from .. import attribute
 from .._nesting import flatten, regroup
 from ..base import MXNetError
+from .graph import topo_order
 from .symbol import Group, Symbol, create, var
 
 __all__ = ["foreach", "while_loop", "cond"]
@@ -27,15 +30,57 @@ _regroup = regroup
 
 
 def _inputs(graph: Symbol) -> list:
-    """The variable nodes a graph reads, in its program's order (arguments, then aux states)."""
-    args, aux = graph._variables()
-    return args + aux
+    """The variable nodes a graph reads, in graph order (``list_inputs``: what MXNet's location
+    attributes index)."""
+    return [n for n in topo_order(graph._outputs) if n.is_variable]
 
 
-def _node(op_name: str, inputs: list, attrs: dict, subgraphs: tuple, name: Optional[str],
-          hint: str) -> Symbol:
-    """The control-flow node: ``create`` validates and names it, then it takes its subgraphs."""
-    out = create(op_name, inputs, attrs, hint=hint, name=name)
+# how many subgraphs of each name this process has built: MXNet numbers them (foreach0, ...)
+_SUBGRAPH_NAMES: collections.Counter = collections.Counter()
+
+
+def _subgraph_name(name: str) -> str:
+    """A fresh ``__subgraph_name__`` for a subgraph called ``name``: numbered per name and, inside
+    another subgraph, prefixed with that one's (``foreach0$foreach0``), as MXNet does."""
+    outer = attribute.current().get(None).get("__subgraph_name__", "")
+    if outer:
+        name = f"{outer}${name}"
+    _SUBGRAPH_NAMES[name] += 1
+    return f"{name}{_SUBGRAPH_NAMES[name] - 1}"
+
+
+def _placeholders(symbols: list) -> list:
+    """One variable per symbol, named as MXNet names loop placeholders: ``<name>-<output>``
+    (``data-0``). Inputs that would share a name are refused, as MXNet refuses them."""
+    names = [f"{s._outputs[0][0].name}-{s._outputs[0][1]}" for s in symbols]
+    if len(set(names)) != len(names):
+        raise MXNetError(f"the loop inputs must be distinct symbols; their placeholders {names} repeat "
+                         "a name")
+    return [var(n) for n in names]
+
+
+def _computed(outputs: list, scope: str, states: tuple = ()) -> list:
+    """The subgraph's heads: ``outputs`` (then ``states``) with an identity node in front of each
+    one the subgraph does not compute itself (a variable, or a node built outside ``scope``) and
+    of each state that is also an output, as MXNet does so that every head is computed inside."""
+    out_names = {o._outputs[0][0].name for o in outputs}
+
+    def own(s: Symbol, also_output: bool) -> Symbol:
+        node = s._outputs[0][0]
+        if node.is_variable or also_output or node.attrs.get("__subgraph_name__", "") != scope:
+            return create("_copy", [s], {}, hint="identity")
+        return s
+    with attribute.AttrScope(__subgraph_name__=scope):
+        return ([own(o, False) for o in outputs]
+                + [own(s, s._outputs[0][0].name in out_names) for s in states])
+
+
+def _node(op_name: str, inputs: list, attrs: dict, subgraphs: tuple) -> Symbol:
+    """The control-flow node: ``create`` validates it and names it after the operator
+    (``_foreach0``, as MXNet), then it takes its subgraphs. Location attributes are written as
+    MXNet writes them (``[0, 2]``)."""
+    attrs = {k: str(list(v)) if isinstance(v, tuple) else v for k, v in attrs.items()}
+    out = create(op_name, inputs, attrs, hint=op_name)
     node = out._outputs[0][0]
     node.subgraphs = tuple(subgraphs)
     node._parsed = None
@@ -64,16 +109,18 @@ def foreach(body: Callable, data: Any, init_states: Any, name: str = "foreach") 
     """
     flat_data, data_fmt = _flatten(data, "foreach data")
     flat_states, state_fmt = _flatten(init_states, "foreach states")
-    data_vars = [var(f"{name}_data{i}") for i in range(len(flat_data))]
-    state_vars = [var(f"{name}_state{j}") for j in range(len(flat_states))]
-    piece = _regroup(data_vars, data_fmt)[0]
-    states_in = _regroup(state_vars, state_fmt)[0] if flat_states else init_states
-    outs, new_states = body(piece, states_in)
+    scope = _subgraph_name(name)
+    with attribute.AttrScope(__subgraph_name__=scope):
+        loop_vars = _placeholders(flat_data + flat_states)
+        data_vars, state_vars = loop_vars[:len(flat_data)], loop_vars[len(flat_data):]
+        piece = _regroup(data_vars, data_fmt)[0]
+        states_in = _regroup(state_vars, state_fmt)[0] if flat_states else init_states
+        outs, new_states = body(piece, states_in)
     flat_outs, out_fmt = _flatten(outs, "foreach output")
     flat_new, _ = _flatten(new_states, "foreach states")
     if len(flat_new) != len(flat_states):
         raise MXNetError(f"foreach: body returned {len(flat_new)} states, expected {len(flat_states)}")
-    graph = Group(flat_outs + flat_new)
+    graph = Group(_computed(flat_outs, scope, tuple(flat_new)))
     names = [n.name for n in _inputs(graph)]
     loop = [v.name for v in data_vars + state_vars]
     unused = [n for n in loop if n not in names]
@@ -85,7 +132,7 @@ def foreach(body: Callable, data: Any, init_states: Any, name: str = "foreach") 
              "in_state_locs": tuple(names.index(v.name) for v in state_vars),
              "remain_locs": tuple(names.index(n.name) for n in remain)}
     inputs = flat_data + flat_states + [Symbol([(n, 0)]) for n in remain]
-    node = _node("_foreach", inputs, attrs, (graph,), name, "foreach")
+    node = _node("_foreach", inputs, attrs, (graph,))
     results = [node[i] for i in range(len(flat_outs) + len(flat_new))]
     outputs = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
     states = _regroup(results[len(flat_outs):], state_fmt)[0] if flat_states else []
@@ -106,11 +153,16 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
     flat_vars, _ = _flatten([loop_vars] if single else list(loop_vars), "while_loop loop_vars")
     if not flat_vars:
         raise MXNetError("while_loop: loop_vars should contain at least one element")
-    placeholders = [var(f"{name}_var{j}") for j in range(len(flat_vars))]
-    pred = cond(*placeholders)
+    cond_scope = _subgraph_name(name + "_cond")
+    with attribute.AttrScope(__subgraph_name__=cond_scope):
+        pred = cond(*_placeholders(flat_vars))
     if not isinstance(pred, Symbol):
         raise MXNetError(f"while_loop: cond must return a Symbol, got {type(pred).__name__}")
-    step_output, new_vars = func(*placeholders)
+    cond_graph = Group(_computed([pred], cond_scope))
+    func_scope = _subgraph_name(name + "_func")
+    with attribute.AttrScope(__subgraph_name__=func_scope):
+        placeholders = _placeholders(flat_vars)
+        step_output, new_vars = func(*placeholders)
     step_output = [] if step_output is None else step_output
     new_vars = [] if new_vars is None else new_vars
     flat_out, out_fmt = _flatten(list(step_output) if isinstance(step_output, tuple) else step_output,
@@ -120,13 +172,12 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
     if len(flat_new) != len(flat_vars):
         raise MXNetError(f"while_loop: func returned {len(flat_new)} loop variables, expected "
                          f"{len(flat_vars)}")
-    func_graph = Group(flat_out + flat_new)
+    func_graph = Group(_computed(flat_out + flat_new, func_scope))
     loop = [p.name for p in placeholders]
     func_names = [n.name for n in _inputs(func_graph)]
     unused = [n for n in loop if n not in func_names]
     if unused:
         raise MXNetError(f"while_loop: func must use every loop variable; it ignores {unused}")
-    cond_graph = pred
     others = _outer_inputs([cond_graph, func_graph], loop)
     position = {n: j for j, n in enumerate(loop)}
     position.update({n.name: len(loop) + k for k, n in enumerate(others)})
@@ -136,7 +187,7 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
              "func_input_locs": tuple(position[n] for n in func_names),
              "func_var_locs": tuple(func_names.index(n) for n in loop)}
     inputs = flat_vars + [Symbol([(n, 0)]) for n in others]
-    node = _node("_while_loop", inputs, attrs, (cond_graph, func_graph), name, "while_loop")
+    node = _node("_while_loop", inputs, attrs, (cond_graph, func_graph))
     results = [node[i] for i in range(len(flat_out) + len(flat_vars))]
     outputs = _regroup(results[:len(flat_out)], out_fmt)[0] if flat_out else []
     final = results[len(flat_out):]
@@ -148,17 +199,21 @@ def cond(pred: Symbol, then_func: Callable, else_func: Callable, name: str = "co
     else ``else_func()``'s (a graph node holding both branches)."""
     if not isinstance(pred, Symbol):
         raise MXNetError(f"cond: pred must be a Symbol, got {type(pred).__name__}")
-    flat_then, then_fmt = _flatten(then_func(), "cond then output")
-    flat_else, _ = _flatten(else_func(), "cond else output")
-    if len(flat_then) != len(flat_else):
-        raise MXNetError(f"cond: the branches give {len(flat_then)} and {len(flat_else)} outputs")
-    then_graph, else_graph = Group(flat_then), Group(flat_else)
-    outer = _outer_inputs([pred, then_graph, else_graph], [])
+    pred_graph = Group(_computed([pred], _subgraph_name(name + "_pred")))
+    branches = []
+    for func, what in ((then_func, "then"), (else_func, "else")):
+        scope = _subgraph_name(f"{name}_{what}")
+        with attribute.AttrScope(__subgraph_name__=scope):
+            flat, fmt = _flatten(func(), f"cond {what} output")
+        branches.append((Group(_computed(flat, scope)), fmt, len(flat)))
+    (then_graph, then_fmt, n_then), (else_graph, _, n_else) = branches
+    if n_then != n_else:
+        raise MXNetError(f"cond: the branches give {n_then} and {n_else} outputs")
+    outer = _outer_inputs([pred_graph, then_graph, else_graph], [])
     position = {n.name: k for k, n in enumerate(outer)}
-    attrs = {"num_outputs": len(flat_then),
-             "cond_input_locs": tuple(position[n.name] for n in _inputs(pred)),
+    attrs = {"num_outputs": n_then,
+             "cond_input_locs": tuple(position[n.name] for n in _inputs(pred_graph)),
              "then_input_locs": tuple(position[n.name] for n in _inputs(then_graph)),
              "else_input_locs": tuple(position[n.name] for n in _inputs(else_graph))}
-    node = _node("_cond", [Symbol([(n, 0)]) for n in outer], attrs, (pred, then_graph, else_graph),
-                 name, "cond")
-    return _regroup([node[i] for i in range(len(flat_then))], then_fmt)[0]
+    node = _node("_cond", [Symbol([(n, 0)]) for n in outer], attrs, (pred_graph, then_graph, else_graph))
+    return _regroup([node[i] for i in range(n_then)], then_fmt)[0]

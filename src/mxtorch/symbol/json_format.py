@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from ..base import MXNetError, short_repr
+from ..ops.control_flow import SUBGRAPH_COUNTS, check_node, mutated_inputs
 from ..ops.registry import get_op
 from . import limits
 from .graph import HIDDEN_KEYS, Node, topo_order
@@ -30,28 +31,42 @@ MXNET_VERSION = 10901
 # -- writing ------------------------------------------------------------------------------------
 def to_json(heads: list) -> str:
     """The graph under ``heads`` as MXNet symbol JSON, laid out byte for byte as MXNet writes it."""
+    graph = _graph_struct(heads, 0)
+    graph["attrs"] = {"mxnet_version": ["int", MXNET_VERSION]}
+    return _dmlc_dumps(graph, depth=0)
+
+
+def _graph_struct(heads: list, depth: int) -> "_Struct":
+    """One graph's JSON object (without the version, which only the outermost graph carries).
+    A control-flow node's subgraphs are written inside it, under ``"subgraphs"``, as MXNet does;
+    ``depth`` counts how far inside other graphs this one is."""
+    if depth > limits.MAX_SUBGRAPH_DEPTH:
+        raise MXNetError(f"cannot save a graph whose control-flow subgraphs nest more than "
+                         f"{limits.MAX_SUBGRAPH_DEPTH} deep (limits.MAX_SUBGRAPH_DEPTH)")
     nodes = topo_order(heads)
     index = {id(n): i for i, n in enumerate(nodes)}
     out_nodes = []
     row_ptr = [0]
     for node in nodes:
-        if node.subgraphs:
-            raise MXNetError(f"cannot save node '{node.name}' ({node.op}): symbol files of control-flow "
-                             "operators (their subgraphs) are not written by mxtorch yet")
         spec = _Struct(op=node.op or "null", name=node.name)
-        if node.attrs:
-            spec["attrs"] = dict(sorted(node.attrs.items()))
+        attrs = dict(node.attrs)
+        if node.subgraphs:   # MXNet counts the subgraphs among a control-flow node's arguments
+            attrs["num_args"] = str(len(node.inputs) + len(node.subgraphs))
+        if attrs:
+            spec["attrs"] = dict(sorted(attrs.items()))
         aux = set(node.aux_positions())
+        if node.subgraphs:
+            aux |= mutated_inputs(node.op, node.parsed)
         # MXNet marks inputs the operator mutates (auxiliary states) with version 1
         spec["inputs"] = [[index[id(n)], i, int(k in aux)] for k, (n, i) in enumerate(node.inputs)]
+        if node.subgraphs:
+            spec["subgraphs"] = [_graph_struct(g._outputs, depth + 1) for g in node.subgraphs]
         out_nodes.append(spec)
         row_ptr.append(row_ptr[-1] + _mxnet_num_outputs(node))
-    graph = _Struct(nodes=out_nodes,
-                    arg_nodes=[i for i, n in enumerate(nodes) if n.is_variable],
-                    node_row_ptr=row_ptr,
-                    heads=[[index[id(n)], i, 0] for n, i in heads],
-                    attrs={"mxnet_version": ["int", MXNET_VERSION]})
-    return _dmlc_dumps(graph, depth=0)
+    return _Struct(nodes=out_nodes,
+                   arg_nodes=[i for i, n in enumerate(nodes) if n.is_variable],
+                   node_row_ptr=row_ptr,
+                   heads=[[index[id(n)], i, 0] for n, i in heads])
 
 
 def _mxnet_num_outputs(node: Node) -> int:
@@ -114,14 +129,22 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
         graph = json.loads(text)
     except RecursionError:
         raise MXNetError("symbol JSON nests too deeply (a symbol file needs a depth of six: graph, "
-                         "nodes, node, inputs, entry)") from None
+                         "nodes, node, inputs, entry; four more per level of control-flow "
+                         "subgraphs)") from None
     except ValueError as err:   # a JSONDecodeError, or an integer past Python's digit limit
         raise MXNetError(f"symbol JSON is not valid JSON: {err}") from None
+    return Symbol(_read_graph(graph, 0))
+
+
+def _read_graph(graph: Any, depth: int) -> list:
+    """The head entries of one graph object (the file's, or a control-flow node's subgraph at
+    nesting ``depth``)."""
+    what = "symbol JSON" if depth == 0 else "symbol JSON: a subgraph"
     if not isinstance(graph, dict):
-        raise MXNetError(f"symbol JSON must be an object, got {type(graph).__name__}")
+        raise MXNetError(f"{what} must be an object, got {type(graph).__name__}")
     for key in ("nodes", "arg_nodes", "heads"):
         if key not in graph:
-            raise MXNetError(f"symbol JSON is missing the required key '{key}'")
+            raise MXNetError(f"{what} is missing the required key '{key}'")
     if not isinstance(graph["nodes"], list):
         raise MXNetError("symbol JSON: 'nodes' must be a list")
     for key in ("nodes", "heads"):
@@ -130,14 +153,13 @@ def from_json(text: str) -> "Symbol":  # noqa: F821
                              f"{limits.MAX_NODES} a graph may have (limits.MAX_NODES)")
     nodes: list = []
     for i, spec in enumerate(graph["nodes"]):
-        nodes.append(_load_node(i, spec, nodes))
+        nodes.append(_load_node(i, spec, nodes, depth))
     for nid in _int_list(graph["arg_nodes"], "arg_nodes"):
         if not 0 <= nid < len(nodes) or not nodes[nid].is_variable:
             raise MXNetError(f"symbol JSON: arg_nodes entry {nid} is not a variable node")
     if not isinstance(graph["heads"], list) or not graph["heads"]:
         raise MXNetError("symbol JSON: 'heads' must be a non-empty list of [node, index, version]")
-    heads = [_entry(h, nodes, len(nodes), "heads") for h in graph["heads"]]
-    return Symbol(heads)
+    return [_entry(h, nodes, len(nodes), "heads") for h in graph["heads"]]
 
 
 def _int_list(value: Any, what: str) -> list:
@@ -160,7 +182,7 @@ def _check_text(label: str, what: str, text: str) -> None:
                          f"({err.reason} at character {err.start})") from None
 
 
-def _load_node(i: int, spec: Any, nodes: list) -> Node:
+def _load_node(i: int, spec: Any, nodes: list, depth: int = 0) -> Node:
     label = _node_label(i, spec)
     if not isinstance(spec, dict):
         raise MXNetError(f"symbol JSON: {label} must be an object, got {type(spec).__name__}")
@@ -186,7 +208,8 @@ def _load_node(i: int, spec: Any, nodes: list) -> Node:
     except MXNetError:
         raise MXNetError(f"symbol JSON: {label}: unknown operator '{op}'") from None
     per_input = _take_per_input_keys(attrs, entry.inputs)
-    node = Node(entry.name, name, attrs, inputs, entry)
+    subgraphs = _load_subgraphs(label, entry.name, spec, attrs, len(inputs), depth)
+    node = Node(entry.name, name, attrs, inputs, entry, subgraphs)
     try:
         node.parsed  # noqa: B018  (parse and validate the attributes now)
     except MXNetError as err:
@@ -196,11 +219,49 @@ def _load_node(i: int, spec: Any, nodes: list) -> Node:
                          f"more than the {limits.MAX_NODE_OUTPUTS} an operator may have "
                          f"(limits.MAX_NODE_OUTPUTS)")
     _complete_inputs(node, label)
+    if subgraphs:
+        try:
+            check_node(entry.name, node.parsed, len(inputs))
+        except MXNetError as err:
+            raise MXNetError(f"symbol JSON: {label}: {err}") from None
     names = node.input_names()
     for (input_name, key), value in per_input.items():
         if input_name in names:
             node.inputs[names.index(input_name)][0].attrs[key] = value
     return node
+
+
+def _load_subgraphs(label: str, op: str, spec: dict, attrs: dict, n_inputs: int, depth: int) -> tuple:
+    """A control-flow node's subgraphs, read from its ``"subgraphs"`` list: as many as the operator
+    runs, at most ``limits.MAX_SUBGRAPH_DEPTH`` levels deep. MXNet counts them in ``num_args``;
+    mxtorch counts only the node's inputs there, so the count is checked and lowered."""
+    wanted = SUBGRAPH_COUNTS.get(op, 0)
+    given = spec.get("subgraphs")
+    if not wanted:
+        if given:
+            raise MXNetError(f"symbol JSON: {label}: operator {op} takes no subgraphs, got "
+                             f"{short_repr(given)}")
+        return ()
+    if not isinstance(given, list) or len(given) != wanted:
+        raise MXNetError(f"symbol JSON: {label}: operator {op} needs a 'subgraphs' list of {wanted} "
+                         f"graph(s), got {short_repr(given)}")
+    if depth + 1 > limits.MAX_SUBGRAPH_DEPTH:
+        raise MXNetError(f"symbol JSON: {label}: control-flow subgraphs nest more than "
+                         f"{limits.MAX_SUBGRAPH_DEPTH} deep (limits.MAX_SUBGRAPH_DEPTH)")
+    count = attrs.get("num_args")
+    if count != str(n_inputs + wanted):
+        raise MXNetError(f"symbol JSON: {label}: operator {op} has {n_inputs} input(s) and {wanted} "
+                         f"subgraph(s), so num_args must be {n_inputs + wanted}, got {short_repr(count)}")
+    attrs["num_args"] = str(n_inputs)
+    from .symbol import Symbol
+    graphs = []
+    for k, graph in enumerate(given):
+        try:
+            graphs.append(Symbol(_read_graph(graph, depth + 1)))
+        except MXNetError as err:
+            inner = str(err).removeprefix("symbol JSON: ")
+            raise MXNetError(f"symbol JSON: {label}: subgraph {k}: {inner}") from None
+    return tuple(graphs)
 
 
 def _node_attrs(label: str, spec: dict) -> dict:

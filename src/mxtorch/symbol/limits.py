@@ -9,10 +9,14 @@ the node and the limit.
 from __future__ import annotations
 
 __all__ = ["MAX_NODES", "MAX_NODE_OUTPUTS", "MAX_ATTR_CHARS", "MAX_TUPLE_LEN", "MAX_NDIM",
-           "MAX_INT", "MAX_ELEMENTS"]
+           "MAX_INT", "MAX_ELEMENTS", "MAX_SUBGRAPH_DEPTH"]
 
 #: Nodes in one graph (variables and operators alike); also the most heads a file may list.
 MAX_NODES = 500_000
+
+#: Levels of control-flow subgraphs inside one another (a foreach whose body holds a foreach is
+#: two); real programs use one or two.
+MAX_SUBGRAPH_DEPTH = 32
 
 #: Outputs of one operator (``SliceChannel``'s ``num_outputs``, ``Concat``'s ``num_args``...).
 MAX_NODE_OUTPUTS = 4096
