@@ -1,4 +1,4 @@
-"""Dataset sampler."""
+"""Samplers: the objects that decide which dataset indices a DataLoader reads, and in what order."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Optional
@@ -12,10 +12,12 @@ _LAST_BATCH = ("keep", "discard", "rollover")
 
 
 class Sampler:
-    """Base class for samplers.
+    """Base class of samplers: an iterable of dataset indices with a known length.
 
-    All samplers should subclass `Sampler` and define `__iter__` and `__len__`
-    methods.
+    Subclasses implement ``__iter__`` (one epoch of indices) and ``__len__``.
+    mxtorch's samplers may also answer ``_index_array`` with a whole epoch
+    as an array, which lets :class:`BatchSampler` and the DataLoader slice
+    batches without a Python step per sample.
     """
 
     def __iter__(self) -> Iterator:
@@ -34,14 +36,19 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """Samples elements from [start, start+length) sequentially.
+    """The indices ``start, start + 1, ..., start + length - 1``, in order.
 
     Parameters
     ----------
     length : int
-        Length of the sequence.
-    start : int, default is 0
-        The start of the sequence index.
+        Number of indices.
+    start : int, default 0
+        First index.
+
+    Examples
+    --------
+    >>> list(mx.gluon.data.SequentialSampler(3, start=5))
+    [5, 6, 7]
     """
 
     def __init__(self, length: int, start: int = 0):
@@ -49,7 +56,8 @@ class SequentialSampler(Sampler):
         self._start = start
 
     def __iter__(self) -> Iterator[int]:
-        return iter(range(self._start, self._start + self._length))
+        stop = self._start + self._length
+        return iter(range(self._start, stop))
 
     def __len__(self) -> int:
         return self._length
@@ -59,14 +67,15 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """Samples elements from [0, length) randomly without replacement.
+    """A fresh random permutation of ``0 .. length - 1`` each epoch.
 
-    Uses numpy's global random state (``np.random.seed`` makes it repeatable), as MXNet does.
+    The shuffle draws from numpy's global random state, as MXNet's does, so
+    ``np.random.seed`` makes the order repeatable.
 
     Parameters
     ----------
     length : int
-        Length of the sequence.
+        Number of indices.
     """
 
     def __init__(self, length: int):
@@ -128,20 +137,28 @@ class SplitSampler(Sampler):
 
 
 class FilterSampler(Sampler):
-    """Samples elements from a Dataset for which `fn` returns True.
+    """The indices of the samples of ``dataset`` that ``fn`` accepts, in order.
+
+    The dataset is read once, at construction, to find them.
 
     Parameters
     ----------
     fn : callable
-        A callable function that takes a sample and returns a boolean
+        Predicate called with each sample; a true result keeps its index.
     dataset : Dataset
-        The dataset to filter.
+        The dataset to select from.
+
+    Examples
+    --------
+    >>> data = mx.gluon.data.SimpleDataset([3, 8, 1, 9])
+    >>> list(mx.gluon.data.FilterSampler(lambda x: x > 2, data))
+    [0, 1, 3]
     """
 
     def __init__(self, fn: Callable[[Any], bool], dataset: Any):
         self._fn = fn
         self._dataset = dataset
-        self._indices = [i for i, sample in enumerate(dataset) if fn(sample)]
+        self._indices = [index for index, item in enumerate(dataset) if fn(item)]
 
     def __iter__(self) -> Iterator[int]:
         return iter(self._indices)
@@ -154,32 +171,30 @@ class FilterSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Wraps over another `Sampler` and return mini-batches of samples.
+    """Group the indices of another sampler into lists of ``batch_size``.
 
     Parameters
     ----------
     sampler : Sampler
-        The source Sampler.
+        Source of the indices.
     batch_size : int
-        Size of mini-batch.
-    last_batch : {'keep', 'discard', 'rollover'}
-        Specifies how the last batch is handled if batch_size does not evenly
-        divide sequence length.
+        Indices per batch.
+    last_batch : {'keep', 'discard', 'rollover'}, default 'keep'
+        What happens to the indices left over when the epoch does not divide
+        into whole batches: ``'keep'`` yields them as a shorter final batch,
+        ``'discard'`` drops them, and ``'rollover'`` holds them back and puts
+        them at the front of the next epoch.
 
-        If 'keep', the last batch will be returned directly, but will contain
-        less element than `batch_size` requires.
-
-        If 'discard', the last batch will be discarded.
-
-        If 'rollover', the remaining elements will be rolled over to the next
-        iteration.
+    Raises
+    ------
+    ValueError
+        For an unknown ``last_batch`` or a ``batch_size`` below 1.
 
     Examples
     --------
-    >>> sampler = gluon.data.SequentialSampler(10)
-    >>> batch_sampler = gluon.data.BatchSampler(sampler, 3, 'keep')
-    >>> list(batch_sampler)
-    [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
+    >>> batches = mx.gluon.data.BatchSampler(mx.gluon.data.SequentialSampler(7), 3, 'rollover')
+    >>> list(batches), list(batches)
+    ([[0, 1, 2], [3, 4, 5]], [[6, 0, 1], [2, 3, 4]])
     """
 
     def __init__(self, sampler: Sampler, batch_size: int, last_batch: str = "keep"):
@@ -219,6 +234,7 @@ class BatchSampler(Sampler):
                 self._prev = rest.tolist()
 
     def _batches_iterated(self) -> Iterator[list]:
+        """Build batches by stepping through the source sampler one index at a time."""
         batch, self._prev = self._prev, []
         for i in self._sampler:
             batch.append(i)
@@ -232,8 +248,8 @@ class BatchSampler(Sampler):
                 self._prev = batch
 
     def __len__(self) -> int:
-        if self._last_batch == "keep":
-            return (len(self._sampler) + self._batch_size - 1) // self._batch_size
-        if self._last_batch == "discard":
-            return len(self._sampler) // self._batch_size
-        return (len(self._prev) + len(self._sampler)) // self._batch_size
+        total = len(self._sampler)
+        if self._last_batch == "rollover":
+            total += len(self._prev)
+        whole, left = divmod(total, self._batch_size)
+        return whole + 1 if left and self._last_batch == "keep" else whole
