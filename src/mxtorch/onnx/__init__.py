@@ -33,7 +33,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from ..base import MXNetError
-from ._export import build_model, get_operator_support
+from .exporter import build_model, get_operator_support
 
 __all__ = ["export_model", "get_operator_support"]
 

@@ -8,6 +8,6 @@ tensors, and ``import_to_gluon`` wraps an imported model in a ``gluon.SymbolBloc
 from __future__ import annotations
 
 from ...onnx import export_model
-from ...onnx._import import get_model_metadata, import_model, import_to_gluon
+from ...onnx.importer import get_model_metadata, import_model, import_to_gluon
 
 __all__ = ["import_model", "get_model_metadata", "import_to_gluon", "export_model"]
