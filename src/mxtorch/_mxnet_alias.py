@@ -159,7 +159,7 @@ class _NumPyWithAliases(types.ModuleType):
         super().__init__(numpy.__name__, numpy.__doc__)
         self.__dict__["_numpy"] = numpy
         for name, value in _REMOVED_NUMPY_ALIASES.items():
-            if not hasattr(numpy, name):
+            if name not in vars(numpy):   # not hasattr: NumPy 2 warns when asked for np.object
                 self.__dict__[name] = value
 
     def __getattr__(self, name: str) -> object:
@@ -192,7 +192,7 @@ class _GluonCVLoader:
                 module._require_pytorch_version = _relaxed_torch_check(original)
         numpy = sys.modules.get("numpy")
         if (numpy is not None and module.__dict__.get("np") is numpy and _under_mxtorch()
-                and any(not hasattr(numpy, name) for name in _REMOVED_NUMPY_ALIASES)):
+                and any(name not in vars(numpy) for name in _REMOVED_NUMPY_ALIASES)):
             module.np = _NumPyWithAliases(numpy)
 
     def __getattr__(self, name: str) -> object:   # get_source, get_filename, ... as the real loader

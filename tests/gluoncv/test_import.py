@@ -51,6 +51,8 @@ except ImportError as err:
 PROGRAM = """\
 import json
 import sys
+import warnings
+warnings.simplefilter("error", FutureWarning)   # NumPy 2 warns when asked for np.object
 import mxnet
 import torch
 import gluoncv
