@@ -145,10 +145,9 @@ class MXRecordIO:
     def _check_pid(self, allow_reset: bool = False) -> None:
         """A file handle must not be shared with a forked process: reopen there when allowed."""
         if self.pid != current_process().pid:
-            if allow_reset:
-                self.reset()
-            else:
+            if not allow_reset:
                 raise RuntimeError("Forbidden operation in multiple processes")
+            self.reset()
 
     def _require_open(self) -> io.BufferedIOBase:
         if not self.is_open or self._file is None:
@@ -285,7 +284,7 @@ class MXIndexedRecordIO(MXRecordIO):
     Parameters
     ----------
     idx_path : str
-        Path to the index file.
+        Path of the text index: read when the file is opened with ``'r'``, written as records are added.
     uri : str
         Path to the record file (a seekable file).
     flag : str
@@ -441,9 +440,10 @@ def pack(header: Any, s: bytes) -> bytes:
     if isinstance(header.label, numbers.Number):
         header = header._replace(flag=0)
     else:
-        label = np.asarray(header.label, dtype=np.float32)
-        header = header._replace(flag=label.size, label=0)
-        s = label.tobytes() + bytes(s)
+        # a vector label travels in front of the payload; flag counts its float32 entries
+        labels = np.asarray(header.label, dtype=np.float32)
+        s = labels.tobytes() + bytes(s)
+        header = IRHeader(labels.size, 0, header.id, header.id2)
     return _IR_STRUCT.pack(*header) + bytes(s)
 
 
@@ -474,8 +474,9 @@ def unpack(s: bytes) -> Tuple[Any, bytes]:
         if header.flag * 4 > len(s):
             raise MXNetError(f"unpack: the record header declares {header.flag} float32 labels "
                              f"({header.flag * 4} bytes), only {len(s)} bytes follow the header")
-        header = header._replace(label=np.frombuffer(s, np.float32, header.flag))
-        s = s[header.flag * 4:]
+        count = header.flag
+        header = header._replace(label=np.frombuffer(s, dtype=np.float32, count=count))
+        s = s[count * 4:]
     return header, s
 
 
