@@ -226,6 +226,20 @@ def test_refusals(tmp_path):
         make(path_imgrec=plain).next()
     with pytest.raises(MXNetError, match="cannot read path_imglist"):
         make(path_imglist=str(tmp_path / "missing.lst"))
+    nan = write_rec(tmp_path / "nan.rec", [[np.nan, 5, 0, 0.1, 0.1, 0.5, 0.5]])
+    with pytest.raises(MXNetError, match="widths are not numbers"):
+        make(path_imgrec=nan).next()
+
+
+def test_a_label_count_beyond_the_record_is_refused_before_allocating(tmp_path):
+    """Found by fuzzing: the label count in a record's header sizes the label batch, so it is
+    checked against the bytes the record spans."""
+    data = bytearray(open(REC, "rb").read())
+    data[8:12] = (1 << 30).to_bytes(4, "little")       # the first record's IRHeader flag
+    path = tmp_path / "huge.rec"
+    path.write_bytes(bytes(data))
+    with pytest.raises(MXNetError, match="declares 1073741824 label values"):
+        mx.io.ImageDetRecordIter(path_imgrec=str(path), data_shape=(3, 8, 8), batch_size=2)
 
 
 def test_grey_rgba_and_uint8():

@@ -119,6 +119,8 @@ def _parse_label(raw: np.ndarray, record_id: int) -> tuple:
 
     if raw.size < 7:
         raise fail(f"{raw.size} values, at least 7 needed for one object")
+    if not np.isfinite(raw[:2]).all():
+        raise fail("the header and object widths are not numbers")
     header_width, object_width = int(raw[0]), int(raw[1])
     if header_width < 2 or object_width < 5 or header_width > raw.size:
         raise fail(f"header width {header_width} (at least 2) and object width {object_width} "
@@ -405,8 +407,14 @@ class ImageDetRecordIter(ImageRecordIter):
         if self._label_map is not None:
             return max((len(v) for v in self._label_map.values()), default=0)
         longest = 0
-        for offset, head in zip(stream.keys, stream.heads):
+        ends = list(stream.keys[1:]) + [stream.rec._size]   # the part's records are contiguous
+        for offset, end, head in zip(stream.keys, ends, stream.heads):
             count = int(np.frombuffer(head, dtype="<u4")[0]) if len(head) == 4 else 0
+            room = (int(end) - int(offset) - 8 - 24) // 4    # part header, image record header
+            if count > room:
+                raise MXNetError(f"ImageDetRecordIter: the record at byte {offset} of "
+                                 f"{stream.rec.uri!r} declares {count} label values, more than "
+                                 f"its {max(room, 0) * 4 + 24} bytes can hold")
             if self._label_width_given > 0 and count != self._label_width_given:
                 raise MXNetError(f"ImageDetRecordIter: the record at byte {offset} has {count} "
                                  f"label values, label_width is {self._label_width_given}")
