@@ -232,14 +232,21 @@ def get_tols(x: Any, y: Any, rtol: Any, atol: Any) -> tuple:
     return rtol, atol
 
 
+def _given_or_table(value: Optional[float], table: dict, dtype: Any) -> float:
+    """``value`` when given, else ``table``'s entry for ``dtype``."""
+    if value is not None:
+        return value
+    return table[dtype]
+
+
 def get_atol(atol: Optional[float] = None, dtype: Any = np.dtype(np.float64)) -> float:
     """``atol``, or the default absolute tolerance of ``dtype`` (float64's by default)."""
-    return default_atols()[dtype] if atol is None else atol
+    return _given_or_table(atol, default_atols(), dtype)
 
 
 def get_rtol(rtol: Optional[float] = None, dtype: Any = np.dtype(np.float64)) -> float:
     """``rtol``, or the default relative tolerance of ``dtype`` (float64's by default)."""
-    return default_rtols()[dtype] if rtol is None else rtol
+    return _given_or_table(rtol, default_rtols(), dtype)
 
 
 def get_etol(etol: Optional[float] = None) -> float:
@@ -327,8 +334,8 @@ def assign_each2(input1: np.ndarray, input2: np.ndarray,
 
 def create_2d_tensor(rows: int, columns: int, dtype: Any = np.int64) -> NDArray:
     """A (rows, columns) NDArray whose row ``i`` holds ``i`` (for large-tensor tests)."""
-    a = mx.nd.arange(0, rows, dtype=dtype).reshape(rows, 1)
-    return mx.nd.broadcast_to(a, shape=(a.shape[0], columns))
+    row_numbers = mx.nd.arange(rows, dtype=dtype).reshape((rows, 1))
+    return mx.nd.broadcast_to(row_numbers, shape=(rows, columns))
 
 
 def create_vector(size: int, dtype: Any = np.int64) -> NDArray:
@@ -388,17 +395,22 @@ def create_sparse_array_zd(shape: Sequence[int], stype: str, density: float,
     raise _sparse_refusal(stype)
 
 
+def _rand_sizes(bounds: Sequence[int], allow_zero_size: bool) -> tuple:
+    """One random size per bound, drawn in order, each in ``[1, bound]`` (from 0 with
+    ``allow_zero_size``)."""
+    smallest = 0 if allow_zero_size else 1
+    return tuple(rnd.randint(smallest, bound + 1) for bound in bounds)
+
+
 def rand_shape_2d(dim0: int = 10, dim1: int = 10, allow_zero_size: bool = False) -> tuple:
     """A random 2-d shape, each size in ``[1, dim]`` (``[0, dim]`` with ``allow_zero_size``)."""
-    low = 0 if allow_zero_size else 1
-    return rnd.randint(low, dim0 + 1), rnd.randint(low, dim1 + 1)
+    return _rand_sizes((dim0, dim1), allow_zero_size)
 
 
 def rand_shape_3d(dim0: int = 10, dim1: int = 10, dim2: int = 10,
                   allow_zero_size: bool = False) -> tuple:
     """A random 3-d shape, each size in ``[1, dim]`` (``[0, dim]`` with ``allow_zero_size``)."""
-    low = 0 if allow_zero_size else 1
-    return rnd.randint(low, dim0 + 1), rnd.randint(low, dim1 + 1), rnd.randint(low, dim2 + 1)
+    return _rand_sizes((dim0, dim1, dim2), allow_zero_size)
 
 
 def rand_shape_nd(num_dim: int, dim: int = 10, allow_zero_size: bool = False) -> tuple:
@@ -410,28 +422,29 @@ def rand_shape_nd(num_dim: int, dim: int = 10, allow_zero_size: bool = False) ->
 
 def rand_coord_2d(x_low: int, x_high: int, y_low: int, y_high: int) -> tuple:
     """A random int64 point with ``x`` in ``[x_low, x_high)`` and ``y`` in ``[y_low, y_high)``."""
-    x = np.random.randint(x_low, x_high, dtype=np.int64)
-    y = np.random.randint(y_low, y_high, dtype=np.int64)
-    return x, y
+    return tuple(np.random.randint(low, high, dtype=np.int64)
+                 for low, high in ((x_low, x_high), (y_low, y_high)))
 
 
 def np_reduce(dat: np.ndarray, axis: Any, keepdims: bool,
               numpy_reduce_func: Callable) -> np.ndarray:
     """Reduce ``dat`` over ``axis`` (None, an int or several) one axis at a time with a numpy
     reduction such as ``np.sum``, keeping reduced axes as size 1 when ``keepdims``."""
-    if isinstance(axis, int):
-        axis = [axis]
+    if axis is None:
+        axes = list(range(dat.ndim))
+    elif isinstance(axis, int):
+        axes = [axis]
     else:
-        axis = list(axis) if axis is not None else range(len(dat.shape))
-    ret = dat
-    for i in reversed(sorted(axis)):
-        ret = numpy_reduce_func(ret, axis=i)
-    if keepdims:
-        keepdims_shape = list(dat.shape)
-        for i in axis:
-            keepdims_shape[i] = 1
-        ret = ret.reshape(tuple(keepdims_shape))
-    return ret
+        axes = list(axis)
+    out = dat
+    for ax in sorted(axes, reverse=True):   # the highest first: lower axes keep their numbers
+        out = numpy_reduce_func(out, axis=ax)
+    if not keepdims:
+        return out
+    kept = list(dat.shape)
+    for ax in axes:
+        kept[ax] = 1
+    return out.reshape(tuple(kept))
 
 
 # --- comparisons ------------------------------------------------------------------------------
@@ -489,10 +502,11 @@ def _mismatch_message(a: np.ndarray, b: np.ndarray, rtol: float, atol: float,
     """Print the largest violations (up to ``mismatches[0]``) and return the assertion text,
     as MXNet words it."""
     a, b = np.broadcast_arrays(a, b)
-    index, rel = _find_max_violation(a, b, rtol, atol)
+    worst = _find_max_violation(a, b, rtol, atol)
+    index, rel = worst
     if index == ():
         return "Error %f exceeds tolerance rtol=%e, atol=%e.\n" % (rel, rtol, atol)
-    index_err, rel_err = index, rel
+    index_err, rel_err = worst
     print("\n*** Maximum errors for vector of size {}:  rtol={}, atol={}\n".format(
         a.size, rtol, atol))
     # zero the worst element each round to find the next, counting how many must go
@@ -551,17 +565,15 @@ def assert_almost_equal(a: Any, b: Any, rtol: Any = None, atol: Any = None,
     a, b = np.asarray(_as_numpy(a)), np.asarray(_as_numpy(b))
     if a.dtype == np.bool_ and b.dtype == np.bool_:
         np.testing.assert_equal(a, b)
-        return
-    if almost_equal(a, b, rtol, atol, equal_nan=equal_nan):
-        return
-    _raise_mismatch(a, b, _mismatch_message(a, b, rtol, atol, names, equal_nan, mismatches))
+    elif not almost_equal(a, b, rtol, atol, equal_nan=equal_nan):
+        _raise_mismatch(a, b, _mismatch_message(a, b, rtol, atol, names, equal_nan, mismatches))
 
 
 def assert_allclose(a: Any, b: Any, rtol: float = 1e-07, atol: float = 0,
                     equal_nan: bool = True) -> None:
     """:func:`assert_almost_equal` with numpy's ``assert_allclose`` defaults (rtol 1e-7, atol 0,
     NaNs equal)."""
-    assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    assert_almost_equal(a, b, rtol, atol, equal_nan=equal_nan)
 
 
 def assert_almost_equal_with_err(a: Any, b: Any, rtol: Any = None, atol: Any = None,
@@ -570,8 +582,8 @@ def assert_almost_equal_with_err(a: Any, b: Any, rtol: Any = None, atol: Any = N
     """:func:`assert_almost_equal` that tolerates a share ``etol`` of elements out of
     tolerance (none by default)."""
     etol = get_etol(etol)
-    if etol <= 0:
-        assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    if etol <= 0:   # no error rate allowed: the plain check (its default names and counts)
+        assert_almost_equal(a, b, rtol, atol, equal_nan=equal_nan)
         return
     rtol, atol = get_tols(a, b, rtol, atol)
     a, b = np.asarray(_as_numpy(a)), np.asarray(_as_numpy(b))
@@ -586,9 +598,8 @@ def assert_almost_equal_ignore_nan(a: Any, b: Any, rtol: Any = None, atol: Any =
     """:func:`assert_almost_equal` where a NaN in either array matches anything."""
     a = np.copy(_as_numpy(a))
     b = np.copy(_as_numpy(b))
-    nan_mask = np.logical_or(np.isnan(a), np.isnan(b))
-    a[nan_mask] = 0
-    b[nan_mask] = 0
+    either_nan = np.isnan(a) | np.isnan(b)
+    a[either_nan] = b[either_nan] = 0
     assert_almost_equal(a, b, rtol, atol, names)
 
 
@@ -665,10 +676,10 @@ def _parse_location(sym: Symbol, location: Any, ctx: Context, dtype: Any = np.fl
     assert isinstance(location, (dict, list, tuple))
     _check_float_dtype(dtype)
     if isinstance(location, dict):
-        if set(location.keys()) != set(sym.list_arguments()):
-            raise ValueError("Symbol arguments and keys of the given location do not match."
-                             "symbol args:%s, location.keys():%s"
-                             % (str(set(sym.list_arguments())), str(set(location.keys()))))
+        wanted, given = set(sym.list_arguments()), set(location)
+        if given != wanted:
+            raise ValueError(f"Symbol arguments and keys of the given location do not match."
+                             f"symbol args:{wanted}, location.keys():{given}")
     else:
         location = dict(zip(sym.list_arguments(), location))
     return _sorted_dict({k: _to_nd(v, ctx, dtype) for k, v in location.items()})
@@ -681,11 +692,10 @@ def _parse_aux_states(sym: Symbol, aux_states: Any, ctx: Context,
     if aux_states is None:
         return None
     if isinstance(aux_states, dict):
-        if set(aux_states.keys()) != set(sym.list_auxiliary_states()):
-            raise ValueError("Symbol aux_states names and given aux_states do not match."
-                             "symbol aux_names:%s, aux_states.keys:%s"
-                             % (str(set(sym.list_auxiliary_states())),
-                                str(set(aux_states.keys()))))
+        wanted, given = set(sym.list_auxiliary_states()), set(aux_states)
+        if given != wanted:
+            raise ValueError(f"Symbol aux_states names and given aux_states do not match."
+                             f"symbol aux_names:{wanted}, aux_states.keys:{given}")
     elif isinstance(aux_states, (list, tuple)):
         aux_states = dict(zip(sym.list_auxiliary_states(), aux_states))
     return {k: mx.nd.array(v, ctx=ctx, dtype=v.dtype if isinstance(dtype, str) else dtype)
@@ -777,9 +787,9 @@ def check_numeric_gradient(sym: Symbol, location: Any, aux_states: Any = None,
     if ctx is None:
         ctx = default_context()
 
-    location = _parse_location(sym=sym, location=location, ctx=ctx, dtype=dtype)
+    location = _parse_location(sym, location, ctx, dtype)
     location_npy = {k: v.asnumpy() for k, v in location.items()}
-    aux_states = _parse_aux_states(sym=sym, aux_states=aux_states, ctx=ctx, dtype=dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
     aux_states_npy = None if aux_states is None else {k: v.asnumpy()
                                                       for k, v in aux_states.items()}
     if grad_nodes is None:
@@ -794,30 +804,32 @@ def check_numeric_gradient(sym: Symbol, location: Any, aux_states: Any = None,
     else:
         raise ValueError(f"grad_nodes must be None, a list or a dict, not {type(grad_nodes)}")
 
-    input_shape = {k: v.shape for k, v in location.items()}
-    _, out_shape, _ = sym.infer_shape(**input_shape)
+    _, out_shape, _ = sym.infer_shape(**{name: arr.shape for name, arr in location.items()})
     # projecting the output on random weights (not too small, or precision is lost) makes one
     # scalar whose gradient involves every output element
     proj = mx.sym.Variable("__random_proj")
     out = mx.sym.make_loss(sym * proj)
-    location = dict(list(location.items()) +
-                    [("__random_proj", mx.nd.array(np.random.rand(*out_shape[0]) + 0.1,
-                                                   ctx=ctx, dtype=dtype))])
-    args_grad_npy = dict([(k, np.random.normal(0, 0.01, size=location[k].shape))
-                          for k in grad_nodes] +
-                         [("__random_proj", np.random.normal(0, 0.01, size=out_shape[0]))])
-    args_grad = {k: mx.nd.array(v, ctx=ctx, dtype=dtype) for k, v in args_grad_npy.items()}
+    # the draws keep MXNet's order (projection, then each starting gradient), so a seeded
+    # check sees the numbers MXNet's would
+    projection = np.random.rand(*out_shape[0]) + 0.1
+    location = {**location, "__random_proj": mx.nd.array(projection, ctx=ctx, dtype=dtype)}
+    args_grad_npy = {name: np.random.normal(0, 0.01, size=location[name].shape)
+                     for name in grad_nodes}
+    args_grad_npy["__random_proj"] = np.random.normal(0, 0.01, size=out_shape[0])
+    args_grad = {name: mx.nd.array(start, ctx=ctx, dtype=dtype)
+                 for name, start in args_grad_npy.items()}
 
     executor = out.bind(ctx, grad_req=grad_req, args=location, args_grad=args_grad,
                         aux_states=aux_states)
-    inps = executor.arg_arrays
-    if len(inps) != len(location):
-        raise ValueError("Executor arg_arrays and and location len do not match."
-                         "Got %d inputs and %d locations" % (len(inps), len(location)))
+    bound = len(executor.arg_arrays)
+    if bound != len(location):
+        raise ValueError(f"Executor arg_arrays and and location len do not match."
+                         f"Got {bound} inputs and {len(location)} locations")
     assert len(executor.outputs) == 1
 
     executor.forward(is_train=True)
-    eps = get_tolerance(executor.outputs[0], numeric_eps, default_numeric_eps())
+    loss = executor.outputs[0]
+    eps = get_tolerance(loss, numeric_eps, default_numeric_eps())
     # finite differences with a tiny step are noise unless computed in float64
     if dtype in (np.float32, np.float16):
         assert eps >= 1e-5
@@ -871,16 +883,17 @@ def check_symbolic_forward(sym: Symbol, location: Any, expected: Any, rtol: Any 
     _check_float_dtype(dtype)
     if ctx is None:
         ctx = default_context()
-    location = _parse_location(sym=sym, location=location, ctx=ctx, dtype=dtype)
-    aux_states = _parse_aux_states(sym=sym, aux_states=aux_states, ctx=ctx, dtype=dtype)
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
+    output_names = sym.list_outputs()
     if isinstance(expected, dict):
-        expected = [expected[k] for k in sym.list_outputs()]
-    args_grad_data = {k: mx.nd.zeros(v.shape, ctx=ctx,
-                                     dtype=v.dtype if isinstance(dtype, str) else dtype)
-                      for k, v in location.items()}
-    executor = sym.bind(ctx=ctx, args=location, args_grad=args_grad_data, aux_states=aux_states)
+        expected = [expected[name] for name in output_names]
+    zero_grads = {name: mx.nd.zeros(arr.shape, ctx=ctx,
+                                    dtype=arr.dtype if isinstance(dtype, str) else dtype)
+                  for name, arr in location.items()}
+    executor = sym.bind(ctx, location, args_grad=zero_grads, aux_states=aux_states)
     executor.forward(is_train=False)
-    for output_name, expect, output in zip(sym.list_outputs(), expected, executor.outputs):
+    for output_name, expect, output in zip(output_names, expected, executor.outputs):
         assert_almost_equal(expect, output, rtol, atol,
                             ("EXPECTED_%s" % output_name, "FORWARD_%s" % output_name),
                             equal_nan=equal_nan)
@@ -933,8 +946,8 @@ def check_symbolic_backward(sym: Symbol, location: Any, out_grads: Any, expected
     _refuse_sparse_grads(grad_stypes)
     if ctx is None:
         ctx = default_context()
-    location = _parse_location(sym=sym, location=location, ctx=ctx, dtype=dtype)
-    aux_states = _parse_aux_states(sym=sym, aux_states=aux_states, ctx=ctx, dtype=dtype)
+    location = _parse_location(sym, location, ctx, dtype)
+    aux_states = _parse_aux_states(sym, aux_states, ctx, dtype)
     if isinstance(expected, (list, tuple)):
         expected = dict(zip(sym.list_arguments(), expected))
 
@@ -948,8 +961,8 @@ def check_symbolic_backward(sym: Symbol, location: Any, out_grads: Any, expected
     elif isinstance(grad_req, (list, tuple)):
         grad_req = dict(zip(sym.list_arguments(), grad_req))
 
-    executor = sym.bind(ctx=ctx, args=location, args_grad=args_grad_data,
-                        aux_states=aux_states, grad_req=grad_req)
+    executor = sym.bind(ctx, location, args_grad=args_grad_data, grad_req=grad_req,
+                        aux_states=aux_states)
     executor.forward(is_train=True)
     executor.backward(_out_grads_as_nd(out_grads, ctx, dtype))
 
