@@ -349,28 +349,35 @@ def test_layer_inside_a_hybridized_block(layer_cls, layout: str):
     assert net(nd.random.normal(shape=(3, 3, 5))).shape == (3, 3, 2)
 
 
-def test_deferred_layer_in_a_block_hybridized_before_its_first_call():
-    """MXNet infers the layer's input size through _rnn_param_concat backwards; mxtorch's shape
-    rules see inputs only, so the first call of a hybridized outer block asks for the input size
-    by name (input_size=, or one imperative call first, avoids it)."""
+@pytest.mark.parametrize("layer_cls", [gluon.rnn.LSTM, gluon.rnn.GRU, gluon.rnn.RNN])
+@pytest.mark.parametrize("options", [{}, {"num_layers": 2, "bidirectional": True}, {"layout": "NTC"}],
+                         ids=["plain", "2l_bi", "ntc"])
+def test_deferred_layer_in_a_block_hybridized_before_its_first_call(layer_cls, options):
+    """As in MXNet, the input size reaches the first layer's weights backwards through the graph:
+    the RNN node's data fixes its parameter vector's length, _rnn_param_concat hands what the known
+    pieces leave to the unknown ones (shared between the directions) and each Reshape gives it to
+    its weight. The hybridized block then computes what the eager one does."""
     class Net(gluon.HybridBlock):
-        def __init__(self, input_size: int, **kwargs):
+        def __init__(self, **kwargs):
             super().__init__(**kwargs)
             with self.name_scope():
-                self.rnn = gluon.rnn.LSTM(3, input_size=input_size, prefix="rnn_")
+                self.rnn = layer_cls(3, prefix="rnn_", **options)
 
         def hybrid_forward(self, F, x):
-            return self.rnn(x)
+            return self.rnn(x) * 2
 
-    net = Net(0, prefix="net_")
-    net.initialize()
-    net.hybridize()
-    with pytest.raises(ValueError, match="net_rnn_l0_i2h_weight: \\(12, 0\\)"):
-        net(nd.ones((4, 2, 5)))
-    net = Net(5)
-    net.initialize()
-    net.hybridize()
-    assert net(nd.ones((4, 2, 5))).shape == (4, 2, 3)
+    x = nd.array(np.random.RandomState(0).standard_normal((4, 2, 5)).astype(np.float32))
+    results = []
+    for hybridize in (True, False):
+        mx.random.seed(7)
+        net = Net(prefix="net_")
+        net.initialize(mx.init.Uniform(0.5))
+        if hybridize:
+            net.hybridize()
+        results.append(net(x).asnumpy())
+        gates = {gluon.rnn.LSTM: 4, gluon.rnn.GRU: 3, gluon.rnn.RNN: 1}[layer_cls]
+        assert net.rnn.l0_i2h_weight.shape == (3 * gates, 5)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
 
 
 def test_conv_cells_shapes_and_names():

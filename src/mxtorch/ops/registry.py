@@ -48,6 +48,11 @@ shape rule (``@entry.shape``)
     determines (a Convolution's weight from its data: MXNet's backward inference). Without one,
     output shapes come from running the implementation on meta tensors. ``same_shape`` is the rule
     of element-wise operators.
+input-from-output rule (``@entry.shape_from_outputs``)
+    ``rule(attrs, input_shapes, output_shapes) -> input_shapes``: completes inputs that only a known
+    output determines (a Reshape's unknown input dimension from its output's size; the piece of
+    ``_rnn_param_concat`` whose length the RNN's parameter vector fixes), as MXNet's shape functions
+    do when they see an output's shape first. Inference calls it once the forward rule has run.
 type rule (``untied_inputs``, ``@entry.types``)
     By default the inputs share one dtype and the outputs have it too, or the ``dtype`` attribute's
     type when the operator has one (``tied_types``). ``untied_inputs`` lists the inputs outside that
@@ -317,6 +322,7 @@ class OpDef:
     active_inputs: Optional[Callable] = None
     output_names: Optional[Callable] = None
     shape_rule: Optional[Callable] = None
+    shape_from_outputs_rule: Optional[Callable] = None
     # outputs never share memory with the inputs (no view, no input handed back): nd.X skips its check
     fresh_outputs: bool = False
     # input name -> the ``__init__`` attribute (an initializer's JSON) MXNet gives the variable it
@@ -563,6 +569,11 @@ class OpDef:
     def shape(self, rule: Callable) -> Callable:
         """Decorator attaching the shape rule: ``@conv.shape``."""
         self.shape_rule = rule
+        return rule
+
+    def shape_from_outputs(self, rule: Callable) -> Callable:
+        """Decorator attaching the rule that completes input shapes from known output shapes."""
+        self.shape_from_outputs_rule = rule
         return rule
 
     def infer_type(self, attrs: dict, names: Sequence[str], in_types: Sequence,

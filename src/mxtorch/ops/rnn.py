@@ -286,6 +286,25 @@ def rnn_param_concat(*data: torch.Tensor, num_args: int, dim: int) -> torch.Tens
 
 
 
+@rnn_param_concat.shape_from_outputs
+def _pieces_from_total(attrs: dict, ins: list, outs: list) -> list:
+    """Vector pieces (the flattened parameters) of unknown length share equally what the joined
+    vector's known length leaves, as MXNet's rule does: they are the first layer's input weights,
+    one per direction, all of the size the RNN's data decides."""
+    total = outs[0]
+    if total is None or len(total) != 1 or any(s is not None and len(s) != 1 for s in ins):
+        return ins
+    unknown = [k for k, s in enumerate(ins) if s is None or s[0] == 0]
+    if not unknown:
+        return ins
+    rest = total[0] - sum(s[0] for k, s in enumerate(ins) if k not in unknown)
+    if rest <= 0 or rest % len(unknown):
+        raise MXNetError(f"_rnn_param_concat: {len(unknown)} piece(s) of unknown length cannot "
+                         f"share the {rest} values that the known pieces {ins} leave in a vector "
+                         f"of {total[0]}")
+    return [(rest // len(unknown),) if k in unknown else s for k, s in enumerate(ins)]
+
+
 @rnn_param_concat.shape
 def _(attrs: dict, *shapes: Any) -> tuple:
     # a piece of unknown size (a deferred weight's 0 dimension) leaves the joined length unknown,

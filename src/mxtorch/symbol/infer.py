@@ -150,6 +150,11 @@ def _infer_node(node: Node, shapes: dict, done: set) -> list:
     in_shapes = [shapes.get(k) for k in keys_in]
     try:
         ins, outs = node.entry.infer_shape(node.parsed, in_shapes)
+        backward = node.entry.shape_from_outputs_rule
+        if backward is not None and not all(known(s) for s in ins):
+            current = [o if known(o) else shapes.get(k) for o, k in zip(outs, keys_out)]
+            if any(known(o) for o in current):
+                ins = backward(node.parsed, list(ins), current)
     except MXNetError as err:
         raise MXNetError(f"Error in operator {node.name}: {err}") from None
     except (ValueError, TypeError, IndexError, ArithmeticError, MemoryError, RuntimeError) as err:

@@ -79,6 +79,20 @@ def reshape(data, *, shape, reverse, target_shape, keep_highest):
     return data.reshape(infer_reshape(tuple(data.shape), shape, reverse))
 
 
+@reshape.shape_from_outputs
+def _reshape_input_from_output(attrs: dict, ins: list, outs: list) -> list:
+    """An input with one unknown dimension takes the size the known output leaves for it."""
+    data, out = ins[0], outs[0]
+    if data is None or not out or 0 in out or list(data).count(0) != 1:
+        return ins
+    rest = math.prod(d for d in data if d)
+    total = math.prod(out)
+    if rest == 0 or total % rest:
+        raise MXNetError(f"reshape: an input of shape {tuple(data)} cannot give the output shape "
+                         f"{tuple(out)}")
+    return [tuple(total // rest if d == 0 else d for d in data)] + ins[1:]
+
+
 @op("shape_array")
 def shape_array(data):
     """Returns a 1-D int64 array holding the shape of the input."""
