@@ -321,7 +321,8 @@ def _hsl_jitter(x: torch.Tensor, s: _Settings, rng: np.random.Generator) -> torc
 
 def _hsl_shift(x: torch.Tensor, dh: int, ds: int, dl: int) -> torch.Tensor:
     """Shift the hue, saturation and lightness of a float (height, width, 3+) image in 0-255 by
-    ``dh`` (OpenCV's 2-degree hue steps), ``ds`` and ``dl`` (in 255ths), saturating."""
+    ``dh`` (OpenCV's 2-degree hue steps), ``ds`` and ``dl`` (in 255ths), each saturating at the
+    ends of its range as MXNet's 8-bit HLS arithmetic does."""
     rgb = x[..., :3] / 255.0
     vmax, _ = rgb.max(-1)
     vmin, _ = rgb.min(-1)
@@ -334,7 +335,9 @@ def _hsl_shift(x: torch.Tensor, dh: int, ds: int, dl: int) -> torch.Tensor:
     hue = torch.where(vmax == r, 60 * (g - b) / safe,
                       torch.where(vmax == g, 120 + 60 * (b - r) / safe, 240 + 60 * (r - g) / safe))
     hue = torch.where(diff == 0, torch.zeros_like(hue), hue) % 360
-    hue = (hue + dh * 2.0) % 360                       # OpenCV's 8-bit hue counts 2-degree steps
+    # OpenCV's 8-bit hue counts 2-degree steps; MXNet saturates the shifted hue at 0 and 180
+    # steps (red at both ends) rather than going round the circle
+    hue = (hue + dh * 2.0).clamp(0, 360)
     light = (light + dl / 255.0).clamp(0, 1)
     sat = (sat + ds / 255.0).clamp(0, 1)
     chroma = (1 - (2 * light - 1).abs()) * sat
