@@ -249,29 +249,23 @@ class Module(BaseModule):
         MXNetError
             When a parameter is missing from the given dictionaries and ``allow_missing`` is False.
         """
-        if self.params_initialized and not force_init:
-            warnings.warn("Parameters already initialized and force_init=False. "
-                          "init_params call ignored.", stacklevel=2)
+        if self._init_ignored("init_params", force_init):
             return
         self._require("binded")
-
-        def _impl(name: Any, arr: Any, cache: Optional[dict]) -> None:
-            if cache is not None:
-                if name in cache:
-                    if cache[name] is not arr:
-                        cache[name].copyto(arr)
-                    return
-                if not allow_missing:
+        attrs = self._symbol.attr_dict()
+        for bound, given in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
+            for name in sorted(bound):
+                target = bound[name]
+                if given is not None and name in given:
+                    if given[name] is not target:
+                        given[name].copyto(target)
+                    continue
+                if given is not None and not allow_missing:
                     # MXNet raised a bare RuntimeError, which MXNetError still is
                     raise MXNetError(f"{name} is not presented: the given parameters hold no "
                                      f"'{name}' (allow_missing=True initializes it instead)")
-            if initializer is not None:
-                initializer(name, arr)
-
-        attrs = self._symbol.attr_dict()
-        for params, cache in ((self._arg_params, arg_params), (self._aux_params, aux_params)):
-            for name, arr in sorted(params.items()):
-                _impl(InitDesc(name, attrs.get(name, None)), arr, cache)
+                if initializer is not None:
+                    initializer(InitDesc(name, attrs.get(name)), target)
         self.params_initialized = True
         self._params_dirty = False
         self._exec_group.set_params(self._arg_params, self._aux_params, allow_extra=allow_extra)
@@ -305,13 +299,20 @@ class Module(BaseModule):
             super().set_params(arg_params, aux_params, allow_missing=False,
                                force_init=force_init, allow_extra=allow_extra)
             return
-        if self.params_initialized and not force_init:
-            warnings.warn("Parameters already initialized and force_init=False. "
-                          "set_params call ignored.", stacklevel=2)
+        if self._init_ignored("set_params", force_init):
             return
         self._exec_group.set_params(arg_params, aux_params, allow_extra=allow_extra)
         self._params_dirty = True
         self.params_initialized = True
+
+    def _init_ignored(self, call: str, force_init: bool) -> bool:
+        """Whether ``call`` should do nothing because parameters exist and ``force_init`` is
+        off; says so in a warning pointing at the caller's caller, as MXNet's does."""
+        if not self.params_initialized or force_init:
+            return False
+        warnings.warn(f"Parameters already initialized and force_init=False. {call} call ignored.",
+                      stacklevel=3)
+        return True
 
     # -- binding ------------------------------------------------------------------------------
     def bind(self, data_shapes: list, label_shapes: Optional[list] = None, for_training: bool = True,
@@ -366,6 +367,8 @@ class Module(BaseModule):
             self.params_initialized = True
             self._arg_params = shared_module._arg_params
             self._aux_params = shared_module._aux_params
+            if shared_module.optimizer_initialized:
+                self.borrow_optimizer(shared_module)
         elif self.params_initialized:
             # params were loaded (Module.load) or initialized before a rebind
             self._exec_group.set_params(self._arg_params, self._aux_params)
@@ -374,8 +377,6 @@ class Module(BaseModule):
                                 for name, x in zip(self._param_names, self._exec_group.param_arrays)}
             self._aux_params = {name: zeros(x[0].shape, dtype=x[0].dtype)
                                 for name, x in zip(self._aux_names, self._exec_group.aux_arrays)}
-        if shared_module is not None and shared_module.optimizer_initialized:
-            self.borrow_optimizer(shared_module)
         self.binded = True
 
     def _keep_input_shapes(self, data_shapes: list, label_shapes: Optional[list]) -> None:
@@ -424,10 +425,10 @@ class Module(BaseModule):
             return
         if self._params_dirty:
             self._sync_params_from_devices()
-        kvstore, update_on_kvstore = _create_kvstore(kvstore, len(self._context), self._arg_params)
+        store, update_on_kvstore = _create_kvstore(kvstore, len(self._context), self._arg_params)
         batch_size = self._exec_group.batch_size
-        if kvstore and "dist" in kvstore.type and "_sync" in kvstore.type:
-            batch_size *= kvstore.num_workers
+        if store and "dist" in store.type and "_sync" in store.type:
+            batch_size *= store.num_workers  # every worker's batch adds to the summed gradient
         rescale_grad = 1.0 / batch_size
         n = len(self._context)
         names = self._exec_group.param_names
@@ -448,21 +449,20 @@ class Module(BaseModule):
             if not optimizer.idx2name:
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
-        self._kvstore = kvstore
+        self._kvstore = store
         self._update_on_kvstore = update_on_kvstore
-        self._updater = None
-        if kvstore:
+        self._updater = None if update_on_kvstore else opt.get_updater(optimizer)
+        if store:
             if self._compression_params:
-                kvstore.set_gradient_compression(self._compression_params)
+                store.set_gradient_compression(self._compression_params)
             if update_on_kvstore:
-                kvstore.set_optimizer(self._optimizer)
-            _initialize_kvstore(kvstore, self._exec_group.param_arrays, self._arg_params,
+                store.set_optimizer(self._optimizer)
+            _initialize_kvstore(store, self._exec_group.param_arrays, self._arg_params,
                                 self._param_names, update_on_kvstore)
-        if not update_on_kvstore:
-            self._updater = opt.get_updater(optimizer)
         self.optimizer_initialized = True
-        if self._preload_opt_states is not None:
-            self.load_optimizer_states(self._preload_opt_states)
+        pending = self._preload_opt_states  # set by Module.load(load_optimizer_states=True)
+        if pending is not None:
+            self.load_optimizer_states(pending)
             self._preload_opt_states = None
 
     def borrow_optimizer(self, shared_module: "Module") -> None:
@@ -477,10 +477,8 @@ class Module(BaseModule):
             A module whose optimizer is initialized.
         """
         shared_module._require("optimizer_initialized")
-        self._optimizer = shared_module._optimizer
-        self._kvstore = shared_module._kvstore
-        self._update_on_kvstore = shared_module._update_on_kvstore
-        self._updater = shared_module._updater
+        for attr in ("_optimizer", "_kvstore", "_update_on_kvstore", "_updater"):
+            setattr(self, attr, getattr(shared_module, attr))
         self.optimizer_initialized = True
 
     # -- computations -------------------------------------------------------------------------
@@ -500,22 +498,19 @@ class Module(BaseModule):
             ``for_training`` the module was bound with.
         """
         self._require("binded", "params_initialized")
-        current = tuple(i.shape for i in self._data_shapes)
-        new = tuple(i.shape for i in data_batch.data)
-        if current != new:
-            if getattr(data_batch, "provide_data", None):
-                new_dshape = data_batch.provide_data
-            else:
-                new_dshape = [DataDesc(i.name, shape, i.dtype, i.layout)
-                              for i, shape in zip(self._data_shapes, new)]
-            if getattr(data_batch, "provide_label", None):
-                new_lshape = data_batch.provide_label
-            elif getattr(data_batch, "label", None) and self._label_shapes:
-                new_lshape = [DataDesc(i.name, j.shape, i.dtype, i.layout)
-                              for i, j in zip(self._label_shapes, data_batch.label)]
-            else:
-                new_lshape = None
-            self.reshape(new_dshape, new_lshape)
+        given = tuple(a.shape for a in data_batch.data)
+        if given != tuple(d.shape for d in self._data_shapes):
+            # the batch's own descriptions win; otherwise the bound ones with the new shapes
+            data_descs = getattr(data_batch, "provide_data", None) or [
+                DataDesc(d.name, shape, d.dtype, d.layout)
+                for d, shape in zip(self._data_shapes, given)]
+            label_descs = getattr(data_batch, "provide_label", None)
+            if not label_descs:
+                labels = getattr(data_batch, "label", None)
+                label_descs = [DataDesc(d.name, a.shape, d.dtype, d.layout)
+                               for d, a in zip(self._label_shapes, labels)] \
+                    if labels and self._label_shapes else None
+            self.reshape(data_descs, label_descs)
         self._exec_group.forward(data_batch, is_train)
 
     def backward(self, out_grads: Any = None) -> None:
