@@ -247,9 +247,9 @@ class BaseModule:
             while ``merge_batches`` is True.
         """
         self._require("binded", "params_initialized")
-        if isinstance(eval_data, (ndarray.NDArray, np.ndarray)):
-            if isinstance(eval_data, np.ndarray):
-                eval_data = ndarray.array(eval_data)
+        if isinstance(eval_data, np.ndarray):
+            eval_data = ndarray.array(eval_data)
+        if isinstance(eval_data, ndarray.NDArray):  # one array is one batch: its first output
             self.forward(DataBatch([eval_data]))
             return self.get_outputs()[0]
         if not isinstance(eval_data, DataIter):
