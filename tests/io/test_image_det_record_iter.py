@@ -1,11 +1,17 @@
 """mx.io.ImageDetRecordIter against MXNet 1.9.1 (goldens from
 tests/conformance/gen_image_det_record.py) and properties of its random augmentation."""
+import inspect
+
 import numpy as np
 import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mxtorch as mx
 from mxtorch import recordio
 from mxtorch.base import MXNetError
+from mxtorch.io import image_det_record as det
 from tests.conftest import GOLDEN
 
 G = GOLDEN / "image_det_record"
@@ -254,3 +260,76 @@ def test_grey_rgba_and_uint8():
     rgba = mx.io.ImageDetRecordIter(path_imgrec=REC, data_shape=(4, 16, 16), batch_size=8)
     with pytest.raises(MXNetError, match="no alpha channel"):
         rgba.next()
+
+
+# -- the augmentation on its own, over many settings (hypothesis) ---------------------------------
+
+
+def det_settings(**over):
+    kw = {name: p.default for name, p in
+          inspect.signature(mx.io.ImageDetRecordIter.__init__).parameters.items()
+          if p.default is not inspect.Parameter.empty}
+    kw.update(over)
+    return det._DetSettings(kw)
+
+
+@st.composite
+def det_cases(draw):
+    rows, cols = draw(st.integers(4, 48)), draw(st.integers(4, 48))
+    boxes = []
+    for cls in range(draw(st.integers(1, 4))):
+        x0, x1 = sorted(draw(st.floats(0, 1, width=32)) for _ in range(2))
+        y0, y1 = sorted(draw(st.floats(0, 1, width=32)) for _ in range(2))
+        boxes.append([cls, x0, y0, max(x1, x0 + 0.01), max(y1, y0 + 0.01), 10 + cls])
+    over = dict(
+        data_shape=(3, draw(st.integers(4, 40)), draw(st.integers(4, 40))),
+        resize_mode=draw(st.sampled_from(["force", "shrink", "fit"])),
+        resize=draw(st.sampled_from([-1, 8, 30])),
+        inter_method=draw(st.sampled_from([1, 2, 3, 4, 9, 10])),
+        rand_mirror_prob=draw(st.sampled_from([0.0, 0.5, 1.0])),
+        rand_pad_prob=draw(st.sampled_from([0.0, 1.0])),
+        max_pad_scale=draw(st.floats(1.0, 4.0)),
+        rand_crop_prob=draw(st.sampled_from([0.0, 1.0])),
+        min_crop_scales=draw(st.floats(0.0, 0.5)), max_crop_scales=draw(st.floats(0.6, 1.0)),
+        min_crop_aspect_ratios=draw(st.floats(0.2, 1.0)),
+        max_crop_aspect_ratios=draw(st.floats(1.0, 3.0)),
+        crop_emit_mode=draw(st.sampled_from(["center", "overlap"])),
+        max_random_hue=18, random_hue_prob=draw(st.sampled_from([0.0, 1.0])),
+        max_random_contrast=0.5, random_contrast_prob=draw(st.sampled_from([0.0, 1.0])))
+    return rows, cols, np.array(boxes, dtype=np.float32), over, draw(st.integers(0, 2**31))
+
+
+@settings(max_examples=150, deadline=None)
+@given(det_cases())
+def test_det_augment_keeps_image_and_boxes_consistent(case):
+    rows, cols, objects, over, seed = case
+    s = det_settings(**over)
+    img = torch.randint(0, 256, (rows, cols, 3), dtype=torch.uint8)
+    out, boxes = det._det_augment(img, objects.copy(), s, np.random.default_rng(seed))
+    _, height, width = s.data_shape
+    assert out.dtype == torch.uint8 and out.shape[2] == 3
+    assert 1 <= out.shape[0] <= height and 1 <= out.shape[1] <= width
+    if s.resize_mode == "force":
+        assert tuple(out.shape[:2]) == (height, width)
+    assert 1 <= len(boxes) <= len(objects) and boxes.shape[1] == objects.shape[1]
+    assert np.all((boxes[:, 1:5] >= 0) & (boxes[:, 1:5] <= 1))
+    assert np.all(boxes[:, 3] >= boxes[:, 1]) and np.all(boxes[:, 4] >= boxes[:, 2])
+    # class and extra value travel together, whatever was dropped
+    assert np.all(boxes[:, 5] == boxes[:, 0] + 10)
+    if not s.rand_crop_prob:
+        assert len(boxes) == len(objects)
+
+
+def test_det_augment_pad_puts_the_image_where_its_boxes_go():
+    """With a pad only, the image's pixels land where the projected full-image box says."""
+    s = det_settings(data_shape=(3, 64, 64), resize_mode="shrink", rand_pad_prob=1.0,
+                     max_pad_scale=2.5, fill_value=0)
+    img = torch.full((20, 30, 3), 200, dtype=torch.uint8)
+    whole = np.array([[0, 0.0, 0.0, 1.0, 1.0]], dtype=np.float32)
+    for seed in range(20):
+        out, boxes = det._det_augment(img, whole.copy(), s, np.random.default_rng(seed))
+        h, w = out.shape[0], out.shape[1]
+        x0, y0, x1, y1 = boxes[0, 1:5]
+        inside = out[int(np.ceil(y0 * h)) + 1:int(y1 * h) - 1, int(np.ceil(x0 * w)) + 1:int(x1 * w) - 1]
+        assert inside.numel() and bool((inside == 200).all())
+        assert int((out == 200).all(-1).sum()) <= (y1 - y0) * h * (x1 - x0) * w + 2 * (h + w)
