@@ -333,3 +333,29 @@ def test_det_augment_pad_puts_the_image_where_its_boxes_go():
         inside = out[int(np.ceil(y0 * h)) + 1:int(y1 * h) - 1, int(np.ceil(x0 * w)) + 1:int(x1 * w) - 1]
         assert inside.numel() and bool((inside == 200).all())
         assert int((out == 200).all(-1).sum()) <= (y1 - y0) * h * (x1 - x0) * w + 2 * (h + w)
+
+
+def test_det_augment_crop_moves_the_boxes_with_the_pixels():
+    """A ramp image (red = x, green = y): after a crop, a box corner still sits on the pixels of
+    the corner it had in the original image."""
+    rows, cols = 60, 80
+    ys, xs = torch.meshgrid(torch.arange(rows), torch.arange(cols), indexing="ij")
+    img = torch.stack([xs * 255 // (cols - 1), ys * 255 // (rows - 1), torch.zeros_like(xs)],
+                      -1).to(torch.uint8)
+    objects = np.array([[0, 0.4, 0.3, 0.6, 0.7]], dtype=np.float32)
+    s = det_settings(data_shape=(3, 100, 100), resize_mode="shrink", rand_crop_prob=1.0,
+                     min_crop_scales=0.5, max_crop_scales=0.9, min_crop_aspect_ratios=0.5,
+                     max_crop_aspect_ratios=2.0)
+    cropped = 0
+    for seed in range(30):
+        out, boxes = det._det_augment(img, objects.copy(), s, np.random.default_rng(seed))
+        if tuple(out.shape[:2]) == (rows, cols):
+            continue
+        cropped += 1
+        h, w = out.shape[0], out.shape[1]
+        x0, y0 = boxes[0, 1], boxes[0, 2]
+        if x0 > 0:      # the box's left edge is inside the crop: it is still at x = 0.4
+            assert abs(int(out[h // 2, min(int(round(x0 * w)), w - 1), 0]) - 0.4 * 255) <= 2 * 255 / cols
+        if y0 > 0:
+            assert abs(int(out[min(int(round(y0 * h)), h - 1), w // 2, 1]) - 0.3 * 255) <= 2 * 255 / rows
+    assert cropped >= 20
