@@ -186,3 +186,69 @@ class LSTMPCell(rnn.HybridRecurrentCell):
         next_r = F.FullyConnected(data=hidden, num_hidden=self._projection_size,
                                   weight=h2r_weight, no_bias=True, name=prefix + "out")
         return next_r, [next_r, next_c]
+
+
+def dynamic_unroll(cell: Any, inputs: Any, begin_state: Any, drop_inputs: float = 0,
+                   drop_outputs: float = 0, layout: str = "TNC", valid_length: Any = None) -> tuple:
+    """Run ``cell`` over every step of ``inputs`` with one ``contrib.foreach`` loop rather than
+    one copy of the cell per step, so that a symbolic graph stays the same size whatever the
+    sequence length.
+
+    Parameters
+    ----------
+    cell : RecurrentCell
+        The cell applied at each step.
+    inputs : NDArray or Symbol
+        The sequence, shaped (length, batch, ...) for layout 'TNC' (the faster one: no transpose)
+        or (batch, length, ...) for 'NTC'.
+    begin_state : nested list of NDArray or Symbol
+        The cell's states before the first step.
+    drop_inputs, drop_outputs : float, default 0
+        Dropout rates of the inputs and of the outputs, one mask shared by every step; 0 applies
+        none.
+    layout : str, default 'TNC'
+        Where the time and batch axes of ``inputs`` lie.
+    valid_length : NDArray or Symbol, optional
+        The length of each sequence of the batch, shape (batch,), at most the sequence length:
+        past its length a sequence's outputs are zero and its states stop changing, so the states
+        returned are those of its last valid step.
+
+    Returns
+    -------
+    outputs : NDArray or Symbol
+        The cell's outputs at every step, in ``layout``.
+    states : list of NDArray or Symbol
+        The states after the last step (the last valid one with ``valid_length``), nested as
+        ``begin_state``.
+    """
+    inputs, axis, F, _ = arrange_sequence(None, inputs, layout, True)
+    axes = list(range(len(layout)))
+    axes[0], axes[axis] = axes[axis], axes[0]
+    if axis != 0:
+        inputs = F.transpose(inputs, axes=axes)
+    states = begin_state
+    if drop_inputs:
+        # MXNet shares the mask along ``axis`` of the time-major sequence, as written
+        inputs = F.Dropout(inputs, p=drop_inputs, axes=(axis,))
+    if valid_length is None:
+        def loop_body(step_input: Any, step_states: Any) -> tuple:
+            return cell(step_input, step_states)
+    else:
+        states = list(states) + [F.zeros((1,))]   # the step counter rides along as a state
+
+        def loop_body(step_input: Any, step_states: Any) -> tuple:
+            cell_states, step = step_states[:-1], step_states[-1]
+            out, new_states = cell(step_input, cell_states)
+            running = F.broadcast_greater(valid_length, step)
+            new_states = [F.where(running, new, old) for new, old in zip(new_states, cell_states)]
+            return out, new_states + [step + 1]
+    outputs, states = F.contrib.foreach(loop_body, inputs, states)
+    if drop_outputs:
+        outputs = F.Dropout(outputs, p=drop_outputs, axes=(axis,))
+    if axis != 0:
+        outputs = F.transpose(outputs, axes=axes)
+    if valid_length is None:
+        return outputs, states
+    outputs = F.SequenceMask(outputs, sequence_length=valid_length, use_sequence_length=True,
+                             axis=axis)
+    return outputs, states[:-1]
