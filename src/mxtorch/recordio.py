@@ -312,6 +312,7 @@ class MXIndexedRecordIO(MXRecordIO):
         super().__init__(uri, flag)
 
     def open(self) -> None:
+        """Open the record file and its index; with ``'r'``, read the index into ``idx`` and ``keys``."""
         super().open()
         self.idx = {}
         self.keys = []

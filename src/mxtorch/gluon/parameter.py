@@ -666,12 +666,15 @@ class ParameterDict:
         return key in self._params
 
     def items(self) -> Any:
+        """``(name, Parameter)`` pairs, in the order the parameters were added."""
         return self._params.items()
 
     def keys(self) -> Any:
+        """The full parameter names, in the order the parameters were added."""
         return self._params.keys()
 
     def values(self) -> Any:
+        """The :class:`Parameter` objects, in the order they were added."""
         return self._params.values()
 
     @property
