@@ -24,10 +24,11 @@ class Trainer:
     ``kvstore``; with a single device and a non-distributed type there is no
     store and the optimizer works on the gradients directly.
 
-    Updates run on the kvstore instead of on each device when
-    ``update_on_kvstore`` says so, when ``MXNET_UPDATE_ON_KVSTORE`` is unset or
-    ``1`` and the store can run optimizers, and always for an asynchronous
-    distributed store (``'dist_async'``).
+    Whether updates run on the kvstore instead of on each device is
+    ``update_on_kvstore`` when given. Left as None, it is yes unless
+    ``MXNET_UPDATE_ON_KVSTORE=0``, a ``'local'`` store holds a parameter of
+    more than 16M elements, or the store cannot run optimizers; an
+    asynchronous distributed store (``'dist_async'``) always updates itself.
 
     Unlike MXNet, which waits for the first :meth:`step`, a trainer built with a
     distributed kvstore copies rank 0's initialized parameters to all workers
