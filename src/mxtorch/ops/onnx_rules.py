@@ -826,10 +826,14 @@ def _from_softmax(r: Any, node: Any, attrs: dict) -> Any:
     axis = int(attrs.get("axis", 1))  # before set 13: each sample flattened from ``axis`` on
     if axis == -1:
         return r.op(node, op_name, [r.data(node, 0)], axis=-1)
-    if axis == 1 and op_name == "softmax":
-        return r.op(node, "SoftmaxActivation", [r.data(node, 0)], mode="instance")
-    raise import_error(node, f"has axis {axis} under operator set {r.opset}; mxtorch imports axis -1 (and 1 "
-                     "for Softmax) there")
+    if axis not in (0, 1):
+        raise import_error(node, f"has axis {axis} under operator set {r.opset}; mxtorch imports "
+                                 "axes -1, 0 and 1 there")
+    x = r.data(node, 0)
+    flat = r.op(node, "Reshape", [x], name=r.helper_name(node, "flat"),
+                shape=(1, -1) if axis == 0 else (0, -1))
+    soft = r.op(node, op_name, [flat], name=r.helper_name(node, "soft"), axis=-1)
+    return r.op(node, "reshape_like", [soft, x])
 
 
 _ONNX_BINARY = {"Add": ("broadcast_add", "_plus_scalar", "_plus_scalar"),
