@@ -211,6 +211,10 @@ def test_refusals(tmp_path):
         make(num_crop_sampler=2, min_crop_scales=(0.1, 0.2, 0.3))
     with pytest.raises(MXNetError, match="crop sampler 0 needs"):
         make(min_crop_scales=0.5, max_crop_scales=0.5)
+    with pytest.raises(MXNetError, match="must be a number or a tuple of numbers"):
+        make(max_crop_trials="many")
+    make(num_crop_sampler=2, min_crop_scales="(0.1, 0.3)", max_crop_scales="1",
+         data_shape="(3, 16, 16)").close()
     with pytest.raises(MXNetError, match="resize_mode"):
         make(resize_mode="stretch")
     with pytest.raises(MXNetError, match="data_shape"):

@@ -17,7 +17,7 @@ from typing import Any, Optional
 import numpy as np
 import torch
 
-from ..base import MXNetError
+from ..base import MXNetError, parse_literal
 from .file_iters import ignore_unknown
 from .image_record import (_DTYPES, ImageRecordIter, _check_part, _hsl_shift, _load_mean_img,
                            _read_label_map, _RecordStream, _resize, _resize_short)
@@ -38,7 +38,10 @@ class _DetSettings:
     """The detection augmentation and normalisation settings of one iterator, checked once."""
 
     def __init__(self, kw: dict) -> None:
-        self.data_shape = tuple(int(v) for v in kw["data_shape"])
+        try:
+            self.data_shape = tuple(int(v) for v in parse_literal(kw["data_shape"]))
+        except (TypeError, ValueError):
+            self.data_shape = ()
         if len(self.data_shape) != 3 or self.data_shape[0] not in (1, 3, 4) \
                 or min(self.data_shape) <= 0:
             raise MXNetError(f"ImageDetRecordIter: data_shape must be (channels, height, width) "
@@ -82,14 +85,18 @@ class _DetSettings:
             return []
         values = {}
         for name in _SAMPLER_FIELDS:
-            given = kw[name]
+            given = parse_literal(kw[name])
             seq = [given] if np.isscalar(given) else list(given)
             if len(seq) == 1:
                 seq = seq * count
             if len(seq) != count:
                 raise MXNetError(f"ImageDetRecordIter: {name} has {len(seq)} values for "
                                  f"num_crop_sampler={count} samplers (give one or {count})")
-            values[name] = [int(v) if name == "max_crop_trials" else float(v) for v in seq]
+            try:
+                values[name] = [int(v) if name == "max_crop_trials" else float(v) for v in seq]
+            except (TypeError, ValueError):
+                raise MXNetError(f"ImageDetRecordIter: {name} must be a number or a tuple of "
+                                 f"numbers, got {kw[name]!r}") from None
         samplers = [{name[:-1]: values[name][i] for name in _SAMPLER_FIELDS} for i in range(count)]
         for i, smp in enumerate(samplers):
             bad = []
@@ -341,7 +348,8 @@ class ImageDetRecordIter(ImageRecordIter):
     within each chunk of records it read; here the whole part is shuffled. The random draws are
     this iterator's own, from ``(seed, epoch, sample)``: the same seed gives the same batches with
     any number of threads, but not MXNet's random crops. The HSL jitter works in floating point
-    rather than OpenCV's 8-bit HLS (within a grey level or two).
+    rather than in OpenCV's 8-bit HLS, so its pixels differ slightly from MXNet's. Tuple
+    settings may also be given as MXNet's strings, e.g. ``min_crop_scales='(0.1, 0.3)'``.
     """
 
     def __init__(self, *, path_imgrec: str = "", data_shape: Any = None, batch_size: int = 0,
