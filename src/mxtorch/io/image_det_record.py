@@ -267,8 +267,8 @@ def _det_augment(img: torch.Tensor, objects: np.ndarray, s: _DetSettings,
         img = _resize(img, out_w, out_h, s.inter_method, rng)
     elif s.resize_mode == "fit" or rows > out_h or cols > out_w:
         ratio = min(np.float32(out_h) / np.float32(rows), np.float32(out_w) / np.float32(cols))
-        img = _resize(img, max(1, int(ratio * np.float32(cols))),
-                      max(1, int(ratio * np.float32(rows))), s.inter_method, rng)
+        img = _resize(img, min(out_w, max(1, int(ratio * np.float32(cols)))),
+                      min(out_h, max(1, int(ratio * np.float32(rows)))), s.inter_method, rng)
     return img, objects
 
 
