@@ -995,37 +995,34 @@ def check_speed(sym: Symbol, location: Optional[dict] = None, ctx: Optional[Cont
     if grad_req is None:
         grad_req = "write"
     if location is None:
-        exe = sym.simple_bind(grad_req=grad_req, ctx=ctx, **kwargs)
-        location = {k: np.random.normal(size=arr.shape, scale=1.0)
-                    for k, arr in exe.arg_dict.items()}
+        exe = sym.simple_bind(ctx, grad_req=grad_req, **kwargs)
+        location = {name: np.random.normal(size=buf.shape, scale=1.0)
+                    for name, buf in exe.arg_dict.items()}
     else:
-        assert isinstance(location, dict), 'Expect dict, get "location"=%s' % str(location)
-        exe = sym.simple_bind(grad_req=grad_req, ctx=ctx,
-                              **{k: v.shape for k, v in location.items()})
-    for name, iarr in location.items():
-        exe.arg_dict[name][:] = iarr.astype(exe.arg_dict[name].dtype)
+        assert isinstance(location, dict), f'Expect dict, get "location"={location}'
+        exe = sym.simple_bind(ctx, grad_req=grad_req,
+                              **{name: value.shape for name, value in location.items()})
+    for name, value in location.items():
+        buf = exe.arg_dict[name]
+        buf[:] = value.astype(buf.dtype)
+    if typ not in ("whole", "forward"):
+        raise ValueError('typ can only be "whole" or "forward".')
 
-    if typ == "whole":
-        exe.forward(is_train=True)
-        exe.backward(out_grads=exe.outputs)
-        for output in exe.outputs:
-            output.wait_to_read()
-        tic = time.time()
-        for _ in range(N):
-            exe.forward(is_train=True)
+    training = typ == "whole"
+
+    def run_once() -> None:
+        exe.forward(is_train=training)
+        if training:
             exe.backward(out_grads=exe.outputs)
-        mx.nd.waitall()
-        return (time.time() - tic) * 1.0 / N
-    if typ == "forward":
-        exe.forward(is_train=False)
-        for output in exe.outputs:
-            output.wait_to_read()
-        tic = time.time()
-        for _ in range(N):
-            exe.forward(is_train=False)
-        mx.nd.waitall()
-        return (time.time() - tic) * 1.0 / N
-    raise ValueError('typ can only be "whole" or "forward".')
+
+    run_once()   # warm-up, not timed
+    for output in exe.outputs:
+        output.wait_to_read()
+    start = time.time()
+    for _ in range(N):
+        run_once()
+    mx.nd.waitall()
+    return (time.time() - start) / N
 
 
 def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: Any = "write",
@@ -1075,29 +1072,35 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
 
     output_names = sym[0].list_outputs()
     arg_names = sym[0].list_arguments()
-    exe_list = []
-    for s, ctx in zip(sym, ctx_list):
+    for s in sym:
         assert s.list_arguments() == arg_names
         assert s.list_outputs() == output_names
-        exe_list.append(s.simple_bind(grad_req=grad_req, **ctx))
+    exe_list = [s.simple_bind(grad_req=grad_req, **bind_args)
+                for s, bind_args in zip(sym, ctx_list)]
 
-    arg_params = {} if arg_params is None else arg_params
-    aux_params = {} if aux_params is None else aux_params
+    # the caller's dicts are filled in, as MXNet's are, so they show the inputs used
+    if arg_params is None:
+        arg_params = {}
+    if aux_params is None:
+        aux_params = {}
 
     def smaller_dtype(dt1: Any, dt2: Any) -> Any:
-        # the less precise of two dtypes
-        return dt1 if dt2 is None or np.dtype(dt1).itemsize < np.dtype(dt2).itemsize else dt2
+        """The less precise of two dtypes (``dt2`` on a tie, ``dt1`` when ``dt2`` is None)."""
+        if dt2 is None:
+            return dt1
+        return dt1 if np.dtype(dt1).itemsize < np.dtype(dt2).itemsize else dt2
 
-    for n, arr in _sorted_items(exe_list[0].arg_dict):
-        if n not in arg_params:
-            if use_uniform:
-                arg_params[n] = np.random.uniform(low=-0.92 * scale, high=0.92 * scale,
-                                                  size=arr.shape).astype(rand_type)
-            else:
-                arg_params[n] = np.random.normal(size=arr.shape, scale=scale).astype(rand_type)
-    for n in exe_list[0].aux_dict:
-        if n not in aux_params:
-            aux_params[n] = 0
+    bound = 0.92 * scale
+    for name, buf in _sorted_items(exe_list[0].arg_dict):   # sorted: a seed gives fixed inputs
+        if name in arg_params:
+            continue
+        if use_uniform:
+            drawn = np.random.uniform(low=-bound, high=bound, size=buf.shape)
+        else:
+            drawn = np.random.normal(size=buf.shape, scale=scale)
+        arg_params[name] = drawn.astype(rand_type)
+    for name in exe_list[0].aux_dict:
+        aux_params.setdefault(name, 0)
     for exe in exe_list:
         for name, arr in exe.arg_dict.items():
             arr[:] = arg_params[name]
@@ -1108,9 +1111,9 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
                 if arr is not None:
                     arr[:] = np.zeros(arr.shape, dtype=arr.dtype)
 
-    dtypes = [np.dtype(exe.outputs[0].dtype) for exe in exe_list]
     # the reference is the first executor with the most precise output
-    gt_idx = int(np.argmax([d.itemsize for d in dtypes]))
+    out_dtypes = [np.dtype(executor.outputs[0].dtype) for executor in exe_list]
+    gt_idx = int(np.argmax([d.itemsize for d in out_dtypes]))
 
     def reference() -> dict:
         # MXNet's output and gradient buffers are updated in place, so its reference dict
@@ -1166,12 +1169,12 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
                 try:
                     rt, at = rtol, atol
                     # a float32 gradient next to float16 data is held to float16's tolerance
-                    smaller_arr = smaller_dtype(arr.dtype, dtypes[i])
-                    smaller_gt = smaller_dtype(gtarr.dtype, dtypes[gt_idx])
+                    smaller_arr = smaller_dtype(arr.dtype, out_dtypes[i])
+                    smaller_gt = smaller_dtype(gtarr.dtype, out_dtypes[gt_idx])
                     if smaller_arr != arr.dtype or smaller_gt != gtarr.dtype:
                         rt, at = get_tols(arr.astype(smaller_arr), gtarr.astype(smaller_gt),
                                           rtol, atol)
-                    assert_almost_equal(arr, gtarr, rtol=rt, atol=at, equal_nan=equal_nan)
+                    assert_almost_equal(arr, gtarr, rt, at, equal_nan=equal_nan)
                 except AssertionError as e:
                     print("Train Err: {} {} ctx {} vs {} {} ctx {} at {}".format(
                         np.dtype(arr.dtype).name, arr.ctx, i, np.dtype(gtarr.dtype).name,
@@ -1243,19 +1246,22 @@ def check_gluon_hybridize_consistency(net_builder: Callable, data_l: list,
             if params_init is None:
                 params_init = _NumpyParamDictInit(
                     {k: v.data().asnumpy() for k, v in net.collect_params().items()})
+            # the first run (imperative, no autograd) is the reference for all the others
+            out_np = out.asnumpy()
             if saved_out_np is None:
-                saved_out_np = out.asnumpy()
+                saved_out_np = out_np
             else:
-                assert_almost_equal(out.asnumpy(), saved_out_np, rtol=rtol, atol=atol)
+                assert_almost_equal(out_np, saved_out_np, rtol, atol)
             if use_autograd:
+                grads_np = [x.grad.asnumpy() for x in in_data_l]
                 if saved_grad_np_l is None:
-                    saved_grad_np_l = [ele.grad.asnumpy() for ele in in_data_l]
+                    saved_grad_np_l = grads_np
                 else:
-                    for data, saved in zip(in_data_l, saved_grad_np_l):
-                        assert_almost_equal(data.grad.asnumpy(), saved, rtol=rtol, atol=atol)
+                    for got, saved in zip(grads_np, saved_grad_np_l):
+                        assert_almost_equal(got, saved, rtol, atol)
     if numpy_func is not None:
-        numpy_out = numpy_func(*[ele.asnumpy() for ele in data_l])
-        assert_almost_equal(saved_out_np, numpy_out, rtol=rtol, atol=atol)
+        reference = numpy_func(*(x.asnumpy() for x in data_l))
+        assert_almost_equal(saved_out_np, reference, rtol, atol)
 
 
 def compare_optimizer(opt1: Any, opt2: Any, shape: Any, dtype: Any, w_stype: str = "default",
@@ -1286,21 +1292,23 @@ def compare_optimizer(opt1: Any, opt2: Any, shape: Any, dtype: Any, w_stype: str
         opt1.update_multi_precision(0, w1, g1, state1)
         opt2.update_multi_precision(0, w2, g2, state2)
         if compare_states:
-            compare_ndarray_tuple(state1, state2, rtol=rtol, atol=atol)
-        assert_almost_equal(w1, w2, rtol=rtol, atol=atol)
+            compare_ndarray_tuple(state1, state2, rtol, atol)
+        assert_almost_equal(w1, w2, rtol, atol)
         return
     w1 = tuple(mx.random.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape)
     g1 = tuple(mx.random.uniform(shape=s, ctx=ctx, dtype=dtype) for s in shape)
     w2 = tuple(w.copy() for w in w1)
     g2 = tuple(g.copy() for g in g1)
-    state2 = [opt2.create_state_multi_precision(0, w2[i]) for i in range(ntensors)]
-    opt2.update_multi_precision(list(range(ntensors)), w2, g2, state2)
-    for i in range(ntensors):
-        state1 = opt1.create_state_multi_precision(i, w1[i])
-        opt1.update_multi_precision(i, w1[i], g1[i], state1)
+    # opt2 updates the first ntensors in one multi-tensor call; opt1 then does them one by one
+    indices = list(range(ntensors))
+    states2 = [opt2.create_state_multi_precision(0, w2[i]) for i in indices]
+    opt2.update_multi_precision(indices, w2, g2, states2)
+    for i, (weight, grad, state2) in enumerate(zip(w1, g1, states2)):
+        state1 = opt1.create_state_multi_precision(i, weight)
+        opt1.update_multi_precision(i, weight, grad, state1)
         if compare_states:
-            compare_ndarray_tuple(state1, state2[i], rtol, atol)
-        compare_ndarray_tuple(w1[i], w2[i], rtol, atol)
+            compare_ndarray_tuple(state1, state2, rtol, atol)
+        compare_ndarray_tuple(weight, w2[i], rtol, atol)
 
 
 def same_array(array1: NDArray, array2: NDArray) -> bool:
@@ -1411,7 +1419,7 @@ def chi_square_check(generator: Callable, buckets: list, probs: Sequence[float],
                 assert buckets[i][1] <= buckets[i + 1][0]
             buckets_npy[i * 2] = buckets[i][0]
             buckets_npy[i * 2 + 1] = buckets[i][1]
-    expected_freq = (nsamples * np.array(probs, dtype=np.float32)).astype(np.int32)
+    expected_freq = (np.asarray(probs, dtype=np.float32) * nsamples).astype(np.int32)
     if continuous_dist:
         # an even position in the flattened edges is inside bucket position // 2
         sample_bucket_ids = np.searchsorted(buckets_npy, samples, side="right") // 2
@@ -1429,20 +1437,16 @@ def verify_generator(generator: Callable, buckets: list, probs: Sequence[float],
                      alpha: float = 0.05) -> list:
     """Run :func:`chi_square_check` ``nrepeat`` times; raise an AssertionError unless at least
     ``success_rate`` of the runs have p > ``alpha``. Returns the p-values."""
-    cs_ret_l, obs_freq_l, expected_freq_l = [], [], []
-    for _ in range(nrepeat):
-        cs_ret, obs_freq, expected_freq = chi_square_check(generator=generator, buckets=buckets,
-                                                           probs=probs, nsamples=nsamples)
-        cs_ret_l.append(cs_ret)
-        obs_freq_l.append(obs_freq)
-        expected_freq_l.append(expected_freq)
-    success_num = (np.array(cs_ret_l) > alpha).sum()
-    if success_num < nrepeat * success_rate:
-        raise AssertionError("Generator test fails, Chi-square p=%s, obs_freq=%s, "
-                             "expected_freq=%s.\nbuckets=%s, probs=%s"
-                             % (str(cs_ret_l), str(obs_freq_l), str(expected_freq_l),
-                                str(buckets), str(probs)))
-    return cs_ret_l
+    runs = [chi_square_check(generator, buckets, probs, nsamples) for _ in range(nrepeat)]
+    p_values = [run[0] for run in runs]
+    passed = (np.array(p_values) > alpha).sum()
+    if passed < nrepeat * success_rate:
+        observed = [run[1] for run in runs]
+        expected = [run[2] for run in runs]
+        raise AssertionError(f"Generator test fails, Chi-square p={p_values}, "
+                             f"obs_freq={observed}, expected_freq={expected}.\n"
+                             f"buckets={buckets}, probs={probs}")
+    return p_values
 
 
 # --- matrices for linear-algebra tests --------------------------------------------------------
@@ -1450,25 +1454,28 @@ def verify_generator(generator: Callable, buckets: list, probs: Sequence[float],
 def new_matrix_with_real_eigvals_2d(n: int) -> np.ndarray:
     """A random ``n x n`` matrix ``q^-1 D q`` with real eigenvalues (diagonal ``D`` in
     [-10, 10]) and a well-conditioned ``q`` (condition number below 3)."""
-    shape = (n, n)
-    while True:
-        d = np.diag(np.random.uniform(-1.0, 1.0, shape[-1]))
-        eye = np.eye(shape[-1]).reshape(shape)
-        v = np.random.uniform(-1., 1., shape[-1]).reshape(shape[:-1] + (1,))
-        v = v / np.linalg.norm(v, axis=-2, keepdims=True)
-        u = eye - 2 * np.matmul(v, np.swapaxes(v, -1, -2))  # a Householder reflection
-        q = np.matmul(u, d)
+    while True:   # draw until q is well conditioned
+        d = np.diag(np.random.uniform(-1.0, 1.0, n))
+        v = np.random.uniform(-1.0, 1.0, n).reshape(n, 1)
+        v = v / np.linalg.norm(v, axis=0, keepdims=True)
+        householder = np.eye(n) - 2 * np.matmul(v, v.T)
+        q = np.matmul(householder, d)
         if np.linalg.cond(q, 2) < 3:
             break
     d = np.diag(np.random.uniform(-10.0, 10.0, n))
     return np.matmul(np.matmul(np.linalg.inv(q), d), q)
 
 
+def _stacked(make_2d: Callable, shape: Sequence[int]) -> np.ndarray:
+    """Square matrices ``make_2d(n)``, made one after another, stacked into ``shape``
+    (..., n, n)."""
+    count = int(np.prod(shape[:-2]))   # the empty product, 1, for a single matrix
+    return np.array([make_2d(shape[-1]) for _ in range(count)]).reshape(shape)
+
+
 def new_matrix_with_real_eigvals_nd(shape: Sequence[int]) -> np.ndarray:
     """A batch of :func:`new_matrix_with_real_eigvals_2d` matrices of ``shape`` (..., n, n)."""
-    n = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    return np.array([new_matrix_with_real_eigvals_2d(shape[-1])
-                     for _ in range(n)]).reshape(shape)
+    return _stacked(new_matrix_with_real_eigvals_2d, shape)
 
 
 def new_orthonormal_matrix_2d(n: int) -> np.ndarray:
@@ -1486,9 +1493,7 @@ def new_sym_matrix_with_real_eigvals_2d(n: int) -> np.ndarray:
 
 def new_sym_matrix_with_real_eigvals_nd(shape: Sequence[int]) -> np.ndarray:
     """A batch of :func:`new_sym_matrix_with_real_eigvals_2d` matrices of ``shape``."""
-    n = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    return np.array([new_sym_matrix_with_real_eigvals_2d(shape[-1])
-                     for _ in range(n)]).reshape(shape)
+    return _stacked(new_sym_matrix_with_real_eigvals_2d, shape)
 
 
 # --- environment, processes, platform ---------------------------------------------------------
@@ -1869,30 +1874,30 @@ def get_cifar10() -> None:
 def get_zip_data(data_dir: str, url: str, data_origin_name: str) -> None:
     """Download the zip file at ``url`` into ``data_dir`` as ``data_origin_name`` and extract it
     there, unless that file is already there."""
-    data_origin_name = os.path.join(data_dir, data_origin_name)
-    if not os.path.exists(data_origin_name):
+    archive = os.path.join(data_dir, data_origin_name)
+    if not os.path.exists(archive):
         download(url, dirname=data_dir, overwrite=False)
-        _extract_zip(data_origin_name, data_dir)
+        _extract_zip(archive, data_dir)
 
 
 def get_bz2_data(data_dir: str, data_name: str, url: str, data_origin_name: str) -> None:
     """Download the bz2 file at ``url`` into ``data_dir`` as ``data_origin_name``, decompress it
     to ``data_name`` there and remove the compressed file, unless ``data_name`` exists."""
-    data_name = os.path.join(data_dir, data_name)
-    data_origin_name = os.path.join(data_dir, data_origin_name)
-    if os.path.exists(data_name):
+    target = os.path.join(data_dir, data_name)
+    archive = os.path.join(data_dir, data_origin_name)
+    if os.path.exists(target):
         return
     # the name alone: MXNet's call joined data_dir twice, which only worked for absolute paths
-    download(url, fname=os.path.basename(data_origin_name), dirname=data_dir, overwrite=False)
+    download(url, fname=os.path.basename(archive), dirname=data_dir, overwrite=False)
     from ._fileio.atomic import atomic_output
 
     written = 0
-    with bz2.BZ2File(data_origin_name, "rb") as bz_file, atomic_output(data_name) as tmp, \
+    with bz2.BZ2File(archive, "rb") as bz_file, atomic_output(target) as tmp, \
             open(tmp, "wb") as fout:
         for chunk in iter(lambda: bz_file.read(1 << 20), b""):
             written += len(chunk)
             if written > _MAX_EXTRACT_BYTES:
-                raise MXNetError(f"{data_origin_name} decompresses to more than "
+                raise MXNetError(f"{archive} decompresses to more than "
                                  f"{_MAX_EXTRACT_BYTES} bytes")
             fout.write(chunk)
-    os.remove(data_origin_name)
+    os.remove(archive)
