@@ -9,6 +9,7 @@ Symbol graph, which mxtorch lowers to a torch program (optionally compiled by ``
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import re
@@ -128,28 +129,27 @@ def _flatten(args: Any, inout_str: str) -> tuple:
 def _regroup(args: list, fmt: Any) -> Any:
     """Rebuild the nesting that :func:`_flatten` recorded as ``fmt`` around the flat ``args``
     (tuples come back as lists)."""
-    def _merger(args: list, fmt: Any) -> tuple:
-        if isinstance(fmt, int):
-            if fmt < -1:
-                raise ValueError(f"Unsupported encoded format {fmt}.")
-            if fmt == 0:
-                return args[0], args[1:]
-            if fmt == -1:
-                if args[0] is not None:
-                    raise ValueError("We do not support passing types that are not None when the "
-                                     "initial HybridBlock has received NoneType and has been "
-                                     f"hybridized. Received arg = {args[0]}, fmt = {fmt}.")
-                return None, args[1:]
-            return args[:fmt], args[fmt:]
-        if not isinstance(args, (list, tuple)):
-            raise ValueError("When hybridized, the output of HybridBlock must be (nested) list of "
-                             f"Symbol or NDArray, but got {args} of type {type(args)}")
-        ret = []
-        for i in fmt:
-            res, args = _merger(args, i)
-            ret.append(res)
-        return ret, args
-    return _merger(args, fmt)[0]
+    if not isinstance(fmt, int) and not isinstance(args, (list, tuple)):
+        raise ValueError("When hybridized, the output of HybridBlock must be (nested) list of "
+                         f"Symbol or NDArray, but got {args} of type {type(args)}")
+    taken = 0   # how many of args the codes read so far have consumed
+
+    def build(code: Any) -> Any:
+        nonlocal taken
+        if not isinstance(code, int):
+            return [build(inner) for inner in code]
+        if code < -1:
+            raise ValueError(f"Unsupported encoded format {code}.")
+        start = taken
+        taken += 1 if code <= 0 else code
+        if code > 0:   # a multi-output Symbol's outputs, kept together
+            return args[start:taken]
+        if code == -1 and args[start] is not None:
+            raise ValueError("We do not support passing types that are not None when the "
+                             "initial HybridBlock has received NoneType and has been "
+                             f"hybridized. Received arg = {args[start]}, fmt = {code}.")
+        return args[start]
+    return build(fmt)
 
 
 def _is_symbol(x: Any) -> bool:
@@ -626,30 +626,26 @@ class Block:
         prefix : str
             Path prefix of the two files.
         """
-        model: dict = {}
+        numbers = itertools.count()
+        tree: dict = {}
 
-        def _save_cached_graphs(blk: Block, index: list, structure: dict) -> None:
-            mdl: dict = {"orig_name": blk.name}
-            structure[type(blk).__name__.lower() + str(index[0])] = mdl
+        def describe(blk: Block, parent: dict) -> None:
+            # the layout of MXNet's file: a block's record sits in its parent's under
+            # "<class><preorder number>", after the parent's own keys
+            record: dict = {"orig_name": blk.name}
+            parent[_record_key(blk, next(numbers))] = record
             if isinstance(blk, HybridBlock):
                 if blk._cached_graph:
-                    mdl["in_format"] = blk._in_format
-                    mdl["out_format"] = blk._out_format
-                    syms, out = blk._cached_graph
-                    mdl["inputs"] = [sym.tojson() for sym in syms]
-                    mdl["symbol"] = out.tojson()
-                    mdl["hybridized"] = True
-                else:
-                    mdl["hybridized"] = False
-            children: dict = {}
-            mdl["children"] = children
-            for ch_name, child in blk._children.items():
-                index[0] += 1
-                children[child.name] = ch_name
-                _save_cached_graphs(child, index, mdl)
+                    inputs, graph = blk._cached_graph
+                    record.update(in_format=blk._in_format, out_format=blk._out_format,
+                                  inputs=[var.tojson() for var in inputs], symbol=graph.tojson())
+                record["hybridized"] = bool(blk._cached_graph)
+            record["children"] = {child.name: attr for attr, child in blk._children.items()}
+            for child in blk._children.values():
+                describe(child, record)
 
-        _save_cached_graphs(self, [0], model)
-        write_atomically(prefix + "-model.json", json.dumps(model).encode())
+        describe(self, tree)
+        write_atomically(prefix + "-model.json", json.dumps(tree).encode())
         self.save_parameters(prefix + "-model.params")
 
     def load(self, prefix: str) -> None:
@@ -666,29 +662,30 @@ class Block:
             Path prefix of ``<prefix>-model.json`` and ``<prefix>-model.params``.
         """
         with open(prefix + "-model.json") as fp:
-            model = json.load(fp)
+            tree = json.load(fp)
+        numbers = itertools.count()
 
-        def _load_cached_graphs(blk: Block, index: list, structure: dict) -> None:
-            mdl = structure[type(blk).__name__.lower() + str(index[0])]
-            blk._name = mdl["orig_name"]
-            if isinstance(blk, HybridBlock) and mdl["hybridized"]:
-                blk._in_format = mdl["in_format"]
-                blk._out_format = mdl["out_format"]
-                blk._cached_graph = ([symbol.load_json(i) for i in mdl["inputs"]],
-                                     symbol.load_json(mdl["symbol"]))
+        def restore(blk: Block, parent: dict) -> None:
+            record = parent[_record_key(blk, next(numbers))]
+            blk._name = record["orig_name"]
+            if isinstance(blk, HybridBlock) and record["hybridized"]:
+                blk._in_format, blk._out_format = record["in_format"], record["out_format"]
+                inputs = [symbol.load_json(text) for text in record["inputs"]]
+                blk._cached_graph = (inputs, symbol.load_json(record["symbol"]))
                 blk._active = True
-            for p in list(blk.params.keys()):
-                param = blk.params._params.pop(p)
-                blk.params._params[blk.name + "_" + p[len(blk.params._prefix):]] = param
+            # the parameters take the saved name in place of the current prefix, in place
+            own, cut, head = blk.params._params, len(blk.params._prefix), blk.name + "_"
+            for key in list(own):
+                own[head + key[cut:]] = own.pop(key)
             for child in blk._children.values():
-                index[0] += 1
-                _load_cached_graphs(child, index, mdl)
-            children = mdl["children"]
-            for ch_name in list(blk._children.keys()):
-                child = blk._children.pop(ch_name)
-                blk._children[children[child.name]] = child
+                restore(child, record)
+            # children go back under their saved attribute names (their names are restored)
+            attr_of = record["children"]
+            for key in list(blk._children):
+                child = blk._children.pop(key)
+                blk._children[attr_of[child.name]] = child
 
-        _load_cached_graphs(self, [0], model)
+        restore(self, tree)
         self.load_parameters(prefix + "-model.params")
 
     def cast(self, dtype: Any) -> None:
@@ -798,6 +795,12 @@ def _shape_str(args: Any) -> str:
     result = shapes(args)
     text = str(result)[1:-1] if isinstance(result, list) else str(result)
     return text.replace("L", "")
+
+
+def _record_key(blk: Block, number: int) -> str:
+    """The key of a block's record in :meth:`Block.save`'s file: its lower-cased class name
+    and its position in a depth-first walk of the tree (the root is 0)."""
+    return f"{type(blk).__name__.lower()}{number}"
 
 
 def _print_summary(summary: OrderedDict) -> None:
