@@ -479,76 +479,80 @@ def roi_align(data, rois, *, pooled_size, spatial_scale, sample_ratio, position_
     (``rois`` rows: batch index, x1, y1, x2, y2 in input units, scaled by ``spatial_scale``): a
     ``sample_ratio`` square of samples per bin, or as many as the bin is pixels wide when -1;
     ``aligned`` shifts the pixel grid by half a pixel. (R, C, PH, PW); position-sensitive pooling
-    reads a different channel group for each bin and gives C / (PH * PW) channels."""
+    reads a different channel group for each bin and gives C / (PH * PW) channels.
+
+    Sampling is bilinear along each axis and the edge and outside-the-image rules are per axis, so
+    a region's bins are ``Wy @ image @ Wx^T`` with (PH, H) and (PW, W) weight matrices (each row
+    the average of its bin's samples' interpolation weights): two matrix products over all the
+    regions of an image, in chunks that bound the intermediate's size."""
     if len(pooled_size) != 2:
         raise MXNetError(f"ROIAlign: pooled_size takes 2 values, got {pooled_size}")
     if data.dim() != 4 or rois.dim() != 2 or rois.shape[1] != 5:
         raise MXNetError(f"ROIAlign: expected data (N, C, H, W) and rois (R, 5), got "
                          f"{tuple(data.shape)} and {tuple(rois.shape)}")
     ph, pw = pooled_size
-    _, channels, height, width = data.shape
-    out_channels = channels // (ph * pw) if position_sensitive else channels
+    batch, channels, height, width = data.shape
     boxes = rois.detach().double().cpu()
     offset = 0.5 if aligned else 0.0
-    outputs = []
-    for r in range(boxes.shape[0]):
-        b = int(boxes[r, 0])
-        x1, y1, x2, y2 = (float(v) * spatial_scale - offset for v in boxes[r, 1:])
-        roi_w, roi_h = x2 - x1, y2 - y1
-        if not aligned:
-            roi_w, roi_h = max(roi_w, 1.0), max(roi_h, 1.0)
-        bin_h, bin_w = roi_h / ph, roi_w / pw
-        grid_h = sample_ratio if sample_ratio > 0 else math.ceil(roi_h / ph)
-        grid_w = sample_ratio if sample_ratio > 0 else math.ceil(roi_w / pw)
-        if b < 0 or b >= data.shape[0] or grid_h <= 0 or grid_w <= 0:
-            outputs.append(data.new_zeros(out_channels, ph, pw))
-            continue
-        ys = y1 + (torch.arange(ph, dtype=torch.float64)[:, None] * bin_h
-                   + (torch.arange(grid_h, dtype=torch.float64)[None, :] + 0.5) * bin_h / grid_h).reshape(-1)
-        xs = x1 + (torch.arange(pw, dtype=torch.float64)[:, None] * bin_w
-                   + (torch.arange(grid_w, dtype=torch.float64)[None, :] + 0.5) * bin_w / grid_w).reshape(-1)
-        samples = _bilinear_samples(data[b], ys, xs)  # (C, ph*gh, pw*gw)
-        pooled = samples.reshape(channels, ph, grid_h, pw, grid_w).sum((2, 4)) / max(grid_h * grid_w, 1)
-        if position_sensitive:
-            group = torch.arange(out_channels, device=data.device)[:, None, None] * (ph * pw)
-            cell = torch.arange(ph * pw, device=data.device).reshape(1, ph, pw)
-            pooled = pooled.reshape(channels, ph * pw).gather(
-                0, (group + cell).reshape(out_channels, ph * pw)).reshape(out_channels, ph, pw)
-        outputs.append(pooled)
-    if not outputs:
-        return data.new_zeros(0, out_channels, ph, pw)
-    return torch.stack(outputs)
+    index = boxes[:, 0].long()
+    x1, y1, x2, y2 = (boxes[:, k] * spatial_scale - offset for k in range(1, 5))
+    wy = _roi_align_weights(y1, y2 - y1, ph, height, sample_ratio, aligned)
+    wx = _roi_align_weights(x1, x2 - x1, pw, width, sample_ratio, aligned)
+    valid = (index >= 0) & (index < batch)
+    wy, wx = wy.to(data.device, data.dtype), wx.to(data.device, data.dtype)
+    pooled = data.new_zeros(len(boxes), channels, ph, pw)
+    # the (G, C, H, PW) intermediate of one chunk stays under 2**24 elements
+    chunk = max(1, (1 << 24) // max(channels * height * pw, 1))
+    for n in range(batch):
+        rows = torch.nonzero(valid & (index == n)).flatten()
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk].to(data.device)
+            across = torch.einsum("chw,gjw->gchj", data[n], wx[part])
+            pooled = pooled.index_copy(0, part, torch.einsum("gih,gchj->gcij", wy[part], across))
+    if not position_sensitive:
+        return pooled
+    out_channels = channels // (ph * pw)
+    group = torch.arange(out_channels, device=data.device)[:, None] * (ph * pw)
+    cell = torch.arange(ph * pw, device=data.device)[None, :]
+    which = (group + cell).expand(len(boxes), out_channels, ph * pw)
+    return pooled.reshape(len(boxes), channels, ph * pw).gather(1, which).reshape(
+        len(boxes), out_channels, ph, pw)
 
 
 roi_align.shape(_roi_align_shape)
 
 
-def _bilinear_samples(image: torch.Tensor, ys: torch.Tensor, xs: torch.Tensor) -> torch.Tensor:
-    """Bilinear samples of a (C, H, W) image at the grid ``ys`` x ``xs`` (Caffe2's ROIAlign
-    convention: zero beyond a pixel outside the image, edge pixels repeated up to it)."""
-    height, width = image.shape[1], image.shape[2]
-
-    def axis(v: torch.Tensor, size: int) -> tuple:
-        inside = (v >= -1.0) & (v <= size)
-        v = v.clamp(min=0.0)
-        low = v.floor().long()
-        at_edge = low >= size - 1
-        low = torch.where(at_edge, torch.full_like(low, size - 1), low)
-        high = torch.where(at_edge, low, low + 1)
-        v = torch.where(at_edge, low.double(), v)
-        frac = v - low.double()
-        return low, high, frac, inside
-
-    yl, yh, fy, iny = axis(ys, height)
-    xl, xh, fx, inx = axis(xs, width)
-    device, dtype = image.device, image.dtype
-    fy, fx = fy.to(device, dtype)[:, None], fx.to(device, dtype)[None, :]
-    rows_low, rows_high = image[:, yl.to(device)], image[:, yh.to(device)]
-    xl, xh = xl.to(device), xh.to(device)
-    value = ((1 - fy) * (1 - fx) * rows_low[:, :, xl] + (1 - fy) * fx * rows_low[:, :, xh]
-             + fy * (1 - fx) * rows_high[:, :, xl] + fy * fx * rows_high[:, :, xh])
-    mask = (iny[:, None] & inx[None, :]).to(device)
-    return value * mask.to(dtype)
+def _roi_align_weights(start: torch.Tensor, extent: torch.Tensor, bins: int, size: int,
+                       sample_ratio: int, aligned: bool) -> torch.Tensor:
+    """(R, bins, size) float64: row ``i`` of region ``r`` holds the weights that average the
+    bilinear samples of bin ``i`` along one axis (Caffe2's ROIAlign convention: a sample more
+    than a pixel outside the image counts zero, one up to a pixel outside reads the edge pixel).
+    Regions with no samples (an empty region when ``aligned``) get zero rows."""
+    if not aligned:
+        extent = extent.clamp(min=1.0)
+    step = extent / bins
+    if sample_ratio > 0:
+        grid = torch.full_like(step, sample_ratio, dtype=torch.long)
+    else:
+        grid = torch.ceil(extent / bins).long().clamp(min=0)
+    most = max(int(grid.max()) if len(grid) else 1, 1)
+    sample = torch.arange(most, dtype=torch.float64)
+    used = sample[None, :] < grid[:, None]                                       # (R, S)
+    per = grid.clamp(min=1).double()
+    pos = (start[:, None, None] + torch.arange(bins, dtype=torch.float64)[None, :, None] * step[:, None, None]
+           + (sample[None, None, :] + 0.5) * (step / per)[:, None, None])       # (R, bins, S)
+    inside = (pos >= -1.0) & (pos <= size) & used[:, None, :]
+    pos = pos.clamp(min=0.0)
+    low = pos.floor().long()
+    at_edge = low >= size - 1
+    low = torch.where(at_edge, torch.full_like(low, size - 1), low)
+    high = torch.where(at_edge, low, low + 1)
+    frac = torch.where(at_edge, torch.zeros_like(pos), pos - low.double())
+    scale = inside.double() / per[:, None, None]
+    weights = torch.zeros(len(start), bins, size, dtype=torch.float64)
+    weights.scatter_add_(2, low, (1.0 - frac) * scale)
+    weights.scatter_add_(2, high, frac * scale)
+    return weights
 
 
 # -- resampling ------------------------------------------------------------------------------------
