@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import warnings
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from typing import Any, Callable, Optional
 
 import numpy as np
@@ -454,25 +454,25 @@ class Block:
                                        cast_dtype=cast_dtype, dtype_source=dtype_source)
             return
         if not allow_missing:
-            # deduplicate=True saves a shared parameter under one of its names only
-            params_inv = defaultdict(list)
-            for k, v in params.items():
-                params_inv[v].append(k)
+            # deduplicate=True saves a shared parameter under one of its names only: a
+            # parameter is there when any of its names is
+            in_file = {params[key] for key in loaded if key in params}
             for name, param in params.items():
-                if not any(p in loaded for p in params_inv[param]):
+                if param not in in_file:
                     raise MXNetAssertionError(
                         f"Parameter '{name}' is missing in file '{filename}', which contains "
                         f"parameters: {_brief_print_list(loaded.keys())}. Set allow_missing=True "
                         "to ignore missing parameters.")
-        for name in loaded:
-            if not ignore_extra and name not in params:
+        for name, value in loaded.items():
+            target = params.get(name)
+            if target is None:
+                if ignore_extra:
+                    continue
                 raise MXNetValueError(
                     f"Parameter '{name}' loaded from file '{filename}' is not present in "
                     f"ParameterDict, which contains parameters {_brief_print_list(params.keys())}. "
                     "Set ignore_extra=True to ignore. ")
-            if name in params:
-                params[name]._load_init(loaded[name], ctx, cast_dtype=cast_dtype,
-                                        dtype_source=dtype_source)
+            target._load_init(value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source)
 
     def save_params(self, filename: str) -> None:
         """Deprecated alias that writes parameters by prefixed name; use :meth:`save_parameters`.
@@ -1353,13 +1353,10 @@ class HybridBlock(Block):
 
 def _check_in_format(fmt: Any, stored: Any) -> None:
     """Inputs may differ from the traced ones only by trailing None (default) arguments."""
-    if len(stored) > len(fmt):
-        valid = all(f == -1 for f in stored[len(fmt):]) and fmt == stored[:len(fmt)]
-    elif len(stored) < len(fmt):
-        valid = all(f == -1 for f in fmt[len(stored):]) and fmt[:len(stored)] == stored
-    else:
-        valid = False
-    if not valid:
+    shorter, longer = sorted((fmt, stored), key=len)
+    extra = longer[len(shorter):]
+    valid = bool(extra) and longer[:len(shorter)] == shorter and all(f == -1 for f in extra)
+    if not valid:   # (MXNet's message calls the call's format the stored one; kept as it is)
         raise ValueError("The argument structure of HybridBlock does not match the cached version. "
                          f"Stored format = {fmt}, input format = {stored}")
 
