@@ -13,13 +13,16 @@ REFUSALS = (MXNetError,)
 DICTIONARY = (b'"op": "null"', b'"inputs": []', b'"attrs": {', b'"__shape__": "(2, 0)"',
               b'"num_outputs": "', b'"num_args": "', b'"kernel": "(', b'"shape": "(', b'"axis": "',
               b'"SliceChannel"', b'"Concat"', b'"Reshape"', b'"Convolution"', b'"BatchNorm"',
-              b'"heads": [[', b'"arg_nodes": [', b", 0, 0]", b"1e999", b"\\ud800")
+              b'"heads": [[', b'"arg_nodes": [', b", 0, 0]", b"1e999", b"\\ud800", b'"subgraphs": [',
+              b'"_foreach"', b'"in_state_locs": "[', b'"func_input_locs": "[')
 _WORKDIR = tempfile.mkdtemp(prefix="mxtorch-fuzz-symbol-json-")
 _PATH = os.path.join(_WORKDIR, "net-symbol.json")
 # Every seed with a 'data' argument takes this shape (a batch of two MNIST digits)
 DATA_SHAPE = (2, 1, 28, 28)
 _GOLDEN_FILES = ("symbol/mx_lenet-symbol.json", "hybridize/mx_lenet5-symbol.json",
-                 "hybridize/mx_two_inputs-symbol.json", "hybridize/mx_bn_dropout-symbol.json")
+                 "hybridize/mx_two_inputs-symbol.json", "hybridize/mx_bn_dropout-symbol.json",
+                 "control_flow_json/nested-symbol.json", "control_flow_json/while-symbol.json",
+                 "control_flow_json/cond-symbol.json")
 
 
 def _talk_lenet() -> mx.sym.Symbol:
