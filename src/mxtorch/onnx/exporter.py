@@ -128,8 +128,8 @@ class Builder:
         return list(outputs)
 
     def temp(self, node: Node, suffix: str) -> str:
-        """A fresh tensor name for an intermediate result of ``node``."""
-        return self.claim(f"{node.name}_{suffix}")
+        """The name hint for an intermediate result of ``node``; :meth:`add` makes it unique."""
+        return f"{node.name}_{suffix}"
 
 
 

@@ -198,27 +198,75 @@ def _pooling(b: Any, node: Node, ins: list, outs: list) -> None:
     kernel, stride, pad = _window(node, nd)
     convention = p["pooling_convention"]
     if convention not in ("valid", "full"):
-        raise export_error(node, f"has pooling_convention '{convention}'; export supports 'valid' and "
-                            "'full'")
-    window = {"kernel_shape": list(kernel), "strides": list(stride), "pads": list(pad) * 2,
-              "ceil_mode": int(convention == "full")}
-    if pool_type == "max":
+        raise export_error(node, f"has pooling_convention '{convention}'; export supports 'valid' "
+                                 "and 'full'")
+    window = {"kernel_shape": list(kernel), "strides": list(stride), "pads": list(pad) * 2}
+    count_pad = p["count_include_pad"]
+    include = count_pad is None or bool(count_pad)
+    extra = _full_extra(b, node, kernel, stride, pad) if convention == "full" else None
+    if extra is not None and any(extra):
+        _full_pooling(b, node, ins[0], outs, kernel, stride, pad, extra, include)
+    elif pool_type == "max":
         b.add("MaxPool", ins[:1], outs, name=node.name, **window)
     elif pool_type == "lp":
-        if window["ceil_mode"]:
-            raise export_error(node, "is an 'lp' pooling with pooling_convention 'full', which ONNX's "
-                                "LpPool of operator set 13 cannot express")
-        del window["ceil_mode"]
         b.add("LpPool", ins[:1], outs, name=node.name, **window, **lp)
+    elif pool_type == "sum":  # the mean over every window place, times the window's size
+        mean = b.add("AveragePool", ins[:1], b.temp(node, "avg"), count_include_pad=1, **window)[0]
+        size = b.scalar(f"{node.name}_window", float(np.prod(kernel)), b.in_type(node))
+        b.add("Mul", [mean, size], outs, name=node.name)
     else:
-        count_pad = p["count_include_pad"]
-        include = 1 if pool_type == "sum" or count_pad is None or count_pad else 0
-        if pool_type == "avg":
-            b.add("AveragePool", ins[:1], outs, name=node.name, count_include_pad=include, **window)
-        else:  # sum: the average over the whole window, times the window's size
-            mean = b.add("AveragePool", ins[:1], b.temp(node, "avg"), count_include_pad=1, **window)[0]
-            size = b.scalar(f"{node.name}_window", float(np.prod(kernel)), b.in_type(node))
-            b.add("Mul", [mean, size], outs, name=node.name)
+        b.add("AveragePool", ins[:1], outs, name=node.name, count_include_pad=int(include), **window)
+
+
+def _full_extra(b: Any, node: Node, kernel: tuple, stride: tuple, pad: tuple) -> list:
+    """How far past the end padding the windows of pooling_convention 'full' reach, per axis."""
+    extra = []
+    for n, k, s, q in zip(b.in_shape(node)[2:], kernel, stride, pad):
+        windows = -(-(n + 2 * q - k) // s) + 1  # rounded up, every window kept
+        extra.append(max(0, (windows - 1) * s + k - (n + 2 * q)))
+    return extra
+
+
+def _full_pooling(b: Any, node: Node, x: str, outs: list, kernel: tuple, stride: tuple, pad: tuple,
+                  extra: list, include: bool) -> None:
+    """Pooling 'full' whose last windows reach past the padding, which ONNX's ceil_mode would drop.
+
+    'max' writes the padding out (the lowest value) and pools unpadded. 'sum' and 'avg' add up each
+    window with a per-channel convolution by ones (a convolution takes any padding; onnxruntime
+    refuses pooling pads as wide as the window), and 'avg' divides by the part of each window MXNet
+    counts: inside the padding with count_include_pad, else inside the data (a constant of the
+    static shape).
+    """
+    pool_type = node.parsed["pool_type"]
+    like = b.in_type(node)
+    shape = b.in_shape(node)
+    window = {"kernel_shape": list(kernel), "strides": list(stride)}
+    end_pads = [q + e for q, e in zip(pad, extra)]
+    if pool_type == "max":
+        pads = [0, 0] + list(pad) + [0, 0] + end_pads
+        fill = b.scalar(f"{node.name}_fill", float(np.finfo(like).min), like)
+        padded = b.add("Pad", [x, b.ints(f"{node.name}_pads", pads), fill], b.temp(node, "padded"),
+                       mode="constant")[0]
+        b.add("MaxPool", [padded], outs, name=node.name, **window)
+        return
+    if pool_type == "lp":
+        raise export_error(node, "is an 'lp' pooling whose 'full' windows reach past the padding, "
+                                 "which export does not write")
+    ones = b.const(f"{node.name}_ones", np.ones((shape[1], 1) + tuple(kernel), dtype=like))
+    total = b.add("Conv", [x, ones], outs if pool_type == "sum" else b.temp(node, "sum"),
+                  group=int(shape[1]), pads=list(pad) + end_pads, **window)[0]
+    if pool_type == "sum":
+        return
+    counts = np.ones((1, 1), dtype=np.float64)
+    for n, k, s, q, e in zip(shape[2:], kernel, stride, pad, extra):
+        windows = (n + 2 * q + e - k) // s + 1
+        start = np.arange(windows) * s - q
+        low, high = (-q, n + q) if include else (0, n)
+        count = np.minimum(start + k, high) - np.maximum(start, low)
+        counts = counts[..., None] * np.maximum(count, 0)
+    # a window wholly outside counts nothing and sums to zero: MXNet gives 0 there
+    counts = np.maximum(counts, 1)
+    b.add("Div", [total, b.const(f"{node.name}_counts", counts.astype(like))], outs, name=node.name)
 
 
 @converts("_contrib_AdaptiveAvgPooling2D")
@@ -560,7 +608,7 @@ def _slice_channel(b: Any, node: Node, ins: list, outs: list) -> None:
     if not p["squeeze_axis"]:
         b.add("Split", ins[:1], outs, name=node.name, axis=axis)
         return
-    parts = [b.temp(node, f"part{k}") for k in range(len(outs))]
+    parts = [b.claim(b.temp(node, f"part{k}")) for k in range(len(outs))]
     b.add("Split", ins[:1], parts, name=node.name, axis=axis)
     axes = b.ints(f"{node.name}_axes", [axis])
     for part, out in zip(parts, outs):
@@ -626,21 +674,35 @@ def import_error(node: Any, why: str) -> MXNetError:
 
 
 # -- importers ------------------------------------------------------------------------------------------
-def _pads(node: Any, attrs: dict, nd: int) -> tuple:
+def _pads(node: Any, attrs: dict, nd: int) -> list:
+    """ONNX's ``pads`` (all begins, then all ends), checked."""
     auto_pad = attrs.get("auto_pad", "NOTSET")
     if auto_pad not in ("NOTSET", "VALID"):
         raise import_error(node, f"has auto_pad {auto_pad}; mxtorch imports explicit padding only")
-    pads = list(attrs.get("pads", [0] * (2 * nd)))
-    if len(pads) != 2 * nd or pads[:nd] != pads[nd:]:
-        raise import_error(node, f"has pads {pads}; MXNet pads both sides of an axis alike")
-    return tuple(int(p) for p in pads[:nd])
+    pads = [int(p) for p in attrs.get("pads", [0] * (2 * nd))]
+    if len(pads) != 2 * nd or min(pads, default=0) < 0:
+        raise import_error(node, f"has pads {pads}; expected {2 * nd} non-negative values")
+    return pads
 
 
-def _window_attrs(node: Any, attrs: dict, kernel: tuple) -> dict:
+def _window_input(r: Any, node: Any, attrs: dict, kernel: tuple, fill: Optional[float]) -> tuple:
+    """(data Symbol, window attributes) of a convolution or pooling node. MXNet pads both sides of
+    an axis alike: a different padding at the end is written as a Pad of ``fill`` before the node
+    (None: refused)."""
     nd = len(kernel)
-    return {"kernel": tuple(int(k) for k in kernel),
-            "stride": tuple(int(s) for s in attrs.get("strides", [1] * nd)),
-            "pad": _pads(node, attrs, nd)}
+    pads = _pads(node, attrs, nd)
+    data = r.data(node, 0)
+    window = {"kernel": tuple(int(k) for k in kernel),
+              "stride": tuple(int(s) for s in attrs.get("strides", [1] * nd)),
+              "pad": tuple(pads[:nd])}
+    if pads[:nd] != pads[nd:]:
+        if fill is None or nd not in (2, 3):
+            raise import_error(node, f"has pads {pads}; MXNet pads both sides of an axis alike")
+        width = (0, 0, 0, 0) + tuple(v for pair in zip(pads[:nd], pads[nd:]) for v in pair)
+        data = r.op(node, "Pad", [data], name=r.helper_name(node, "pad"), mode="constant",
+                    pad_width=width, constant_value=fill)
+        window["pad"] = (0,) * nd
+    return data, window
 
 
 @imports("Conv", "ConvTranspose")
@@ -648,10 +710,10 @@ def _from_conv(r: Any, node: Any, attrs: dict) -> Any:
     weight = r.const(node, 1, "weight")
     nd = weight.ndim - 2
     kernel = tuple(attrs.get("kernel_shape", weight.shape[2:]))
-    window = _window_attrs(node, attrs, kernel)
+    data, window = _window_input(r, node, attrs, kernel, 0.0 if node.op_type == "Conv" else None)
     group = int(attrs.get("group", 1))
     bias = len(node.input) > 2 and node.input[2] != ""
-    inputs = {"data": r.data(node, 0), "weight": r.data(node, 1)}
+    inputs = {"data": data, "weight": r.data(node, 1)}
     if bias:
         inputs["bias"] = r.data(node, 2)
     extra = {}
@@ -762,18 +824,19 @@ def _from_pool(r: Any, node: Any, attrs: dict) -> Any:
         raise import_error(node, f"has dilations {attrs['dilations']}; MXNet pools without dilation")
     if len(node.output) > 1 and node.output[1]:
         raise import_error(node, "asks for MaxPool's indices output, which MXNet's Pooling has not")
-    window = _window_attrs(node, attrs, tuple(attrs["kernel_shape"]))
     extra: dict = {}
     if node.op_type == "MaxPool":
-        pool_type = "max"
+        pool_type, fill = "max", float(np.finfo(np.float32).min)
     elif node.op_type == "AveragePool":
         pool_type = "avg"
         extra["count_include_pad"] = bool(attrs.get("count_include_pad", 0))
+        fill = 0.0 if extra["count_include_pad"] else None  # written-out padding would be counted
     else:
-        pool_type = "lp"
+        pool_type, fill = "lp", 0.0
         extra["p_value"] = int(attrs.get("p", 2))
+    data, window = _window_input(r, node, attrs, tuple(attrs["kernel_shape"]), fill)
     convention = "full" if int(attrs.get("ceil_mode", 0)) else "valid"
-    return r.op(node, "Pooling", [r.data(node, 0)], pool_type=pool_type, pooling_convention=convention,
+    return r.op(node, "Pooling", [data], pool_type=pool_type, pooling_convention=convention,
                 **window, **extra)
 
 
