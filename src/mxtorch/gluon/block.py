@@ -64,24 +64,21 @@ class _BlockScope:
         """The ``(prefix, ParameterDict)`` of a block being constructed, given what its
         constructor received and the hint (lower-cased class name) for a generated prefix."""
         current = _BlockScope._open.scope
-        if current is None:
+        if current is None:   # a top-level block: the global name manager numbers it
             if prefix is None:
                 prefix = _name.current().get(None, hint) + "_"
-            if params is None:
-                params = ParameterDict(prefix)
-            else:
-                params = ParameterDict(params.prefix, params)
-            return prefix, params
-        if prefix is None:
-            count = current._counter.get(hint, 0)
-            prefix = f"{hint}{count}_"
-            current._counter[hint] = count + 1
-        if params is None:
-            parent = current._block.params
-            params = ParameterDict(parent.prefix + prefix, parent._shared)
-        else:
-            params = ParameterDict(params.prefix, params)
-        return current._block.prefix + prefix, params
+            full_prefix, param_prefix, shared = prefix, prefix, None
+        else:                 # a child: numbered within its parent's scope, named under it
+            if prefix is None:
+                number = current._counter.get(hint, 0)
+                current._counter[hint] = number + 1
+                prefix = f"{hint}{number}_"
+            parent = current._block
+            full_prefix = parent.prefix + prefix
+            param_prefix, shared = parent.params.prefix + prefix, parent.params._shared
+        if params is not None:   # given parameters are looked up under their own prefix
+            param_prefix, shared = params.prefix, params
+        return full_prefix, ParameterDict(param_prefix, shared)
 
     def __enter__(self) -> "_BlockScope":
         if self._block._empty_prefix:  # prefix='' blocks name nothing: the scope is a no-op
