@@ -59,7 +59,8 @@ def main() -> None:
     mx.random.seed(0)
     result = {}
     for case, (_, _, grad_names, stem) in CASES.items():
-        symbol = build(mx.sym, case)
+        with mx.name.NameManager():   # node names as in a fresh process, whatever ran before
+            symbol = build(mx.sym, case)
         symbol.save(str(OUT / f"{stem}-symbol.json"))
         values = inputs_for(case, rng)
         outs, grads = run_in_mxnet(symbol, values, grad_names)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 from .. import attribute
 from .._nesting import flatten, regroup
 from ..base import MXNetError
-from .graph import topo_order
+from .graph import Node, topo_order
 from .symbol import Group, Symbol, create, var
 
 __all__ = ["foreach", "while_loop", "cond"]
@@ -87,15 +87,45 @@ def _node(op_name: str, inputs: list, attrs: dict, subgraphs: tuple) -> Symbol:
     return out
 
 
-def _outer_inputs(graphs: list, loop_names: list) -> list:
-    """The variable nodes the graphs read that are not loop placeholders, each once, in order."""
+def _cut(heads: list, scope: str) -> tuple:
+    """The subgraph under ``heads`` (Symbols computed inside ``scope``) cut where it reads a node
+    built outside the scope, as MXNet cuts it: each such entry becomes a variable named after it
+    (``_plus0_output``), and the node feeds the outer entry in. So an outer computation runs once,
+    before the loop, rather than once per step. Returns (the subgraph, {cut variable name: outer
+    Symbol})."""
+    copies: dict = {}
+    cuts: dict = {}
+    outer: dict = {}
+    for node in topo_order([h._outputs[0] for h in heads]):
+        if node.is_variable or node.attrs.get("__subgraph_name__") != scope:
+            continue
+        inputs = []
+        for source, index in node.inputs:
+            if source.is_variable:
+                inputs.append((source, index))
+            elif id(source) in copies:
+                inputs.append((copies[id(source)], index))
+            else:
+                key = (id(source), index)
+                if key not in cuts:
+                    cuts[key] = Node(None, source.output_names()[index])
+                    outer[cuts[key].name] = Symbol([(source, index)])
+                inputs.append((cuts[key], 0))
+        copies[id(node)] = node.clone(inputs)
+    graph = Group([Symbol([(copies[id(n)], i)]) for h in heads for n, i in h._outputs])
+    return graph, outer
+
+
+def _outer_inputs(graphs: list, loop_names: list, cut: dict) -> list:
+    """(name, outer Symbol) for each variable the graphs read that is not a loop placeholder,
+    each once, in order: an outer variable itself, or the outer entry a cut variable stands for."""
     seen = set(loop_names)
     found = []
     for graph in graphs:
         for node in _inputs(graph):
             if node.name not in seen:
                 seen.add(node.name)
-                found.append(node)
+                found.append((node.name, cut.get(node.name, Symbol([(node, 0)]))))
     return found
 
 
@@ -120,18 +150,18 @@ def foreach(body: Callable, data: Any, init_states: Any, name: str = "foreach") 
     flat_new, _ = _flatten(new_states, "foreach states")
     if len(flat_new) != len(flat_states):
         raise MXNetError(f"foreach: body returned {len(flat_new)} states, expected {len(flat_states)}")
-    graph = Group(_computed(flat_outs, scope, tuple(flat_new)))
+    graph, cut = _cut(_computed(flat_outs, scope, tuple(flat_new)), scope)
     names = [n.name for n in _inputs(graph)]
     loop = [v.name for v in data_vars + state_vars]
     unused = [n for n in loop if n not in names]
     if unused:
         raise MXNetError(f"foreach: the body must use every data slice and state; it ignores {unused}")
-    remain = _outer_inputs([graph], loop)
+    remain = _outer_inputs([graph], loop, cut)
     attrs = {"num_outputs": len(flat_outs) + len(flat_new), "num_out_data": len(flat_outs),
              "in_data_locs": tuple(names.index(v.name) for v in data_vars),
              "in_state_locs": tuple(names.index(v.name) for v in state_vars),
-             "remain_locs": tuple(names.index(n.name) for n in remain)}
-    inputs = flat_data + flat_states + [Symbol([(n, 0)]) for n in remain]
+             "remain_locs": tuple(names.index(n) for n, _ in remain)}
+    inputs = flat_data + flat_states + [outer for _, outer in remain]
     node = _node("_foreach", inputs, attrs, (graph,))
     results = [node[i] for i in range(len(flat_outs) + len(flat_new))]
     outputs = _regroup(results[:len(flat_outs)], out_fmt)[0] if flat_outs else []
@@ -158,7 +188,7 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
         pred = cond(*_placeholders(flat_vars))
     if not isinstance(pred, Symbol):
         raise MXNetError(f"while_loop: cond must return a Symbol, got {type(pred).__name__}")
-    cond_graph = Group(_computed([pred], cond_scope))
+    cond_graph, cond_cut = _cut(_computed([pred], cond_scope), cond_scope)
     func_scope = _subgraph_name(name + "_func")
     with attribute.AttrScope(__subgraph_name__=func_scope):
         placeholders = _placeholders(flat_vars)
@@ -172,21 +202,21 @@ def while_loop(cond: Callable, func: Callable, loop_vars: Any, max_iterations: O
     if len(flat_new) != len(flat_vars):
         raise MXNetError(f"while_loop: func returned {len(flat_new)} loop variables, expected "
                          f"{len(flat_vars)}")
-    func_graph = Group(_computed(flat_out + flat_new, func_scope))
+    func_graph, func_cut = _cut(_computed(flat_out + flat_new, func_scope), func_scope)
     loop = [p.name for p in placeholders]
     func_names = [n.name for n in _inputs(func_graph)]
     unused = [n for n in loop if n not in func_names]
     if unused:
         raise MXNetError(f"while_loop: func must use every loop variable; it ignores {unused}")
-    others = _outer_inputs([cond_graph, func_graph], loop)
+    others = _outer_inputs([cond_graph, func_graph], loop, {**cond_cut, **func_cut})
     position = {n: j for j, n in enumerate(loop)}
-    position.update({n.name: len(loop) + k for k, n in enumerate(others)})
+    position.update({n: len(loop) + k for k, (n, _) in enumerate(others)})
     attrs = {"num_outputs": len(flat_out) + len(flat_vars), "num_out_data": len(flat_out),
              "max_iterations": int(max_iterations),
              "cond_input_locs": tuple(position[n.name] for n in _inputs(cond_graph)),
              "func_input_locs": tuple(position[n] for n in func_names),
              "func_var_locs": tuple(func_names.index(n) for n in loop)}
-    inputs = flat_vars + [Symbol([(n, 0)]) for n in others]
+    inputs = flat_vars + [outer for _, outer in others]
     node = _node("_while_loop", inputs, attrs, (cond_graph, func_graph))
     results = [node[i] for i in range(len(flat_out) + len(flat_vars))]
     outputs = _regroup(results[:len(flat_out)], out_fmt)[0] if flat_out else []
@@ -199,21 +229,24 @@ def cond(pred: Symbol, then_func: Callable, else_func: Callable, name: str = "co
     else ``else_func()``'s (a graph node holding both branches)."""
     if not isinstance(pred, Symbol):
         raise MXNetError(f"cond: pred must be a Symbol, got {type(pred).__name__}")
-    pred_graph = Group(_computed([pred], _subgraph_name(name + "_pred")))
+    pred_scope = _subgraph_name(name + "_pred")
+    pred_graph, cut = _cut(_computed([pred], pred_scope), pred_scope)
     branches = []
     for func, what in ((then_func, "then"), (else_func, "else")):
         scope = _subgraph_name(f"{name}_{what}")
         with attribute.AttrScope(__subgraph_name__=scope):
             flat, fmt = _flatten(func(), f"cond {what} output")
-        branches.append((Group(_computed(flat, scope)), fmt, len(flat)))
+        graph, graph_cut = _cut(_computed(flat, scope), scope)
+        cut.update(graph_cut)
+        branches.append((graph, fmt, len(flat)))
     (then_graph, then_fmt, n_then), (else_graph, _, n_else) = branches
     if n_then != n_else:
         raise MXNetError(f"cond: the branches give {n_then} and {n_else} outputs")
-    outer = _outer_inputs([pred_graph, then_graph, else_graph], [])
-    position = {n.name: k for k, n in enumerate(outer)}
+    outer = _outer_inputs([pred_graph, then_graph, else_graph], [], cut)
+    position = {n: k for k, (n, _) in enumerate(outer)}
     attrs = {"num_outputs": n_then,
              "cond_input_locs": tuple(position[n.name] for n in _inputs(pred_graph)),
              "then_input_locs": tuple(position[n.name] for n in _inputs(then_graph)),
              "else_input_locs": tuple(position[n.name] for n in _inputs(else_graph))}
-    node = _node("_cond", [Symbol([(n, 0)]) for n in outer], attrs, (pred_graph, then_graph, else_graph))
+    node = _node("_cond", [sym for _, sym in outer], attrs, (pred_graph, then_graph, else_graph))
     return _regroup([node[i] for i in range(n_then)], then_fmt)[0]
