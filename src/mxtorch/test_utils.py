@@ -509,23 +509,25 @@ def _mismatch_message(a: np.ndarray, b: np.ndarray, rtol: float, atol: float,
     index_err, rel_err = worst
     print("\n*** Maximum errors for vector of size {}:  rtol={}, atol={}\n".format(
         a.size, rtol, atol))
-    # zero the worst element each round to find the next, counting how many must go
-    a_tmp, b_tmp = a.copy(), b.copy()
-    i = 1
-    while i <= a.size:
-        if i <= mismatches[0]:
-            print("%3d: Error %f  %s" % (i, rel, locationError(a, b, index, names)))
-        a_tmp[index] = b_tmp[index] = 0
-        if almost_equal(a_tmp, b_tmp, rtol, atol, equal_nan=equal_nan):
+    # Count the violations by removing the worst one at a time (zeroing it in both copies)
+    # until the rest pass: the first `shown` are printed, and the search gives up after
+    # `searched` of them (0: never), which makes the share a lower bound.
+    shown, searched = mismatches
+    a_left, b_left = a.copy(), b.copy()
+    count = 1
+    while count <= a.size:
+        if count <= shown:
+            print("%3d: Error %f  %s" % (count, rel, locationError(a, b, index, names)))
+        a_left[index] = b_left[index] = 0
+        if almost_equal(a_left, b_left, rtol, atol, equal_nan=equal_nan):
             break
-        i += 1
-        if i <= mismatches[1] or mismatches[1] <= 0:
-            index, rel = _find_max_violation(a_tmp, b_tmp, rtol, atol)
-        else:
+        count += 1
+        if 0 < searched < count:
             break
-    degree = "at least " if mismatches[1] > 0 and i > mismatches[1] else ""
+        index, rel = _find_max_violation(a_left, b_left, rtol, atol)
+    degree = "at least " if 0 < searched < count else ""
     return "Error %f exceeds tolerance rtol=%e, atol=%e (mismatch %s%f%%).\n%s" % (
-        rel_err, rtol, atol, degree, 100 * i / a.size,
+        rel_err, rtol, atol, degree, 100 * count / a.size,
         locationError(a, b, index_err, names, maxError=True))
 
 
@@ -720,35 +722,36 @@ def numeric_grad(executor: Any, location: dict, aux_states: Optional[dict] = Non
         name -> numpy array of the approximate gradient.
     """
     _check_float_dtype(dtype, allow_asnumpy=False)
-    approx_grads = {k: np.zeros(v.shape, dtype=dtype) for k, v in location.items()}
-    for k, v in location.items():
-        executor.arg_dict[k][:] = mx.nd.array(v, dtype=dtype)
-    for k in location:
-        location[k] = np.asarray(location[k], order="C")
-    for k, v in location.items():
-        if v.dtype.kind != "f":
-            continue
-        old_value = v.copy()
-        for i in range(int(np.prod(v.shape))):
-            v.ravel()[i] += eps / 2.0
-            executor.arg_dict[k][:] = mx.nd.array(v, dtype=dtype)
-            if aux_states is not None:
-                for key, val in aux_states.items():
-                    executor.aux_dict[key][:] = val
-            executor.forward(is_train=use_forward_train)
-            f_peps = executor.outputs[0].asnumpy()
+    approx_grads = {name: np.zeros(value.shape, dtype=dtype) for name, value in location.items()}
+    for name, value in location.items():
+        executor.arg_dict[name][:] = mx.nd.array(value, dtype=dtype)
+    for name in location:
+        location[name] = np.asarray(location[name], order="C")   # ravel() gives views
 
-            v.ravel()[i] -= eps
-            executor.arg_dict[k][:] = mx.nd.array(v, dtype=dtype)
-            if aux_states is not None:
-                for key, val in aux_states.items():
-                    executor.aux_dict[key][:] = mx.nd.array(val, dtype=dtype)
-            executor.forward(is_train=use_forward_train)
-            f_neps = executor.outputs[0].asnumpy()
+    def output_at(name: str, value: np.ndarray, cast_aux: bool) -> np.ndarray:
+        # the auxiliary states are reset before each run (a forward in training mode moves
+        # them); MXNet casts them to dtype only before the second run of each pair
+        executor.arg_dict[name][:] = mx.nd.array(value, dtype=dtype)
+        for key, val in (aux_states or {}).items():
+            executor.aux_dict[key][:] = mx.nd.array(val, dtype=dtype) if cast_aux else val
+        executor.forward(is_train=use_forward_train)
+        return executor.outputs[0].asnumpy()
 
-            approx_grads[k].ravel()[i] = (f_peps - f_neps).sum() / eps
-            v.ravel()[i] = old_value.ravel()[i]
-        executor.arg_dict[k][:] = mx.nd.array(old_value, dtype=dtype)
+    for name, value in location.items():
+        if value.dtype.kind != "f":
+            continue   # integer inputs (indices, labels) have no gradient
+        original = value.copy()
+        elements, grads = value.ravel(), approx_grads[name].ravel()
+        for i in range(elements.size):
+            # the same float steps as MXNet's, x + eps/2 and then (x + eps/2) - eps, so the
+            # differences agree with its bit for bit
+            elements[i] += eps / 2.0
+            above = output_at(name, value, cast_aux=False)
+            elements[i] -= eps
+            below = output_at(name, value, cast_aux=True)
+            grads[i] = (above - below).sum() / eps
+            elements[i] = original.ravel()[i]
+        executor.arg_dict[name][:] = mx.nd.array(original, dtype=dtype)
     return approx_grads
 
 
@@ -1411,24 +1414,21 @@ def chi_square_check(generator: Callable, buckets: list, probs: Sequence[float],
     samples = generator(nsamples)
     assert len(probs) == len(buckets)
     continuous_dist = isinstance(buckets[0], (list, tuple))
-    if continuous_dist:
-        buckets_npy = np.zeros((len(buckets) * 2,), dtype=np.float32)
-        for i, _ in enumerate(buckets):
-            assert buckets[i][0] <= buckets[i][1]
-            if i < len(buckets) - 1:
-                assert buckets[i][1] <= buckets[i + 1][0]
-            buckets_npy[i * 2] = buckets[i][0]
-            buckets_npy[i * 2 + 1] = buckets[i][1]
     expected_freq = (np.asarray(probs, dtype=np.float32) * nsamples).astype(np.int32)
     if continuous_dist:
-        # an even position in the flattened edges is inside bucket position // 2
-        sample_bucket_ids = np.searchsorted(buckets_npy, samples, side="right") // 2
+        for bucket, following in zip(buckets, buckets[1:]):
+            assert bucket[1] <= following[0]   # ascending, not overlapping
+        assert all(bucket[0] <= bucket[1] for bucket in buckets)
+        edges = np.array([edge for bucket in buckets for edge in (bucket[0], bucket[1])],
+                         dtype=np.float32)
+        # a sample inside bucket k lands between edges 2k and 2k + 1 of the flattened list
+        sample_bucket_ids = np.searchsorted(edges, samples, side="right") // 2
+        targets: Sequence = range(len(buckets))
     else:
         sample_bucket_ids = np.array(samples)
-    obs_freq = np.zeros(shape=len(buckets), dtype=np.int64)
-    for i, _ in enumerate(buckets):
-        target = i if continuous_dist else buckets[i]
-        obs_freq[i] = (sample_bucket_ids == target).sum()
+        targets = buckets
+    obs_freq = np.array([(sample_bucket_ids == target).sum() for target in targets],
+                        dtype=np.int64)
     return _chisquare_p(obs_freq, expected_freq), obs_freq, expected_freq
 
 
