@@ -113,6 +113,22 @@ def test_mxtorch_file_is_mxnets(case):
     assert _numbered_apart(text) == _numbered_apart(_file(case).read_text())
 
 
+def test_an_outer_computation_is_cut_out_of_the_body():
+    """What the body reads but did not build is computed once, before the loop: the node takes it
+    as an input and the body reads a variable named after it."""
+    x, w = mx.sym.var("x"), mx.sym.var("w")
+    doubled = w * 2
+    out, _ = mx.sym.contrib.foreach(lambda d, s: (d * doubled, [s[0] + d]), x, [mx.sym.var("s")])
+    graph = json.loads(out.tojson())
+    node = graph["nodes"][-1]
+    assert [graph["nodes"][i]["name"] for i, _, _ in node["inputs"]] == ["x", "s", doubled.name]
+    body = [n["name"] for n in node["subgraphs"][0]["nodes"]]
+    assert f"{doubled.name}_output" in body and "w" not in body
+    xs, ws = np.arange(6, dtype=np.float32).reshape(3, 2), np.array([0.5, -1], np.float32)
+    got = out.bind(mx.cpu(), {"x": nd.array(xs), "w": nd.array(ws), "s": nd.zeros(2)}).forward()[0]
+    np.testing.assert_allclose(got.asnumpy(), xs * ws * 2)
+
+
 def _in_mxnet(*args: str) -> dict:
     done = subprocess.run([str(REF_PYTHON), str(GENERATOR), *args], capture_output=True, text=True,
                           timeout=120, check=False)
