@@ -5,8 +5,15 @@ Each calls the user's Python functions once, on placeholder variables, to build 
 ``_while_loop``, ``_cond``: ``mxtorch/ops/control_flow.py``) that carries those graphs as its
 subgraphs and runs them when executed. The variables the functions reach outside their arguments
 (a layer's weights, another input) become inputs of that node, so shape inference, deferred
-initialization and gradients see them as in any graph. This is also what ``F.contrib.foreach``
-is inside a hybridized block.
+initialization and gradients see them as in any graph; so do the outputs of nodes built outside
+the functions, which the subgraph reads as variables named after them (MXNet's cut). This is also
+what ``F.contrib.foreach`` is inside a hybridized block.
+
+The graphs are built as MXNet builds them, so that symbol files match MXNet's: every node made
+inside a function carries the subgraph's ``__subgraph_name__`` (``foreach0``, numbered per process),
+placeholders are named after the symbol they stand for (``data-0``), a head the subgraph does not
+compute passes through an identity node, and the control-flow node is named after its operator
+(``_foreach0``). The ``name`` arguments name the subgraphs, as in MXNet.
 """
 from __future__ import annotations
 
