@@ -1317,11 +1317,9 @@ def compare_optimizer(opt1: Any, opt2: Any, shape: Any, dtype: Any, w_stype: str
 def same_array(array1: NDArray, array2: NDArray) -> bool:
     """Whether two NDArrays share memory (adding 1 to one shows in the other)."""
     array1[:] += 1
-    if not same(array1.asnumpy(), array2.asnumpy()):
-        array1[:] -= 1
-        return False
-    array1[:] -= 1
-    return same(array1.asnumpy(), array2.asnumpy())
+    moved_together = same(array1.asnumpy(), array2.asnumpy())
+    array1[:] -= 1   # array1 gets its values back either way
+    return moved_together and same(array1.asnumpy(), array2.asnumpy())
 
 
 def collapse_sum_like(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
@@ -1330,12 +1328,12 @@ def collapse_sum_like(a: np.ndarray, shape: Sequence[int]) -> np.ndarray:
     assert len(a.shape) >= len(shape)
     if np.prod(shape) == 0 or a.size == 0:
         return np.zeros(shape, dtype=a.dtype)
-    ndim_diff = len(a.shape) - len(shape)
-    axes = list(range(ndim_diff))
-    for i, s in enumerate(shape):
-        if s != a.shape[i + ndim_diff]:
-            assert s == 1
-            axes.append(i + ndim_diff)
+    lead = a.ndim - len(shape)
+    axes = list(range(lead))   # the leading axes that shape lacks altogether
+    for axis, (wanted, actual) in enumerate(zip(shape, a.shape[lead:]), start=lead):
+        if wanted != actual:
+            assert wanted == 1   # anything else would not broadcast
+            axes.append(axis)
     return np.sum(a, axis=tuple(axes)).reshape(shape)
 
 
