@@ -1128,21 +1128,25 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
             ref.update(exe_list[gt_idx].grad_dict)
         return ref
 
+    others = [(i, exe) for i, exe in enumerate(exe_list) if i != gt_idx]
+
+    def mismatch(failure: AssertionError, heading: str) -> None:
+        # called while `failure` is being handled, so print_exc shows it
+        print(heading)
+        traceback.print_exc()
+        if raise_on_err:
+            raise failure
+        print(str(failure))
+
     for exe in exe_list:
         exe.forward(is_train=False)
     gt = reference()
-    for i, exe in enumerate(exe_list):
-        if i == gt_idx:
-            continue
+    for i, exe in others:
         for name, arr in zip(output_names, exe.outputs):
             try:
-                assert_almost_equal(arr, gt[name], rtol=rtol, atol=atol, equal_nan=equal_nan)
+                assert_almost_equal(arr, gt[name], rtol, atol, equal_nan=equal_nan)
             except AssertionError as e:
-                print("Predict Err: ctx %d vs ctx %d at %s" % (i, gt_idx, name))
-                traceback.print_exc()
-                if raise_on_err:
-                    raise e
-                print(str(e))
+                mismatch(e, "Predict Err: ctx %d vs ctx %d at %s" % (i, gt_idx, name))
 
     if grad_req != "null":
         for exe in exe_list:
@@ -1160,13 +1164,11 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
                           for g, out in zip(golden_np, exe.outputs)])
         gt = reference()
 
-        for i, exe in enumerate(exe_list):
-            if i == gt_idx:
-                continue
+        for i, exe in others:
             grads = [exe.grad_dict.get(name) for name in arg_names]
             for name, arr in zip(output_names + arg_names, list(exe.outputs) + grads):
                 gtarr = gt.get(name)
-                if gtarr is None:
+                if gtarr is None:   # no reference gradient: none may exist here either
                     assert arr is None
                     continue
                 try:
@@ -1179,13 +1181,9 @@ def check_consistency(sym: Any, ctx_list: list, scale: float = 1.0, grad_req: An
                                           rtol, atol)
                     assert_almost_equal(arr, gtarr, rt, at, equal_nan=equal_nan)
                 except AssertionError as e:
-                    print("Train Err: {} {} ctx {} vs {} {} ctx {} at {}".format(
+                    mismatch(e, "Train Err: {} {} ctx {} vs {} {} ctx {} at {}".format(
                         np.dtype(arr.dtype).name, arr.ctx, i, np.dtype(gtarr.dtype).name,
                         gtarr.ctx, gt_idx, name))
-                    traceback.print_exc()
-                    if raise_on_err:
-                        raise e
-                    print(str(e))
     return gt
 
 
