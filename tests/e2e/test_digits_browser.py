@@ -269,5 +269,48 @@ def test_screenshots_after_an_answer(browser, app_url, artifacts, name, viewport
     assert hint["height"] < 60  # two short lines, not a ragged wrap
     page.wait_for_timeout(400)  # the bars' 120 ms width transition ends before the picture
     page.screenshot(path=str(artifacts / f"digits-{name}-answer.png"), full_page=True)
+    # the drawing survives the capture's viewport changes (and, were the browser to drop the
+    # canvas's bitmap meanwhile, comes back when the page redraws its strokes)
+    _wait(page, INK_ON_CANVAS, timeout=5.0)
+    _check(page, problems)
+    context.close()
+
+
+# The canvas's alpha channel, row by row: what was drawn, pixel for pixel.
+ALPHA = """(() => { const c = document.getElementById('canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    return [c.width, Array.from(d.filter((v, i) => i % 4 === 3))]; })()"""
+
+
+def test_drawing_survives_turning_the_phone(browser, app_url):
+    """A phone turned to landscape and back, a narrow window, the drawing area collapsed for a
+    moment: the digit comes back as it was drawn, pixel for pixel (the page redraws its strokes;
+    scaling the old bitmap thickened and blurred the digit at every turn)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                                  has_touch=True)
+    page = context.new_page()
+    problems = _watch(page, app_url)
+    page.goto(app_url)
+    _wait(page, "document.getElementById('canvas').width > 0")
+    side = page.locator("#canvas").bounding_box()["width"]
+    _draw(page, _a_seven(), side * 0.15, side * 0.1, side * 0.75)
+    width, drawn = page.evaluate(ALPHA)
+    widths = []
+    for size in [(844, 390), (390, 844), (844, 390), (300, 640), (390, 844)]:
+        page.set_viewport_size({"width": size[0], "height": size[1]})
+        # the page has seen the resize: its bitmap matches the canvas's new size on the screen
+        _wait(page, f"innerWidth === {size[0]} && document.getElementById('canvas').width === "
+                    f"Math.round(document.getElementById('canvas').getBoundingClientRect().width)")
+        widths.append(page.evaluate("document.getElementById('canvas').width"))
+        assert page.evaluate(INK_ON_CANVAS), size
+    assert len(set(widths)) == 3 and widths[-1] == width  # 360 in landscape, 276 narrow, back to 359
+    page.evaluate("document.querySelector('.pad').style.width = '0px'")
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    page.evaluate("document.querySelector('.pad').style.width = ''")
+    page.evaluate("window.dispatchEvent(new Event('resize'))")
+    now_width, now = page.evaluate(ALPHA)
+    changed = sum(a != b for a, b in zip(now, drawn))
+    assert now_width == width and changed == 0, f"{changed} of {len(drawn)} pixels changed"
+    assert _classify(page) == "Result: 7"
     _check(page, problems)
     context.close()

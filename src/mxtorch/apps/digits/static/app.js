@@ -16,28 +16,42 @@
   const classifyBtn = document.getElementById("classify");
   const clearBtn = document.getElementById("clear");
 
-  let drawn = false; // anything on the canvas since the last clear
-  let stroke = null; // {id, last, lastMid} while a pointer is down
+  // The drawing is kept as its strokes, not only as pixels: each stroke's samples as fractions of the
+  // canvas side. A resize (a phone turned) or a canvas the browser dropped (contextlost) redraws
+  // them at the new size, as sharp as the first time; scaling the old pixels instead thickened and
+  // blurred the digit at each turn, and a canvas collapsed to nothing lost it.
+  let strokes = []; // the samples of every stroke since the last clear
+  let stroke = null; // {id, points, last, lastMid} while a pointer is down (last, lastMid in pixels)
   let liveTimer = null;
   let sent = 0; // requests sent
   let shown = 0; // the newest request whose answer is displayed
   let inFlight = 0;
 
-  // -- canvas size: backing store = CSS size x devicePixelRatio, kept across resizes ------------
+  // -- canvas size: backing store = CSS size x devicePixelRatio, the strokes redrawn at each size ---
   function fitCanvas() {
     const side = Math.round(canvas.getBoundingClientRect().width * (window.devicePixelRatio || 1));
+    if (side === 0) return; // hidden or collapsed: keep the bitmap until there is room again
     if (side === canvas.width && side === canvas.height) return;
-    let old = null;
-    if (drawn && canvas.width > 0) {
-      old = document.createElement("canvas");
-      old.width = canvas.width;
-      old.height = canvas.height;
-      old.getContext("2d").drawImage(canvas, 0, 0);
-    }
-    canvas.width = side;
+    canvas.width = side; // clears the bitmap and the pen settings
     canvas.height = side;
+    redraw();
+  }
+
+  function redraw() {
     setPen();
-    if (old) ctx.drawImage(old, 0, 0, side, side);
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    for (const points of strokes) {
+      const first = inPixels(points[0]);
+      const trace = { last: first, lastMid: first };
+      dot(first);
+      for (const q of points.slice(1)) curveTo(trace, inPixels(q));
+      if (stroke && stroke.points === points) { // still being drawn: continue from here
+        stroke.last = trace.last;
+        stroke.lastMid = trace.lastMid;
+      } else {
+        finish(trace);
+      }
+    }
   }
 
   function setPen() {
@@ -46,6 +60,14 @@
     ctx.strokeStyle = "#000";
     ctx.fillStyle = "#000";
     ctx.lineWidth = canvas.width * LINE_WIDTH_FRACTION;
+  }
+
+  function asFraction(p) {
+    return { x: p.x / canvas.width, y: p.y / canvas.height };
+  }
+
+  function inPixels(q) {
+    return { x: q.x * canvas.width, y: q.y * canvas.height };
   }
 
   function point(event) {
@@ -57,17 +79,38 @@
   }
 
   // -- strokes: quadratic curves through the midpoints of successive samples (smooth lines) -----
+  function dot(p) { // a stroke's first sample, so a single tap leaves ink
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+
+  function curveTo(trace, p) { // trace: {last, lastMid}, the stroke drawn so far
+    const mid = { x: (trace.last.x + p.x) / 2, y: (trace.last.y + p.y) / 2 };
+    ctx.beginPath();
+    ctx.moveTo(trace.lastMid.x, trace.lastMid.y);
+    ctx.quadraticCurveTo(trace.last.x, trace.last.y, mid.x, mid.y);
+    ctx.stroke();
+    trace.last = p;
+    trace.lastMid = mid;
+  }
+
+  function finish(trace) { // end the curve at the last sample
+    ctx.beginPath();
+    ctx.moveTo(trace.lastMid.x, trace.lastMid.y);
+    ctx.lineTo(trace.last.x, trace.last.y);
+    ctx.stroke();
+  }
+
   function onPointerDown(event) {
     if (event.button !== undefined && event.button > 0) return; // primary button, touch or pen only
     event.preventDefault();
     canvas.setPointerCapture(event.pointerId);
     clearTimeout(liveTimer);
     const p = point(event);
-    stroke = { id: event.pointerId, last: p, lastMid: p };
-    ctx.beginPath(); // a dot, so a single tap leaves ink
-    ctx.arc(p.x, p.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
-    ctx.fill();
-    drawn = true;
+    stroke = { id: event.pointerId, points: [asFraction(p)], last: p, lastMid: p };
+    strokes.push(stroke.points);
+    dot(p);
   }
 
   function onPointerMove(event) {
@@ -78,21 +121,13 @@
   }
 
   function extend(p) {
-    const mid = { x: (stroke.last.x + p.x) / 2, y: (stroke.last.y + p.y) / 2 };
-    ctx.beginPath();
-    ctx.moveTo(stroke.lastMid.x, stroke.lastMid.y);
-    ctx.quadraticCurveTo(stroke.last.x, stroke.last.y, mid.x, mid.y);
-    ctx.stroke();
-    stroke.last = p;
-    stroke.lastMid = mid;
+    stroke.points.push(asFraction(p));
+    curveTo(stroke, p);
   }
 
   function onPointerUp(event) {
     if (!stroke || event.pointerId !== stroke.id) return;
-    ctx.beginPath(); // finish the curve at the last sample
-    ctx.moveTo(stroke.lastMid.x, stroke.lastMid.y);
-    ctx.lineTo(stroke.last.x, stroke.last.y);
-    ctx.stroke();
+    finish(stroke);
     stroke = null;
     liveTimer = setTimeout(classify, LIVE_DELAY_MS);
   }
@@ -192,8 +227,9 @@
 
   function clear() {
     clearTimeout(liveTimer);
+    strokes = [];
+    stroke = null; // a finger still down draws a new stroke only when it lifts and touches again
     ctx.clearRect(0, 0, canvas.width, canvas.height);
-    drawn = false;
     shown = sent; // answers still on their way belong to the old drawing
     reset();
   }
@@ -226,6 +262,7 @@
   buildBars();
   fitCanvas();
   window.addEventListener("resize", fitCanvas);
+  canvas.addEventListener("contextrestored", redraw); // the browser dropped the bitmap: draw it again
   canvas.addEventListener("pointerdown", onPointerDown);
   canvas.addEventListener("pointermove", onPointerMove);
   canvas.addEventListener("pointerup", onPointerUp);
