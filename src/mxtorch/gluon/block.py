@@ -223,7 +223,8 @@ class Block:
     prefix : str, default None
         The name prefix of this block and of its parameters (and of the children created in its
         :meth:`name_scope`). None generates one from the lower-cased class name and a counter,
-        such as ``dense0_``; an empty string gives no prefix at all.
+        such as ``dense0_``. An empty string adds nothing of its own: the block's names are
+        its enclosing scope's, and its :meth:`name_scope` changes no names.
     params : ParameterDict, default None
         Parameters to share: the block looks up its parameters there before creating new ones,
         so ``nn.Dense(20, params=other.collect_params())`` uses ``other``'s weights.
