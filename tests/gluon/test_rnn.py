@@ -367,6 +367,7 @@ def test_deferred_layer_in_a_block_hybridized_before_its_first_call(layer_cls, o
             return self.rnn(x) * 2
 
     x = nd.array(np.random.RandomState(0).standard_normal((4, 2, 5)).astype(np.float32))
+    gates = {gluon.rnn.LSTM: 4, gluon.rnn.GRU: 3, gluon.rnn.RNN: 1}[layer_cls]
     results = []
     for hybridize in (True, False):
         mx.random.seed(7)
@@ -375,9 +376,14 @@ def test_deferred_layer_in_a_block_hybridized_before_its_first_call(layer_cls, o
         if hybridize:
             net.hybridize()
         results.append(net(x).asnumpy())
-        gates = {gluon.rnn.LSTM: 4, gluon.rnn.GRU: 3, gluon.rnn.RNN: 1}[layer_cls]
         assert net.rnn.l0_i2h_weight.shape == (3 * gates, 5)
     np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+    # the layer on its own, hybridized before its first call, computes the same
+    mx.random.seed(7)
+    alone = layer_cls(3, prefix="net_rnn_", **options)
+    alone.initialize(mx.init.Uniform(0.5))
+    alone.hybridize()
+    np.testing.assert_allclose(alone(x).asnumpy() * 2, results[1], rtol=1e-5, atol=1e-6)
 
 
 def test_conv_cells_shapes_and_names():
