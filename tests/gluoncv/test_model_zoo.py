@@ -27,6 +27,12 @@ CASES = {
     "ssd_512_mobilenet1.0_voc": ((1, 3, 128, 128), _DET, None, _BOXES),
     "yolo3_mobilenet1.0_voc": ((1, 3, 128, 128), _DET, None, _BOXES),
     "yolo3_darknet53_voc": ((1, 3, 128, 128), _DET, "xavier", _BOXES),
+    "faster_rcnn_resnet50_v1b_voc": ((1, 3, 128, 128), _DET, None,
+                                     [(1, 6000, 1), (1, 6000, 1), (1, 6000, 4)]),
+    # Mask R-CNN on FPN: the C4 one (mask_rcnn_resnet50_v1b_coco) also runs, from 256x256 up (its
+    # 1000 proposals need that many anchors), but takes minutes on two cores
+    "mask_rcnn_fpn_resnet18_v1b_coco": ((1, 3, 128, 128), _DET, None,
+                                        [(1, 1000, 1), (1, 1000, 1), (1, 1000, 4), (1, 1000, 14, 14)]),
     "center_net_resnet18_v1b_voc": ((1, 3, 128, 128), _DET, None, [(1, 40), (1, 40), (1, 40, 4)]),
     "fcn_resnet50_voc": ((1, 3, 64, 64), _SEG, None, [(1, 21, 64, 64), (1, 21, 64, 64)]),
     "psp_resnet50_ade": ((1, 3, 64, 64), _SEG, None, [(1, 150, 64, 64), (1, 150, 64, 64)]),
