@@ -22,7 +22,7 @@ SITE = pathlib.Path(os.environ.get("MXTORCH_DOCS_SITE", ROOT / "build" / "site")
 REQUIRED = "MXTORCH_DOCS_SITE" in os.environ or bool(os.environ.get("CI"))
 
 # The namespaces of the reference (mx.nd, mx.sym, mx.gluon, mx.autograd, mx.io, mx.mod,
-# mx.optimizer, mx.init, mx.metric, mx.kv, mx.image, mx.viz) and the sub-namespaces MXNet
+# mx.optimizer, mx.init, mx.metric, mx.kv, mx.image, mx.viz, mx.onnx) and the sub-namespaces MXNet
 # documents under them. Implementation modules (mxtorch.ndarray.ndarray, gluon.nn.conv_layers...)
 # are not listed: what they define is public through these.
 NAMESPACES = (
@@ -37,9 +37,8 @@ NAMESPACES = (
     "mxtorch.autograd", "mxtorch.io", "mxtorch.module", "mxtorch.optimizer", "mxtorch.optimizer.contrib",
     "mxtorch.lr_scheduler", "mxtorch.initializer", "mxtorch.metric", "mxtorch.kvstore", "mxtorch.image",
     "mxtorch.viz",
+    "mxtorch.onnx", "mxtorch.contrib.onnx",  # ONNX export and import
 )
-# mx.onnx joins the reference once the package has it.
-OPTIONAL_NAMESPACES = ("mxtorch.onnx",)
 
 
 def _sources_newer_than(path: pathlib.Path) -> list[str]:
@@ -67,13 +66,7 @@ def inventory() -> dict:
 
 
 def _namespaces() -> list[types.ModuleType]:
-    modules = [importlib.import_module(name) for name in NAMESPACES]
-    for name in OPTIONAL_NAMESPACES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ImportError:
-            pass
-    return modules
+    return [importlib.import_module(name) for name in NAMESPACES]
 
 
 def public_api(module: types.ModuleType) -> dict[str, object]:
