@@ -551,3 +551,29 @@ def test_mxtorch_imports_without_onnx():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 2 and all("need the 'onnx' package" in line for line in lines), lines
+
+
+def test_import_of_damaged_files_fails_cleanly(tmp_path):
+    """Flipped bytes in a real model: import either works or raises MXNetError, nothing else."""
+    conv = mx.sym.Convolution(mx.sym.var("data"), kernel=(3, 3), num_filter=2, name="c")
+    pool = mx.sym.Pooling(conv, kernel=(2, 2), pool_type="max", name="p")
+    sym = mx.sym.FullyConnected(pool, num_hidden=3, name="fc")
+    params = symbol_params(sym, {"data": (1, 1, 6, 6)})
+    path = mx.onnx.export_model(sym, params, [(1, 1, 6, 6)], np.float32, str(tmp_path / "m.onnx"))
+    payload = bytearray(open(path, "rb").read())
+    rng = np.random.default_rng(10)
+    outcomes = {"ok": 0, "refused": 0}
+    for trial in range(40):
+        damaged = bytearray(payload)
+        for pos in rng.integers(0, len(damaged), size=int(rng.integers(1, 4))):
+            damaged[pos] = int(rng.integers(0, 256))
+        if trial % 5 == 0:  # and truncations
+            damaged = damaged[: int(rng.integers(1, len(damaged)))]
+        target = tmp_path / f"d{trial}.onnx"
+        target.write_bytes(bytes(damaged))
+        try:
+            mx.contrib.onnx.import_model(str(target))
+            outcomes["ok"] += 1
+        except MXNetError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 0 and sum(outcomes.values()) == 40

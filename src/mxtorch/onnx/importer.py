@@ -189,35 +189,52 @@ def _opset(model: Any) -> int:
     return max(versions) if versions else 1
 
 
+def _import_node(onnx: Any, r: Reader, node: Any) -> None:
+    """Fold one node into a constant, or build it from mxtorch operators."""
+    attrs = _attrs(onnx, node)
+    folded = fold_constant(r, node, attrs)
+    if folded is not None:
+        r.consts[node.output[0]] = folded
+        return
+    importer = IMPORTERS.get(node.op_type)
+    if importer is None:
+        raise import_error(node, "has no conversion to MXNet operators; mxtorch imports "
+                                 f"{sorted(IMPORTERS)}")
+    out = importer(r, node, attrs)
+    outputs = list(node.output)
+    if len(outputs) == 1 or len(out) == 1:
+        r.env[outputs[0]] = out if len(out) == 1 else out[0]
+        return
+    if len(out) != len(outputs):
+        raise import_error(node, f"names {len(outputs)} outputs; its MXNet form has {len(out)}")
+    for k, name in enumerate(outputs):
+        if name:
+            r.env[name] = out[k]
+
+
 def _from_graph(onnx: Any, model: Any) -> tuple:
     graph = model.graph
     r = Reader(onnx, _opset(model))
     for tensor in graph.initializer:
+        if not isinstance(tensor.name, str) or not tensor.name:
+            raise MXNetError(f"ONNX import: initializer name {tensor.name!r} is not a usable name")
         r.consts[tensor.name] = _tensor(onnx, tensor, "initializer")
     for value in graph.input:
+        if not isinstance(value.name, str) or not value.name:  # protobuf hands invalid UTF-8 as bytes
+            raise MXNetError(f"ONNX import: graph input name {value.name!r} is not a usable name")
         if value.name not in r.consts:
             r.env[value.name] = r.symbol.var(value.name)
     for node in graph.node:
         if node.domain not in ("", "ai.onnx"):
             raise import_error(node, f"is in domain '{node.domain}'; mxtorch imports ONNX's own "
                                      "operators only")
-        attrs = _attrs(onnx, node)
-        folded = fold_constant(r, node, attrs)
-        if folded is not None:
-            r.consts[node.output[0]] = folded
-            continue
-        importer = IMPORTERS.get(node.op_type)
-        if importer is None:
-            raise import_error(node, "has no conversion to MXNet operators; mxtorch imports "
-                                     f"{sorted(IMPORTERS)}")
-        out = importer(r, node, attrs)
-        outputs = [o for o in node.output]
-        if len(outputs) == 1 or len(out) == 1:
-            r.env[outputs[0]] = out if len(out) == 1 else out[0]
-        else:
-            for k, name in enumerate(outputs):
-                if name:
-                    r.env[name] = out[k]
+        if not node.output:
+            raise import_error(node, "has no outputs")
+        try:
+            _import_node(onnx, r, node)
+        except (ValueError, KeyError, TypeError, IndexError) as err:
+            # a node whose attributes or inputs do not fit its operator: the file is malformed
+            raise import_error(node, f"could not be read ({type(err).__name__}: {err})") from None
     heads = []
     for value in graph.output:
         if value.name in r.env:

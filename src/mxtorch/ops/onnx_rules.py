@@ -46,6 +46,7 @@ def converts(*names: str) -> Callable[[Converter], Converter]:
 
 
 def export_error(node: Node, why: str) -> MXNetError:
+    """The MXNetError for an MXNet node that cannot be written as ONNX, naming operator and node."""
     return MXNetError(f"ONNX export: operator {node.op} (node '{node.name}') {why}")
 
 
@@ -384,6 +385,7 @@ def _softmax(b: Any, node: Node, ins: list, outs: list) -> None:
 
 
 def tensor_type(b: Any, dtype: Any) -> int:
+    """ONNX's element-type number for a NumPy dtype."""
     return int(b.helper.np_dtype_to_tensor_dtype(np.dtype(dtype)))
 
 
@@ -669,7 +671,9 @@ def imports(*op_types: str) -> Callable[[Callable], Callable]:
 
 
 def import_error(node: Any, why: str) -> MXNetError:
-    return MXNetError(f"ONNX import: operator {node.op_type} (node '{node.name or node.output[0]}') {why}")
+    """The MXNetError for an ONNX node that cannot be read, naming its operator type and node."""
+    where = node.name or (node.output[0] if node.output else "?")
+    return MXNetError(f"ONNX import: operator {node.op_type} (node '{where}') {why}")
 
 
 
