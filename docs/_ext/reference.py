@@ -4,7 +4,8 @@ mkdocstrings inspects the live modules (``nd.*`` and ``sym.*`` exist only after 
 inspection sees what CPython puts in every class and module namespace: ``__doc__``,
 ``__module__``, ``__weakref__``, ``__file__``... The ``public`` filter keeps special names, so
 without this each class would list them as attributes. Docstrings also carry Sphinx roles
-(``:class:`Trainer```), which Markdown would print verbatim: they become code spans.
+(``:class:`Trainer```) and literal-block markers (``text::``), which Markdown would print
+verbatim: the roles become code spans, the markers a colon.
 """
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ _ROLES = "class|func|meth|attr|mod|obj|data|exc|const|any|math|ref|doc|term"
 _ROLE = re.compile(rf":(?:py:)?(?:{_ROLES}):`([^`]+)`")
 
 
+# "text::" before an indented block is reStructuredText's literal-block marker; in Markdown the
+# indented block is already code, and the marker reads as a stray colon.
+_LITERAL_MARKER = re.compile(r"(?<=\S)::(?=\n[ \t]*\n)")
+
+
 def _role_to_code(match: re.Match) -> str:
     text = match.group(1).strip()
     titled = re.fullmatch(r"(.+?)\s*<[^>]+>", text)
@@ -37,7 +43,7 @@ def _role_to_code(match: re.Match) -> str:
 
 
 class CleanReference(griffe.Extension):
-    """Drops interpreter bookkeeping members and turns Sphinx roles into code spans."""
+    """Drops interpreter bookkeeping members; Sphinx roles become code spans, ``::`` markers colons."""
 
     def _drop(self, obj: griffe.Object) -> None:
         for name in PLUMBING & set(obj.members):
@@ -50,5 +56,6 @@ class CleanReference(griffe.Extension):
         self._drop(mod)
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
-        if obj.docstring is not None and ":`" in obj.docstring.value:
-            obj.docstring.value = _ROLE.sub(_role_to_code, obj.docstring.value)
+        if obj.docstring is not None and ":" in obj.docstring.value:
+            text = _ROLE.sub(_role_to_code, obj.docstring.value)
+            obj.docstring.value = _LITERAL_MARKER.sub(":", text)
