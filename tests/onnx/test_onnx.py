@@ -577,3 +577,19 @@ def test_import_of_damaged_files_fails_cleanly(tmp_path):
         except MXNetError:
             outcomes["refused"] += 1
     assert outcomes["refused"] > 0 and sum(outcomes.values()) == 40
+
+
+def test_embedding_with_integer_and_float_index_inputs(tmp_path):
+    """Embedding reads indices (MXNet feeds them as floats); in_types sets each input's type."""
+    sym = mx.sym.Embedding(mx.sym.var("data"), input_dim=7, output_dim=3, name="emb") + mx.sym.var("bias")
+    weight = np.random.default_rng(12).normal(size=(7, 3)).astype(np.float32)
+    idx = np.array([[0, 6, 2], [3, 3, 1]])
+    bias = np.ones((2, 3, 3), np.float32)
+    want = weight[idx] + 1.0
+    for dtype in (np.float32, np.int64):
+        path = mx.onnx.export_model(sym, {"emb_weight": weight}, [idx.shape, bias.shape], [dtype, np.float32],
+                                    str(tmp_path / "e.onnx"))
+        got = run_onnx(path, {"data": idx.astype(dtype), "bias": bias})[0]
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    np.testing.assert_allclose(round_trip(path, {"data": idx.astype(np.float32), "bias": bias})[0], want,
+                               rtol=1e-6)
