@@ -137,3 +137,13 @@ def test_operator_entries_show_mxnet_parameters(inventory: dict, namespace: str,
     first_line = inspect.getdoc(module.Convolution).splitlines()[0]
     assert " ".join(first_line.split()[:4]) in " ".join(entry.split()), "the docstring is not shown"
     assert "*args" not in entry, "the entry shows a variadic signature, not MXNet's parameters"
+
+
+def test_operator_docstring_keeps_a_literal_blocks_indentation() -> None:
+    # multi_lars's description is one sentence and a formula indented under it: the formula stays
+    # indented (a code block in the reference), not flattened into the sentence's paragraph
+    import mxtorch as mx
+
+    for function in (mx.nd.multi_lars, mx.sym.multi_lars, mx.nd.ftml_update):
+        lines = inspect.getdoc(function).splitlines()
+        assert lines[0].endswith("::") and lines[1] == "" and lines[2].startswith("    ") and lines[2].strip()

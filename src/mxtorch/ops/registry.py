@@ -306,6 +306,20 @@ class Any_(Attr):
     """Any literal (a scalar, a tuple...), parsed from its string form when given one."""
 
 
+def _docstring_text(doc: str | None) -> str:
+    """A docstring without its indentation. Its body lines are indented as far as its closing quotes
+    when they stand on a line of their own (inspect.cleandoc takes the least indented body line
+    instead, which strips a body that is all one literal block of its indentation)."""
+    if not doc:
+        return ""
+    body, newline, closing = doc.rpartition("\n")
+    if not newline or closing.strip() or not closing:
+        return inspect.cleandoc(doc)
+    first, *rest = body.split("\n")
+    rest = [line[len(closing):] if line.startswith(closing) else line.lstrip() for line in rest]
+    return "\n".join([first.strip(), *rest]).strip()
+
+
 @dataclass
 class OpDef:
     """One operator of the table. See the module docstring for the conventions."""
@@ -463,8 +477,7 @@ class OpDef:
     def docstring(self, array: str = "NDArray") -> str:
         """The docstring of the generated ``nd.X`` (``array="NDArray"``) or ``sym.X``
         (``array="Symbol"``): the implementation's summary, then inputs and attributes."""
-        # cleandoc: a docstring's body lines are indented under its first line; the section below is not
-        lines = [inspect.cleandoc(self.doc) or f"{self.name} operator.", "", "Parameters", "----------"]
+        lines = [_docstring_text(self.doc) or f"{self.name} operator.", "", "Parameters", "----------"]
         if self.variadic:
             lines += [f"*data : {array}[]", "    The input arrays."]
         lines += [f"{name} : {array}\n    The {name} input." for name in self.inputs
