@@ -593,3 +593,18 @@ def test_embedding_with_integer_and_float_index_inputs(tmp_path):
         np.testing.assert_allclose(got, want, rtol=1e-6)
     np.testing.assert_allclose(round_trip(path, {"data": idx.astype(np.float32), "bias": bias})[0], want,
                                rtol=1e-6)
+
+
+def test_import_newer_operators(tmp_path):
+    """LayerNormalization (operator set 17) and Gelu (set 20), which other exporters write."""
+    rng = np.random.default_rng(13)
+    scale = helper.make_tensor("s", TensorProto.FLOAT, [4], rng.uniform(0.5, 1.5, 4).tolist())
+    bias = helper.make_tensor("b", TensorProto.FLOAT, [4], rng.uniform(-0.5, 0.5, 4).tolist())
+    norm = helper.make_node("LayerNormalization", ["x", "s", "b"], ["n"], axis=-1, epsilon=1e-3)
+    model = _tiny_model([norm, helper.make_node("Gelu", ["n"], ["y"])], [scale, bias],
+                        inputs=[helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3, 4])], opset=20)
+    model.ir_version = 9
+    path = _save(model, tmp_path / "m.onnx")
+    x = rng.uniform(-2, 2, (2, 3, 4)).astype(np.float32)
+    np.testing.assert_allclose(round_trip(path, {"x": x})[0], run_onnx(path, {"x": x})[0], rtol=1e-5,
+                               atol=1e-5)

@@ -862,6 +862,31 @@ def _from_batch_norm(r: Any, node: Any, attrs: dict) -> Any:
                 momentum=float(attrs.get("momentum", 0.9)), fix_gamma=False)
 
 
+@imports("LayerNormalization")
+def _from_layer_norm(r: Any, node: Any, attrs: dict) -> Any:
+    if len(node.output) > 1 and any(node.output[1:]):
+        raise import_error(node, "asks for the mean or inverse deviation, which LayerNorm here does "
+                                 "not give")
+    scale = r.const(node, 1, "scale")
+    if scale.ndim != 1:
+        raise import_error(node, f"has a scale of shape {scale.shape}; MXNet's LayerNorm normalises "
+                                 "one axis")
+    if len(node.input) > 2 and node.input[2]:
+        beta = r.data(node, 2)
+    else:
+        beta = r.data(node, 1, value=np.zeros_like(scale), name=f"{node.output[0]}_beta")
+    return r.op(node, "LayerNorm", {"data": r.data(node, 0), "gamma": r.data(node, 1), "beta": beta},
+                axis=int(attrs.get("axis", -1)), eps=float(attrs.get("epsilon", 1e-5)))
+
+
+@imports("Gelu")
+def _from_gelu(r: Any, node: Any, attrs: dict) -> Any:
+    if attrs.get("approximate", "none") != "none":
+        raise import_error(node, f"uses the '{attrs['approximate']}' approximation; MXNet's gelu is "
+                                 "the exact one")
+    return r.op(node, "LeakyReLU", [r.data(node, 0)], act_type="gelu")
+
+
 @imports("InstanceNormalization")
 def _from_instance_norm(r: Any, node: Any, attrs: dict) -> Any:
     return r.op(node, "InstanceNorm", {"data": r.data(node, 0), "gamma": r.data(node, 1),
