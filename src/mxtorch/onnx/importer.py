@@ -156,16 +156,18 @@ class Reader:
             return self.env[src]
         if value is None and src not in self.consts:
             raise import_error(node, f"reads tensor '{src}', which nothing in the graph produces")
-        var_name = name or src
-        if var_name in self.env:
-            return self.env[var_name]
-        array = self.consts[src] if value is None else value
+        return self.parameter(name or src, self.consts[src] if value is None else value, aux=aux)
+
+    def parameter(self, name: str, array: np.ndarray, *, aux: bool = False) -> Any:
+        """The variable ``name`` holding ``array`` (in ``aux_params`` when ``aux``), made once."""
+        if name in self.env:
+            return self.env[name]
         from .. import ndarray
 
-        sym = self.symbol.var(var_name)
-        self.env[var_name] = sym
+        sym = self.symbol.var(name)
+        self.env[name] = sym
         target = self.aux_params if aux else self.arg_params
-        target[var_name] = ndarray.array(array, dtype=array.dtype)
+        target[name] = ndarray.array(array, dtype=array.dtype)
         return sym
 
     def op(self, node: Any, op_name: str, inputs: Any = (), *, name: Optional[str] = None,
@@ -239,9 +241,8 @@ def _from_graph(onnx: Any, model: Any) -> tuple:
     for value in graph.output:
         if value.name in r.env:
             heads.append(r.env[value.name])
-        elif value.name in r.consts:
-            raise MXNetError(f"ONNX import: graph output '{value.name}' is a constant; mxtorch "
-                             "imports outputs that the graph computes")
+        elif value.name in r.consts:  # an output that reads no input: a parameter shown as is
+            heads.append(r.parameter(value.name, r.consts[value.name]))
         else:
             raise MXNetError(f"ONNX import: graph output '{value.name}' is produced by no node")
     sym = heads[0] if len(heads) == 1 else r.symbol.Group(heads)

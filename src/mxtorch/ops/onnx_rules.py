@@ -174,8 +174,9 @@ def _leaky_relu(b: Any, node: Node, ins: list, outs: list) -> None:
         alpha = (float(p["lower_bound"]) + float(p["upper_bound"])) / 2.0
         b.add("LeakyRelu", ins[:1], outs[:1], name=node.name, alpha=alpha)
         if len(outs) > 1:
-            b.add("Identity", [b.const(f"{node.name}_mask", np.zeros(b.in_shape(node), np.float32))],
-                  outs[1:2])
+            # the second output holds each element's slope: at inference, that one value
+            mask = np.full(b.in_shape(node), alpha, dtype=b.in_type(node))
+            b.add("Identity", [b.const(f"{node.name}_mask", mask)], outs[1:2])
     else:
         raise export_error(node, f"has act_type '{act}', which has no ONNX form here")
 
@@ -433,12 +434,46 @@ _UNARY = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "exp": "Exp", "l
           "sqrt": "Sqrt", "abs": "Abs", "negative": "Neg", "reciprocal": "Reciprocal",
           "floor": "Floor", "ceil": "Ceil", "erf": "Erf", "sin": "Sin", "cos": "Cos", "tan": "Tan",
           "softsign": "Softsign", "sign": "Sign", "arcsin": "Asin", "arccos": "Acos",
-          "arctan": "Atan", "logical_not": "Not"}
+          "arctan": "Atan"}
 
 
 @converts(*_UNARY)
 def _unary(b: Any, node: Node, ins: list, outs: list) -> None:
     b.add(_UNARY[node.entry.name], ins[:1], outs, name=node.name)
+
+
+# MXNet comparison -> (ONNX comparison, whether its answer is negated): 1 or 0 in the input's type
+_COMPARE = {"_equal": ("Equal", False), "broadcast_equal": ("Equal", False),
+            "_not_equal": ("Equal", True), "broadcast_not_equal": ("Equal", True),
+            "_greater": ("Greater", False), "broadcast_greater": ("Greater", False),
+            "_greater_equal": ("GreaterOrEqual", False), "broadcast_greater_equal": ("GreaterOrEqual", False),
+            "_lesser": ("Less", False), "broadcast_lesser": ("Less", False),
+            "_lesser_equal": ("LessOrEqual", False), "broadcast_lesser_equal": ("LessOrEqual", False)}
+_COMPARE_SCALAR = {"_equal_scalar": "_equal", "_not_equal_scalar": "_not_equal",
+                   "_greater_scalar": "_greater", "_greater_equal_scalar": "_greater_equal",
+                   "_lesser_scalar": "_lesser", "_lesser_equal_scalar": "_lesser_equal"}
+
+
+@converts(*_COMPARE, *_COMPARE_SCALAR)
+def _compare(b: Any, node: Node, ins: list, outs: list) -> None:
+    name = node.entry.name
+    like = b.in_type(node)
+    if name in _COMPARE_SCALAR:
+        name = _COMPARE_SCALAR[name]
+        ins = [ins[0], b.scalar(f"{node.name}_scalar", float(node.parsed["scalar"]), like)]
+    op_type, negate = _COMPARE[name]
+    answer = b.add(op_type, ins[:2], b.temp(node, "bool"))[0]
+    if negate:
+        answer = b.add("Not", [answer], b.temp(node, "not"))[0]
+    b.add("Cast", [answer], outs, name=node.name, to=tensor_type(b, like))
+
+
+@converts("logical_not")
+def _logical_not(b: Any, node: Node, ins: list, outs: list) -> None:
+    # MXNet's answer is 1 or 0 in the input's type; ONNX's Not takes booleans only
+    zero = b.scalar(f"{node.name}_zero", 0.0, b.in_type(node))
+    is_zero = b.add("Equal", [ins[0], zero], b.temp(node, "is_zero"))[0]
+    b.add("Cast", [is_zero], outs, name=node.name, to=tensor_type(b, b.in_type(node)))
 
 
 @converts("square")
@@ -934,7 +969,12 @@ _ONNX_BINARY = {"Add": ("broadcast_add", "_plus_scalar", "_plus_scalar"),
            "Div": ("broadcast_div", "_div_scalar", "_rdiv_scalar"),
            "Pow": ("broadcast_power", "_power_scalar", "_rpower_scalar"),
            "Max": ("broadcast_maximum", "_maximum_scalar", "_maximum_scalar"),
-           "Min": ("broadcast_minimum", "_minimum_scalar", "_minimum_scalar")}
+           "Min": ("broadcast_minimum", "_minimum_scalar", "_minimum_scalar"),
+           "Equal": ("broadcast_equal", "_equal_scalar", "_equal_scalar"),
+           "Greater": ("broadcast_greater", "_greater_scalar", "_lesser_scalar"),
+           "Less": ("broadcast_lesser", "_lesser_scalar", "_greater_scalar"),
+           "GreaterOrEqual": ("broadcast_greater_equal", "_greater_equal_scalar", "_lesser_equal_scalar"),
+           "LessOrEqual": ("broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar")}
 
 
 def _from_is_scalar(r: Any, name: str) -> bool:
