@@ -1,13 +1,15 @@
-"""The README as a user meets it: its Python blocks run as pasted, and its description of the digit
-app's HTTP API is what the server does.
+"""The README and the documentation pages as a user meets them: their Python blocks run as pasted,
+and the README's description of the digit app's HTTP API is what the server does.
 
-Each ```python block runs on its own, in a fresh interpreter and an empty working directory, as a
-user pasting it would; MNIST is where a user's copy would be: its four ``.gz`` files in the
-working directory (``mx.test_utils.get_mnist()``'s place, as MXNet's) and in
-``$MXNET_HOME/datasets/mnist`` (``gluon.data.vision.MNIST``'s), here links to the shared copy, so
-nothing is downloaded. A block of ``>>>`` lines is a console transcript, checked line by line
-(doctest). A block that cannot run here is fenced ```python no-run and must be listed in
-``NO_RUN``, with the reason.
+Each ```python block (of README.md and docs/) runs on its own, in a fresh interpreter and an
+empty working directory, as a user pasting it would; MNIST is where a user's copy would be: its
+four ``.gz`` files in the working directory (``mx.test_utils.get_mnist()``'s place, as MXNet's)
+and in ``$MXNET_HOME/datasets/mnist`` (``gluon.data.vision.MNIST``'s), here links to the shared
+copy, so nothing is downloaded. A block of ``>>>`` lines is a console transcript, checked line by
+line (doctest, long outputs wrapped as the page wraps them). A block that cannot run here is
+fenced ```python {.no-run} (a class on the page's code block, an info string GitHub ignores)
+and must be listed in ``NO_RUN``, with the reason. The tutorials' blocks
+that include an example file (``--8<--``) are the examples, which tests/examples runs.
 """
 from __future__ import annotations
 
@@ -28,12 +30,17 @@ import pytest
 from tests.conftest import MNIST_ROOT, ROOT
 
 README = ROOT / "README.md"
+DOCUMENTS = (README, *sorted((ROOT / "docs").rglob("*.md")))
 _FENCE = re.compile(r"^```(\w*)[ \t]*([^\n]*)\n(.*?)^```[ \t]*$", re.S | re.M)
 MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
-# Blocks fenced ```python no-run, by their first line, with why they cannot run in the suite.
-NO_RUN: dict[str, str] = {}
+# Blocks fenced ```python {.no-run}, by their page and first line, with why they cannot run in the suite.
+NO_RUN: dict[tuple[str, str], str] = {
+    ("docs/howto/predict.md", "from mxtorch.apps.predict import classify"):
+        "classifies the reader's own photo (cat.jpg) with ResNet-50 weights downloaded from MXNet's "
+        "model store; tests/apps/test_predict.py runs classify on local weights and images",
+}
 
 # What a block's output must show, by a line of its code.
 EXPECTED: dict[str, Callable[[str], bool]] = {
@@ -41,22 +48,34 @@ EXPECTED: dict[str, Callable[[str], bool]] = {
     "print(metric.get())": lambda out: ast.literal_eval(out.strip().splitlines()[-1])[1] > 0.8,
     # the symbolic LeNet prints a validation accuracy
     "print(model.score(val_iter))": lambda out: 0.0 <= float(out.strip().splitlines()[-1]) <= 1.0,
+    # Module's short run (Xavier, relu) reads more than half of the test digits
+    'print(mod.score(val_iter, "acc"))':
+        lambda out: ast.literal_eval(out.strip().splitlines()[-1])[0][1] > 0.5,
+    # an exported and re-imported network computes what the original did
+    "print(nd.abs(net2(x) - y).max())": lambda out: "[0.]" in out,
 }
 
 
-def fenced_blocks(language: str) -> list[tuple[int, str, str]]:
-    """(line number, info after the language, code) of each block fenced ```language."""
-    text = README.read_text("utf-8")
-    return [(text.count("\n", 0, match.start()) + 1, match.group(2).strip(), match.group(3))
+def _no_run(info: str) -> bool:
+    return ".no-run" in re.findall(r"\.[\w-]+", info)
+
+
+def fenced_blocks(language: str, document: pathlib.Path = README) -> list[tuple[str, int, str, str]]:
+    """(page, line number, info after the language, code) of each block fenced ```language."""
+    text = document.read_text("utf-8")
+    page = str(document.relative_to(ROOT))
+    return [(page, text.count("\n", 0, match.start()) + 1, match.group(2).strip(), match.group(3))
             for match in _FENCE.finditer(text) if match.group(1) == language]
 
 
-PYTHON_BLOCKS = fenced_blocks("python")
+PYTHON_BLOCKS = [block for document in DOCUMENTS for block in fenced_blocks("python", document)
+                 if not block[3].lstrip().startswith("--8<--")]
 
 
 def test_no_run_blocks_are_the_reviewed_ones() -> None:
-    marked = {code.strip().splitlines()[0] for _, info, code in PYTHON_BLOCKS if "no-run" in info.split()}
-    assert marked == set(NO_RUN), "a ```python no-run block must be listed, with its reason, in NO_RUN"
+    marked = {(page, code.strip().splitlines()[0]) for page, _, info, code in PYTHON_BLOCKS
+              if _no_run(info)}
+    assert marked == set(NO_RUN), "a ```python {.no-run} block must be listed, with its reason, in NO_RUN"
 
 
 @pytest.fixture
@@ -90,26 +109,28 @@ def _as_doctest(transcript: str) -> str:
     return "\n".join(out) + "\n"
 
 
-RUNNABLE = [block for block in PYTHON_BLOCKS if "no-run" not in block[1].split()]
+RUNNABLE = [block for block in PYTHON_BLOCKS if not _no_run(block[2])]
 
 
-@pytest.mark.parametrize("lineno, info, code", RUNNABLE, ids=[f"README.md:{block[0]}" for block in RUNNABLE])
-def test_python_block_runs_as_pasted(lineno: int, info: str, code: str, user_dir: pathlib.Path) -> None:
+@pytest.mark.parametrize("page, lineno, info, code", RUNNABLE, ids=[f"{b[0]}:{b[1]}" for b in RUNNABLE])
+def test_python_block_runs_as_pasted(page: str, lineno: int, info: str, code: str,
+                                     user_dir: pathlib.Path) -> None:
+    where = f"{page}:{lineno}"
     if code.lstrip().startswith(">>>"):
-        test = doctest.DocTestParser().get_doctest(_as_doctest(code), {}, f"README.md:{lineno}",
-                                                   str(README), lineno)
+        test = doctest.DocTestParser().get_doctest(_as_doctest(code), {}, where, str(ROOT / page), lineno)
         report = io.StringIO()
-        result = doctest.DocTestRunner(verbose=False).run(test, out=report.write)
+        runner = doctest.DocTestRunner(verbose=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+        result = runner.run(test, out=report.write)
         assert result.failed == 0, report.getvalue()
         return
     script = user_dir / "block.py"
     script.write_text(code, "utf-8")
     run = subprocess.run([sys.executable, str(script)], cwd=user_dir, env=dict(os.environ),
                          capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, f"README.md:{lineno} failed:\n{run.stderr[-4000:]}"
+    assert run.returncode == 0, f"{where} failed:\n{run.stderr[-4000:]}"
     for line, check in EXPECTED.items():
         if line in code:
-            assert check(run.stdout), f"README.md:{lineno}: after {line} it printed:\n{run.stdout[-2000:]}"
+            assert check(run.stdout), f"{where}: after {line} it printed:\n{run.stdout[-2000:]}"
 
 
 # --- the /api/predict contract -----------------------------------------------------------------------
