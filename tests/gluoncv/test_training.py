@@ -4,7 +4,8 @@ training scripts run them, on synthetic images and boxes: the loss goes down.
 SSD: targets from ``SSDDefaultTrainTransform`` (MultiBox matching against the network's anchors)
 and ``SSDMultiBoxLoss``; YOLOv3: targets from ``YOLO3DefaultTrainTransform`` (built on the network,
 before it is hybridized, as ``train_yolo3.py`` does) and the network's own training losses; a
-ResNet-v1b classifier with softmax cross-entropy. Skips without GluonCV.
+ResNet-v1b classifier with softmax cross-entropy; Faster R-CNN with its RPN and R-CNN losses.
+Skips without GluonCV.
 """
 import numpy as np
 import pytest
@@ -86,4 +87,47 @@ def test_resnet_v1b_classifier_trains(gluoncv) -> None:
         value.backward()
         trainer.step(len(y))
         history.append(value.mean().asscalar())
+    assert np.isfinite(history).all() and history[-1] < history[0]
+
+
+@pytest.mark.slow
+def test_faster_rcnn_trains(gluoncv) -> None:
+    # as train_faster_rcnn.py: RPN targets from the train preset and FasterRCNNTrainBatchify
+    # (one shard), R-CNN targets from the network's own sampler, its four losses
+    mx.random.seed(0)
+    net = gluoncv.model_zoo.get_model("faster_rcnn_resnet50_v1b_voc", pretrained=False,
+                                      pretrained_base=False, per_device_batch_size=2)
+    net.initialize()
+    transform = gluoncv.data.transforms.presets.rcnn.FasterRCNNDefaultTrainTransform(96, 128, net)
+    images, boxes = _data(2)
+    batch = gluoncv.data.batchify.FasterRCNNTrainBatchify(net, 1)(
+        [transform(image, box) for image, box in zip(images, boxes)])
+    net.hybridize(static_alloc=True)
+    data, label = batch[0], batch[1]
+    rpn_cls_targets, rpn_box_targets, rpn_box_masks = (shards[0] for shards in batch[2:])
+    rpn_cls_loss = gluon.loss.SigmoidBinaryCrossEntropyLoss(from_sigmoid=False)
+    rpn_box_loss = gluon.loss.HuberLoss(rho=1 / 9.0)
+    rcnn_cls_loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    rcnn_box_loss = gluon.loss.HuberLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.001, "momentum": 0.9,
+                                                          "wd": 1e-4})
+    history = []
+    for _ in range(3):
+        with autograd.record():
+            out = net(data, label[:, :, :4], label[:, :, 4:5])
+            cls_pred, box_pred, rpn_score, rpn_box = out[0], out[1], out[5], out[6]
+            cls_targets, box_targets, box_masks = out[8], out[9], out[10]
+            rpn_score = rpn_score.squeeze(axis=-1)
+            rpn_pos = (rpn_cls_targets >= 0).sum()
+            rcnn_pos = (cls_targets >= 0).sum()
+            total = ((rpn_cls_loss(rpn_score, rpn_cls_targets, rpn_cls_targets >= 0)
+                      * rpn_cls_targets.size / rpn_pos).sum()
+                     + (rpn_box_loss(rpn_box, rpn_box_targets, rpn_box_masks)
+                        * rpn_box.size / rpn_pos).sum()
+                     + (rcnn_cls_loss(cls_pred, cls_targets, cls_targets.expand_dims(-1) >= 0)
+                        * cls_targets.size / rcnn_pos).sum()
+                     + (rcnn_box_loss(box_pred, box_targets, box_masks) * box_pred.size / rcnn_pos).sum())
+        total.backward()
+        trainer.step(len(images))
+        history.append(total.asscalar())
     assert np.isfinite(history).all() and history[-1] < history[0]
