@@ -164,3 +164,16 @@ def test_real_gluoncv_imports_on_its_mxnet_half(tmp_path: pathlib.Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, False, "1.9.1",
                                                                 "gluoncv.model_zoo.model_zoo"]
+
+
+def test_gluoncv_loads_with_both_shims_under_the_installed_alias(fake_gluoncv: pathlib.Path) -> None:
+    # the .pth hook sits behind Python's path finder; the GluonCV finder still goes first
+    site_dir = fake_gluoncv.parent / "site-packages"
+    alias.install(str(site_dir))
+    code = (f"import site, sys; site.addsitedir({str(site_dir)!r}); sys.path.insert(0, '.'); "
+            f"exec(open({str(fake_gluoncv)!r}).read())")
+    done = subprocess.run([sys.executable, "-c", code], cwd=fake_gluoncv.parent, env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (seen["found_torch"], seen["wrapped"], seen["np_view"]) == (False, True, [True, True])
