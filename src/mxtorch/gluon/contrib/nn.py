@@ -1,12 +1,15 @@
-"""Contrib layers: ``Concurrent`` and ``HybridConcurrent`` (``Identity`` is ``gluon.nn``'s)."""
+"""Contrib layers: ``Concurrent``, ``HybridConcurrent``, ``SyncBatchNorm`` and the pixel-shuffle
+upsamplers (``Identity`` is ``gluon.nn``'s)."""
 from __future__ import annotations
 
 from typing import Any, Optional
 
 from ... import ndarray as nd
+from ..block import HybridBlock
 from ..nn import BatchNorm, HybridSequential, Identity, Sequential
 
-__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SyncBatchNorm"]
+__all__ = ["Concurrent", "HybridConcurrent", "Identity", "SyncBatchNorm", "PixelShuffle1D",
+           "PixelShuffle2D", "PixelShuffle3D"]
 
 
 class Concurrent(Sequential):
@@ -120,3 +123,108 @@ class SyncBatchNorm(BatchNorm):
                        running_var: Any) -> Any:
         return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd",
                                        **self._kwargs)
+
+
+def _pixel_shuffle(F: Any, x: Any, factors: tuple) -> Any:
+    """(N, C * f1 * ... * fd, S1, ..., Sd) -> (N, C, S1 * f1, ..., Sd * fd), with the factors
+    taken from the channel axis in the order C, f1, ..., fd (the last varies fastest)."""
+    d = len(factors)
+    block = 1
+    for f in factors:
+        block *= f
+    keep = (0,) * d
+    x = F.reshape(x, (0, -4, -1, block) + keep)                 # (N, C, f1*...*fd, S...)
+    for k, f in enumerate(factors[:-1]):                        # split off f1, f2, ... in turn
+        block //= f
+        x = F.reshape(x, (0, 0) + (0,) * k + (-4, f, block) + keep)
+    # (N, C, f1, ..., fd, S1, ..., Sd) -> (N, C, S1, f1, ..., Sd, fd): each size beside its factor
+    axes = (0, 1) + tuple(a for i in range(d) for a in (2 + d + i, 2 + i))
+    return F.reshape(F.transpose(x, axes), (0, 0) + (-3,) * d)
+
+
+def _factors(factor: Any, dims: int) -> tuple:
+    try:
+        return (int(factor),) * dims
+    except TypeError:
+        factors = tuple(int(f) for f in factor)
+        if len(factors) != dims:
+            raise ValueError(f"PixelShuffle{dims}D: expected {dims} factors, got {len(factors)}") from None
+        return factors
+
+
+class PixelShuffle1D(HybridBlock):
+    """Upsampling by moving channels into the width: (N, C * f, W) becomes (N, C, W * f), the
+    ``f`` channels of each output channel interleaved along the width.
+
+    Parameters
+    ----------
+    factor : int
+        The upsampling factor ``f``; the input's channel count must be a multiple of it.
+
+    Examples
+    --------
+    >>> gluon.contrib.nn.PixelShuffle1D(2)(mx.nd.arange(8).reshape((1, 4, 2))).asnumpy().tolist()
+    [[[0.0, 2.0, 1.0, 3.0], [4.0, 6.0, 5.0, 7.0]]]
+    """
+
+    def __init__(self, factor: int):
+        super().__init__()
+        self._factor = int(factor)
+
+    def hybrid_forward(self, F: Any, x: Any) -> Any:
+        return _pixel_shuffle(F, x, (self._factor,))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._factor})"
+
+
+class PixelShuffle2D(HybridBlock):
+    """Upsampling by moving channels into height and width (sub-pixel convolution's last step):
+    (N, C * f1 * f2, H, W) becomes (N, C, H * f1, W * f2).
+
+    Parameters
+    ----------
+    factor : int or (int, int)
+        The factors ``(f1, f2)`` for height and width; one int serves both.
+
+    Examples
+    --------
+    >>> gluon.contrib.nn.PixelShuffle2D((2, 3))(mx.nd.zeros((1, 12, 4, 5))).shape
+    (1, 2, 8, 15)
+    """
+
+    def __init__(self, factor: Any):
+        super().__init__()
+        self._factors = _factors(factor, 2)
+
+    def hybrid_forward(self, F: Any, x: Any) -> Any:
+        return _pixel_shuffle(F, x, self._factors)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._factors})"
+
+
+class PixelShuffle3D(HybridBlock):
+    """Upsampling by moving channels into depth, height and width: (N, C * f1 * f2 * f3, D, H, W)
+    becomes (N, C, D * f1, H * f2, W * f3).
+
+    Parameters
+    ----------
+    factor : int or (int, int, int)
+        The factors for depth, height and width; one int serves all three.
+
+    Examples
+    --------
+    >>> gluon.contrib.nn.PixelShuffle3D(2)(mx.nd.zeros((1, 16, 2, 3, 4))).shape
+    (1, 2, 4, 6, 8)
+    """
+
+    def __init__(self, factor: Any):
+        super().__init__()
+        self._factors = _factors(factor, 3)
+
+    def hybrid_forward(self, F: Any, x: Any) -> Any:
+        return _pixel_shuffle(F, x, self._factors)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._factors})"
