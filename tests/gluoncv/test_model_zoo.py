@@ -34,13 +34,16 @@ CASES = {
     "mask_rcnn_fpn_resnet18_v1b_coco": ((1, 3, 128, 128), _DET, None,
                                         [(1, 1000, 1), (1, 1000, 1), (1, 1000, 4), (1, 1000, 14, 14)]),
     "center_net_resnet18_v1b_voc": ((1, 3, 128, 128), _DET, None, [(1, 40), (1, 40), (1, 40, 4)]),
+    "center_net_mobilenetv3_small_duc_voc": ((1, 3, 128, 128), _DET, None,
+                                             [(1, 40), (1, 40), (1, 40, 4)]),
     "fcn_resnet50_voc": ((1, 3, 64, 64), _SEG, None, [(1, 21, 64, 64), (1, 21, 64, 64)]),
     "psp_resnet50_ade": ((1, 3, 64, 64), _SEG, None, [(1, 150, 64, 64), (1, 150, 64, 64)]),
     "deeplab_resnet50_ade": ((1, 3, 64, 64), _SEG, None, [(1, 150, 64, 64), (1, 150, 64, 64)]),
     "simple_pose_resnet18_v1b": ((1, 3, 64, 48), _DET, None, [(1, 17, 16, 16)]),
+    "mobile_pose_mobilenetv3_small": ((1, 3, 64, 48), _DET, None, [(1, 17, 16, 16)]),
 }
 FAST = {"resnet18_v1b", "se_resnet18_v1", "mobilenetv3_small", "yolo3_mobilenet1.0_voc",
-        "simple_pose_resnet18_v1b"}
+        "simple_pose_resnet18_v1b", "mobile_pose_mobilenetv3_small"}
 
 
 def _params():
