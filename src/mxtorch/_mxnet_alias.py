@@ -60,7 +60,8 @@ GluonCV's own files, and then:
   every name from NumPy itself and the removed ones with Python's types, as NumPy 1.23 did.
   NumPy is not changed: other modules, GluonCV's arrays and ``isinstance`` checks see NumPy.
 
-With a real MXNet answering ``import mxnet``, GluonCV's modules load exactly as Python loads them.
+With a real MXNet answering ``import mxnet``, GluonCV behaves exactly as without the hook (the
+wrapped check passes its refusal through, and ``np`` stays NumPy).
 
 This file imports only the standard library and nothing relative, so the ``.pth`` line can load
 it on its own at start-up.
