@@ -20,9 +20,9 @@ import mxtorch as mx
 from mxtorch.base import MXNetError
 from mxtorch.kvstore import dist
 
+from . import dist_worker   # (not via sys.path: tests/ on it would shadow installed packages, gluoncv)
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import dist_worker  # noqa: E402
 
 JOB_TIMEOUT = 90.0
 

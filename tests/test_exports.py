@@ -21,8 +21,6 @@ NUMPY_MODE = "MXNet's NumPy interface (numpy mode), which mxtorch does not provi
 # does or waits for the named issue.
 STATED_MISSING = {
     "mxnet.io": {
-        "ImageDetRecordIter": "not built (issue 16 cut it): the detection record iterator; "
-                              "mx.image.ImageDetIter reads detection .rec files",
         "LibSVMIter": "sparse storage: it yields CSR arrays, and mxtorch has dense storage only",
         "MXDataIter": "C-API plumbing: the wrapper around iterators implemented in MXNet's C "
                       "library",
@@ -42,8 +40,6 @@ STATED_MISSING = {
         "get_indexing_dispatch_code": "internal helper of MXNet's NDArray indexing",
         "get_oshape_of_gather_nd_op": "internal helper of MXNet's NDArray indexing",
         "indexing_key_expand_implicit_axes": "internal helper of MXNet's NDArray indexing",
-        "imdecode": "MXNet's deprecated nd.imdecode (mean subtraction, clipping into an out "
-                    "array); mx.image.imdecode is the decoder",
         "np": NUMPY_MODE,
         "numpy": NUMPY_MODE,
         "npx": NUMPY_MODE,
