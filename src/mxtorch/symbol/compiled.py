@@ -37,6 +37,10 @@ eager executor from then on and the reason is logged once; a second failure send
 back to the eager executor (a compiler that cannot work here fails once or twice, not per shape).
 Inductor's graph cache and AOTAutograd's
 cache persist compiled code across runs (``TORCHINDUCTOR_CACHE_DIR``).
+
+On the CPU a compiled graph runs its convolutions on channels-last data (``mxtorch.ops.layout``
+says which operators keep that layout); shapes and values are those of the row-major graph up to
+float rounding. ``MXTORCH_CHANNELS_LAST=0`` keeps every tensor row-major.
 """
 from __future__ import annotations
 
@@ -52,12 +56,14 @@ import torch
 
 from .. import profiler
 from ..base import MXNetError
+from ..ops import layout
 
 __all__ = ["CompileSetting", "setting_from", "default_setting", "CompiledProgram", "compiled",
            "ENV", "MAX_SHAPES_ENV"]
 
 ENV = "MXTORCH_COMPILE"
 MAX_SHAPES_ENV = "MXTORCH_COMPILE_MAX_SHAPES"
+CHANNELS_LAST_ENV = "MXTORCH_CHANNELS_LAST"
 _DEFAULT_MAX_SHAPES = 8
 _MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 _OFF = ("0", "off", "false", "no", "none", "eager-executor")
@@ -127,6 +133,15 @@ def default_setting() -> CompileSetting:
     return setting_from(value, what=ENV)
 
 
+def _channels_last_on(device: torch.device) -> bool:
+    """Whether graphs compiled for ``device`` run convolutions channels-last: on the CPU, unless
+    ``MXTORCH_CHANNELS_LAST`` is 0/off (cuDNN picks its own layouts on a GPU)."""
+    value = os.environ.get(CHANNELS_LAST_ENV, "1").strip().lower()
+    if value not in ("", "0", "1", "on", "off", "true", "false"):
+        raise MXNetError(f"{CHANNELS_LAST_ENV} must be 0 or 1, got {value!r}")
+    return device.type == "cpu" and value not in ("0", "off", "false")
+
+
 def _max_shapes() -> int:
     value = os.environ.get(MAX_SHAPES_ENV, "")
     try:
@@ -156,20 +171,43 @@ def _is_literal(value: Any) -> bool:
     return False
 
 
-def generate(program: Any, is_train: bool) -> Any:
+def _channels_last(t: torch.Tensor) -> torch.Tensor:
+    """A 4-d tensor in channels-last memory order (same shape and values, NHWC strides)."""
+    return t.contiguous(memory_format=torch.channels_last) if t.dim() == 4 else t
+
+
+def _dense(t: torch.Tensor) -> torch.Tensor:
+    """A graph output in the usual row-major order, whatever order its kernels left it in."""
+    return t.contiguous()
+
+
+def generate(program: Any, is_train: bool, channels_last: bool = False) -> Any:
     """The program's steps as the source of one function ``forward(*inputs)`` returning a tuple
-    of the outputs; attributes become literals (or module globals when they have no literal)."""
+    of the outputs; attributes become literals (or module globals when they have no literal).
+
+    With ``channels_last``, convolutions and the operators after them run on channels-last data
+    (see ``mxtorch.ops.layout``); shapes and values are unchanged, outputs are row-major."""
     n_inputs = len(program.arg_names) + len(program.aux_names)
     names = [f"x{i}" for i in range(n_inputs)]
-    scope: dict = {"_pick": _pick}
+    scope: dict = {"_pick": _pick, "_channels_last": _channels_last, "_dense": _dense}
     lines = [f"def forward({', '.join(names)}{',' if len(names) == 1 else ''}):"]
     slot_name = {i: names[i] for i in range(n_inputs)}
+    maybe_cl: set = set()   # slots that may hold channels-last tensors
     for k, (entry, attrs, ins, out, n_out, _frees) in enumerate(program._steps):
         scope[f"op{k}"] = entry.impl
         kwargs = dict(attrs)
         if entry.train_aware:
             kwargs["is_train"] = is_train
         parts = [slot_name[i] for i in ins]
+        fresh_layout = False
+        if channels_last:
+            if layout.wants_channels_last(entry.name, attrs):
+                parts[0] = f"_channels_last({parts[0]})"
+                fresh_layout = True
+            elif layout.keeps_layout(entry.name, attrs):
+                fresh_layout = any(i in maybe_cl for i in ins)
+            else:
+                parts = [f"_dense({p})" if i in maybe_cl else p for i, p in zip(ins, parts)]
         for key, value in kwargs.items():
             if _is_literal(value):
                 parts.append(f"{key}={value!r}")
@@ -179,9 +217,11 @@ def generate(program: Any, is_train: bool) -> Any:
         lines.append(f"    r{k} = op{k}({', '.join(parts)})  # {program._nodes[k][1]}")
         for i in range(n_out):
             slot_name[out + i] = f"s{out + i}"
+            if fresh_layout:
+                maybe_cl.add(out + i)
             lines.append(f"    s{out + i} = _pick(r{k}, {i})")
         lines.append(f"    del r{k}")
-    outs = [slot_name[i] for i in program.outputs]
+    outs = [f"_dense({slot_name[i]})" if i in maybe_cl else slot_name[i] for i in program.outputs]
     lines.append(f"    return ({', '.join(outs)}{',' if len(outs) == 1 else ''})")
     source = "\n".join(lines) + "\n"
     filename = f"<mxtorch graph {next(_counter)} {'train' if is_train else 'predict'}>"
@@ -250,7 +290,8 @@ class CompiledProgram:
                 kwargs["options"] = options
             elif mode is not None:
                 kwargs["mode"] = mode
-            fn = torch.compile(generate(self.program, is_train), **kwargs)
+            fn = torch.compile(generate(self.program, is_train, channels_last=_channels_last_on(device)),
+                               **kwargs)
             graphs = device.type == "cuda" and mode in ("reduce-overhead", "max-autotune")
             hit = self._fns[key] = (fn, graphs)
         return hit
