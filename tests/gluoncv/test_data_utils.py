@@ -85,7 +85,14 @@ def test_export_block_round_trip(gluoncv, tmp_path) -> None:
     net = gluoncv.model_zoo.get_model("resnet18_v1b", pretrained=False)
     net.initialize()
     prefix = str(tmp_path / "r18")
-    gluoncv.utils.export_block(prefix, net, data_shape=(32, 32, 3), preprocess=True, layout="HWC")
+    # export_block pops box_encode from mx.sym.contrib for good (as it does under MXNet), after which
+    # GluonCV's R-CNN target encoder takes another branch than the one its constants were made for;
+    # put it back so that the tests after this one see the module as they would in a fresh process
+    box_encode = mx.sym.contrib.box_encode
+    try:
+        gluoncv.utils.export_block(prefix, net, data_shape=(32, 32, 3), preprocess=True, layout="HWC")
+    finally:
+        mx.sym.contrib.__dict__.setdefault("box_encode", box_encode)
     loaded = mx.gluon.SymbolBlock.imports(prefix + "-symbol.json", ["data"], prefix + "-0000.params")
     x = mx.nd.random.uniform(0, 255, shape=(1, 32, 32, 3))
     mean = mx.nd.array([0.485, 0.456, 0.406]).reshape((1, 3, 1, 1))
