@@ -27,7 +27,9 @@ def ternary(rng, shape, p_nonzero=0.05):
     return rng.choice([-1.0, 0.0, 1.0], size=shape, p=[p_nonzero / 2, 1 - p_nonzero, p_nonzero / 2])
 
 
-def low_entropy_value(rng, name, shape):
+def low_entropy_value(rng, name, shape, min_taps=0):
+    """A ternary tensor times a power of two; ``min_taps`` raises the share of non-zero weights so
+    that a filter with a small fan-in (depthwise) keeps about that many, instead of none."""
     if name.endswith("running_var"):
         return 1.0 + 0.5 * rng.choice([0.0, 1.0], size=shape)
     if name.endswith(("running_mean", "beta")):
@@ -37,8 +39,9 @@ def low_entropy_value(rng, name, shape):
     if name.endswith("bias"):
         return 0.0625 * ternary(rng, shape)
     fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
-    scale = 2.0 ** np.round(np.log2(np.sqrt(2.0 / (0.05 * fan_in))))
-    return scale * ternary(rng, shape)
+    p_nonzero = max(0.05, min(1 / 3, min_taps / fan_in))
+    scale = 2.0 ** np.round(np.log2(np.sqrt(2.0 / (p_nonzero * fan_in))))
+    return scale * ternary(rng, shape, p_nonzero)
 
 
 def main() -> None:
