@@ -237,17 +237,45 @@ def test_model_zoo_compiled_equals_eager(name):
     assert comp_run[3]._cached_runner.failure is None
 
 
-def test_inductor_compiles_a_small_net():
-    """The one test that runs Inductor's code generation (slow on a small host)."""
+def test_inductor_compiles_a_small_net(monkeypatch):
+    """The one test that runs Inductor's code generation (slow on a small host); its CPU training
+    graph is split by mxtorch's partitioner."""
+    import torch._inductor.config as inductor_config
+    split = []
+    partition = comp.SaveForwardValues.__call__
+    monkeypatch.setattr(comp.SaveForwardValues, "__call__",
+                        lambda self, gm, joint, **kw: split.append(gm) or partition(self, gm, joint, **kw))
+
     def make():
         net = nn.HybridSequential()
         net.add(nn.Dense(16, activation="relu"), nn.BatchNorm(), nn.Dense(10))
         return net
     shapes = [(8, 12)]
     eager = _train(make, "0", shapes)
-    compiled = _train(make, "inductor", shapes)
+    with inductor_config.patch(force_disable_caches=True):  # a cached graph skips the partition
+        compiled = _train(make, "inductor", shapes)
     _assert_same(eager, compiled, rtol=1e-4, atol=1e-5)
     assert compiled[4]._cached_runner.failure is None
+    assert split, "the CPU training graph did not go through SaveForwardValues"
+
+
+def test_cpu_training_graphs_take_the_forward_values_partitioner():
+    program = lower(mx.sym.relu(mx.sym.var("data")))
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    inductor = comp.CompiledProgram(program, comp.setting_from("inductor"))
+    options = inductor.compile_kwargs(True, cpu)["options"]
+    assert isinstance(options["custom_partitioner_fn"], comp.SaveForwardValues)
+    # predicting has no backward to split; CUDA kernels store masks at full speed
+    assert "options" not in inductor.compile_kwargs(False, cpu)
+    assert "options" not in inductor.compile_kwargs(True, cuda)
+    assert "options" not in comp.CompiledProgram(program, comp.setting_from("aot_eager")) \
+        .compile_kwargs(True, cpu)
+    # the user's choice stands: None asks for Inductor's min-cut partition
+    own = comp.CompiledProgram(program, comp.setting_from("inductor", {"custom_partitioner_fn": None}))
+    assert own.compile_kwargs(True, cpu)["options"] == {"custom_partitioner_fn": None}
+    # with a mode, the mode's options come along (torch.compile takes one or the other)
+    tuned = comp.CompiledProgram(program, comp.setting_from("max-autotune"))
+    assert tuned.compile_kwargs(True, cpu)["options"]["max_autotune"] is True
 
 
 # -- channels-last on the CPU -------------------------------------------------------------------------

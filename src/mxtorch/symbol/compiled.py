@@ -247,6 +247,45 @@ def _prepare_torch(cap: int) -> None:
         pass
 
 
+try:  # Inductor's hook for a custom forward/backward split (torch 2.6 and later)
+    from torch._inductor.custom_graph_pass import CustomPartitionerFn as _PartitionerBase
+except ImportError:  # an older torch: Inductor's own partition
+    _PartitionerBase = None
+
+
+if _PartitionerBase is not None:
+    class SaveForwardValues(_PartitionerBase):
+        """The forward/backward split for training graphs Inductor compiles for the CPU:
+        AOTAutograd's plain partition, which saves the forward's values that the backward reads
+        and recomputes nothing.
+
+        Inductor's default (min-cut) partition prefers saving one-byte masks, ReLU's ``x <= 0``
+        and the like, over the four-byte activations they come from; the C++ kernels of the torch
+        this was measured with store and load bool tensors element by element, so on the CPU those
+        masks cost more than all the rest (LeNet's first ReLU mask, 737,280 elements: 3.6 ms
+        against 57 µs for the float32 activation; the LeNet training step runs about 1.5x faster
+        with the plain partition, see benchmarks/RESULTS.md). ``hybridize(backend='inductor',
+        custom_partitioner_fn=None)`` asks for the min-cut partition back.
+        """
+
+        def __call__(self, gm: Any, joint_inputs: Sequence[object], **kwargs: Any) -> tuple:
+            from torch._functorch.partitioners import default_partition
+            kwargs.pop("compiler", None)
+            kwargs.pop("static_lifetime_input_indices", None)
+            return default_partition(gm, joint_inputs, **kwargs)
+
+        def uuid(self) -> str:   # Inductor's cache key
+            return "mxtorch-save-forward-values-1"
+
+        def __reduce__(self) -> tuple:   # pickled into the cache key: by name, no state
+            return (SaveForwardValues, ())
+
+
+def _cpu_partitioner() -> Any:
+    """The partitioner CPU training graphs compile with (None: Inductor's own)."""
+    return None if _PartitionerBase is None else SaveForwardValues()
+
+
 class CompiledProgram:
     """A Program run through ``torch.compile``: ``cp(inputs, is_train)`` as ``program(...)``."""
 
@@ -281,20 +320,29 @@ class CompiledProgram:
         if hit is None:
             _prepare_torch(self.max_shapes)
             mode = self._mode(device)
-            kwargs: dict = {"backend": self.setting.backend, "dynamic": False}
-            if self.setting.options:   # torch.compile takes a mode or options, not both
-                options = dict(self.setting.options)
-                if mode is not None and self.setting.backend == "inductor":
-                    from torch._inductor import list_mode_options
-                    options = {**list_mode_options(mode), **options}
-                kwargs["options"] = options
-            elif mode is not None:
-                kwargs["mode"] = mode
             fn = torch.compile(generate(self.program, is_train, channels_last=_channels_last_on(device)),
-                               **kwargs)
+                               **self.compile_kwargs(is_train, device))
             graphs = device.type == "cuda" and mode in ("reduce-overhead", "max-autotune")
             hit = self._fns[key] = (fn, graphs)
         return hit
+
+    def compile_kwargs(self, is_train: bool, device: torch.device) -> dict:
+        """The keywords ``torch.compile`` gets for this graph in one mode on one device."""
+        mode = self._mode(device)
+        kwargs: dict = {"backend": self.setting.backend, "dynamic": False}
+        options = dict(self.setting.options)
+        if self.setting.backend == "inductor" and device.type == "cpu" and is_train:
+            partitioner = _cpu_partitioner()
+            if partitioner is not None:
+                options.setdefault("custom_partitioner_fn", partitioner)
+        if options:   # torch.compile takes a mode or options, not both
+            if mode is not None and self.setting.backend == "inductor":
+                from torch._inductor import list_mode_options
+                options = {**list_mode_options(mode), **options}
+            kwargs["options"] = options
+        elif mode is not None:
+            kwargs["mode"] = mode
+        return kwargs
 
     def __call__(self, inputs: Sequence[torch.Tensor], is_train: bool = False,
                  monitor: Any = None) -> list:
