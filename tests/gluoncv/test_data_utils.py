@@ -81,6 +81,25 @@ def test_segmentation_metric(gluoncv) -> None:
     assert miou == pytest.approx((0.5 + 1 + 0.5) / 3)
 
 
+def test_classification_and_segmentation_presets(gluoncv, image) -> None:
+    """ImageNet's evaluation preset resizes the short side and crops the centre; the segmentation
+    preset normalizes the whole image. Both with ImageNet's mean and deviation, channels first."""
+    from gluoncv.data.transforms.presets import imagenet, segmentation
+
+    mean, std = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+    x = segmentation.test_transform(image, ctx=mx.cpu())
+    assert x.shape == (1, 3, 96, 128)
+    expected = (image.asnumpy() / 255 - mean) / std
+    np.testing.assert_allclose(x.asnumpy()[0].transpose(1, 2, 0), expected, rtol=1e-4, atol=1e-5)
+    # 96x128 -> short side 48 (48x64) -> centre 40x40, rows 4..44 and columns 12..52
+    x = imagenet.transform_eval(image, resize_short=48, crop_size=40)
+    assert x.shape == (1, 3, 40, 40)
+    resized = mx.image.imresize(image, 64, 48).asnumpy()[4:44, 12:52]
+    np.testing.assert_allclose(x.asnumpy()[0].transpose(1, 2, 0), (resized / 255 - mean) / std,
+                               rtol=1e-4, atol=1e-4)
+    assert len(imagenet.transform_eval([image, image], resize_short=48, crop_size=40)) == 2
+
+
 def test_export_block_round_trip(gluoncv, tmp_path) -> None:
     net = gluoncv.model_zoo.get_model("resnet18_v1b", pretrained=False)
     net.initialize()
