@@ -281,3 +281,48 @@ def test_shape_inference_through_meta_tensors_for_ops_without_a_rule():
     _, outs = _infer("Pooling", [(2, 3, 5, 5)], kernel=(2, 2), stride=(2, 2), pad=(1, 1),
                      pooling_convention="full")
     assert outs == [(2, 3, 4, 4)]
+
+
+# -- Convolution as a matrix product (small compiled predictions on the CPU) --------------------------
+@pytest.mark.parametrize("kernel, stride, pad, dilate, bias", [
+    ((5, 5), (1, 1), (0, 0), (1, 1), True), ((3, 3), (2, 2), (1, 1), (1, 1), False),
+    ((3, 2), (1, 2), (2, 0), (2, 1), True), ((1, 1), (1, 1), (0, 0), (1, 1), True)])
+def test_convolution_as_matmul_equals_torch_convolution(kernel, stride, pad, dilate, bias):
+    import torch
+    import torch.nn.functional as F
+
+    from mxtorch.ops import nn as nn_ops
+    rs = np.random.RandomState(0)
+    data = torch.tensor(rs.randn(2, 3, 11, 9), dtype=torch.float32)
+    weight = torch.tensor(rs.randn(4, 3, *kernel), dtype=torch.float32)
+    b = torch.tensor(rs.randn(4), dtype=torch.float32) if bias else None
+    attrs = get_op("Convolution").parse_attrs({"kernel": kernel, "stride": stride, "pad": pad,
+                                               "dilate": dilate, "num_filter": 4})
+    geometry = nn_ops._ConvGeometry("Convolution", data.shape, attrs)
+    got = nn_ops._conv2d_as_matmul(data, weight, b, geometry)
+    expected = F.conv2d(data, weight, b, stride, pad, dilate)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_convolution_takes_the_matmul_form_only_for_small_compiled_predictions():
+    import torch
+
+    from mxtorch.ops import nn as nn_ops
+    attrs = get_op("Convolution").parse_attrs({"kernel": (5, 5), "num_filter": 20})
+    small, weight = torch.zeros(1, 1, 28, 28), torch.zeros(20, 1, 5, 5)
+    geometry = nn_ops._ConvGeometry("Convolution", small.shape, attrs)
+
+    def chosen(data, grad=False, compiling=True, groups=1):
+        real = torch.compiler.is_compiling
+        torch.compiler.is_compiling = lambda: compiling
+        try:
+            with torch.set_grad_enabled(grad):
+                return nn_ops._small_compiled_inference(data, weight, geometry, groups)
+        finally:
+            torch.compiler.is_compiling = real
+    assert chosen(small)
+    assert not chosen(small, grad=True)          # training keeps oneDNN's convolution and backward
+    assert not chosen(small, compiling=False)    # the eager path is torch's own convolution
+    assert not chosen(small, groups=2)
+    assert not chosen(torch.zeros(64, 1, 28, 28))   # 64 x 24 x 24 positions: oneDNN's size

@@ -237,6 +237,28 @@ def test_model_zoo_compiled_equals_eager(name):
     assert comp_run[3]._cached_runner.failure is None
 
 
+def test_small_predictions_compute_convolutions_as_matmuls(monkeypatch):
+    """One image through LeNet, compiled: both convolutions take the unfold + matmul form and the
+    prediction equals the eager executor's; a training step keeps torch's convolution."""
+    from mxtorch.ops import nn as nn_ops
+    taken = []
+    as_matmul = nn_ops._conv2d_as_matmul
+    monkeypatch.setattr(nn_ops, "_conv2d_as_matmul", lambda *a: taken.append(a) or as_matmul(*a))
+    x = nd.array(np.random.RandomState(2).rand(1, 1, 28, 28))
+    outputs = {}
+    for backend in ("0", BACKEND):
+        mx.random.seed(5)
+        net = _lenet()
+        net.initialize(mx.init.Xavier())
+        net.hybridize(backend=backend)
+        outputs[backend] = net(x).asnumpy()
+    assert len(taken) == 2
+    np.testing.assert_allclose(outputs[BACKEND], outputs["0"], rtol=1e-5, atol=1e-6)
+    with autograd.record():
+        net(x).backward()
+    assert len(taken) == 2
+
+
 def test_inductor_compiles_a_small_net(monkeypatch):
     """The one test that runs Inductor's code generation (slow on a small host); its CPU training
     graph is split by mxtorch's partitioner."""
