@@ -167,6 +167,11 @@ class _ConvGeometry:
                 raise MXNetError(f"{name}: incorrect {what} size {value}: every entry must be at "
                                  f"least {least}")
 
+    def conv_out(self, data_shape: Sequence[int]) -> tuple:
+        """The spatial sizes of a convolution's output for data of ``data_shape``."""
+        return tuple(_window.conv_out(data_shape[2 + i], self.kernel[i], self.stride[i], self.pad[i],
+                                      self.dilate[i]) for i in range(self.nd))
+
     def check_fits(self, name: str, data_shape: Sequence[int]) -> None:
         """MXNet refuses a dilated kernel larger than the padded input at shape inference."""
         for i in range(self.nd):
@@ -225,8 +230,7 @@ def _small_compiled_inference(data: torch.Tensor, weight: torch.Tensor, g: _Conv
         return False
     if not torch.compiler.is_compiling():   # the eager path keeps torch's own convolution
         return False
-    out = [_window.conv_out(data.shape[2 + i], g.kernel[i], g.stride[i], g.pad[i], g.dilate[i])
-           for i in range(2)]
+    out = g.conv_out(data.shape)
     return (data.shape[0] * out[0] * out[1] <= _MATMUL_CONV_POSITIONS
             and weight.numel() <= _MATMUL_CONV_WEIGHTS)
 
@@ -235,13 +239,11 @@ def _conv2d_as_matmul(data: torch.Tensor, weight: torch.Tensor, bias: Optional[t
                       g: _ConvGeometry) -> torch.Tensor:
     """A 2-D convolution as a matrix product of the filters with the unfolded input windows."""
     n, filters = data.shape[0], weight.shape[0]
-    out = [_window.conv_out(data.shape[2 + i], g.kernel[i], g.stride[i], g.pad[i], g.dilate[i])
-           for i in range(2)]
     windows = F.unfold(data, g.kernel, dilation=g.dilate, padding=g.pad, stride=g.stride)
     result = weight.reshape(filters, -1) @ windows            # (N, filters, positions)
     if bias is not None:
         result = result + bias.view(1, filters, 1)
-    return result.view(n, filters, *out)
+    return result.view(n, filters, *g.conv_out(data.shape))
 
 
 @convolution.shape
@@ -254,9 +256,7 @@ def _(attrs, data, weight=None, bias=None):
     g.check_fits("Convolution", data)
     weight = assign_shape("Convolution", "weight", weight,
                           (n, data[1] // attrs["num_group"], *g.kernel))
-    spatial = tuple(_window.conv_out(data[2 + i], g.kernel[i], g.stride[i], g.pad[i], g.dilate[i])
-                    for i in range(g.nd))
-    return [data, weight, *biases], [(data[0], n, *spatial)]
+    return [data, weight, *biases], [(data[0], n, *g.conv_out(data))]
 
 
 def _deconv_pad_adj(g: _ConvGeometry, spatial: Sequence[int], attrs: dict) -> tuple:
